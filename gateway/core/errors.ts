@@ -1,0 +1,104 @@
+/**
+ * The node's error catalogue. Every failure a client can see is a GatewayError with a
+ * stable code, an HTTP status and a message safe to show; the cause stays server-side.
+ */
+
+/** Stable error codes, each with its HTTP status and Bifrost error type. */
+export const ERROR_CODES = {
+  invalid_json: { status: 400, type: 'invalid_request_error' },
+  invalid_request: { status: 400, type: 'invalid_request_error' },
+  unknown_provider: { status: 400, type: 'invalid_request_error' },
+  model_not_supported: { status: 400, type: 'invalid_request_error' },
+  unsupported_operation: { status: 400, type: 'invalid_request_error' },
+  not_found: { status: 404, type: 'invalid_request_error' },
+  body_too_large: { status: 413, type: 'invalid_request_error' },
+  queue_full: { status: 429, type: 'rate_limit_error' },
+  no_usable_key: { status: 500, type: 'configuration_error' },
+  internal: { status: 500, type: 'server_error' },
+  upstream_error: { status: 502, type: 'upstream_error' },
+  upstream_unreachable: { status: 502, type: 'upstream_error' },
+  upstream_bad_response: { status: 502, type: 'upstream_error' },
+  draining: { status: 503, type: 'server_error' },
+  upstream_timeout: { status: 504, type: 'upstream_error' },
+  client_closed: { status: 499, type: 'client_error' },
+} as const satisfies Record<string, { status: number; type: string }>;
+
+/** One of the catalogue's codes. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Options of a GatewayError beyond its code and message. */
+export interface GatewayErrorOptions {
+  /** Overrides the code's default status (an upstream's own status, say). */
+  status?: number;
+  /** Overrides the code's default type (an upstream's own error type). */
+  type?: string;
+  /** The upstream's own error code, when it gave one. */
+  upstreamCode?: string | null;
+  param?: string | null;
+  provider?: string;
+  model?: string;
+  /** True when the error came from the provider, not from the node (Bifrost's is_bifrost_error false). */
+  fromProvider?: boolean;
+  /** Whether trying again (same or another key) may succeed. */
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/** A failure with a client-safe message and the status to answer with. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: string;
+  readonly upstreamCode: string | null;
+  readonly param: string | null;
+  readonly provider: string | undefined;
+  readonly model: string | undefined;
+  readonly fromProvider: boolean;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = options.status ?? ERROR_CODES[code].status;
+    this.type = options.type ?? ERROR_CODES[code].type;
+    this.upstreamCode = options.upstreamCode ?? null;
+    this.param = options.param ?? null;
+    this.provider = options.provider;
+    this.model = options.model;
+    this.fromProvider = options.fromProvider ?? false;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** Statuses on which Bifrost retries an upstream call. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+
+/** Bifrost's error envelope, as sent to clients. */
+export interface ErrorEnvelope {
+  is_bifrost_error: boolean;
+  status_code: number;
+  error: { type: string; code: string | null; message: string; param: string | null };
+  extra_fields: { provider?: string; model_requested?: string; request_id?: string };
+}
+
+/** Builds the envelope a client receives for `error`; unknown errors become a bare 500. */
+export function toErrorEnvelope(error: unknown, requestId?: string): ErrorEnvelope {
+  const known =
+    error instanceof GatewayError ? error : new GatewayError('internal', 'internal gateway error', { cause: error });
+  return {
+    is_bifrost_error: !known.fromProvider,
+    status_code: known.status,
+    error: {
+      type: known.type,
+      code: known.fromProvider ? known.upstreamCode : known.code,
+      message: known.message,
+      param: known.param,
+    },
+    extra_fields: {
+      ...(known.provider ? { provider: known.provider } : {}),
+      ...(known.model ? { model_requested: known.model } : {}),
+      ...(requestId ? { request_id: requestId } : {}),
+    },
+  };
+}

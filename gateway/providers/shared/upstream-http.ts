@@ -1,0 +1,191 @@
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
+import type { UpstreamTarget } from '../types.js';
+
+/**
+ * The node's one HTTP client for upstream calls: a pooled keep-alive agent (undici), with
+ * streaming bodies and abort signals. Adapters call `sendUpstream` and get either a 2xx
+ * response or a GatewayError classified for retries.
+ */
+
+let sharedAgent: Dispatcher = new Agent({
+  keepAliveTimeout: 30_000,
+  keepAliveMaxTimeout: 120_000,
+  connect: { timeout: 10_000 },
+});
+
+/** Replaces the upstream agent (tests use this to count connections). Returns the old one. */
+export function setUpstreamAgent(agent: Dispatcher): Dispatcher {
+  const previous = sharedAgent;
+  sharedAgent = agent;
+  return previous;
+}
+
+/** An upstream request. `body` is serialised as JSON when it is an object. */
+export interface UpstreamRequest {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: unknown;
+  /** True for streaming calls: the timeout then bounds the wait for headers and each chunk, not the whole body. */
+  streaming?: boolean;
+}
+
+/** A 2xx upstream response whose body has not been read yet. */
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+/**
+ * Extracts a message, type and code from a provider's error body. Providers differ; the
+ * common shapes are `{error:{message,type,code}}`, `{error:"..."}`, `{message:"..."}`.
+ */
+export type ErrorBodyReader = (body: unknown) => { message?: string; type?: string; code?: string | null };
+
+/** Reads the usual error body shapes (OpenAI, Anthropic, Gemini, Cohere). */
+export const readCommonErrorBody: ErrorBodyReader = (body) => {
+  if (typeof body === 'string') return { message: body.slice(0, 500) };
+  if (typeof body !== 'object' || body === null) return {};
+  const record = body as Record<string, unknown>;
+  const inner = record.error;
+  if (typeof inner === 'string') return { message: inner };
+  if (typeof inner === 'object' && inner !== null) {
+    const e = inner as Record<string, unknown>;
+    return {
+      message: typeof e.message === 'string' ? e.message : undefined,
+      type: typeof e.type === 'string' ? e.type : typeof e.status === 'string' ? e.status : undefined,
+      code: typeof e.code === 'string' ? e.code : typeof e.code === 'number' ? String(e.code) : null,
+    };
+  }
+  if (typeof record.message === 'string') return { message: record.message, type: typeof record.type === 'string' ? record.type : undefined };
+  return {};
+};
+
+/** Sends one upstream request; resolves on 2xx, throws a classified GatewayError otherwise. */
+export async function sendUpstream(
+  call: UpstreamRequest,
+  target: UpstreamTarget,
+  readErrorBody: ErrorBodyReader = readCommonErrorBody,
+): Promise<UpstreamResponse> {
+  const provider = target.provider.name;
+  const model = target.model;
+  const payload = call.body === undefined ? undefined : typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
+  const headers: Record<string, string> = {
+    ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...call.headers,
+    ...target.extraHeaders,
+  };
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await request(call.url, {
+      method: call.method ?? 'POST',
+      headers,
+      body: payload,
+      signal: call.streaming ? target.signal : AbortSignal.any([target.signal, AbortSignal.timeout(target.timeoutMs)]),
+      dispatcher: sharedAgent,
+      headersTimeout: target.timeoutMs,
+      bodyTimeout: target.timeoutMs,
+    });
+  } catch (cause) {
+    throw classifyNetworkError(cause, target);
+  }
+
+  if (response.statusCode >= 200 && response.statusCode < 300) {
+    return { status: response.statusCode, headers: response.headers, body: response.body };
+  }
+
+  const text = await readBodyText(response.body, target);
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text.
+  }
+  const details = readErrorBody(parsed);
+  const status = response.statusCode;
+  throw new GatewayError('upstream_error', redactSecrets(details.message ?? `${provider} answered HTTP ${status}`, target), {
+    status,
+    type: details.type ?? 'upstream_error',
+    upstreamCode: details.code ?? null,
+    provider,
+    model,
+    fromProvider: true,
+    retryable: RETRYABLE_STATUSES.has(status),
+  });
+}
+
+/** Sends a request and parses the 2xx JSON body. */
+export async function sendUpstreamJson<T>(call: UpstreamRequest, target: UpstreamTarget, readErrorBody?: ErrorBodyReader): Promise<T> {
+  const response = await sendUpstream(call, target, readErrorBody);
+  const text = await readBodyText(response.body, target);
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new GatewayError('upstream_bad_response', `${target.provider.name} returned a response that is not JSON`, {
+      provider: target.provider.name,
+      model: target.model,
+      cause,
+    });
+  }
+}
+
+async function readBodyText(body: Dispatcher.ResponseData['body'], target: UpstreamTarget): Promise<string> {
+  try {
+    return await body.text();
+  } catch (cause) {
+    throw classifyNetworkError(cause, target);
+  }
+}
+
+/** Turns a transport failure into a GatewayError: client gone, timeout, or unreachable. */
+export function classifyNetworkError(cause: unknown, target: UpstreamTarget): GatewayError {
+  const provider = target.provider.name;
+  const model = target.model;
+  if (target.signal.aborted) {
+    return new GatewayError('client_closed', 'the client closed the request', { provider, model, cause });
+  }
+  const name = (cause as Error | undefined)?.name;
+  const code = (cause as { code?: string } | undefined)?.code;
+  const timedOut =
+    cause instanceof undiciErrors.HeadersTimeoutError ||
+    cause instanceof undiciErrors.BodyTimeoutError ||
+    name === 'TimeoutError' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT';
+  if (timedOut) {
+    return new GatewayError('upstream_timeout', `${provider} did not answer within ${target.timeoutMs / 1000} s`, {
+      provider,
+      model,
+      retryable: true,
+      cause,
+    });
+  }
+  return new GatewayError('upstream_unreachable', `could not reach ${provider}: ${code ?? name ?? 'connection failed'}`, {
+    provider,
+    model,
+    retryable: true,
+    cause,
+  });
+}
+
+/** Removes the attempt's secrets from a provider's message, which some providers echo back. */
+export function redactSecrets(message: string, target: UpstreamTarget): string {
+  const secrets: string[] = [];
+  const key = target.key;
+  if (key) {
+    secrets.push(key.value);
+    if (key.bedrock) secrets.push(key.bedrock.access_key ?? '', key.bedrock.secret_key ?? '', key.bedrock.session_token ?? '');
+  }
+  let out = message;
+  for (const secret of secrets) {
+    if (secret.length >= 8) out = out.split(secret).join(redactedForm(secret));
+  }
+  return out;
+}
+
+/** Bifrost's redaction: first 4 characters, asterisks, last 4. */
+export function redactedForm(secret: string): string {
+  if (secret.length <= 8) return '*'.repeat(secret.length);
+  return secret.slice(0, 4) + '*'.repeat(Math.min(24, secret.length - 8)) + secret.slice(-4);
+}
