@@ -1,0 +1,62 @@
+import { GatewayError } from '../../core/errors.js';
+import type { ChatRequest } from '../chat-types.js';
+import { translateMessages } from './messages.js';
+import type { ConverseRequest, ConverseTool, ConverseToolChoice } from './wire-types.js';
+
+function invalid(message: string): GatewayError {
+  return new GatewayError('invalid_request', message);
+}
+
+function toolChoiceOf(choice: ChatRequest['tool_choice']): ConverseToolChoice | undefined | 'none' {
+  if (choice === undefined || choice === 'auto') return choice === 'auto' ? { auto: {} } : undefined;
+  if (choice === 'none') return 'none';
+  if (choice === 'required') return { any: {} };
+  if (typeof choice === 'object' && choice.type === 'function' && typeof choice.function?.name === 'string') {
+    return { tool: { name: choice.function.name } };
+  }
+  throw invalid('tool_choice must be "auto", "none", "required" or {type:"function",function:{name}}');
+}
+
+function toolsOf(request: ChatRequest): ConverseTool[] {
+  return (request.tools ?? []).map((tool) => {
+    if (tool.type !== 'function' || typeof tool.function?.name !== 'string') {
+      throw invalid('bedrock supports only tools of type "function" with a name');
+    }
+    return {
+      toolSpec: {
+        name: tool.function.name,
+        ...(tool.function.description ? { description: tool.function.description } : {}),
+        inputSchema: { json: tool.function.parameters ?? { type: 'object', properties: {} } },
+      },
+    };
+  });
+}
+
+/** Translates a chat request into the body of Converse / ConverseStream. */
+export function toConverseRequest(request: ChatRequest): ConverseRequest {
+  if (request.n !== undefined && request.n !== 1) throw invalid('bedrock returns one choice per request; n must be 1');
+  const format = request.response_format?.type;
+  if (format !== undefined && format !== 'text') throw invalid(`bedrock does not support response_format ${String(format)}`);
+
+  const { system, messages, usesTools } = translateMessages(request.messages);
+  const body: ConverseRequest = { messages };
+  if (system.length > 0) body.system = system;
+
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
+  const stop = request.stop === undefined ? undefined : Array.isArray(request.stop) ? request.stop : [request.stop];
+  const inference: NonNullable<ConverseRequest['inferenceConfig']> = {
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(request.top_p !== undefined ? { topP: request.top_p } : {}),
+    ...(stop !== undefined && stop.length > 0 ? { stopSequences: stop } : {}),
+  };
+  if (Object.keys(inference).length > 0) body.inferenceConfig = inference;
+
+  const tools = toolsOf(request);
+  const choice = toolChoiceOf(request.tool_choice);
+  // "none": offer no tools, unless earlier turns used some (Converse then needs the definitions).
+  if (tools.length > 0 && (choice !== 'none' || usesTools)) {
+    body.toolConfig = { tools, ...(choice !== undefined && choice !== 'none' ? { toolChoice: choice } : {}) };
+  }
+  return body;
+}

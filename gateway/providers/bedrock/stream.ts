@@ -1,0 +1,124 @@
+import { GatewayError } from '../../core/errors.js';
+import type { ChatChunk, FinishReason, ToolCallDelta, Usage } from '../chat-types.js';
+import type { UpstreamTarget } from '../types.js';
+import { streamExceptionError } from './errors.js';
+import type { EventStreamMessage } from './event-stream.js';
+import { finishReasonOf, usageOf, type ResponseLabels } from './response.js';
+import type { ConverseStreamPayloads } from './wire-types.js';
+
+/** How the translated stream reports usage. */
+export interface StreamOptions {
+  /** OpenAI's `stream_options.include_usage`: a final chunk with empty choices carries usage. */
+  includeUsage: boolean;
+}
+
+/**
+ * Turns ConverseStream events into chat chunks: text deltas into content, toolUse blocks into
+ * indexed tool-call deltas, messageStop into finish_reason, metadata into usage. The finish
+ * chunk waits for metadata (which follows messageStop) so it can carry usage; with
+ * `includeUsage` the usage goes in a separate last chunk, as OpenAI sends it.
+ */
+export class ConverseStreamTranslator {
+  private readonly toolIndexByBlock = new Map<number, number>();
+  private finishReason: FinishReason = null;
+  private finished = false;
+
+  constructor(
+    private readonly labels: ResponseLabels,
+    private readonly options: StreamOptions,
+    private readonly target: UpstreamTarget,
+  ) {}
+
+  private chunk(delta: ChatChunk['choices'][number]['delta'], finishReason: FinishReason = null): ChatChunk {
+    return {
+      id: this.labels.id,
+      object: 'chat.completion.chunk',
+      created: this.labels.created,
+      model: this.labels.model,
+      choices: [{ index: 0, delta, finish_reason: finishReason }],
+    };
+  }
+
+  private toolDelta(call: ToolCallDelta): ChatChunk {
+    return this.chunk({ tool_calls: [call] });
+  }
+
+  /** Chunks for one event; throws a GatewayError for an exception event. */
+  translate(event: EventStreamMessage): ChatChunk[] {
+    if (event.messageType !== 'event') throw streamExceptionError(event.name, event.payload, this.target);
+    switch (event.name) {
+      case 'messageStart':
+        return [this.chunk({ role: 'assistant', content: '' })];
+      case 'contentBlockStart': {
+        const payload = event.payload as ConverseStreamPayloads['contentBlockStart'];
+        const toolUse = payload.start?.toolUse;
+        if (!toolUse) return [];
+        const index = this.toolIndexByBlock.size;
+        this.toolIndexByBlock.set(payload.contentBlockIndex ?? index, index);
+        return [
+          this.toolDelta({
+            index,
+            id: toolUse.toolUseId ?? `call_${index}`,
+            type: 'function',
+            function: { name: toolUse.name ?? '', arguments: '' },
+          }),
+        ];
+      }
+      case 'contentBlockDelta': {
+        const payload = event.payload as ConverseStreamPayloads['contentBlockDelta'];
+        const delta = payload.delta;
+        if (typeof delta?.text === 'string') return delta.text === '' ? [] : [this.chunk({ content: delta.text })];
+        if (typeof delta?.toolUse?.input === 'string') {
+          const index = this.toolIndexByBlock.get(payload.contentBlockIndex ?? -1);
+          if (index === undefined) return [];
+          return [this.toolDelta({ index, function: { arguments: delta.toolUse.input } })];
+        }
+        return [];
+      }
+      case 'messageStop': {
+        const payload = event.payload as ConverseStreamPayloads['messageStop'];
+        this.finishReason = finishReasonOf(payload.stopReason) ?? 'stop';
+        return [];
+      }
+      case 'metadata': {
+        const payload = event.payload as ConverseStreamPayloads['metadata'];
+        return this.finish(usageOf(payload.usage));
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** Whether messageStop has arrived. */
+  get stopped(): boolean {
+    return this.finishReason !== null;
+  }
+
+  /** The closing chunks: finish_reason (and usage). Empty once already sent, or if the model never stopped. */
+  finish(usage?: Usage): ChatChunk[] {
+    if (this.finished || (this.finishReason === null && usage === undefined)) return [];
+    this.finished = true;
+    const last = this.chunk({}, this.finishReason ?? 'stop');
+    if (!usage) return [last];
+    if (!this.options.includeUsage) return [{ ...last, usage }];
+    return [last, { ...this.chunk({}), choices: [], usage }];
+  }
+}
+
+/** Translates a whole ConverseStream event sequence into chat chunks, as they arrive. */
+export async function* translateConverseStream(
+  events: AsyncIterable<EventStreamMessage>,
+  translator: ConverseStreamTranslator,
+  target: UpstreamTarget,
+): AsyncGenerator<ChatChunk> {
+  for await (const event of events) {
+    for (const chunk of translator.translate(event)) yield chunk;
+  }
+  if (!translator.stopped) {
+    throw new GatewayError('upstream_bad_response', 'bedrock ended the stream before messageStop', {
+      provider: target.provider.name,
+      model: target.model,
+    });
+  }
+  for (const chunk of translator.finish()) yield chunk;
+}

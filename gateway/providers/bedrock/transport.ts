@@ -1,0 +1,65 @@
+import { GatewayError } from '../../core/errors.js';
+import { sendUpstream, type UpstreamResponse } from '../shared/upstream-http.js';
+import type { UpstreamTarget } from '../types.js';
+import { buildBedrockUrl, type BedrockOperation } from './endpoint.js';
+import { nameBedrockError, readBedrockErrorBody } from './errors.js';
+import { authenticateBedrockRequest } from './sign.js';
+
+/** Content type of ConverseStream's binary answer. */
+export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
+
+/**
+ * Sends one signed Bedrock call and resolves with the 2xx response (body unread); a non-2xx
+ * answer becomes a GatewayError with Bedrock's status and exception name.
+ */
+export async function callBedrock(
+  target: UpstreamTarget,
+  operation: BedrockOperation,
+  body: unknown,
+  modelId?: string,
+): Promise<UpstreamResponse> {
+  const url = buildBedrockUrl(target, operation, modelId);
+  const payload = JSON.stringify(body);
+  const streaming = operation === 'converse-stream';
+  const headers = await authenticateBedrockRequest(
+    url,
+    payload,
+    { 'content-type': 'application/json', accept: streaming ? EVENT_STREAM_CONTENT_TYPE : 'application/json' },
+    target,
+  );
+  try {
+    return await sendUpstream({ url: url.toString(), headers, body: payload, streaming }, target, readBedrockErrorBody);
+  } catch (error) {
+    throw nameBedrockError(error);
+  }
+}
+
+/** Reads a 2xx JSON body. */
+export async function readJsonBody<T>(response: UpstreamResponse, target: UpstreamTarget): Promise<T> {
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (cause) {
+    throw new GatewayError('upstream_unreachable', `${target.provider.name} closed the connection mid-answer`, {
+      provider: target.provider.name,
+      model: target.model,
+      retryable: true,
+      cause,
+    });
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new GatewayError('upstream_bad_response', `${target.provider.name} returned a response that is not JSON`, {
+      provider: target.provider.name,
+      model: target.model,
+      cause,
+    });
+  }
+}
+
+/** The `x-amzn-requestid` Bedrock answered with, if any. */
+export function awsRequestIdOf(response: UpstreamResponse): string | undefined {
+  const value = response.headers['x-amzn-requestid'];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
