@@ -1,0 +1,21 @@
+import type { ChatRequest } from '../chat-types.js';
+import type { ProviderAdapter, UpstreamTarget } from '../types.js';
+import { ANTHROPIC_DEFAULT_BASE_URL } from './endpoint.js';
+import { openAnthropicStream, sendAnthropicMessage } from './native.js';
+import { toAnthropicRequest } from './request.js';
+import { toChatResponse } from './response.js';
+import { translateAnthropicStream } from './stream.js';
+
+/** The anthropic provider: chat over the Messages API, JSON and streaming. */
+export const anthropicAdapter: ProviderAdapter = {
+  protocol: 'anthropic',
+  defaultBaseUrl: () => ANTHROPIC_DEFAULT_BASE_URL,
+  async chat(request: ChatRequest, target: UpstreamTarget) {
+    const response = await sendAnthropicMessage(toAnthropicRequest(request, target.model), target);
+    return toChatResponse(response);
+  },
+  async chatStream(request: ChatRequest, target: UpstreamTarget) {
+    const events = await openAnthropicStream(toAnthropicRequest(request, target.model), target);
+    return translateAnthropicStream(events, target);
+  },
+};

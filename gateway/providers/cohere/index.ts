@@ -1,0 +1,32 @@
+import type { ChatRequest, EmbeddingRequest } from '../chat-types.js';
+import { readSseEvents } from '../shared/sse.js';
+import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
+import type { ProviderAdapter, UpstreamTarget } from '../types.js';
+import { toCohereEmbedRequest, toEmbeddingResponse } from './embeddings.js';
+import { buildCohereHeaders, chatUrl, COHERE_DEFAULT_BASE_URL, embedUrl } from './endpoint.js';
+import { toCohereRequest } from './request.js';
+import { toChatResponse } from './response.js';
+import { translateCohereStream } from './stream.js';
+import type { CohereChatResponse, CohereEmbedResponse } from './types.js';
+
+/** The cohere provider: v2 chat (JSON and streaming) and v2 embeddings. */
+export const cohereAdapter: ProviderAdapter = {
+  protocol: 'cohere',
+  defaultBaseUrl: () => COHERE_DEFAULT_BASE_URL,
+  async chat(request: ChatRequest, target: UpstreamTarget) {
+    const body = { ...toCohereRequest(request, target.model), stream: false };
+    const response = await sendUpstreamJson<CohereChatResponse>({ url: chatUrl(target), headers: buildCohereHeaders(target), body }, target);
+    return toChatResponse(response, target.model);
+  },
+  async chatStream(request: ChatRequest, target: UpstreamTarget) {
+    const body = { ...toCohereRequest(request, target.model), stream: true };
+    const headers = { ...buildCohereHeaders(target), accept: 'text/event-stream' };
+    const response = await sendUpstream({ url: chatUrl(target), headers, body, streaming: true }, target);
+    return translateCohereStream(readSseEvents(response, target), target);
+  },
+  async embeddings(request: EmbeddingRequest, target: UpstreamTarget) {
+    const body = toCohereEmbedRequest(request, target.model);
+    const response = await sendUpstreamJson<CohereEmbedResponse>({ url: embedUrl(target), headers: buildCohereHeaders(target), body }, target);
+    return toEmbeddingResponse(response, target.model, request.encoding_format ?? 'float');
+  },
+};

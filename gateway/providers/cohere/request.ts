@@ -1,0 +1,96 @@
+import { GatewayError } from '../../core/errors.js';
+import type { ChatMessage, ChatRequest, ContentPart } from '../chat-types.js';
+import type { CohereChatRequest, CohereContent, CohereMessage } from './types.js';
+
+/**
+ * Translates a chat request into a Cohere v2 chat request. The shapes are close: roles and
+ * tool calls carry over, `top_p` becomes `p`, `stop` becomes `stop_sequences`, and a forced
+ * tool becomes REQUIRED with only that tool offered (Cohere cannot name one).
+ */
+export function toCohereRequest(request: ChatRequest, model: string): CohereChatRequest {
+  const body: CohereChatRequest = { model, messages: request.messages.map(toCohereMessage) };
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
+  if (maxTokens !== undefined) body.max_tokens = maxTokens;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.top_p !== undefined) body.p = request.top_p;
+  if (typeof request.top_k === 'number') body.k = request.top_k;
+  if (typeof request.seed === 'number') body.seed = request.seed;
+  if (typeof request.frequency_penalty === 'number') body.frequency_penalty = request.frequency_penalty;
+  if (typeof request.presence_penalty === 'number') body.presence_penalty = request.presence_penalty;
+  if (request.stop !== undefined) body.stop_sequences = Array.isArray(request.stop) ? request.stop : [request.stop];
+
+  let tools = request.tools ?? [];
+  const choice = request.tool_choice;
+  if (typeof choice === 'object') {
+    tools = tools.filter((tool) => tool.function.name === choice.function.name);
+    body.tool_choice = 'REQUIRED';
+  } else if (choice === 'required') {
+    body.tool_choice = 'REQUIRED';
+  } else if (choice === 'none' && tools.length > 0) {
+    body.tool_choice = 'NONE';
+  }
+  if (tools.length > 0) {
+    body.tools = tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.function.name,
+        ...(tool.function.description !== undefined ? { description: tool.function.description } : {}),
+        ...(tool.function.parameters !== undefined ? { parameters: tool.function.parameters } : {}),
+      },
+    }));
+  }
+
+  const format = request.response_format as { type?: string; json_schema?: { schema?: Record<string, unknown> } } | undefined;
+  if (format?.type === 'json_object') body.response_format = { type: 'json_object' };
+  if (format?.type === 'json_schema') {
+    body.response_format = { type: 'json_object', ...(format.json_schema?.schema ? { json_schema: format.json_schema.schema } : {}) };
+  }
+  return body;
+}
+
+function toCohereMessage(message: ChatMessage): CohereMessage {
+  switch (message.role) {
+    case 'system':
+    case 'developer':
+      return { role: 'system', content: textOf(message.content) };
+    case 'tool':
+      if (!message.tool_call_id) {
+        throw new GatewayError('invalid_request', 'a message with role "tool" needs a tool_call_id', { param: 'messages' });
+      }
+      return { role: 'tool', tool_call_id: message.tool_call_id, content: textOf(message.content) };
+    case 'assistant': {
+      const out: CohereMessage = { role: 'assistant' };
+      const text = textOf(message.content);
+      if (text !== '') out.content = text;
+      if (message.tool_calls && message.tool_calls.length > 0) {
+        out.tool_calls = message.tool_calls.map((call) => ({
+          id: call.id,
+          type: 'function',
+          function: { name: call.function.name, arguments: call.function.arguments },
+        }));
+      }
+      return out;
+    }
+    default:
+      return { role: 'user', content: userContentOf(message.content) };
+  }
+}
+
+function userContentOf(content: ChatMessage['content']): string | CohereContent[] {
+  if (content === null) return '';
+  if (typeof content === 'string') return content;
+  return content.map(toCohereContent);
+}
+
+function toCohereContent(part: ContentPart): CohereContent {
+  if (part.type === 'text' && typeof part.text === 'string') return { type: 'text', text: part.text };
+  const url = part.type === 'image_url' ? (part.image_url as { url?: unknown } | undefined)?.url : undefined;
+  if (typeof url === 'string') return { type: 'image_url', image_url: { url } };
+  throw new GatewayError('invalid_request', `content part of type "${part.type}" is not supported by cohere`, { param: 'messages' });
+}
+
+function textOf(content: ChatMessage['content']): string {
+  if (content === null) return '';
+  if (typeof content === 'string') return content;
+  return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
+}

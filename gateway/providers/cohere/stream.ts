@@ -1,0 +1,100 @@
+import { GatewayError } from '../../core/errors.js';
+import type { ChatChunk, FinishReason, Usage } from '../chat-types.js';
+import type { SseEvent } from '../shared/sse.js';
+import { redactSecrets } from '../shared/upstream-http.js';
+import type { UpstreamTarget } from '../types.js';
+import { toChatUsage, toFinishReason } from './response.js';
+import type { CohereStreamEvent } from './types.js';
+
+/**
+ * Translates Cohere's v2 stream events into chat chunks: message-start opens the message,
+ * content-delta carries text, tool-call-start/-delta build tool calls, message-end carries the
+ * finish reason and usage. A message-end that reports ERROR is thrown as a GatewayError.
+ */
+export async function* translateCohereStream(events: AsyncIterable<SseEvent>, target: UpstreamTarget): AsyncGenerator<ChatChunk> {
+  let id = '';
+  const created = Math.floor(Date.now() / 1000);
+  const toolIndexByEvent = new Map<number, number>();
+
+  const chunk = (delta: ChatChunk['choices'][number]['delta'], finish: FinishReason = null, usage?: Usage): ChatChunk => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model: target.model,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+    ...(usage ? { usage } : {}),
+  });
+
+  for await (const raw of events) {
+    const event = parseEvent(raw, target);
+    if (event === undefined) continue;
+    const message = event.delta?.message;
+    switch (event.type) {
+      case 'message-start':
+        id = event.id ?? id;
+        yield chunk({ role: 'assistant', content: '' });
+        break;
+      case 'content-delta':
+        if (message?.content?.text) yield chunk({ content: message.content.text });
+        break;
+      case 'tool-call-start': {
+        const call = message?.tool_calls;
+        const toolIndex = toolIndexByEvent.size;
+        toolIndexByEvent.set(event.index ?? toolIndex, toolIndex);
+        yield chunk({
+          tool_calls: [
+            {
+              index: toolIndex,
+              id: call?.id ?? `call_${toolIndex}`,
+              type: 'function',
+              function: { name: call?.function?.name ?? '', arguments: call?.function?.arguments ?? '' },
+            },
+          ],
+        });
+        break;
+      }
+      case 'tool-call-delta': {
+        const toolIndex = toolIndexByEvent.get(event.index ?? toolIndexByEvent.size - 1);
+        const fragment = message?.tool_calls?.function?.arguments;
+        if (toolIndex !== undefined && fragment) yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: fragment } }] });
+        break;
+      }
+      case 'message-end': {
+        const reason = event.delta?.finish_reason;
+        if (reason === 'ERROR' || reason === 'TIMEOUT') {
+          throw new GatewayError('upstream_error', redactSecrets(event.delta?.error ?? `cohere stream ended with ${reason}`, target), {
+            status: reason === 'TIMEOUT' ? 504 : 500,
+            provider: target.provider.name,
+            model: target.model,
+            fromProvider: true,
+          });
+        }
+        yield chunk({}, toFinishReason(reason) ?? 'stop', toChatUsage(event.delta?.usage));
+        return;
+      }
+      default:
+        // content-start/-end, tool-plan-delta, tool-call-end, citation-* carry nothing to translate.
+        break;
+    }
+  }
+  throw new GatewayError('upstream_bad_response', `${target.provider.name} ended the stream before message-end`, {
+    provider: target.provider.name,
+    model: target.model,
+  });
+}
+
+function parseEvent(raw: SseEvent, target: UpstreamTarget): CohereStreamEvent | undefined {
+  if (raw.data === '' || raw.data === '[DONE]') return undefined;
+  try {
+    const parsed = JSON.parse(raw.data) as CohereStreamEvent;
+    // The SSE event name and the body's `type` agree; fall back to the name if the body lacks one.
+    if (typeof parsed.type !== 'string' && raw.event) parsed.type = raw.event;
+    return parsed;
+  } catch (cause) {
+    throw new GatewayError('upstream_bad_response', `${target.provider.name} sent a stream event that is not JSON`, {
+      provider: target.provider.name,
+      model: target.model,
+      cause,
+    });
+  }
+}

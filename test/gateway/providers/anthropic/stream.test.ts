@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { GatewayError } from '../../../../gateway/core/errors.js';
+import { translateAnthropicStream } from '../../../../gateway/providers/anthropic/stream.js';
+import { buildFixtureTarget, collect, readFixture, replaySse } from './fixture-helpers.js';
+
+const target = buildFixtureTarget('anthropic', 'claude-3-5-sonnet-20241022');
+const translate = (name: string) => translateAnthropicStream(replaySse(readFixture(import.meta.url, name), target), target);
+
+describe('anthropic translateAnthropicStream', () => {
+  it('streams text deltas, then a final chunk with finish_reason and usage', async () => {
+    const chunks = await collect(translate('text-stream.sse'));
+    assert.deepEqual(chunks[0]?.choices[0]?.delta, { role: 'assistant', content: '' });
+    const text = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+    assert.equal(text, 'Hello!');
+    const last = chunks[chunks.length - 1];
+    assert.equal(last?.choices[0]?.finish_reason, 'stop');
+    assert.deepEqual(last?.usage, { prompt_tokens: 25, completion_tokens: 15, total_tokens: 40 });
+    assert.ok(chunks.every((c) => c.id === 'msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY' && c.object === 'chat.completion.chunk'));
+  });
+
+  it('streams a tool_use block as an OpenAI tool call with index 0', async () => {
+    const chunks = await collect(translate('tool-stream.sse'));
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    assert.deepEqual(calls[0], { index: 0, id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', type: 'function', function: { name: 'get_weather', arguments: '' } });
+    assert.ok(calls.every((call) => call.index === 0));
+    const args = calls.map((call) => call.function?.arguments ?? '').join('');
+    assert.deepEqual(JSON.parse(args), { location: 'San Francisco, CA' });
+    assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), "Okay, let's check the weather.");
+    assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
+  });
+
+  it('throws an error event as a GatewayError with Anthropic status 529, after the text before it', async () => {
+    const seen: string[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of translate('error-stream.sse')) seen.push(chunk.choices[0]?.delta.content ?? '');
+      })(),
+      (error: unknown) => error instanceof GatewayError && error.status === 529 && error.type === 'overloaded_error' && error.message === 'Overloaded',
+    );
+    assert.equal(seen.join(''), 'Par');
+  });
+
+  it('reports a stream cut before message_stop', async () => {
+    const cut = readFixture(import.meta.url, 'text-stream.sse').split('event: message_delta')[0] ?? '';
+    await assert.rejects(collect(translateAnthropicStream(replaySse(cut, target), target)), (error: unknown) => error instanceof GatewayError && error.code === 'upstream_bad_response');
+  });
+});

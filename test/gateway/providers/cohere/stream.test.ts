@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { GatewayError } from '../../../../gateway/core/errors.js';
+import { translateCohereStream } from '../../../../gateway/providers/cohere/stream.js';
+import { buildFixtureTarget, collect, readFixture, replaySse } from '../anthropic/fixture-helpers.js';
+
+const target = buildFixtureTarget('cohere', 'command-a-03-2025');
+const translate = (name: string) => translateCohereStream(replaySse(readFixture(import.meta.url, name), target), target);
+
+describe('cohere translateCohereStream', () => {
+  it('streams text, then finish_reason length and usage', async () => {
+    const chunks = await collect(translate('text-stream.sse'));
+    assert.deepEqual(chunks[0]?.choices[0]?.delta, { role: 'assistant', content: '' });
+    assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'A large language model');
+    const last = chunks[chunks.length - 1];
+    assert.equal(last?.choices[0]?.finish_reason, 'length');
+    assert.deepEqual(last?.usage, { prompt_tokens: 71, completion_tokens: 4, total_tokens: 75 });
+    assert.ok(chunks.every((c) => c.id === '29f14a5a-11de-4cae-9800-25e4747408ea'));
+  });
+
+  it('streams parallel tool calls with their own indexes', async () => {
+    const chunks = await collect(translate('tool-stream.sse'));
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    const argsOf = (index: number) => calls.filter((call) => call.index === index).map((call) => call.function?.arguments ?? '').join('');
+    assert.deepEqual(calls.filter((call) => call.id).map((call) => [call.index, call.id, call.function?.name]), [
+      [0, 'get_weather_nsz5zm3w56q3', 'get_weather'],
+      [1, 'get_weather_g5aj6ccqnqr2', 'get_weather'],
+    ]);
+    assert.deepEqual(JSON.parse(argsOf(0)), { location: 'Madrid' });
+    assert.deepEqual(JSON.parse(argsOf(1)), { location: 'Brasilia' });
+    assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
+  });
+
+  it('throws a message-end with ERROR as an upstream error', async () => {
+    await assert.rejects(collect(translate('error-stream.sse')), (error: unknown) => error instanceof GatewayError && error.status === 500 && /internal server error/.test(error.message));
+  });
+});
