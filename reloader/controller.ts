@@ -1,0 +1,214 @@
+import type { DockerPort } from './docker-port.js';
+import { describeIssues, type ConfigEvaluation } from './evaluate-config.js';
+import { shortFp } from './format.js';
+import type { HealthProbe } from './health-probe.js';
+import type { Logger } from './logger.js';
+import type { ReloaderMetrics } from './metrics.js';
+import type { RotationControl } from './nginx-rotation.js';
+import { observeNodes } from './observe-nodes.js';
+import { isServing, planRollout, sortNodes, type ObservedNode } from './plan-rollout.js';
+import { rotationKey } from './render-rotation.js';
+import { backoffDelay } from './retry.js';
+import { RolloutHistory, type RolloutTrigger } from './rollout-history.js';
+import { runRollout, type RolloutState } from './run-rollout.js';
+import { buildStatus, type ReloaderStatus } from './status.js';
+
+/** Everything the controller works with; tests pass stand-ins. */
+export interface ControllerDeps {
+  docker: DockerPort;
+  probe: HealthProbe;
+  rotation: RotationControl;
+  logger: Logger;
+  metrics: ReloaderMetrics;
+  readConfig: () => Promise<ConfigEvaluation>;
+  configPath: string;
+  healthTimeoutMs: number;
+  drainTimeoutMs: number;
+  stopTimeoutS: number;
+  reconcileIntervalMs: number;
+  /** How often waits poll Docker and /health (default 500 ms). */
+  pollMs?: number;
+}
+
+/**
+ * The reloader's one loop: every trigger (a config verdict, the periodic reconcile, POST
+ * /rollout) runs the same single-flight pass: observe, fix nginx's server list, and start a
+ * rollout when some node does not run the newest valid file.
+ */
+export class ReloaderController {
+  readonly history = new RolloutHistory();
+  private readonly state: RolloutState = { desired: undefined, failedNodeId: undefined, halted: undefined, acceptable: new Set(), stopping: false };
+  private config: ConfigEvaluation | undefined;
+  private nodes: ObservedNode[] = [];
+  private docker: { reachable: boolean; error?: string; failures: number } = { reachable: true, failures: 0 };
+  private waiting: string | undefined;
+  private working: Promise<void> | undefined;
+  private queued: RolloutTrigger | undefined;
+  private manualRequested = false;
+  private firstPass = true;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: ControllerDeps) {}
+
+  /** Reads the file once, then reconciles now and every reconcile interval. */
+  async start(): Promise<void> {
+    this.onConfig(await this.deps.readConfig());
+    this.trigger('startup');
+  }
+
+  /** Stops scheduling; a running node restart finishes first. */
+  async stop(): Promise<void> {
+    this.state.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.working;
+  }
+
+  /** Takes a verdict on the config file (from the watcher or a re-read). */
+  onConfig(evaluation: ConfigEvaluation): void {
+    const log = this.deps.logger;
+    const previous = this.config;
+    this.config = evaluation;
+    if (evaluation.kind === 'missing') {
+      log.warn(`config file missing (${evaluation.error}): keeping the last good config, restarting nothing`);
+      return;
+    }
+    if (evaluation.kind === 'invalid') {
+      this.deps.metrics.validationFailures.inc();
+      log.error({ issues: evaluation.issues }, `config invalid: ${describeIssues(evaluation.issues)} (restarting nothing; the nodes keep the last good config)`);
+      return;
+    }
+    if (evaluation.unsupported.length > 0 && previous?.kind !== 'valid') {
+      log.warn({ unsupported: evaluation.unsupported }, 'config has settings the gateway ignores');
+    }
+    const before = this.state.desired;
+    if (before === evaluation.fingerprint) {
+      if (previous?.kind !== 'valid') log.info(`config valid again and unchanged (${shortFp(before)})`);
+      return;
+    }
+    this.state.desired = evaluation.fingerprint;
+    this.state.acceptable.add(evaluation.fingerprint);
+    this.state.halted = undefined;
+    if (before === undefined) log.info(`config loaded (${shortFp(evaluation.fingerprint)})`);
+    else log.info(`config changed (${shortFp(before)} -> ${shortFp(evaluation.fingerprint)})`);
+    if (!this.firstPass) this.trigger('config-change');
+  }
+
+  /** POST /rollout: restarts every node in the safe order. False when one is already running. */
+  requestRollout(): boolean {
+    if (this.history.running() || this.manualRequested) return false;
+    this.manualRequested = true;
+    this.state.halted = undefined;
+    this.deps.logger.info('rollout of every node requested');
+    this.trigger('manual');
+    return true;
+  }
+
+  /** Resolves when no pass is running or queued (for tests and shutdown). */
+  async settle(): Promise<void> {
+    while (this.working) await this.working;
+  }
+
+  /** The status API's document. */
+  status(): ReloaderStatus {
+    return buildStatus({
+      configPath: this.deps.configPath,
+      config: this.config,
+      desired: this.state.desired,
+      nodes: this.nodes,
+      rotation: this.deps.rotation.describe(),
+      history: this.history.snapshot(),
+      halted: this.state.halted,
+      waiting: this.waiting,
+      docker: this.docker,
+    });
+  }
+
+  /** Runs a pass now, or right after the current one. */
+  trigger(why: RolloutTrigger): void {
+    if (this.state.stopping) return;
+    if (this.working) {
+      if (this.queued === undefined || why === 'manual' || why === 'config-change') this.queued = why;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.working = this.pass(why)
+      .catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message }, 'reconcile pass failed'))
+      .finally(() => {
+        this.working = undefined;
+        const next = this.queued;
+        this.queued = undefined;
+        if (next) this.trigger(next);
+        else this.scheduleNext();
+      });
+  }
+
+  private scheduleNext(): void {
+    if (this.state.stopping) return;
+    const delay = this.docker.reachable ? this.deps.reconcileIntervalMs : backoffDelay(this.docker.failures, this.deps.reconcileIntervalMs, 60_000);
+    this.timer = setTimeout(() => this.trigger('reconcile'), delay);
+    this.timer.unref();
+  }
+
+  private async pass(why: RolloutTrigger): Promise<void> {
+    const trigger = this.firstPass ? 'startup' : why;
+    this.firstPass = false;
+    if (!(await this.observe())) return;
+    await this.applyRotation(this.nodes).catch((error: unknown) =>
+      this.deps.logger.warn({ err: (error as Error).message }, 'could not update nginx rotation; will retry'),
+    );
+    const desired = this.state.desired;
+    if (desired === undefined) return;
+    const manual = this.manualRequested;
+    this.manualRequested = false;
+    if (this.state.halted && this.state.halted.fingerprint === desired && !manual) return;
+    const forced = new Set(manual ? this.nodes.map((n) => n.id) : []);
+    const plan = planRollout({ nodes: this.nodes, desired, forced, failedNodeId: this.state.failedNodeId });
+    if (plan.kind !== 'restart') {
+      if (plan.kind === 'wait' && plan.reason !== this.waiting) this.deps.logger.info(plan.reason);
+      this.waiting = plan.kind === 'wait' ? plan.reason : undefined;
+      return;
+    }
+    this.waiting = undefined;
+    if (trigger === 'startup') this.deps.logger.info('on start, some nodes do not run the current file: rolling only those');
+    await runRollout(
+      {
+        ...this.deps,
+        history: this.history,
+        state: this.state,
+        applyRotation: (nodes, excludeId) => this.applyRotation(nodes, excludeId),
+        onConfig: (evaluation) => this.onConfig(evaluation),
+        pollMs: this.deps.pollMs ?? 500,
+      },
+      trigger,
+      forced,
+    );
+    await this.observe();
+  }
+
+  private async observe(): Promise<boolean> {
+    try {
+      this.nodes = sortNodes(await observeNodes(this.deps.docker, this.deps.probe));
+      if (!this.docker.reachable) this.deps.logger.info('Docker API reachable again');
+      this.docker = { reachable: true, failures: 0 };
+      return true;
+    } catch (error) {
+      const failures = this.docker.failures + 1;
+      const delay = backoffDelay(failures, this.deps.reconcileIntervalMs, 60_000);
+      this.docker = { reachable: false, error: (error as Error).message, failures };
+      this.deps.logger.warn({ err: (error as Error).message, failures }, `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`);
+      return false;
+    }
+  }
+
+  /** Points nginx at the nodes that serve (minus one being restarted), if that list changed. */
+  private async applyRotation(nodes: readonly ObservedNode[], excludeId?: string): Promise<void> {
+    const candidates = sortNodes(nodes).filter((n) => n.id !== excludeId && n.ip !== null);
+    let chosen = candidates.filter(isServing);
+    // A probe blip on every node must not empty the upstream: keep the running ones then.
+    if (chosen.length === 0) chosen = candidates.filter((n) => n.running);
+    const servers = chosen.map((n) => ({ name: n.name, ip: n.ip as string }));
+    if (rotationKey(servers) === this.deps.rotation.appliedKey()) return;
+    this.deps.logger.info({ servers }, `nginx rotation: ${servers.map((s) => `${s.name} (${s.ip})`).join(', ') || 'no node'}`);
+    await this.deps.rotation.apply(servers);
+  }
+}

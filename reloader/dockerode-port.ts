@@ -1,0 +1,193 @@
+import Docker from 'dockerode';
+import { hostname } from 'node:os';
+import { DockerUnavailableError, NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from './docker-port.js';
+import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from './labels.js';
+import type { Logger } from './logger.js';
+import { backoffDelay, sleep, withRetry, type RetryPolicy } from './retry.js';
+
+/** Options of the dockerode adapter. */
+export interface DockerodePortOptions {
+  /** The project to manage; empty = read from the labels of the container we run in. */
+  project: string;
+  /** Stop timeout in seconds: the client timeout must outlast a stop plus a start. */
+  stopTimeoutS: number;
+  logger: Logger;
+  retry?: RetryPolicy;
+  /** For tests; by default dockerode reads DOCKER_HOST or uses /var/run/docker.sock. */
+  docker?: Docker;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialMs: 500, maxMs: 8000 };
+
+/**
+ * Connects to Docker and resolves the project to manage. While the Docker API is
+ * unreachable, waits with backoff (and says so) rather than exiting into a crash loop.
+ */
+export async function connectDockerPort(options: DockerodePortOptions): Promise<DockerPort> {
+  const docker = options.docker ?? new Docker({ timeout: (options.stopTimeoutS + 90) * 1000 });
+  if (options.project !== '') return new DockerodePort(docker, options.project, options);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const self = await docker.getContainer(hostname()).inspect();
+      const project = self.Config.Labels?.[PROJECT_LABEL] ?? '';
+      if (project === '') throw new Error(`own container ${self.Name} has no ${PROJECT_LABEL} label; set RELOADER_PROJECT`);
+      options.logger.info({ project }, `managing compose project "${project}"`);
+      return new DockerodePort(docker, project, options);
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        throw new Error(`RELOADER_PROJECT is not set and this process does not run in a Docker container (hostname ${hostname()})`);
+      }
+      if (!isTransient(error)) throw error;
+      const delay = backoffDelay(attempt, 1000, 30_000);
+      options.logger.warn({ err: describe(error), attempt }, `Docker API unreachable, retrying in ${(delay / 1000).toFixed(1)} s`);
+      await sleep(delay);
+    }
+  }
+}
+
+/** The one adapter from dockerode to DockerPort; checks labels before every action. */
+class DockerodePort implements DockerPort {
+  private readonly retry: RetryPolicy;
+
+  constructor(
+    private readonly docker: Docker,
+    readonly project: string,
+    private readonly options: DockerodePortOptions,
+  ) {
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  async listManaged(role: Role): Promise<ContainerInfo[]> {
+    const summaries = await this.call('list containers', () =>
+      this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.project}`, `${ROLE_LABEL}=${role}`] } }),
+    );
+    const infos: ContainerInfo[] = [];
+    for (const summary of summaries) {
+      // Re-checked here: a filter on the engine side is not a promise the reloader relies on.
+      if (!isManaged(summary.Labels, this.project, role)) continue;
+      const info = await this.inspect(summary.Id, role).catch((error: unknown) => {
+        if (error instanceof NotManagedError) return undefined;
+        throw error;
+      });
+      if (info) infos.push(info);
+    }
+    return infos;
+  }
+
+  async inspect(id: string, role: Role): Promise<ContainerInfo | undefined> {
+    try {
+      const raw = await this.call('inspect', () => this.docker.getContainer(id).inspect());
+      if (!isManaged(raw.Config.Labels, this.project, role)) throw new NotManagedError(id, role);
+      return toContainerInfo(raw);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async stop(id: string, timeoutS: number): Promise<void> {
+    await this.guard(id, 'gateway');
+    await this.call('stop', () => ignoreNotModified(this.docker.getContainer(id).stop({ t: timeoutS })));
+  }
+
+  async start(id: string): Promise<void> {
+    await this.guard(id, 'gateway');
+    await this.call('start', () => ignoreNotModified(this.docker.getContainer(id).start()));
+  }
+
+  async signal(id: string, signal: string): Promise<void> {
+    await this.guard(id, 'load-balancer');
+    await this.call('signal', () => this.docker.getContainer(id).kill({ signal }));
+  }
+
+  async logsTail(id: string, lines: number): Promise<string[]> {
+    const info = await this.guard(id, 'gateway');
+    const raw = await this.call('logs', () =>
+      this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps: false }),
+    );
+    const text = info.tty ? Buffer.from(raw).toString('utf8') : demuxDockerStream(Buffer.from(raw));
+    return text.split('\n').filter((line) => line.trim() !== '').slice(-lines);
+  }
+
+  /** Inspects the container right before acting on it and refuses anything unlabelled. */
+  private async guard(id: string, role: Role): Promise<{ tty: boolean }> {
+    const raw = await this.call('inspect', () => this.docker.getContainer(id).inspect());
+    if (!isManaged(raw.Config.Labels, this.project, role)) throw new NotManagedError(id, role);
+    return { tty: raw.Config.Tty === true };
+  }
+
+  private async call<T>(operation: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(op, this.retry, isTransient, (error, attempt, delayMs) => {
+        this.options.logger.warn(
+          { err: describe(error), attempt },
+          `Docker API ${operation} failed, retrying in ${(delayMs / 1000).toFixed(1)} s`,
+        );
+      });
+    } catch (error) {
+      if (isTransient(error)) throw new DockerUnavailableError(operation, { cause: error });
+      throw error;
+    }
+  }
+}
+
+function toContainerInfo(raw: Docker.ContainerInspectInfo): ContainerInfo {
+  const networks: Record<string, string> = {};
+  for (const [name, net] of Object.entries(raw.NetworkSettings.Networks ?? {})) {
+    if (net.IPAddress) networks[name] = net.IPAddress;
+  }
+  const labels = raw.Config.Labels ?? {};
+  const health = (raw.State as { Health?: { Status?: string } }).Health?.Status;
+  return {
+    id: raw.Id,
+    name: raw.Name.replace(/^\//, ''),
+    state: raw.State.Status,
+    health: toHealth(health),
+    number: Number.parseInt(labels[CONTAINER_NUMBER_LABEL] ?? '0', 10) || 0,
+    labels,
+    networks,
+    createdAt: raw.Created,
+    startedAt: raw.State.StartedAt,
+  };
+}
+
+function toHealth(status: string | undefined): DockerHealth {
+  return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : 'none';
+}
+
+/** Splits Docker's multiplexed log stream (8-byte frame headers) into text. */
+export function demuxDockerStream(buffer: Buffer): string {
+  let out = '';
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
+    offset += 8 + size;
+  }
+  return out;
+}
+
+async function ignoreNotModified(promise: Promise<unknown>): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    // 304: already stopped / already started, which is the state we wanted.
+    if (statusOf(error) !== 304) throw error;
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null ? (error as { statusCode?: number }).statusCode : undefined;
+}
+
+function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined) return status >= 500;
+  const code = (error as { code?: string } | null)?.code;
+  if (code && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code)) return true;
+  return /timeout/i.test(String((error as Error | null)?.message ?? ''));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

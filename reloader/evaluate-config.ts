@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { formatIssues, validateConfigText, type ConfigIssue } from '../gateway/config/index.js';
+
+/** The verdict on the config file as it is on disk now. */
+export type ConfigEvaluation =
+  | { kind: 'valid'; fingerprint: string; unsupported: string[]; checkedAt: string }
+  | { kind: 'invalid'; fingerprint: string; issues: ConfigIssue[]; checkedAt: string }
+  | { kind: 'missing'; error: string; checkedAt: string };
+
+/**
+ * Reads the file's bytes and judges them with the gateway's own validation and
+ * fingerprint, so "valid" and "changed" mean exactly what a node would make of the file.
+ */
+export async function evaluateConfigFile(path: string): Promise<ConfigEvaluation> {
+  const checkedAt = new Date().toISOString();
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    return { kind: 'missing', error: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, checkedAt };
+  }
+  const verdict = validateConfigText(bytes);
+  if (verdict.ok) return { kind: 'valid', fingerprint: verdict.fingerprint, unsupported: verdict.unsupported, checkedAt };
+  return { kind: 'invalid', fingerprint: verdict.fingerprint, issues: verdict.issues, checkedAt };
+}
+
+/** One line per issue, with its path or line, for the log. */
+export function describeIssues(issues: readonly ConfigIssue[]): string {
+  return formatIssues(issues).split('\n').join('; ');
+}

@@ -1,0 +1,73 @@
+import { connectDockerPort } from './dockerode-port.js';
+import { watchConfigFile } from './config-watcher.js';
+import { ReloaderController } from './controller.js';
+import { evaluateConfigFile } from './evaluate-config.js';
+import { createHttpHealthProbe } from './health-probe.js';
+import { createReloaderApp } from './http-app.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { createNginxRotation } from './nginx-rotation.js';
+import { readSettings } from './settings.js';
+
+/** Wires the reloader from the environment and runs it until SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const logger = createLogger(settings.logLevel);
+  const metrics = createMetrics();
+  logger.info({ settings }, `reloader starting: watching ${settings.configPath}${settings.polling ? ' (polling)' : ''}`);
+
+  const docker = await connectDockerPort({ project: settings.project, stopTimeoutS: settings.stopTimeoutS, logger });
+  const rotation = await createNginxRotation({
+    docker,
+    logger,
+    rotationDir: settings.rotationDir,
+    gatewayPort: settings.gatewayPort,
+    statusPort: settings.nginxStatusPort,
+    timeoutMs: settings.rotationTimeoutMs,
+  });
+  const controller = new ReloaderController({
+    docker,
+    probe: createHttpHealthProbe(settings.gatewayPort),
+    rotation,
+    logger,
+    metrics,
+    readConfig: () => evaluateConfigFile(settings.configPath),
+    configPath: settings.configPath,
+    healthTimeoutMs: settings.healthTimeoutMs,
+    drainTimeoutMs: settings.drainTimeoutMs,
+    stopTimeoutS: settings.stopTimeoutS,
+    reconcileIntervalMs: settings.reconcileIntervalMs,
+  });
+
+  const watcher = watchConfigFile({
+    path: settings.configPath,
+    debounceMs: settings.debounceMs,
+    polling: settings.polling,
+    pollIntervalMs: settings.pollIntervalMs,
+    onSettled: () => void evaluateConfigFile(settings.configPath).then((evaluation) => controller.onConfig(evaluation)),
+    onError: (error) => logger.warn({ err: (error as Error).message }, 'config watcher error'),
+  });
+  await watcher.ready;
+
+  const server = createReloaderApp({ status: () => controller.status(), requestRollout: () => controller.requestRollout(), metrics }).listen(
+    settings.port,
+    () => logger.info(`reloader listening on :${settings.port}`),
+  );
+  await controller.start();
+
+  const shutdown = async (signal: string) => {
+    logger.info(`${signal}: stopping (a node restart in progress finishes first)`);
+    server.close();
+    await watcher.close();
+    await controller.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // One clear line, then exit: settings errors do not fix themselves by restarting.
+  console.error(`reloader failed to start: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+import type { DockerHealth } from './docker-port.js';
+import type { NodeHealth } from './health-probe.js';
+
+/** A gateway node as observed right now: Docker's view plus its own /health. */
+export interface ObservedNode {
+  id: string;
+  name: string;
+  /** Compose's container number, the first sort key. */
+  number: number;
+  running: boolean;
+  dockerHealth: DockerHealth;
+  /** IP on the network shared with the load balancer, or null when it has none. */
+  ip: string | null;
+  health: NodeHealth;
+}
+
+/** Inputs of one planning decision. */
+export interface PlanInput {
+  nodes: readonly ObservedNode[];
+  /** Fingerprint of the newest valid config file. */
+  desired: string;
+  /** Node ids to restart whatever they run (POST /rollout). */
+  forced?: ReadonlySet<string>;
+  /** The node a halted rollout stopped at: a new rollout begins with it. */
+  failedNodeId?: string;
+  /** The node this rollout restarted last: the next one is searched after it, in order. */
+  lastRestartedId?: string;
+}
+
+/** What to do next. */
+export type Plan =
+  | { kind: 'done' }
+  | { kind: 'wait'; reason: string }
+  | { kind: 'restart'; node: ObservedNode; position: number; total: number; onlyNode: boolean; why: 'stale' | 'forced' | 'failed-before' };
+
+/** A node that can take traffic now: running, answering ok, and not reported unhealthy by Docker. */
+export function isServing(node: ObservedNode): boolean {
+  return node.running && node.health.reachable && node.health.status === 'ok' && node.dockerHealth !== 'unhealthy' && node.ip !== null;
+}
+
+/** The rollout order: compose's container number, then name. Deterministic for a given set. */
+export function sortNodes(nodes: readonly ObservedNode[]): ObservedNode[] {
+  return [...nodes].sort((a, b) => a.number - b.number || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
+/**
+ * Decides the next step of a rollout from observed state alone. One node at a time;
+ * the failed node of a halted rollout first; then the next node after the last restarted
+ * one (wrapping, so nodes restarted on an older file are done again); never the last
+ * node that serves, unless it is the only node there is.
+ */
+export function planRollout(input: PlanInput): Plan {
+  const ordered = sortNodes(input.nodes);
+  const forced = input.forced ?? new Set<string>();
+  const pending = ordered.filter((node) => {
+    if (node.id === input.failedNodeId) return true;
+    if (!node.running) return false;
+    const stale = node.health.fingerprint !== input.desired || forced.has(node.id);
+    // A container still starting up is judged once it answers: it may well load the new file.
+    const starting = !node.health.reachable && node.dockerHealth === 'starting';
+    return stale && !starting;
+  });
+  if (pending.length === 0) {
+    const starting = ordered.filter((n) => n.running && !n.health.reachable && n.dockerHealth === 'starting');
+    return starting.length > 0 ? { kind: 'wait', reason: `waiting for ${starting.map((n) => n.name).join(', ')} to start` } : { kind: 'done' };
+  }
+
+  const candidates = orderCandidates(ordered, pending, input);
+  const servingCount = ordered.filter(isServing).length;
+  for (const node of candidates) {
+    const wouldLeaveNone = isServing(node) && servingCount <= 1;
+    if (wouldLeaveNone && ordered.length > 1) continue;
+    return {
+      kind: 'restart',
+      node,
+      position: ordered.indexOf(node) + 1,
+      total: ordered.length,
+      onlyNode: ordered.length === 1,
+      why: node.id === input.failedNodeId ? 'failed-before' : node.health.fingerprint === input.desired ? 'forced' : 'stale',
+    };
+  }
+  const last = candidates[0]!;
+  return { kind: 'wait', reason: `${last.name} is the last healthy node: waiting for another node to serve before restarting it` };
+}
+
+function orderCandidates(ordered: ObservedNode[], pending: ObservedNode[], input: PlanInput): ObservedNode[] {
+  const failed = pending.filter((n) => n.id === input.failedNodeId);
+  const rest = pending.filter((n) => n.id !== input.failedNodeId);
+  const cursor = input.lastRestartedId === undefined ? -1 : ordered.findIndex((n) => n.id === input.lastRestartedId);
+  if (cursor < 0) return [...failed, ...rest];
+  const after = rest.filter((n) => ordered.indexOf(n) > cursor);
+  const before = rest.filter((n) => ordered.indexOf(n) <= cursor);
+  return [...failed, ...after, ...before];
+}

@@ -1,0 +1,99 @@
+import type { DockerPort } from './docker-port.js';
+import type { HealthProbe } from './health-probe.js';
+import type { Logger } from './logger.js';
+import { observeNode } from './observe-nodes.js';
+import type { ObservedNode } from './plan-rollout.js';
+import { sleep } from './retry.js';
+import type { RolloutHistory, StepRecord } from './rollout-history.js';
+import { shortFp } from './format.js';
+
+/** What rolling one node needs from the controller. */
+export interface RollNodeContext {
+  docker: DockerPort;
+  probe: HealthProbe;
+  logger: Logger;
+  history: RolloutHistory;
+  /** Re-renders nginx's rotation from fresh observations, leaving `excludeId` out. */
+  applyRotation: (excludeId?: string) => Promise<void>;
+  /** True for a fingerprint the node may come back on (the target, or a newer valid edit). */
+  acceptable: (fingerprint: string) => boolean;
+  drainTimeoutMs: number;
+  stopTimeoutS: number;
+  healthTimeoutMs: number;
+  pollMs: number;
+}
+
+/** The outcome of rolling one node. */
+export type RollNodeResult = { ok: true; fingerprint: string } | { ok: false; error: string; logTail: string[] };
+
+/**
+ * Restarts one node the safe way: out of rotation, drain, stop, start, wait until Docker
+ * says healthy and /health shows an acceptable fingerprint, back into rotation.
+ */
+export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: string, step: StepRecord, onlyNode: boolean): Promise<RollNodeResult> {
+  const say = (message: string, level: 'info' | 'warn' = 'info') => {
+    ctx.logger[level]({ node: node.name }, `${label} ${message}`);
+    ctx.history.note(step, message);
+  };
+
+  if (onlyNode) {
+    say('restarting the only node: clients will see downtime', 'warn');
+  } else {
+    await ctx.applyRotation(node.id);
+    say('out of rotation');
+  }
+
+  await drainNode(ctx, node, say);
+
+  say('restarting');
+  const started = Date.now();
+  await ctx.docker.stop(node.id, ctx.stopTimeoutS);
+  await ctx.docker.start(node.id);
+
+  const outcome = await waitForHealthy(ctx, node.id);
+  if (!outcome.ok) {
+    const logTail = await ctx.docker.logsTail(node.id, 20).catch((error: unknown) => [`(could not read logs: ${(error as Error).message})`]);
+    say(`did not come back: ${outcome.error}`, 'warn');
+    return { ok: false, error: outcome.error, logTail };
+  }
+  say(`healthy on ${shortFp(outcome.fingerprint)} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await ctx.applyRotation();
+  say(`back in rotation${outcome.ip ? ` (${outcome.ip})` : ''}`);
+  return { ok: true, fingerprint: outcome.fingerprint };
+}
+
+async function drainNode(ctx: RollNodeContext, node: ObservedNode, say: (m: string, l?: 'info' | 'warn') => void): Promise<void> {
+  if (node.ip === null) return;
+  const deadline = Date.now() + ctx.drainTimeoutMs;
+  for (;;) {
+    const health = await ctx.probe.probe(node.ip);
+    if (!health.reachable || (health.inFlight ?? 0) === 0) return;
+    if (Date.now() >= deadline) {
+      say(`still ${health.inFlight} in flight after ${ctx.drainTimeoutMs} ms: stopping anyway (the node finishes them within its own shutdown deadline)`, 'warn');
+      return;
+    }
+    await sleep(ctx.pollMs);
+  }
+}
+
+type HealthyOutcome = { ok: true; fingerprint: string; ip: string } | { ok: false; error: string };
+
+async function waitForHealthy(ctx: RollNodeContext, id: string): Promise<HealthyOutcome> {
+  const deadline = Date.now() + ctx.healthTimeoutMs;
+  let last = 'no answer yet';
+  for (;;) {
+    const node = await observeNode(ctx.docker, ctx.probe, id);
+    if (!node) return { ok: false, error: 'the container disappeared' };
+    if (!node.running) last = 'container not running';
+    else if (node.dockerHealth === 'unhealthy' || node.dockerHealth === 'starting') last = `Docker health ${node.dockerHealth}`;
+    else if (!node.health.reachable) last = '/health not answering';
+    else if (node.health.status !== 'ok') last = `/health status ${node.health.status}`;
+    else if (node.health.fingerprint === undefined || !ctx.acceptable(node.health.fingerprint)) {
+      last = `/health reports ${node.health.fingerprint ? shortFp(node.health.fingerprint) : 'no fingerprint'}`;
+    } else if (node.ip !== null) {
+      return { ok: true, fingerprint: node.health.fingerprint, ip: node.ip };
+    }
+    if (Date.now() >= deadline) return { ok: false, error: `not healthy on the new config within ${ctx.healthTimeoutMs} ms (${last})` };
+    await sleep(ctx.pollMs);
+  }
+}

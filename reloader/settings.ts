@@ -1,0 +1,67 @@
+/** The reloader's settings, read from the environment in this one place. */
+export interface ReloaderSettings {
+  configPath: string;
+  port: number;
+  /** Compose project to manage; empty = read it from the reloader's own container labels. */
+  project: string;
+  rotationDir: string;
+  gatewayPort: number;
+  nginxStatusPort: number;
+  healthTimeoutMs: number;
+  drainTimeoutMs: number;
+  stopTimeoutS: number;
+  debounceMs: number;
+  polling: boolean;
+  pollIntervalMs: number;
+  reconcileIntervalMs: number;
+  /** How long to wait for nginx to show a new rotation generation. */
+  rotationTimeoutMs: number;
+  logLevel: string;
+}
+
+/** Thrown for an environment variable that cannot be used. */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Reads the settings from `env`, with the documented defaults; throws SettingsError on bad values. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): ReloaderSettings {
+  return {
+    configPath: env.CONFIG_PATH || '/config/config.json',
+    port: readInt(env, 'RELOADER_PORT', 9090, 0),
+    project: env.RELOADER_PROJECT ?? '',
+    rotationDir: env.RELOADER_ROTATION_DIR || '/rotation',
+    gatewayPort: readInt(env, 'RELOADER_GATEWAY_PORT', 8080, 1),
+    nginxStatusPort: readInt(env, 'RELOADER_NGINX_STATUS_PORT', 8081, 1),
+    healthTimeoutMs: readInt(env, 'RELOADER_HEALTH_TIMEOUT_MS', 60_000, 1),
+    drainTimeoutMs: readInt(env, 'RELOADER_DRAIN_TIMEOUT_MS', 30_000, 0),
+    stopTimeoutS: readInt(env, 'RELOADER_STOP_TIMEOUT_S', 30, 0),
+    debounceMs: readInt(env, 'RELOADER_DEBOUNCE_MS', 500, 0),
+    polling: readBool(env, 'RELOADER_POLLING', false),
+    pollIntervalMs: readInt(env, 'RELOADER_POLL_INTERVAL_MS', 1000, 10),
+    reconcileIntervalMs: readInt(env, 'RELOADER_RECONCILE_INTERVAL_MS', 5000, 100),
+    rotationTimeoutMs: readInt(env, 'RELOADER_ROTATION_TIMEOUT_MS', 15_000, 100),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
+
+function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new SettingsError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function readBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new SettingsError(`${name} must be true or false, got "${env[name]}"`);
+}
