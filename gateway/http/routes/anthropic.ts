@@ -1,0 +1,90 @@
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { GatewayError } from '../../core/errors.js';
+import { openAnthropicStream, sendAnthropicMessage, type AnthropicClientHeaders } from '../../providers/anthropic/native.js';
+import type { AnthropicRequest } from '../../providers/anthropic/types.js';
+import type { ProviderAdapter } from '../../providers/types.js';
+import type { AppDeps } from '../app-deps.js';
+import { respondWithAnthropicError } from '../anthropic/errors.js';
+import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
+import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
+import { toChatRequest } from '../anthropic/to-chat-request.js';
+import { beginInference, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody } from '../inference.js';
+import { noteResult } from './chat.js';
+import { toChatUsage } from '../../providers/anthropic/response.js';
+
+/**
+ * POST /anthropic/v1/messages: Anthropic's own API, so `@anthropic-ai/sdk` works with its
+ * base URL set to `http://host/anthropic`. A provider speaking Anthropic's protocol gets the
+ * client's body as is (no round trip through the chat shape); any other provider is reached
+ * by translating to and from the chat shape. Errors keep Anthropic's shape.
+ */
+export function registerAnthropicRoutes(router: Router, deps: AppDeps): void {
+  router.post('/anthropic/v1/messages', (ctx) => handleMessages(ctx, deps));
+}
+
+/** "provider/model" as given, or a bare Claude model name routed to the anthropic provider. */
+export function qualifyModel(model: unknown): string {
+  if (typeof model !== 'string' || model === '') {
+    throw new GatewayError('invalid_request', 'model: Field required (a model such as "claude-sonnet-4-5" or "provider/model")', { param: 'model' });
+  }
+  return model.includes('/') ? model : `anthropic/${model}`;
+}
+
+async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
+  const scope = beginInference(ctx, deps);
+  try {
+    const body = await readInferenceBody(ctx, deps);
+    const model = qualifyModel(body.model);
+    const slash = model.indexOf('/');
+    scope.state.provider = model.slice(0, slash);
+    scope.state.model = model.slice(slash + 1);
+    checkRequest(body);
+    const fallbacks = readFallbacks(body);
+    const request = toUpstreamBody<AnthropicRequest>(body);
+    const clientHeaders: AnthropicClientHeaders = { version: ctx.get('anthropic-version') || undefined, beta: ctx.get('anthropic-beta') || undefined };
+    const isNative = (adapter: ProviderAdapter): boolean => adapter.protocol === 'anthropic';
+
+    if (body.stream === true) {
+      const result = await deps.dispatcher.run({ model, fallbacks, capability: 'chat', stream: true }, scope.context, async (adapter, target): Promise<AnthropicRouteStream> => {
+        if (isNative(adapter)) return { kind: 'native', events: await openAnthropicStream({ ...request, model: target.model }, target, clientHeaders) };
+        const chunks = await adapter.chatStream(toChatRequest(request, target.model), target);
+        return { kind: 'chat', chunks, messageId: `msg_${scope.requestId}`, model: target.model };
+      });
+      noteResult(scope.state, result);
+      await sendAnthropicStream(ctx, deps, scope, result);
+      return;
+    }
+
+    const result = await deps.dispatcher.run({ model, fallbacks, capability: 'chat' }, scope.context, async (adapter, target) => {
+      if (isNative(adapter)) return sendAnthropicMessage({ ...request, model: target.model }, target, clientHeaders);
+      const chat = await adapter.chat(toChatRequest(request, target.model), target);
+      return toAnthropicResponse(chat, chat.id.startsWith('msg_') ? chat.id : `msg_${chat.id}`);
+    });
+    noteResult(scope.state, result);
+    recordSuccess(deps, result.provider, result.model, toChatUsage(result.value.usage ?? {}));
+    ctx.set('request-id', scope.requestId);
+    ctx.body = result.value;
+  } catch (error) {
+    recordFailure(deps, scope.state, error);
+    if (!(error instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'unexpected error');
+    respondWithAnthropicError(ctx, error);
+  }
+}
+
+/** Anthropic's own required fields, checked before any upstream work. */
+function checkRequest(body: Record<string, unknown>): void {
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    throw new GatewayError('invalid_request', 'messages: Field required (a non-empty array)', { param: 'messages' });
+  }
+  for (const [index, message] of body.messages.entries()) {
+    const role = (message as { role?: unknown } | null)?.role;
+    if (role !== 'user' && role !== 'assistant') {
+      throw new GatewayError('invalid_request', `messages.${index}.role: must be "user" or "assistant"`, { param: 'messages' });
+    }
+  }
+  if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) {
+    throw new GatewayError('invalid_request', 'max_tokens: Field required (a positive integer)', { param: 'max_tokens' });
+  }
+}
+
