@@ -1,0 +1,71 @@
+import { hostname } from 'node:os';
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import type { RuntimeConfig } from './config/index.js';
+import { Dispatcher } from './core/dispatcher.js';
+import type { AppDeps } from './http/app-deps.js';
+import { createCorsMiddleware } from './http/middleware/cors.js';
+import { createDrainGate } from './http/middleware/drain-gate.js';
+import { createErrorHandler } from './http/middleware/error-handler.js';
+import { createRequestContextMiddleware } from './http/middleware/request-context.js';
+import { registerAnthropicRoutes } from './http/routes/anthropic.js';
+import { registerChatRoutes } from './http/routes/chat.js';
+import { registerCompletionsRoutes } from './http/routes/completions.js';
+import { registerEmbeddingsRoutes } from './http/routes/embeddings.js';
+import { registerHealthRoutes } from './http/routes/health.js';
+import { registerMetricsRoutes } from './http/routes/metrics.js';
+import { registerModelsRoutes } from './http/routes/models.js';
+import { Lifecycle } from './lifecycle/lifecycle.js';
+import type { Logger } from './observability/logger.js';
+import { GatewayMetrics } from './observability/metrics.js';
+
+export type { AppDeps } from './http/app-deps.js';
+
+/** Options for building a node's parts; everything but config and logger has a default. */
+export interface BuildDepsOptions {
+  logger: Logger;
+  nodeName?: string;
+  metrics?: GatewayMetrics;
+  /** Random source for key choice and jitter (tests: seeded). */
+  random?: () => number;
+  /** Wait between retries (tests: instant). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher. */
+export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): AppDeps {
+  const metrics = options.metrics ?? new GatewayMetrics();
+  const lifecycle = new Lifecycle((count) => metrics.inFlight.set(count));
+  const dispatcher = new Dispatcher(config, {
+    metrics,
+    logger: options.logger,
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+  return { config, dispatcher, logger: options.logger, metrics, lifecycle, nodeName: options.nodeName ?? hostname() };
+}
+
+/**
+ * Builds the node's Koa app; never listens (main.ts and the tests do). Route modules each
+ * register their paths on one router; provider teams add one line here for drop-in routes.
+ */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.on('error', (error: Error) => deps.logger.warn({ err: { message: error.message, code: (error as NodeJS.ErrnoException).code } }, 'http error'));
+
+  app.use(createRequestContextMiddleware(deps));
+  app.use(createErrorHandler(deps.logger));
+  app.use(createCorsMiddleware(deps.config.client.allowed_origins));
+  app.use(createDrainGate(deps.lifecycle, deps.logger));
+
+  const router = new Router();
+  registerHealthRoutes(router, deps);
+  registerMetricsRoutes(router, deps);
+  registerChatRoutes(router, deps);
+  registerCompletionsRoutes(router, deps);
+  registerEmbeddingsRoutes(router, deps);
+  registerModelsRoutes(router, deps);
+  registerAnthropicRoutes(router, deps);
+  app.use(router.routes());
+  return app;
+}

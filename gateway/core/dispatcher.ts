@@ -1,0 +1,244 @@
+import type { ProviderSettings, RuntimeConfig } from '../config/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { adapterFor } from '../providers/registry.js';
+import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
+import { computeBackoffMs, sleepWithSignal } from './backoff.js';
+import { ConcurrencyLimiter, type ReleaseSlot } from './concurrency-limiter.js';
+import { GatewayError } from './errors.js';
+import { pickWeightedKey, selectEligibleKeys } from './key-selection.js';
+import { parseModelRef, type ModelRef } from './model-ref.js';
+
+/** What a route knows about the request it dispatches. */
+export interface RequestContext {
+  requestId: string;
+  /** Aborted when the client goes away or the node's drain deadline passes. */
+  signal: AbortSignal;
+  /** `x-bf-eh-<name>` request headers, as `<name>` -> value, to add upstream. */
+  forwardHeaders: Record<string, string>;
+}
+
+/** Which kind of request: decides the adapter method a provider must have. */
+export type Capability = 'chat' | 'text' | 'embeddings';
+
+/** How to route one request. */
+export interface RouteSpec {
+  /** "provider/model". */
+  model: string;
+  /** "provider/model" strings tried in order after the primary failed. */
+  fallbacks?: string[];
+  capability: Capability;
+  /**
+   * True for a stream: the provider's concurrency slot stays held after `attempt` resolves,
+   * until the caller calls `result.release()` (once the stream is consumed or abandoned).
+   */
+  stream?: boolean;
+}
+
+/** The outcome of a dispatched request. */
+export interface DispatchResult<T> {
+  value: T;
+  /** The provider that answered (a fallback's, if the primary failed). */
+  provider: string;
+  /** The model name as that provider knows it. */
+  model: string;
+  /** Upstream attempts on the provider that answered (1 = no retry). */
+  attempts: number;
+  /** 0 for the primary, n for the n-th fallback. */
+  fallbackIndex: number;
+  /** Gives back the concurrency slot (streams); a no-op otherwise. Safe to call twice. */
+  release(): void;
+}
+
+/** What the dispatcher needs besides the config. */
+export interface DispatcherDeps {
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Random source in [0, 1) for key choice and jitter (tests pass a seeded one). */
+  random?: () => number;
+  /** Waits between retries (tests pass an instant one). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+interface ProviderRuntime {
+  settings: ProviderSettings;
+  adapter: ProviderAdapter | undefined;
+  limiter: ConcurrencyLimiter;
+}
+
+interface Candidate {
+  runtime: ProviderRuntime;
+  adapter: ProviderAdapter;
+  ref: ModelRef;
+}
+
+const NO_RELEASE = (): void => undefined;
+
+/**
+ * Routes requests to providers: resolves "provider/model", picks a key weighted-randomly,
+ * holds a slot of the provider's concurrency limiter, retries with exponential backoff and
+ * jitter, then tries each fallback in order; if all fail, throws the primary's error.
+ */
+export class Dispatcher {
+  private readonly providers = new Map<string, ProviderRuntime>();
+  private readonly random: () => number;
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+
+  constructor(
+    readonly config: RuntimeConfig,
+    private readonly deps: DispatcherDeps,
+  ) {
+    this.random = deps.random ?? Math.random;
+    this.sleep = deps.sleep ?? sleepWithSignal;
+    for (const [name, settings] of config.providers) {
+      this.providers.set(name, {
+        settings,
+        adapter: adapterFor(settings),
+        limiter: new ConcurrencyLimiter({
+          provider: name,
+          concurrency: settings.concurrency,
+          bufferSize: settings.bufferSize,
+          dropExcess: config.client.drop_excess_requests,
+        }),
+      });
+    }
+  }
+
+  /** The limiter of a provider (metrics, tests). */
+  limiterOf(provider: string): ConcurrencyLimiter | undefined {
+    return this.providers.get(provider)?.limiter;
+  }
+
+  /** Dispatches one request; see the class comment. */
+  async run<T>(
+    route: RouteSpec,
+    ctx: RequestContext,
+    attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
+  ): Promise<DispatchResult<T>> {
+    // Every reference is checked before any upstream work: a typo in a fallback is a 400 now,
+    // not a surprise after the primary failed.
+    const candidates = [this.resolve(parseModelRef(route.model))];
+    (route.fallbacks ?? []).forEach((ref, index) => candidates.push(this.resolve(parseModelRef(ref, `fallbacks[${index}]`))));
+
+    let primaryError: unknown;
+    for (let index = 0; index < candidates.length; index++) {
+      const candidate = candidates[index] as Candidate;
+      if (index > 0) this.deps.metrics.fallbacks.inc({ provider: candidate.ref.provider, model: candidate.ref.model });
+      try {
+        const result = await this.runCandidate(candidate, route, ctx, attempt);
+        return { ...result, fallbackIndex: index };
+      } catch (error) {
+        if (index === 0) primaryError = error;
+        if (ctx.signal.aborted) throw index === 0 ? error : primaryError;
+        if (index + 1 < candidates.length) {
+          this.deps.logger.debug({ id: ctx.requestId, provider: candidate.ref.provider, code: codeOf(error) }, 'trying next fallback');
+        }
+      }
+    }
+    throw primaryError;
+  }
+
+  private resolve(ref: ModelRef): Candidate {
+    const runtime = this.providers.get(ref.provider);
+    if (!runtime) {
+      throw new GatewayError('unknown_provider', `provider "${ref.provider}" is not configured on this node`, {
+        provider: ref.provider,
+        model: ref.model,
+        param: 'model',
+      });
+    }
+    if (!runtime.adapter) {
+      throw new GatewayError('unsupported_operation', `provider "${ref.provider}" (protocol "${runtime.settings.protocol}") is not supported by this node`, {
+        provider: ref.provider,
+        model: ref.model,
+      });
+    }
+    return { runtime, adapter: runtime.adapter, ref };
+  }
+
+  private async runCandidate<T>(
+    candidate: Candidate,
+    route: RouteSpec,
+    ctx: RequestContext,
+    attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
+  ): Promise<Omit<DispatchResult<T>, 'fallbackIndex'>> {
+    const { runtime, adapter, ref } = candidate;
+    const settings = runtime.settings;
+    checkCapability(adapter, route.capability, ref);
+    const keys = selectEligibleKeys(settings, ref.model);
+    const release = await runtime.limiter.acquire(ctx.signal).catch((error: unknown) => {
+      if (error instanceof GatewayError && error.code === 'queue_full') this.deps.metrics.queueRejections.inc({ provider: ref.provider });
+      throw error;
+    });
+    const extraHeaders = mergeHeaders(settings.extraHeaders, ctx.forwardHeaders);
+    let attempts = 0;
+    try {
+      for (;;) {
+        attempts++;
+        const key = keys.length === 0 ? undefined : pickWeightedKey(keys, this.random);
+        const baseUrl = settings.baseUrlOverride ?? adapter.defaultBaseUrl(settings, key);
+        if (!baseUrl) {
+          throw new GatewayError('invalid_request', `provider "${ref.provider}" needs network_config.base_url`, { provider: ref.provider, model: ref.model });
+        }
+        const target: UpstreamTarget = {
+          provider: settings,
+          key,
+          model: ref.model,
+          baseUrl,
+          extraHeaders,
+          signal: ctx.signal,
+          timeoutMs: settings.timeoutMs,
+          requestId: ctx.requestId,
+        };
+        const started = performance.now();
+        try {
+          const value = await attempt(adapter, target);
+          this.observeUpstream(ref, '200', started);
+          if (!route.stream) release();
+          return { value, provider: ref.provider, model: ref.model, attempts, release: route.stream ? release : NO_RELEASE };
+        } catch (error) {
+          const failure = asGatewayError(error, ref);
+          this.observeUpstream(ref, String(failure.status), started);
+          if (ctx.signal.aborted || !failure.retryable || attempts > settings.maxRetries) throw failure;
+          this.deps.metrics.retries.inc({ provider: ref.provider, model: ref.model });
+          const waitMs = computeBackoffMs(attempts, settings.backoffInitialMs, settings.backoffMaxMs, this.random);
+          this.deps.logger.debug({ id: ctx.requestId, provider: ref.provider, attempt: attempts, wait_ms: Math.round(waitMs), code: failure.code }, 'retrying');
+          await this.sleep(waitMs, ctx.signal);
+        }
+      }
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  private observeUpstream(ref: ModelRef, status: string, started: number): void {
+    const labels = { provider: ref.provider, model: ref.model, status };
+    this.deps.metrics.upstreamRequests.inc(labels);
+    this.deps.metrics.upstreamLatency.observe(labels, (performance.now() - started) / 1000);
+  }
+}
+
+function checkCapability(adapter: ProviderAdapter, capability: Capability, ref: ModelRef): void {
+  const missing =
+    (capability === 'text' && !adapter.textCompletion) || (capability === 'embeddings' && !adapter.embeddings);
+  if (missing) {
+    const what = capability === 'text' ? 'text completions (/v1/completions)' : 'embeddings (/v1/embeddings)';
+    throw new GatewayError('unsupported_operation', `provider "${ref.provider}" does not serve ${what}`, { provider: ref.provider, model: ref.model });
+  }
+}
+
+function mergeHeaders(configured: Readonly<Record<string, string>>, forwarded: Record<string, string>): Readonly<Record<string, string>> {
+  for (const _ in forwarded) return { ...configured, ...forwarded };
+  return configured;
+}
+
+/** Wraps anything an adapter threw so that the dispatcher can judge it. */
+function asGatewayError(error: unknown, ref: ModelRef): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError('internal', `provider "${ref.provider}" failed unexpectedly`, { provider: ref.provider, model: ref.model, cause: error });
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof GatewayError ? error.code : 'internal';
+}

@@ -1,0 +1,39 @@
+import { GatewayError } from './errors.js';
+
+/** A "provider/model" reference split into its parts. */
+export interface ModelRef {
+  provider: string;
+  model: string;
+}
+
+/**
+ * Splits "provider/model" at the FIRST slash, so that "openrouter/anthropic/claude-x" is
+ * provider "openrouter" and model "anthropic/claude-x". Throws a 400 for anything else.
+ */
+export function parseModelRef(ref: unknown, field = 'model'): ModelRef {
+  if (typeof ref !== 'string' || ref.length === 0) {
+    throw new GatewayError('invalid_request', `${field} is required: a string "provider/model" such as "openai/gpt-4o-mini"`, {
+      param: field,
+    });
+  }
+  const slash = ref.indexOf('/');
+  if (slash <= 0 || slash === ref.length - 1) {
+    throw new GatewayError('invalid_request', `${field} "${clip(ref)}" must name a provider and a model as "provider/model", such as "openai/gpt-4o-mini"`, {
+      param: field,
+    });
+  }
+  return { provider: ref.slice(0, slash), model: ref.slice(slash + 1) };
+}
+
+/** Reads the optional `fallbacks` array of a request body: "provider/model" strings. */
+export function parseFallbacks(value: unknown): ModelRef[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    throw new GatewayError('invalid_request', 'fallbacks must be an array of "provider/model" strings', { param: 'fallbacks' });
+  }
+  return value.map((item, index) => parseModelRef(item, `fallbacks[${index}]`));
+}
+
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}

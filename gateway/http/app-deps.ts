@@ -1,0 +1,16 @@
+import type { RuntimeConfig } from '../config/index.js';
+import type { Dispatcher } from '../core/dispatcher.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+
+/** What every route module receives: the node's shared parts. */
+export interface AppDeps {
+  config: RuntimeConfig;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  lifecycle: Lifecycle;
+  /** Reported as `node` on /health and `x-gateway-node` on every response (os.hostname()). */
+  nodeName: string;
+}

@@ -1,0 +1,47 @@
+import type { Context, Next } from 'koa';
+import { GatewayError, toErrorEnvelope } from '../../core/errors.js';
+import type { Logger } from '../../observability/logger.js';
+import { requestStateOf } from '../request-state.js';
+
+/**
+ * The status a client receives for an error. An upstream 503 is answered as 502: the load
+ * balancer re-sends a request answered 503 to another node (that is how draining nodes shed
+ * work), and work the node already did upstream must not run twice.
+ */
+export function clientStatusOf(error: GatewayError): number {
+  return error.status === 503 && error.code !== 'draining' ? 502 : error.status;
+}
+
+/** Writes `error` as Bifrost's envelope with its status; unknown errors become a bare 500. */
+export function respondWithError(ctx: Context, error: unknown, logger: Logger): void {
+  const state = requestStateOf(ctx);
+  if (!(error instanceof GatewayError)) {
+    // The detail goes to the log only; the client gets a bare 500 with the request id.
+    logger.error({ id: state?.requestId, err: error }, 'unexpected error');
+  }
+  const envelope = toErrorEnvelope(error, state?.requestId);
+  const status = error instanceof GatewayError ? clientStatusOf(error) : 500;
+  envelope.status_code = status;
+  if (state) state.errorCode = error instanceof GatewayError ? error.code : 'internal';
+  ctx.status = status;
+  ctx.body = envelope;
+}
+
+/** Catches every error below it and answers with the envelope; never a stack trace. */
+export function createErrorHandler(logger: Logger) {
+  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) {
+        respondWithError(ctx, new GatewayError('not_found', `no route for ${ctx.method} ${ctx.path}`), logger);
+      }
+    } catch (error) {
+      if (ctx.respond === false || ctx.headerSent) {
+        // A stream already started; its route ends it. Nothing more can be sent.
+        logger.error({ id: requestStateOf(ctx)?.requestId, err: error }, 'error after the response started');
+        return;
+      }
+      respondWithError(ctx, error, logger);
+    }
+  };
+}

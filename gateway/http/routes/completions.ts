@@ -1,0 +1,41 @@
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { GatewayError } from '../../core/errors.js';
+import { parseModelRef } from '../../core/model-ref.js';
+import type { TextCompletionRequest } from '../../providers/chat-types.js';
+import type { AppDeps } from '../app-deps.js';
+import { beginInference, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody, withExtraFields } from '../inference.js';
+import { noteResult } from './chat.js';
+import { openaiPaths } from './prefixes.js';
+
+/** POST /v1/completions (legacy text completions), JSON only. */
+export function registerCompletionsRoutes(router: Router, deps: AppDeps): void {
+  const handler = (ctx: Context): Promise<void> => handleCompletion(ctx, deps);
+  for (const path of openaiPaths('/completions')) router.post(path, handler);
+}
+
+async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
+  const scope = beginInference(ctx, deps);
+  try {
+    const body = await readInferenceBody(ctx, deps);
+    const ref = parseModelRef(body.model);
+    scope.state.provider = ref.provider;
+    scope.state.model = ref.model;
+    if (typeof body.prompt !== 'string' && !Array.isArray(body.prompt)) {
+      throw new GatewayError('invalid_request', 'prompt is required: a string or an array of strings', { param: 'prompt' });
+    }
+    if (body.stream === true) {
+      throw new GatewayError('unsupported_operation', 'stream: true is not supported on /v1/completions by this node; use /v1/chat/completions', { param: 'stream' });
+    }
+    const request = toUpstreamBody<TextCompletionRequest>(body);
+    const result = await deps.dispatcher.run({ model: body.model as string, fallbacks: readFallbacks(body), capability: 'text' }, scope.context, (adapter, target) =>
+      (adapter.textCompletion as NonNullable<typeof adapter.textCompletion>).call(adapter, request, target),
+    );
+    noteResult(scope.state, result);
+    recordSuccess(deps, result.provider, result.model, result.value.usage);
+    ctx.body = withExtraFields(result.value, result.provider, result.model, scope.state);
+  } catch (error) {
+    recordFailure(deps, scope.state, error);
+    throw error;
+  }
+}

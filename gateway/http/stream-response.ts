@@ -1,0 +1,47 @@
+import type { Context } from 'koa';
+import type { DispatchResult } from '../core/dispatcher.js';
+import { GatewayError } from '../core/errors.js';
+import type { ChunkStream } from '../providers/types.js';
+import type { AppDeps } from './app-deps.js';
+import { recordFailure, recordUsage, type InferenceScope } from './inference.js';
+import { endSse, isWritable, openSse, writeSseData, writeSseError } from './sse-writer.js';
+
+/**
+ * Sends a started chunk stream to the client as SSE, each chunk as it arrives, ending with
+ * `data: [DONE]`. A failure mid-stream ends it with an error event; a client that leaves
+ * stops the upstream read (which aborts the upstream request); at the drain deadline the
+ * client gets a `draining` error event. Releases the provider's concurrency slot at the end.
+ */
+export async function sendChunkStream(ctx: Context, deps: AppDeps, scope: InferenceScope, result: DispatchResult<ChunkStream>): Promise<void> {
+  const { state } = scope;
+  const labels = { provider: result.provider, model: result.model };
+  const res = openSse(ctx);
+  let completed = false;
+  let first = true;
+  try {
+    for await (const chunk of result.value) {
+      if (first) {
+        first = false;
+        deps.metrics.firstTokenLatency.observe(labels, (performance.now() - state.startedAt) / 1000);
+      }
+      if (chunk.usage) recordUsage(deps, result.provider, result.model, chunk.usage);
+      const wait = writeSseData(res, JSON.stringify(chunk));
+      if (wait) await wait;
+      if (!isWritable(res)) break;
+    }
+    completed = isWritable(res);
+  } catch (error) {
+    const reason = scope.abortedBy();
+    if (reason !== 'client') {
+      const shown = reason === 'shutdown' ? new GatewayError('draining', 'the node shut down before the stream finished; retry', { provider: result.provider, model: result.model }) : error;
+      writeSseError(res, shown, scope.requestId);
+      state.errorCode = shown instanceof GatewayError ? shown.code : 'internal';
+      recordFailure(deps, state, shown);
+      if (!(shown instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'stream failed');
+    }
+  } finally {
+    result.release();
+    endSse(res, completed);
+  }
+  if (completed) deps.metrics.successRequests.inc(labels);
+}

@@ -1,0 +1,72 @@
+import { hostname } from 'node:os';
+import { ConfigLoadError, loadConfigFile, shortFingerprint } from './config/index.js';
+import { buildAppDeps, createApp } from './app.js';
+import { drainServer } from './lifecycle/drain.js';
+import { createHttpServer, listen } from './lifecycle/server.js';
+import { createLogger } from './observability/logger.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { readNodeEnv } from './node-env.js';
+
+/**
+ * The gateway node's entry point: load and validate the config (exit 1 with every issue
+ * before listening if it is invalid), listen, and drain on SIGTERM/SIGINT.
+ */
+async function main(): Promise<void> {
+  const env = readNodeEnv(process.env);
+  const logger = createLogger({ level: env.logLevel });
+
+  let loaded: ReturnType<typeof loadConfigFile>;
+  try {
+    loaded = loadConfigFile(env.configPath, process.env);
+  } catch (error) {
+    if (error instanceof ConfigLoadError) {
+      // Plain text on stderr: a person reads this, and every issue is listed at once.
+      process.stderr.write(`${error.message}\n`);
+      logger.fatal({ event: 'config_invalid', path: env.configPath, issues: error.issues }, 'invalid config; not starting');
+      logger.flush();
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+  const { config, report } = loaded;
+  if (report.unsupported.length > 0) {
+    logger.warn({ event: 'config_unsupported', settings: report.unsupported }, `config settings accepted but not implemented by this node: ${report.unsupported.join(', ')}`);
+  }
+  for (const missing of report.missingVariables) {
+    logger.warn({ event: 'config_env_missing', variable: missing.variable, used_by: missing.usedBy }, `environment variable ${missing.variable} is not set; ${missing.usedBy.join(', ')} unusable`);
+  }
+
+  const nodeName = hostname();
+  const deps = buildAppDeps(config, { logger, nodeName, metrics: new GatewayMetrics({ collectProcessMetrics: true }) });
+  const server = createHttpServer(createApp(deps));
+  const port = await listen(server, env.port, env.host);
+  logger.info(
+    { event: 'listening', host: env.host, port, node: nodeName, config: env.configPath, config_fingerprint: shortFingerprint(config.fingerprint), providers: [...config.providers.keys()] },
+    'gateway node listening',
+  );
+
+  let draining = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (draining) return;
+    draining = true;
+    logger.info({ event: 'signal', signal }, 'shutting down');
+    drainServer({ server, lifecycle: deps.lifecycle, logger, timeoutMs: env.shutdownTimeoutMs })
+      .then(() => {
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'drain failed');
+        logger.flush();
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+/** The node's settings from its environment (the only place process.env is read for them). */
+export interface NodeEnv {
+  configPath: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+}
+
+/** Reads CONFIG_PATH, PORT, HOST, LOG_LEVEL and SHUTDOWN_TIMEOUT_MS with their defaults. */
+export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
+  return {
+    configPath: env.CONFIG_PATH || 'config/config.json',
+    port: readInteger(env.PORT, 8080, 'PORT'),
+    host: env.HOST || '0.0.0.0',
+    logLevel: env.LOG_LEVEL || 'info',
+    shutdownTimeoutMs: readInteger(env.SHUTDOWN_TIMEOUT_MS, 25_000, 'SHUTDOWN_TIMEOUT_MS'),
+  };
+}
+
+function readInteger(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${text}"`);
+  return value;
+}

@@ -1,0 +1,108 @@
+import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
+import OpenAI from 'openai';
+import { buildAppDeps, createApp, type AppDeps } from '../../gateway/app.js';
+import { loadConfigBytes, type LoadReport } from '../../gateway/config/index.js';
+import { createHttpServer, listen } from '../../gateway/lifecycle/server.js';
+import { createLogger } from '../../gateway/observability/logger.js';
+
+/**
+ * Starts a gateway node in this process on 127.0.0.1 and an ephemeral port, from a config
+ * object (or JSON text) in Bifrost's format. Log lines are captured as parsed objects.
+ *
+ * ```ts
+ * const gw = await startGateway(openaiConfig(upstream.url));
+ * const client = gw.openai();            // official SDK, baseURL gw.url + '/v1', maxRetries 0
+ * await gw.close();
+ * ```
+ */
+
+/** Options of startGateway. */
+export interface StartGatewayOptions {
+  /** Environment for `env.` secrets (default: `{}` plus nothing from process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Random source for key choice and jitter. */
+  random?: () => number;
+  /** Wait between retries; default: real waits. Pass `instantSleep` to skip them. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  nodeName?: string;
+  logLevel?: string;
+}
+
+/** A running in-process gateway node. */
+export interface RunningGateway {
+  /** The node's origin, e.g. http://127.0.0.1:41235. */
+  url: string;
+  port: number;
+  deps: AppDeps;
+  server: Server;
+  report: LoadReport;
+  /** Every log line written so far, parsed. */
+  logs: Record<string, unknown>[];
+  /** An official OpenAI client pointed at the node (default baseURL `<url>/v1`, maxRetries 0). */
+  openai(options?: { baseURL?: string; apiKey?: string; defaultHeaders?: Record<string, string> }): OpenAI;
+  /** Stops the server and cuts open connections. */
+  close(): Promise<void>;
+}
+
+/** Starts a node; see the module comment. */
+export async function startGateway(config: object | string, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const text = typeof config === 'string' ? config : JSON.stringify(config);
+  const { config: runtime, report } = loadConfigBytes(text, options.env ?? {});
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const logger = createLogger({ level: options.logLevel ?? 'info', destination: sink });
+  const deps = buildAppDeps(runtime, {
+    logger,
+    nodeName: options.nodeName ?? 'test-node',
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+  const server = createHttpServer(createApp(deps));
+  const port = await listen(server, 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    port,
+    deps,
+    server,
+    report,
+    logs,
+    openai: (clientOptions = {}) =>
+      new OpenAI({
+        baseURL: clientOptions.baseURL ?? `${url}/v1`,
+        apiKey: clientOptions.apiKey ?? 'unused-by-the-gateway',
+        maxRetries: 0,
+        timeout: 15_000,
+        ...(clientOptions.defaultHeaders ? { defaultHeaders: clientOptions.defaultHeaders } : {}),
+      }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A retry wait that does not wait (keeps retry tests fast). */
+export const instantSleep = (_ms: number, signal: AbortSignal): Promise<void> =>
+  signal.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve();
+
+/** A config with one OpenAI-compatible provider (default `openai`) pointed at `baseUrl`. */
+export function providerConfig(baseUrl: string, overrides: { provider?: string; entry?: Record<string, unknown>; client?: Record<string, unknown> } = {}): Record<string, unknown> {
+  const provider = overrides.provider ?? 'openai';
+  return {
+    providers: {
+      [provider]: {
+        keys: [{ name: 'test-key', value: 'sk-test-0123456789abcdef', models: ['*'], weight: 1 }],
+        network_config: { base_url: baseUrl },
+        ...overrides.entry,
+      },
+    },
+    ...(overrides.client ? { client: overrides.client } : {}),
+  };
+}
