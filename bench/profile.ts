@@ -1,0 +1,45 @@
+/**
+ * Profiles one target under open-loop load: `tsx bench/profile.ts <gateway|portkey> [rate] [seconds]`.
+ * Starts the upstream and the target with --cpu-prof, loads it, stops it, and prints the
+ * functions and packages that used the most CPU. Profiles stay in bench/.work/profiles.
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runOpenLoop } from './load/open-loop.js';
+import { summarize } from './load/histogram.js';
+import { openPool } from './phases.js';
+import { readPlan } from './plan.js';
+import { summarizeProfile } from './report/profile-summary.js';
+import { WORK_DIR } from './targets/child.js';
+import { startGatewayNode } from './targets/gateway-node.js';
+import { startPortkey } from './targets/portkey.js';
+import { startUpstream } from './targets/upstream.js';
+
+const which = process.argv[2] === 'portkey' ? 'portkey' : 'gateway';
+const rate = Number(process.argv[3] ?? 1000);
+const seconds = Math.min(60, Number(process.argv[4] ?? 10));
+const stream = process.env.BENCH_STREAM === '1';
+const profileDir = join(WORK_DIR, 'profiles', which);
+rmSync(profileDir, { recursive: true, force: true });
+const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+
+const upstream = await startUpstream();
+const target = which === 'portkey' ? await startPortkey(upstream.port, nodeArgs) : await startGatewayNode({ upstreamPort: upstream.port, nodeArgs });
+try {
+  const loaded = openPool(target, readPlan());
+  await runOpenLoop({ pool: loaded.pool, target, stream, rate: 200, durationMs: 2000, drainMs: 5000 });
+  const result = await runOpenLoop({ pool: loaded.pool, target, stream, rate, durationMs: seconds * 1000, drainMs: 10_000 });
+  const latency = summarize(result.latency);
+  console.log(`${which} at ${rate}/s${stream ? ' (stream)' : ''}: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, ok ${result.ok}, errors ${result.errors}`);
+  await loaded.pool.close();
+} finally {
+  await target.child?.stop(10_000);
+  await upstream.target.child?.stop();
+}
+const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+if (!file) throw new Error(`no profile written in ${profileDir}`);
+const summary = summarizeProfile(join(profileDir, file));
+console.log(`\nbusy CPU ${summary.busyMs.toFixed(0)} ms; profile ${join(profileDir, file)}\n\nby package (self time):`);
+for (const spot of summary.packages.slice(0, 12)) console.log(`  ${(spot.share * 100).toFixed(1).padStart(5)}%  ${spot.name}`);
+console.log('\nby function (self time):');
+for (const spot of summary.functions) console.log(`  ${(spot.share * 100).toFixed(1).padStart(5)}%  ${spot.name}`);

@@ -1,0 +1,55 @@
+import type { Percentiles } from '../load/histogram.js';
+import type { MachineInfo } from './machine.js';
+
+/** One target at one open-loop rate. */
+export interface RateRow {
+  target: string;
+  rate: number;
+  stream: boolean;
+  latency: Percentiles;
+  /** Streams only. */
+  firstChunk?: Percentiles;
+  chunkLag?: Percentiles;
+  throughput: number;
+  ok: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  /** p99 of how late the generator sent against its schedule (a sanity check of the generator). */
+  sendLagP99: number;
+}
+
+/** One target's closed-loop maximum. */
+export interface SaturationRow {
+  target: string;
+  concurrency: number;
+  stream: boolean;
+  throughput: number;
+  latency: Percentiles;
+  errors: number;
+  errorKinds: Record<string, number>;
+}
+
+/** Resident memory of a target process. */
+export interface MemoryRow {
+  target: string;
+  idleMb: number;
+  peakUnderLoadMb: number;
+}
+
+/** Cluster and rollout figures, or why they were not measured. */
+export type ClusterOutcome = { measured: false; reason: string } | { measured: true; markdown: string };
+
+/** Everything one `npm run bench` measured. */
+export interface BenchResults {
+  machine: MachineInfo;
+  quick: boolean;
+  planText: string;
+  targets: string[];
+  /** Targets that could not be started, with why. */
+  missingTargets: Record<string, string>;
+  rates: RateRow[];
+  saturation: SaturationRow[];
+  memory: MemoryRow[];
+  cluster: ClusterOutcome;
+  durationS: number;
+}

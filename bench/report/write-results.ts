@@ -1,0 +1,139 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { BenchResults, RateRow, SaturationRow } from './results.js';
+
+const NOTES_PATH = 'bench/profile-notes.md';
+
+const ms = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(2));
+const signed = (value: number | undefined): string =>
+  value === undefined || Number.isNaN(value) ? 'n/a' : `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined || !(b > 0) ? 'n/a' : `${(a / b).toFixed(2)}x`;
+const errorText = (errors: number, kinds: Record<string, number>): string =>
+  errors === 0 ? '0' : `${errors} (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')})`;
+
+function findRow(rows: RateRow[], target: string, rate: number, stream: boolean): RateRow | undefined {
+  return rows.find((row) => row.target === target && row.rate === rate && row.stream === stream);
+}
+
+function findSaturation(rows: SaturationRow[], target: string): SaturationRow | undefined {
+  return rows.find((row) => row.target === target);
+}
+
+function renderHeadline(results: BenchResults): string[] {
+  const direct500 = findRow(results.rates, 'direct', 500, false);
+  const gateway500 = findRow(results.rates, 'gateway', 500, false);
+  const portkey500 = findRow(results.rates, 'portkey', 500, false);
+  const addedP50 = gateway500 && direct500 ? gateway500.latency.p50 - direct500.latency.p50 : undefined;
+  const addedP99 = gateway500 && direct500 ? gateway500.latency.p99 - direct500.latency.p99 : undefined;
+  const peerP50 = portkey500 && direct500 ? portkey500.latency.p50 - direct500.latency.p50 : undefined;
+  const peerP99 = portkey500 && direct500 ? portkey500.latency.p99 - direct500.latency.p99 : undefined;
+  const satOurs = findSaturation(results.saturation, 'gateway')?.throughput;
+  const satPeer = findSaturation(results.saturation, 'portkey')?.throughput;
+  const satDirect = findSaturation(results.saturation, 'direct')?.throughput;
+  const idle = results.memory.find((row) => row.target === 'gateway')?.idleMb;
+  const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
+  const defined = (v: number | undefined): v is number => v !== undefined && !Number.isNaN(v);
+  return [
+    '## Headline',
+    '',
+    '| Measure | Ours (one node) | Portkey | Ratio / target | Verdict |',
+    '|---|---|---|---|---|',
+    `| Added latency p50 at 500 req/s vs direct (ms) | ${signed(addedP50)} | ${signed(peerP50)} | target <= 1 ms | ${verdict(defined(addedP50) ? addedP50 <= 1 : undefined)} |`,
+    `| Added latency p99 at 500 req/s vs direct (ms) | ${signed(addedP99)} | ${signed(peerP99)} | target <= 5 ms | ${verdict(defined(addedP99) ? addedP99 <= 5 : undefined)} |`,
+    `| Saturation throughput (req/s, closed loop) | ${ms(satOurs)} | ${ms(satPeer)} | ours/Portkey ${ratio(satOurs, satPeer)}; ours/direct ${ratio(satOurs, satDirect)} | ${verdict(defined(satOurs) && defined(satPeer) ? satOurs >= satPeer : undefined)} |`,
+    `| Idle RSS (MB) | ${ms(idle)} | ${ms(results.memory.find((row) => row.target === 'portkey')?.idleMb)} | target <= 80 MB | ${verdict(defined(idle) ? idle <= 80 : undefined)} |`,
+    '',
+  ];
+}
+
+function renderRates(results: BenchResults, stream: boolean): string[] {
+  const rows = results.rates.filter((row) => row.stream === stream);
+  if (rows.length === 0) return [];
+  const lines = stream
+    ? [
+        '## Streaming (10 chunks, open loop)',
+        '',
+        'TTFC = scheduled send to first content chunk; chunk lag = upstream emit to client arrival of each chunk (clock shared on this box). "Added" is against direct at the same rate.',
+        '',
+        '| Rate | Target | TTFC p50 | TTFC p99 | Added TTFC p50 | Added TTFC p99 | Chunk lag p50 | Chunk lag p99 | Added per chunk p50 | Added per chunk p99 | Full stream p99 | Errors |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      ]
+    : [
+        '## Non-streaming latency (open loop, ms from scheduled send)',
+        '',
+        '| Rate (req/s) | Target | p50 | p90 | p99 | Added p50 | Added p99 | Achieved req/s | Errors | Gen. send lag p99 |',
+        '|---|---|---|---|---|---|---|---|---|---|',
+      ];
+  for (const row of rows) {
+    const direct = findRow(results.rates, 'direct', row.rate, stream);
+    if (stream) {
+      lines.push(
+        `| ${row.rate} | ${row.target} | ${ms(row.firstChunk?.p50)} | ${ms(row.firstChunk?.p99)} | ${signed(row.firstChunk && direct?.firstChunk ? row.firstChunk.p50 - direct.firstChunk.p50 : undefined)} | ${signed(row.firstChunk && direct?.firstChunk ? row.firstChunk.p99 - direct.firstChunk.p99 : undefined)} | ${ms(row.chunkLag?.p50)} | ${ms(row.chunkLag?.p99)} | ${signed(row.chunkLag && direct?.chunkLag ? row.chunkLag.p50 - direct.chunkLag.p50 : undefined)} | ${signed(row.chunkLag && direct?.chunkLag ? row.chunkLag.p99 - direct.chunkLag.p99 : undefined)} | ${ms(row.latency.p99)} | ${errorText(row.errors, row.errorKinds)} |`,
+      );
+    } else {
+      lines.push(
+        `| ${row.rate} | ${row.target} | ${ms(row.latency.p50)} | ${ms(row.latency.p90)} | ${ms(row.latency.p99)} | ${signed(direct ? row.latency.p50 - direct.latency.p50 : undefined)} | ${signed(direct ? row.latency.p99 - direct.latency.p99 : undefined)} | ${row.throughput.toFixed(0)} | ${errorText(row.errors, row.errorKinds)} | ${ms(row.sendLagP99)} |`,
+      );
+    }
+  }
+  return [...lines, ''];
+}
+
+function renderSaturation(results: BenchResults): string[] {
+  if (results.saturation.length === 0) return [];
+  const lines = [
+    '## Saturation (closed loop: N workers sending back to back)',
+    '',
+    '| Target | Workers | Throughput (req/s) | p50 | p99 | vs direct | Errors |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  const direct = findSaturation(results.saturation, 'direct');
+  for (const row of results.saturation) {
+    lines.push(
+      `| ${row.target} | ${row.concurrency} | ${row.throughput.toFixed(0)} | ${ms(row.latency.p50)} | ${ms(row.latency.p99)} | ${ratio(row.throughput, direct?.throughput)} | ${errorText(row.errors, row.errorKinds)} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
+function renderMemory(results: BenchResults): string[] {
+  const lines = ['## Memory (VmRSS from /proc/<pid>/status)', '', '| Target process | Idle after start (MB) | Peak under load (MB) |', '|---|---|---|'];
+  for (const row of results.memory) lines.push(`| ${row.target} | ${ms(row.idleMb)} | ${ms(row.peakUnderLoadMb)} |`);
+  return [...lines, ''];
+}
+
+/** Renders the results as markdown. */
+export function renderResults(results: BenchResults): string {
+  const m = results.machine;
+  const missing = Object.entries(results.missingTargets);
+  const notes = existsSync(NOTES_PATH) ? readFileSync(NOTES_PATH, 'utf8').trim() : '';
+  return [
+    '# Benchmark results',
+    '',
+    `Generated by \`${results.quick ? 'BENCH_QUICK=1 ' : ''}npm run bench\` on ${m.date} (${results.durationS.toFixed(0)} s).${results.quick ? ' **Quick smoke run: short steps, figures are rough.**' : ''}`,
+    '',
+    `- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGb} GB RAM, Linux ${m.kernel}; load generator, upstream and targets all on this box (separate processes).`,
+    `- Node ${m.node}; ${m.ourVersion} at commit ${m.ourCommit}; @portkey-ai/gateway ${m.portkeyVersion} (headless, NODE_ENV=production).`,
+    `- Upstream: local mock of OpenAI chat completions, 20 ms before the answer, ~1.1 KB JSON; streams: 10 chunks, first after 20 ms, then every 2 ms.`,
+    `- ${results.planText}`,
+    ...missing.map(([target, why]) => `- **${target} not measured**: ${why}`),
+    '',
+    'Absolute figures move between runs on a shared machine; compare within one run. Ratios are the headline.',
+    '',
+    ...renderHeadline(results),
+    ...renderRates(results, false),
+    ...renderRates(results, true),
+    ...renderSaturation(results),
+    ...renderMemory(results),
+    '## Cluster and rollout',
+    '',
+    results.cluster.measured ? results.cluster.markdown : `Not measured: ${results.cluster.reason}`,
+    '',
+    ...(notes ? ['## Profile findings', '', notes, ''] : []),
+  ].join('\n');
+}
+
+/** Writes bench/RESULTS.md. */
+export function writeResults(results: BenchResults, path = 'bench/RESULTS.md'): void {
+  writeFileSync(path, renderResults(results));
+}

@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: one run against every target (direct upstream, one gateway node, Portkey),
+ * then the cluster and rollout when Docker allows; writes bench/RESULTS.md.
+ * BENCH_QUICK=1 makes it a short smoke run. BENCH_CLUSTER=0 skips the cluster.
+ */
+import { measureCluster } from './cluster/measure-cluster.js';
+import { measureRates, measureSaturation, openPool, warmUp, type LoadedTarget } from './phases.js';
+import { readPlan } from './plan.js';
+import { describeMachine } from './report/machine.js';
+import type { BenchResults, MemoryRow } from './report/results.js';
+import { readRssMb } from './report/rss.js';
+import { writeResults } from './report/write-results.js';
+import type { Child } from './targets/child.js';
+import { startGatewayNode } from './targets/gateway-node.js';
+import { startPortkey } from './targets/portkey.js';
+import type { Target } from './targets/target.js';
+import { startUpstream } from './targets/upstream.js';
+
+const WATCHDOG_MS = 20 * 60_000;
+const started = performance.now();
+const children: Child[] = [];
+const log = (line: string): void => {
+  process.stdout.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+};
+
+async function stopChildren(): Promise<void> {
+  await Promise.all(children.map((child) => child.stop()));
+}
+
+async function tryStart(name: string, start: () => Promise<Target>, missing: Record<string, string>): Promise<Target | undefined> {
+  try {
+    const target = await start();
+    if (target.child) children.push(target.child);
+    log(`${name} ready at ${target.origin} (pid ${target.child?.pid ?? '-'})`);
+    return target;
+  } catch (error) {
+    missing[name] = (error as Error).message;
+    log(`${name} not started: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const plan = readPlan();
+  const machine = describeMachine();
+  const missingTargets: Record<string, string> = {};
+  const upstream = await startUpstream();
+  if (upstream.target.child) children.push(upstream.target.child);
+  log(`upstream ready on port ${upstream.port}`);
+
+  const gateway = await tryStart('gateway', () => startGatewayNode({ upstreamPort: upstream.port }), missingTargets);
+  const portkey = await tryStart('portkey', () => startPortkey(upstream.port), missingTargets);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const memory: MemoryRow[] = [];
+  for (const target of [gateway, portkey]) {
+    if (target?.child) memory.push({ target: target.name, idleMb: readRssMb(target.child.pid), peakUnderLoadMb: NaN });
+  }
+
+  const targets: LoadedTarget[] = [upstream.target, gateway, portkey]
+    .filter((target): target is Target => target !== undefined)
+    .map((target) => openPool(target, plan));
+  log(`warming up ${targets.map((t) => t.target.name).join(', ')}`);
+  await warmUp(targets, plan);
+  const rates = [...(await measureRates(targets, plan, false, log)), ...(await measureRates(targets, plan, true, log))];
+  const saturation = await measureSaturation(targets, plan, log);
+  for (const row of memory) row.peakUnderLoadMb = targets.find((t) => t.target.name === row.target)?.peakRssMb ?? NaN;
+  const upstreamPeak = targets.find((t) => t.target.name === 'direct')?.peakRssMb ?? NaN;
+  memory.push({ target: 'mock upstream', idleMb: NaN, peakUnderLoadMb: upstreamPeak });
+
+  await Promise.all(targets.map((t) => t.pool.close()));
+  await stopChildren();
+  children.length = 0;
+
+  const cluster = await measureCluster(plan, log);
+  const results: BenchResults = {
+    machine,
+    quick: plan.quick,
+    planText: `Plan: warm-up ${plan.warmupMs / 1000} s per target; open-loop steps of ${plan.stepMs / 1000} s (streams ${plan.streamStepMs / 1000} s), targets interleaved per rate; saturation: ${plan.saturationConcurrency} closed-loop workers for ${plan.saturationMs / 1000} s; generator pool ${plan.connections} keep-alive connections per target (undici).`,
+    targets: targets.map((t) => t.target.name),
+    missingTargets,
+    rates,
+    saturation,
+    memory,
+    cluster,
+    durationS: (performance.now() - started) / 1000,
+  };
+  writeResults(results);
+  log('wrote bench/RESULTS.md');
+}
+
+const watchdog = setTimeout(() => {
+  log('watchdog: the bench ran too long; stopping');
+  void stopChildren().finally(() => process.exit(2));
+}, WATCHDOG_MS);
+watchdog.unref();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void stopChildren().finally(() => process.exit(130)));
+}
+main().then(
+  () => clearTimeout(watchdog),
+  async (error: unknown) => {
+    log(`failed: ${(error as Error).stack ?? String(error)}`);
+    await stopChildren();
+    process.exitCode = 1;
+  },
+);
