@@ -22,7 +22,7 @@ export const azureAdapter: ProviderAdapter = {
   protocol: 'azure',
   defaultBaseUrl: (_provider, key) => azureEndpointOf(key),
 
-  chat(request: ChatRequest, target: UpstreamTarget): Promise<ChatResponse> {
+  async chat(request: ChatRequest, target: UpstreamTarget): Promise<ChatResponse> {
     return sendUpstreamJson<ChatResponse>(
       { url: azureUrlFor(target, 'chat/completions'), headers: azureAuthHeaders(target), body: { ...request, model: target.model, stream: false } },
       target,
@@ -42,14 +42,14 @@ export const azureAdapter: ProviderAdapter = {
     return withoutFilterOnlyChunks(readOpenAIChunks<ChatChunk>(response, target));
   },
 
-  textCompletion(request: TextCompletionRequest, target: UpstreamTarget): Promise<TextCompletionResponse> {
+  async textCompletion(request: TextCompletionRequest, target: UpstreamTarget): Promise<TextCompletionResponse> {
     return sendUpstreamJson<TextCompletionResponse>(
       { url: azureUrlFor(target, 'completions'), headers: azureAuthHeaders(target), body: { ...request, model: target.model, stream: false } },
       target,
     );
   },
 
-  embeddings(request: EmbeddingRequest, target: UpstreamTarget): Promise<EmbeddingResponse> {
+  async embeddings(request: EmbeddingRequest, target: UpstreamTarget): Promise<EmbeddingResponse> {
     return sendUpstreamJson<EmbeddingResponse>(
       { url: azureUrlFor(target, 'embeddings'), headers: azureAuthHeaders(target), body: { ...request, model: target.model } },
       target,
