@@ -1,5 +1,7 @@
 import type { ProviderSettings } from '../config/index.js';
 import { anthropicAdapter } from './anthropic/index.js';
+import { azureAdapter } from './azure/index.js';
+import { bedrockAdapter } from './bedrock/index.js';
 import { cohereAdapter } from './cohere/index.js';
 import { isOpenAICompatible, openaiCompatibleAdapter } from './openai-compatible/index.js';
 import type { ProviderAdapter } from './types.js';
@@ -13,6 +15,8 @@ export const ADAPTERS: Record<string, ProviderAdapter> = {
   openai: openaiCompatibleAdapter,
   anthropic: anthropicAdapter,
   cohere: cohereAdapter,
+  azure: azureAdapter,
+  bedrock: bedrockAdapter,
 };
 
 /** The adapter serving a configured provider, or undefined when this node cannot serve it. */
