@@ -1,0 +1,69 @@
+import { ReloaderController } from '../../reloader/controller.js';
+import type { ConfigEvaluation } from '../../reloader/evaluate-config.js';
+import { createMetrics, type ReloaderMetrics } from '../../reloader/metrics.js';
+import { captureLogger, FakeCluster } from './fake-cluster.js';
+
+/** Fake fingerprints: what matters is that they differ. */
+export const FP_OLD = 'sha256:' + '0'.repeat(64);
+export const FP_NEW = 'sha256:' + '1'.repeat(64);
+export const FP_NEWER = 'sha256:' + '2'.repeat(64);
+
+/** A controller over a FakeCluster whose "file" is valid unless `invalid` is set. */
+export interface Harness {
+  cluster: FakeCluster;
+  controller: ReloaderController;
+  lines: string[];
+  metrics: ReloaderMetrics;
+  /** Changes the file and tells the controller, as the watcher would. */
+  edit(fingerprint: string): void;
+  /** Makes the file invalid and tells the controller. */
+  breakFile(): void;
+}
+
+/** Builds a harness; nodes are added by the caller before `controller.start()`. */
+export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number } = {}): Harness {
+  const cluster = new FakeCluster(file);
+  const { logger, lines } = captureLogger();
+  const metrics = createMetrics();
+  let invalid = false;
+  const evaluate = (): ConfigEvaluation =>
+    invalid
+      ? { kind: 'invalid', fingerprint: 'sha256:bad', issues: [{ path: 'providers.openai.keys[0].weight', message: 'must be a number' }], checkedAt: new Date().toISOString() }
+      : { kind: 'valid', fingerprint: cluster.file, unsupported: [], checkedAt: new Date().toISOString() };
+  const controller = new ReloaderController({
+    docker: cluster.docker,
+    probe: cluster.probe,
+    rotation: cluster.rotation,
+    logger,
+    metrics,
+    readConfig: async () => evaluate(),
+    configPath: '/config/config.json',
+    healthTimeoutMs: options.healthTimeoutMs ?? 2000,
+    drainTimeoutMs: 500,
+    stopTimeoutS: 30,
+    reconcileIntervalMs: 3_600_000,
+    pollMs: 5,
+  });
+  return {
+    cluster,
+    controller,
+    lines,
+    metrics,
+    edit(fingerprint) {
+      invalid = false;
+      cluster.file = fingerprint;
+      controller.onConfig(evaluate());
+    },
+    breakFile() {
+      invalid = true;
+      controller.onConfig(evaluate());
+    },
+  };
+}
+
+/** Three nodes gateway-1..3 on `fingerprint`, added in a scrambled order. */
+export function addThreeNodes(h: Harness, fingerprint: string): void {
+  h.cluster.addNode('gateway-3', 3, fingerprint);
+  h.cluster.addNode('gateway-1', 1, fingerprint);
+  h.cluster.addNode('gateway-2', 2, fingerprint);
+}

@@ -1,0 +1,180 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from '../../reloader/docker-port.js';
+import type { HealthProbe, NodeHealth } from '../../reloader/health-probe.js';
+import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from '../../reloader/labels.js';
+import type { Logger } from '../../reloader/logger.js';
+import type { RotationControl } from '../../reloader/nginx-rotation.js';
+import { rotationKey, type RotationServer } from '../../reloader/render-rotation.js';
+
+/** One simulated gateway container. */
+export interface FakeNode {
+  id: string;
+  name: string;
+  number: number;
+  state: string;
+  health: DockerHealth;
+  ip: string;
+  labels: Record<string, string>;
+  /** The config fingerprint it loaded when it last started. */
+  fingerprint: string;
+  inFlight: number;
+  /** Started while listed in `failing`: never answers /health. */
+  broken: boolean;
+}
+
+/**
+ * An in-memory cluster: a DockerPort, a HealthProbe and a RotationControl over the same
+ * simulated containers. A started node loads whatever `file` is at that moment.
+ */
+export class FakeCluster {
+  readonly project = 'proj';
+  readonly nodes = new Map<string, FakeNode>();
+  /** Every mutating call, in order: "stop gateway-2", "start gateway-2". */
+  readonly calls: string[] = [];
+  /** Every server list applied to the "nginx" (names). */
+  readonly rotations: string[][] = [];
+  /** Nodes that never come back healthy after their next start. */
+  readonly failing = new Set<string>();
+  /** Runs on a call (e.g. an edit while a node restarts). */
+  hooks: Partial<Record<string, () => void>> = {};
+  /** New IP for a node when it starts, if set. */
+  ipOnStart = new Map<string, string>();
+  dockerDown = false;
+  private applied: RotationServer[] = [];
+  private appliedKeyValue: string | undefined;
+  private generation = 0;
+
+  constructor(public file: string) {}
+
+  /** Adds a labelled gateway container running `fingerprint`. */
+  addNode(name: string, number: number, fingerprint: string, ip = `10.0.0.${number + 10}`): FakeNode {
+    const node: FakeNode = {
+      id: `id-${name}-${'x'.repeat(20)}`,
+      name,
+      number,
+      state: 'running',
+      health: 'healthy',
+      ip,
+      labels: { [PROJECT_LABEL]: this.project, [ROLE_LABEL]: 'gateway', [CONTAINER_NUMBER_LABEL]: String(number) },
+      fingerprint,
+      inFlight: 0,
+      broken: false,
+    };
+    this.nodes.set(node.id, node);
+    return node;
+  }
+
+  byName(name: string): FakeNode {
+    const node = [...this.nodes.values()].find((n) => n.name === name);
+    if (!node) throw new Error(`no node ${name}`);
+    return node;
+  }
+
+  /** Names of the nodes stopped, in order. */
+  stops(): string[] {
+    return this.calls.filter((c) => c.startsWith('stop ')).map((c) => c.slice(5));
+  }
+
+  readonly docker: DockerPort = {
+    project: this.project,
+    listManaged: async (role: Role) => {
+      this.failIfDown();
+      if (role !== 'gateway') return [];
+      return [...this.nodes.values()].filter((n) => isManaged(n.labels, this.project, role)).map((n) => this.info(n));
+    },
+    inspect: async (id: string, role: Role) => {
+      this.failIfDown();
+      const node = this.nodes.get(id);
+      if (!node) return undefined;
+      if (!isManaged(node.labels, this.project, role)) throw new NotManagedError(id, role);
+      return this.info(node);
+    },
+    stop: async (id: string) => {
+      const node = this.guard(id);
+      this.calls.push(`stop ${node.name}`);
+      node.state = 'exited';
+      this.hooks[`stop ${node.name}`]?.();
+    },
+    start: async (id: string) => {
+      const node = this.guard(id);
+      this.calls.push(`start ${node.name}`);
+      node.state = 'running';
+      node.fingerprint = this.file;
+      node.ip = this.ipOnStart.get(node.name) ?? node.ip;
+      node.broken = this.failing.has(node.name);
+      node.health = node.broken ? 'unhealthy' : 'healthy';
+      this.hooks[`start ${node.name}`]?.();
+    },
+    signal: async () => {},
+    logsTail: async (id: string, lines: number) => {
+      const node = this.guard(id);
+      return [`${node.name}: listening`, `${node.name}: fatal: cannot reach upstream`].slice(-lines);
+    },
+  };
+
+  readonly probe: HealthProbe = {
+    probe: async (ip: string): Promise<NodeHealth> => {
+      const node = [...this.nodes.values()].find((n) => n.ip === ip && n.state === 'running');
+      if (!node || node.broken) return { reachable: false };
+      return { reachable: true, status: 'ok', fingerprint: node.fingerprint, inFlight: node.inFlight };
+    },
+  };
+
+  readonly rotation: RotationControl = {
+    apply: async (servers) => {
+      this.applied = [...servers];
+      this.appliedKeyValue = rotationKey(servers);
+      this.rotations.push(servers.map((s) => s.name));
+      this.calls.push(`rotation ${servers.map((s) => s.name).join(',')}`);
+      return { confirmed: true, generation: ++this.generation };
+    },
+    appliedKey: () => this.appliedKeyValue,
+    describe: () => ({ generation: this.generation, servers: [...this.applied], loadBalancer: 'nginx' }),
+  };
+
+  /** The last server list applied, as "name@ip". */
+  currentRotation(): string[] {
+    return this.applied.map((s) => `${s.name}@${s.ip}`);
+  }
+
+  private guard(id: string): FakeNode {
+    this.failIfDown();
+    const node = this.nodes.get(id);
+    if (!node) throw new Error(`no such container ${id}`);
+    if (!isManaged(node.labels, this.project, 'gateway')) throw new NotManagedError(id, 'gateway');
+    return node;
+  }
+
+  private failIfDown(): void {
+    if (this.dockerDown) throw Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' });
+  }
+
+  private info(node: FakeNode): ContainerInfo {
+    return {
+      id: node.id,
+      name: node.name,
+      state: node.state,
+      health: node.state === 'running' ? node.health : 'none',
+      number: node.number,
+      labels: { ...node.labels },
+      networks: node.state === 'running' ? { proj_default: node.ip } : {},
+      createdAt: '2026-01-01T00:00:00Z',
+      startedAt: '2026-01-01T00:00:00Z',
+    };
+  }
+}
+
+/** A logger whose lines (the `msg` of each) are kept for assertions. */
+export function captureLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() !== '') lines.push((JSON.parse(line) as { msg?: string }).msg ?? '');
+      }
+      done();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, sink), lines };
+}
