@@ -12,6 +12,7 @@ import { registerAnthropicRoutes } from './http/routes/anthropic.js';
 import { registerChatRoutes } from './http/routes/chat.js';
 import { registerCompletionsRoutes } from './http/routes/completions.js';
 import { registerEmbeddingsRoutes } from './http/routes/embeddings.js';
+import { registerGenaiRoutes } from './http/routes/genai.js';
 import { registerHealthRoutes } from './http/routes/health.js';
 import { registerMetricsRoutes } from './http/routes/metrics.js';
 import { registerModelsRoutes } from './http/routes/models.js';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Koa {
   registerEmbeddingsRoutes(router, deps);
   registerModelsRoutes(router, deps);
   registerAnthropicRoutes(router, deps);
+  registerGenaiRoutes(router, deps);
   app.use(router.routes());
   return app;
 }

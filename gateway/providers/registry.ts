@@ -3,6 +3,8 @@ import { anthropicAdapter } from './anthropic/index.js';
 import { azureAdapter } from './azure/index.js';
 import { bedrockAdapter } from './bedrock/index.js';
 import { cohereAdapter } from './cohere/index.js';
+import { geminiAdapter } from './gemini/index.js';
+import { vertexAdapter } from './vertex/index.js';
 import { isOpenAICompatible, openaiCompatibleAdapter } from './openai-compatible/index.js';
 import type { ProviderAdapter } from './types.js';
 
@@ -17,6 +19,8 @@ export const ADAPTERS: Record<string, ProviderAdapter> = {
   cohere: cohereAdapter,
   azure: azureAdapter,
   bedrock: bedrockAdapter,
+  gemini: geminiAdapter,
+  vertex: vertexAdapter,
 };
 
 /** The adapter serving a configured provider, or undefined when this node cannot serve it. */
