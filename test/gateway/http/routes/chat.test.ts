@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { MockUpstream } from '../../../support/mock-upstream.js';
+import { instantSleep, providerConfig, startGateway, type RunningGateway } from '../../../support/start-gateway.js';
+
+const MESSAGES = [{ role: 'user' as const, content: 'hi' }];
+
+describe('POST /v1/chat/completions', () => {
+  let upstream: MockUpstream;
+  let gateway: RunningGateway;
+
+  beforeEach(async () => {
+    upstream = await MockUpstream.start();
+  });
+
+  afterEach(async () => {
+    await gateway?.close();
+    await upstream.close();
+  });
+
+  async function start(config: object = providerConfig(upstream.url)): Promise<OpenAI> {
+    gateway = await startGateway(config, { sleep: instantSleep });
+    return gateway.openai();
+  }
+
+  it('answers the openai client with the upstream completion plus extra_fields', async () => {
+    const client = await start();
+    const completion = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES });
+    assert.equal(completion.choices[0]?.message.content, 'hello from mock');
+    const extra = (completion as unknown as { extra_fields: Record<string, unknown> }).extra_fields;
+    assert.equal(extra.provider, 'openai');
+    assert.equal(extra.model_requested, 'gpt-4o-mini');
+    assert.equal(typeof extra.latency, 'number');
+  });
+
+  it('sends the model without its provider prefix, with the key as Bearer, and strips fallbacks', async () => {
+    const client = await start();
+    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES, fallbacks: [] } as never);
+    const [request] = upstream.requests;
+    assert.equal(request?.path, '/v1/chat/completions');
+    assert.equal(request?.body?.model, 'gpt-4o-mini');
+    assert.equal(request?.headers.authorization, 'Bearer sk-test-0123456789abcdef');
+    assert.equal('fallbacks' in (request?.body ?? {}), false);
+  });
+
+  it('splits provider/model at the first slash', async () => {
+    const client = await start(providerConfig(upstream.url, { provider: 'openrouter' }));
+    await client.chat.completions.create({ model: 'openrouter/anthropic/claude-3.5-sonnet', messages: MESSAGES });
+    assert.equal(upstream.requests[0]?.body?.model, 'anthropic/claude-3.5-sonnet');
+  });
+
+  it('streams chunks to the openai client, ending with [DONE]', async () => {
+    const client = await start();
+    const stream = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'chunk-0 chunk-1 chunk-2 ');
+  });
+
+  it('sends stream headers that stop proxies from buffering', async () => {
+    await start();
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/m', messages: MESSAGES, stream: true }),
+    });
+    assert.equal(response.headers.get('x-accel-buffering'), 'no');
+    assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const text = await response.text();
+    assert.ok(text.trimEnd().endsWith('data: [DONE]'));
+  });
+
+  it('delivers the first chunk before the upstream finished the stream', async () => {
+    upstream.enqueue({ chunks: 10, chunkDelayMs: 200 });
+    const client = await start();
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true }, { signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next(); // role chunk
+    const first = await iterator.next();
+    assert.equal(first.value?.choices[0]?.delta.content, 'chunk-0 ');
+    assert.equal(upstream.requests[0]?.completed, false, 'the upstream is still streaming');
+    controller.abort();
+  });
+
+  it('retries a 429 and answers with the retry', async () => {
+    upstream.enqueue({ status: 429 });
+    const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, max_retries: 2 } } }));
+    const completion = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES });
+    assert.equal(completion.choices[0]?.message.content, 'hello from mock');
+    assert.equal(upstream.requests.length, 2);
+  });
+
+  it('gives up after max_retries with the upstream status and message', async () => {
+    upstream.setDefault({ status: 500 });
+    const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, max_retries: 2 } } }));
+    const error = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.APIError);
+    assert.equal(error.status, 500);
+    assert.match(error.message, /mock failure 500/);
+    assert.equal(upstream.requests.length, 3);
+  });
+
+  it('does not retry a 400 from the upstream', async () => {
+    upstream.setDefault({ status: 400 });
+    const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, max_retries: 3 } } }));
+    const error = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.BadRequestError);
+    assert.equal(upstream.requests.length, 1);
+  });
+
+  it('retries a dropped connection', async () => {
+    upstream.enqueue({ drop: 'before-response' });
+    const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, max_retries: 1 } } }));
+    const completion = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES });
+    assert.equal(completion.choices[0]?.message.content, 'hello from mock');
+  });
+
+  it('answers an upstream 503 as 502 so that the load balancer does not re-send done work', async () => {
+    upstream.setDefault({ status: 503 });
+    const client = await start();
+    const error = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.APIError);
+    assert.equal(error.status, 502);
+  });
+
+  it('tells the client when the upstream drops the connection mid-stream', async () => {
+    upstream.enqueue({ drop: 'mid-stream' });
+    const client = await start();
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    let text = '';
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((e: unknown) => e);
+    assert.equal(text, 'chunk-0 ');
+    assert.ok(error instanceof OpenAI.APIError, `expected an APIError, got ${String(error)}`);
+    assert.match(error.message, /could not reach openai/);
+  });
+
+  it('passes an upstream error event mid-stream on to the client', async () => {
+    upstream.enqueue({ errorAfterChunks: 1 });
+    const client = await start();
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    const error = await (async () => {
+      for await (const _ of stream);
+    })().catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.APIError);
+    assert.match(error.message, /mock stream failure/);
+  });
+
+  it('aborts the upstream request when the client goes away mid-stream', async () => {
+    upstream.enqueue({ chunks: 50, chunkDelayMs: 100 });
+    const client = await start();
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true }, { signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    await iterator.next();
+    controller.abort();
+    await upstream.waitForAbort(0);
+    assert.equal(upstream.requests[0]?.completed, false);
+    await waitFor(() => gateway.deps.lifecycle.inFlight === 0);
+    assert.equal(gateway.deps.dispatcher.limiterOf('openai')?.inFlight, 0, 'the concurrency slot is given back');
+  });
+
+  it('aborts the upstream request when the client goes away before the answer', async () => {
+    upstream.enqueue({ delayMs: 5000 });
+    const client = await start();
+    const controller = new AbortController();
+    const pending = client.chat.completions.create({ model: 'openai/m', messages: MESSAGES }, { signal: controller.signal }).catch(() => undefined);
+    await upstream.waitForRequests(1);
+    controller.abort();
+    await pending;
+    await upstream.waitForAbort(0);
+  });
+
+  it('uses x-request-id from the client, and generates one otherwise', async () => {
+    await start();
+    const given = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'abc-123' },
+      body: JSON.stringify({ model: 'openai/m', messages: MESSAGES }),
+    });
+    assert.equal(given.headers.get('x-request-id'), 'abc-123');
+    assert.equal(given.headers.get('x-gateway-node'), 'test-node');
+    const generated = await fetch(`${gateway.url}/health`);
+    assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('forwards x-bf-eh-<name> headers upstream as <name>, but never credentials', async () => {
+    const client = await start();
+    await client.chat.completions.create(
+      { model: 'openai/m', messages: MESSAGES },
+      { headers: { 'x-bf-eh-x-trace': 'trace-1', 'x-bf-eh-authorization': 'Bearer stolen' } },
+    );
+    const headers = upstream.requests[0]?.headers ?? {};
+    assert.equal(headers['x-trace'], 'trace-1');
+    assert.equal(headers.authorization, 'Bearer sk-test-0123456789abcdef');
+  });
+
+  it('adds network_config.extra_headers upstream', async () => {
+    const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, extra_headers: { 'x-team': 'search' } } } }));
+    await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES });
+    assert.equal(upstream.requests[0]?.headers['x-team'], 'search');
+  });
+
+  it('writes one log line per request with id, provider, model, status and latency, and no secret or body', async () => {
+    const client = await start();
+    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'secret prompt text' }] });
+    const lines = gateway.logs.filter((line) => line.path === '/v1/chat/completions');
+    assert.equal(lines.length, 1);
+    const line = lines[0] as Record<string, unknown>;
+    assert.equal(line.provider, 'openai');
+    assert.equal(line.model, 'gpt-4o-mini');
+    assert.equal(line.status, 200);
+    assert.equal(typeof line.id, 'string');
+    assert.equal(typeof line.latency_ms, 'number');
+    const all = JSON.stringify(gateway.logs);
+    assert.ok(!all.includes('sk-test-0123456789abcdef'));
+    assert.ok(!all.includes('secret prompt text'));
+  });
+});
+
+/** Polls `check` until it holds (bounded), for state that settles just after a response. */
+export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
