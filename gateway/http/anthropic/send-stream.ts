@@ -44,13 +44,18 @@ export async function sendAnthropicStream(ctx: Context, deps: AppDeps, scope: In
     const stream = result.value;
     if (stream.kind === 'native') {
       let usage: Partial<AnthropicUsage> = {};
+      let ended = false;
       for await (const event of stream.events) {
         noteFirst();
         const name = event.event ?? 'message';
         usage = { ...usage, ...usageOf(name, event.data) };
+        ended = name === 'message_stop' || name === 'error';
         if (!(await write(name, event.data))) break;
       }
       recordUsage(deps, result.provider, result.model, toChatUsage(usage));
+      if (!ended && isWritable(res)) {
+        throw new GatewayError('upstream_bad_response', `${result.provider} ended the stream before message_stop`, labels);
+      }
     } else {
       const translator = new ChunkEventTranslator(stream.messageId, stream.model);
       let open = true;

@@ -2,16 +2,16 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import { openAnthropicStream, sendAnthropicMessage, type AnthropicClientHeaders } from '../../providers/anthropic/native.js';
+import { toChatUsage } from '../../providers/anthropic/response.js';
 import type { AnthropicRequest } from '../../providers/anthropic/types.js';
 import type { ProviderAdapter } from '../../providers/types.js';
-import type { AppDeps } from '../app-deps.js';
 import { respondWithAnthropicError } from '../anthropic/errors.js';
 import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
 import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
 import { toChatRequest } from '../anthropic/to-chat-request.js';
+import type { AppDeps } from '../app-deps.js';
 import { beginInference, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody } from '../inference.js';
 import { noteResult } from './chat.js';
-import { toChatUsage } from '../../providers/anthropic/response.js';
 
 /**
  * POST /anthropic/v1/messages: Anthropic's own API, so `@anthropic-ai/sdk` works with its

@@ -110,6 +110,12 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
       await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.APIError && /Overloaded/.test(error.message));
       assert.equal(text, 'Part');
     });
+    it('tells the client with an error event when Anthropic ends the stream before message_stop', async () => {
+      const cut = eventsOf(buildAnthropicMessage('claude-haiku-4-5', [{ type: 'text', text: 'Partial' }], 'end_turn')).slice(0, 4);
+      anthropic.enqueue({ kind: 'events', events: cut });
+      const stream = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
+      await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.APIError && /before message_stop/.test(error.message));
+    });
   });
 
   describe('to an openai-protocol provider (translated)', () => {
