@@ -16,6 +16,13 @@ import type { AddressInfo } from 'node:net';
  * ```
  */
 
+/** A promise with its resolve function, to use as a MockBehaviour `gate`. */
+export function createGate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
 /** What the mock does for one request. An empty object means a normal answer. */
 export interface MockBehaviour {
   /** Answer this HTTP status with an OpenAI error body (or `errorBody`). */
@@ -28,6 +35,11 @@ export interface MockBehaviour {
   /** Streams: how many content chunks (default 3) and the pause between them. */
   chunks?: number;
   chunkDelayMs?: number;
+  /**
+   * Streams: after the first content chunk, wait for this promise before sending the rest.
+   * Lets a test act "mid-stream" without depending on timing.
+   */
+  gate?: Promise<unknown>;
   /** Streams: after this many chunks, send an `{"error":...}` event and end. */
   errorAfterChunks?: number;
   /** Non-streaming: the exact JSON to answer. */
@@ -183,6 +195,10 @@ export class MockUpstream extends EventEmitter {
         return;
       }
       send({ content: `chunk-${i} ` }, null);
+      if (i === 0 && behaviour.gate) {
+        await behaviour.gate;
+        if (res.destroyed) return;
+      }
       if (behaviour.drop === 'mid-stream') {
         // Let the chunk leave before the cut, so the client has seen the stream start.
         await sleep(20);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { MockUpstream } from '../../../support/mock-upstream.js';
+import { createGate, MockUpstream } from '../../../support/mock-upstream.js';
 import { instantSleep, providerConfig, startGateway, type RunningGateway } from '../../../support/start-gateway.js';
 
 const MESSAGES = [{ role: 'user' as const, content: 'hi' }];
@@ -71,7 +71,8 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('delivers the first chunk before the upstream finished the stream', async () => {
-    upstream.enqueue({ chunks: 10, chunkDelayMs: 200 });
+    const gate = createGate();
+    upstream.enqueue({ chunks: 3, gate: gate.promise });
     const client = await start();
     const controller = new AbortController();
     const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true }, { signal: controller.signal });
@@ -80,7 +81,10 @@ describe('POST /v1/chat/completions', () => {
     const first = await iterator.next();
     assert.equal(first.value?.choices[0]?.delta.content, 'chunk-0 ');
     assert.equal(upstream.requests[0]?.completed, false, 'the upstream is still streaming');
-    controller.abort();
+    gate.open();
+    let rest = '';
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) rest += next.value.choices[0]?.delta.content ?? '';
+    assert.equal(rest, 'chunk-1 chunk-2 ');
   });
 
   it('retries a 429 and answers with the retry', async () => {
@@ -149,7 +153,7 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('aborts the upstream request when the client goes away mid-stream', async () => {
-    upstream.enqueue({ chunks: 50, chunkDelayMs: 100 });
+    upstream.enqueue({ chunks: 3, gate: new Promise(() => undefined) });
     const client = await start();
     const controller = new AbortController();
     const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true }, { signal: controller.signal });

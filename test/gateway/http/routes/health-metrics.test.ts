@@ -31,7 +31,7 @@ describe('GET /health and GET /metrics', () => {
   });
 
   it('counts an open stream in in_flight', async () => {
-    upstream.enqueue({ chunks: 20, chunkDelayMs: 100 });
+    upstream.enqueue({ chunks: 2, gate: new Promise(() => undefined) });
     const controller = new AbortController();
     const stream = await gateway.openai().chat.completions.create({ model: 'openai/m', messages: [{ role: 'user', content: 'x' }], stream: true }, { signal: controller.signal });
     const iterator = stream[Symbol.asyncIterator]();

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { createGate, MockUpstream } from '../support/mock-upstream.js';
+import { getFresh, spawnGateway, startGatewayProcess } from '../support/spawn-gateway.js';
+import { providerConfig } from '../support/start-gateway.js';
+
+const MESSAGES = [{ role: 'user' as const, content: 'x' }];
+
+function clientFor(url: string): OpenAI {
+  return new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 15_000 });
+}
+
+async function waitForHealthStatus(url: string, status: number): Promise<{ status: number; body: string }> {
+  for (;;) {
+    const response = await getFresh(`${url}/health`);
+    if (response.status === status) return response;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('gateway main (child process)', function () {
+  this.timeout(30_000);
+  let upstream: MockUpstream;
+
+  beforeEach(async () => {
+    upstream = await MockUpstream.start();
+  });
+
+  afterEach(async () => {
+    await upstream.close();
+  });
+
+  it('on SIGTERM lets a slow stream finish, answers 503 meanwhile, then exits 0', async () => {
+    const node = await spawnGateway(providerConfig(upstream.url), { env: { SHUTDOWN_TIMEOUT_MS: '20000' } });
+    const gate = createGate();
+    upstream.enqueue({ chunks: 4, chunkDelayMs: 50, gate: gate.promise });
+    const stream = await clientFor(node.url).chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+
+    node.child.kill('SIGTERM');
+    const health = await waitForHealthStatus(node.url, 503);
+    const body = JSON.parse(health.body) as { status: string; in_flight: number };
+    assert.equal(body.status, 'draining');
+    assert.equal(body.in_flight, 1);
+    const refused = await fetch(`${node.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'openai/m', messages: MESSAGES }) });
+    assert.equal(refused.status, 503);
+
+    gate.open();
+    let text = '';
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) text += next.value.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'chunk-0 chunk-1 chunk-2 chunk-3 ');
+    assert.equal(await node.exited, 0);
+    assert.equal(upstream.requests.length, 1, 'the refused request did no upstream work');
+  });
+
+  it('at SHUTDOWN_TIMEOUT_MS ends a stream still open with an error event, then exits 0', async () => {
+    const node = await spawnGateway(providerConfig(upstream.url), { env: { SHUTDOWN_TIMEOUT_MS: '300' } });
+    upstream.enqueue({ chunks: 2, gate: new Promise(() => undefined) });
+    const stream = await clientFor(node.url).chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    node.child.kill('SIGTERM');
+    const error = await (async () => {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next());
+    })().catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.APIError, `expected an APIError, got ${String(error)}`);
+    assert.match(error.message, /shut down/);
+    assert.equal(await node.exited, 0);
+    await upstream.waitForAbort(0);
+  });
+
+  it('exits non-zero before listening on an invalid config, printing every issue', async () => {
+    const started = startGatewayProcess({
+      providers: { nope: { keys: [] }, openai: { keys: [{ value: 'x', weight: -1 }] } },
+      config_store: { enabled: true },
+    });
+    await assert.rejects(started.listening, /before listening/);
+    assert.notEqual(await started.gateway.exited, 0);
+    const stderr = started.gateway.stderr();
+    assert.match(stderr, /unknown provider "nope"/);
+    assert.match(stderr, /providers\.openai\.keys\[0\]\.weight/);
+    assert.match(stderr, /config_store/);
+  });
+
+  it('reports malformed JSON with its line and column', async () => {
+    const started = startGatewayProcess('{\n  "providers": {\n    "openai": { "keys": [ }\n  }\n}\n');
+    await assert.rejects(started.listening);
+    assert.equal(await started.gateway.exited, 1);
+    assert.match(started.gateway.stderr(), /line 3, column \d+/);
+  });
+
+  it('starts with an unset env secret, naming the variable (never a value), and warns about unsupported settings once', async () => {
+    const config = {
+      providers: { openai: { keys: [{ name: 'main', value: 'env.GATEWAY_TEST_UNSET_KEY', models: ['*'] }], network_config: { base_url: upstream.url } } },
+      governance: { budgets: [] },
+      plugins: [{ name: 'telemetry', enabled: true }],
+    };
+    const node = await spawnGateway(config, { env: { SHUTDOWN_TIMEOUT_MS: '1000' } });
+    const missing = node.logs.filter((line) => line.event === 'config_env_missing');
+    assert.equal(missing.length, 1);
+    assert.equal(missing[0]?.variable, 'GATEWAY_TEST_UNSET_KEY');
+    const unsupported = node.logs.filter((line) => line.event === 'config_unsupported');
+    assert.equal(unsupported.length, 1);
+    assert.deepEqual(unsupported[0]?.settings, ['governance', 'plugins']);
+    const error = await clientFor(node.url).chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.APIError);
+    assert.match(error.message, /GATEWAY_TEST_UNSET_KEY/);
+    node.child.kill('SIGTERM');
+    assert.equal(await node.exited, 0);
+  });
+});
