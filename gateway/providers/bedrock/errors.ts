@@ -5,7 +5,7 @@ import type { UpstreamTarget } from '../types.js';
 /**
  * Bedrock Runtime's documented exceptions by HTTP status. Its error bodies are `{"message"}`
  * with the exception name in the `x-amzn-ErrorType` header, which the shared HTTP client does
- * not hand to body readers; the status identifies the exception well enough.
+ * not (yet) hand to body readers; until it does, the status names the exception.
  */
 const EXCEPTION_BY_STATUS: Record<number, string> = {
   400: 'ValidationException',
@@ -27,15 +27,24 @@ const STATUS_BY_STREAM_EXCEPTION: Record<string, number> = {
   serviceUnavailableException: 503,
 };
 
-/** Reads Bedrock's `{message}` / `{Message}` error bodies, with `__type` when present. */
-export const readBedrockErrorBody: ErrorBodyReader = (body) => {
-  if (typeof body === 'string') return { message: body.slice(0, 500) };
-  if (typeof body !== 'object' || body === null) return {};
+/** The exception name in an `x-amzn-ErrorType` value ("ValidationException:http://..."), or a `__type` ("ns#Name"). */
+function exceptionNameOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  const name = raw.split('#').pop()?.split(':')[0];
+  return name ? name : undefined;
+}
+
+/**
+ * Reads Bedrock's `{message}` / `{Message}` error bodies, naming the exception from `__type`
+ * or, when the HTTP client passes response headers, from `x-amzn-ErrorType`.
+ */
+export const readBedrockErrorBody = (body: unknown, headers?: Record<string, string | string[] | undefined>): ReturnType<ErrorBodyReader> => {
+  const fromHeader = exceptionNameOf(headers?.['x-amzn-errortype']);
+  if (typeof body === 'string') return { message: body.slice(0, 500), ...(fromHeader ? { type: fromHeader, code: fromHeader } : {}) };
+  if (typeof body !== 'object' || body === null) return fromHeader ? { type: fromHeader, code: fromHeader } : {};
   const record = body as Record<string, unknown>;
   const message = typeof record.message === 'string' ? record.message : typeof record.Message === 'string' ? record.Message : undefined;
-  // `__type` may be "namespace#Name" or "Name:uri".
-  const rawType = typeof record.__type === 'string' ? record.__type : undefined;
-  const type = rawType?.split('#').pop()?.split(':')[0];
+  const type = exceptionNameOf(record.__type) ?? fromHeader;
   return { ...(message !== undefined ? { message } : {}), ...(type ? { type, code: type } : {}) };
 };
 

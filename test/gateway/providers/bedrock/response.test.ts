@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readBedrockErrorBody } from '../../../../gateway/providers/bedrock/errors.js';
 import { finishReasonOf, fromConverseResponse } from '../../../../gateway/providers/bedrock/response.js';
 
 const labels = { id: 'chatcmpl-1', model: 'anthropic.claude-3-haiku-20240307-v1:0', created: 1_700_000_000 };
@@ -67,5 +68,21 @@ describe('bedrock fromConverseResponse', () => {
     assert.equal(finishReasonOf('guardrail_intervened'), 'content_filter');
     assert.equal(finishReasonOf('content_filtered'), 'content_filter');
     assert.equal(finishReasonOf(undefined), null);
+  });
+});
+
+describe('bedrock error bodies', () => {
+  it('reads {message} and {Message}, naming the exception from __type or x-amzn-ErrorType', () => {
+    assert.deepEqual(readBedrockErrorBody({ message: 'bad input' }), { message: 'bad input' });
+    assert.deepEqual(readBedrockErrorBody({ Message: 'denied', __type: 'com.amazon.coral.service#AccessDeniedException' }), {
+      message: 'denied',
+      type: 'AccessDeniedException',
+      code: 'AccessDeniedException',
+    });
+    assert.deepEqual(readBedrockErrorBody({ message: 'slow down' }, { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/' }), {
+      message: 'slow down',
+      type: 'ThrottlingException',
+      code: 'ThrottlingException',
+    });
   });
 });
