@@ -101,6 +101,12 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
       });
     });
 
+    it('answers a refusal before the stream started as a plain error the SDK raises by class', async () => {
+      anthropic.enqueue({ kind: 'error', status: 403, type: 'permission_error', message: 'key lacks access' });
+      const stream = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
+      await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.PermissionDeniedError && /key lacks access/.test(error.message));
+    });
+
     it('relays an error event mid-stream, which the SDK raises after the text before it', async () => {
       const start = eventsOf(buildAnthropicMessage('claude-haiku-4-5', [{ type: 'text', text: 'Partial' }], 'end_turn')).slice(0, 4);
       anthropic.enqueue({ kind: 'events', events: [...start, { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }] });
