@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ContainerInfo, DockerPort } from '../../reloader/docker-port.js';
+import { createNginxRotation, RotationError } from '../../reloader/nginx-rotation.js';
+import { parseGeneration } from '../../reloader/render-rotation.js';
+import { captureLogger } from './fake-cluster.js';
+
+/**
+ * A stand-in for nginx: on SIGHUP (through the fake Docker port) it re-reads generation.conf,
+ * as a reload would, and its /rotation answers that generation.
+ */
+function startFakeNginx(dir: string, reloads: { enabled: boolean }) {
+  let generation = '0';
+  const signals: string[] = [];
+  const server: Server = createServer((req, res) => {
+    res.end(req.url === '/rotation' ? generation : 'not found');
+  });
+  const balancer = (): ContainerInfo => ({
+    id: 'nginx-id',
+    name: 'proj-nginx-1',
+    state: 'running',
+    health: 'none',
+    number: 1,
+    labels: {},
+    networks: { proj_default: '127.0.0.1' },
+    createdAt: '',
+    startedAt: '',
+  });
+  const docker: DockerPort = {
+    project: 'proj',
+    listManaged: async (role) => (role === 'load-balancer' ? [balancer()] : []),
+    inspect: async () => undefined,
+    stop: async () => {},
+    start: async () => {},
+    signal: async (id, signal) => {
+      signals.push(`${id} ${signal}`);
+      if (reloads.enabled) generation = String(parseGeneration(readFileSync(join(dir, 'generation.conf'), 'utf8')));
+    },
+    logsTail: async () => [],
+  };
+  return { server, docker, signals };
+}
+
+describe('nginx rotation control', () => {
+  let dir: string;
+  let server: Server;
+  afterEach(async () => {
+    server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes servers.conf and generation.conf, sends SIGHUP, and waits for nginx to show the generation', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'reloader-rotation-'));
+    writeFileSync(join(dir, 'generation.conf'), 'map "" $rotation_generation { default "7"; }\n');
+    const fake = startFakeNginx(dir, { enabled: true });
+    server = fake.server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const rotation = await createNginxRotation({
+      docker: fake.docker,
+      logger: captureLogger().logger,
+      rotationDir: dir,
+      gatewayPort: 8080,
+      statusPort: (server.address() as AddressInfo).port,
+      timeoutMs: 5000,
+      pollMs: 10,
+    });
+    const result = await rotation.apply([
+      { name: 'gateway-1', ip: '172.18.0.3' },
+      { name: 'gateway-3', ip: '172.18.0.5' },
+    ]);
+    assert.deepEqual(result, { confirmed: true, generation: 8 }, 'continues from the generation on the volume');
+    assert.deepEqual(fake.signals, ['nginx-id SIGHUP']);
+    const servers = readFileSync(join(dir, 'servers.conf'), 'utf8').split('\n').filter((l) => l.startsWith('server'));
+    assert.deepEqual(servers, [
+      'server 172.18.0.3:8080 max_fails=1 fail_timeout=2s; # gateway-1',
+      'server 172.18.0.5:8080 max_fails=1 fail_timeout=2s; # gateway-3',
+    ]);
+    assert.equal(readFileSync(join(dir, 'generation.conf'), 'utf8'), 'map "" $rotation_generation { default "8"; }\n');
+    assert.equal(rotation.describe().loadBalancer, 'proj-nginx-1');
+  });
+
+  it('fails clearly when nginx does not pick up the new generation', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'reloader-rotation-'));
+    const fake = startFakeNginx(dir, { enabled: false });
+    server = fake.server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const rotation = await createNginxRotation({
+      docker: fake.docker,
+      logger: captureLogger().logger,
+      rotationDir: dir,
+      gatewayPort: 8080,
+      statusPort: (server.address() as AddressInfo).port,
+      timeoutMs: 300,
+      pollMs: 10,
+    });
+    await assert.rejects(rotation.apply([{ name: 'gateway-1', ip: '172.18.0.3' }]), (error: unknown) => {
+      assert.ok(error instanceof RotationError);
+      assert.match(error.message, /nginx did not show rotation generation 1 within 300 ms \(last answer: 0\)/);
+      return true;
+    });
+  });
+
+  it('writes a loadable placeholder for an empty list and works without a load balancer', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'reloader-rotation-'));
+    const { logger, lines } = captureLogger();
+    const docker: DockerPort = { ...startFakeNginx(dir, { enabled: true }).docker, listManaged: async () => [] };
+    server = createServer();
+    const rotation = await createNginxRotation({ docker, logger, rotationDir: dir, gatewayPort: 8080, statusPort: 1, timeoutMs: 300 });
+    assert.deepEqual(await rotation.apply([]), { confirmed: false, generation: 1 });
+    assert.match(readFileSync(join(dir, 'servers.conf'), 'utf8'), /^server 127\.0\.0\.1:9 down;/m);
+    assert.ok(lines.some((l) => l.startsWith('no running load-balancer container found')));
+  });
+});

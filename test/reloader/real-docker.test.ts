@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { fingerprintOf } from '../../gateway/config/index.js';
+import { ReloaderController } from '../../reloader/controller.js';
+import { NotManagedError, type DockerPort } from '../../reloader/docker-port.js';
+import { connectDockerPort } from '../../reloader/dockerode-port.js';
+import { evaluateConfigFile } from '../../reloader/evaluate-config.js';
+import { createHttpHealthProbe } from '../../reloader/health-probe.js';
+import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL } from '../../reloader/labels.js';
+import { createMetrics } from '../../reloader/metrics.js';
+import { createNginxRotation } from '../../reloader/nginx-rotation.js';
+import { captureLogger } from './fake-cluster.js';
+import { buildTinyNodeImage } from './support/tiny-node-image.js';
+
+const RUN = randomBytes(4).toString('hex');
+const RUN_LABEL = 'ai-gateway.reloader-test-run';
+const PROJECT = `reloader-test-${RUN}`;
+const IMAGE = `reloader-test-node:${RUN}`;
+const configText = (model: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ providers: { openai: { keys: [{ value: 'env.OPENAI_API_KEY', models: [model], weight: 1 }] } }, ...extra }, null, 2);
+
+describe('reloader against a real Docker engine', function () {
+  this.timeout(180_000);
+  const docker = new Docker();
+  let configDir: string;
+  let rotationDir: string;
+  let configPath: string;
+  let nodeBinary: string;
+  let network: Docker.Network;
+  const ids: Record<string, string> = {};
+  let port: DockerPort;
+  let controller: ReloaderController;
+  let lines: string[];
+
+  const startedAt = async (name: string) => (await docker.getContainer(ids[name]!).inspect()).State.StartedAt;
+  const createContainer = async (name: string, labels: Record<string, string>) => {
+    const container = await docker.createContainer({
+      name: `${PROJECT}-${name}`,
+      Image: IMAGE,
+      Cmd: [nodeBinary, '/app/server.mjs'],
+      Labels: { ...labels, [RUN_LABEL]: RUN },
+      Healthcheck: { Test: ['CMD', nodeBinary, '/app/check.mjs'], Interval: 500e6, Timeout: 10e9, Retries: 3, StartPeriod: 0 },
+      HostConfig: { Binds: [`${configDir}:/config:ro`], NetworkMode: `${PROJECT}-net` },
+    });
+    await container.start();
+    ids[name] = container.id;
+  };
+  const edit = async (text: string) => {
+    writeFileSync(configPath, text);
+    controller.onConfig(await evaluateConfigFile(configPath)); // what the watcher does after its debounce
+    await controller.settle();
+  };
+
+  before(async function () {
+    this.timeout(150_000);
+    try {
+      await docker.ping();
+    } catch (error) {
+      throw new Error(
+        `no Docker engine reachable (${(error as Error).message}): this test needs dockerd on ${process.env.DOCKER_HOST ?? '/var/run/docker.sock'} (.ci/run provisions one)`,
+      );
+    }
+    configDir = mkdtempSync(join(tmpdir(), 'reloader-real-config-'));
+    rotationDir = mkdtempSync(join(tmpdir(), 'reloader-real-rotation-'));
+    configPath = join(configDir, 'config.json');
+    writeFileSync(configPath, configText('gpt-a'));
+    nodeBinary = await buildTinyNodeImage(IMAGE);
+    network = await docker.createNetwork({ Name: `${PROJECT}-net`, Labels: { [RUN_LABEL]: RUN } });
+    const gateway = (n: number) => ({ [PROJECT_LABEL]: PROJECT, [ROLE_LABEL]: 'gateway', [CONTAINER_NUMBER_LABEL]: String(n) });
+    await createContainer('gateway-2', gateway(2));
+    await createContainer('gateway-1', gateway(1));
+    await createContainer('stranger', {}); // no project, no role
+    await createContainer('neighbour', { [PROJECT_LABEL]: PROJECT }); // the project, but no role
+    await waitForHealthy(docker, [ids['gateway-1']!, ids['gateway-2']!]);
+
+    const captured = captureLogger();
+    lines = captured.lines;
+    port = await connectDockerPort({ project: PROJECT, stopTimeoutS: 5, logger: captured.logger });
+    const rotation = await createNginxRotation({ docker: port, logger: captured.logger, rotationDir, gatewayPort: 8080, statusPort: 8081, timeoutMs: 5000 });
+    controller = new ReloaderController({
+      docker: port,
+      probe: createHttpHealthProbe(8080),
+      rotation,
+      logger: captured.logger,
+      metrics: createMetrics(),
+      readConfig: () => evaluateConfigFile(configPath),
+      configPath,
+      healthTimeoutMs: 15_000,
+      drainTimeoutMs: 5000,
+      stopTimeoutS: 5,
+      reconcileIntervalMs: 3_600_000,
+      pollMs: 200,
+    });
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await controller?.stop();
+    const mine = await docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${RUN}`] } }).catch(() => []);
+    for (const c of mine) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    await network?.remove().catch(() => {});
+    await docker.getImage(IMAGE).remove({ force: true }).catch(() => {});
+    if (configDir) await rm(configDir, { recursive: true, force: true });
+    if (rotationDir) await rm(rotationDir, { recursive: true, force: true });
+  });
+
+  it('finds only its labelled gateways and refuses to touch any other container', async () => {
+    const names = (await port.listManaged('gateway')).map((c) => c.name).sort();
+    assert.deepEqual(names, [`${PROJECT}-gateway-1`, `${PROJECT}-gateway-2`]);
+    for (const bystander of ['stranger', 'neighbour']) {
+      await assert.rejects(port.stop(ids[bystander]!, 1), NotManagedError);
+      await assert.rejects(port.start(ids[bystander]!), NotManagedError);
+      await assert.rejects(port.logsTail(ids[bystander]!, 5), NotManagedError);
+    }
+    await assert.rejects(port.signal(ids['gateway-1']!, 'SIGHUP'), NotManagedError, 'a gateway is not the load balancer');
+    assert.equal((await docker.getContainer(ids.stranger!).inspect()).State.Running, true);
+  });
+
+  it('on start restarts nothing when every node runs the file, then rolls an edit node by node, health-gated', async () => {
+    const before = { g1: await startedAt('gateway-1'), g2: await startedAt('gateway-2'), stranger: await startedAt('stranger') };
+    await controller.start();
+    await controller.settle();
+    assert.equal(await startedAt('gateway-1'), before.g1, 'reconciliation on start restarted an up-to-date node');
+    assert.equal(await startedAt('gateway-2'), before.g2);
+
+    const text = configText('gpt-b');
+    await edit(text);
+    const status = controller.status();
+    assert.equal(status.rollouts.previous[0]?.outcome, 'complete', JSON.stringify(status.rollouts.previous[0], null, 2));
+    assert.deepEqual(status.rollouts.previous[0]!.steps.map((s) => s.node), [`${PROJECT}-gateway-1`, `${PROJECT}-gateway-2`]);
+    for (const node of status.nodes) {
+      assert.equal(node.fingerprint, fingerprintOf(text), `${node.name} runs the new file`);
+      assert.equal(node.docker_health, 'healthy');
+    }
+    const after = { g1: await startedAt('gateway-1'), g2: await startedAt('gateway-2') };
+    assert.notEqual(after.g1, before.g1);
+    assert.notEqual(after.g2, before.g2);
+    assert.ok(after.g1 < after.g2, 'gateway-1 was restarted before gateway-2');
+    assert.equal(await startedAt('stranger'), before.stranger, 'the unlabelled container was left alone');
+    assert.ok(lines.some((l) => l.startsWith('no running load-balancer container found')));
+  });
+
+  it('halts at a node that does not come back, shows its log lines, leaves the other serving; a fixed edit resumes', async () => {
+    const g2Before = await startedAt('gateway-2');
+    const servingFingerprint = controller.status().nodes[1]!.fingerprint;
+    await edit(configText('gpt-c', { x_test_marker: 'fail-health-for-test' }));
+    const failed = controller.status().rollouts.previous[0]!;
+    assert.equal(failed.outcome, 'failed');
+    const step = failed.steps.at(-1)!;
+    assert.equal(step.node, `${PROJECT}-gateway-1`);
+    assert.ok(step.log_tail?.some((l) => l.includes('injected failure')), JSON.stringify(step.log_tail));
+    assert.equal(await startedAt('gateway-2'), g2Before, 'gateway-2 was not touched');
+    assert.equal(controller.status().nodes[1]!.fingerprint, servingFingerprint, 'gateway-2 keeps serving the old config');
+
+    const fixed = configText('gpt-d');
+    await edit(fixed);
+    const resumed = controller.status();
+    assert.equal(resumed.rollouts.previous[0]!.outcome, 'complete');
+    assert.equal(resumed.rollouts.previous[0]!.steps[0]!.node, `${PROJECT}-gateway-1`, 'the failed node goes first');
+    assert.ok(resumed.nodes.every((n) => n.fingerprint === fingerprintOf(fixed)));
+  });
+});
+
+async function waitForHealthy(docker: Docker, ids: string[]): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const healths = await Promise.all(ids.map(async (id) => (await docker.getContainer(id).inspect()).State.Health));
+    if (healths.every((h) => h?.Status === 'healthy')) return;
+    if (Date.now() > deadline) throw new Error(`test containers not healthy: ${JSON.stringify(healths.map((h) => [h?.Status, h?.Log?.at(-1)]))}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
