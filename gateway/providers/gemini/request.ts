@@ -1,6 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../chat-types.js';
 import { toGeminiPart } from './content-parts.js';
+import { splitToolCallId } from './response.js';
 import type { GeminiContent, GeminiGenerationConfig, GeminiPart, GeminiRequest, GeminiTool, GeminiToolConfig } from './wire-types.js';
 
 /**
@@ -76,7 +77,11 @@ function assistantParts(message: ChatMessage, callNames: Map<string, string>): G
   const parts = contentParts(message);
   for (const call of message.tool_calls ?? []) {
     callNames.set(call.id, call.function.name);
-    parts.push({ functionCall: { name: call.function.name, args: parseArguments(call.function.arguments) } });
+    const { thoughtSignature } = splitToolCallId(call.id);
+    parts.push({
+      functionCall: { name: call.function.name, args: parseArguments(call.function.arguments) },
+      ...(thoughtSignature ? { thoughtSignature } : {}),
+    });
   }
   return parts;
 }

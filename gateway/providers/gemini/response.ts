@@ -48,9 +48,23 @@ export function toUsage(metadata: GeminiUsageMetadata | undefined): Usage | unde
  * when present, else derived from the response and the call's position, so the same
  * response (JSON or streamed) always yields the same ids.
  */
-export function toToolCallId(seed: string, position: number, name: string, ownId?: string): string {
-  if (ownId) return ownId;
-  return `call_${createHash('sha256').update(`${seed}\u0000${position}\u0000${name}`).digest('hex').slice(0, 24)}`;
+export function toToolCallId(seed: string, position: number, name: string, ownId?: string, thoughtSignature?: string): string {
+  const id = ownId || `call_${createHash('sha256').update(`${seed}\u0000${position}\u0000${name}`).digest('hex').slice(0, 24)}`;
+  return thoughtSignature ? `${id}${THOUGHT_SIGNATURE_SEPARATOR}${thoughtSignature}` : id;
+}
+
+/**
+ * Gemini 3 refuses a conversation whose earlier function calls lost their
+ * `thoughtSignature`. OpenAI clients keep nothing but the tool call id, so the signature
+ * rides in it (stateless: any node of the cluster can restore it on the next turn).
+ */
+export const THOUGHT_SIGNATURE_SEPARATOR = '__thought__';
+
+/** Splits a tool call id made by toToolCallId back into its id and thought signature. */
+export function splitToolCallId(id: string): { id: string; thoughtSignature?: string } {
+  const at = id.indexOf(THOUGHT_SIGNATURE_SEPARATOR);
+  if (at < 0) return { id };
+  return { id: id.slice(0, at), thoughtSignature: id.slice(at + THOUGHT_SIGNATURE_SEPARATOR.length) };
 }
 
 /** A Gemini `generateContent` response as a chat completion. */
@@ -85,7 +99,7 @@ function toChoice(candidate: GeminiCandidate, index: number, seed: string): Chat
     if (part.functionCall) {
       const call = part.functionCall;
       toolCalls.push({
-        id: toToolCallId(`${seed}:${index}`, toolCalls.length, call.name, call.id),
+        id: toToolCallId(`${seed}:${index}`, toolCalls.length, call.name, call.id, part.thoughtSignature),
         type: 'function',
         function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) },
       });

@@ -83,7 +83,7 @@ export async function* toChatChunks(events: AsyncIterable<GeminiResponse>, optio
           const call = part.functionCall;
           toolCalls.push({
             index: count,
-            id: toToolCallId(`${id}:${index}`, count, call.name, call.id),
+            id: toToolCallId(`${id}:${index}`, count, call.name, call.id, part.thoughtSignature),
             type: 'function',
             function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) },
           });
