@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { createGate, MockUpstream } from '../../../support/mock-upstream.js';
 import { instantSleep, providerConfig, startGateway, type RunningGateway } from '../../../support/start-gateway.js';
+import { waitFor } from '../../../support/wait-for.js';
 
 const MESSAGES = [{ role: 'user' as const, content: 'hi' }];
 
@@ -225,11 +226,3 @@ describe('POST /v1/chat/completions', () => {
   });
 });
 
-/** Polls `check` until it holds (bounded), for state that settles just after a response. */
-export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

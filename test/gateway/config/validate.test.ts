@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { validateConfigText, type ConfigIssue } from '../../../gateway/config/index.js';
+
+/** A config as a real Bifrost deployment might have it, with sections this node does not implement. */
+const REAL_WORLD_BIFROST = {
+  $schema: 'https://www.getbifrost.ai/schema',
+  version: 1,
+  encryption_key: 'env.BIFROST_ENCRYPTION_KEY',
+  client: {
+    drop_excess_requests: false,
+    initial_pool_size: 300,
+    allowed_origins: ['https://app.example.com'],
+    enable_logging: true,
+    disable_content_logging: true,
+    enforce_auth_on_inference: false,
+    allow_direct_keys: false,
+    max_request_body_size_mb: 100,
+    prometheus_labels: ['team', 'env'],
+  },
+  config_store: { enabled: false },
+  logs_store: { enabled: true, type: 'sqlite', config: { path: './logs.db' } },
+  vector_store: { enabled: false },
+  providers: {
+    openai: {
+      keys: [
+        { name: 'openai-1', value: 'env.OPENAI_API_KEY', models: ['gpt-4o', 'gpt-4o-mini'], weight: 0.6 },
+        { name: 'openai-2', value: 'env.OPENAI_API_KEY_2', models: ['*'], weight: 0.4 },
+      ],
+      network_config: {
+        base_url: 'https://api.openai.com',
+        extra_headers: { 'x-team': 'search' },
+        default_request_timeout_in_seconds: 60,
+        max_retries: 3,
+        retry_backoff_initial: '250ms',
+        retry_backoff_max: '10s',
+      },
+      concurrency_and_buffer_size: { concurrency: 100, buffer_size: 500 },
+      proxy_config: { type: 'none' },
+      send_back_raw_response: false,
+    },
+    anthropic: { keys: [{ name: 'claude', value: 'env.ANTHROPIC_API_KEY', models: ['claude-sonnet-4-5'], weight: 1 }] },
+    azure: {
+      keys: [
+        {
+          name: 'azure-east',
+          value: 'env.AZURE_API_KEY',
+          models: ['gpt-4o'],
+          weight: 1,
+          azure_key_config: { endpoint: 'https://example.openai.azure.com', api_version: '2024-10-21', deployments: { 'gpt-4o': 'gpt4o-prod' } },
+        },
+      ],
+    },
+    bedrock: {
+      keys: [{ name: 'aws', value: '', models: ['*'], weight: 1, bedrock_key_config: { region: 'us-east-1', access_key: 'env.AWS_ACCESS_KEY_ID', secret_key: 'env.AWS_SECRET_ACCESS_KEY' } }],
+    },
+    ollama: { keys: [{ name: 'local', value: '', models: ['*'], weight: 1, ollama_key_config: { url: 'http://ollama:11434' } }] },
+    'my-openai-proxy': {
+      keys: [{ name: 'proxy', value: 'env.PROXY_KEY', models: ['*'], weight: 1 }],
+      network_config: { base_url: 'http://proxy.internal:8000' },
+      custom_provider_config: { base_provider_type: 'openai', is_key_less: false, allowed_requests: { chat_completion: true } },
+    },
+  },
+  governance: {
+    virtual_keys: [{ id: 'vk-1', name: 'team-a', value: 'env.VK_TEAM_A', provider_configs: [{ provider: 'openai', weight: 1 }] }],
+    budgets: [{ id: 'b-1', max_limit: 100, reset_duration: '1M' }],
+    rate_limits: [{ id: 'rl-1', token_max_limit: 100000, token_reset_duration: '1h' }],
+  },
+  mcp: { client_configs: [{ name: 'filesystem', connection_type: 'stdio', stdio_config: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem'] } }] },
+  plugins: [
+    { name: 'telemetry', enabled: true, config: {} },
+    { name: 'semantic_cache', enabled: false, config: { ttl: '5m' } },
+  ],
+  cluster_config: { enabled: false },
+};
+
+function issuesOf(text: string | object): ConfigIssue[] {
+  const result = validateConfigText(typeof text === 'string' ? text : JSON.stringify(text));
+  assert.equal(result.ok, false, 'expected the config to be rejected');
+  return result.ok ? [] : result.issues;
+}
+
+describe('validateConfigText', () => {
+  it('accepts a minimal Bifrost config and applies Bifrost defaults', () => {
+    const result = validateConfigText(JSON.stringify({ providers: { openai: { keys: [{ value: 'env.OPENAI_API_KEY', models: ['*'], weight: 1 }] } } }));
+    assert.ok(result.ok);
+    const openai = result.config.providers.openai;
+    assert.equal(openai?.network_config.max_retries, 0);
+    assert.equal(openai?.network_config.default_request_timeout_in_seconds, 30);
+    assert.equal(openai?.network_config.retry_backoff_initial, 500);
+    assert.equal(openai?.network_config.retry_backoff_max, 5000);
+    assert.equal(openai?.concurrency_and_buffer_size.concurrency, 1000);
+    assert.equal(openai?.concurrency_and_buffer_size.buffer_size, 5000);
+    assert.equal(result.config.client.max_request_body_size_mb, 100);
+    assert.equal(result.config.client.drop_excess_requests, false);
+  });
+
+  it('loads a full real-world Bifrost config and names each unimplemented setting', () => {
+    const result = validateConfigText(JSON.stringify(REAL_WORLD_BIFROST));
+    assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.issues));
+    for (const setting of ['governance', 'mcp', 'plugins', 'cluster_config', 'encryption_key', 'logs_store', 'client.initial_pool_size', 'client.prometheus_labels', 'providers.openai.proxy_config']) {
+      assert.ok(result.unsupported.includes(setting), `${setting} is named in ${result.unsupported.join(', ')}`);
+    }
+    assert.ok(!result.unsupported.includes('vector_store'), 'a disabled store is what file-only mode asks for');
+    assert.ok(!result.unsupported.includes('providers.openai.network_config.max_retries'));
+  });
+
+  it('accepts backoffs as integer milliseconds or Go duration strings', () => {
+    const result = validateConfigText(JSON.stringify({ providers: { groq: { keys: [], network_config: { retry_backoff_initial: 100, retry_backoff_max: '1m30s' } } } }));
+    assert.ok(result.ok);
+    assert.equal(result.config.providers.groq?.network_config.retry_backoff_initial, 100);
+    assert.equal(result.config.providers.groq?.network_config.retry_backoff_max, 90_000);
+  });
+
+  it('fingerprints the exact bytes: the same text gives the same fingerprint, any edit another', () => {
+    const text = JSON.stringify({ providers: {} });
+    assert.equal(validateConfigText(text).fingerprint, validateConfigText(text).fingerprint);
+    assert.notEqual(validateConfigText(text).fingerprint, validateConfigText(`${text}\n`).fingerprint);
+    assert.match(validateConfigText(text).fingerprint, /^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('reports malformed JSON with its line and column', () => {
+    const [issue] = issuesOf('{\n  "providers": {\n    "openai": { "keys": [1,] }\n  }\n}');
+    assert.equal(issue?.line, 3);
+    assert.equal(typeof issue?.column, 'number');
+    assert.match(issue?.message ?? '', /line 3, column \d+/);
+  });
+
+  it('refuses a root that is not an object', () => {
+    assert.equal(issuesOf('[]')[0]?.path, '(root)');
+  });
+
+  it('refuses config_store.enabled: true, explaining why multinode needs file-only config', () => {
+    const issues = issuesOf({ providers: {}, config_store: { enabled: true, type: 'sqlite' } });
+    assert.equal(issues[0]?.path, 'config_store');
+    assert.match(issues[0]?.message ?? '', /multinode|drift/);
+  });
+
+  it('refuses an unknown provider without custom_provider_config', () => {
+    const issues = issuesOf({ providers: { 'my-llm': { keys: [] } } });
+    assert.match(issues[0]?.message ?? '', /unknown provider "my-llm"/);
+  });
+
+  it('refuses bad durations, naming the path', () => {
+    const issues = issuesOf({ providers: { openai: { network_config: { retry_backoff_initial: 'soon', retry_backoff_max: '5 seconds' } } } });
+    const paths = issues.map((issue) => issue.path).sort();
+    assert.deepEqual(paths, ['providers.openai.network_config.retry_backoff_initial', 'providers.openai.network_config.retry_backoff_max']);
+  });
+
+  it('reports every problem at once, each with its JSON path', () => {
+    const issues = issuesOf({
+      providers: {
+        openai: {
+          keys: [{ value: 'x', weight: -1, models: 'gpt-4o' }],
+          network_config: { base_url: 'ftp://example.com', max_retries: 1.5, extra_headers: { a: 1 } },
+          concurrency_and_buffer_size: { concurrency: 0 },
+        },
+        custom: { custom_provider_config: { base_provider_type: 'made-up' } },
+      },
+      client: { max_request_body_size_mb: -3 },
+    });
+    const paths = new Set(issues.map((issue) => issue.path));
+    for (const path of [
+      'providers.openai.keys[0].weight',
+      'providers.openai.keys[0].models',
+      'providers.openai.network_config.base_url',
+      'providers.openai.network_config.max_retries',
+      'providers.openai.network_config.extra_headers',
+      'providers.openai.concurrency_and_buffer_size.concurrency',
+      'providers.custom.custom_provider_config.base_provider_type',
+      'client.max_request_body_size_mb',
+    ]) {
+      assert.ok(paths.has(path), `${path} in ${[...paths].join(', ')}`);
+    }
+  });
+});
