@@ -38,5 +38,4 @@ describe('a custom provider with base_provider_type "anthropic"', () => {
     assert.equal(completion.choices[0]?.message.content, 'echo: hello');
     assert.equal(upstream.requests[upstream.requests.length - 1]?.path, '/v1/messages');
   });
-
 });
