@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local stand-in for an Azure OpenAI resource on 127.0.0.1: per-deployment URLs
- * (`/openai/deployments/{deployment}/{chat/completions|completions|embeddings}?api-version=`),
+ * (`/openai/deployments/{deployment}/{chat/completions|completions|embeddings}?api-version=`)
+ * and the versionless v1 API (`/openai/v1/...`, deployment in the body's model),
  * `api-key` authentication, OpenAI-shaped bodies, SSE streams that open with Azure's
  * prompt-filter chunk, and Azure's `{error:{code,message}}` errors.
  */
@@ -123,9 +124,11 @@ export async function startAzureUpstream(apiKey: string): Promise<AzureUpstream>
         return;
       }
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const match = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/.exec(url.pathname);
-      const apiVersion = url.searchParams.get('api-version');
-      if (!match || !apiVersion) {
+      const dated = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/.exec(url.pathname);
+      // The versionless v1 API routes by the body's model (the deployment name).
+      const v1 = /^\/openai\/v1\/(chat\/completions|completions|embeddings)$/.exec(url.pathname);
+      const apiVersion = v1 ? 'v1' : url.searchParams.get('api-version');
+      if ((!dated && !v1) || !apiVersion) {
         send(404, { error: { code: '404', message: 'Resource not found' } });
         return;
       }
@@ -137,8 +140,8 @@ export async function startAzureUpstream(apiKey: string): Promise<AzureUpstream>
         return;
       }
       const recorded: RecordedAzureRequest = {
-        deployment: decodeURIComponent(match[1] ?? ''),
-        operation: match[2] ?? '',
+        deployment: dated ? decodeURIComponent(dated[1] ?? '') : String(body?.model ?? ''),
+        operation: (dated ? dated[2] : v1?.[1]) ?? '',
         apiVersion,
         headers: req.headers,
         body,

@@ -24,7 +24,11 @@ export function deploymentFor(target: UpstreamTarget): string {
   return typeof mapped === 'string' && mapped !== '' ? mapped : target.model;
 }
 
-/** `{base}/openai/deployments/{deployment}/{operation}?api-version={version}`. */
+/**
+ * `{base}/openai/deployments/{deployment}/{operation}?api-version={version}`; with
+ * `api_version: "v1"`, Azure's versionless v1 API `{base}/openai/v1/{operation}` (the
+ * deployment then goes in the body's `model`, see `modelForBody`).
+ */
 export function azureUrlFor(target: UpstreamTarget, operation: AzureOperation): string {
   if (!target.key?.azure) {
     throw new GatewayError('no_usable_key', 'azure keys need azure_key_config { endpoint, api_version, deployments }', {
@@ -33,8 +37,14 @@ export function azureUrlFor(target: UpstreamTarget, operation: AzureOperation): 
     });
   }
   const version = target.key.azure.api_version?.trim() || DEFAULT_AZURE_API_VERSION;
+  if (version === 'v1') return `${target.baseUrl}/openai/v1/${operation}`;
   const deployment = encodeURIComponent(deploymentFor(target));
   return `${target.baseUrl}/openai/deployments/${deployment}/${operation}?api-version=${encodeURIComponent(version)}`;
+}
+
+/** The body's `model`: the deployment for the v1 API (which routes by it), else the model name. */
+export function modelForBody(target: UpstreamTarget): string {
+  return target.key?.azure?.api_version?.trim() === 'v1' ? deploymentFor(target) : target.model;
 }
 
 /** Azure OpenAI's key header. */

@@ -10,7 +10,7 @@ import type {
 import { readOpenAIChunks } from '../openai-compatible/index.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
 import type { ChunkStream, ProviderAdapter, UpstreamTarget } from '../types.js';
-import { azureAuthHeaders, azureEndpointOf, azureUrlFor } from './endpoint.js';
+import { azureAuthHeaders, azureEndpointOf, azureUrlFor, modelForBody } from './endpoint.js';
 import { withoutFilterOnlyChunks } from './stream.js';
 
 /**
@@ -24,7 +24,7 @@ export const azureAdapter: ProviderAdapter = {
 
   async chat(request: ChatRequest, target: UpstreamTarget): Promise<ChatResponse> {
     return sendUpstreamJson<ChatResponse>(
-      { url: azureUrlFor(target, 'chat/completions'), headers: azureAuthHeaders(target), body: { ...request, model: target.model, stream: false } },
+      { url: azureUrlFor(target, 'chat/completions'), headers: azureAuthHeaders(target), body: { ...request, model: modelForBody(target), stream: false } },
       target,
     );
   },
@@ -34,7 +34,7 @@ export const azureAdapter: ProviderAdapter = {
       {
         url: azureUrlFor(target, 'chat/completions'),
         headers: { ...azureAuthHeaders(target), accept: 'text/event-stream' },
-        body: { ...request, model: target.model, stream: true },
+        body: { ...request, model: modelForBody(target), stream: true },
         streaming: true,
       },
       target,
@@ -44,14 +44,14 @@ export const azureAdapter: ProviderAdapter = {
 
   async textCompletion(request: TextCompletionRequest, target: UpstreamTarget): Promise<TextCompletionResponse> {
     return sendUpstreamJson<TextCompletionResponse>(
-      { url: azureUrlFor(target, 'completions'), headers: azureAuthHeaders(target), body: { ...request, model: target.model, stream: false } },
+      { url: azureUrlFor(target, 'completions'), headers: azureAuthHeaders(target), body: { ...request, model: modelForBody(target), stream: false } },
       target,
     );
   },
 
   async embeddings(request: EmbeddingRequest, target: UpstreamTarget): Promise<EmbeddingResponse> {
     return sendUpstreamJson<EmbeddingResponse>(
-      { url: azureUrlFor(target, 'embeddings'), headers: azureAuthHeaders(target), body: { ...request, model: target.model } },
+      { url: azureUrlFor(target, 'embeddings'), headers: azureAuthHeaders(target), body: { ...request, model: modelForBody(target) } },
       target,
     );
   },

@@ -76,6 +76,14 @@ describe('azure adapter against a local Azure OpenAI resource', () => {
     ]);
   });
 
+  it('speaks the versionless v1 API when api_version is "v1", routing by the deployment in the body', async () => {
+    const provider = azureProvider(upstream.url, { api_version: 'v1', deployments: { 'gpt-4o': 'prod-gpt4o' } });
+    const response = await azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(provider, 'gpt-4o'));
+    assert.equal(response.choices[0]?.message.content, 'Hello from prod-gpt4o');
+    assert.equal(upstream.requests[0]?.apiVersion, 'v1');
+    assert.equal(upstream.requests[0]?.body.model, 'prod-gpt4o');
+  });
+
   it('defaults to the key endpoint as origin', () => {
     const provider = azureProvider(undefined);
     assert.equal(azureAdapter.defaultBaseUrl(provider, provider.keys[0]), 'https://my-resource.openai.azure.com');
