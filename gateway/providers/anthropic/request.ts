@@ -18,6 +18,9 @@ export const DEFAULT_MAX_TOKENS = 4096;
  * results of one turn must sit in one user message), and `max_tokens` always gets a value.
  */
 export function toAnthropicRequest(request: ChatRequest, model: string): AnthropicRequest {
+  if (request.n !== undefined && request.n !== 1) {
+    throw new GatewayError('invalid_request', 'anthropic returns one choice per request: n must be 1', { param: 'n' });
+  }
   const system: string[] = [];
   const messages: AnthropicMessage[] = [];
   for (const message of request.messages) {

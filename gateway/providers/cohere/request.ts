@@ -8,6 +8,9 @@ import type { CohereChatRequest, CohereContent, CohereMessage } from './types.js
  * tool becomes REQUIRED with only that tool offered (Cohere cannot name one).
  */
 export function toCohereRequest(request: ChatRequest, model: string): CohereChatRequest {
+  if (request.n !== undefined && request.n !== 1) {
+    throw new GatewayError('invalid_request', 'cohere returns one choice per request: n must be 1', { param: 'n' });
+  }
   const body: CohereChatRequest = { model, messages: request.messages.map(toCohereMessage) };
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens !== undefined) body.max_tokens = maxTokens;

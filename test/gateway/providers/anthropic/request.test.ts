@@ -125,3 +125,9 @@ describe('anthropic toAnthropicRequest', () => {
     );
   });
 });
+
+describe('anthropic toAnthropicRequest limits', () => {
+  it('refuses n > 1 rather than silently returning one choice', () => {
+    assert.throws(() => toAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 2 }, 'c'), (error: unknown) => error instanceof GatewayError && error.param === 'n');
+  });
+});

@@ -82,3 +82,9 @@ describe('cohere toCohereEmbedRequest', () => {
     assert.throws(() => toCohereEmbedRequest({ model: 'x', input: [1, 2, 3] }, 'e'), (error: unknown) => error instanceof GatewayError && error.status === 400);
   });
 });
+
+describe('cohere toCohereRequest limits', () => {
+  it('refuses n > 1 rather than silently returning one choice', () => {
+    assert.throws(() => toCohereRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 3 }, 'c'), (error: unknown) => error instanceof GatewayError && error.param === 'n');
+  });
+});
