@@ -42,6 +42,7 @@ export class ReloaderController {
   private nodes: ObservedNode[] = [];
   private docker: { reachable: boolean; error?: string; failures: number } = { reachable: true, failures: 0 };
   private waiting: string | undefined;
+  private warnedEmptyRotation = false;
   private working: Promise<void> | undefined;
   private queued: RolloutTrigger | undefined;
   private manualRequested = false;
@@ -93,14 +94,15 @@ export class ReloaderController {
     if (!this.firstPass) this.trigger('config-change');
   }
 
-  /** POST /rollout: restarts every node in the safe order. False when one is already running. */
-  requestRollout(): boolean {
-    if (this.history.running() || this.manualRequested) return false;
+  /** POST /rollout: restarts every node in the safe order, unless one is running or no valid config was read. */
+  requestRollout(): 'started' | 'busy' | 'no-valid-config' {
+    if (this.history.running() || this.manualRequested) return 'busy';
+    if (this.state.desired === undefined) return 'no-valid-config';
     this.manualRequested = true;
     this.state.halted = undefined;
     this.deps.logger.info('rollout of every node requested');
     this.trigger('manual');
-    return true;
+    return 'started';
   }
 
   /** Resolves when no pass is running or queued (for tests and shutdown). */
@@ -207,6 +209,16 @@ export class ReloaderController {
     // A probe blip on every node must not empty the upstream: keep the running ones then.
     if (chosen.length === 0) chosen = candidates.filter((n) => n.running);
     const servers = chosen.map((n) => ({ name: n.name, ip: n.ip as string }));
+    if (servers.length === 0) {
+      // Seeing no node at all (a wrong project name, say) must not empty nginx's upstream:
+      // keep what it has, e.g. the entrypoint's default that resolves every replica.
+      if (!this.warnedEmptyRotation) {
+        this.deps.logger.warn(`no gateway node of project "${this.deps.docker.project}" to put in rotation: leaving nginx's server list as it is`);
+        this.warnedEmptyRotation = true;
+      }
+      return;
+    }
+    this.warnedEmptyRotation = false;
     if (rotationKey(servers) === this.deps.rotation.appliedKey()) return;
     this.deps.logger.info({ servers }, `nginx rotation: ${servers.map((s) => `${s.name} (${s.ip})`).join(', ') || 'no node'}`);
     await this.deps.rotation.apply(servers);

@@ -6,7 +6,7 @@ import type { ReloaderStatus } from './status.js';
 /** What the HTTP interface reads and triggers. */
 export interface HttpDeps {
   status: () => ReloaderStatus;
-  requestRollout: () => boolean;
+  requestRollout: () => 'started' | 'busy' | 'no-valid-config';
   metrics: ReloaderMetrics;
 }
 
@@ -22,9 +22,12 @@ export function createReloaderApp(deps: HttpDeps): Koa {
     ctx.body = deps.status();
   });
   router.post('/rollout', (ctx) => {
-    if (!deps.requestRollout()) {
+    const outcome = deps.requestRollout();
+    if (outcome !== 'started') {
       ctx.status = 409;
-      ctx.body = { error: 'a rollout is already running; see GET /status' };
+      ctx.body = {
+        error: outcome === 'busy' ? 'a rollout is already running; see GET /status' : 'no valid config has been read yet; see GET /status',
+      };
       return;
     }
     ctx.status = 202;

@@ -33,6 +33,14 @@ describe('ReloaderController reconcile and interface', () => {
     assert.deepEqual(h.cluster.stops(), ['gateway-1', 'gateway-3', 'gateway-4'], 'a new node is part of the next rollout');
   });
 
+  it('leaves nginx alone when it sees no gateway node at all (a wrong project name must not empty the upstream)', async () => {
+    h = createHarness(FP_OLD);
+    await h.controller.start();
+    await h.controller.settle();
+    assert.deepEqual(h.cluster.rotations, []);
+    assert.ok(h.lines.some((l) => l.startsWith('no gateway node of project "proj" to put in rotation')));
+  });
+
   it('rewrites the rotation when a container comes back on another IP address', async () => {
     h = createHarness(FP_OLD);
     addThreeNodes(h, FP_OLD);
@@ -96,6 +104,26 @@ describe('ReloaderController reconcile and interface', () => {
     assert.equal(h.cluster.stops().length, 3);
   });
 
+  it('POST /rollout answers 409 while no valid config has been read, restarting nothing', async () => {
+    h = createHarness(FP_OLD);
+    addThreeNodes(h, FP_OLD);
+    h.breakFile();
+    await h.controller.start();
+    await h.controller.settle();
+    const app = createReloaderApp({ status: () => h.controller.status(), requestRollout: () => h.controller.requestRollout(), metrics: h.metrics });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rollout`, { method: 'POST' });
+      assert.equal(response.status, 409);
+      assert.match(((await response.json()) as { error: string }).error, /no valid config/);
+      await h.controller.settle();
+      assert.deepEqual(h.cluster.stops(), []);
+    } finally {
+      server.close();
+    }
+  });
+
   describe('HTTP', () => {
     let server: Server;
     let base: string;
@@ -112,6 +140,7 @@ describe('ReloaderController reconcile and interface', () => {
     afterEach(() => {
       server.close();
     });
+
 
     it('POST /rollout restarts every node in order even when all run the file; a second one gets 409', async () => {
       // Holds the first restart until the second request has been answered.

@@ -90,7 +90,7 @@ describe('reloader against a real Docker engine', function () {
       metrics: createMetrics(),
       readConfig: () => evaluateConfigFile(configPath),
       configPath,
-      healthTimeoutMs: 15_000,
+      healthTimeoutMs: 25_000,
       drainTimeoutMs: 5000,
       stopTimeoutS: 5,
       reconcileIntervalMs: 3_600_000,
