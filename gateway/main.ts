@@ -3,7 +3,7 @@ import { ConfigLoadError, loadConfigFile, shortFingerprint } from './config/inde
 import { buildAppDeps, createApp } from './app.js';
 import { drainServer } from './lifecycle/drain.js';
 import { createHttpServer, listen } from './lifecycle/server.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { readNodeEnv } from './node-env.js';
 
@@ -52,18 +52,21 @@ async function main(): Promise<void> {
     draining = true;
     logger.info({ event: 'signal', signal }, 'shutting down');
     drainServer({ server, lifecycle: deps.lifecycle, logger, timeoutMs: env.shutdownTimeoutMs })
-      .then(() => {
-        logger.flush();
-        process.exit(0);
-      })
+      .then(() => exitAfterFlush(logger, 0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'drain failed');
-        logger.flush();
-        process.exit(1);
+        exitAfterFlush(logger, 1);
       });
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** Exits once the asynchronous log destination has written its buffer (bounded wait). */
+function exitAfterFlush(logger: Logger, code: number): void {
+  const exit = (): never => process.exit(code);
+  setTimeout(exit, 1000).unref();
+  logger.flush(() => exit());
 }
 
 main().catch((error: unknown) => {

@@ -121,6 +121,14 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(completion.choices[0]?.message.content, 'hello from mock');
   });
 
+  it('gives up on a slow upstream after default_request_timeout_in_seconds with 504', async () => {
+    upstream.enqueue({ delayMs: 3000 });
+    const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, default_request_timeout_in_seconds: 0.2 } } }));
+    const error = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.APIError);
+    assert.equal(error.status, 504);
+  });
+
   it('answers an upstream 503 as 502 so that the load balancer does not re-send done work', async () => {
     upstream.setDefault({ status: 503 });
     const client = await start();
