@@ -30,12 +30,14 @@ export interface RecordedBedrockRequest {
   rawPath: string;
   headers: IncomingMessage['headers'];
   body: any;
+  /** Resolves when the connection closes: true if the answer was sent completely. */
+  closed: Promise<boolean>;
 }
 
 /** What the server answers with. */
 export type BedrockReply =
   | { kind: 'json'; status?: number; body: unknown; errorType?: string }
-  | { kind: 'events'; frames: Uint8Array[] };
+  | { kind: 'events'; frames: Uint8Array[]; /** Keep the stream open after the frames (a slow model). */ holdOpen?: boolean };
 
 /** Encodes one ConverseStream event frame. */
 export function encodeEvent(eventType: string, payload: unknown): Uint8Array {
@@ -165,7 +167,7 @@ function operationOf(path: string): { operation: RecordedBedrockRequest['operati
   return { operation: match[2] as RecordedBedrockRequest['operation'], modelId: decodeURIComponent(match[1] ?? '') };
 }
 
-async function writeFramesSplit(res: ServerResponse, frames: Uint8Array[]): Promise<void> {
+async function writeFramesSplit(res: ServerResponse, frames: Uint8Array[], holdOpen: boolean): Promise<void> {
   // Frames are written in two pieces each, so the client must reassemble them across reads.
   for (const frame of frames) {
     const cut = Math.max(1, Math.floor(frame.length / 3));
@@ -173,7 +175,7 @@ async function writeFramesSplit(res: ServerResponse, frames: Uint8Array[]): Prom
     await new Promise((resolve) => setImmediate(resolve));
     res.write(frame.subarray(cut));
   }
-  res.end();
+  if (!holdOpen) res.end();
 }
 
 /** Starts the local Bedrock on 127.0.0.1 (port 0). */
@@ -202,7 +204,8 @@ export async function startBedrockUpstream(creds: BedrockTestCredentials, option
           res.end(JSON.stringify({ message: 'body is not JSON' }));
           return;
         }
-        const recorded: RecordedBedrockRequest = { ...operationOf(rawPath), rawPath, headers: req.headers, body };
+        const closed = new Promise<boolean>((resolve) => res.on('close', () => resolve(res.writableFinished)));
+        const recorded: RecordedBedrockRequest = { ...operationOf(rawPath), rawPath, headers: req.headers, body, closed };
         requests.push(recorded);
         const reply = handler(recorded);
         if (reply.kind === 'json') {
@@ -216,7 +219,7 @@ export async function startBedrockUpstream(creds: BedrockTestCredentials, option
           return;
         }
         res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': `req-${requests.length}` });
-        await writeFramesSplit(res, reply.frames);
+        await writeFramesSplit(res, reply.frames, reply.holdOpen === true);
       })().catch((error: unknown) => {
         res.destroy(error as Error);
       });

@@ -11,12 +11,12 @@ import {
   toEmbeddingResponse,
 } from './embeddings.js';
 import { bedrockRuntimeOrigin, regionOf, resolveModelId } from './endpoint.js';
+import { streamExceptionError } from './errors.js';
 import { readEventStream, type EventStreamMessage } from './event-stream.js';
 import { toConverseRequest } from './request.js';
 import { fromConverseResponse, type ResponseLabels } from './response.js';
 import { ConverseStreamTranslator, translateConverseStream } from './stream.js';
 import { awsRequestIdOf, callBedrock, readJsonBody } from './transport.js';
-import { streamExceptionError } from './errors.js';
 import type { ConverseResponse } from './wire-types.js';
 
 function labelsFor(target: UpstreamTarget, awsRequestId: string | undefined): ResponseLabels {

@@ -80,6 +80,19 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
     assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'stop');
   });
 
+  it('closes the upstream connection when the consumer stops reading mid-stream', async () => {
+    upstream.setHandler(() => ({
+      kind: 'events',
+      frames: [encodeEvent('messageStart', { role: 'assistant' }), encodeEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'partial' } })],
+      holdOpen: true,
+    }));
+    const stream = await bedrockAdapter.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(bedrockProvider(upstream.url), MODEL));
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content === 'partial') break;
+    }
+    assert.equal(await upstream.requests[0]?.closed, false, 'the upstream answer was cut, not finished');
+  });
+
   it('throws an exception that arrives as the first stream event before the stream starts, retryable', async () => {
     upstream.setHandler(() => ({ kind: 'events', frames: [encodeException('throttlingException', { message: 'slow down' })] }));
     const error = await caught(bedrockAdapter.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(bedrockProvider(upstream.url), MODEL)));
