@@ -3,9 +3,9 @@ import { runClosedLoop } from './load/closed-loop.js';
 import { summarize } from './load/histogram.js';
 import { runOpenLoop, type LoadResult } from './load/open-loop.js';
 import type { BenchPlan } from './plan.js';
-import { sampleRssPeak } from './report/rss.js';
+import { readCpuMs, sampleRssPeak } from './report/rss.js';
 import type { RateRow, SaturationRow } from './report/results.js';
-import type { Target } from './targets/target.js';
+import { pidsOf, type Target } from './targets/target.js';
 
 /** A target with the generator's connection pool to it and its peak RSS so far. */
 export interface LoadedTarget {
@@ -28,18 +28,25 @@ export function openPool(target: Target, plan: BenchPlan): LoadedTarget {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function watchRss<T>(loaded: LoadedTarget, run: () => Promise<T>): Promise<T> {
-  const pid = loaded.target.child?.pid;
-  const sampler = pid === undefined ? undefined : sampleRssPeak(pid);
+/** Runs a load against a target, tracking its peak RSS and the CPU ms it spent. */
+async function watchTarget<T>(loaded: LoadedTarget, run: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
+  const pids = pidsOf(loaded.target);
+  const sampler = pids.length === 0 ? undefined : sampleRssPeak(pids);
+  const readCpu = (): number => (pids.length === 0 ? NaN : pids.reduce((sum, pid) => sum + readCpuMs(pid), 0));
+  const cpuBefore = readCpu();
   try {
-    return await run();
+    const result = await run();
+    return { result, cpuMs: readCpu() - cpuBefore };
   } finally {
     if (sampler) loaded.peakRssMb = Math.max(loaded.peakRssMb, sampler.stop());
   }
 }
 
-function toRateRow(target: string, rate: number, stream: boolean, result: LoadResult): RateRow {
+const cpuPerRequestUs = (cpuMs: number, result: LoadResult): number => (result.ok + result.errors > 0 ? (cpuMs * 1000) / (result.ok + result.errors) : NaN);
+
+function toRateRow(target: string, rate: number, stream: boolean, result: LoadResult, cpuMs: number): RateRow {
   return {
+    cpuPerRequestUs: cpuPerRequestUs(cpuMs, result),
     target,
     rate,
     stream,
@@ -68,13 +75,13 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
   for (const rate of stream ? plan.streamRates : plan.rates) {
     for (const loaded of targets) {
       const durationMs = stream ? plan.streamStepMs : plan.stepMs;
-      const result = await watchRss(loaded, () =>
+      const { result, cpuMs } = await watchTarget(loaded, () =>
         runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }),
       );
-      const row = toRateRow(loaded.target.name, rate, stream, result);
+      const row = toRateRow(loaded.target.name, rate, stream, result, cpuMs);
       rows.push(row);
       log(
-        `${stream ? 'stream' : 'json  '} ${String(rate).padStart(5)}/s ${loaded.target.name.padEnd(8)} p50 ${row.latency.p50.toFixed(2)} p99 ${row.latency.p99.toFixed(2)} ms, ${row.throughput.toFixed(0)} req/s, errors ${row.errors}`,
+        `${stream ? 'stream' : 'json  '} ${String(rate).padStart(5)}/s ${loaded.target.name.padEnd(8)} p50 ${row.latency.p50.toFixed(2)} p99 ${row.latency.p99.toFixed(2)} ms, ${row.throughput.toFixed(0)} req/s, errors ${row.errors}, cpu/req ${row.cpuPerRequestUs.toFixed(0)} us`,
       );
       await pause(plan.settleMs);
     }
@@ -86,7 +93,7 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
 export async function measureSaturation(targets: LoadedTarget[], plan: BenchPlan, log: (line: string) => void): Promise<SaturationRow[]> {
   const rows: SaturationRow[] = [];
   for (const loaded of targets) {
-    const result = await watchRss(loaded, () =>
+    const { result, cpuMs } = await watchTarget(loaded, () =>
       runClosedLoop({
         pool: loaded.pool,
         target: loaded.target,
@@ -101,12 +108,13 @@ export async function measureSaturation(targets: LoadedTarget[], plan: BenchPlan
       concurrency: plan.saturationConcurrency,
       stream: false,
       throughput: result.throughput,
+      cpuPerRequestUs: cpuPerRequestUs(cpuMs, result),
       latency: summarize(result.latency),
       errors: result.errors,
       errorKinds: result.errorKinds,
     };
     rows.push(row);
-    log(`saturate ${loaded.target.name.padEnd(8)} ${row.throughput.toFixed(0)} req/s, p50 ${row.latency.p50.toFixed(2)} p99 ${row.latency.p99.toFixed(2)} ms, errors ${row.errors}`);
+    log(`saturate ${loaded.target.name.padEnd(8)} ${row.throughput.toFixed(0)} req/s, p50 ${row.latency.p50.toFixed(2)} p99 ${row.latency.p99.toFixed(2)} ms, errors ${row.errors}, cpu/req ${row.cpuPerRequestUs.toFixed(0)} us`);
     await pause(plan.settleMs * 2);
   }
   return rows;

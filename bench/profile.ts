@@ -9,6 +9,7 @@ import { runOpenLoop } from './load/open-loop.js';
 import { summarize } from './load/histogram.js';
 import { openPool } from './phases.js';
 import { readPlan } from './plan.js';
+import { raisePriority } from './priority.js';
 import { summarizeProfile } from './report/profile-summary.js';
 import { WORK_DIR } from './targets/child.js';
 import { startGatewayNode } from './targets/gateway-node.js';
@@ -23,6 +24,7 @@ const profileDir = join(WORK_DIR, 'profiles', which);
 rmSync(profileDir, { recursive: true, force: true });
 const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
 
+raisePriority();
 const upstream = await startUpstream();
 const target = which === 'portkey' ? await startPortkey(upstream.port, nodeArgs) : await startGatewayNode({ upstreamPort: upstream.port, nodeArgs });
 try {

@@ -1,11 +1,14 @@
 /**
  * `npm run bench`: one run against every target (direct upstream, one gateway node, Portkey),
  * then the cluster and rollout when Docker allows; writes bench/RESULTS.md.
- * BENCH_QUICK=1 makes it a short smoke run. BENCH_CLUSTER=0 skips the cluster.
+ * BENCH_QUICK=1 makes it a short smoke run. BENCH_CLUSTER=0 skips the cluster;
+ * BENCH_ONLY=cluster runs only the cluster phase and prints its section (RESULTS.md untouched).
  */
+import { loadavg } from 'node:os';
 import { measureCluster } from './cluster/measure-cluster.js';
 import { measureRates, measureSaturation, openPool, warmUp, type LoadedTarget } from './phases.js';
 import { readPlan } from './plan.js';
+import { raisePriority } from './priority.js';
 import { describeMachine } from './report/machine.js';
 import type { BenchResults, MemoryRow } from './report/results.js';
 import { readRssMb } from './report/rss.js';
@@ -42,6 +45,12 @@ async function tryStart(name: string, start: () => Promise<Target>, missing: Rec
 
 async function main(): Promise<void> {
   const plan = readPlan();
+  const nice = raisePriority();
+  if (process.env.BENCH_ONLY === 'cluster') {
+    const cluster = await measureCluster(plan, log);
+    process.stdout.write(`${cluster.measured ? cluster.markdown : `not measured: ${cluster.reason}`}\n`);
+    return;
+  }
   const machine = describeMachine();
   const missingTargets: Record<string, string> = {};
   const upstream = await startUpstream();
@@ -75,7 +84,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     machine,
     quick: plan.quick,
-    planText: `Plan: warm-up ${plan.warmupMs / 1000} s per target; open-loop steps of ${plan.stepMs / 1000} s (streams ${plan.streamStepMs / 1000} s), targets interleaved per rate; saturation: ${plan.saturationConcurrency} closed-loop workers for ${plan.saturationMs / 1000} s; generator pool ${plan.connections} keep-alive connections per target (undici).`,
+    planText: `${nice === undefined ? 'Normal scheduling priority' : `All bench processes at nice ${nice} (BENCH_NICE), so other work on the box disturbs them less`}. Plan: warm-up ${plan.warmupMs / 1000} s per target; open-loop steps of ${plan.stepMs / 1000} s (streams ${plan.streamStepMs / 1000} s), targets interleaved per rate; saturation: ${plan.saturationConcurrency} closed-loop workers for ${plan.saturationMs / 1000} s; generator pool ${plan.connections} keep-alive connections per target (undici).`,
     targets: targets.map((t) => t.target.name),
     missingTargets,
     rates,
@@ -83,6 +92,7 @@ async function main(): Promise<void> {
     memory,
     cluster,
     durationS: (performance.now() - started) / 1000,
+    loadAverageEnd: loadavg()[0] ?? NaN,
   };
   writeResults(results);
   log('wrote bench/RESULTS.md');

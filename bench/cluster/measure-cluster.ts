@@ -1,8 +1,72 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Cluster } from '../../test/e2e/support/cluster.js';
+import { DOCKER } from '../../test/e2e/support/run-command.js';
+import { measureRates, measureSaturation, openPool, warmUp, type LoadedTarget } from '../phases.js';
 import type { BenchPlan } from '../plan.js';
 import type { ClusterOutcome } from '../report/results.js';
+import { readRssMb } from '../report/rss.js';
+import { withTimeout } from '../targets/child.js';
+import type { Target } from '../targets/target.js';
+import { bringUpCluster, checkDocker } from './bring-up.js';
+import { measureRollout, type RolloutTiming } from './measure-rollout.js';
+import { renderCluster } from './render-cluster.js';
 
-/** Measures the Docker cluster and a rollout, or says why it could not. */
-export async function measureCluster(_plan: BenchPlan, _log: (line: string) => void): Promise<ClusterOutcome> {
-  if (process.env.BENCH_CLUSTER === '0') return { measured: false, reason: 'skipped (BENCH_CLUSTER=0).' };
-  return { measured: false, reason: 'the cluster harness is not wired into the bench yet.' };
+const run = promisify(execFile);
+const BRING_UP_BUDGET_MS = Number(process.env.BENCH_CLUSTER_BUDGET_MS ?? 8 * 60_000);
+
+async function nodeHostPids(cluster: Cluster): Promise<number[]> {
+  const nodes = await cluster.gatewayNodes();
+  const { stdout } = await run(DOCKER, ['inspect', '-f', '{{.State.Pid}}', ...nodes.map((n) => n.id)]);
+  return stdout.split('\n').filter(Boolean).map(Number);
+}
+
+function clusterTargets(cluster: Cluster, pids: number[]): Target[] {
+  return [
+    { name: 'upstream container', origin: cluster.upstreamUrl, path: '/v1/chat/completions', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-e2e-primary' }, model: 'gpt-4o-mini' },
+    { name: 'nginx + 3 nodes', origin: cluster.nginxUrl, path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, model: 'openai/gpt-4o-mini', pids },
+  ];
+}
+
+/** Measures the Docker cluster and rollouts with the e2e harness, or says why it could not. */
+export async function measureCluster(plan: BenchPlan, log: (line: string) => void): Promise<ClusterOutcome> {
+  if (process.env.BENCH_CLUSTER === '0') return { measured: false, reason: 'skipped for this run (BENCH_CLUSTER=0).' };
+  const dockerProblem = await checkDocker();
+  if (dockerProblem) return { measured: false, reason: dockerProblem };
+  const startedAt = performance.now();
+  let cluster: Cluster;
+  try {
+    log('cluster: building images and starting compose (e2e harness)');
+    cluster = await withTimeout(bringUpCluster((line) => log(`cluster: ${line}`)), BRING_UP_BUDGET_MS, 'bringing the cluster up');
+  } catch (error) {
+    return { measured: false, reason: `the cluster could not be brought up within the bench's budget: ${(error as Error).message.split('\n')[0]}` };
+  }
+  const bringUpS = (performance.now() - startedAt) / 1000;
+  const loaded: LoadedTarget[] = [];
+  try {
+    const pids = await nodeHostPids(cluster);
+    const nodeIdleRssMb = pids.map(readRssMb);
+    const { stdout: nodeVersion } = await run(DOCKER, ['exec', (await cluster.gatewayNodes())[0]?.id ?? '', 'node', '--version']).catch(() => ({ stdout: 'unknown' }));
+    loaded.push(...clusterTargets(cluster, pids).map((target) => openPool(target, plan)));
+    log(`cluster up in ${bringUpS.toFixed(0)} s; nodes at host pids ${pids.join(', ')}`);
+    await warmUp(loaded, plan);
+    const clusterPlan = { ...plan, rates: plan.quick ? [200] : [200, 500], streamRates: [] };
+    const rates = await measureRates(loaded, clusterPlan, false, (line) => log(`cluster: ${line}`));
+    const saturation = await measureSaturation(loaded, plan, (line) => log(`cluster: ${line}`));
+    const nginx = loaded[1] as LoadedTarget;
+    const rollouts: RolloutTiming[] = [];
+    for (let revision = 1; revision <= (plan.quick ? 1 : 2); revision += 1) {
+      const timing = await measureRollout(cluster, nginx, 100, revision);
+      log(`cluster: rollout ${revision}: detected ${timing.detectionMs} ms, converged ${timing.convergedMs} ms, errors ${timing.loadErrors}`);
+      rollouts.push(timing);
+    }
+    const markdown = renderCluster({ rates, saturation, nodeIdleRssMb, nodesPeakRssMb: nginx.peakRssMb, rollouts, bringUpS, nodeRuntime: `Node ${nodeVersion.trim()} (the e2e base image carries this machine's node binary)` });
+    return { measured: true, markdown };
+  } catch (error) {
+    return { measured: false, reason: `the cluster came up but measuring failed: ${(error as Error).message.split('\n')[0]}` };
+  } finally {
+    await Promise.all(loaded.map((l) => l.pool.close()));
+    log('cluster: tearing down');
+    await cluster.down();
+  }
 }

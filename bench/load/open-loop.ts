@@ -14,6 +14,8 @@ export interface OpenLoopSpec {
   durationMs: number;
   /** After the last send, how long outstanding requests may take before they are aborted. */
   drainMs: number;
+  /** Checked on every tick: true ends the schedule early (the run then lasts less than durationMs). */
+  shouldStop?: () => boolean;
 }
 
 /** What an open-loop run measured. Latencies are from each request's SCHEDULED send time. */
@@ -70,7 +72,7 @@ export function recordOutcome(result: LoadResult, outcome: RequestOutcome, start
 export async function runOpenLoop(spec: OpenLoopSpec): Promise<LoadResult> {
   const result = createLoadResult();
   const body = buildChatBody(spec.target, spec.stream);
-  const total = Math.max(1, Math.round((spec.rate * spec.durationMs) / 1000));
+  let total = Math.max(1, Math.round((spec.rate * spec.durationMs) / 1000));
   const intervalMs = 1000 / spec.rate;
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
@@ -92,6 +94,7 @@ export async function runOpenLoop(spec: OpenLoopSpec): Promise<LoadResult> {
     let next = 0;
     const tick = (): void => {
       const now = performance.now();
+      if (spec.shouldStop?.() === true) total = next;
       while (next < total && start + next * intervalMs <= now) {
         fire(start + next * intervalMs);
         next += 1;
@@ -109,6 +112,7 @@ export async function runOpenLoop(spec: OpenLoopSpec): Promise<LoadResult> {
   const drainTimer = setTimeout(() => abort.abort(), spec.drainMs);
   while (inFlight.size > 0) await Promise.all([...inFlight]);
   clearTimeout(drainTimer);
-  result.throughput = result.ok / (Math.max(spec.durationMs, lastDoneAt - start) / 1000);
+  const windowMs = total * intervalMs;
+  result.throughput = result.ok / (Math.max(windowMs, lastDoneAt - start) / 1000);
   return result;
 }

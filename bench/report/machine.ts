@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { locatePortkey } from '../targets/portkey.js';
 
 /** The facts a reader needs to compare figures across runs. */
@@ -14,6 +14,8 @@ export interface MachineInfo {
   ourVersion: string;
   ourCommit: string;
   portkeyVersion: string;
+  /** 1-minute load average when the run started. */
+  loadAverageStart: number;
 }
 
 function readCommit(): string {
@@ -43,5 +45,6 @@ export function describeMachine(): MachineInfo {
     ourVersion: `${manifest.name} ${manifest.version}`,
     ourCommit: readCommit(),
     portkeyVersion: locatePortkey().version,
+    loadAverageStart: loadavg()[0] ?? NaN,
   };
 }

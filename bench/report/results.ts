@@ -11,6 +11,8 @@ export interface RateRow {
   firstChunk?: Percentiles;
   chunkLag?: Percentiles;
   throughput: number;
+  /** CPU time the target process spent per request (user + system), µs; robust to a busy box. */
+  cpuPerRequestUs: number;
   ok: number;
   errors: number;
   errorKinds: Record<string, number>;
@@ -24,6 +26,7 @@ export interface SaturationRow {
   concurrency: number;
   stream: boolean;
   throughput: number;
+  cpuPerRequestUs: number;
   latency: Percentiles;
   errors: number;
   errorKinds: Record<string, number>;
@@ -52,4 +55,6 @@ export interface BenchResults {
   memory: MemoryRow[];
   cluster: ClusterOutcome;
   durationS: number;
+  /** 1-minute load average when the run ended. */
+  loadAverageEnd: number;
 }

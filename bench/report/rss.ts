@@ -11,18 +11,35 @@ export function readRssMb(pid: number): number {
   }
 }
 
-/** Samples a process's RSS every `everyMs` until stopped; returns the peak seen. */
-export function sampleRssPeak(pid: number, everyMs = 200): { stop(): number } {
-  let peak = readRssMb(pid);
+/** Samples the summed RSS of processes every `everyMs` until stopped; returns the peak seen. */
+export function sampleRssPeak(pids: number[], everyMs = 200): { stop(): number } {
+  const readSum = (): number => pids.reduce((sum, pid) => sum + readRssMb(pid), 0);
+  let peak = readSum();
   const timer = setInterval(() => {
-    const now = readRssMb(pid);
+    const now = readSum();
     if (!(now <= peak)) peak = now;
   }, everyMs);
   return {
     stop() {
       clearInterval(timer);
-      const now = readRssMb(pid);
+      const now = readSum();
       return Math.max(peak, Number.isNaN(now) ? 0 : now);
     },
   };
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; NaN when unreadable. */
+export function readCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
 }

@@ -8,6 +8,7 @@ const signed = (value: number | undefined): string =>
   value === undefined || Number.isNaN(value) ? 'n/a' : `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
 const ratio = (a: number | undefined, b: number | undefined): string =>
   a === undefined || b === undefined || !(b > 0) ? 'n/a' : `${(a / b).toFixed(2)}x`;
+const cpu = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(0));
 const errorText = (errors: number, kinds: Record<string, number>): string =>
   errors === 0 ? '0' : `${errors} (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')})`;
 
@@ -41,6 +42,7 @@ function renderHeadline(results: BenchResults): string[] {
     `| Added latency p50 at 500 req/s vs direct (ms) | ${signed(addedP50)} | ${signed(peerP50)} | target <= 1 ms | ${verdict(defined(addedP50) ? addedP50 <= 1 : undefined)} |`,
     `| Added latency p99 at 500 req/s vs direct (ms) | ${signed(addedP99)} | ${signed(peerP99)} | target <= 5 ms | ${verdict(defined(addedP99) ? addedP99 <= 5 : undefined)} |`,
     `| Saturation throughput (req/s, closed loop) | ${ms(satOurs)} | ${ms(satPeer)} | ours/Portkey ${ratio(satOurs, satPeer)}; ours/direct ${ratio(satOurs, satDirect)} | ${verdict(defined(satOurs) && defined(satPeer) ? satOurs >= satPeer : undefined)} |`,
+    `| Target CPU per request at 500 req/s (µs) | ${cpu(gateway500?.cpuPerRequestUs)} | ${cpu(portkey500?.cpuPerRequestUs)} | ours/Portkey ${ratio(gateway500?.cpuPerRequestUs, portkey500?.cpuPerRequestUs)} | (no target) |`,
     `| Idle RSS (MB) | ${ms(idle)} | ${ms(results.memory.find((row) => row.target === 'portkey')?.idleMb)} | target <= 80 MB | ${verdict(defined(idle) ? idle <= 80 : undefined)} |`,
     '',
   ];
@@ -55,24 +57,24 @@ function renderRates(results: BenchResults, stream: boolean): string[] {
         '',
         'TTFC = scheduled send to first content chunk; chunk lag = upstream emit to client arrival of each chunk (clock shared on this box). "Added" is against direct at the same rate.',
         '',
-        '| Rate | Target | TTFC p50 | TTFC p99 | Added TTFC p50 | Added TTFC p99 | Chunk lag p50 | Chunk lag p99 | Added per chunk p50 | Added per chunk p99 | Full stream p99 | Errors |',
-        '|---|---|---|---|---|---|---|---|---|---|---|---|',
+        '| Rate | Target | TTFC p50 | TTFC p99 | Added TTFC p50 | Added TTFC p99 | Chunk lag p50 | Chunk lag p99 | Added per chunk p50 | Added per chunk p99 | Full stream p99 | CPU per stream (µs) | Errors |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ]
     : [
         '## Non-streaming latency (open loop, ms from scheduled send)',
         '',
-        '| Rate (req/s) | Target | p50 | p90 | p99 | Added p50 | Added p99 | Achieved req/s | Errors | Gen. send lag p99 |',
-        '|---|---|---|---|---|---|---|---|---|---|',
+        '| Rate (req/s) | Target | p50 | p90 | p99 | Added p50 | Added p99 | Achieved req/s | Target CPU per request (µs) | Errors | Gen. send lag p99 |',
+        '|---|---|---|---|---|---|---|---|---|---|---|',
       ];
   for (const row of rows) {
     const direct = findRow(results.rates, 'direct', row.rate, stream);
     if (stream) {
       lines.push(
-        `| ${row.rate} | ${row.target} | ${ms(row.firstChunk?.p50)} | ${ms(row.firstChunk?.p99)} | ${signed(row.firstChunk && direct?.firstChunk ? row.firstChunk.p50 - direct.firstChunk.p50 : undefined)} | ${signed(row.firstChunk && direct?.firstChunk ? row.firstChunk.p99 - direct.firstChunk.p99 : undefined)} | ${ms(row.chunkLag?.p50)} | ${ms(row.chunkLag?.p99)} | ${signed(row.chunkLag && direct?.chunkLag ? row.chunkLag.p50 - direct.chunkLag.p50 : undefined)} | ${signed(row.chunkLag && direct?.chunkLag ? row.chunkLag.p99 - direct.chunkLag.p99 : undefined)} | ${ms(row.latency.p99)} | ${errorText(row.errors, row.errorKinds)} |`,
+        `| ${row.rate} | ${row.target} | ${ms(row.firstChunk?.p50)} | ${ms(row.firstChunk?.p99)} | ${signed(row.firstChunk && direct?.firstChunk ? row.firstChunk.p50 - direct.firstChunk.p50 : undefined)} | ${signed(row.firstChunk && direct?.firstChunk ? row.firstChunk.p99 - direct.firstChunk.p99 : undefined)} | ${ms(row.chunkLag?.p50)} | ${ms(row.chunkLag?.p99)} | ${signed(row.chunkLag && direct?.chunkLag ? row.chunkLag.p50 - direct.chunkLag.p50 : undefined)} | ${signed(row.chunkLag && direct?.chunkLag ? row.chunkLag.p99 - direct.chunkLag.p99 : undefined)} | ${ms(row.latency.p99)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} |`,
       );
     } else {
       lines.push(
-        `| ${row.rate} | ${row.target} | ${ms(row.latency.p50)} | ${ms(row.latency.p90)} | ${ms(row.latency.p99)} | ${signed(direct ? row.latency.p50 - direct.latency.p50 : undefined)} | ${signed(direct ? row.latency.p99 - direct.latency.p99 : undefined)} | ${row.throughput.toFixed(0)} | ${errorText(row.errors, row.errorKinds)} | ${ms(row.sendLagP99)} |`,
+        `| ${row.rate} | ${row.target} | ${ms(row.latency.p50)} | ${ms(row.latency.p90)} | ${ms(row.latency.p99)} | ${signed(direct ? row.latency.p50 - direct.latency.p50 : undefined)} | ${signed(direct ? row.latency.p99 - direct.latency.p99 : undefined)} | ${row.throughput.toFixed(0)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} | ${ms(row.sendLagP99)} |`,
       );
     }
   }
@@ -84,13 +86,13 @@ function renderSaturation(results: BenchResults): string[] {
   const lines = [
     '## Saturation (closed loop: N workers sending back to back)',
     '',
-    '| Target | Workers | Throughput (req/s) | p50 | p99 | vs direct | Errors |',
-    '|---|---|---|---|---|---|---|',
+    '| Target | Workers | Throughput (req/s) | p50 | p99 | vs direct | Target CPU per request (µs) | Errors |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   const direct = findSaturation(results.saturation, 'direct');
   for (const row of results.saturation) {
     lines.push(
-      `| ${row.target} | ${row.concurrency} | ${row.throughput.toFixed(0)} | ${ms(row.latency.p50)} | ${ms(row.latency.p99)} | ${ratio(row.throughput, direct?.throughput)} | ${errorText(row.errors, row.errorKinds)} |`,
+      `| ${row.target} | ${row.concurrency} | ${row.throughput.toFixed(0)} | ${ms(row.latency.p50)} | ${ms(row.latency.p99)} | ${ratio(row.throughput, direct?.throughput)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} |`,
     );
   }
   return [...lines, ''];
@@ -113,6 +115,7 @@ export function renderResults(results: BenchResults): string {
     `Generated by \`${results.quick ? 'BENCH_QUICK=1 ' : ''}npm run bench\` on ${m.date} (${results.durationS.toFixed(0)} s).${results.quick ? ' **Quick smoke run: short steps, figures are rough.**' : ''}`,
     '',
     `- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGb} GB RAM, Linux ${m.kernel}; load generator, upstream and targets all on this box (separate processes).`,
+    `- Load average (1 min) at start ${m.loadAverageStart.toFixed(2)}, at end ${results.loadAverageEnd.toFixed(2)}: anything well above 0 means other work shared the CPUs during the run.`,
     `- Node ${m.node}; ${m.ourVersion} at commit ${m.ourCommit}; @portkey-ai/gateway ${m.portkeyVersion} (headless, NODE_ENV=production).`,
     `- Upstream: local mock of OpenAI chat completions, 20 ms before the answer, ~1.1 KB JSON; streams: 10 chunks, first after 20 ms, then every 2 ms.`,
     `- ${results.planText}`,

@@ -15,6 +15,13 @@ export interface Target {
   model: string;
   /** The process serving it, when the bench started one (for RSS and profiling). */
   child?: Child;
+  /** Host pids whose CPU and RSS count for this target (e.g. the nodes of a cluster); default the child's. */
+  pids?: number[];
+}
+
+/** The host pids whose CPU and memory a target's figures include. */
+export function pidsOf(target: Target): number[] {
+  return target.pids ?? (target.child ? [target.child.pid] : []);
 }
 
 /** Finds a free loopback TCP port (listen on 0, read it, close). */

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { buildBaseImages, type BaseImages } from '../../test/e2e/support/base-images.js';
+import { Cluster } from '../../test/e2e/support/cluster.js';
+import { initialConfig } from '../../test/e2e/support/e2e-config.js';
+import { DOCKER, COMPOSE } from '../../test/e2e/support/run-command.js';
+
+const run = promisify(execFile);
+const BASE_TAG = process.env.BENCH_BASE_TAG ?? 'bench';
+// The e2e tier's own tag: its images are the same recipe, and reusing them keeps Docker's build cache warm.
+const SHARED_TAG = 'dev';
+
+/** Why the cluster cannot be measured here, or undefined when Docker and compose answer. */
+export async function checkDocker(): Promise<string | undefined> {
+  try {
+    await run(DOCKER, ['version', '--format', '{{.Server.Version}}'], { timeout: 10_000 });
+  } catch (error) {
+    return `no Docker engine answers (${(error as Error).message.split('\n')[0]})`;
+  }
+  try {
+    await run(COMPOSE, ['version'], { timeout: 10_000 });
+  } catch {
+    return `${COMPOSE} is not installed`;
+  }
+  return undefined;
+}
+
+async function imageExists(image: string): Promise<boolean> {
+  try {
+    await run(DOCKER, ['image', 'inspect', image], { timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const imagesTagged = (tag: string): BaseImages => ({
+  debian: `ai-gateway-e2e/debian:${tag}`,
+  node: `ai-gateway-e2e/node:${tag}`,
+  nginx: `ai-gateway-e2e/nginx:${tag}`,
+});
+
+/** Reuses base images tagged BENCH_BASE_TAG ("bench") or the e2e tier's ("dev") when present, else builds them with the e2e harness. */
+export async function ensureBaseImages(log: (line: string) => void): Promise<BaseImages> {
+  for (const tag of [BASE_TAG, SHARED_TAG]) {
+    const images = imagesTagged(tag);
+    const present = await Promise.all(Object.values(images).map(imageExists));
+    if (present.every(Boolean)) {
+      log(`reusing base images tagged ${tag}`);
+      return images;
+    }
+  }
+  return buildBaseImages(BASE_TAG, log);
+}
+
+/** Polls the reloader until `count` nodes run the current config and are all in nginx's rotation. */
+export async function waitForConverged(cluster: Cluster, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no status yet';
+  while (Date.now() < deadline) {
+    try {
+      const status = await cluster.reloaderStatus();
+      const ready = status.nodes.filter((node) => node.up_to_date && node.in_rotation && node.health === 'ok');
+      last = `${ready.length}/${status.nodes.length} nodes converged, rollout ${status.rollouts.current ? 'running' : 'idle'}`;
+      if (ready.length === count && status.nodes.length === count && status.rollouts.current === null) return;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`cluster not converged after ${timeoutMs} ms: ${last}`);
+}
+
+/** Builds and starts the project's compose cluster (three nodes, nginx, reloader, e2e upstream). */
+export async function bringUpCluster(log: (line: string) => void): Promise<Cluster> {
+  const base = await ensureBaseImages(log);
+  const cluster = new Cluster(`bench${Date.now().toString(36)}`, base);
+  cluster.writeConfigInPlace(initialConfig());
+  try {
+    await cluster.up(log);
+    await waitForConverged(cluster, 3, 180_000);
+  } catch (error) {
+    await cluster.down();
+    throw error;
+  }
+  return cluster;
+}
