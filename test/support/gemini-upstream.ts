@@ -19,12 +19,14 @@ export interface RecordedGeminiRequest {
   model: string;
   action: string;
   body: any;
+  /** True once the client closed the connection before the response ended. */
+  abandoned: boolean;
 }
 
 /** A scripted answer. */
 export type GeminiReply =
   | { kind: 'json'; status?: number; body: unknown }
-  | { kind: 'sse'; events: unknown[] }
+  | { kind: 'sse'; events: unknown[]; intervalMs?: number }
   | { kind: 'error'; status: number; message: string; googleStatus: string };
 
 /** Options of the server. */
@@ -42,6 +44,8 @@ export interface GeminiUpstream {
   requests: RecordedGeminiRequest[];
   /** Queues a reply for the next request (FIFO); without one the server echoes. */
   enqueue(...replies: GeminiReply[]): void;
+  /** Resolves when a client next closes a connection before its response ended. */
+  nextAbandoned(): Promise<RecordedGeminiRequest>;
   close(): Promise<void>;
 }
 
@@ -52,6 +56,7 @@ const VERTEX_PATH = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/g
 export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): Promise<GeminiUpstream> {
   const requests: RecordedGeminiRequest[] = [];
   const queue: GeminiReply[] = [];
+  const abandonedWaiters: ((request: RecordedGeminiRequest) => void)[] = [];
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
       res.statusCode = 500;
@@ -75,7 +80,14 @@ export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): 
       model: (gemini ? gemini[1] : vertex?.[3]) as string,
       action: (gemini ? gemini[2] : vertex?.[4]) as string,
       body: text === '' ? undefined : JSON.parse(text),
+      abandoned: false,
     };
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        recorded.abandoned = true;
+        abandonedWaiters.splice(0).forEach((resolve) => resolve(recorded));
+      }
+    });
     requests.push(recorded);
 
     if (recorded.api === 'gemini' && options.apiKey !== undefined && req.headers['x-goog-api-key'] !== options.apiKey) {
@@ -96,7 +108,11 @@ export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): 
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const event of reply.events) res.write(`data: ${JSON.stringify(event)}\r\n\r\n`);
+    for (const event of reply.events) {
+      if (res.destroyed) return;
+      res.write(`data: ${JSON.stringify(event)}\r\n\r\n`);
+      if (reply.intervalMs) await new Promise((resolve) => setTimeout(resolve, reply.intervalMs));
+    }
     res.end();
   }
 
@@ -106,6 +122,7 @@ export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): 
     url: `http://127.0.0.1:${port}`,
     requests,
     enqueue: (...replies) => queue.push(...replies),
+    nextAbandoned: () => new Promise((resolve) => abandonedWaiters.push(resolve)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -130,6 +130,26 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
     });
   });
 
+  it('stops reading the upstream stream when the Gemini client goes away', async () => {
+    const events = Array.from({ length: 500 }, (_, n) => ({ candidates: [{ content: { role: 'model', parts: [{ text: `w${n} ` }] }, index: 0 }] }));
+    gemini.enqueue({ kind: 'sse', events, intervalMs: 20 });
+    const abandoned = gemini.nextAbandoned();
+    const controller = new AbortController();
+    const response = await fetch(`${gw.url}/genai/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'long' }] }] }),
+      signal: controller.signal,
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    assert.match(first, /w0/);
+    controller.abort();
+    const request = await abandoned;
+    assert.equal(request.action, 'streamGenerateContent');
+    assert.equal(request.abandoned, true);
+  });
+
   describe('to vertex (native pass-through)', () => {
     it('sends the body to the Vertex model path with a bearer token from the service account', async () => {
       const response = await post('vertex%2Fgemini-2.0-flash:generateContent', { contents: [{ role: 'user', parts: [{ text: 'from vertex' }] }] });
