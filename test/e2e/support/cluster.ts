@@ -1,0 +1,192 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { COMPOSE, docker, runCommand } from './run-command.js';
+import type { BaseImages } from './base-images.js';
+
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
+
+/** One gateway container as Docker reports it. */
+export interface GatewayNode {
+  id: string;
+  name: string;
+  /** The node's os.hostname(): what it puts in `x-gateway-node`. */
+  hostname: string;
+  startedAt: string;
+  running: boolean;
+  health: string;
+  ip: string;
+  restartCount: number;
+}
+
+/**
+ * The project's docker-compose.yml (plus the socket-proxy override and the test-only override)
+ * under a unique project name, with a temp copy of the config directory and a control directory.
+ */
+export class Cluster {
+  readonly project: string;
+  readonly tag: string;
+  readonly configDir: string;
+  readonly controlDir: string;
+  private readonly workDir: string;
+  nginxUrl = '';
+  reloaderUrl = '';
+  upstreamUrl = '';
+
+  constructor(readonly runId: string, private readonly base: BaseImages) {
+    this.project = `aigwe2e${runId}`;
+    this.tag = `e2e-${runId}`;
+    this.workDir = mkdtempSync(join(tmpdir(), 'ai-gateway-e2e-'));
+    this.configDir = join(this.workDir, 'config');
+    this.controlDir = join(this.workDir, 'control');
+    mkdirSync(this.configDir, { mode: 0o755 });
+    mkdirSync(this.controlDir, { mode: 0o755 });
+  }
+
+  /** The compose files, in order. */
+  get files(): string[] {
+    return ['docker-compose.yml', 'docker-compose.socket-proxy.yml', 'test/e2e/docker-compose.e2e.yml'];
+  }
+
+  /** Runs docker-compose for this project from the repository root. */
+  compose(args: readonly string[], timeoutMs = 15 * 60_000): Promise<string> {
+    const fileArgs = this.files.flatMap((f) => ['-f', f]);
+    return runCommand(COMPOSE, ['-p', this.project, ...fileArgs, ...args], { cwd: REPO_ROOT, env: this.env(), timeoutMs });
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_IMAGE: this.base.node,
+      NGINX_IMAGE: this.base.nginx,
+      E2E_NODE_IMAGE: this.base.node,
+      AI_GATEWAY_TAG: this.tag,
+      CONFIG_DIR: this.configDir,
+      E2E_CONTROL_DIR: this.controlDir,
+      GATEWAY_PORT: '127.0.0.1:0',
+      RELOADER_PORT: '0',
+      COMPOSE_DOCKER_CLI_BUILD: '0',
+    };
+    delete env.COMPOSE_FILE;
+    delete env.COMPOSE_PROJECT_NAME;
+    return env;
+  }
+
+  /** Writes config.json in place (same inode), as `echo > file` or an editor without backup does. */
+  writeConfigInPlace(config: unknown): void {
+    writeFileSync(join(this.configDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  }
+
+  /** Writes raw text in place (for invalid edits). */
+  writeConfigText(text: string): void {
+    writeFileSync(join(this.configDir, 'config.json'), text);
+  }
+
+  /** Saves like vim/VS Code: write a new file beside it, then rename it over the old one (new inode). */
+  async saveConfigByRename(config: unknown): Promise<void> {
+    const temp = join(this.configDir, '.config.json.swp');
+    writeFileSync(temp, JSON.stringify(config, null, 2) + '\n');
+    await runCommand('mv', ['-f', temp, join(this.configDir, 'config.json')]);
+  }
+
+  /** Builds the project's images and starts the cluster; resolves the published URLs. */
+  async up(log: (line: string) => void): Promise<void> {
+    log(`building images (tag ${this.tag})`);
+    await this.compose(['build']);
+    log(`starting project ${this.project}`);
+    await this.compose(['up', '-d']);
+    this.nginxUrl = `http://${await this.publishedAddress('nginx', 8080)}`;
+    this.reloaderUrl = `http://${await this.publishedAddress('reloader', 9090)}`;
+    this.upstreamUrl = `http://${await this.publishedAddress('upstream', 9000)}`;
+  }
+
+  private async publishedAddress(service: string, port: number): Promise<string> {
+    const out = (await this.compose(['port', service, String(port)])).trim();
+    return out.replace(/^0\.0\.0\.0:/, '127.0.0.1:');
+  }
+
+  /** Container ids of a service (including stopped ones). */
+  async containerIds(service: string): Promise<string[]> {
+    const out = await this.compose(['ps', '-q', service]);
+    return out.split('\n').map((s) => s.trim()).filter(Boolean);
+  }
+
+  /** The gateway containers, ordered by name. */
+  async gatewayNodes(): Promise<GatewayNode[]> {
+    const ids = await this.containerIds('gateway');
+    if (ids.length === 0) return [];
+    const inspected = JSON.parse(await docker(['inspect', ...ids])) as DockerInspect[];
+    return inspected
+      .map((c) => ({
+        id: c.Id,
+        name: c.Name.replace(/^\//, ''),
+        hostname: c.Config.Hostname,
+        startedAt: c.State.StartedAt,
+        running: c.State.Running,
+        health: c.State.Health?.Status ?? 'none',
+        ip: Object.values(c.NetworkSettings.Networks)[0]?.IPAddress ?? '',
+        restartCount: c.RestartCount,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The reloader's GET /status. */
+  async reloaderStatus(): Promise<ReloaderStatusView> {
+    const res = await fetch(`${this.reloaderUrl}/status`);
+    if (!res.ok) throw new Error(`reloader /status answered ${res.status}`);
+    return (await res.json()) as ReloaderStatusView;
+  }
+
+  /** Every chat request the upstream received so far. */
+  async upstreamRecords(): Promise<UpstreamRecord[]> {
+    const res = await fetch(`${this.upstreamUrl}/_requests`);
+    return (await res.json()) as UpstreamRecord[];
+  }
+
+  /** The last lines of a service's logs, for failure messages. */
+  async logs(service: string, lines = 60): Promise<string> {
+    return this.compose(['logs', '--no-color', '--tail', String(lines), service]).catch((e: Error) => e.message);
+  }
+
+  /** Removes every container, network, volume and image this run made, and the temp dirs. */
+  async down(extraImages: readonly string[] = []): Promise<void> {
+    await this.compose(['down', '-v', '--remove-orphans', '-t', '5']).catch(() => undefined);
+    const leftovers = (await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${this.project}`]).catch(() => ''))
+      .split('\n')
+      .filter(Boolean);
+    if (leftovers.length > 0) await docker(['rm', '-f', '-v', ...leftovers]).catch(() => undefined);
+    const images = ['gateway', 'reloader', 'nginx'].map((name) => `ai-gateway/${name}:${this.tag}`);
+    await docker(['image', 'rm', '-f', ...images, ...extraImages]).catch(() => undefined);
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
+
+interface DockerInspect {
+  Id: string;
+  Name: string;
+  RestartCount: number;
+  Config: { Hostname: string };
+  State: { Running: boolean; StartedAt: string; Health?: { Status: string } };
+  NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
+}
+
+/** The parts of the reloader's /status the tests read. */
+export interface ReloaderStatusView {
+  config: { fingerprint: string | null; valid: boolean; state: string; issues: Array<{ path?: string; message: string }>; error?: string; target_fingerprint: string | null };
+  nodes: Array<{ name: string; id: string; health: string; docker_health: string; fingerprint: string | null; up_to_date: boolean; ip: string | null; in_rotation: boolean }>;
+  rotation: { generation: number; servers: Array<{ ip: string }> };
+  rollouts: { current: unknown; previous: Array<Record<string, unknown>> };
+  halted: { fingerprint: string; node: string; reason: string } | null;
+}
+
+/** One chat request as the upstream recorded it. */
+export interface UpstreamRecord {
+  seq: number;
+  at: number;
+  path: string;
+  request_id: string | null;
+  marker: string | null;
+  model: string;
+  stream: boolean;
+  key: string;
+}

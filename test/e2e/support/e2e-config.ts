@@ -1,0 +1,41 @@
+/**
+ * The config.json variants the end-to-end tier writes into the cluster's config directory.
+ * Providers point at the test's upstream container; secrets come from the environment
+ * (`env.NAME`, set by the test override), as a user's would.
+ */
+export interface E2eConfig {
+  [key: string]: unknown;
+}
+
+const UPSTREAM = 'http://upstream:9000';
+
+/** One OpenAI provider on the upstream. */
+export function initialConfig(): E2eConfig {
+  return {
+    client: { drop_excess_requests: false, max_request_body_size_mb: 100 },
+    config_store: { enabled: false },
+    providers: {
+      openai: {
+        keys: [{ name: 'primary', value: 'env.E2E_OPENAI_KEY', models: ['*'], weight: 1 }],
+        network_config: { base_url: UPSTREAM, default_request_timeout_in_seconds: 60 },
+      },
+    },
+  };
+}
+
+/** The initial config plus a second provider (`groq`, OpenAI-compatible) with its own key. */
+export function configWithSecondProvider(): E2eConfig {
+  const config = initialConfig();
+  (config.providers as Record<string, unknown>).groq = {
+    keys: [{ name: 'second', value: 'env.E2E_GROQ_KEY', models: ['*'], weight: 1 }],
+    network_config: { base_url: UPSTREAM, default_request_timeout_in_seconds: 60 },
+  };
+  return config;
+}
+
+/** A config that differs from `config` only by a harmless setting, to force a new fingerprint. */
+export function withRevision(config: E2eConfig, revision: number): E2eConfig {
+  const copy = structuredClone(config);
+  (copy.client as Record<string, unknown>).initial_pool_size = 100 + revision;
+  return copy;
+}
