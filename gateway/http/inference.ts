@@ -117,5 +117,6 @@ export function recordUsage(deps: AppDeps, provider: string, model: string, usag
 /** Counts a failed inference (by the provider and model asked for). */
 export function recordFailure(deps: AppDeps, state: RequestState, error: unknown): void {
   const status = error instanceof GatewayError ? error.status : 500;
-  deps.metrics.errorRequests.inc({ provider: state.provider, model: state.model, status: String(status) });
+  const known = state.provider !== '' && deps.config.providers.has(state.provider);
+  deps.metrics.errorRequests.inc({ provider: known ? state.provider : '', model: known ? state.model : '', status: String(status) });
 }

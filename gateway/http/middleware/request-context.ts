@@ -11,7 +11,7 @@ const REQUEST_ID_PATTERN = /^[\w.:@/+=-]{1,200}$/;
  * response is over writes ONE log line and the HTTP metrics. No bodies, no keys are logged.
  */
 export function createRequestContextMiddleware(deps: AppDeps) {
-  const { logger, metrics, nodeName } = deps;
+  const { logger, metrics, nodeName, config } = deps;
   return async function requestContext(ctx: Context, next: Next): Promise<void> {
     const incoming = ctx.get('x-request-id');
     const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
@@ -26,7 +26,10 @@ export function createRequestContextMiddleware(deps: AppDeps) {
       const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
       const seconds = (performance.now() - startedAt) / 1000;
       const path = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      const labels = { path: String(path), method: ctx.method, status: String(status), provider: state.provider, model: state.model };
+      // Only configured providers become label values: a client naming random providers must
+      // not grow the metric series without bound.
+      const known = state.provider !== '' && config.providers.has(state.provider);
+      const labels = { path: String(path), method: ctx.method, status: String(status), provider: known ? state.provider : '', model: known ? state.model : '' };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
       if (path !== '/health' && path !== '/metrics') {

@@ -76,4 +76,14 @@ describe('OpenAI endpoints and drop-in prefixes', () => {
     assert.equal(request?.body?.model, 'qwen');
     assert.equal(request?.headers.authorization, undefined);
   });
+
+  it('answers CORS preflights and tags responses for allowed origins (client.allowed_origins ["*"])', async () => {
+    const preflight = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
+  });
 });
