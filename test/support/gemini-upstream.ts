@@ -150,6 +150,12 @@ export function lastUserText(body: any): string {
 }
 
 function defaultReply(request: RecordedGeminiRequest): GeminiReply {
+  if (request.action === 'predict') {
+    const predictions = (request.body?.instances ?? []).map((instance: any) => ({
+      embeddings: { values: embedText(instance.content), statistics: { token_count: instance.content.length, truncated: false } },
+    }));
+    return { kind: 'json', body: { predictions } };
+  }
   if (request.action === 'batchEmbedContents') {
     const embeddings = (request.body?.requests ?? []).map((entry: any) => ({ values: embedText(entry.content.parts[0].text) }));
     return { kind: 'json', body: { embeddings } };

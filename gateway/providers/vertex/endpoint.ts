@@ -15,7 +15,7 @@ export function vertexDefaultBaseUrl(key: ProviderKey | undefined): string | und
  * `{base}/v1/projects/{project}/locations/{region}/publishers/google/models/{model}:{method}`.
  * A base_url override replaces only the origin; the path stays Vertex's.
  */
-export function vertexUrl(target: UpstreamTarget, method: GeminiMethod): string {
+export function vertexUrl(target: UpstreamTarget, method: GeminiMethod | 'predict'): string {
   const config = target.key?.vertex;
   if (!config) {
     throw new GatewayError('no_usable_key', `key "${target.key?.name ?? ''}" of ${target.provider.name} has no vertex_key_config`, {
