@@ -32,9 +32,10 @@ export function titanEmbeddingBody(text: string, request: EmbeddingRequest): Rec
   return { inputText: text, ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}) };
 }
 
-/** Cohere-on-Bedrock's InvokeModel body for all texts at once. */
-export function cohereEmbeddingBody(texts: string[]): Record<string, unknown> {
-  return { texts, input_type: 'search_document' };
+/** Cohere-on-Bedrock's InvokeModel body for all texts at once (`input_type` from the request, else search_document). */
+export function cohereEmbeddingBody(texts: string[], request: EmbeddingRequest): Record<string, unknown> {
+  const inputType = typeof request.input_type === 'string' ? request.input_type : 'search_document';
+  return { texts, input_type: inputType };
 }
 
 /** Floats as OpenAI's base64 encoding: little-endian float32 bytes. */

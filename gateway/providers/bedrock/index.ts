@@ -56,7 +56,7 @@ async function embeddings(request: EmbeddingRequest, target: UpstreamTarget): Pr
   const family = embeddingFamilyOf(modelId, target.model);
   const texts = inputTexts(request);
   if (family === 'cohere') {
-    const response = await callBedrock(target, 'invoke', cohereEmbeddingBody(texts), modelId);
+    const response = await callBedrock(target, 'invoke', cohereEmbeddingBody(texts, request), modelId);
     const vectors = readCohereEmbeddings(await readJsonBody<unknown>(response, target), texts.length);
     return toEmbeddingResponse(vectors, 0, target.model, request.encoding_format);
   }

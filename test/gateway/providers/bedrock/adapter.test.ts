@@ -132,6 +132,8 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
     const response = await bedrockAdapter.embeddings!({ model, input: ['a', 'b'] }, targetFor(bedrockProvider(upstream.url), model));
     assert.deepEqual(upstream.requests[0]?.body, { texts: ['a', 'b'], input_type: 'search_document' });
     assert.deepEqual(response.data.map((item) => item.embedding), [[0, 1], [1, 1]]);
+    await bedrockAdapter.embeddings!({ model, input: 'q', input_type: 'search_query' }, targetFor(bedrockProvider(upstream.url), model));
+    assert.deepEqual(upstream.requests[1]?.body, { texts: ['q'], input_type: 'search_query' });
     const error = await caught(bedrockAdapter.embeddings!({ model: 'meta.llama3', input: 'x' }, targetFor(bedrockProvider(upstream.url), 'meta.llama3')));
     assert.equal(error.status, 400);
   });
