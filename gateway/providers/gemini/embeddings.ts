@@ -37,7 +37,8 @@ export function toEmbeddingResponse(response: GeminiBatchEmbedResponse, request:
   };
 }
 
-function toBase64Floats(values: number[]): string {
+/** Packs floats as little-endian float32 in base64, as OpenAI's `encoding_format: base64` does. */
+export function toBase64Floats(values: number[]): string {
   const buffer = Buffer.alloc(values.length * 4);
   values.forEach((value, index) => buffer.writeFloatLE(value, index * 4));
   return buffer.toString('base64');

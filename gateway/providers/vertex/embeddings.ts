@@ -1,5 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { EmbeddingRequest, EmbeddingResponse } from '../chat-types.js';
+import { toBase64Floats } from '../gemini/embeddings.js';
 import { readGeminiErrorBody } from '../gemini/errors.js';
 import { sendUpstreamJson } from '../shared/upstream-http.js';
 import type { UpstreamTarget } from '../types.js';
@@ -48,10 +49,4 @@ export async function embedWithVertex(request: EmbeddingRequest, target: Upstrea
   const call = { url: vertexUrl(target, 'predict'), headers: await vertexHeaders(target), body: toVertexPredictRequest(request) };
   const response = await sendUpstreamJson<VertexPredictResponse>(call, target, readGeminiErrorBody);
   return toVertexEmbeddingResponse(response, request, target.model);
-}
-
-function toBase64Floats(values: number[]): string {
-  const buffer = Buffer.alloc(values.length * 4);
-  values.forEach((value, index) => buffer.writeFloatLE(value, index * 4));
-  return buffer.toString('base64');
 }
