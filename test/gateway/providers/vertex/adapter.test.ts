@@ -53,6 +53,14 @@ describe('vertex adapter with a service account', () => {
     assert.equal(upstream.requests.length, 3);
   });
 
+  it('shares one token exchange among a burst of concurrent first requests', async () => {
+    const request = { model: 'gemini-2.0-flash', messages: [{ role: 'user' as const, content: 'burst' }] };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => vertexAdapter.chat(request, target(account.json))));
+    assert.equal(answers.length, 8);
+    assert.equal(tokens.exchanges, 1);
+    assert.equal(upstream.requests.length, 8);
+  });
+
   it('reports a refused token exchange as a 401 without the private key', async () => {
     const stranger = createTestServiceAccount(tokens.url, 'stranger@test-project.iam.gserviceaccount.com');
     await assert.rejects(vertexAdapter.chat({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, target(stranger.json)), (error: unknown) => {
