@@ -9,6 +9,7 @@ import { observeNodes } from './observe-nodes.js';
 import { isServing, planRollout, sortNodes, type ObservedNode } from './plan-rollout.js';
 import { rotationKey } from './render-rotation.js';
 import { backoffDelay } from './retry.js';
+import { createMemoryJournal, type RestartJournal } from './restart-journal.js';
 import { RolloutHistory, type RolloutTrigger } from './rollout-history.js';
 import { runRollout, type RolloutState } from './run-rollout.js';
 import { buildStatus, type ReloaderStatus } from './status.js';
@@ -26,6 +27,8 @@ export interface ControllerDeps {
   drainTimeoutMs: number;
   stopTimeoutS: number;
   reconcileIntervalMs: number;
+  /** Where the node being restarted is remembered across a reloader restart (default: memory). */
+  journal?: RestartJournal;
   /** How often waits poll Docker and /health (default 500 ms). */
   pollMs?: number;
 }
@@ -48,13 +51,30 @@ export class ReloaderController {
   private manualRequested = false;
   private firstPass = true;
   private timer: NodeJS.Timeout | undefined;
+  private readonly journal: RestartJournal;
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    this.journal = deps.journal ?? createMemoryJournal();
+  }
 
-  /** Reads the file once, then reconciles now and every reconcile interval. */
+  /** Reads the file once, finishes a restart a previous run left half done, then reconciles now and every interval. */
   async start(): Promise<void> {
     this.onConfig(await this.deps.readConfig());
+    await this.resumeInterruptedRestart().catch((error: unknown) =>
+      this.deps.logger.warn({ err: (error as Error).message }, 'could not check for an interrupted restart'),
+    );
     this.trigger('startup');
+  }
+
+  private async resumeInterruptedRestart(): Promise<void> {
+    const entry = await this.journal.read();
+    if (!entry) return;
+    const container = await this.deps.docker.inspect(entry.id, 'gateway');
+    if (container && container.state !== 'running') {
+      this.deps.logger.warn(`a previous run was stopped while restarting ${entry.name}: starting it again`);
+      await this.deps.docker.start(entry.id);
+    }
+    await this.journal.end();
   }
 
   /** Stops scheduling; a running node restart finishes first. */
@@ -176,6 +196,7 @@ export class ReloaderController {
       {
         ...this.deps,
         history: this.history,
+        journal: this.journal,
         state: this.state,
         applyRotation: (nodes, excludeId) => this.applyRotation(nodes, excludeId),
         onConfig: (evaluation) => this.onConfig(evaluation),

@@ -7,6 +7,7 @@ import { createReloaderApp } from './http-app.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createNginxRotation } from './nginx-rotation.js';
+import { createFileJournal } from './restart-journal.js';
 import { readSettings } from './settings.js';
 
 /** Wires the reloader from the environment and runs it until SIGTERM/SIGINT. */
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     drainTimeoutMs: settings.drainTimeoutMs,
     stopTimeoutS: settings.stopTimeoutS,
     reconcileIntervalMs: settings.reconcileIntervalMs,
+    journal: createFileJournal(settings.rotationDir),
   });
 
   const watcher = watchConfigFile({

@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import { observeNode } from './observe-nodes.js';
 import type { ObservedNode } from './plan-rollout.js';
 import { sleep } from './retry.js';
+import type { RestartJournal } from './restart-journal.js';
 import type { RolloutHistory, StepRecord } from './rollout-history.js';
 import { shortFp } from './format.js';
 
@@ -13,6 +14,7 @@ export interface RollNodeContext {
   probe: HealthProbe;
   logger: Logger;
   history: RolloutHistory;
+  journal: RestartJournal;
   /** Re-renders nginx's rotation from fresh observations, leaving `excludeId` out. */
   applyRotation: (excludeId?: string) => Promise<void>;
   /** True for a fingerprint the node may come back on (the target, or a newer valid edit). */
@@ -47,8 +49,10 @@ export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: 
 
   say('restarting');
   const started = Date.now();
+  await ctx.journal.begin({ id: node.id, name: node.name, at: new Date().toISOString() });
   await ctx.docker.stop(node.id, ctx.stopTimeoutS);
   await ctx.docker.start(node.id);
+  await ctx.journal.end();
 
   const outcome = await waitForHealthy(ctx, node.id);
   if (!outcome.ok) {

@@ -8,6 +8,7 @@ import { observeNodes } from './observe-nodes.js';
 import { planRollout, type ObservedNode } from './plan-rollout.js';
 import { sleep } from './retry.js';
 import { rollNode } from './roll-node.js';
+import type { RestartJournal } from './restart-journal.js';
 import type { RolloutHistory, RolloutRecord, RolloutTrigger } from './rollout-history.js';
 
 /** State shared between the controller and a running rollout. */
@@ -30,6 +31,7 @@ export interface RolloutDeps {
   logger: Logger;
   metrics: ReloaderMetrics;
   history: RolloutHistory;
+  journal: RestartJournal;
   state: RolloutState;
   applyRotation: (nodes: readonly ObservedNode[], excludeId?: string) => Promise<void>;
   /** Re-reads the file right before each restart: a node loads whatever is on disk. */
@@ -112,6 +114,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
         probe: deps.probe,
         logger,
         history,
+        journal: deps.journal,
         applyRotation: async (excludeId) => deps.applyRotation(await observeNodes(deps.docker, deps.probe), excludeId),
         acceptable: (fp) => state.acceptable.has(fp),
         drainTimeoutMs: deps.drainTimeoutMs,

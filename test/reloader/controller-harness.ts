@@ -1,6 +1,7 @@
 import { ReloaderController } from '../../reloader/controller.js';
 import type { ConfigEvaluation } from '../../reloader/evaluate-config.js';
 import { createMetrics, type ReloaderMetrics } from '../../reloader/metrics.js';
+import type { RestartJournal } from '../../reloader/restart-journal.js';
 import { captureLogger, FakeCluster } from './fake-cluster.js';
 
 /** Fake fingerprints: what matters is that they differ. */
@@ -21,7 +22,7 @@ export interface Harness {
 }
 
 /** Builds a harness; nodes are added by the caller before `controller.start()`. */
-export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number } = {}): Harness {
+export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number; journal?: RestartJournal } = {}): Harness {
   const cluster = new FakeCluster(file);
   const { logger, lines } = captureLogger();
   const metrics = createMetrics();
@@ -43,6 +44,7 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
     stopTimeoutS: 30,
     reconcileIntervalMs: 3_600_000,
     pollMs: 5,
+    ...(options.journal ? { journal: options.journal } : {}),
   });
   return {
     cluster,

@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFileJournal } from '../../reloader/restart-journal.js';
 import { addThreeNodes, createHarness, FP_NEW, FP_NEWER, FP_OLD, type Harness } from './controller-harness.js';
 
 describe('ReloaderController rollouts', () => {
@@ -140,5 +145,24 @@ describe('ReloaderController rollouts', () => {
     await h.controller.settle();
     assert.deepEqual(h.cluster.stops(), []);
     assert.match(h.controller.status().waiting ?? '', /gateway-1 is the last healthy node/);
+  });
+
+  it('starts a node that a previous run stopped and never started again (killed mid-restart)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reloader-journal-'));
+    try {
+      const journal = createFileJournal(dir);
+      h = createHarness(FP_OLD, { journal });
+      addThreeNodes(h, FP_OLD);
+      const stopped = h.cluster.byName('gateway-2');
+      stopped.state = 'exited';
+      await journal.begin({ id: stopped.id, name: 'gateway-2', at: new Date().toISOString() });
+      await h.controller.start();
+      await h.controller.settle();
+      assert.deepEqual(h.cluster.calls.filter((c) => !c.startsWith('rotation')), ['start gateway-2']);
+      assert.equal(await journal.read(), undefined, 'the entry is cleared');
+      assert.deepEqual(h.cluster.rotations.at(-1), ['gateway-1', 'gateway-2', 'gateway-3']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
