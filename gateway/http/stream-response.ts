@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { DispatchResult } from '../core/dispatcher.js';
 import { GatewayError } from '../core/errors.js';
-import type { ChunkStream } from '../providers/types.js';
+import type { Usage } from '../providers/chat-types.js';
 import type { AppDeps } from './app-deps.js';
 import { recordFailure, recordUsage, type InferenceScope } from './inference.js';
 import { endSse, isWritable, openSse, writeSseData, writeSseError } from './sse-writer.js';
@@ -12,7 +12,12 @@ import { endSse, isWritable, openSse, writeSseData, writeSseError } from './sse-
  * stops the upstream read (which aborts the upstream request); at the drain deadline the
  * client gets a `draining` error event. Releases the provider's concurrency slot at the end.
  */
-export async function sendChunkStream(ctx: Context, deps: AppDeps, scope: InferenceScope, result: DispatchResult<ChunkStream>): Promise<void> {
+export async function sendChunkStream(
+  ctx: Context,
+  deps: AppDeps,
+  scope: InferenceScope,
+  result: DispatchResult<AsyncIterable<{ usage?: Partial<Usage> | null }>>,
+): Promise<void> {
   const { state } = scope;
   const labels = { provider: result.provider, model: result.model };
   const res = openSse(ctx);

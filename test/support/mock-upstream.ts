@@ -168,6 +168,7 @@ export class MockUpstream extends EventEmitter {
       if (body?.stream === true) return this.streamChat(res, model, behaviour, body);
       sendJson(res, behaviour.status ?? 200, behaviour.body ?? chatCompletion(model, behaviour.content ?? 'hello from mock'));
     } else if (path.endsWith('/completions')) {
+      if (body?.stream === true) return this.streamText(res, model, behaviour);
       sendJson(res, 200, behaviour.body ?? textCompletion(model, behaviour.content ?? 'hello from mock'));
     } else if (path.endsWith('/embeddings')) {
       sendJson(res, 200, behaviour.body ?? embeddings(model, body?.input));
@@ -176,6 +177,18 @@ export class MockUpstream extends EventEmitter {
     } else {
       sendJson(res, 404, { error: { message: `mock has no route ${path}`, type: 'invalid_request_error', code: 'not_found' } });
     }
+  }
+
+  private async streamText(res: ServerResponse, model: string, behaviour: MockBehaviour): Promise<void> {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const count = behaviour.chunks ?? 3;
+    for (let i = 0; i < count; i++) {
+      if (behaviour.chunkDelayMs) await sleep(behaviour.chunkDelayMs);
+      if (res.destroyed) return;
+      const finish = i === count - 1 ? 'stop' : null;
+      res.write(`data: ${JSON.stringify({ id: 'cmpl-mock', object: 'text_completion', created: 0, model, choices: [{ index: 0, text: `text-${i} `, finish_reason: finish, logprobs: null }] })}\n\n`);
+    }
+    res.end('data: [DONE]\n\n');
   }
 
   private async streamChat(res: ServerResponse, model: string, behaviour: MockBehaviour, body: Record<string, unknown>): Promise<void> {

@@ -32,8 +32,11 @@ export function createRequestContextMiddleware(deps: AppDeps) {
       const labels = { path: String(path), method: ctx.method, status: String(status), provider: known ? state.provider : '', model: known ? state.model : '' };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
-      if (path !== '/health' && path !== '/metrics') {
-        logger.info({
+      // Probes and scrapes arrive every few seconds from Docker, the reloader and Prometheus:
+      // logged at debug so that info shows traffic.
+      const probe = path === '/health' || path === '/metrics';
+      if (!probe || logger.isLevelEnabled('debug')) {
+        logger[probe ? 'debug' : 'info']({
           id: requestId,
           method: ctx.method,
           path: ctx.path,

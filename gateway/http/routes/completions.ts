@@ -3,12 +3,14 @@ import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import { parseModelRef } from '../../core/model-ref.js';
 import type { TextCompletionRequest } from '../../providers/chat-types.js';
+import { openaiCompatibleAdapter, streamTextCompletion } from '../../providers/openai-compatible/index.js';
 import type { AppDeps } from '../app-deps.js';
+import { sendChunkStream } from '../stream-response.js';
 import { beginInference, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody, withExtraFields } from '../inference.js';
 import { noteResult } from './chat.js';
 import { openaiPaths } from './prefixes.js';
 
-/** POST /v1/completions (legacy text completions), JSON only. */
+/** POST /v1/completions (legacy text completions): JSON, or SSE with `stream: true` on OpenAI-compatible providers. */
 export function registerCompletionsRoutes(router: Router, deps: AppDeps): void {
   const handler = (ctx: Context): Promise<void> => handleCompletion(ctx, deps);
   for (const path of openaiPaths('/completions')) router.post(path, handler);
@@ -24,10 +26,19 @@ async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
     if (typeof body.prompt !== 'string' && !Array.isArray(body.prompt)) {
       throw new GatewayError('invalid_request', 'prompt is required: a string or an array of strings', { param: 'prompt' });
     }
-    if (body.stream === true) {
-      throw new GatewayError('unsupported_operation', 'stream: true is not supported on /v1/completions by this node; use /v1/chat/completions', { param: 'stream' });
-    }
     const request = toUpstreamBody<TextCompletionRequest>(body);
+    if (body.stream === true) {
+      const result = await deps.dispatcher.run({ model: body.model as string, fallbacks: readFallbacks(body), capability: 'text', stream: true }, scope.context, (adapter, target) => {
+        // Text streams exist only in OpenAI's protocol.
+        if (adapter !== openaiCompatibleAdapter) {
+          throw new GatewayError('unsupported_operation', `provider "${target.provider.name}" does not stream text completions; use /v1/chat/completions`, { provider: target.provider.name, model: target.model });
+        }
+        return streamTextCompletion(request, target);
+      });
+      noteResult(scope.state, result);
+      await sendChunkStream(ctx, deps, scope, result);
+      return;
+    }
     const result = await deps.dispatcher.run({ model: body.model as string, fallbacks: readFallbacks(body), capability: 'text' }, scope.context, (adapter, target) =>
       (adapter.textCompletion as NonNullable<typeof adapter.textCompletion>).call(adapter, request, target),
     );

@@ -43,6 +43,13 @@ describe('OpenAI endpoints and drop-in prefixes', () => {
     assert.equal(upstream.requests.at(-1)?.path, '/v1/completions');
   });
 
+  it('streams /v1/completions', async () => {
+    const stream = await gateway.openai().completions.create({ model: 'openai/gpt-3.5-turbo-instruct', prompt: 'say hi', stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
+    assert.equal(text, 'text-0 text-1 text-2 ');
+  });
+
   it('serves /v1/embeddings', async () => {
     const result = await gateway.openai().embeddings.create({ model: 'openai/text-embedding-3-small', input: ['a', 'b'], encoding_format: 'float' });
     assert.equal(result.data.length, 2);
