@@ -200,6 +200,7 @@ export class ReloaderController {
         state: this.state,
         applyRotation: (nodes, excludeId) => this.applyRotation(nodes, excludeId),
         onConfig: (evaluation) => this.onConfig(evaluation),
+        onObserved: (nodes) => void (this.nodes = sortNodes(nodes)),
         pollMs: this.deps.pollMs ?? 500,
       },
       trigger,

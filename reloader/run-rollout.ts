@@ -36,6 +36,8 @@ export interface RolloutDeps {
   applyRotation: (nodes: readonly ObservedNode[], excludeId?: string) => Promise<void>;
   /** Re-reads the file right before each restart: a node loads whatever is on disk. */
   readConfig: () => Promise<ConfigEvaluation>;
+  /** Shares each fresh observation, so the status API stays current during a rollout. */
+  onObserved?: (nodes: ObservedNode[]) => void;
   /** Feeds a fresher verdict on the file back to the controller. */
   onConfig: (evaluation: ConfigEvaluation) => void;
   healthTimeoutMs: number;
@@ -75,6 +77,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
     let nodes: ObservedNode[];
     try {
       nodes = await observeNodes(deps.docker, deps.probe);
+      deps.onObserved?.(nodes);
     } catch (error) {
       return finish('failed', `Docker API: ${(error as Error).message}`);
     }
