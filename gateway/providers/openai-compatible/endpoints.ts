@@ -11,31 +11,41 @@ export interface OpenAICompatibleEndpoint {
   embeddings: boolean;
 }
 
-const standard = (baseUrl: string): OpenAICompatibleEndpoint => ({ baseUrl, apiPrefix: '/v1', textCompletions: true, embeddings: true });
+const endpoint = (baseUrl: string, serves: { text: boolean; embeddings: boolean }): OpenAICompatibleEndpoint => ({
+  baseUrl,
+  apiPrefix: '/v1',
+  textCompletions: serves.text,
+  embeddings: serves.embeddings,
+});
+const ALL = { text: true, embeddings: true };
+const CHAT_ONLY = { text: false, embeddings: false };
 
 /**
  * The OpenAI-compatible providers: each one's real default origin and API prefix, from the
- * providers' own documentation. They all authenticate with `Authorization: Bearer <key>`.
- * `network_config.base_url` replaces the origin (not the prefix).
+ * providers' own documentation, and which operations besides chat each upstream API has
+ * (as Bifrost's provider matrix lists them; others are refused with 400 before any call).
+ * They all authenticate with `Authorization: Bearer <key>`. `network_config.base_url`
+ * replaces the origin (not the prefix).
  */
 export const OPENAI_COMPATIBLE_ENDPOINTS: Readonly<Record<string, OpenAICompatibleEndpoint>> = {
-  openai: standard('https://api.openai.com'),
-  groq: standard('https://api.groq.com/openai'),
-  mistral: standard('https://api.mistral.ai'),
-  deepseek: standard('https://api.deepseek.com'),
-  xai: standard('https://api.x.ai'),
-  openrouter: standard('https://openrouter.ai/api'),
-  fireworks: standard('https://api.fireworks.ai/inference'),
+  openai: endpoint('https://api.openai.com', ALL),
+  groq: endpoint('https://api.groq.com/openai', CHAT_ONLY),
+  mistral: endpoint('https://api.mistral.ai', { text: false, embeddings: true }),
+  deepseek: endpoint('https://api.deepseek.com', CHAT_ONLY),
+  xai: endpoint('https://api.x.ai', { text: true, embeddings: false }),
+  openrouter: endpoint('https://openrouter.ai/api', ALL),
+  fireworks: endpoint('https://api.fireworks.ai/inference', ALL),
   // Perplexity serves chat only, at /chat/completions with no /v1.
   perplexity: { baseUrl: 'https://api.perplexity.ai', apiPrefix: '', textCompletions: false, embeddings: false },
-  cerebras: standard('https://api.cerebras.ai'),
-  together: standard('https://api.together.xyz'),
-  ollama: standard('http://localhost:11434'),
-  vllm: standard('http://localhost:8000'),
-  sgl: standard('http://localhost:30000'),
-  parasail: standard('https://api.parasail.io'),
-  nebius: standard('https://api.studio.nebius.com'),
-  huggingface: standard('https://router.huggingface.co'),
+  cerebras: endpoint('https://api.cerebras.ai', { text: true, embeddings: false }),
+  together: endpoint('https://api.together.xyz', ALL),
+  ollama: endpoint('http://localhost:11434', ALL),
+  vllm: endpoint('http://localhost:8000', ALL),
+  // SGLang's server listens on port 30000 by default.
+  sgl: endpoint('http://localhost:30000', ALL),
+  parasail: endpoint('https://api.parasail.io', CHAT_ONLY),
+  nebius: endpoint('https://api.tokenfactory.nebius.com', ALL),
+  huggingface: endpoint('https://router.huggingface.co', CHAT_ONLY),
 };
 
 /** Whether `protocol` names an OpenAI-compatible provider served by the shared adapter. */
