@@ -26,6 +26,8 @@ export interface ControllerDeps {
   healthTimeoutMs: number;
   drainTimeoutMs: number;
   stopTimeoutS: number;
+  /** Pause between one node back in rotation and the next out (default 0). */
+  settleMs?: number;
   reconcileIntervalMs: number;
   /** Where the node being restarted is remembered across a reloader restart (default: memory). */
   journal?: RestartJournal;
@@ -201,6 +203,7 @@ export class ReloaderController {
         applyRotation: (nodes, excludeId) => this.applyRotation(nodes, excludeId),
         onConfig: (evaluation) => this.onConfig(evaluation),
         onObserved: (nodes) => void (this.nodes = sortNodes(nodes)),
+        settleMs: this.deps.settleMs ?? 0,
         pollMs: this.deps.pollMs ?? 500,
       },
       trigger,

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     healthTimeoutMs: settings.healthTimeoutMs,
     drainTimeoutMs: settings.drainTimeoutMs,
     stopTimeoutS: settings.stopTimeoutS,
+    settleMs: settings.settleMs,
     reconcileIntervalMs: settings.reconcileIntervalMs,
     journal: createFileJournal(settings.rotationDir),
   });

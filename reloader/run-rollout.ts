@@ -43,6 +43,8 @@ export interface RolloutDeps {
   healthTimeoutMs: number;
   drainTimeoutMs: number;
   stopTimeoutS: number;
+  /** Pause after a node is back in rotation before the next one is taken out. */
+  settleMs: number;
   pollMs: number;
 }
 
@@ -59,6 +61,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
   logger.info({ trigger, target: state.desired }, `rollout started (${trigger}) towards ${shortFp(state.desired ?? '')}`);
   let lastRestartedId: string | undefined;
   let waitingSince: number | undefined;
+  let settlePending = false;
 
   const finish = (outcome: RolloutRecord['outcome'], reason?: string): RolloutRecord => {
     history.end(record, outcome, reason);
@@ -95,6 +98,12 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
       continue;
     }
     waitingSince = undefined;
+    if (settlePending && deps.settleMs > 0) {
+      // Let the node just put back take traffic before the next one leaves; then look again.
+      settlePending = false;
+      await sleep(deps.settleMs);
+      continue;
+    }
 
     const onDisk = await deps.readConfig();
     if (onDisk.kind !== 'valid') {
@@ -144,6 +153,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
     forced.delete(node.id);
     if (state.failedNodeId === node.id) state.failedNodeId = undefined;
     lastRestartedId = node.id;
+    settlePending = true;
   }
   return finish('failed', 'too many steps: the nodes do not converge');
 }

@@ -114,9 +114,10 @@ describe('evaluateConfigFile', () => {
       writeFileSync(path, JSON.stringify({ providers: {}, config_store: { enabled: true, type: 'sqlite' } }));
       const store = await evaluateConfigFile(path);
       assert.ok(store.kind === 'invalid' && store.issues.some((i) => i.path === 'config_store'), JSON.stringify(store));
-      writeFileSync(path, JSON.stringify({ providers: { openai: { keys: [{ value: 'sk-x', models: ['*'], weight: 'heavy' }] } } }));
+      writeFileSync(path, JSON.stringify({ providers: { openai: { keys: [{ value: 'sk-x', models: ['*'], weight: 'sk-secret-typed-here' }] } } }));
       const weight = await evaluateConfigFile(path);
       assert.ok(weight.kind === 'invalid' && weight.issues.some((i) => i.path === 'providers.openai.keys[0].weight'), JSON.stringify(weight));
+      assert.ok(!JSON.stringify(weight).includes('sk-secret-typed-here'), `the value leaks: ${JSON.stringify(weight)}`);
       await unlink(path);
       assert.equal((await evaluateConfigFile(path)).kind, 'missing');
     } finally {

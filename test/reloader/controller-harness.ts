@@ -42,6 +42,7 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
     healthTimeoutMs: options.healthTimeoutMs ?? 2000,
     drainTimeoutMs: 500,
     stopTimeoutS: 30,
+    settleMs: 5,
     reconcileIntervalMs: 3_600_000,
     pollMs: 5,
     ...(options.journal ? { journal: options.journal } : {}),

@@ -9,8 +9,8 @@ describe('readSettings', () => {
   it('uses the documented defaults', () => {
     const s = readSettings({});
     assert.deepEqual(
-      [s.configPath, s.port, s.rotationDir, s.gatewayPort, s.nginxStatusPort, s.healthTimeoutMs, s.drainTimeoutMs, s.stopTimeoutS, s.debounceMs, s.polling, s.pollIntervalMs, s.reconcileIntervalMs],
-      ['/config/config.json', 9090, '/rotation', 8080, 8081, 60_000, 30_000, 30, 500, false, 1000, 5000],
+      [s.configPath, s.port, s.rotationDir, s.gatewayPort, s.nginxStatusPort, s.healthTimeoutMs, s.drainTimeoutMs, s.stopTimeoutS, s.settleMs, s.debounceMs, s.polling, s.pollIntervalMs, s.reconcileIntervalMs],
+      ['/config/config.json', 9090, '/rotation', 8080, 8081, 60_000, 30_000, 30, 1000, 500, false, 1000, 5000],
     );
   });
 
