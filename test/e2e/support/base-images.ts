@@ -41,8 +41,35 @@ export async function buildBaseImages(tag: string, log: (line: string) => void):
   return images;
 }
 
-/** Removes the base images (the rootfs tarball stays cached). */
+/**
+ * Removes the base images and every image built on them (the project's images, their untagged
+ * build stages and intermediate layers); the rootfs tarball stays cached. Images are matched by
+ * ancestry, so other builds on this engine are left alone.
+ */
 export async function removeBaseImages(images: BaseImages): Promise<void> {
+  const rootId = (await docker(['image', 'inspect', '--format', '{{.Id}}', images.debian]).catch(() => '')).trim();
+  if (rootId !== '') {
+    const ids = (await docker(['images', '-aq', '--no-trunc'])).split('\n').filter(Boolean);
+    const parents = new Map<string, string>();
+    if (ids.length > 0) {
+      const lines = await docker(['image', 'inspect', '--format', '{{.Id}} {{.Parent}}', ...new Set(ids)]);
+      for (const line of lines.split('\n').filter(Boolean)) {
+        const [id, parent] = line.split(' ');
+        if (id) parents.set(id, parent ?? '');
+      }
+    }
+    const descends = (id: string): boolean => {
+      for (let at: string | undefined = id, hops = 0; at && hops < 10_000; at = parents.get(at), hops += 1) {
+        if (at === rootId) return true;
+      }
+      return false;
+    };
+    const ours = [...parents.keys()].filter(descends);
+    const isParent = new Set(ours.map((id) => parents.get(id)));
+    // Removing the leaves removes their untagged ancestors too.
+    const leaves = ours.filter((id) => !isParent.has(id));
+    if (leaves.length > 0) await docker(['image', 'rm', '-f', ...leaves]).catch(() => undefined);
+  }
   for (const image of [images.node, images.nginx, images.debian]) {
     await docker(['image', 'rm', '-f', image]).catch(() => undefined);
   }

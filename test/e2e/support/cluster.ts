@@ -33,14 +33,20 @@ export class Cluster {
   reloaderUrl = '';
   upstreamUrl = '';
 
-  constructor(readonly runId: string, private readonly base: BaseImages) {
+  /** `workDir` is given only to attach to a cluster left running by an earlier (development) run. */
+  constructor(readonly runId: string, private readonly base: BaseImages, workDir?: string) {
     this.project = `aigwe2e${runId}`;
     this.tag = `e2e-${runId}`;
-    this.workDir = mkdtempSync(join(tmpdir(), 'ai-gateway-e2e-'));
+    this.workDir = workDir ?? mkdtempSync(join(tmpdir(), 'ai-gateway-e2e-'));
     this.configDir = join(this.workDir, 'config');
     this.controlDir = join(this.workDir, 'control');
-    mkdirSync(this.configDir, { mode: 0o755 });
-    mkdirSync(this.controlDir, { mode: 0o755 });
+    mkdirSync(this.configDir, { recursive: true, mode: 0o755 });
+    mkdirSync(this.controlDir, { recursive: true, mode: 0o755 });
+  }
+
+  /** Where the config and control directories live. */
+  get directory(): string {
+    return this.workDir;
   }
 
   /** The compose files, in order. */
@@ -95,6 +101,11 @@ export class Cluster {
     await this.compose(['build']);
     log(`starting project ${this.project}`);
     await this.compose(['up', '-d']);
+    await this.resolveUrls();
+  }
+
+  /** Finds the published loopback ports of nginx, the reloader and the upstream. */
+  async resolveUrls(): Promise<void> {
     this.nginxUrl = `http://${await this.publishedAddress('nginx', 8080)}`;
     this.reloaderUrl = `http://${await this.publishedAddress('reloader', 9090)}`;
     this.upstreamUrl = `http://${await this.publishedAddress('upstream', 9000)}`;

@@ -1,0 +1,244 @@
+/**
+ * The end-to-end tier: the project's real Dockerfiles and docker-compose.yml (with the
+ * socket-proxy override, and a test-only override adding an OpenAI-protocol upstream) on a
+ * real Docker engine, driven by the official `openai` client through nginx. Base images are
+ * built locally (no registry here) and passed in through NODE_IMAGE / NGINX_IMAGE.
+ * Needs a Docker engine (test/e2e/provision-docker.sh) and root for debootstrap on first run.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { fingerprintOf } from '../../gateway/config/fingerprint.js';
+import { buildBaseImages, removeBaseImages, type BaseImages } from './support/base-images.js';
+import { Cluster, type GatewayNode } from './support/cluster.js';
+import { measureNodesOut, readGatewayEvents } from './support/docker-events.js';
+import { configWithSecondProvider, initialConfig, withRevision, type E2eConfig } from './support/e2e-config.js';
+import { callThroughSocketProxy, readNodeHealth } from './support/node-probe.js';
+import { docker } from './support/run-command.js';
+import { SteadyLoad, type LoadOutcome } from './support/steady-load.js';
+import { waitFor } from './support/wait-for.js';
+
+const MODEL = 'openai/gpt-e2e';
+const log = (line: string) => console.log(`      [e2e ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+describe('cluster end to end (real Docker, nginx, reloader)', function () {
+  this.timeout(20 * 60_000);
+  const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  let base: BaseImages;
+  let cluster: Cluster;
+  let client: OpenAI;
+  let current: E2eConfig;
+
+  before(async function () {
+    base = await buildBaseImages(runId, log);
+    cluster = new Cluster(runId, base);
+    current = initialConfig();
+    cluster.writeConfigInPlace(current);
+    await cluster.up(log);
+    // maxRetries stays at the SDK's default (2), as users run it. The SDK re-sends only after a
+    // connection error, a timeout or a 408/409/429/5xx. A reset on a keep-alive socket that an
+    // nginx reload closed (engineering trap 13) never reached a node, so retrying it is no
+    // duplicate; and if a retry ever re-sent work a node had received, the upstream's record
+    // would show the same marker twice, which the load scenario asserts against.
+    client = new OpenAI({ baseURL: `${cluster.nginxUrl}/v1`, apiKey: 'sk-e2e-client', maxRetries: 2 });
+    await waitFor('three healthy gateway nodes in rotation', async () => {
+      const status = await cluster.reloaderStatus();
+      const nodes = await cluster.gatewayNodes();
+      const ready = nodes.length === 3 && nodes.every((n) => n.health === 'healthy') && status.nodes.filter((n) => n.in_rotation).length === 3;
+      return ready ? true : undefined;
+    }, { timeoutMs: 180_000, describe: () => cluster.logs('reloader') });
+  });
+
+  after(async function () {
+    if (cluster) {
+      if (this.currentTest?.state === 'failed' || process.env.E2E_SHOW_LOGS) {
+        for (const service of ['reloader', 'nginx', 'gateway']) log(`${service} logs:\n${await cluster.logs(service, 40)}`);
+      }
+      log('removing containers, networks, volumes and images');
+      await cluster.down();
+    }
+    if (base) await removeBaseImages(base);
+  });
+
+  async function ask(model = MODEL, marker = `probe-${Math.random().toString(36).slice(2)}`) {
+    const { data, response } = await client.chat.completions
+      .create({ model, messages: [{ role: 'user', content: `e2e-id:${marker}` }] }, { headers: { 'x-request-id': marker } })
+      .withResponse();
+    return { text: data.choices[0]?.message.content ?? '', node: response.headers.get('x-gateway-node'), requestId: response.headers.get('x-request-id') };
+  }
+
+  function configFingerprint(): string {
+    return fingerprintOf(readFileSync(join(cluster.configDir, 'config.json')));
+  }
+
+  /** Waits until every node reports `fingerprint`, checked on each node itself, with no rollout running. */
+  async function waitForConvergence(fingerprint: string): Promise<void> {
+    await waitFor(`every node on ${fingerprint.slice(0, 19)}`, async () => {
+      const status = await cluster.reloaderStatus();
+      if (status.rollouts.current || !status.nodes.every((n) => n.fingerprint === fingerprint && n.in_rotation)) return undefined;
+      const nodes = await cluster.gatewayNodes();
+      const healths = await Promise.all(nodes.map((n) => readNodeHealth(n.id)));
+      return nodes.length === 3 && healths.every((h) => h.status === 'ok' && h.config_fingerprint === fingerprint) ? true : undefined;
+    }, { timeoutMs: 240_000, intervalMs: 1000, describe: async () => JSON.stringify(await cluster.reloaderStatus(), null, 1) + (await cluster.logs('reloader', 30)) });
+  }
+
+  /** Asserts from Docker's own events that the rollout restarted each node, never two at once. */
+  async function assertOneAtATime(since: number, nodes: readonly GatewayNode[]): Promise<void> {
+    const events = await readGatewayEvents(cluster.project, since, Math.ceil(Date.now() / 1000) + 1);
+    const { maxOut, restarted } = measureNodesOut(events);
+    assert.equal(maxOut, 1, `at most one node may be out at a time; events: ${JSON.stringify(events.map((e) => `${e.id.slice(0, 8)} ${e.action}`))}`);
+    assert.deepEqual([...restarted].sort(), nodes.map((n) => n.id).sort(), 'every node restarted once');
+  }
+
+  async function startTimes(): Promise<Map<string, string>> {
+    return new Map((await cluster.gatewayNodes()).map((n) => [n.id, n.startedAt]));
+  }
+
+  it('1: comes up; the openai client through nginx gets answers from all three nodes', async () => {
+    const nodes = await cluster.gatewayNodes();
+    assert.equal(nodes.length, 3);
+    const seen = new Set<string>();
+    for (let i = 0; i < 12 && seen.size < 3; i += 1) {
+      const answer = await ask(MODEL, `s1-${i}`);
+      assert.match(answer.text, /^upstream=e2e-upstream model=\S+ key=sk-e2e-primary$/);
+      assert.equal(answer.requestId, `s1-${i}`, 'nginx and the node pass the client x-request-id through');
+      if (answer.node) seen.add(answer.node);
+    }
+    assert.deepEqual([...seen].sort(), nodes.map((n) => n.hostname).sort(), 'answers come from every node');
+  });
+
+  it('1b: the socket proxy forwards the reloader\'s calls and refuses others', async () => {
+    const [reloaderId] = await cluster.containerIds('reloader');
+    assert.ok(reloaderId);
+    assert.equal(await callThroughSocketProxy(reloaderId, 'GET', '/containers/json'), 200);
+    assert.equal(await callThroughSocketProxy(reloaderId, 'POST', '/containers/create'), 403);
+    assert.equal(await callThroughSocketProxy(reloaderId, 'POST', `/containers/${reloaderId}/kill?signal=SIGKILL`), 403);
+    assert.equal(await callThroughSocketProxy(reloaderId, 'GET', '/images/json'), 403);
+  });
+
+  it('2: an in-place edit rolls every node, one at a time, and a newly added provider answers', async () => {
+    await assert.rejects(ask('groq/gpt-e2e'), (e: { status?: number }) => e.status !== undefined && e.status >= 400 && e.status < 500);
+    const nodes = await cluster.gatewayNodes();
+    const since = Math.floor(Date.now() / 1000) - 1;
+    current = configWithSecondProvider();
+    cluster.writeConfigInPlace(current);
+    await waitForConvergence(configFingerprint());
+    await assertOneAtATime(since, nodes);
+    for (let i = 0; i < 3; i += 1) {
+      assert.match((await ask('groq/gpt-e2e')).text, /key=sk-e2e-second$/);
+    }
+  });
+
+  it('3: a rename save rolls every node one at a time while steady load sees no failure and no duplicate', async () => {
+    const nodes = await cluster.gatewayNodes();
+    const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix: `s3-${runId}` });
+    load.start();
+    await waitFor('load running', async () => (load.outcomes.length >= 8 ? true : undefined));
+    const since = Math.floor(Date.now() / 1000) - 1;
+    current = withRevision(current, 1);
+    await cluster.saveConfigByRename(current);
+    await waitForConvergence(configFingerprint());
+    const settled = load.outcomes.length;
+    await waitFor('load after the rollout', async () => (load.outcomes.length >= settled + 8 ? true : undefined));
+    const outcomes = await load.stop();
+    await assertOneAtATime(since, nodes);
+    assertCleanLoad(outcomes, await cluster.upstreamRecords());
+  });
+
+  it('4: invalid edits restart nothing, show in the status, and the fixed file then rolls', async () => {
+    const before = await startTimes();
+    const goodFingerprint = configFingerprint();
+
+    cluster.writeConfigText('{ "providers": { "openai": ');
+    const malformed = configFingerprint();
+    const status1 = await waitFor('the malformed file judged', async () => {
+      const s = await cluster.reloaderStatus();
+      return s.config.fingerprint === malformed && s.config.state === 'invalid' ? s : undefined;
+    });
+    assert.ok(status1.config.issues.length > 0, 'the status lists what is wrong');
+    assert.equal((await ask()).text.startsWith('upstream='), true, 'traffic flows');
+
+    const violation = structuredClone(current) as { providers: { openai: { keys: unknown } } };
+    violation.providers.openai.keys = 'not-a-list';
+    cluster.writeConfigInPlace(violation);
+    const invalidSchema = configFingerprint();
+    const status2 = await waitFor('the schema violation judged', async () => {
+      const s = await cluster.reloaderStatus();
+      return s.config.fingerprint === invalidSchema && s.config.state === 'invalid' ? s : undefined;
+    });
+    assert.ok(status2.config.issues.some((i) => (i.path ?? '').includes('keys') || i.message.includes('keys')), JSON.stringify(status2.config.issues));
+    assert.equal(status2.config.target_fingerprint, goodFingerprint, 'the nodes stay on the last good config');
+    assert.equal((await ask()).text.startsWith('upstream='), true, 'traffic flows');
+    assert.deepEqual(await startTimes(), before, 'no container restarted');
+
+    const nodes = await cluster.gatewayNodes();
+    const since = Math.floor(Date.now() / 1000) - 1;
+    current = withRevision(current, 2);
+    cluster.writeConfigInPlace(current);
+    await waitForConvergence(configFingerprint());
+    await assertOneAtATime(since, nodes);
+  });
+
+  it('5: a node that does not come back healthy stops the rollout; the two others keep serving the old config', async () => {
+    const before = await cluster.gatewayNodes();
+    const oldFingerprint = configFingerprint();
+    writeFileSync(join(cluster.controlDir, 'fail-on-start'), 'injected by the e2e test\n');
+    current = withRevision(current, 3);
+    cluster.writeConfigInPlace(current);
+    const halted = await waitFor('the rollout to halt', async () => (await cluster.reloaderStatus()).halted ?? undefined, {
+      timeoutMs: 180_000,
+      describe: () => cluster.logs('reloader', 30),
+    });
+    const after = await cluster.gatewayNodes();
+    const restarted = after.filter((n) => before.find((b) => b.id === n.id)?.startedAt !== n.startedAt);
+    assert.equal(restarted.length, 1, 'only the failing node was restarted');
+    assert.equal(halted.node, restarted[0]?.name, `the status names the failed node: ${JSON.stringify(halted)}`);
+    assert.ok(halted.reason.length > 0, 'the status says why');
+    const others = after.filter((n) => n.id !== restarted[0]?.id);
+    for (const node of others) assert.equal((await readNodeHealth(node.id)).config_fingerprint, oldFingerprint);
+    const served = new Set<string>();
+    for (let i = 0; i < 8; i += 1) served.add((await ask()).node ?? '');
+    assert.deepEqual([...served].sort(), others.map((n) => n.hostname).sort(), 'the two healthy nodes serve');
+
+    rmSync(join(cluster.controlDir, 'fail-on-start'));
+    current = withRevision(current, 4);
+    cluster.writeConfigInPlace(current);
+    await waitForConvergence(configFingerprint());
+    assert.equal((await cluster.reloaderStatus()).halted, null);
+  });
+
+  it('6: a node restarted onto another IP address keeps receiving traffic', async () => {
+    const [target] = await cluster.gatewayNodes();
+    assert.ok(target);
+    const network = JSON.parse(await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', target.id])) as Record<string, unknown>;
+    const networkName = Object.keys(network)[0]!;
+    await docker(['stop', '-t', '30', target.id]);
+    // Another container takes an address on the network while the node is down, so the node
+    // cannot get its old address back.
+    await docker(['run', '-d', '--rm', '--network', networkName, '--label', `com.docker.compose.project=${cluster.project}`,
+      '--label', 'ai-gateway-e2e.role=address-taker', base.node, 'sleep', '600']);
+    await docker(['start', target.id]);
+    const moved = (await cluster.gatewayNodes()).find((n) => n.id === target.id);
+    assert.ok(moved && moved.ip !== target.ip, `the node's address changed (${target.ip} -> ${moved?.ip})`);
+    await waitFor('traffic to the restarted node', async () => {
+      for (let i = 0; i < 6; i += 1) if ((await ask()).node === target.hostname) return true;
+      return undefined;
+    }, { timeoutMs: 120_000, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) });
+  });
+});
+
+/** Zero failed requests, every stream complete, no marker at the upstream twice. */
+function assertCleanLoad(outcomes: readonly LoadOutcome[], records: readonly { marker: string | null }[]): void {
+  const failed = outcomes.filter((o) => !o.ok);
+  assert.deepEqual(failed, [], `${failed.length} of ${outcomes.length} requests failed`);
+  const streams = outcomes.filter((o) => o.stream);
+  assert.ok(streams.length > 0 && streams.every((o) => o.complete), 'every stream completed');
+  const counts = new Map<string, number>();
+  for (const r of records) if (r.marker) counts.set(r.marker, (counts.get(r.marker) ?? 0) + 1);
+  const duplicates = [...counts].filter(([, n]) => n > 1);
+  assert.deepEqual(duplicates, [], 'no request reached the upstream twice');
+  for (const o of outcomes) assert.equal(counts.get(o.marker), 1, `request ${o.marker} reached the upstream once`);
+  console.log(`      [e2e] steady load: ${outcomes.length} requests (${streams.length} streams), nodes ${[...new Set(outcomes.map((o) => o.node))].join(', ')}`);
+}
+
