@@ -114,6 +114,20 @@ export function recordUsage(deps: AppDeps, provider: string, model: string, usag
   if (typeof usage.completion_tokens === 'number' && usage.completion_tokens > 0) deps.metrics.outputTokens.inc(labels, usage.completion_tokens);
 }
 
+/**
+ * Records a failed inference and returns the error to answer with. A request cut by the
+ * drain deadline gets a 502 saying so (not 503: the load balancer re-sends 503s, and this
+ * work already reached the provider).
+ */
+export function failInference(deps: AppDeps, scope: InferenceScope, error: unknown): unknown {
+  const shown =
+    scope.abortedBy() === 'shutdown'
+      ? new GatewayError('draining', 'the node shut down before the provider answered; retry', { status: 502, provider: scope.state.provider, model: scope.state.model, cause: error })
+      : error;
+  recordFailure(deps, scope.state, shown);
+  return shown;
+}
+
 /** Counts a failed inference (by the provider and model asked for). */
 export function recordFailure(deps: AppDeps, state: RequestState, error: unknown): void {
   const status = error instanceof GatewayError ? error.status : 500;

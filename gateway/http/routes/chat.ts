@@ -8,7 +8,7 @@ import {
   beginInference,
   readFallbacks,
   readInferenceBody,
-  recordFailure,
+  failInference,
   recordSuccess,
   toUpstreamBody,
   withExtraFields,
@@ -51,8 +51,7 @@ async function handleChat(ctx: Context, deps: AppDeps): Promise<void> {
     recordSuccess(deps, result.provider, result.model, result.value.usage);
     ctx.body = withExtraFields(result.value, result.provider, result.model, scope.state);
   } catch (error) {
-    recordFailure(deps, scope.state, error);
-    throw error;
+    throw failInference(deps, scope, error);
   }
 }
 

@@ -6,7 +6,7 @@ import type { TextCompletionRequest } from '../../providers/chat-types.js';
 import { openaiCompatibleAdapter, streamTextCompletion } from '../../providers/openai-compatible/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { sendChunkStream } from '../stream-response.js';
-import { beginInference, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody, withExtraFields } from '../inference.js';
+import { beginInference, readFallbacks, readInferenceBody, failInference, recordSuccess, toUpstreamBody, withExtraFields } from '../inference.js';
 import { noteResult } from './chat.js';
 import { openaiPaths } from './prefixes.js';
 
@@ -46,7 +46,6 @@ async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
     recordSuccess(deps, result.provider, result.model, result.value.usage);
     ctx.body = withExtraFields(result.value, result.provider, result.model, scope.state);
   } catch (error) {
-    recordFailure(deps, scope.state, error);
-    throw error;
+    throw failInference(deps, scope, error);
   }
 }

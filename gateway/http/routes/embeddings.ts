@@ -4,7 +4,7 @@ import { GatewayError } from '../../core/errors.js';
 import { parseModelRef } from '../../core/model-ref.js';
 import type { EmbeddingRequest } from '../../providers/chat-types.js';
 import type { AppDeps } from '../app-deps.js';
-import { beginInference, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody, withExtraFields } from '../inference.js';
+import { beginInference, readFallbacks, readInferenceBody, failInference, recordSuccess, toUpstreamBody, withExtraFields } from '../inference.js';
 import { noteResult } from './chat.js';
 import { openaiPaths } from './prefixes.js';
 
@@ -32,7 +32,6 @@ async function handleEmbeddings(ctx: Context, deps: AppDeps): Promise<void> {
     recordSuccess(deps, result.provider, result.model, result.value.usage);
     ctx.body = withExtraFields(result.value, result.provider, result.model, scope.state);
   } catch (error) {
-    recordFailure(deps, scope.state, error);
-    throw error;
+    throw failInference(deps, scope, error);
   }
 }
