@@ -45,3 +45,5 @@ console.log(`\nbusy CPU ${summary.busyMs.toFixed(0)} ms; profile ${join(profileD
 for (const spot of summary.packages.slice(0, 12)) console.log(`  ${(spot.share * 100).toFixed(1).padStart(5)}%  ${spot.name}`);
 console.log('\nby function (self time):');
 for (const spot of summary.functions) console.log(`  ${(spot.share * 100).toFixed(1).padStart(5)}%  ${spot.name}`);
+console.log('\nour code (dist/) by inclusive time:');
+for (const spot of summary.ownInclusive) console.log(`  ${(spot.share * 100).toFixed(1).padStart(5)}%  ${spot.name}`);

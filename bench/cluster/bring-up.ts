@@ -40,7 +40,11 @@ const imagesTagged = (tag: string): BaseImages => ({
   nginx: `ai-gateway-e2e/nginx:${tag}`,
 });
 
-/** Reuses base images tagged BENCH_BASE_TAG ("bench") or the e2e tier's ("dev") when present, else builds them with the e2e harness. */
+/**
+ * Reuses base images tagged BENCH_BASE_TAG ("bench") or the e2e tier's ("dev") when present,
+ * else builds them with the e2e harness and keeps them: a stable base keeps Docker's layer
+ * cache (npm ci) valid from one bench run to the next.
+ */
 export async function ensureBaseImages(log: (line: string) => void): Promise<BaseImages> {
   for (const tag of [BASE_TAG, SHARED_TAG]) {
     const images = imagesTagged(tag);
@@ -71,14 +75,30 @@ export async function waitForConverged(cluster: Cluster, count: number, timeoutM
   throw new Error(`cluster not converged after ${timeoutMs} ms: ${last}`);
 }
 
-/** Builds and starts the project's compose cluster (three nodes, nginx, reloader, e2e upstream). */
-export async function bringUpCluster(log: (line: string) => void): Promise<Cluster> {
+async function publishedUrl(cluster: Cluster, service: string, port: number, timeoutMs: number): Promise<string> {
+  const out = (await cluster.compose(['port', service, String(port)], timeoutMs)).trim();
+  return `http://${out.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
+}
+
+/**
+ * Builds and starts the project's compose cluster (three nodes, nginx, reloader, e2e upstream)
+ * within `budgetMs`: a build still running then is killed and everything is torn down.
+ */
+export async function bringUpCluster(budgetMs: number, log: (line: string) => void): Promise<Cluster> {
+  const deadline = Date.now() + budgetMs;
+  const remaining = (): number => Math.max(1000, deadline - Date.now());
   const base = await ensureBaseImages(log);
   const cluster = new Cluster(`bench${Date.now().toString(36)}`, base);
   cluster.writeConfigInPlace(initialConfig());
   try {
-    await cluster.up(log);
-    await waitForConverged(cluster, 3, 180_000);
+    log(`building images (tag ${cluster.tag})`);
+    await cluster.compose(['build'], remaining());
+    log(`starting project ${cluster.project}`);
+    await cluster.compose(['up', '-d'], remaining());
+    cluster.nginxUrl = await publishedUrl(cluster, 'nginx', 8080, remaining());
+    cluster.reloaderUrl = await publishedUrl(cluster, 'reloader', 9090, remaining());
+    cluster.upstreamUrl = await publishedUrl(cluster, 'upstream', 9000, remaining());
+    await waitForConverged(cluster, 3, remaining());
   } catch (error) {
     await cluster.down();
     throw error;
