@@ -46,6 +46,9 @@ async function main(): Promise<void> {
     'gateway node listening',
   );
 
+  // A stray rejection must not take down the streams of every other client: log it and go on.
+  process.on('unhandledRejection', (reason: unknown) => logger.error({ event: 'unhandled_rejection', err: reason }, 'unhandled promise rejection'));
+
   let draining = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (draining) return;
