@@ -22,6 +22,11 @@ export interface ControllerDeps {
   logger: Logger;
   metrics: ReloaderMetrics;
   readConfig: () => Promise<ConfigEvaluation>;
+  /**
+   * The periodic pass's safety net for missed watch events: the file's verdict if it has
+   * not been written for a debounce period, else undefined (a save may be under way).
+   */
+  recheckConfig?: () => Promise<ConfigEvaluation | undefined>;
   configPath: string;
   healthTimeoutMs: number;
   drainTimeoutMs: number;
@@ -176,6 +181,7 @@ export class ReloaderController {
   private async pass(why: RolloutTrigger): Promise<void> {
     const trigger = this.firstPass ? 'startup' : why;
     this.firstPass = false;
+    await this.recheckConfig();
     if (!(await this.observe())) return;
     await this.applyRotation(this.nodes).catch((error: unknown) =>
       this.deps.logger.warn({ err: (error as Error).message }, 'could not update nginx rotation; will retry'),
@@ -210,6 +216,15 @@ export class ReloaderController {
       forced,
     );
     await this.observe();
+  }
+
+  private async recheckConfig(): Promise<void> {
+    const current = await this.deps.recheckConfig?.().catch(() => undefined);
+    if (!current) return;
+    const key = (e: ConfigEvaluation | undefined) => (e === undefined ? '' : e.kind === 'missing' ? 'missing' : `${e.kind}:${e.fingerprint}`);
+    if (key(current) === key(this.config)) return;
+    this.deps.logger.info('the config file changed without a watch event (consider RELOADER_POLLING=true on this mount)');
+    this.onConfig(current);
   }
 
   private async observe(): Promise<boolean> {

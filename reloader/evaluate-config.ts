@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { formatIssues, validateConfigText, type ConfigIssue } from '../gateway/config/index.js';
 
 /** The verdict on the config file as it is on disk now. */
@@ -31,6 +31,13 @@ export async function evaluateConfigFile(path: string): Promise<ConfigEvaluation
 function withoutValue(issue: ConfigIssue): ConfigIssue {
   const message = issue.message.replace(/,? but the final value was:[\s\S]*$/, '').trimEnd();
   return { ...issue, message: message.endsWith('.') || message === '' ? message : `${message}.` };
+}
+
+/** Like evaluateConfigFile, but undefined while the file was written less than `quietMs` ago. */
+export async function evaluateIfSettled(path: string, quietMs: number): Promise<ConfigEvaluation | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (info && Date.now() - info.mtimeMs < quietMs) return undefined;
+  return evaluateConfigFile(path);
 }
 
 /** One line per issue, with its path or line, for the log. */

@@ -1,7 +1,7 @@
 import { connectDockerPort } from './dockerode-port.js';
 import { watchConfigFile } from './config-watcher.js';
 import { ReloaderController } from './controller.js';
-import { evaluateConfigFile } from './evaluate-config.js';
+import { evaluateConfigFile, evaluateIfSettled } from './evaluate-config.js';
 import { createHttpHealthProbe } from './health-probe.js';
 import { createReloaderApp } from './http-app.js';
 import { createLogger } from './logger.js';
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
     readConfig: () => evaluateConfigFile(settings.configPath),
+    recheckConfig: () => evaluateIfSettled(settings.configPath, settings.debounceMs),
     configPath: settings.configPath,
     healthTimeoutMs: settings.healthTimeoutMs,
     drainTimeoutMs: settings.drainTimeoutMs,

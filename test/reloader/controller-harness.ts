@@ -38,6 +38,7 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
     logger,
     metrics,
     readConfig: async () => evaluate(),
+    recheckConfig: async () => evaluate(),
     configPath: '/config/config.json',
     healthTimeoutMs: options.healthTimeoutMs ?? 2000,
     drainTimeoutMs: 500,

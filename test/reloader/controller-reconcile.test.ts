@@ -41,6 +41,18 @@ describe('ReloaderController reconcile and interface', () => {
     assert.ok(h.lines.some((l) => l.startsWith('no gateway node of project "proj" to put in rotation')));
   });
 
+  it('notices a file change the watcher missed on the periodic pass, and rolls it', async () => {
+    h = createHarness(FP_OLD);
+    addThreeNodes(h, FP_OLD);
+    await h.controller.start();
+    await h.controller.settle();
+    h.cluster.file = FP_NEW; // no watch event
+    h.controller.trigger('reconcile');
+    await h.controller.settle();
+    assert.equal(h.cluster.stops().length, 3);
+    assert.ok(h.lines.some((l) => l.startsWith('the config file changed without a watch event')));
+  });
+
   it('rewrites the rotation when a container comes back on another IP address', async () => {
     h = createHarness(FP_OLD);
     addThreeNodes(h, FP_OLD);
