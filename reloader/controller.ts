@@ -6,7 +6,8 @@ import type { Logger } from './logger.js';
 import type { ReloaderMetrics } from './metrics.js';
 import type { RotationControl } from './nginx-rotation.js';
 import { observeNodes } from './observe-nodes.js';
-import { isServing, planRollout, sortNodes, type ObservedNode } from './plan-rollout.js';
+import { chooseRotation } from './choose-rotation.js';
+import { planRollout, sortNodes, type ObservedNode } from './plan-rollout.js';
 import { rotationKey } from './render-rotation.js';
 import { backoffDelay } from './retry.js';
 import { createMemoryJournal, type RestartJournal } from './restart-journal.js';
@@ -244,11 +245,7 @@ export class ReloaderController {
 
   /** Points nginx at the nodes that serve (minus one being restarted), if that list changed. */
   private async applyRotation(nodes: readonly ObservedNode[], excludeId?: string): Promise<void> {
-    const candidates = sortNodes(nodes).filter((n) => n.id !== excludeId && n.ip !== null);
-    let chosen = candidates.filter(isServing);
-    // A probe blip on every node must not empty the upstream: keep the running ones then.
-    if (chosen.length === 0) chosen = candidates.filter((n) => n.running);
-    const servers = chosen.map((n) => ({ name: n.name, ip: n.ip as string }));
+    const servers = chooseRotation(nodes, excludeId);
     if (servers.length === 0) {
       // Seeing no node at all (a wrong project name, say) must not empty nginx's upstream:
       // keep what it has, e.g. the entrypoint's default that resolves every replica.
