@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const memory: MemoryRow[] = [];
   for (const target of [gateway, portkey]) {
-    if (target?.child) memory.push({ target: target.name, idleMb: readRssMb(target.child.pid), peakUnderLoadMb: NaN });
+    if (target?.child) memory.push({ target: target.name, idleMb: readRssMb(target.child.pid), peakUnderLoadMb: NaN, idleAfterLoadMb: NaN });
   }
 
   const targets: LoadedTarget[] = [upstream.target, gateway, portkey]
@@ -72,9 +72,14 @@ async function main(): Promise<void> {
   await warmUp(targets, plan);
   const rates = [...(await measureRates(targets, plan, false, log)), ...(await measureRates(targets, plan, true, log))];
   const saturation = await measureSaturation(targets, plan, log);
-  for (const row of memory) row.peakUnderLoadMb = targets.find((t) => t.target.name === row.target)?.peakRssMb ?? NaN;
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  for (const row of memory) {
+    const loaded = targets.find((t) => t.target.name === row.target);
+    row.peakUnderLoadMb = loaded?.peakRssMb ?? NaN;
+    row.idleAfterLoadMb = loaded?.target.child ? readRssMb(loaded.target.child.pid) : NaN;
+  }
   const upstreamPeak = targets.find((t) => t.target.name === 'direct')?.peakRssMb ?? NaN;
-  memory.push({ target: 'mock upstream', idleMb: NaN, peakUnderLoadMb: upstreamPeak });
+  memory.push({ target: 'mock upstream', idleMb: NaN, peakUnderLoadMb: upstreamPeak, idleAfterLoadMb: NaN });
 
   await Promise.all(targets.map((t) => t.pool.close()));
   await stopChildren();

@@ -56,7 +56,7 @@ export async function sendChatRequest(pool: Pool, target: Target, body: string, 
       outcome.ok = await readStream(response.body, outcome);
     } else {
       const text = await response.body.text();
-      outcome.ok = text.includes('"chat.completion"') && text.length > 500;
+      outcome.ok = text.includes('"chat.completion"');
     }
     if (!outcome.ok) outcome.error = 'bad-body';
   } catch (error) {

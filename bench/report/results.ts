@@ -37,6 +37,8 @@ export interface MemoryRow {
   target: string;
   idleMb: number;
   peakUnderLoadMb: number;
+  /** Idle again, a few seconds after the last load. */
+  idleAfterLoadMb: number;
 }
 
 /** Cluster and rollout figures, or why they were not measured. */

@@ -99,8 +99,13 @@ function renderSaturation(results: BenchResults): string[] {
 }
 
 function renderMemory(results: BenchResults): string[] {
-  const lines = ['## Memory (VmRSS from /proc/<pid>/status)', '', '| Target process | Idle after start (MB) | Peak under load (MB) |', '|---|---|---|'];
-  for (const row of results.memory) lines.push(`| ${row.target} | ${ms(row.idleMb)} | ${ms(row.peakUnderLoadMb)} |`);
+  const lines = [
+    '## Memory (VmRSS from /proc/<pid>/status)',
+    '',
+    '| Target process | Idle, 2 s after start (MB) | Peak under load (MB) | Idle, 5 s after the last load (MB) |',
+    '|---|---|---|---|',
+  ];
+  for (const row of results.memory) lines.push(`| ${row.target} | ${ms(row.idleMb)} | ${ms(row.peakUnderLoadMb)} | ${ms(row.idleAfterLoadMb)} |`);
   return [...lines, ''];
 }
 
