@@ -11,7 +11,7 @@ const REQUEST_ID_PATTERN = /^[\w.:@/+=-]{1,200}$/;
  * response is over writes ONE log line and the HTTP metrics. No bodies, no keys are logged.
  */
 export function createRequestContextMiddleware(deps: AppDeps) {
-  const { logger, metrics, nodeName, config } = deps;
+  const { logger, metrics, nodeName, config, lifecycle } = deps;
   return async function requestContext(ctx: Context, next: Next): Promise<void> {
     const incoming = ctx.get('x-request-id');
     const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
@@ -21,6 +21,9 @@ export function createRequestContextMiddleware(deps: AppDeps) {
     ctx.set('x-gateway-node', nodeName);
     try {
       await next();
+      // A request accepted before the drain began still answers with Connection: close, so
+      // the load balancer does not reuse a socket this node is about to close.
+      if (lifecycle.draining && !ctx.headerSent) ctx.set('connection', 'close');
     } finally {
       const state = requestStateOf(ctx);
       const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;

@@ -54,6 +54,18 @@ describe('drainServer', () => {
     await upstream.waitForAbort(0);
   });
 
+  it('answers a request accepted before the drain with Connection: close', async () => {
+    upstream.enqueue({ delayMs: 300 });
+    const pending = fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'openai/m', messages: MESSAGES }) });
+    await upstream.waitForRequests(1);
+    const draining = drain(20_000);
+    const response = await pending;
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('connection'), 'close');
+    await response.text();
+    await draining;
+  });
+
   it('logs the drain and stops listening', async () => {
     await drain(1000);
     assert.ok(gateway.logs.some((line) => line.event === 'drain_done'));
