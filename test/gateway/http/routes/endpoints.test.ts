@@ -20,6 +20,7 @@ describe('OpenAI endpoints and drop-in prefixes', () => {
         },
         perplexity: { keys: [{ name: 'p', value: 'pplx-0123456789', models: ['sonar'] }], network_config: { base_url: upstream.url } },
         vllm: { keys: [{ name: 'v', value: '', models: [], vllm_key_config: { url: upstream.url, model_name: 'qwen' } }] },
+        'in-house': { keys: [], network_config: { base_url: upstream.url }, custom_provider_config: { base_provider_type: 'openai', is_key_less: true } },
       },
     });
   });
@@ -81,6 +82,15 @@ describe('OpenAI endpoints and drop-in prefixes', () => {
     const request = upstream.requests.at(-1);
     assert.equal(request?.path, '/v1/chat/completions');
     assert.equal(request?.body?.model, 'qwen');
+    assert.equal(request?.headers.authorization, undefined);
+  });
+
+  it('serves a key-less custom provider declared with custom_provider_config', async () => {
+    const completion = await gateway.openai().chat.completions.create({ model: 'in-house/llama-local', messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(completion.choices[0]?.message.content, 'hello from mock');
+    const request = upstream.requests.at(-1);
+    assert.equal(request?.path, '/v1/chat/completions');
+    assert.equal(request?.body?.model, 'llama-local');
     assert.equal(request?.headers.authorization, undefined);
   });
 
