@@ -12,7 +12,7 @@ import OpenAI from 'openai';
 import { fingerprintOf } from '../../gateway/config/fingerprint.js';
 import { buildBaseImages, removeBaseImages, type BaseImages } from './support/base-images.js';
 import { Cluster, type GatewayNode } from './support/cluster.js';
-import { measureNodesOut, readGatewayEvents } from './support/docker-events.js';
+import { GatewayEventRecorder, measureNodesOut } from './support/docker-events.js';
 import { configWithSecondProvider, initialConfig, withRevision, type E2eConfig } from './support/e2e-config.js';
 import { callThroughSocketProxy, readNodeHealth } from './support/node-probe.js';
 import { docker } from './support/run-command.js';
@@ -30,12 +30,25 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   let client: OpenAI;
   let current: E2eConfig;
 
+  // Development only: E2E_ATTACH=<runId>:<workDir> reuses a cluster left up by an earlier run
+  // (its images and containers are then left in place at the end).
+  const attach = process.env.E2E_ATTACH?.split(':');
+
   before(async function () {
-    base = await buildBaseImages(runId, log);
-    cluster = new Cluster(runId, base);
     current = initialConfig();
-    cluster.writeConfigInPlace(current);
-    await cluster.up(log);
+    if (attach) {
+      base = { debian: `ai-gateway-e2e/debian:${attach[0]}`, node: `ai-gateway-e2e/node:${attach[0]}`, nginx: `ai-gateway-e2e/nginx:${attach[0]}` };
+      cluster = new Cluster(attach[0]!, base, attach[1]);
+      cluster.writeConfigInPlace(current);
+      await cluster.compose(['up', '-d']);
+      await cluster.resolveUrls();
+    } else {
+      base = await buildBaseImages(runId, log);
+      cluster = new Cluster(runId, base);
+      cluster.writeConfigInPlace(current);
+      await cluster.up(log);
+    }
+    log(`cluster up: nginx ${cluster.nginxUrl}, reloader ${cluster.reloaderUrl}`);
     // maxRetries stays at the SDK's default (2), as users run it. The SDK re-sends only after a
     // connection error, a timeout or a 408/409/429/5xx. A reset on a keep-alive socket that an
     // nginx reload closed (engineering trap 13) never reached a node, so retrying it is no
@@ -48,9 +61,11 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
       const ready = nodes.length === 3 && nodes.every((n) => n.health === 'healthy') && status.nodes.filter((n) => n.in_rotation).length === 3;
       return ready ? true : undefined;
     }, { timeoutMs: 180_000, describe: () => cluster.logs('reloader') });
+    log('three nodes healthy and in rotation');
   });
 
   after(async function () {
+    if (attach) return;
     if (cluster) {
       if (this.currentTest?.state === 'failed' || process.env.E2E_SHOW_LOGS) {
         for (const service of ['reloader', 'nginx', 'gateway']) log(`${service} logs:\n${await cluster.logs(service, 40)}`);
@@ -83,9 +98,23 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     }, { timeoutMs: 240_000, intervalMs: 1000, describe: async () => JSON.stringify(await cluster.reloaderStatus(), null, 1) + (await cluster.logs('reloader', 30)) });
   }
 
+  const recorders = new Set<GatewayEventRecorder>();
+  afterEach(async () => {
+    for (const recorder of recorders) await recorder.stop();
+    recorders.clear();
+  });
+
+  /** Starts recording Docker's events for a rollout (stopped after each test at the latest). */
+  async function recordEvents(): Promise<GatewayEventRecorder> {
+    const recorder = new GatewayEventRecorder(cluster.project);
+    recorders.add(recorder);
+    await recorder.started();
+    return recorder;
+  }
+
   /** Asserts from Docker's own events that the rollout restarted each node, never two at once. */
-  async function assertOneAtATime(since: number, nodes: readonly GatewayNode[]): Promise<void> {
-    const events = await readGatewayEvents(cluster.project, since, Math.ceil(Date.now() / 1000) + 1);
+  async function assertOneAtATime(recorder: GatewayEventRecorder, nodes: readonly GatewayNode[]): Promise<void> {
+    const events = await recorder.stop();
     const { maxOut, restarted } = measureNodesOut(events);
     assert.equal(maxOut, 1, `at most one node may be out at a time; events: ${JSON.stringify(events.map((e) => `${e.id.slice(0, 8)} ${e.action}`))}`);
     assert.deepEqual([...restarted].sort(), nodes.map((n) => n.id).sort(), 'every node restarted once');
@@ -100,9 +129,9 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     assert.equal(nodes.length, 3);
     const seen = new Set<string>();
     for (let i = 0; i < 12 && seen.size < 3; i += 1) {
-      const answer = await ask(MODEL, `s1-${i}`);
+      const answer = await ask(MODEL, `s1-${runId}-${i}`);
       assert.match(answer.text, /^upstream=e2e-upstream model=\S+ key=sk-e2e-primary$/);
-      assert.equal(answer.requestId, `s1-${i}`, 'nginx and the node pass the client x-request-id through');
+      assert.equal(answer.requestId, `s1-${runId}-${i}`, 'nginx and the node pass the client x-request-id through');
       if (answer.node) seen.add(answer.node);
     }
     assert.deepEqual([...seen].sort(), nodes.map((n) => n.hostname).sort(), 'answers come from every node');
@@ -120,11 +149,11 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   it('2: an in-place edit rolls every node, one at a time, and a newly added provider answers', async () => {
     await assert.rejects(ask('groq/gpt-e2e'), (e: { status?: number }) => e.status !== undefined && e.status >= 400 && e.status < 500);
     const nodes = await cluster.gatewayNodes();
-    const since = Math.floor(Date.now() / 1000) - 1;
+    const recorder = await recordEvents();
     current = configWithSecondProvider();
     cluster.writeConfigInPlace(current);
     await waitForConvergence(configFingerprint());
-    await assertOneAtATime(since, nodes);
+    await assertOneAtATime(recorder, nodes);
     for (let i = 0; i < 3; i += 1) {
       assert.match((await ask('groq/gpt-e2e')).text, /key=sk-e2e-second$/);
     }
@@ -135,15 +164,15 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix: `s3-${runId}` });
     load.start();
     await waitFor('load running', async () => (load.outcomes.length >= 8 ? true : undefined));
-    const since = Math.floor(Date.now() / 1000) - 1;
+    const recorder = await recordEvents();
     current = withRevision(current, 1);
     await cluster.saveConfigByRename(current);
     await waitForConvergence(configFingerprint());
     const settled = load.outcomes.length;
     await waitFor('load after the rollout', async () => (load.outcomes.length >= settled + 8 ? true : undefined));
     const outcomes = await load.stop();
-    await assertOneAtATime(since, nodes);
-    assertCleanLoad(outcomes, await cluster.upstreamRecords());
+    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s3-${runId}-`)));
+    await assertOneAtATime(recorder, nodes);
   });
 
   it('4: invalid edits restart nothing, show in the status, and the fixed file then rolls', async () => {
@@ -173,11 +202,11 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     assert.deepEqual(await startTimes(), before, 'no container restarted');
 
     const nodes = await cluster.gatewayNodes();
-    const since = Math.floor(Date.now() / 1000) - 1;
+    const recorder = await recordEvents();
     current = withRevision(current, 2);
     cluster.writeConfigInPlace(current);
     await waitForConvergence(configFingerprint());
-    await assertOneAtATime(since, nodes);
+    await assertOneAtATime(recorder, nodes);
   });
 
   it('5: a node that does not come back healthy stops the rollout; the two others keep serving the old config', async () => {

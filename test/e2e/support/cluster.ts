@@ -55,7 +55,7 @@ export class Cluster {
   }
 
   /** Runs docker-compose for this project from the repository root. */
-  compose(args: readonly string[], timeoutMs = 15 * 60_000): Promise<string> {
+  compose(args: readonly string[], timeoutMs = 5 * 60_000): Promise<string> {
     const fileArgs = this.files.flatMap((f) => ['-f', f]);
     return runCommand(COMPOSE, ['-p', this.project, ...fileArgs, ...args], { cwd: REPO_ROOT, env: this.env(), timeoutMs });
   }
@@ -98,9 +98,10 @@ export class Cluster {
   /** Builds the project's images and starts the cluster; resolves the published URLs. */
   async up(log: (line: string) => void): Promise<void> {
     log(`building images (tag ${this.tag})`);
-    await this.compose(['build']);
+    await this.compose(['build'], 20 * 60_000);
     log(`starting project ${this.project}`);
     await this.compose(['up', '-d']);
+    log('resolving published ports');
     await this.resolveUrls();
   }
 

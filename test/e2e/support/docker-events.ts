@@ -1,29 +1,67 @@
-import { docker } from './run-command.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { DOCKER } from './run-command.js';
 
-/** One container event from `docker events`. */
+/** One gateway container event from `docker events`. */
 export interface ContainerEvent {
   id: string;
   action: string;
   timeNano: number;
 }
 
-/** The gateway containers' events of a project between two instants (seconds since the epoch). */
-export async function readGatewayEvents(project: string, since: number, until: number): Promise<ContainerEvent[]> {
-  const out = await docker([
-    'events',
-    '--since', String(since),
-    '--until', String(until),
-    '--filter', 'type=container',
-    '--filter', `label=com.docker.compose.project=${project}`,
-    '--filter', 'label=ai-gateway.role=gateway',
-    '--format', '{{json .}}',
-  ]);
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { id: string; Action?: string; status?: string; timeNano: number })
-    .map((e) => ({ id: e.id, action: e.Action ?? e.status ?? '', timeNano: e.timeNano }))
-    .sort((a, b) => a.timeNano - b.timeNano);
+/**
+ * Records a project's gateway container events live. The engine keeps only its last few
+ * hundred events (health checks alone make many), so a later `--since` query loses them.
+ */
+export class GatewayEventRecorder {
+  private readonly child: ChildProcess;
+  private buffer = '';
+  readonly events: ContainerEvent[] = [];
+  private readonly ready: Promise<void>;
+
+  constructor(project: string) {
+    this.child = spawn(DOCKER, [
+      'events',
+      '--filter', 'type=container',
+      '--filter', `label=com.docker.compose.project=${project}`,
+      '--filter', 'event=kill', '--filter', 'event=die', '--filter', 'event=start', '--filter', 'event=health_status',
+      '--format', '{{json .}}',
+    ], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.child.stdout?.setEncoding('utf8');
+    this.child.stdout?.on('data', (text: string) => this.take(text));
+    this.ready = new Promise((resolve, reject) => {
+      this.child.once('spawn', () => resolve());
+      this.child.once('error', reject);
+    });
+  }
+
+  /** Resolves once `docker events` runs. */
+  async started(): Promise<void> {
+    await this.ready;
+    // `docker events` subscribes shortly after the process starts.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+
+  /** Stops recording and returns the gateway events in time order. */
+  async stop(): Promise<ContainerEvent[]> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('close', resolve));
+      this.child.kill('SIGTERM');
+      await exited;
+    }
+    return [...this.events].sort((a, b) => a.timeNano - b.timeNano);
+  }
+
+  private take(text: string): void {
+    this.buffer += text;
+    const lines = this.buffer.split('\n');
+    this.buffer = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      const e = JSON.parse(line) as { id: string; Action?: string; status?: string; timeNano: number; Actor?: { Attributes?: Record<string, string> } };
+      if (e.Actor?.Attributes?.['ai-gateway.role'] !== 'gateway') continue;
+      this.events.push({ id: e.id, action: e.Action ?? e.status ?? '', timeNano: e.timeNano });
+    }
+  }
 }
 
 /**

@@ -84,11 +84,9 @@ async function answerChat(req, res) {
   });
   res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: '' }, null))}\n\n`);
   // The full text arrives over STREAM_CHUNKS pieces, so a cut stream is visible to the client.
-  const words = text.split(' ');
-  const per = Math.ceil(words.length / STREAM_CHUNKS);
+  const per = Math.ceil(text.length / STREAM_CHUNKS);
   for (let i = 0; i < STREAM_CHUNKS; i += 1) {
-    const piece = words.slice(i * per, (i + 1) * per).join(' ');
-    res.write(`data: ${JSON.stringify(chunk({ content: (i === 0 ? '' : ' ') + piece }, null))}\n\n`);
+    res.write(`data: ${JSON.stringify(chunk({ content: text.slice(i * per, (i + 1) * per) }, null))}\n\n`);
     await sleep(STREAM_CHUNK_DELAY_MS);
   }
   res.write(`data: ${JSON.stringify(chunk({}, 'stop'))}\n\n`);
