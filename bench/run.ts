@@ -2,9 +2,12 @@
  * `npm run bench`: one run against every target (direct upstream, one gateway node, Portkey),
  * then the cluster and rollout when Docker allows; writes bench/RESULTS.md.
  * BENCH_QUICK=1 makes it a short smoke run. BENCH_CLUSTER=0 skips the cluster;
- * BENCH_ONLY=cluster runs only the cluster phase and prints its section (RESULTS.md untouched).
+ * BENCH_ONLY=cluster runs only the cluster phase and prints its section (RESULTS.md untouched);
+ * BENCH_ONLY=render re-renders RESULTS.md from the last run (bench/.work/last-results.json).
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { measureCluster } from './cluster/measure-cluster.js';
 import { measureRates, measureSaturation, openPool, warmUp, type LoadedTarget } from './phases.js';
 import { readPlan } from './plan.js';
@@ -13,13 +16,14 @@ import { describeMachine } from './report/machine.js';
 import type { BenchResults, MemoryRow } from './report/results.js';
 import { readRssMb } from './report/rss.js';
 import { writeResults } from './report/write-results.js';
-import type { Child } from './targets/child.js';
+import { WORK_DIR, type Child } from './targets/child.js';
 import { startGatewayNode } from './targets/gateway-node.js';
 import { startPortkey } from './targets/portkey.js';
 import type { Target } from './targets/target.js';
 import { startUpstream } from './targets/upstream.js';
 
 const WATCHDOG_MS = 20 * 60_000;
+const LAST_RESULTS = join(WORK_DIR, 'last-results.json');
 const started = performance.now();
 const children: Child[] = [];
 const log = (line: string): void => {
@@ -46,6 +50,12 @@ async function tryStart(name: string, start: () => Promise<Target>, missing: Rec
 async function main(): Promise<void> {
   const plan = readPlan();
   const nice = raisePriority();
+  if (process.env.BENCH_ONLY === 'render') {
+    // Re-renders RESULTS.md from the last run's figures (e.g. after editing bench/profile-notes.md).
+    writeResults(JSON.parse(readFileSync(LAST_RESULTS, 'utf8'), (_key, value: unknown) => (value === 'NaN' ? NaN : value)) as BenchResults);
+    log('re-rendered bench/RESULTS.md from the last run');
+    return;
+  }
   if (process.env.BENCH_ONLY === 'cluster') {
     const cluster = await measureCluster(plan, log);
     process.stdout.write(`${cluster.measured ? cluster.markdown : `not measured: ${cluster.reason}`}\n`);
@@ -99,6 +109,8 @@ async function main(): Promise<void> {
     durationS: (performance.now() - started) / 1000,
     loadAverageEnd: loadavg()[0] ?? NaN,
   };
+  mkdirSync(WORK_DIR, { recursive: true });
+  writeFileSync(LAST_RESULTS, JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? 'NaN' : value)));
   writeResults(results);
   log('wrote bench/RESULTS.md');
 }

@@ -13,7 +13,7 @@ export interface ClusterFigures {
   nodeRuntime: string;
 }
 
-const f = (value: number | undefined, digits = 2): string => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
+const f = (value: number | null | undefined, digits = 2): string => (typeof value === 'number' && !Number.isNaN(value) ? value.toFixed(digits) : 'n/a');
 const errs = (errors: number, kinds: Record<string, number>): string =>
   errors === 0 ? '0' : `${errors} (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')})`;
 const pct = (p: Percentiles): string => `${f(p.p50)} | ${f(p.p90)} | ${f(p.p99)}`;

@@ -3,12 +3,12 @@ import type { BenchResults, RateRow, SaturationRow } from './results.js';
 
 const NOTES_PATH = 'bench/profile-notes.md';
 
-const ms = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(2));
-const signed = (value: number | undefined): string =>
-  value === undefined || Number.isNaN(value) ? 'n/a' : `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
-const ratio = (a: number | undefined, b: number | undefined): string =>
-  a === undefined || b === undefined || !(b > 0) ? 'n/a' : `${(a / b).toFixed(2)}x`;
-const cpu = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(0));
+// Figures may be NaN, or null once read back from JSON: both print as n/a.
+const known = (value: number | null | undefined): value is number => typeof value === 'number' && !Number.isNaN(value);
+const ms = (value: number | undefined): string => (known(value) ? value.toFixed(2) : 'n/a');
+const signed = (value: number | undefined): string => (known(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : 'n/a');
+const ratio = (a: number | undefined, b: number | undefined): string => (known(a) && known(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+const cpu = (value: number | undefined): string => (known(value) ? value.toFixed(0) : 'n/a');
 const errorText = (errors: number, kinds: Record<string, number>): string =>
   errors === 0 ? '0' : `${errors} (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')})`;
 
@@ -33,7 +33,7 @@ function renderHeadline(results: BenchResults): string[] {
   const satDirect = findSaturation(results.saturation, 'direct')?.throughput;
   const idle = results.memory.find((row) => row.target === 'gateway')?.idleMb;
   const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
-  const defined = (v: number | undefined): v is number => v !== undefined && !Number.isNaN(v);
+  const defined = known;
   return [
     '## Headline',
     '',
