@@ -54,7 +54,8 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     // nginx reload closed (engineering trap 13) never reached a node, so retrying it is no
     // duplicate; and if a retry ever re-sent work a node had received, the upstream's record
     // would show the same marker twice, which the load scenario asserts against.
-    client = new OpenAI({ baseURL: `${cluster.nginxUrl}/v1`, apiKey: 'sk-e2e-client', maxRetries: 2 });
+    // A 60 s timeout instead of the SDK's 10 minutes: a lost request fails the test, not the CI job.
+    client = new OpenAI({ baseURL: `${cluster.nginxUrl}/v1`, apiKey: 'sk-e2e-client', maxRetries: 2, timeout: 60_000 });
     await waitFor('three healthy gateway nodes in rotation', async () => {
       const status = await cluster.reloaderStatus();
       const nodes = await cluster.gatewayNodes();

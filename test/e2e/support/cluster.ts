@@ -144,14 +144,16 @@ export class Cluster {
 
   /** The reloader's GET /status. */
   async reloaderStatus(): Promise<ReloaderStatusView> {
-    const res = await fetch(`${this.reloaderUrl}/status`);
+    // Always with a deadline: Node 20's fetch never settles when docker-proxy accepts a
+    // connection and closes it because the container does not listen yet.
+    const res = await fetch(`${this.reloaderUrl}/status`, { signal: AbortSignal.timeout(10_000) });
     if (!res.ok) throw new Error(`reloader /status answered ${res.status}`);
     return (await res.json()) as ReloaderStatusView;
   }
 
   /** Every chat request the upstream received so far. */
   async upstreamRecords(): Promise<UpstreamRecord[]> {
-    const res = await fetch(`${this.upstreamUrl}/_requests`);
+    const res = await fetch(`${this.upstreamUrl}/_requests`, { signal: AbortSignal.timeout(30_000) });
     return (await res.json()) as UpstreamRecord[];
   }
 
