@@ -120,6 +120,11 @@ const watchdog = setTimeout(() => {
   void stopChildren().finally(() => process.exit(2));
 }, WATCHDOG_MS);
 watchdog.unref();
+// Whatever ends this process (an error, a closed stdout), no child it started outlives it.
+process.on('exit', () => {
+  for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+});
+process.stdout.on('error', () => undefined);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void stopChildren().finally(() => process.exit(130)));
 }
