@@ -29,12 +29,15 @@ export interface GatewayNodeOptions {
   upstreamPort: number;
   /** Extra node flags (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Another build's main.js, to compare two builds (default dist/gateway/main.js). */
+  entry?: string;
   name?: string;
 }
 
 /** Starts one gateway node from dist/ as a child process and waits for /health. */
 export async function startGatewayNode(options: GatewayNodeOptions): Promise<Target> {
-  if (!existsSync(GATEWAY_ENTRY)) throw new Error(`${GATEWAY_ENTRY} is missing: run npm run build first`);
+  const entry = options.entry ?? GATEWAY_ENTRY;
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
   const name = options.name ?? 'gateway';
   mkdirSync(WORK_DIR, { recursive: true });
   const configPath = join(WORK_DIR, `${name}-config.json`);
@@ -43,7 +46,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Tar
   const { child } = spawnChild({
     name,
     command: process.execPath,
-    args: [...(options.nodeArgs ?? []), GATEWAY_ENTRY],
+    args: [...(options.nodeArgs ?? []), entry],
     env: {
       CONFIG_PATH: configPath,
       PORT: String(port),

@@ -1,0 +1,44 @@
+/**
+ * A/B of two gateway builds under the same open-loop load, alternating to share the box's
+ * noise: `tsx bench/compare-builds.ts <other/main.js> [rate] [rounds]`. Prints p50/p99 and
+ * CPU per request of each build per round. Used to check a proposed fix before it lands.
+ */
+import { join } from 'node:path';
+import { summarize } from './load/histogram.js';
+import { runOpenLoop } from './load/open-loop.js';
+import { openPool } from './phases.js';
+import { readPlan } from './plan.js';
+import { raisePriority } from './priority.js';
+import { readCpuMs } from './report/rss.js';
+import { GATEWAY_ENTRY, startGatewayNode } from './targets/gateway-node.js';
+import { startUpstream } from './targets/upstream.js';
+
+const other = process.argv[2];
+if (!other) throw new Error('usage: tsx bench/compare-builds.ts <other build main.js> [rate] [rounds]');
+const rate = Number(process.argv[3] ?? 500);
+const rounds = Math.min(10, Number(process.argv[4] ?? 3));
+raisePriority();
+const upstream = await startUpstream();
+const builds = [
+  { name: 'dist', entry: GATEWAY_ENTRY },
+  { name: 'other', entry: join(process.cwd(), other) },
+];
+const nodes = await Promise.all(builds.map((b) => startGatewayNode({ upstreamPort: upstream.port, entry: b.entry, name: `gateway-${b.name}` })));
+try {
+  const pools = nodes.map((node) => openPool(node, readPlan()));
+  for (const pool of pools) await runOpenLoop({ pool: pool.pool, target: pool.target, stream: false, rate: 300, durationMs: 3000, drainMs: 5000 });
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const [index, pool] of pools.entries()) {
+      const pid = pool.target.child?.pid as number;
+      const before = readCpuMs(pid);
+      const result = await runOpenLoop({ pool: pool.pool, target: pool.target, stream: false, rate, durationMs: 8000, drainMs: 10_000 });
+      const cpuUs = ((readCpuMs(pid) - before) * 1000) / Math.max(1, result.ok + result.errors);
+      const latency = summarize(result.latency);
+      console.log(`round ${round} ${builds[index]?.name.padEnd(5)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, cpu/req ${cpuUs.toFixed(0)} µs, errors ${result.errors}`);
+    }
+  }
+  await Promise.all(pools.map((p) => p.pool.close()));
+} finally {
+  await Promise.all(nodes.map((node) => node.child?.stop()));
+  await upstream.target.child?.stop();
+}
