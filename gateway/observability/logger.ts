@@ -21,7 +21,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     {
       level: options.level ?? 'info',
       base: { node: undefined },
-      redact: { paths: ['authorization', 'headers.authorization', '*.authorization', 'api_key', '*.api_key'], censor: '[redacted]' },
+      // Exact paths only: wildcard paths are walked on every line, and no line carries nested headers.
+      redact: { paths: ['authorization', 'headers.authorization', 'api_key', 'headers["x-api-key"]'], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

@@ -27,7 +27,10 @@ export interface UpstreamRequest {
   method?: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: unknown;
-  /** True for streaming calls: the timeout then bounds the wait for headers and each chunk, not the whole body. */
+  /**
+   * True for streaming calls. Both kinds are bounded the same way (the attempt's timeout for the
+   * headers and between body chunks); the flag documents intent at call sites.
+   */
   streaming?: boolean;
 }
 
@@ -83,7 +86,9 @@ export async function sendUpstream(
       method: call.method ?? 'POST',
       headers,
       body: payload,
-      signal: call.streaming ? target.signal : AbortSignal.any([target.signal, AbortSignal.timeout(target.timeoutMs)]),
+      // undici's own headers and body timeouts bound the attempt; AbortSignal.any with a timeout
+      // signal per request costs ~40 µs on Node 20 (bench/micro/abort-signal.ts).
+      signal: target.signal,
       dispatcher: sharedAgent,
       headersTimeout: target.timeoutMs,
       bodyTimeout: target.timeoutMs,
