@@ -68,7 +68,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   after(async function () {
     if (attach) return;
     if (cluster) {
-      if (this.currentTest?.state === 'failed' || process.env.E2E_SHOW_LOGS) {
+      if (anyFailed || process.env.E2E_SHOW_LOGS) {
         for (const service of ['reloader', 'nginx', 'gateway']) log(`${service} logs:\n${await cluster.logs(service, 40)}`);
       }
       log('removing containers, networks, volumes and images');
@@ -100,7 +100,9 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   }
 
   const recorders = new Set<GatewayEventRecorder>();
-  afterEach(async () => {
+  let anyFailed = false;
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') anyFailed = true;
     for (const recorder of recorders) await recorder.stop();
     recorders.clear();
   });

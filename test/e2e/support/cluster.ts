@@ -163,14 +163,26 @@ export class Cluster {
   }
 
   /** Removes every container, network, volume and image this run made, and the temp dirs. */
-  async down(extraImages: readonly string[] = []): Promise<void> {
-    await this.compose(['down', '-v', '--remove-orphans', '-t', '5']).catch(() => undefined);
-    const leftovers = (await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${this.project}`]).catch(() => ''))
+  async down(): Promise<void> {
+    const label = `label=com.docker.compose.project=${this.project}`;
+    // Containers the tests started on the project's network first, or the network stays in use.
+    const extra = (await docker(['ps', '-aq', '--filter', label, '--filter', 'label=ai-gateway-e2e.role']).catch(() => ''))
       .split('\n')
       .filter(Boolean);
-    if (leftovers.length > 0) await docker(['rm', '-f', '-v', ...leftovers]).catch(() => undefined);
+    if (extra.length > 0) await docker(['rm', '-f', '-v', ...extra]).catch(() => undefined);
+    await this.compose(['down', '-v', '--remove-orphans', '-t', '5']).catch(() => undefined);
+    const leftovers = async (kind: 'ps' | 'network' | 'volume') =>
+      (await docker(kind === 'ps' ? ['ps', '-aq', '--filter', label] : [kind, 'ls', '-q', '--filter', label]).catch(() => ''))
+        .split('\n')
+        .filter(Boolean);
+    const containers = await leftovers('ps');
+    if (containers.length > 0) await docker(['rm', '-f', '-v', ...containers]).catch(() => undefined);
+    const networks = await leftovers('network');
+    if (networks.length > 0) await docker(['network', 'rm', ...networks]).catch(() => undefined);
+    const volumes = await leftovers('volume');
+    if (volumes.length > 0) await docker(['volume', 'rm', '-f', ...volumes]).catch(() => undefined);
     const images = ['gateway', 'reloader', 'nginx'].map((name) => `ai-gateway/${name}:${this.tag}`);
-    await docker(['image', 'rm', '-f', ...images, ...extraImages]).catch(() => undefined);
+    await docker(['image', 'rm', '-f', ...images]).catch(() => undefined);
     rmSync(this.workDir, { recursive: true, force: true });
   }
 }
