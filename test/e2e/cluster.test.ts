@@ -55,7 +55,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     // duplicate; and if a retry ever re-sent work a node had received, the upstream's record
     // would show the same marker twice, which the load scenario asserts against.
     // A 60 s timeout instead of the SDK's 10 minutes: a lost request fails the test, not the CI job.
-    client = new OpenAI({ baseURL: `${cluster.nginxUrl}/v1`, apiKey: 'sk-e2e-client', maxRetries: 2, timeout: 60_000 });
+    client = new OpenAI({ baseURL: `${cluster.nginxUrl}/v1`, apiKey: 'sk-e2e-client', maxRetries: 2, timeout: 60_000, fetch: countingFetch });
     await waitFor('three healthy gateway nodes in rotation', async () => {
       const status = await cluster.reloaderStatus();
       const nodes = await cluster.gatewayNodes();
@@ -76,6 +76,14 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     }
     if (base) await removeBaseImages(base);
   });
+
+  /** HTTP attempts per x-request-id: more than one means the SDK retried (reported, see above). */
+  const attempts = new Map<string, number>();
+  const countingFetch: typeof fetch = (input, init) => {
+    const id = new Headers(init?.headers).get('x-request-id');
+    if (id) attempts.set(id, (attempts.get(id) ?? 0) + 1);
+    return fetch(input, init);
+  };
 
   async function ask(model = MODEL, marker = `probe-${Math.random().toString(36).slice(2)}`) {
     const { data, response } = await client.chat.completions
@@ -174,6 +182,8 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     const settled = load.outcomes.length;
     await waitFor('load after the rollout', async () => (load.outcomes.length >= settled + 8 ? true : undefined));
     const outcomes = await load.stop();
+    const retried = outcomes.filter((o) => (attempts.get(o.marker) ?? 0) > 1).length;
+    log(`steady load: ${retried} request(s) retried by the SDK`);
     assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s3-${runId}-`)));
     await assertOneAtATime(recorder, nodes);
   });
