@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { RequestContext } from '../core/dispatcher.js';
 import { GatewayError } from '../core/errors.js';
+import { parseModelRef } from '../core/model-ref.js';
 import { ShutdownDeadlineError } from '../lifecycle/drain.js';
 import type { Usage } from '../providers/chat-types.js';
 import type { AppDeps } from './app-deps.js';
@@ -69,6 +70,41 @@ export function readForwardHeaders(ctx: Context): Record<string, string> {
 /** Reads the JSON body within the configured limit. */
 export function readInferenceBody(ctx: Context, deps: AppDeps): Promise<Record<string, unknown>> {
   return readJsonBody(ctx, bodyLimitBytes(deps.config.client.max_request_body_size_mb));
+}
+
+/**
+ * Reads the body and its `provider/model`, naming both on the request state at once so that
+ * the access log and metrics carry them even when the request fails later (400 for a bad model).
+ */
+export async function readModelRequest(ctx: Context, deps: AppDeps, scope: InferenceScope): Promise<Record<string, unknown> & { model: string }> {
+  const body = await readInferenceBody(ctx, deps);
+  const ref = parseModelRef(body.model);
+  scope.state.provider = ref.provider;
+  scope.state.model = ref.model;
+  return body as Record<string, unknown> & { model: string };
+}
+
+/** Records who answered (after retries and fallbacks), for the access log and metrics. */
+export function noteResult(
+  state: { provider: string; model: string; attempts?: number; fallbackIndex?: number },
+  result: { provider: string; model: string; attempts: number; fallbackIndex: number },
+): void {
+  state.provider = result.provider;
+  state.model = result.model;
+  state.attempts = result.attempts;
+  state.fallbackIndex = result.fallbackIndex;
+}
+
+/** Answers a successful non-streaming OpenAI-shaped result, with `extra_fields`, and counts it. */
+export function answerJson<T extends { usage?: Partial<Usage> | null }>(
+  ctx: Context,
+  deps: AppDeps,
+  scope: InferenceScope,
+  result: { value: T; provider: string; model: string; attempts: number; fallbackIndex: number },
+): void {
+  noteResult(scope.state, result);
+  recordSuccess(deps, result.provider, result.model, result.value.usage);
+  ctx.body = withExtraFields(result.value, result.provider, result.model, scope.state);
 }
 
 /**

@@ -10,8 +10,7 @@ import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
 import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
 import { toChatRequest } from '../anthropic/to-chat-request.js';
 import type { AppDeps } from '../app-deps.js';
-import { beginInference, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody } from '../inference.js';
-import { noteResult } from './chat.js';
+import { beginInference, noteResult, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody } from '../inference.js';
 
 /**
  * POST /anthropic/v1/messages: Anthropic's own API, so `@anthropic-ai/sdk` works with its

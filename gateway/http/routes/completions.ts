@@ -1,13 +1,11 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
-import { parseModelRef } from '../../core/model-ref.js';
 import type { TextCompletionRequest } from '../../providers/chat-types.js';
 import { openaiCompatibleAdapter, streamTextCompletion } from '../../providers/openai-compatible/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { sendChunkStream } from '../stream-response.js';
-import { beginInference, readFallbacks, readInferenceBody, failInference, recordSuccess, toUpstreamBody, withExtraFields } from '../inference.js';
-import { noteResult } from './chat.js';
+import { answerJson, beginInference, failInference, noteResult, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
 import { openaiPaths } from './prefixes.js';
 
 /** POST /v1/completions (legacy text completions): JSON, or SSE with `stream: true` on OpenAI-compatible providers. */
@@ -19,16 +17,13 @@ export function registerCompletionsRoutes(router: Router, deps: AppDeps): void {
 async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
   const scope = beginInference(ctx, deps);
   try {
-    const body = await readInferenceBody(ctx, deps);
-    const ref = parseModelRef(body.model);
-    scope.state.provider = ref.provider;
-    scope.state.model = ref.model;
+    const body = await readModelRequest(ctx, deps, scope);
     if (typeof body.prompt !== 'string' && !Array.isArray(body.prompt)) {
       throw new GatewayError('invalid_request', 'prompt is required: a string or an array of strings', { param: 'prompt' });
     }
     const request = toUpstreamBody<TextCompletionRequest>(body);
     if (body.stream === true) {
-      const result = await deps.dispatcher.run({ model: body.model as string, fallbacks: readFallbacks(body), capability: 'text', stream: true }, scope.context, (adapter, target) => {
+      const result = await deps.dispatcher.run({ model: body.model, fallbacks: readFallbacks(body), capability: 'text', stream: true }, scope.context, (adapter, target) => {
         // Text streams exist only in OpenAI's protocol.
         if (adapter !== openaiCompatibleAdapter) {
           throw new GatewayError('unsupported_operation', `provider "${target.provider.name}" does not stream text completions; use /v1/chat/completions`, { provider: target.provider.name, model: target.model });
@@ -39,12 +34,10 @@ async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
       await sendChunkStream(ctx, deps, scope, result);
       return;
     }
-    const result = await deps.dispatcher.run({ model: body.model as string, fallbacks: readFallbacks(body), capability: 'text' }, scope.context, (adapter, target) =>
+    const result = await deps.dispatcher.run({ model: body.model, fallbacks: readFallbacks(body), capability: 'text' }, scope.context, (adapter, target) =>
       (adapter.textCompletion as NonNullable<typeof adapter.textCompletion>).call(adapter, request, target),
     );
-    noteResult(scope.state, result);
-    recordSuccess(deps, result.provider, result.model, result.value.usage);
-    ctx.body = withExtraFields(result.value, result.provider, result.model, scope.state);
+    answerJson(ctx, deps, scope, result);
   } catch (error) {
     throw failInference(deps, scope, error);
   }

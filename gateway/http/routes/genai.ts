@@ -11,8 +11,7 @@ import { toGeminiResponse } from '../genai/from-chat-response.js';
 import { parseGenaiModelPath } from '../genai/model-path.js';
 import { sendGeminiStream } from '../genai/send-stream.js';
 import { toChatRequest } from '../genai/to-chat-request.js';
-import { beginInference, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody } from '../inference.js';
-import { noteResult } from './chat.js';
+import { beginInference, noteResult, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody } from '../inference.js';
 
 /**
  * POST /genai/v1beta/models/{model}:generateContent and :streamGenerateContent: Gemini's own
