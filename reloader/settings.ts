@@ -41,7 +41,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReloaderSett
     healthTimeoutMs: readInt(env, 'RELOADER_HEALTH_TIMEOUT_MS', 60_000, 1),
     drainTimeoutMs: readInt(env, 'RELOADER_DRAIN_TIMEOUT_MS', 30_000, 0),
     stopTimeoutS: readInt(env, 'RELOADER_STOP_TIMEOUT_S', 30, 0),
-    settleMs: readInt(env, 'RELOADER_SETTLE_MS', 1000, 0),
+    settleMs: readInt(env, 'RELOADER_SETTLE_MS', 500, 0),
     debounceMs: readInt(env, 'RELOADER_DEBOUNCE_MS', 500, 0),
     polling: readBool(env, 'RELOADER_POLLING', false),
     pollIntervalMs: readInt(env, 'RELOADER_POLL_INTERVAL_MS', 1000, 10),

@@ -10,7 +10,7 @@ describe('readSettings', () => {
     const s = readSettings({});
     assert.deepEqual(
       [s.configPath, s.port, s.rotationDir, s.gatewayPort, s.nginxStatusPort, s.healthTimeoutMs, s.drainTimeoutMs, s.stopTimeoutS, s.settleMs, s.debounceMs, s.polling, s.pollIntervalMs, s.reconcileIntervalMs],
-      ['/config/config.json', 9090, '/rotation', 8080, 8081, 60_000, 30_000, 30, 1000, 500, false, 1000, 5000],
+      ['/config/config.json', 9090, '/rotation', 8080, 8081, 60_000, 30_000, 30, 500, 500, false, 1000, 5000],
     );
   });
 
