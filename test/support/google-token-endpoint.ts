@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 /**
  * A stand-in for Google's OAuth2 token endpoint (`oauth2.googleapis.com/token`): takes the
@@ -70,19 +70,14 @@ export async function startGoogleTokenEndpoint(): Promise<GoogleTokenEndpoint> {
       res.end(JSON.stringify({ access_token: token, expires_in: 3599, token_type: 'Bearer' }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenOnLoopback(server);
   const endpoint: GoogleTokenEndpoint = {
-    url: `http://127.0.0.1:${port}/token`,
+    url: `${listener.origin}/token`,
     exchanges: 0,
     issued: new Set(),
     lastClaims: undefined,
     trust: (account) => trusted.set(account.clientEmail, account.publicKey),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listener.close,
   };
   return endpoint;
 }
