@@ -185,6 +185,11 @@ describe('POST /v1/chat/completions', () => {
     controller.abort();
     await pending;
     await upstream.waitForAbort(0);
+    // The request still gets its access-log line, marked as abandoned by the client.
+    await waitFor(() => gateway.logs.some((line) => line.path === '/v1/chat/completions'));
+    const line = gateway.logs.find((entry) => entry.path === '/v1/chat/completions') as Record<string, unknown>;
+    assert.equal(line.client_gone, true);
+    assert.equal(line.provider, 'openai');
   });
 
   it('uses x-request-id from the client, and generates one otherwise', async () => {
