@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Router } from '@koa/router';
 import Koa from 'koa';
 import type { RuntimeConfig } from './config/index.js';
+import type { CancelSignal } from './core/cancellation.js';
 import { Dispatcher } from './core/dispatcher.js';
 import type { AppDeps } from './http/app-deps.js';
 import { createCorsMiddleware } from './http/middleware/cors.js';
@@ -30,7 +31,7 @@ export interface BuildDepsOptions {
   /** Random source for key choice and jitter (tests: seeded). */
   random?: () => number;
   /** Wait between retries (tests: instant). */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
 }
 
 /** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher. */

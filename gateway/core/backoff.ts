@@ -1,3 +1,5 @@
+import { onCancel, type CancelSignal } from './cancellation.js';
+
 /**
  * Bifrost's retry wait: `min(initial * 2^(retry-1), max)` times a random factor in
  * [0.8, 1.2], so that clients retrying together spread out.
@@ -9,17 +11,16 @@ export function computeBackoffMs(retry: number, initialMs: number, maxMs: number
 }
 
 /** Waits `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
-export function sleepWithSignal(ms: number, signal: AbortSignal): Promise<void> {
+export function sleepWithSignal(ms: number, signal: CancelSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
+    const stopListening = onCancel(signal, () => {
       clearTimeout(timer);
       reject(signal.reason as Error);
-    };
+    });
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      stopListening();
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,3 +1,4 @@
+import { onCancel, type CancelSignal } from './cancellation.js';
 import { GatewayError } from './errors.js';
 
 /** Gives back a slot taken with `acquire`. Calling it twice is harmless. */
@@ -42,7 +43,7 @@ export class ConcurrencyLimiter {
   }
 
   /** Takes a slot, waiting if needed; rejects with 429 (queue full) or the signal's reason. */
-  acquire(signal: AbortSignal): Promise<ReleaseSlot> {
+  acquire(signal: CancelSignal): Promise<ReleaseSlot> {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
     if (this.active < this.options.concurrency && this.waiting.size === 0) {
       this.active++;
@@ -58,15 +59,14 @@ export class ConcurrencyLimiter {
     return new Promise<ReleaseSlot>((resolve, reject) => {
       const waiter: Waiter = {
         grant: (release) => {
-          signal.removeEventListener('abort', onAbort);
+          stopListening();
           resolve(release);
         },
       };
-      const onAbort = (): void => {
+      const stopListening = onCancel(signal, () => {
         this.waiting.delete(waiter);
         reject(signal.reason as Error);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+      });
       this.waiting.add(waiter);
     });
   }

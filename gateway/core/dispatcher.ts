@@ -4,6 +4,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { computeBackoffMs, sleepWithSignal } from './backoff.js';
+import type { CancelSignal } from './cancellation.js';
 import { ConcurrencyLimiter, type ReleaseSlot } from './concurrency-limiter.js';
 import { GatewayError } from './errors.js';
 import { pickWeightedKey, selectEligibleKeys } from './key-selection.js';
@@ -13,7 +14,7 @@ import { parseModelRef, type ModelRef } from './model-ref.js';
 export interface RequestContext {
   requestId: string;
   /** Aborted when the client goes away or the node's drain deadline passes. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** `x-bf-eh-<name>` request headers, as `<name>` -> value, to add upstream. */
   forwardHeaders: Record<string, string>;
 }
@@ -57,7 +58,7 @@ export interface DispatcherDeps {
   /** Random source in [0, 1) for key choice and jitter (tests pass a seeded one). */
   random?: () => number;
   /** Waits between retries (tests pass an instant one). */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
 }
 
 interface ProviderRuntime {
@@ -82,7 +83,7 @@ const NO_RELEASE = (): void => undefined;
 export class Dispatcher {
   private readonly providers = new Map<string, ProviderRuntime>();
   private readonly random: () => number;
-  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly sleep: (ms: number, signal: CancelSignal) => Promise<void>;
 
   constructor(
     readonly config: RuntimeConfig,

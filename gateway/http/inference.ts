@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { Cancellation, type CancelSignal } from '../core/cancellation.js';
 import type { RequestContext } from '../core/dispatcher.js';
 import { GatewayError } from '../core/errors.js';
 import { parseModelRef } from '../core/model-ref.js';
@@ -18,7 +19,7 @@ export interface InferenceScope {
   state: RequestState;
   context: RequestContext;
   /** Aborted when the client leaves or the drain deadline passes. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Why the signal aborted: the client left, or the node is shutting down. */
   abortedBy(): 'client' | 'shutdown' | undefined;
 }
@@ -30,25 +31,25 @@ export interface InferenceScope {
  */
 export function beginInference(ctx: Context, deps: AppDeps): InferenceScope {
   const state = requestStateOf(ctx);
-  const controller = new AbortController();
-  const leave = deps.lifecycle.admit(controller);
+  const cancellation = new Cancellation();
+  const leave = deps.lifecycle.admit(cancellation);
   const res = ctx.res;
   res.once('close', () => {
     if (!res.writableFinished) {
       state.clientGone = true;
-      if (!controller.signal.aborted) controller.abort(new GatewayError('client_closed', 'the client closed the request'));
+      cancellation.abort(new GatewayError('client_closed', 'the client closed the request'));
     }
     leave();
   });
-  const context: RequestContext = { requestId: state.requestId, signal: controller.signal, forwardHeaders: readForwardHeaders(ctx) };
+  const context: RequestContext = { requestId: state.requestId, signal: cancellation, forwardHeaders: readForwardHeaders(ctx) };
   return {
     requestId: state.requestId,
     state,
     context,
-    signal: controller.signal,
+    signal: cancellation,
     abortedBy: () => {
-      if (!controller.signal.aborted) return undefined;
-      return controller.signal.reason instanceof ShutdownDeadlineError ? 'shutdown' : 'client';
+      if (!cancellation.aborted) return undefined;
+      return cancellation.reason instanceof ShutdownDeadlineError ? 'shutdown' : 'client';
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { Cancellation } from '../core/cancellation.js';
+
 /** The node's state as /health reports it. */
 export type LifecycleState = 'ok' | 'draining';
 
@@ -8,7 +10,7 @@ export type LifecycleState = 'ok' | 'draining';
  */
 export class Lifecycle {
   private current: LifecycleState = 'ok';
-  private readonly active = new Set<AbortController>();
+  private readonly active = new Set<Cancellation>();
   private idleWaiters: (() => void)[] = [];
   readonly startedAt = Date.now();
 
@@ -32,7 +34,7 @@ export class Lifecycle {
    * Counts one request in until the returned function is called. `controller` is aborted if
    * the drain deadline passes while the request is still running.
    */
-  admit(controller: AbortController): () => void {
+  admit(controller: Cancellation): () => void {
     this.active.add(controller);
     this.onCountChange?.(this.active.size);
     let done = false;

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../core/cancellation.js';
 import type { ProviderKey, ProviderSettings } from '../config/index.js';
 import type {
   ChatChunk,
@@ -24,7 +25,7 @@ export interface UpstreamTarget {
   /** Headers to add to the upstream request: `extra_headers`, then the client's `x-bf-eh-*`. */
   extraHeaders: Readonly<Record<string, string>>;
   /** Aborted when the client goes away, the node gives up, or the attempt times out. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** `default_request_timeout_in_seconds`, in ms: for streams, the wait for headers and between chunks. */
   timeoutMs: number;
   requestId: string;

@@ -5,6 +5,7 @@ import { buildAppDeps, createApp, type AppDeps } from '../../gateway/app.js';
 import { loadConfigBytes, type LoadReport } from '../../gateway/config/index.js';
 import { createHttpServer, listen } from '../../gateway/lifecycle/server.js';
 import { createLogger } from '../../gateway/observability/logger.js';
+import type { CancelSignal } from '../../gateway/core/cancellation.js';
 
 /**
  * Starts a gateway node in this process on 127.0.0.1 and an ephemeral port, from a config
@@ -24,7 +25,7 @@ export interface StartGatewayOptions {
   /** Random source for key choice and jitter. */
   random?: () => number;
   /** Wait between retries; default: real waits. Pass `instantSleep` to skip them. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
   nodeName?: string;
   logLevel?: string;
 }
@@ -89,7 +90,7 @@ export async function startGateway(config: object | string, options: StartGatewa
 }
 
 /** A retry wait that does not wait (keeps retry tests fast). */
-export const instantSleep = (_ms: number, signal: AbortSignal): Promise<void> =>
+export const instantSleep = (_ms: number, signal: CancelSignal): Promise<void> =>
   signal.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve();
 
 /** A config with one OpenAI-compatible provider (default `openai`) pointed at `baseUrl`. */

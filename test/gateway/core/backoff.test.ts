@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { computeBackoffMs, sleepWithSignal } from '../../../gateway/core/backoff.js';
 import { seededRandom } from '../../support/seeded-random.js';
+import { Cancellation } from '../../../gateway/core/cancellation.js';
 
 describe('computeBackoffMs', () => {
   it('doubles from the initial backoff, within jitter [0.8, 1.2]', () => {
@@ -28,13 +29,13 @@ describe('computeBackoffMs', () => {
 
 describe('sleepWithSignal', () => {
   it('rejects at once when the signal aborts', async () => {
-    const controller = new AbortController();
-    const sleeping = sleepWithSignal(60_000, controller.signal);
+    const controller = new Cancellation();
+    const sleeping = sleepWithSignal(60_000, controller);
     controller.abort(new Error('client left'));
     await assert.rejects(sleeping, /client left/);
   });
 
   it('resolves after the wait', async () => {
-    await sleepWithSignal(1, new AbortController().signal);
+    await sleepWithSignal(1, new Cancellation());
   });
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { ConcurrencyLimiter } from '../../../gateway/core/concurrency-limiter.js';
 import { GatewayError } from '../../../gateway/core/errors.js';
+import { Cancellation } from '../../../gateway/core/cancellation.js';
 
-const live = (): AbortSignal => new AbortController().signal;
+const live = (): Cancellation => new Cancellation();
 
 describe('ConcurrencyLimiter', () => {
   it('lets `concurrency` requests through and queues the rest in arrival order', async () => {
@@ -41,8 +42,8 @@ describe('ConcurrencyLimiter', () => {
   it('drops a waiter whose client left, and does not give it a slot', async () => {
     const limiter = new ConcurrencyLimiter({ provider: 'p', concurrency: 1, bufferSize: 5, dropExcess: false });
     const release = await limiter.acquire(live());
-    const controller = new AbortController();
-    const leaving = limiter.acquire(controller.signal);
+    const controller = new Cancellation();
+    const leaving = limiter.acquire(controller);
     const staying = limiter.acquire(live());
     controller.abort(new Error('gone'));
     await assert.rejects(leaving, /gone/);

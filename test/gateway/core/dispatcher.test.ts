@@ -6,6 +6,7 @@ import { createSilentLogger } from '../../../gateway/observability/logger.js';
 import { GatewayMetrics } from '../../../gateway/observability/metrics.js';
 import type { UpstreamTarget } from '../../../gateway/providers/types.js';
 import { seededRandom } from '../../support/seeded-random.js';
+import { Cancellation } from '../../../gateway/core/cancellation.js';
 
 const KEY = { name: 'k', value: 'sk-dispatcher-test-000', models: ['*'] };
 
@@ -33,7 +34,7 @@ function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[
 }
 
 function context(): RequestContext {
-  return { requestId: 'r1', signal: new AbortController().signal, forwardHeaders: {} };
+  return { requestId: 'r1', signal: new Cancellation(), forwardHeaders: {} };
 }
 
 const failure = (status: number, message = `failed ${status}`): GatewayError =>
@@ -83,12 +84,12 @@ describe('Dispatcher', () => {
 
   it('does not retry or fall back once the client is gone', async () => {
     const { dispatcher } = createDispatcher(3);
-    const controller = new AbortController();
+    const controller = new Cancellation();
     let calls = 0;
     await assert.rejects(
-      dispatcher.run({ model: 'openai/a', fallbacks: ['groq/b'], capability: 'chat' }, { ...context(), signal: controller.signal }, async () => {
+      dispatcher.run({ model: 'openai/a', fallbacks: ['groq/b'], capability: 'chat' }, { ...context(), signal: controller }, async () => {
         calls++;
-        controller.abort();
+        controller.abort(new Error('client left'));
         throw failure(500);
       }),
     );

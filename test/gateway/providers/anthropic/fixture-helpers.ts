@@ -4,6 +4,7 @@ import type { ProviderSettings } from '../../../../gateway/config/index.js';
 import { readSseEvents } from '../../../../gateway/providers/shared/sse.js';
 import type { UpstreamResponse } from '../../../../gateway/providers/shared/upstream-http.js';
 import type { UpstreamTarget } from '../../../../gateway/providers/types.js';
+import { Cancellation } from '../../../../gateway/core/cancellation.js';
 
 /** A target for translator tests: nothing is sent anywhere. */
 export function buildFixtureTarget(protocol: string, model: string, secret = 'sk-test-secret-0123456789'): UpstreamTarget {
@@ -27,7 +28,7 @@ export function buildFixtureTarget(protocol: string, model: string, secret = 'sk
     model,
     baseUrl: 'http://127.0.0.1:9',
     extraHeaders: {},
-    signal: new AbortController().signal,
+    signal: new Cancellation(),
     timeoutMs: 30_000,
     requestId: 'req-test',
   };

@@ -5,6 +5,7 @@ import { azureAdapter } from '../../../../gateway/providers/azure/index.js';
 import type { ChatChunk } from '../../../../gateway/providers/chat-types.js';
 import type { UpstreamTarget } from '../../../../gateway/providers/types.js';
 import { startAzureUpstream, type AzureUpstream } from '../../../support/azure-upstream.js';
+import { Cancellation } from '../../../../gateway/core/cancellation.js';
 
 const API_KEY = 'azure-test-key-0123456789abcdef';
 
@@ -30,7 +31,7 @@ function targetFor(provider: ProviderSettings, model: string): UpstreamTarget {
     model,
     baseUrl: provider.baseUrlOverride ?? (azureAdapter.defaultBaseUrl(provider, provider.keys[0]) as string),
     extraHeaders: {},
-    signal: new AbortController().signal,
+    signal: new Cancellation(),
     timeoutMs: 10_000,
     requestId: 'r1',
   };

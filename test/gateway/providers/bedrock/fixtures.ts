@@ -1,5 +1,6 @@
 import { loadConfigBytes, type ProviderSettings } from '../../../../gateway/config/index.js';
 import type { UpstreamTarget } from '../../../../gateway/providers/types.js';
+import { Cancellation, type CancelSignal } from '../../../../gateway/core/cancellation.js';
 
 /** Test credentials (fake; the local Bedrock checks signatures against them). */
 export const TEST_CREDS = {
@@ -42,7 +43,7 @@ export function bedrockProvider(baseUrl: string, keyConfig: Record<string, unkno
 }
 
 /** One attempt's target for `model` on `provider`. */
-export function targetFor(provider: ProviderSettings, model: string, signal = new AbortController().signal): UpstreamTarget {
+export function targetFor(provider: ProviderSettings, model: string, signal: CancelSignal = new Cancellation()): UpstreamTarget {
   return {
     provider,
     key: provider.keys[0],

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { ProviderKey, ProviderSettings } from '../../../../gateway/config/index.js';
 import type { UpstreamResponse } from '../../../../gateway/providers/shared/upstream-http.js';
 import type { UpstreamTarget } from '../../../../gateway/providers/types.js';
+import { Cancellation } from '../../../../gateway/core/cancellation.js';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 
@@ -47,7 +48,7 @@ export function upstreamTarget(baseUrl: string, key: Partial<ProviderKey>, proto
     model,
     baseUrl,
     extraHeaders: {},
-    signal: new AbortController().signal,
+    signal: new Cancellation(),
     timeoutMs: 10_000,
     requestId: 'req-test-1',
   };
