@@ -26,7 +26,7 @@ const builds = [
 const nodes = await Promise.all(builds.map((b) => startGatewayNode({ upstreamPort: upstream.port, entry: b.entry, name: `gateway-${b.name}` })));
 try {
   const pools = nodes.map((node) => openPool(node, readPlan()));
-  for (const pool of pools) await runOpenLoop({ pool: pool.pool, target: pool.target, stream: false, rate: 300, durationMs: 3000, drainMs: 5000 });
+  for (const pool of pools) await runOpenLoop({ pool: pool.pool, target: pool.target, stream: false, rate: 400, durationMs: 15_000, drainMs: 5000 });
   for (let round = 1; round <= rounds; round += 1) {
     for (const [index, pool] of pools.entries()) {
       const pid = pool.target.child?.pid as number;

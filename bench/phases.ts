@@ -1,7 +1,8 @@
 import { Pool } from 'undici';
 import { runClosedLoop } from './load/closed-loop.js';
 import { summarize } from './load/histogram.js';
-import { runOpenLoop, type LoadResult } from './load/open-loop.js';
+import { mergeLoadResults, runOpenLoop, type LoadResult } from './load/open-loop.js';
+import { waitForQuiet } from './load/wait-for-quiet.js';
 import type { BenchPlan } from './plan.js';
 import { readCpuMs, sampleRssPeak } from './report/rss.js';
 import type { RateRow, SaturationRow } from './report/results.js';
@@ -26,8 +27,6 @@ export function openPool(target: Target, plan: BenchPlan): LoadedTarget {
   return { target, pool, peakRssMb: 0 };
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Runs a load against a target, tracking its peak RSS and the CPU ms it spent. */
 async function watchTarget<T>(loaded: LoadedTarget, run: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
   const pids = pidsOf(loaded.target);
@@ -44,13 +43,20 @@ async function watchTarget<T>(loaded: LoadedTarget, run: () => Promise<T>): Prom
 
 const cpuPerRequestUs = (cpuMs: number, result: LoadResult): number => (result.ok + result.errors > 0 ? (cpuMs * 1000) / (result.ok + result.errors) : NaN);
 
-function toRateRow(target: string, rate: number, stream: boolean, result: LoadResult, cpuMs: number): RateRow {
+/** Every process whose CPU the bench watches, to wait for all of them to be idle. */
+const allPids = (targets: LoadedTarget[]): number[] => [...new Set(targets.flatMap((loaded) => pidsOf(loaded.target)))];
+
+/** One rate's rounds for one target, pooled into a table row. */
+function toRateRow(target: string, rate: number, stream: boolean, rounds: { result: LoadResult; cpuMs: number }[]): RateRow {
+  const result = mergeLoadResults(rounds.map((round) => round.result));
+  const cpuMs = rounds.reduce((sum, round) => sum + round.cpuMs, 0);
   return {
     cpuPerRequestUs: cpuPerRequestUs(cpuMs, result),
     target,
     rate,
     stream,
     latency: summarize(result.latency),
+    p99ByRound: rounds.map((round) => summarize(round.result.latency).p99),
     ...(stream ? { firstChunk: summarize(result.firstChunk), chunkLag: summarize(result.chunkLag) } : {}),
     throughput: result.throughput,
     ok: result.ok,
@@ -60,31 +66,52 @@ function toRateRow(target: string, rate: number, stream: boolean, result: LoadRe
   };
 }
 
-/** Warms each target (JIT, connections) with a short open-loop run of each kind. */
-export async function warmUp(targets: LoadedTarget[], plan: BenchPlan): Promise<void> {
+/**
+ * Warms each target until it runs at its steady state: JSON at `warmupRate` in windows until
+ * the target's CPU per request moves less than 10% between two windows (JIT tiers settled),
+ * then a short run of streams. A cold node costs ~30% more CPU per request for tens of seconds.
+ */
+export async function warmUp(targets: LoadedTarget[], plan: BenchPlan, log: (line: string) => void): Promise<void> {
   for (const loaded of targets) {
-    for (const stream of [false, true]) {
-      await runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate: 300, durationMs: plan.warmupMs / 2, drainMs: plan.drainMs });
+    const perWindow: number[] = [];
+    for (let window = 1; window <= plan.warmupMaxWindows; window += 1) {
+      const { result, cpuMs } = await watchTarget(loaded, () =>
+        runOpenLoop({ pool: loaded.pool, target: loaded.target, stream: false, rate: plan.warmupRate, durationMs: plan.warmupWindowMs, drainMs: plan.drainMs }),
+      );
+      const current = cpuPerRequestUs(cpuMs, result);
+      const previous = perWindow.at(-1);
+      perWindow.push(current);
+      // A target without a process to watch (a container's port) cannot be judged: min windows.
+      const settled = previous !== undefined && (Number.isNaN(current) || Math.abs(current - previous) <= 0.1 * previous);
+      if (settled) break;
     }
+    await runOpenLoop({ pool: loaded.pool, target: loaded.target, stream: true, rate: plan.warmupRate, durationMs: plan.streamWarmupMs, drainMs: plan.drainMs });
+    log(`warmed ${loaded.target.name}: CPU per request by ${plan.warmupWindowMs / 1000} s window ${perWindow.map((us) => (Number.isNaN(us) ? 'n/a' : `${us.toFixed(0)} µs`)).join(', ')}`);
   }
 }
 
-/** Runs every open-loop rate against every target, interleaved so drift hits all alike. */
+/**
+ * Runs every open-loop rate against every target: `plan.rounds` rounds, targets interleaved in
+ * each so that drift on the box hits all alike, each step only once every bench process is
+ * idle; the rounds are pooled (p99 over rounds x steps of samples) and each round's p99 kept.
+ */
 export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, stream: boolean, log: (line: string) => void): Promise<RateRow[]> {
   const rows: RateRow[] = [];
+  const durationMs = stream ? plan.streamStepMs : plan.stepMs;
   for (const rate of stream ? plan.streamRates : plan.rates) {
-    for (const loaded of targets) {
-      const durationMs = stream ? plan.streamStepMs : plan.stepMs;
-      const { result, cpuMs } = await watchTarget(loaded, () =>
-        runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }),
-      );
-      const row = toRateRow(loaded.target.name, rate, stream, result, cpuMs);
-      rows.push(row);
-      log(
-        `${stream ? 'stream' : 'json  '} ${String(rate).padStart(5)}/s ${loaded.target.name.padEnd(8)} p50 ${row.latency.p50.toFixed(2)} p99 ${row.latency.p99.toFixed(2)} ms, ${row.throughput.toFixed(0)} req/s, errors ${row.errors}, cpu/req ${row.cpuPerRequestUs.toFixed(0)} us`,
-      );
-      await pause(plan.settleMs);
+    const rounds = new Map<LoadedTarget, { result: LoadResult; cpuMs: number }[]>(targets.map((loaded) => [loaded, []]));
+    for (let round = 1; round <= plan.rounds; round += 1) {
+      for (const loaded of targets) {
+        const waitedMs = await waitForQuiet(allPids(targets), plan.quietMaxMs);
+        const measured = await watchTarget(loaded, () => runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }));
+        rounds.get(loaded)?.push(measured);
+        const latency = summarize(measured.result.latency);
+        log(
+          `${stream ? 'stream' : 'json  '} ${String(rate).padStart(5)}/s round ${round} ${loaded.target.name.padEnd(8)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, errors ${measured.result.errors}, cpu/req ${cpuPerRequestUs(measured.cpuMs, measured.result).toFixed(0)} us (waited ${(waitedMs / 1000).toFixed(1)} s for quiet)`,
+        );
+      }
     }
+    for (const loaded of targets) rows.push(toRateRow(loaded.target.name, rate, stream, rounds.get(loaded) ?? []));
   }
   return rows;
 }
@@ -93,6 +120,7 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
 export async function measureSaturation(targets: LoadedTarget[], plan: BenchPlan, log: (line: string) => void): Promise<SaturationRow[]> {
   const rows: SaturationRow[] = [];
   for (const loaded of targets) {
+    await waitForQuiet(allPids(targets), plan.quietMaxMs);
     const { result, cpuMs } = await watchTarget(loaded, () =>
       runClosedLoop({
         pool: loaded.pool,
@@ -115,7 +143,6 @@ export async function measureSaturation(targets: LoadedTarget[], plan: BenchPlan
     };
     rows.push(row);
     log(`saturate ${loaded.target.name.padEnd(8)} ${row.throughput.toFixed(0)} req/s, p50 ${row.latency.p50.toFixed(2)} p99 ${row.latency.p99.toFixed(2)} ms, errors ${row.errors}, cpu/req ${row.cpuPerRequestUs.toFixed(0)} us`);
-    await pause(plan.settleMs * 2);
   }
   return rows;
 }

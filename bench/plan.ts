@@ -1,19 +1,26 @@
 /** How long and how hard each phase runs; BENCH_QUICK=1 gives a smoke run of about a minute. */
 export interface BenchPlan {
   quick: boolean;
-  warmupMs: number;
+  /** Warm-up (JIT, connections): JSON at this rate in windows until CPU per request settles. */
+  warmupRate: number;
+  warmupWindowMs: number;
+  /** At most this many windows; settled = within 10% of the previous window's CPU per request. */
+  warmupMaxWindows: number;
+  streamWarmupMs: number;
   /** Open-loop rates (requests per second) of the non-streaming table. */
   rates: number[];
   stepMs: number;
   /** Open-loop rates of the streaming table. */
   streamRates: number[];
   streamStepMs: number;
+  /** Each rate is measured this many times per target, interleaved, and the rounds pooled. */
+  rounds: number;
   /** Closed-loop workers of the saturation run. */
   saturationConcurrency: number;
   saturationMs: number;
   drainMs: number;
-  /** Pause between runs so one run's leftovers (GC, closing sockets) do not land in the next. */
-  settleMs: number;
+  /** Before each step, wait (up to this long) until every bench process is idle. */
+  quietMaxMs: number;
   /** Connections of the generator's pool to each target. */
   connections: number;
 }
@@ -24,28 +31,36 @@ export function readPlan(env: NodeJS.ProcessEnv = process.env): BenchPlan {
   return quick
     ? {
         quick,
-        warmupMs: 1000,
+        warmupRate: 300,
+        warmupWindowMs: 1000,
+        warmupMaxWindows: 1,
+        streamWarmupMs: 1000,
         rates: [200, 500, 1000],
         stepMs: 2000,
         streamRates: [200],
         streamStepMs: 2000,
+        rounds: 1,
         saturationConcurrency: 128,
         saturationMs: 3000,
         drainMs: 5000,
-        settleMs: 300,
+        quietMaxMs: 3000,
         connections: 256,
       }
     : {
         quick,
-        warmupMs: 4000,
+        warmupRate: 300,
+        warmupWindowMs: 5000,
+        warmupMaxWindows: 6,
+        streamWarmupMs: 3000,
         rates: [200, 500, 1000, 2000],
         stepMs: 8000,
         streamRates: [200, 500],
         streamStepMs: 6000,
+        rounds: 3,
         saturationConcurrency: 128,
         saturationMs: 8000,
         drainMs: 10_000,
-        settleMs: 1000,
+        quietMaxMs: 20_000,
         connections: 256,
       };
 }

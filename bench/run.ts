@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     .filter((target): target is Target => target !== undefined)
     .map((target) => openPool(target, plan));
   log(`warming up ${targets.map((t) => t.target.name).join(', ')}`);
-  await warmUp(targets, plan);
+  await warmUp(targets, plan, log);
   const rates = [...(await measureRates(targets, plan, false, log)), ...(await measureRates(targets, plan, true, log))];
   const saturation = await measureSaturation(targets, plan, log);
   await new Promise((resolve) => setTimeout(resolve, 5000));
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     machine,
     quick: plan.quick,
-    planText: `${nice === undefined ? 'Normal scheduling priority' : `All bench processes at nice ${nice} (BENCH_NICE), so other work on the box disturbs them less`}. Plan: warm-up ${plan.warmupMs / 1000} s per target; open-loop steps of ${plan.stepMs / 1000} s (streams ${plan.streamStepMs / 1000} s), targets interleaved per rate; saturation: ${plan.saturationConcurrency} closed-loop workers for ${plan.saturationMs / 1000} s; generator pool ${plan.connections} keep-alive connections per target (undici).`,
+    planText: `${nice === undefined ? 'Normal scheduling priority' : `All bench processes at nice ${nice} (BENCH_NICE), so other work on the box disturbs them less`}. Plan: warm-up per target at ${plan.warmupRate} req/s in ${plan.warmupWindowMs / 1000} s windows until its CPU per request moves under 10% (at most ${plan.warmupMaxWindows} windows), then ${plan.streamWarmupMs / 1000} s of streams; open-loop steps of ${plan.stepMs / 1000} s (streams ${plan.streamStepMs / 1000} s), ${plan.rounds} round(s) per rate with targets interleaved, pooled; each step starts once every bench process is idle (under 3% CPU, waiting at most ${plan.quietMaxMs / 1000} s); saturation: ${plan.saturationConcurrency} closed-loop workers for ${plan.saturationMs / 1000} s; generator pool ${plan.connections} keep-alive connections per target (undici).`,
     targets: targets.map((t) => t.target.name),
     missingTargets,
     rates,

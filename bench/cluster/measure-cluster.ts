@@ -49,7 +49,7 @@ export async function measureCluster(plan: BenchPlan, log: (line: string) => voi
     const { stdout: nodeVersion } = await run(DOCKER, ['exec', (await cluster.gatewayNodes())[0]?.id ?? '', 'node', '--version']).catch(() => ({ stdout: 'unknown' }));
     loaded.push(...clusterTargets(cluster, pids).map((target) => openPool(target, plan)));
     log(`cluster up in ${bringUpS.toFixed(0)} s; nodes at host pids ${pids.join(', ')}`);
-    await warmUp(loaded, plan);
+    await warmUp(loaded, plan, (line) => log(`cluster: ${line}`));
     const clusterPlan = { ...plan, rates: plan.quick ? [200] : [200, 500], streamRates: [] };
     const rates = await measureRates(loaded, clusterPlan, false, (line) => log(`cluster: ${line}`));
     const saturation = await measureSaturation(loaded, plan, (line) => log(`cluster: ${line}`));

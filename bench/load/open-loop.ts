@@ -50,6 +50,23 @@ export function createLoadResult(): LoadResult {
   };
 }
 
+/** Pools several runs of the same step (rounds) into one result: histograms added, counts summed. */
+export function mergeLoadResults(runs: LoadResult[]): LoadResult {
+  const merged = createLoadResult();
+  for (const run of runs) {
+    merged.scheduled += run.scheduled;
+    merged.ok += run.ok;
+    merged.errors += run.errors;
+    for (const [kind, count] of Object.entries(run.errorKinds)) merged.errorKinds[kind] = (merged.errorKinds[kind] ?? 0) + count;
+    merged.latency.add(run.latency);
+    merged.sendLag.add(run.sendLag);
+    merged.firstChunk.add(run.firstChunk);
+    merged.chunkLag.add(run.chunkLag);
+  }
+  merged.throughput = runs.length === 0 ? 0 : runs.reduce((sum, run) => sum + run.throughput, 0) / runs.length;
+  return merged;
+}
+
 /** Adds one request's outcome to `result`; `startedAt` is the time latency counts from. */
 export function recordOutcome(result: LoadResult, outcome: RequestOutcome, startedAt: number): void {
   if (!outcome.ok) {

@@ -6,7 +6,10 @@ export interface RateRow {
   target: string;
   rate: number;
   stream: boolean;
+  /** Pooled over the rounds. */
   latency: Percentiles;
+  /** Each round's p99, to show how much it moved (absent in results from before rounds). */
+  p99ByRound?: number[];
   /** Streams only. */
   firstChunk?: Percentiles;
   chunkLag?: Percentiles;

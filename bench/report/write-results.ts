@@ -61,10 +61,10 @@ function renderRates(results: BenchResults, stream: boolean): string[] {
         '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ]
     : [
-        '## Non-streaming latency (open loop, ms from scheduled send)',
+        '## Non-streaming latency (open loop, ms from scheduled send; rounds pooled)',
         '',
-        '| Rate (req/s) | Target | p50 | p90 | p99 | Added p50 | Added p99 | Achieved req/s | Target CPU per request (µs) | Errors | Gen. send lag p99 |',
-        '|---|---|---|---|---|---|---|---|---|---|---|',
+        '| Rate (req/s) | Target | p50 | p90 | p99 | p99 by round | Added p50 | Added p99 | Achieved req/s | Target CPU per request (µs) | Errors | Gen. send lag p99 |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|',
       ];
   for (const row of rows) {
     const direct = findRow(results.rates, 'direct', row.rate, stream);
@@ -74,7 +74,7 @@ function renderRates(results: BenchResults, stream: boolean): string[] {
       );
     } else {
       lines.push(
-        `| ${row.rate} | ${row.target} | ${ms(row.latency.p50)} | ${ms(row.latency.p90)} | ${ms(row.latency.p99)} | ${signed(direct ? row.latency.p50 - direct.latency.p50 : undefined)} | ${signed(direct ? row.latency.p99 - direct.latency.p99 : undefined)} | ${row.throughput.toFixed(0)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} | ${ms(row.sendLagP99)} |`,
+        `| ${row.rate} | ${row.target} | ${ms(row.latency.p50)} | ${ms(row.latency.p90)} | ${ms(row.latency.p99)} | ${row.p99ByRound?.map(ms).join(' / ') ?? 'n/a'} | ${signed(direct ? row.latency.p50 - direct.latency.p50 : undefined)} | ${signed(direct ? row.latency.p99 - direct.latency.p99 : undefined)} | ${row.throughput.toFixed(0)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} | ${ms(row.sendLagP99)} |`,
       );
     }
   }
