@@ -37,7 +37,7 @@ export interface ControllerDeps {
   reconcileIntervalMs: number;
   /** Where the node being restarted is remembered across a reloader restart (default: memory). */
   journal?: RestartJournal;
-  /** How often waits poll Docker and /health (default 500 ms). */
+  /** How often waits poll Docker and /health (default 200 ms). */
   pollMs?: number;
 }
 
@@ -211,7 +211,7 @@ export class ReloaderController {
         onConfig: (evaluation) => this.onConfig(evaluation),
         onObserved: (nodes) => void (this.nodes = sortNodes(nodes)),
         settleMs: this.deps.settleMs ?? 0,
-        pollMs: this.deps.pollMs ?? 500,
+        pollMs: this.deps.pollMs ?? 200,
       },
       trigger,
       forced,

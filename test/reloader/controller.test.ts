@@ -52,6 +52,34 @@ describe('ReloaderController rollouts', () => {
     assert.match(await h.metrics.registry.metrics(), /reloader_rollouts_total\{outcome="complete"\} 1/);
   });
 
+  it("puts a restarted node back once its own /health answers on the new config, without waiting for Docker's first check", async () => {
+    h = createHarness(FP_OLD);
+    addThreeNodes(h, FP_OLD);
+    // Docker reports "starting" until its first health check, an interval after the start.
+    h.cluster.dockerHealthOnStart = 'starting';
+    await h.controller.start();
+    h.edit(FP_NEW);
+    await h.controller.settle();
+    assert.deepEqual(h.cluster.stops(), ['gateway-1', 'gateway-2', 'gateway-3']);
+    assert.equal(h.controller.status().rollouts.previous[0]?.outcome, 'complete');
+    assert.deepEqual(h.cluster.rotations.at(-1), ['gateway-1', 'gateway-2', 'gateway-3']);
+    assert.ok([...h.cluster.nodes.values()].every((node) => node.health === 'starting' && node.fingerprint === FP_NEW));
+  });
+
+  it('does not put back a node that Docker reports unhealthy, even if its /health answers', async () => {
+    h = createHarness(FP_OLD, { healthTimeoutMs: 300 });
+    addThreeNodes(h, FP_OLD);
+    h.cluster.dockerHealthOnStart = 'unhealthy';
+    await h.controller.start();
+    h.edit(FP_NEW);
+    await h.controller.settle();
+    assert.deepEqual(h.cluster.stops(), ['gateway-1'], 'the rollout halts at the first node');
+    const rollout = h.controller.status().rollouts.previous[0];
+    assert.equal(rollout?.outcome, 'failed');
+    assert.match(rollout?.steps[0]?.events.map((e) => e.message).join('\n') ?? '', /Docker health unhealthy/);
+    assert.ok(!(h.cluster.rotations.at(-1) ?? []).includes('gateway-1'), 'the unhealthy node stays out of rotation');
+  });
+
   it('halts at a node that does not come back, shows why with its last log lines, and restarts it first next time', async () => {
     h = createHarness(FP_OLD, { healthTimeoutMs: 300 });
     addThreeNodes(h, FP_OLD);

@@ -41,6 +41,8 @@ export class FakeCluster {
   /** New IP for a node when it starts, if set. */
   ipOnStart = new Map<string, string>();
   dockerDown = false;
+  /** What Docker's health says right after a start (its first check runs an interval later). */
+  dockerHealthOnStart: DockerHealth = 'healthy';
   private applied: RotationServer[] = [];
   private appliedKeyValue: string | undefined;
   private generation = 0;
@@ -103,7 +105,7 @@ export class FakeCluster {
       node.fingerprint = this.file;
       node.ip = this.ipOnStart.get(node.name) ?? node.ip;
       node.broken = this.failing.has(node.name);
-      node.health = node.broken ? 'unhealthy' : 'healthy';
+      node.health = node.broken ? 'unhealthy' : this.dockerHealthOnStart;
       this.hooks[`start ${node.name}`]?.();
     },
     signal: async () => {},
