@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
-import { Agent, undiciErrors } from './undici-modules.js';
+import { Agent, requestOn, undiciErrors } from './undici-modules.js';
 
 /**
  * The node's one HTTP client for upstream calls: a pooled keep-alive agent (undici), with
@@ -80,7 +80,7 @@ export async function sendUpstream(
   let response: Dispatcher.ResponseData;
   try {
     const { origin, path } = splitUrl(call.url);
-    response = await sharedAgent.request({
+    response = await requestOn(sharedAgent, {
       origin,
       path,
       method: call.method ?? 'POST',
