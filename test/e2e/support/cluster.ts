@@ -183,6 +183,12 @@ export class Cluster {
     if (volumes.length > 0) await docker(['volume', 'rm', '-f', ...volumes]).catch(() => undefined);
     const images = ['gateway', 'reloader', 'nginx'].map((name) => `ai-gateway/${name}:${this.tag}`);
     await docker(['image', 'rm', '-f', ...images]).catch(() => undefined);
+    // The classic builder (Compose 1.29) keeps each build's first stage as a dangling image of
+    // ~440 MB. Keep the newest, the next run's build cache; remove the older ones.
+    const stages = (await docker(['images', '-q', '--filter', 'dangling=true', '--filter', 'label=ai-gateway.stage=build']).catch(() => ''))
+      .split('\n')
+      .filter(Boolean);
+    if (stages.length > 1) await docker(['image', 'rm', ...stages.slice(1)]).catch(() => undefined);
     rmSync(this.workDir, { recursive: true, force: true });
   }
 }
