@@ -29,9 +29,8 @@ export interface RollNodeContext {
 export type RollNodeResult = { ok: true; fingerprint: string } | { ok: false; error: string; logTail: string[] };
 
 /**
- * Restarts one node the safe way: out of rotation, drain, stop, start, wait until its /health
- * answers ok with an acceptable fingerprint (and Docker does not call it unhealthy), back into
- * rotation.
+ * Restarts one node the safe way: out of rotation, drain, stop, start, wait until Docker
+ * says healthy and /health shows an acceptable fingerprint, back into rotation.
  */
 export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: string, step: StepRecord, onlyNode: boolean): Promise<RollNodeResult> {
   const say = (message: string, level: 'info' | 'warn' = 'info') => {
@@ -90,10 +89,9 @@ async function waitForHealthy(ctx: RollNodeContext, id: string): Promise<Healthy
     const node = await observeNode(ctx.docker, ctx.probe, id);
     if (!node) return { ok: false, error: 'the container disappeared' };
     if (!node.running) last = 'container not running';
-    // Docker's own check runs only every `interval` after a start (Docker 20.10 has no
-    // start_interval), so waiting for "healthy" added ~2-3 s per node. The node's /health,
-    // probed here over the network as nginx will reach it, is the same readiness check, sooner.
-    else if (node.dockerHealth === 'unhealthy') last = 'Docker health unhealthy';
+    // Both must agree: Docker's health is what operators see in `docker compose ps`, and the
+    // reloader's own probe reaches the node over the network the way nginx will.
+    else if (node.dockerHealth === 'unhealthy' || node.dockerHealth === 'starting') last = `Docker health ${node.dockerHealth}`;
     else if (!node.health.reachable) last = '/health not answering';
     else if (node.health.status !== 'ok') last = `/health status ${node.health.status}`;
     else if (node.health.fingerprint === undefined || !ctx.acceptable(node.health.fingerprint)) {
