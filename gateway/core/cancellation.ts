@@ -36,8 +36,3 @@ export function onCancel(signal: CancelSignal, listener: () => void): () => void
     signal.removeListener('abort', listener);
   };
 }
-
-/** A signal that never aborts (tools and tests that have no client to lose). */
-export function neverCancelled(): CancelSignal {
-  return new Cancellation();
-}

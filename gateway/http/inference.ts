@@ -36,7 +36,6 @@ export function beginInference(ctx: Context, deps: AppDeps): InferenceScope {
   const res = ctx.res;
   res.once('close', () => {
     if (!res.writableFinished) {
-      state.clientGone = true;
       cancellation.abort(new GatewayError('client_closed', 'the client closed the request'));
     }
     leave();

@@ -13,8 +13,6 @@ export interface RequestState {
   fallbackIndex?: number;
   /** The error code of a failed request, for the log line. */
   errorCode?: string;
-  /** True when the client went away before the response ended. */
-  clientGone?: boolean;
 }
 
 const STATE_KEY = 'gateway';

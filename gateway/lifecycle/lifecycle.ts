@@ -31,17 +31,17 @@ export class Lifecycle {
   }
 
   /**
-   * Counts one request in until the returned function is called. `controller` is aborted if
+   * Counts one request in until the returned function is called. `cancellation` is aborted if
    * the drain deadline passes while the request is still running.
    */
-  admit(controller: Cancellation): () => void {
-    this.active.add(controller);
+  admit(cancellation: Cancellation): () => void {
+    this.active.add(cancellation);
     this.onCountChange?.(this.active.size);
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      this.active.delete(controller);
+      this.active.delete(cancellation);
       this.onCountChange?.(this.active.size);
       if (this.active.size === 0 && this.idleWaiters.length > 0) {
         const waiters = this.idleWaiters;
@@ -64,6 +64,6 @@ export class Lifecycle {
 
   /** Aborts every request still in flight (the drain deadline passed). */
   abortAll(reason: Error): void {
-    for (const controller of this.active) controller.abort(reason);
+    for (const cancellation of this.active) cancellation.abort(reason);
   }
 }

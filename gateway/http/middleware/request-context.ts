@@ -57,8 +57,7 @@ function recordRequest(ctx: Context, state: RequestState, deps: AppDeps): void {
     attempts: state.attempts,
     fallback: state.fallbackIndex ? state.fallbackIndex : undefined,
     error: state.errorCode,
-    // 'close' before the response finished: the client left (checked here, not only on the
-    // state, because this listener runs before the inference route's own).
-    client_gone: state.clientGone || !ctx.res.writableFinished || undefined,
+    // 'close' before the response finished: the client left.
+    client_gone: !ctx.res.writableFinished || undefined,
   });
 }
