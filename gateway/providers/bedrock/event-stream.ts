@@ -1,7 +1,5 @@
-import { getChunkedStream } from '@smithy/core/event-streams';
-import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { GatewayError } from '../../core/errors.js';
+import { loadOnFirstUse } from '../shared/load-on-first-use.js';
 import { classifyNetworkError, type UpstreamResponse } from '../shared/upstream-http.js';
 import type { UpstreamTarget } from '../types.js';
 
@@ -15,7 +13,15 @@ export interface EventStreamMessage {
   payload: unknown;
 }
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
+// Smithy's framing and codec load with the first bedrock stream, not when the node boots.
+const loadEventStreamTools = loadOnFirstUse(async () => {
+  const [{ getChunkedStream }, { EventStreamCodec }, { fromUtf8, toUtf8 }] = await Promise.all([
+    import('@smithy/core/event-streams'),
+    import('@smithy/eventstream-codec'),
+    import('@smithy/util-utf8'),
+  ]);
+  return { getChunkedStream, toUtf8, codec: new EventStreamCodec(toUtf8, fromUtf8) };
+});
 
 function headerString(headers: Record<string, { type: string; value: unknown }>, name: string): string | undefined {
   const header = headers[name];
@@ -28,8 +34,9 @@ function headerString(headers: Record<string, { type: string; value: unknown }>,
  * leaving early stops the upstream transfer.
  */
 export async function* readEventStream(response: UpstreamResponse, target: UpstreamTarget): AsyncGenerator<EventStreamMessage> {
-  const frames = getChunkedStream(response.body as AsyncIterable<Uint8Array>);
   try {
+    const { getChunkedStream, toUtf8, codec } = await loadEventStreamTools();
+    const frames = getChunkedStream(response.body as AsyncIterable<Uint8Array>);
     for await (const frame of frames) {
       let decoded;
       try {

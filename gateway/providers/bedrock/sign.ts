@@ -1,8 +1,13 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { GatewayError } from '../../core/errors.js';
+import { loadOnFirstUse } from '../shared/load-on-first-use.js';
 import type { UpstreamTarget } from '../types.js';
 import { regionOf } from './endpoint.js';
+
+// Loaded when a bedrock key is first signed for, not when the node boots.
+const loadSigner = loadOnFirstUse(async () => {
+  const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]);
+  return { SignatureV4, Sha256 };
+});
 
 /** The SigV4 service name Bedrock Runtime signs for. */
 export const BEDROCK_SIGNING_SERVICE = 'bedrock';
@@ -23,6 +28,7 @@ export async function authenticateBedrockRequest(
   const key = target.key;
   const config = key?.bedrock;
   if (config?.access_key && config.secret_key) {
+    const { SignatureV4, Sha256 } = await loadSigner();
     const signer = new SignatureV4({
       service: BEDROCK_SIGNING_SERVICE,
       region: regionOf(key),

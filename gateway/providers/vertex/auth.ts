@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
-import { GoogleAuth, JWT } from 'google-auth-library';
+import type { JWT } from 'google-auth-library';
 import { GatewayError } from '../../core/errors.js';
+import { loadOnFirstUse } from '../shared/load-on-first-use.js';
 import type { UpstreamTarget } from '../types.js';
+
+// About 50 modules: loaded when a vertex key is first used, not when the node boots.
+const loadGoogleAuth = loadOnFirstUse(() => import('google-auth-library'));
 
 /** The OAuth2 scope Vertex AI accepts. */
 export const VERTEX_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -24,8 +28,9 @@ interface ServiceAccountKey {
 }
 
 // One client per distinct credential (keyed by a hash, so no secret sits in a map key):
-// each caches its token until shortly before expiry, so requests share one exchange.
-const sources = new Map<string, TokenSource>();
+// each caches its token until shortly before expiry, so requests share one exchange. The
+// map holds the client being created, so concurrent first requests share it too.
+const sources = new Map<string, Promise<TokenSource>>();
 
 /**
  * A bearer token for Vertex AI from the key's `vertex_key_config.auth_credentials`: a
@@ -41,7 +46,7 @@ export async function getVertexAccessToken(target: UpstreamTarget): Promise<stri
     sources.set(cacheKey, source);
   }
   try {
-    const { token } = await source.getAccessToken();
+    const { token } = await (await source).getAccessToken();
     if (!token) throw new Error('the token endpoint returned no access_token');
     return token;
   } catch (cause) {
@@ -56,12 +61,13 @@ export function clearVertexTokenCache(): void {
   sources.clear();
 }
 
-function createDefaultSource(): TokenSource {
+async function createDefaultSource(): Promise<TokenSource> {
+  const { GoogleAuth } = await loadGoogleAuth();
   const auth = new GoogleAuth({ scopes: [VERTEX_SCOPE] });
   return { getAccessToken: async () => ({ token: await auth.getAccessToken() }) };
 }
 
-function createJwtClient(credentials: string, target: UpstreamTarget): JWT {
+async function createJwtClient(credentials: string, target: UpstreamTarget): Promise<JWT> {
   let key: ServiceAccountKey;
   try {
     key = JSON.parse(credentials) as ServiceAccountKey;
@@ -72,6 +78,7 @@ function createJwtClient(credentials: string, target: UpstreamTarget): JWT {
     throw keyError(target, 'vertex_key_config.auth_credentials needs client_email and private_key (a service-account key)');
   }
   const tokenUri = typeof key.token_uri === 'string' && key.token_uri !== '' ? key.token_uri : GOOGLE_TOKEN_URL;
+  const { JWT } = await loadGoogleAuth();
   const client = new JWT({
     email: key.client_email,
     key: key.private_key,
