@@ -6,9 +6,17 @@ export type { Logger };
 export interface LoggerOptions {
   /** pino level name; LOG_LEVEL in production (default info). */
   level?: string;
-  /** Where lines go; stdout (asynchronous, flushed at exit) when omitted. */
+  /** Where lines go; buffered stdout (see LOG_FLUSH_INTERVAL_MS) when omitted. */
   destination?: DestinationStream;
 }
+
+/**
+ * Lines are written to stdout in batches of about this many bytes: one write per line cost a
+ * loaded node about 6% of its CPU, and its reader (the container runtime) a wake-up per line.
+ */
+export const LOG_BATCH_BYTES = 4096;
+/** A line waits at most about this long in the batch, so a quiet node's log is still live. */
+export const LOG_FLUSH_INTERVAL_MS = 250;
 
 /**
  * Creates the node's structured logger: pino, one JSON object per line. Nothing logged by
@@ -16,7 +24,10 @@ export interface LoggerOptions {
  * defence for headers that might be logged by mistake.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  // pino writes what is still buffered synchronously when the process exits, crash included;
+  // only a SIGKILL loses the last LOG_FLUSH_INTERVAL_MS of lines.
+  const destination =
+    options.destination ?? pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS });
   return pino(
     {
       level: options.level ?? 'info',

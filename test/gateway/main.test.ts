@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { createGate, MockUpstream } from '../support/mock-upstream.js';
 import { getFresh, spawnGateway, startGatewayProcess } from '../support/spawn-gateway.js';
 import { providerConfig } from '../support/start-gateway.js';
+import { waitFor } from '../support/wait-for.js';
 
 const MESSAGES = [{ role: 'user' as const, content: 'x' }];
 
@@ -108,5 +109,19 @@ describe('gateway main (child process)', function () {
     assert.match(error.message, /GATEWAY_TEST_UNSET_KEY/);
     node.child.kill('SIGTERM');
     assert.equal(await node.exited, 0);
+  });
+
+  it('writes a request\'s access-log line while it keeps running, and what is still buffered when it exits', async () => {
+    const node = await spawnGateway(providerConfig(upstream.url), { env: { SHUTDOWN_TIMEOUT_MS: '1000' } });
+    try {
+      const { response } = await clientFor(node.url).chat.completions.create({ model: 'openai/m', messages: MESSAGES }).withResponse();
+      const requestId = response.headers.get('x-request-id');
+      // One short line is far below the write batch: only the periodic flush can bring it out.
+      await waitFor(() => node.logs.some((line) => line.id === requestId && line.status === 200 && line.path === '/v1/chat/completions'), 5000);
+    } finally {
+      node.child.kill('SIGTERM');
+    }
+    assert.equal(await node.exited, 0);
+    await waitFor(() => node.logs.some((line) => line.event === 'signal'), 5000);
   });
 });
