@@ -46,12 +46,17 @@ export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: 
   }
 
   await drainNode(ctx, node, say);
+  say('drained');
 
+  // Each phase gets its own timestamped note, so /status (and the benchmark) show where a
+  // node's restart time goes: drain, Docker stop, Docker start, boot until healthy.
   say('restarting');
   const started = Date.now();
   await ctx.journal.begin({ id: node.id, name: node.name, at: new Date().toISOString() });
   await ctx.docker.stop(node.id, ctx.stopTimeoutS);
+  say('stopped');
   await ctx.docker.start(node.id);
+  say('started');
   await ctx.journal.end();
 
   const outcome = await waitForHealthy(ctx, node.id);

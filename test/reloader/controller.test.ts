@@ -42,7 +42,9 @@ describe('ReloaderController rollouts', () => {
       ['gateway-2', '2/3', 'ok'],
       ['gateway-3', '3/3', 'ok'],
     ]);
-    assert.ok(rollout.steps[1]!.events.some((e) => e.message === 'out of rotation'));
+    // Every phase of a node's restart is on record, in order, for /status and the benchmark.
+    const phases = rollout.steps[1]!.events.map((e) => e.message.replace(/ (on sha256:.*|\(.*\))$/, ''));
+    assert.deepEqual(phases, ['out of rotation', 'drained', 'restarting', 'stopped', 'started', 'healthy', 'back in rotation']);
     assert.ok(status.nodes.every((n) => n.up_to_date && n.in_rotation));
     assert.ok(h.lines.some((l) => /^config changed \(sha256:000000000000… -> sha256:111111111111…\)$/.test(l)));
     assert.ok(h.lines.includes('node 2/3 gateway-2 out of rotation'));
