@@ -50,13 +50,15 @@ const allPids = (targets: LoadedTarget[]): number[] => [...new Set(targets.flatM
 function toRateRow(target: string, rate: number, stream: boolean, rounds: { result: LoadResult; cpuMs: number }[]): RateRow {
   const result = mergeLoadResults(rounds.map((round) => round.result));
   const cpuMs = rounds.reduce((sum, round) => sum + round.cpuMs, 0);
+  const perRound = rounds.map((round) => summarize(round.result.latency));
   return {
     cpuPerRequestUs: cpuPerRequestUs(cpuMs, result),
     target,
     rate,
     stream,
     latency: summarize(result.latency),
-    p99ByRound: rounds.map((round) => summarize(round.result.latency).p99),
+    p50ByRound: perRound.map((latency) => latency.p50),
+    p99ByRound: perRound.map((latency) => latency.p99),
     ...(stream ? { firstChunk: summarize(result.firstChunk), chunkLag: summarize(result.chunkLag) } : {}),
     throughput: result.throughput,
     ok: result.ok,

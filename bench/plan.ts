@@ -53,10 +53,11 @@ export function readPlan(env: NodeJS.ProcessEnv = process.env): BenchPlan {
         warmupMaxWindows: 6,
         streamWarmupMs: 3000,
         rates: [200, 500, 1000, 2000],
-        stepMs: 8000,
+        stepMs: 6000,
         streamRates: [200, 500],
         streamStepMs: 6000,
-        rounds: 3,
+        // Five pairs give the headline's median of paired rounds some footing.
+        rounds: 5,
         saturationConcurrency: 128,
         saturationMs: 8000,
         drainMs: 10_000,

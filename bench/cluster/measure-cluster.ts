@@ -13,6 +13,8 @@ import { renderCluster } from './render-cluster.js';
 
 const run = promisify(execFile);
 const BRING_UP_BUDGET_MS = Number(process.env.BENCH_CLUSTER_BUDGET_MS ?? 8 * 60_000);
+/** Config edits timed per run: the verdict is on every one, so a lucky edit cannot carry it. */
+const ROLLOUTS_MEASURED = 3;
 
 async function nodeHostPids(cluster: Cluster): Promise<number[]> {
   const nodes = await cluster.gatewayNodes();
@@ -55,13 +57,13 @@ export async function measureCluster(plan: BenchPlan, log: (line: string) => voi
     const saturation = await measureSaturation(loaded, plan, (line) => log(`cluster: ${line}`));
     const nginx = loaded[1] as LoadedTarget;
     const rollouts: RolloutTiming[] = [];
-    for (let revision = 1; revision <= (plan.quick ? 1 : 2); revision += 1) {
+    for (let revision = 1; revision <= (plan.quick ? 1 : ROLLOUTS_MEASURED); revision += 1) {
       const timing = await measureRollout(cluster, nginx, 100, revision);
       log(`cluster: rollout ${revision}: detected ${timing.detectionMs} ms, converged ${timing.convergedMs} ms, errors ${timing.loadErrors}`);
       rollouts.push(timing);
     }
     const markdown = renderCluster({ rates, saturation, nodeIdleRssMb, nodesPeakRssMb: nginx.peakRssMb, rollouts, bringUpS, nodeRuntime: `Node ${nodeVersion.trim()} (the e2e base image carries this machine's node binary)` });
-    return { measured: true, markdown };
+    return { measured: true, markdown, rolloutsConvergedS: rollouts.map((r) => r.convergedMs / 1000) };
   } catch (error) {
     return { measured: false, reason: `the cluster came up but measuring failed: ${(error as Error).message.split('\n')[0]}` };
   } finally {

@@ -3,6 +3,7 @@ import type { Cluster } from '../../test/e2e/support/cluster.js';
 import { initialConfig, withRevision } from '../../test/e2e/support/e2e-config.js';
 import { runOpenLoop } from '../load/open-loop.js';
 import type { LoadedTarget } from '../phases.js';
+import { stepPhases, type RecordedStep, type StepPhases } from './step-phases.js';
 
 /** One node's restart inside the measured rollout, as the reloader recorded it. */
 export interface NodeStepTiming {
@@ -10,8 +11,9 @@ export interface NodeStepTiming {
   position: string;
   outcome: string;
   durationS: number | undefined;
-  /** Each recorded event with its offset from the step start, e.g. "+0.4s drained". */
-  events: string[];
+  phases: StepPhases;
+  /** From this step's end to the next step's start (the settle time), none after the last. */
+  gapAfterS: number | undefined;
 }
 
 /** What one config edit took to reach every node. */
@@ -32,11 +34,6 @@ export interface RolloutTiming {
 }
 
 const POLL_MS = 100;
-
-function offsetsOf(step: { started_at: string; events: Array<{ at: string; message: string }> }): string[] {
-  const start = Date.parse(step.started_at);
-  return step.events.map((event) => `+${((Date.parse(event.at) - start) / 1000).toFixed(1)}s ${event.message}`);
-}
 
 /**
  * Edits config.json (in place, as an editor without backup does) while sending `loadRate`
@@ -85,7 +82,7 @@ export async function measureRollout(cluster: Cluster, nginx: LoadedTarget, load
 
   const status = await cluster.reloaderStatus();
   const record = status.rollouts.previous.find((r) => Array.isArray(r.targets) && (r.targets as string[]).includes(newFingerprint)) as
-    | { started_at: string; outcome: string; steps: Array<{ node: string; position: string; outcome: string; duration_s?: number; started_at: string; events: Array<{ at: string; message: string }> }> }
+    | { started_at: string; outcome: string; steps: Array<RecordedStep & { node: string; position: string; outcome: string; duration_s?: number }> }
     | undefined;
   if (rolloutStartMs === undefined && record) rolloutStartMs = Date.parse(record.started_at) - writtenAt;
   return {
@@ -93,13 +90,17 @@ export async function measureRollout(cluster: Cluster, nginx: LoadedTarget, load
     rolloutStartMs,
     convergedMs,
     outcome: record?.outcome ?? (Number.isNaN(convergedMs) ? 'not converged within 120 s' : 'converged (no rollout record found)'),
-    steps: (record?.steps ?? []).map((step) => ({
-      node: step.node,
-      position: step.position,
-      outcome: step.outcome,
-      durationS: step.duration_s,
-      events: offsetsOf(step),
-    })),
+    steps: (record?.steps ?? []).map((step, index, steps) => {
+      const next = steps[index + 1];
+      return {
+        node: step.node,
+        position: step.position,
+        outcome: step.outcome,
+        durationS: step.duration_s,
+        phases: stepPhases(step),
+        gapAfterS: next && step.finished_at ? (Date.parse(next.started_at) - Date.parse(step.finished_at)) / 1000 : undefined,
+      };
+    }),
     loadRate,
     loadOk: loadResult.ok,
     loadErrors: loadResult.errors,

@@ -1,6 +1,7 @@
 import type { Percentiles } from '../load/histogram.js';
 import type { RateRow, SaturationRow } from '../report/results.js';
-import type { RolloutTiming } from './measure-rollout.js';
+import type { NodeStepTiming, RolloutTiming } from './measure-rollout.js';
+import { PHASE_COLUMNS } from './step-phases.js';
 
 /** What the cluster phase measured. */
 export interface ClusterFigures {
@@ -53,10 +54,31 @@ export function renderCluster(figures: ClusterFigures): string {
       `| ${index + 1} | ${f(r.detectionMs === undefined ? undefined : r.detectionMs / 1000)} | ${f(r.rolloutStartMs === undefined ? undefined : r.rolloutStartMs / 1000)} | ${f(conv)} | ${r.outcome} | ${Number.isNaN(conv) ? 'not measured' : conv <= 15 ? 'met' : '**missed**'} | ${r.loadRate} req/s, ${r.loadOk + r.loadErrors} requests | ${errs(r.loadErrors, r.loadErrorKinds)} |`,
     );
   });
-  const last = figures.rollouts[figures.rollouts.length - 1];
-  if (last && last.steps.length > 0) {
-    lines.push('', `Per node (edit ${figures.rollouts.length}), as the reloader's /status recorded each step:`, '', '| Node | Position | Step (s) | Outcome | Timeline from the step start |', '|---|---|---|---|---|');
-    for (const step of last.steps) lines.push(`| ${step.node} | ${step.position} | ${f(step.durationS, 1)} | ${step.outcome} | ${step.events.join('; ')} |`);
-  }
+  lines.push('', ...renderStepPhases(figures.rollouts));
   return lines.join('\n');
 }
+
+/** Where each node's restart time went, for every measured edit, with the mean of each phase. */
+function renderStepPhases(rollouts: RolloutTiming[]): string[] {
+  const steps = rollouts.flatMap((rollout, index) => rollout.steps.map((step) => ({ edit: index + 1, step })));
+  if (steps.length === 0) return [];
+  const cells = (step: NodeStepTiming): Array<number | undefined> => [...PHASE_COLUMNS.map(([key]) => step.phases[key]), step.gapAfterS];
+  const mean = (values: Array<number | undefined>): number | undefined => {
+    const known = values.filter((v): v is number => v !== undefined);
+    return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0) / known.length;
+  };
+  const lines = [
+    "Per node, in seconds, from the timestamps the reloader's /status recorded for each phase (boot to healthy includes the wait for Docker's next health check, run every second; the gap after a step is the settle time before the next node leaves the rotation):",
+    '',
+    `| Edit | Node | ${PHASE_COLUMNS.map(([, heading]) => heading).join(' | ')} | Gap after | Outcome |`,
+    `|---|---|${PHASE_COLUMNS.map(() => '---|').join('')}---|---|`,
+  ];
+  for (const { edit, step } of steps) {
+    lines.push(`| ${edit} | ${step.position} ${step.node} | ${cells(step).map((v) => f(v)).join(' | ')} | ${step.outcome} |`);
+  }
+  const columns = steps.map(({ step }) => cells(step));
+  const means = columns[0]!.map((_, i) => mean(columns.map((row) => row[i])));
+  lines.push(`| mean | | ${means.map((v) => `**${f(v)}**`).join(' | ')} | |`);
+  return lines;
+}
+

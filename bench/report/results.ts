@@ -8,7 +8,8 @@ export interface RateRow {
   stream: boolean;
   /** Pooled over the rounds. */
   latency: Percentiles;
-  /** Each round's p99, to show how much it moved (absent in results from before rounds). */
+  /** Each round's p50 and p99, in round order (absent in results from before rounds). */
+  p50ByRound?: number[];
   p99ByRound?: number[];
   /** Streams only. */
   firstChunk?: Percentiles;
@@ -45,7 +46,14 @@ export interface MemoryRow {
 }
 
 /** Cluster and rollout figures, or why they were not measured. */
-export type ClusterOutcome = { measured: false; reason: string } | { measured: true; markdown: string };
+export type ClusterOutcome =
+  | { measured: false; reason: string }
+  | {
+      measured: true;
+      markdown: string;
+      /** Write to all nodes converged, seconds, for each timed config edit (NaN: never converged). */
+      rolloutsConvergedS?: number[];
+    };
 
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
@@ -58,6 +66,8 @@ export interface BenchResults {
   rates: RateRow[];
   saturation: SaturationRow[];
   memory: MemoryRow[];
+  /** A node's start, spawn to its first /health 200, per sample (absent in older results). */
+  startupMs?: number[];
   cluster: ClusterOutcome;
   durationS: number;
   /** 1-minute load average when the run ended. */

@@ -65,8 +65,8 @@ export function spawnChild(spec: ChildSpec): { child: Child; readyText: Promise<
   return { child, readyText };
 }
 
-/** Polls `url` until it answers 2xx, or throws after `timeoutMs`. */
-export async function waitForHttp(url: string, timeoutMs: number, init?: RequestInit): Promise<void> {
+/** Polls `url` every `pollMs` until it answers 2xx, or throws after `timeoutMs`. */
+export async function waitForHttp(url: string, timeoutMs: number, init?: RequestInit, pollMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer';
   while (Date.now() < deadline) {
@@ -78,7 +78,7 @@ export async function waitForHttp(url: string, timeoutMs: number, init?: Request
     } catch (error) {
       lastError = (error as Error).message;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms: ${lastError}`);
 }

@@ -32,6 +32,8 @@ export interface GatewayNodeOptions {
   /** Another build's main.js, to compare two builds (default dist/gateway/main.js). */
   entry?: string;
   name?: string;
+  /** How often to poll /health while it starts (default 100 ms; start-up timing polls faster). */
+  readyPollMs?: number;
 }
 
 /** Starts one gateway node from dist/ as a child process and waits for /health. */
@@ -56,7 +58,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Tar
     },
   });
   const origin = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${origin}/health`, 30_000);
+  await waitForHttp(`${origin}/health`, 30_000, undefined, options.readyPollMs);
   return {
     name,
     origin,
