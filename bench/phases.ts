@@ -4,6 +4,7 @@ import { summarize } from './load/histogram.js';
 import { mergeLoadResults, runOpenLoop, type LoadResult } from './load/open-loop.js';
 import { waitForQuiet } from './load/wait-for-quiet.js';
 import type { BenchPlan } from './plan.js';
+import { readCpuTicks, stealPercent } from './report/cpu-steal.js';
 import { readCpuMs, sampleRssPeak } from './report/rss.js';
 import type { RateRow, SaturationRow } from './report/results.js';
 import { pidsOf, type Target } from './targets/target.js';
@@ -28,14 +29,15 @@ export function openPool(target: Target, plan: BenchPlan): LoadedTarget {
 }
 
 /** Runs a load against a target, tracking its peak RSS and the CPU ms it spent. */
-async function watchTarget<T>(loaded: LoadedTarget, run: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
+async function watchTarget<T>(loaded: LoadedTarget, run: () => Promise<T>): Promise<{ result: T; cpuMs: number; stealPct: number }> {
   const pids = pidsOf(loaded.target);
   const sampler = pids.length === 0 ? undefined : sampleRssPeak(pids);
   const readCpu = (): number => (pids.length === 0 ? NaN : pids.reduce((sum, pid) => sum + readCpuMs(pid), 0));
   const cpuBefore = readCpu();
+  const ticksBefore = readCpuTicks();
   try {
     const result = await run();
-    return { result, cpuMs: readCpu() - cpuBefore };
+    return { result, cpuMs: readCpu() - cpuBefore, stealPct: stealPercent(ticksBefore, readCpuTicks()) };
   } finally {
     if (sampler) loaded.peakRssMb = Math.max(loaded.peakRssMb, sampler.stop());
   }
@@ -47,7 +49,7 @@ const cpuPerRequestUs = (cpuMs: number, result: LoadResult): number => (result.o
 const allPids = (targets: LoadedTarget[]): number[] => [...new Set(targets.flatMap((loaded) => pidsOf(loaded.target)))];
 
 /** One rate's rounds for one target, pooled into a table row. */
-function toRateRow(target: string, rate: number, stream: boolean, rounds: { result: LoadResult; cpuMs: number }[]): RateRow {
+function toRateRow(target: string, rate: number, stream: boolean, rounds: { result: LoadResult; cpuMs: number; stealPct: number }[]): RateRow {
   const result = mergeLoadResults(rounds.map((round) => round.result));
   const cpuMs = rounds.reduce((sum, round) => sum + round.cpuMs, 0);
   const perRound = rounds.map((round) => summarize(round.result.latency));
@@ -59,6 +61,7 @@ function toRateRow(target: string, rate: number, stream: boolean, rounds: { resu
     latency: summarize(result.latency),
     p50ByRound: perRound.map((latency) => latency.p50),
     p99ByRound: perRound.map((latency) => latency.p99),
+    stealPctByRound: rounds.map((round) => round.stealPct),
     ...(stream ? { firstChunk: summarize(result.firstChunk), chunkLag: summarize(result.chunkLag) } : {}),
     throughput: result.throughput,
     ok: result.ok,
@@ -102,7 +105,7 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
   const rows: RateRow[] = [];
   const durationMs = stream ? plan.streamStepMs : plan.stepMs;
   for (const rate of stream ? plan.streamRates : plan.rates) {
-    const rounds = new Map<LoadedTarget, { result: LoadResult; cpuMs: number }[]>(targets.map((loaded) => [loaded, []]));
+    const rounds = new Map<LoadedTarget, { result: LoadResult; cpuMs: number; stealPct: number }[]>(targets.map((loaded) => [loaded, []]));
     for (let round = 1; round <= plan.rounds; round += 1) {
       for (const loaded of targets) {
         const waitedMs = await waitForQuiet(allPids(targets), plan.quietMaxMs);
@@ -110,7 +113,7 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
         rounds.get(loaded)?.push(measured);
         const latency = summarize(measured.result.latency);
         log(
-          `${stream ? 'stream' : 'json  '} ${String(rate).padStart(5)}/s round ${round} ${loaded.target.name.padEnd(8)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, errors ${measured.result.errors}, cpu/req ${cpuPerRequestUs(measured.cpuMs, measured.result).toFixed(0)} us (waited ${(waitedMs / 1000).toFixed(1)} s for quiet)`,
+          `${stream ? 'stream' : 'json  '} ${String(rate).padStart(5)}/s round ${round} ${loaded.target.name.padEnd(8)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, errors ${measured.result.errors}, cpu/req ${cpuPerRequestUs(measured.cpuMs, measured.result).toFixed(0)} us, steal ${measured.stealPct.toFixed(1)}% (waited ${(waitedMs / 1000).toFixed(1)} s for quiet)`,
         );
       }
     }

@@ -14,6 +14,7 @@ import { readPlan } from './plan.js';
 import { raisePriority } from './priority.js';
 import { describeMachine } from './report/machine.js';
 import type { BenchResults, MemoryRow } from './report/results.js';
+import { readCpuTicks, stealPercent } from './report/cpu-steal.js';
 import { readRssMb } from './report/rss.js';
 import { writeResults } from './report/write-results.js';
 import { WORK_DIR, type Child } from './targets/child.js';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     return;
   }
   const machine = describeMachine();
+  const ticksAtStart = readCpuTicks();
   const missingTargets: Record<string, string> = {};
   const upstream = await startUpstream();
   if (upstream.target.child) children.push(upstream.target.child);
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
     cluster,
     durationS: (performance.now() - started) / 1000,
     loadAverageEnd: loadavg()[0] ?? NaN,
+    stealPctRun: stealPercent(ticksAtStart, readCpuTicks()),
   };
   mkdirSync(WORK_DIR, { recursive: true });
   writeFileSync(LAST_RESULTS, JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? 'NaN' : value)));

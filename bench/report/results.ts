@@ -11,6 +11,8 @@ export interface RateRow {
   /** Each round's p50 and p99, in round order (absent in results from before rounds). */
   p50ByRound?: number[];
   p99ByRound?: number[];
+  /** CPU steal (%) of the whole box during each round (report/cpu-steal.ts). */
+  stealPctByRound?: number[];
   /** Streams only. */
   firstChunk?: Percentiles;
   chunkLag?: Percentiles;
@@ -72,4 +74,6 @@ export interface BenchResults {
   durationS: number;
   /** 1-minute load average when the run ended. */
   loadAverageEnd: number;
+  /** CPU steal (%) of the box over the whole run. */
+  stealPctRun?: number;
 }

@@ -81,8 +81,8 @@ function renderRates(results: BenchResults, stream: boolean): string[] {
     : [
         '## Non-streaming latency (open loop, ms from scheduled send; rounds pooled)',
         '',
-        '| Rate (req/s) | Target | p50 | p90 | p99 | p99 by round | Added p50 | Added p99 | Added p99 by round (paired) | Achieved req/s | Target CPU per request (µs) | Errors | Gen. send lag p99 |',
-        '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+        '| Rate (req/s) | Target | p50 | p90 | p99 | p99 by round | Added p50 | Added p99 | Added p99 by round (paired) | CPU steal % by round | Achieved req/s | Target CPU per request (µs) | Errors | Gen. send lag p99 |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ];
   for (const row of rows) {
     const direct = findRow(results.rates, 'direct', row.rate, stream);
@@ -92,7 +92,7 @@ function renderRates(results: BenchResults, stream: boolean): string[] {
       );
     } else {
       lines.push(
-        `| ${row.rate} | ${row.target} | ${ms(row.latency.p50)} | ${ms(row.latency.p90)} | ${ms(row.latency.p99)} | ${row.p99ByRound?.map(ms).join(' / ') ?? 'n/a'} | ${signed(direct ? row.latency.p50 - direct.latency.p50 : undefined)} | ${signed(direct ? row.latency.p99 - direct.latency.p99 : undefined)} | ${(direct && addedByRound(row, direct, 'p99')?.map(signed).join(' / ')) ?? 'n/a'} | ${row.throughput.toFixed(0)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} | ${ms(row.sendLagP99)} |`,
+        `| ${row.rate} | ${row.target} | ${ms(row.latency.p50)} | ${ms(row.latency.p90)} | ${ms(row.latency.p99)} | ${row.p99ByRound?.map(ms).join(' / ') ?? 'n/a'} | ${signed(direct ? row.latency.p50 - direct.latency.p50 : undefined)} | ${signed(direct ? row.latency.p99 - direct.latency.p99 : undefined)} | ${(direct && addedByRound(row, direct, 'p99')?.map(signed).join(' / ')) ?? 'n/a'} | ${row.stealPctByRound?.map((v) => (known(v) ? v.toFixed(1) : 'n/a')).join(' / ') ?? 'n/a'} | ${row.throughput.toFixed(0)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} | ${ms(row.sendLagP99)} |`,
       );
     }
   }
@@ -146,6 +146,7 @@ export function renderResults(results: BenchResults): string {
     '',
     `- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGb} GB RAM, Linux ${m.kernel}; load generator, upstream and targets all on this box (separate processes).`,
     `- Load average (1 min) at start ${m.loadAverageStart.toFixed(2)}, at end ${results.loadAverageEnd.toFixed(2)}: anything well above 0 means other work shared the CPUs during the run.`,
+    `- CPU steal over the run: ${known(results.stealPctRun) ? `${results.stealPctRun.toFixed(1)}%` : 'n/a'} of the box's CPU time went to other guests of the hypervisor (/proc/stat); the tables give it per round. Tail latency on a box with steal measures the neighbours too.`,
     `- Node ${m.node}; ${m.ourVersion} at commit ${m.ourCommit}; @portkey-ai/gateway ${m.portkeyVersion} (headless, NODE_ENV=production).`,
     `- Upstream: local mock of OpenAI chat completions, 20 ms before the answer, ~1.1 KB JSON; streams: 10 chunks, first after 20 ms, then every 2 ms.`,
     `- ${results.planText}`,
