@@ -33,10 +33,14 @@ export const PHASE_COLUMNS: ReadonlyArray<[keyof StepPhases, string]> = [
   ['totalS', 'Step'],
 ];
 
-/** Splits a step's timeline into phases, from the reloader's notes (by their first words). */
+/**
+ * Splits a step's timeline into phases, from the reloader's notes (reloader/roll-node.ts): a
+ * note is its phase's word alone, or the word and details ("healthy on sha256:…").
+ */
 export function stepPhases(step: RecordedStep): StepPhases {
-  const at = (prefix: string): number | undefined => {
-    const event = step.events.find((e) => e.message.startsWith(prefix));
+  const at = (word: string): number | undefined => {
+    // Not a bare prefix match: "restarting the only node: …" is a warning, not the restart.
+    const event = step.events.find((e) => e.message === word || e.message.startsWith(`${word} on `) || e.message.startsWith(`${word} (`));
     return event ? Date.parse(event.at) : undefined;
   };
   const between = (from: number | undefined, to: number | undefined): number | undefined =>
