@@ -28,8 +28,15 @@ export function openPool(target: Target, plan: BenchPlan): LoadedTarget {
   return { target, pool, peakRssMb: 0 };
 }
 
+/** One load run against a target, with the CPU it spent and the box's CPU steal meanwhile. */
+interface Watched<T> {
+  result: T;
+  cpuMs: number;
+  stealPct: number;
+}
+
 /** Runs a load against a target, tracking its peak RSS and the CPU ms it spent. */
-async function watchTarget<T>(loaded: LoadedTarget, run: () => Promise<T>): Promise<{ result: T; cpuMs: number; stealPct: number }> {
+async function watchTarget<T>(loaded: LoadedTarget, run: () => Promise<T>): Promise<Watched<T>> {
   const pids = pidsOf(loaded.target);
   const sampler = pids.length === 0 ? undefined : sampleRssPeak(pids);
   const readCpu = (): number => (pids.length === 0 ? NaN : pids.reduce((sum, pid) => sum + readCpuMs(pid), 0));
@@ -49,7 +56,7 @@ const cpuPerRequestUs = (cpuMs: number, result: LoadResult): number => (result.o
 const allPids = (targets: LoadedTarget[]): number[] => [...new Set(targets.flatMap((loaded) => pidsOf(loaded.target)))];
 
 /** One rate's rounds for one target, pooled into a table row. */
-function toRateRow(target: string, rate: number, stream: boolean, rounds: { result: LoadResult; cpuMs: number; stealPct: number }[]): RateRow {
+function toRateRow(target: string, rate: number, stream: boolean, rounds: Watched<LoadResult>[]): RateRow {
   const result = mergeLoadResults(rounds.map((round) => round.result));
   const cpuMs = rounds.reduce((sum, round) => sum + round.cpuMs, 0);
   const perRound = rounds.map((round) => summarize(round.result.latency));
@@ -105,7 +112,7 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
   const rows: RateRow[] = [];
   const durationMs = stream ? plan.streamStepMs : plan.stepMs;
   for (const rate of stream ? plan.streamRates : plan.rates) {
-    const rounds = new Map<LoadedTarget, { result: LoadResult; cpuMs: number; stealPct: number }[]>(targets.map((loaded) => [loaded, []]));
+    const rounds = new Map<LoadedTarget, Watched<LoadResult>[]>(targets.map((loaded) => [loaded, []]));
     for (let round = 1; round <= plan.rounds; round += 1) {
       for (const loaded of targets) {
         const waitedMs = await waitForQuiet(allPids(targets), plan.quietMaxMs);
