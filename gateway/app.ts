@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Router } from '@koa/router';
 import Koa from 'koa';
-import type { RuntimeConfig } from './config/index.js';
+import type { RuntimeConfig } from '../shared/config/index.js';
 import type { CancelSignal } from './core/cancellation.js';
 import { Dispatcher } from './core/dispatcher.js';
 import type { AppDeps } from './http/app-deps.js';
@@ -18,7 +18,7 @@ import { registerHealthRoutes } from './http/routes/health.js';
 import { registerMetricsRoutes } from './http/routes/metrics.js';
 import { registerModelsRoutes } from './http/routes/models.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
-import type { Logger } from './observability/logger.js';
+import type { Logger } from '../shared/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 
 export type { AppDeps } from './http/app-deps.js';

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import { ConfigLoadError, loadConfigFile, shortFingerprint } from './config/index.js';
+import { ConfigLoadError, loadConfigFile, shortFingerprint } from '../shared/config/index.js';
 import { buildAppDeps, createApp } from './app.js';
 import { drainServer } from './lifecycle/drain.js';
 import { createHttpServer, listen } from './lifecycle/server.js';
-import { createLogger, type Logger } from './observability/logger.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { readNodeEnv } from './node-env.js';
 

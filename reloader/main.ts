@@ -4,7 +4,7 @@ import { ReloaderController } from './controller.js';
 import { evaluateConfigFile, evaluateIfSettled } from './evaluate-config.js';
 import { createHttpHealthProbe } from './health-probe.js';
 import { createReloaderApp } from './http-app.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../shared/logger.js';
 import { createMetrics } from './metrics.js';
 import { createNginxRotation } from './nginx-rotation.js';
 import { createFileJournal } from './restart-journal.js';
@@ -13,7 +13,7 @@ import { readSettings } from './settings.js';
 /** Wires the reloader from the environment and runs it until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const settings = readSettings();
-  const logger = createLogger(settings.logLevel);
+  const logger = createLogger({ level: settings.logLevel, base: { svc: 'reloader' } });
   const metrics = createMetrics();
   logger.info({ settings }, `reloader starting: watching ${settings.configPath}${settings.polling ? ' (polling)' : ''}`);
 

@@ -1,9 +1,9 @@
 import type { DockerPort } from './docker-port.js';
 import type { HealthProbe } from './health-probe.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { observeNode } from './observe-nodes.js';
 import type { ObservedNode } from './plan-rollout.js';
-import { sleep } from './retry.js';
+import { sleep } from '../shared/backoff.js';
 import type { RestartJournal } from './restart-journal.js';
 import type { RolloutHistory, StepRecord } from './rollout-history.js';
 import { shortFp } from './format.js';

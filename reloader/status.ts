@@ -1,4 +1,4 @@
-import type { ConfigIssue } from '../gateway/config/index.js';
+import type { ConfigIssue } from '../shared/config/index.js';
 import type { ConfigEvaluation } from './evaluate-config.js';
 import type { ObservedNode } from './plan-rollout.js';
 import type { RotationServer } from './render-rotation.js';

@@ -1,4 +1,4 @@
-import { fingerprintOf } from '../../gateway/config/fingerprint.js';
+import { fingerprintOf } from '../../shared/config/fingerprint.js';
 import type { Cluster } from '../../test/e2e/support/cluster.js';
 import { initialConfig, withRevision } from '../../test/e2e/support/e2e-config.js';
 import { runOpenLoop } from '../load/open-loop.js';

@@ -1,9 +1,10 @@
-import type { ProviderSettings, RuntimeConfig } from '../config/index.js';
-import type { Logger } from '../observability/logger.js';
+import type { ProviderSettings, RuntimeConfig } from '../../shared/config/index.js';
+import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
-import { computeBackoffMs, sleepWithSignal } from './backoff.js';
+import { backoffDelay } from '../../shared/backoff.js';
+import { sleepWithSignal } from './backoff.js';
 import type { CancelSignal } from './cancellation.js';
 import { ConcurrencyLimiter, type ReleaseSlot } from './concurrency-limiter.js';
 import { GatewayError } from './errors.js';
@@ -202,7 +203,7 @@ export class Dispatcher {
           this.observeUpstream(ref, String(failure.status), started);
           if (ctx.signal.aborted || !failure.retryable || attempts > settings.maxRetries) throw failure;
           this.deps.metrics.retries.inc({ provider: ref.provider, model: ref.model });
-          const waitMs = computeBackoffMs(attempts, settings.backoffInitialMs, settings.backoffMaxMs, this.random);
+          const waitMs = backoffDelay(attempts, settings.backoffInitialMs, settings.backoffMaxMs, this.random);
           this.deps.logger.debug({ id: ctx.requestId, provider: ref.provider, attempt: attempts, wait_ms: Math.round(waitMs), code: failure.code }, 'retrying');
           await this.sleep(waitMs, ctx.signal);
         }

@@ -1,4 +1,4 @@
-import type { ProviderKey, ProviderSettings } from '../config/index.js';
+import type { ProviderKey, ProviderSettings } from '../../shared/config/index.js';
 import { GatewayError } from './errors.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { RuntimeConfig } from '../config/index.js';
+import type { RuntimeConfig } from '../../shared/config/index.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 
 /** What every route module receives: the node's shared parts. */

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { Lifecycle } from './lifecycle.js';
 
 /** Error used to abort work still running when the drain deadline passes. */

@@ -1,4 +1,4 @@
-import type { ProviderSettings } from '../config/index.js';
+import type { ProviderSettings } from '../../shared/config/index.js';
 import { anthropicAdapter } from './anthropic/index.js';
 import { azureAdapter } from './azure/index.js';
 import { bedrockAdapter } from './bedrock/index.js';

@@ -1,5 +1,5 @@
 import type { CancelSignal } from '../core/cancellation.js';
-import type { ProviderKey, ProviderSettings } from '../config/index.js';
+import type { ProviderKey, ProviderSettings } from '../../shared/config/index.js';
 import type {
   ChatChunk,
   ChatRequest,

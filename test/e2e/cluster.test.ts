@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { fingerprintOf } from '../../gateway/config/fingerprint.js';
+import { fingerprintOf } from '../../shared/config/fingerprint.js';
 import { buildBaseImages, removeBaseImages, type BaseImages } from './support/base-images.js';
 import { Cluster, type GatewayNode } from './support/cluster.js';
 import { GatewayEventRecorder, measureNodesOut } from './support/docker-events.js';

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from '../../reloader/docker-port.js';
 import type { HealthProbe, NodeHealth } from '../../reloader/health-probe.js';
 import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from '../../reloader/labels.js';
-import type { Logger } from '../../reloader/logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { RotationControl } from '../../reloader/nginx-rotation.js';
 import { rotationKey, type RotationServer } from '../../reloader/render-rotation.js';
 

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { fingerprintOf } from '../../gateway/config/index.js';
+import { fingerprintOf } from '../../shared/config/index.js';
 import { ReloaderController } from '../../reloader/controller.js';
 import { NotManagedError, type DockerPort } from '../../reloader/docker-port.js';
 import { connectDockerPort } from '../../reloader/dockerode-port.js';

@@ -2,9 +2,9 @@ import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import { buildAppDeps, createApp, type AppDeps } from '../../gateway/app.js';
-import { loadConfigBytes, type LoadReport } from '../../gateway/config/index.js';
+import { loadConfigBytes, type LoadReport } from '../../shared/config/index.js';
 import { createHttpServer, listen } from '../../gateway/lifecycle/server.js';
-import { createLogger } from '../../gateway/observability/logger.js';
+import { createLogger } from '../../shared/logger.js';
 import type { CancelSignal } from '../../gateway/core/cancellation.js';
 
 /**

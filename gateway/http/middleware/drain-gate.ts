@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import type { Lifecycle } from '../../lifecycle/lifecycle.js';
-import type { Logger } from '../../observability/logger.js';
+import type { Logger } from '../../../shared/logger.js';
 import { respondWithError } from './error-handler.js';
 
 const ALWAYS_SERVED = new Set(['/health', '/metrics']);

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { GatewayError, toErrorEnvelope } from '../../core/errors.js';
-import type { Logger } from '../../observability/logger.js';
+import type { Logger } from '../../../shared/logger.js';
 import { requestStateOf } from '../request-state.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Router } from '@koa/router';
-import type { RuntimeConfig } from '../../config/index.js';
+import type { RuntimeConfig } from '../../../shared/config/index.js';
 import { GatewayError } from '../../core/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { openaiPaths } from './prefixes.js';

@@ -1,4 +1,4 @@
-import type { ProviderKey, ProviderSettings } from '../../config/index.js';
+import type { ProviderKey, ProviderSettings } from '../../../shared/config/index.js';
 import type { ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../chat-types.js';
 import { readSseEvents } from '../shared/sse.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';

@@ -1,4 +1,4 @@
-import type { ProviderKey, ProviderSettings } from '../../config/index.js';
+import type { ProviderKey, ProviderSettings } from '../../../shared/config/index.js';
 
 /** Where an OpenAI-compatible provider lives and which of OpenAI's paths it serves. */
 export interface OpenAICompatibleEndpoint {

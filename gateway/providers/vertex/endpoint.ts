@@ -1,4 +1,4 @@
-import type { ProviderKey } from '../../config/index.js';
+import type { ProviderKey } from '../../../shared/config/index.js';
 import { GatewayError } from '../../core/errors.js';
 import type { GeminiMethod } from '../gemini/endpoint.js';
 import type { UpstreamTarget } from '../types.js';

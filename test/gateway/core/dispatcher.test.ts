@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { loadConfigBytes } from '../../../gateway/config/index.js';
+import { loadConfigBytes } from '../../../shared/config/index.js';
 import { Dispatcher, type RequestContext } from '../../../gateway/core/dispatcher.js';
 import { GatewayError } from '../../../gateway/core/errors.js';
-import { createSilentLogger } from '../../../gateway/observability/logger.js';
+import { createSilentLogger } from '../../../shared/logger.js';
 import { GatewayMetrics } from '../../../gateway/observability/metrics.js';
 import type { UpstreamTarget } from '../../../gateway/providers/types.js';
 import { seededRandom } from '../../support/seeded-random.js';

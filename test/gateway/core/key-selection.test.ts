@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { ProviderKey, ProviderSettings } from '../../../gateway/config/index.js';
+import type { ProviderKey, ProviderSettings } from '../../../shared/config/index.js';
 import { GatewayError } from '../../../gateway/core/errors.js';
 import { keyAllowsModel, pickWeightedKey, selectEligibleKeys } from '../../../gateway/core/key-selection.js';
 import { seededRandom } from '../../support/seeded-random.js';

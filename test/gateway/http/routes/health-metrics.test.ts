@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { fingerprintOf } from '../../../../gateway/config/index.js';
+import { fingerprintOf } from '../../../../shared/config/index.js';
 import { MockUpstream } from '../../../support/mock-upstream.js';
 import { providerConfig, startGateway, type RunningGateway } from '../../../support/start-gateway.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import type { ProviderSettings } from '../../../../gateway/config/index.js';
+import type { ProviderSettings } from '../../../../shared/config/index.js';
 import { readSseEvents } from '../../../../gateway/providers/shared/sse.js';
 import type { UpstreamResponse } from '../../../../gateway/providers/shared/upstream-http.js';
 import type { UpstreamTarget } from '../../../../gateway/providers/types.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { loadConfigBytes, type ProviderSettings } from '../../../../gateway/config/index.js';
+import { loadConfigBytes, type ProviderSettings } from '../../../../shared/config/index.js';
 import { GatewayError } from '../../../../gateway/core/errors.js';
 import { azureAdapter } from '../../../../gateway/providers/azure/index.js';
 import type { ChatChunk } from '../../../../gateway/providers/chat-types.js';

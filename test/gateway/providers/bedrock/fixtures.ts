@@ -1,4 +1,4 @@
-import { loadConfigBytes, type ProviderSettings } from '../../../../gateway/config/index.js';
+import { loadConfigBytes, type ProviderSettings } from '../../../../shared/config/index.js';
 import type { UpstreamTarget } from '../../../../gateway/providers/types.js';
 import { Cancellation, type CancelSignal } from '../../../../gateway/core/cancellation.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import type { ProviderKey, ProviderSettings } from '../../../../gateway/config/index.js';
+import type { ProviderKey, ProviderSettings } from '../../../../shared/config/index.js';
 import type { UpstreamResponse } from '../../../../gateway/providers/shared/upstream-http.js';
 import type { UpstreamTarget } from '../../../../gateway/providers/types.js';
 import { Cancellation } from '../../../../gateway/core/cancellation.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { loadConfigBytes } from '../../../../gateway/config/index.js';
+import { loadConfigBytes } from '../../../../shared/config/index.js';
 import { adapterFor } from '../../../../gateway/providers/registry.js';
 import { OPENAI_COMPATIBLE_ENDPOINTS, openaiCompatibleAdapter } from '../../../../gateway/providers/openai-compatible/index.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { validateConfigText, type ConfigIssue } from '../../../gateway/config/index.js';
+import { validateConfigText, type ConfigIssue } from '../../../shared/config/index.js';
 
 /** A config as a real Bifrost deployment might have it, with sections this node does not implement. */
 const REAL_WORLD_BIFROST = {

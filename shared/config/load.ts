@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolveEnvDeep } from './env-secrets.js';
 import type { ProviderKey, ProviderSettings, RuntimeConfig } from './runtime-config.js';
-import type { KeyEntry, ProviderEntry, ValidatedConfig } from './schema.js';
+import type { KeyEntry, ProviderEntry, ValidatedConfig } from './schema/index.js';
 import { formatIssues, validateConfigText, type ConfigIssue } from './validate.js';
 
 /** Raised when the config file cannot be read or is invalid; carries every issue found. */

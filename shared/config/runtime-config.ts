@@ -1,4 +1,4 @@
-import type { ClientSettings, KeyEntry } from './schema.js';
+import type { ClientSettings, KeyEntry } from './schema/index.js';
 
 /**
  * The configuration a node runs on: validated, defaults applied, `env.` secrets resolved,

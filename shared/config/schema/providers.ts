@@ -1,34 +1,11 @@
 import * as yup from 'yup';
-import { parseDurationMs } from './duration.js';
-import { isKnownProviderName } from './known-providers.js';
+import { isKnownProviderName } from '../known-providers.js';
+import { duration, stringMap } from './fields.js';
 
-/**
- * The yup schema of Bifrost's config.json, as far as a gateway node reads it. Fields the
- * node does not implement are left through untouched (they are reported by
- * `findUnsupportedSettings`), so that a real Bifrost file validates.
- */
+/** The `providers` section of Bifrost's config.json: keys, network settings, custom providers. */
 
 /** Provider families whose wire protocol a custom provider may borrow. */
 export const BASE_PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'cohere', 'bedrock', 'azure', 'vertex'] as const;
-
-const duration = (defaultMs: number) =>
-  yup
-    .mixed<number | string>()
-    .test('duration', '${path} must be milliseconds or a duration string like "500ms" or "5s"', (value) => {
-      return value === undefined || value === null || parseDurationMs(value) !== undefined;
-    })
-    .transform((value: unknown) => (value === undefined || value === null ? value : (parseDurationMs(value) ?? value)))
-    .default(defaultMs);
-
-const stringMap = () =>
-  yup
-    .mixed<Record<string, string>>()
-    .test('string-map', '${path} must be an object whose values are strings', (value) => {
-      if (value === undefined || value === null) return true;
-      if (typeof value !== 'object' || Array.isArray(value)) return false;
-      return Object.values(value).every((v) => typeof v === 'string');
-    })
-    .default(() => ({}));
 
 const azureKeyConfig = yup.object({
   endpoint: yup.string().required(),
@@ -56,7 +33,8 @@ const urlKeyConfig = yup.object({
   model_name: yup.string().optional(),
 });
 
-const keySchema = yup.object({
+/** One entry of a provider's `keys`. */
+export const keySchema = yup.object({
   id: yup.string().optional(),
   name: yup.string().default(''),
   value: yup.string().default(''),
@@ -105,7 +83,8 @@ const customProviderSchema = yup.object({
   allowed_requests: yup.object().optional(),
 });
 
-const providerSchema = yup.object({
+/** One entry of `providers`. */
+export const providerSchema = yup.object({
   keys: yup.array(keySchema).default(() => []),
   network_config: networkConfigSchema,
   concurrency_and_buffer_size: concurrencySchema,
@@ -114,7 +93,8 @@ const providerSchema = yup.object({
   custom_provider_config: customProviderSchema.default(undefined).optional(),
 });
 
-const providersSchema = yup.lazy((value: unknown) => {
+/** The `providers` section: provider name -> entry; unknown names need a custom_provider_config. */
+export const providersSchema = yup.lazy((value: unknown) => {
   if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
     return yup.object().required('providers must be an object mapping provider names to provider entries');
   }
@@ -128,52 +108,3 @@ const providersSchema = yup.lazy((value: unknown) => {
   }
   return yup.object(shape).required();
 });
-
-const clientSchema = yup
-  .object({
-    drop_excess_requests: yup.boolean().default(false),
-    max_request_body_size_mb: yup.number().positive().default(100),
-    allowed_origins: yup.array(yup.string().required()).default(() => ['*']),
-    initial_pool_size: yup.number().integer().min(0).optional(),
-    enable_logging: yup.boolean().optional(),
-    disable_content_logging: yup.boolean().optional(),
-    prometheus_labels: yup.array(yup.string().required()).optional(),
-    enforce_auth_on_inference: yup.boolean().optional(),
-    allow_direct_keys: yup.boolean().optional(),
-  })
-  .default(() => ({}));
-
-const storeSchema = yup
-  .object({
-    enabled: yup.boolean().default(false),
-    type: yup.string().optional(),
-    config: yup.object().optional(),
-  })
-  .default(undefined)
-  .optional();
-
-/** The schema of a whole config.json. */
-export const configSchema = yup.object({
-  $schema: yup.string().optional(),
-  version: yup.mixed().optional(),
-  providers: providersSchema,
-  client: clientSchema,
-  config_store: storeSchema.test(
-    'file-only',
-    'config_store.enabled must be false: every node of a multinode cluster loads the same config.json into memory, ' +
-      'and a config store would give each node its own copy that drifts from the others and from the file',
-    (store) => store === undefined || store.enabled !== true,
-  ),
-  logs_store: storeSchema,
-  vector_store: storeSchema,
-  encryption_key: yup.string().optional(),
-});
-
-/** A config.json after validation and defaults, before `env.` secrets are resolved. */
-export type ValidatedConfig = yup.InferType<typeof configSchema> & { providers: Record<string, ProviderEntry> };
-/** One entry of `providers`. */
-export type ProviderEntry = yup.InferType<typeof providerSchema>;
-/** One entry of a provider's `keys`. */
-export type KeyEntry = yup.InferType<typeof keySchema>;
-/** The `client` section. */
-export type ClientSettings = yup.InferType<typeof clientSchema>;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigLoadError, loadConfigBytes } from '../../../gateway/config/index.js';
+import { ConfigLoadError, loadConfigBytes } from '../../../shared/config/index.js';
 
 describe('loadConfigBytes (env secrets)', () => {
   const config = JSON.stringify({

@@ -10,9 +10,14 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The delay before retry number `attempt` (1-based): doubling from initialMs, capped at maxMs. */
-export function backoffDelay(attempt: number, initialMs: number, maxMs: number): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+/**
+ * The delay before retry number `attempt` (1-based): doubling from initialMs, capped at maxMs.
+ * With `random`, the delay is spread over [0.8, 1.2] of that (Bifrost's jitter), so that
+ * clients retrying together do not retry in lockstep.
+ */
+export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random?: () => number): number {
+  const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+  return random ? base * (0.8 + 0.4 * random()) : base;
 }
 
 /**

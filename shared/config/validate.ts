@@ -1,7 +1,7 @@
 import { ValidationError } from 'yup';
 import { fingerprintOf } from './fingerprint.js';
 import { JsonSyntaxError, parseJsonStrict } from './parse-json.js';
-import { configSchema, type ValidatedConfig } from './schema.js';
+import { configSchema, type ValidatedConfig } from './schema/index.js';
 import { findUnsupportedSettings } from './unsupported.js';
 
 /** One problem found in a config file: where it is, and what is wrong. */

@@ -2,10 +2,15 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Options of the node's logger. */
+/** Options of a program's logger. */
 export interface LoggerOptions {
   /** pino level name; LOG_LEVEL in production (default info). */
   level?: string;
+  /**
+   * Fields on every line. The gateway adds none (its lines are short and frequent); the
+   * reloader marks its lines `svc: "reloader"` so a shared log stream can tell them apart.
+   */
+  base?: Record<string, string>;
   /** Where lines go; buffered stdout (see LOG_FLUSH_INTERVAL_MS) when omitted. */
   destination?: DestinationStream;
 }
@@ -15,13 +20,13 @@ export interface LoggerOptions {
  * loaded node about 6% of its CPU, and its reader (the container runtime) a wake-up per line.
  */
 export const LOG_BATCH_BYTES = 4096;
-/** A line waits at most about this long in the batch, so a quiet node's log is still live. */
+/** A line waits at most about this long in the batch, so a quiet process's log is still live. */
 export const LOG_FLUSH_INTERVAL_MS = 250;
 
 /**
- * Creates the node's structured logger: pino, one JSON object per line. Nothing logged by
- * the node carries request bodies or secrets; the redaction paths are a second line of
- * defence for headers that might be logged by mistake.
+ * Creates the structured logger both programs use: pino, one JSON object per line, level as a
+ * name, ISO time. Nothing logged carries request bodies or secrets; the redaction paths are a
+ * second line of defence for headers that might be logged by mistake.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   // pino writes what is still buffered synchronously when the process exits, crash included;
@@ -31,7 +36,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
-      base: { node: undefined },
+      // No pid/hostname: a container's log already says which container wrote it.
+      base: options.base ?? { node: undefined },
       // Exact paths only: wildcard paths are walked on every line, and no line carries nested headers.
       redact: { paths: ['authorization', 'headers.authorization', 'api_key', 'headers["x-api-key"]'], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,

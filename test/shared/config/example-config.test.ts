@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfigBytes, validateConfigText } from '../../../gateway/config/index.js';
+import { loadConfigBytes, validateConfigText } from '../../../shared/config/index.js';
 import { adapterFor } from '../../../gateway/providers/registry.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../../config/config.json');
