@@ -21,6 +21,17 @@ export const ERROR_CODES = {
   draining: { status: 503, type: 'server_error' },
   upstream_timeout: { status: 504, type: 'upstream_error' },
   client_closed: { status: 499, type: 'client_error' },
+  // Governance (Bifrost's statuses and types; the type is also the envelope's top-level `type`).
+  virtual_key_required: { status: 401, type: 'virtual_key_required' },
+  virtual_key_not_found: { status: 401, type: 'virtual_key_not_found' },
+  virtual_key_blocked: { status: 403, type: 'virtual_key_blocked' },
+  provider_blocked: { status: 403, type: 'provider_blocked' },
+  model_blocked: { status: 403, type: 'model_blocked' },
+  budget_exceeded: { status: 402, type: 'budget_exceeded' },
+  rate_limited: { status: 429, type: 'rate_limited' },
+  request_limited: { status: 429, type: 'request_limited' },
+  token_limited: { status: 429, type: 'token_limited' },
+  governance_unavailable: { status: 503, type: 'governance_unavailable' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 /** One of the catalogue's codes. */
@@ -41,8 +52,24 @@ export interface GatewayErrorOptions {
   fromProvider?: boolean;
   /** Whether trying again (same or another key) may succeed. */
   retryable?: boolean;
+  /** Seconds until trying again may succeed: sent as Retry-After (rate limits, budgets). */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
+
+/** Codes whose envelope also carries Bifrost's top-level `type` (governance denials). */
+const TYPED_ENVELOPE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'virtual_key_required',
+  'virtual_key_not_found',
+  'virtual_key_blocked',
+  'provider_blocked',
+  'model_blocked',
+  'budget_exceeded',
+  'rate_limited',
+  'request_limited',
+  'token_limited',
+  'governance_unavailable',
+]);
 
 /** A failure with a client-safe message and the status to answer with. */
 export class GatewayError extends Error {
@@ -55,6 +82,7 @@ export class GatewayError extends Error {
   readonly model: string | undefined;
   readonly fromProvider: boolean;
   readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -68,6 +96,7 @@ export class GatewayError extends Error {
     this.model = options.model;
     this.fromProvider = options.fromProvider ?? false;
     this.retryable = options.retryable ?? false;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -76,6 +105,8 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 5
 
 /** Bifrost's error envelope, as sent to clients. */
 export interface ErrorEnvelope {
+  /** Governance denials: Bifrost's type (`virtual_key_required`, `budget_exceeded`, ...). */
+  type?: string;
   is_bifrost_error: boolean;
   status_code: number;
   error: { type: string; code: string | null; message: string; param: string | null };
@@ -87,6 +118,7 @@ export function toErrorEnvelope(error: unknown, requestId?: string): ErrorEnvelo
   const known =
     error instanceof GatewayError ? error : new GatewayError('internal', 'internal gateway error', { cause: error });
   return {
+    ...(TYPED_ENVELOPE_CODES.has(known.code) ? { type: known.type } : {}),
     is_bifrost_error: !known.fromProvider,
     status_code: known.status,
     error: {
