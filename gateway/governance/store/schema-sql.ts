@@ -44,6 +44,7 @@ DECLARE
   ends timestamptz[] := '{}';
   usage_now numeric[] := '{}';
   denied integer := 0;
+  row_used numeric;
 BEGIN
   FOR i IN 1..n LOOP
     starts[i] := governance_window_start(t, p_seconds[i], p_months[i], p_offsets[i]);
@@ -61,8 +62,9 @@ BEGIN
     ORDER BY c.scope_kind, c.scope_id, c.limit_kind, c.window_start
     FOR UPDATE OF c;
   FOR i IN 1..n LOOP
-    SELECT c.used INTO usage_now[i] FROM governance_counters c
+    SELECT c.used INTO row_used FROM governance_counters c
       WHERE c.scope_kind = p_kinds[i] AND c.scope_id = p_ids[i] AND c.limit_kind = p_limits[i] AND c.window_start = starts[i];
+    usage_now[i] := row_used;
     -- A request counter admits exactly max per window; a token or dollar counter refuses once
     -- it has reached its limit (the request that crosses it was allowed, as in Bifrost).
     IF denied = 0 AND ((p_strict[i] AND usage_now[i] + p_amounts[i] > p_max[i]) OR (NOT p_strict[i] AND usage_now[i] >= p_max[i])) THEN
