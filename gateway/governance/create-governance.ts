@@ -3,7 +3,7 @@ import type { RuntimeConfig } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { Governor } from './governor.js';
 import { GovernanceMetrics } from './metrics.js';
-import { DEFAULT_PRICES_FILE, loadPriceTable } from './prices.js';
+import { loadPriceTable } from './prices.js';
 import { createPool, findStoreTarget } from './store/connection.js';
 import { PgCounterStore } from './store/pg-counter-store.js';
 import { ResilientStore, type FailMode } from './store/resilient-store.js';
@@ -58,7 +58,7 @@ export function createGovernance(config: RuntimeConfig, options: { env: Governan
         '({ "enabled": true, "type": "postgres", "config": {...} }) or set GOVERNANCE_DATABASE_URL=postgres://user:password@host:5432/db',
     );
   }
-  const prices = loadPriceTable(options.env.pricesFile ?? DEFAULT_PRICES_FILE);
+  const prices = loadPriceTable(options.env.pricesFile);
   let store: ResilientStore | undefined;
   if (settings.hasLimits && target) {
     const pool = createPool(target, (error) => options.logger.warn({ event: 'governance_store_connection_lost', err: { message: error.message } }, 'governance store connection lost'));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Imported (not read from disk) so that the TypeScript build copies it into dist/ with the code.
+import shipped from './prices.json' with { type: 'json' };
 
 /**
  * The per-token price table that turns usage into dollars for budgets. The repository ships
@@ -21,17 +22,23 @@ export interface PriceTable {
   prices: ReadonlyMap<string, ModelPrice>;
 }
 
-/** The table shipped in the repository. */
-export const DEFAULT_PRICES_FILE = fileURLToPath(new URL('./prices.json', import.meta.url));
+/** Where the shipped table lives, for log lines. */
+const SHIPPED_SOURCE = 'gateway/governance/prices.json';
 
-/** Reads a price table; throws with the file's name when it is not one. */
-export function loadPriceTable(path: string = DEFAULT_PRICES_FILE): PriceTable {
+/** Reads a price table file, or the shipped one without a path; throws with the file's name when it is not one. */
+export function loadPriceTable(path?: string): PriceTable {
+  if (path === undefined) return parsePriceTable(shipped, SHIPPED_SOURCE);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (cause) {
     throw new Error(`price table ${path}: ${(cause as Error).message}`, { cause });
   }
+  return parsePriceTable(raw, path);
+}
+
+/** Reads a table already parsed from JSON. */
+export function parsePriceTable(raw: unknown, path: string): PriceTable {
   if (typeof raw !== 'object' || raw === null) throw new Error(`price table ${path}: not a JSON object`);
   const record = raw as Record<string, unknown>;
   const models = typeof record.models === 'object' && record.models !== null ? (record.models as Record<string, unknown>) : record;
