@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
 import { Agent, requestOn, undiciErrors } from './undici-modules.js';
+import { buildUpstreamHeaders } from './upstream-headers.js';
 
 /**
  * The node's one HTTP client for upstream calls: a pooled keep-alive agent (undici), with
@@ -76,7 +77,7 @@ export async function sendUpstream(
   const provider = target.provider.name;
   const model = target.model;
   const payload = call.body === undefined ? undefined : typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
-  const headers: Record<string, string> = Object.assign(payload !== undefined ? { 'content-type': 'application/json' } : {}, call.headers, target.extraHeaders);
+  const headers = buildUpstreamHeaders(payload !== undefined, call.headers, target.extraHeaders, target.clientHeaders);
   let response: Dispatcher.ResponseData;
   try {
     const { origin, path } = splitUrl(call.url);
