@@ -1,19 +1,19 @@
-import type { DockerPort } from './docker-port.js';
-import { describeIssues, type ConfigEvaluation } from './evaluate-config.js';
+import type { DockerPort } from './platform/compose/docker-port.js';
+import { describeIssues, type ConfigEvaluation } from './config/evaluate.js';
 import { shortFp } from './format.js';
-import type { HealthProbe } from './health-probe.js';
+import type { HealthProbe } from './platform/health-probe.js';
 import type { Logger } from '../shared/logger.js';
-import type { ReloaderMetrics } from './metrics.js';
-import type { RotationControl } from './nginx-rotation.js';
-import { observeNodes } from './observe-nodes.js';
-import { chooseRotation } from './choose-rotation.js';
-import { planRollout, sortNodes, type ObservedNode } from './plan-rollout.js';
-import { rotationKey } from './render-rotation.js';
+import type { ReloaderMetrics } from './observability/metrics.js';
+import type { RotationControl } from './platform/compose/nginx-rotation.js';
+import { observeNodes } from './platform/compose/observe-nodes.js';
+import { chooseRotation } from './platform/compose/choose-rotation.js';
+import { planRollout, sortNodes, type ObservedNode } from './rollout/plan.js';
+import { rotationKey } from './platform/compose/render-rotation.js';
 import { backoffDelay } from '../shared/backoff.js';
-import { createMemoryJournal, type RestartJournal } from './restart-journal.js';
-import { RolloutHistory, type RolloutTrigger } from './rollout-history.js';
-import { runRollout, type RolloutState } from './run-rollout.js';
-import { buildStatus, type ReloaderStatus } from './status.js';
+import { createMemoryJournal, type RestartJournal } from './rollout/restart-journal.js';
+import { RolloutHistory, type RolloutTrigger } from './rollout/history.js';
+import { runRollout, type RolloutState } from './rollout/run.js';
+import { buildStatus, type ReloaderStatus } from './http/status.js';
 
 /** Everything the controller works with; tests pass stand-ins. */
 export interface ControllerDeps {

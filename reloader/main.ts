@@ -1,13 +1,13 @@
-import { connectDockerPort } from './dockerode-port.js';
-import { watchConfigFile } from './config-watcher.js';
+import { connectDockerPort } from './platform/compose/dockerode-port.js';
+import { watchConfigFile } from './config/watch.js';
 import { ReloaderController } from './controller.js';
-import { evaluateConfigFile, evaluateIfSettled } from './evaluate-config.js';
-import { createHttpHealthProbe } from './health-probe.js';
-import { createReloaderApp } from './http-app.js';
+import { evaluateConfigFile, evaluateIfSettled } from './config/evaluate.js';
+import { createHttpHealthProbe } from './platform/health-probe.js';
+import { createReloaderApp } from './http/app.js';
 import { createLogger } from '../shared/logger.js';
-import { createMetrics } from './metrics.js';
-import { createNginxRotation } from './nginx-rotation.js';
-import { createFileJournal } from './restart-journal.js';
+import { createMetrics } from './observability/metrics.js';
+import { createNginxRotation } from './platform/compose/nginx-rotation.js';
+import { createFileJournal } from './rollout/restart-journal.js';
 import { readSettings } from './settings.js';
 
 /** Wires the reloader from the environment and runs it until SIGTERM/SIGINT. */

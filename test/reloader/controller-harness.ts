@@ -1,7 +1,7 @@
 import { ReloaderController } from '../../reloader/controller.js';
-import type { ConfigEvaluation } from '../../reloader/evaluate-config.js';
-import { createMetrics, type ReloaderMetrics } from '../../reloader/metrics.js';
-import type { RestartJournal } from '../../reloader/restart-journal.js';
+import type { ConfigEvaluation } from '../../reloader/config/evaluate.js';
+import { createMetrics, type ReloaderMetrics } from '../../reloader/observability/metrics.js';
+import type { RestartJournal } from '../../reloader/rollout/restart-journal.js';
 import { captureLogger, FakeCluster } from './fake-cluster.js';
 
 /** Fake fingerprints: what matters is that they differ. */

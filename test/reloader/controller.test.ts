@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFileJournal } from '../../reloader/restart-journal.js';
+import { createFileJournal } from '../../reloader/rollout/restart-journal.js';
 import { addThreeNodes, createHarness, FP_NEW, FP_NEWER, FP_OLD, type Harness } from './controller-harness.js';
 
 describe('ReloaderController rollouts', () => {

@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from '../../reloader/docker-port.js';
-import type { HealthProbe, NodeHealth } from '../../reloader/health-probe.js';
-import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from '../../reloader/labels.js';
+import { NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from '../../reloader/platform/compose/docker-port.js';
+import type { HealthProbe, NodeHealth } from '../../reloader/platform/health-probe.js';
+import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from '../../reloader/platform/compose/labels.js';
 import type { Logger } from '../../shared/logger.js';
-import type { RotationControl } from '../../reloader/nginx-rotation.js';
-import { rotationKey, type RotationServer } from '../../reloader/render-rotation.js';
+import type { RotationControl } from '../../reloader/platform/compose/nginx-rotation.js';
+import { rotationKey, type RotationServer } from '../../reloader/platform/compose/render-rotation.js';
 
 /** One simulated gateway container. */
 export interface FakeNode {

@@ -3,10 +3,10 @@ import { mkdtempSync, openSync, closeSync, ftruncateSync, writeSync, writeFileSy
 import { rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fingerprintOf } from '../../shared/config/index.js';
-import { watchConfigFile, type ConfigWatch } from '../../reloader/config-watcher.js';
-import { evaluateConfigFile, type ConfigEvaluation } from '../../reloader/evaluate-config.js';
-import { sleep } from '../../shared/backoff.js';
+import { fingerprintOf } from '../../../shared/config/index.js';
+import { watchConfigFile, type ConfigWatch } from '../../../reloader/config/watch.js';
+import { evaluateConfigFile, type ConfigEvaluation } from '../../../reloader/config/evaluate.js';
+import { sleep } from '../../../shared/backoff.js';
 
 const configText = (model: string) => JSON.stringify({ providers: { openai: { keys: [{ value: 'env.OPENAI_API_KEY', models: [model], weight: 1 }] } } }, null, 2) + '\n';
 

@@ -1,15 +1,15 @@
-import type { DockerPort } from './docker-port.js';
-import type { ConfigEvaluation } from './evaluate-config.js';
-import { shortFp } from './format.js';
-import type { HealthProbe } from './health-probe.js';
-import type { Logger } from '../shared/logger.js';
-import type { ReloaderMetrics } from './metrics.js';
-import { observeNodes } from './observe-nodes.js';
-import { planRollout, type ObservedNode } from './plan-rollout.js';
-import { sleep } from '../shared/backoff.js';
+import type { DockerPort } from '../platform/compose/docker-port.js';
+import type { ConfigEvaluation } from '../config/evaluate.js';
+import { shortFp } from '../format.js';
+import type { HealthProbe } from '../platform/health-probe.js';
+import type { Logger } from '../../shared/logger.js';
+import type { ReloaderMetrics } from '../observability/metrics.js';
+import { observeNodes } from '../platform/compose/observe-nodes.js';
+import { planRollout, type ObservedNode } from './plan.js';
+import { sleep } from '../../shared/backoff.js';
 import { rollNode } from './roll-node.js';
 import type { RestartJournal } from './restart-journal.js';
-import type { RolloutHistory, RolloutRecord, RolloutTrigger } from './rollout-history.js';
+import type { RolloutHistory, RolloutRecord, RolloutTrigger } from './history.js';
 
 /** State shared between the controller and a running rollout. */
 export interface RolloutState {

@@ -2,8 +2,8 @@ import Docker from 'dockerode';
 import { hostname } from 'node:os';
 import { DockerUnavailableError, NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from './docker-port.js';
 import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from './labels.js';
-import type { Logger } from '../shared/logger.js';
-import { backoffDelay, sleep, withRetry, type RetryPolicy } from '../shared/backoff.js';
+import type { Logger } from '../../../shared/logger.js';
+import { backoffDelay, sleep, withRetry, type RetryPolicy } from '../../../shared/backoff.js';
 
 /** Options of the dockerode adapter. */
 export interface DockerodePortOptions {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { planRollout, type ObservedNode } from '../../reloader/plan-rollout.js';
+import { planRollout, type ObservedNode } from '../../../reloader/rollout/plan.js';
 
 const OLD = 'sha256:old';
 const NEW = 'sha256:new';

@@ -1,9 +1,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerPort } from './docker-port.js';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from '../../../shared/logger.js';
 import { parseGeneration, renderGenerationConf, renderServersConf, rotationKey, type RotationServer } from './render-rotation.js';
-import { sleep } from '../shared/backoff.js';
+import { sleep } from '../../../shared/backoff.js';
 
 /** What applying a rotation did. */
 export interface RotationResult {

@@ -1,5 +1,5 @@
-import type { DockerHealth } from './docker-port.js';
-import type { NodeHealth } from './health-probe.js';
+import type { DockerHealth } from '../platform/compose/docker-port.js';
+import type { NodeHealth } from '../platform/health-probe.js';
 
 /** A gateway node as observed right now: Docker's view plus its own /health. */
 export interface ObservedNode {

@@ -1,12 +1,12 @@
-import type { DockerPort } from './docker-port.js';
-import type { HealthProbe } from './health-probe.js';
-import type { Logger } from '../shared/logger.js';
-import { observeNode } from './observe-nodes.js';
-import type { ObservedNode } from './plan-rollout.js';
-import { sleep } from '../shared/backoff.js';
+import type { DockerPort } from '../platform/compose/docker-port.js';
+import type { HealthProbe } from '../platform/health-probe.js';
+import type { Logger } from '../../shared/logger.js';
+import { observeNode } from '../platform/compose/observe-nodes.js';
+import type { ObservedNode } from './plan.js';
+import { sleep } from '../../shared/backoff.js';
 import type { RestartJournal } from './restart-journal.js';
-import type { RolloutHistory, StepRecord } from './rollout-history.js';
-import { shortFp } from './format.js';
+import type { RolloutHistory, StepRecord } from './history.js';
+import { shortFp } from '../format.js';
 
 /** What rolling one node needs from the controller. */
 export interface RollNodeContext {
