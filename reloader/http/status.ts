@@ -1,6 +1,6 @@
 import type { ConfigIssue } from '../../shared/config/index.js';
 import type { ConfigEvaluation } from '../config/evaluate.js';
-import type { ObservedNode } from '../rollout/plan.js';
+import type { ObservedNode } from '../rollout/node.js';
 import type { RotationServer } from '../platform/compose/render-rotation.js';
 import type { RolloutRecord } from '../rollout/history.js';
 

@@ -1,3 +1,4 @@
+import { createComposePlatform } from '../../reloader/platform/compose/compose-platform.js';
 import { ReloaderController } from '../../reloader/controller.js';
 import type { ConfigEvaluation } from '../../reloader/config/evaluate.js';
 import { createMetrics, type ReloaderMetrics } from '../../reloader/observability/metrics.js';
@@ -32,9 +33,8 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
       ? { kind: 'invalid', fingerprint: 'sha256:bad', issues: [{ path: 'providers.openai.keys[0].weight', message: 'must be a number' }], checkedAt: new Date().toISOString() }
       : { kind: 'valid', fingerprint: cluster.file, unsupported: [], checkedAt: new Date().toISOString() };
   const controller = new ReloaderController({
-    docker: cluster.docker,
+    platform: createComposePlatform({ docker: cluster.docker, probe: cluster.probe, rotation: cluster.rotation, logger, stopTimeoutS: 30 }),
     probe: cluster.probe,
-    rotation: cluster.rotation,
     logger,
     metrics,
     readConfig: async () => evaluate(),
@@ -42,7 +42,6 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
     configPath: '/config/config.json',
     healthTimeoutMs: options.healthTimeoutMs ?? 2000,
     drainTimeoutMs: 500,
-    stopTimeoutS: 30,
     settleMs: 5,
     reconcileIntervalMs: 3_600_000,
     pollMs: 5,

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from '../../reloader/platform/compose/docker-port.js';
-import type { HealthProbe, NodeHealth } from '../../reloader/platform/health-probe.js';
+import type { HealthProbe } from '../../reloader/platform/health-probe.js';
+import type { NodeHealth } from '../../reloader/rollout/node.js';
 import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from '../../reloader/platform/compose/labels.js';
 import type { Logger } from '../../shared/logger.js';
 import type { RotationControl } from '../../reloader/platform/compose/nginx-rotation.js';

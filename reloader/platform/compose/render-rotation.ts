@@ -1,8 +1,6 @@
-/** One gateway node in nginx's rotation. */
-export interface RotationServer {
-  name: string;
-  ip: string;
-}
+import type { RotationServer } from '../platform.js';
+
+export type { RotationServer };
 
 /**
  * Renders servers.conf, the body of nginx's `upstream gateway_nodes`. The parameters match
