@@ -15,6 +15,8 @@ export interface Harness {
   cluster: FakeCluster;
   controller: ReloaderController;
   lines: string[];
+  /** The whole log records, for their fields. */
+  records: Array<Record<string, unknown>>;
   metrics: ReloaderMetrics;
   /** Changes the file and tells the controller, as the watcher would. */
   edit(fingerprint: string): void;
@@ -25,7 +27,7 @@ export interface Harness {
 /** Builds a harness; nodes are added by the caller before `controller.start()`. */
 export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number; journal?: RestartJournal } = {}): Harness {
   const cluster = new FakeCluster(file);
-  const { logger, lines } = captureLogger();
+  const { logger, lines, records } = captureLogger();
   const metrics = createMetrics();
   let invalid = false;
   const evaluate = (): ConfigEvaluation =>
@@ -51,6 +53,7 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
     cluster,
     controller,
     lines,
+    records,
     metrics,
     edit(fingerprint) {
       invalid = false;

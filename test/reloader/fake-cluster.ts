@@ -168,16 +168,20 @@ export class FakeCluster {
   }
 }
 
-/** A logger whose lines (the `msg` of each) are kept for assertions. */
-export function captureLogger(): { logger: Logger; lines: string[] } {
+/** A logger whose lines are kept for assertions: `lines` the `msg` of each, `records` the whole objects. */
+export function captureLogger(): { logger: Logger; lines: string[]; records: Array<Record<string, unknown>> } {
   const lines: string[] = [];
+  const records: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() !== '') lines.push((JSON.parse(line) as { msg?: string }).msg ?? '');
+        if (line.trim() === '') continue;
+        const record = JSON.parse(line) as Record<string, unknown>;
+        records.push(record);
+        lines.push(typeof record.msg === 'string' ? record.msg : '');
       }
       done();
     },
   });
-  return { logger: pino({ level: 'debug' }, sink), lines };
+  return { logger: pino({ level: 'debug' }, sink), lines, records };
 }
