@@ -1,6 +1,6 @@
 import { connectDockerPort } from './platform/compose/dockerode-port.js';
 import { watchConfigFile } from './config/watch.js';
-import { ReloaderController } from './controller.js';
+import { ReloaderController } from './controller/controller.js';
 import { evaluateConfigFile, evaluateIfSettled } from './config/evaluate.js';
 import { createHttpHealthProbe } from './platform/health-probe.js';
 import { createReloaderApp } from './http/app.js';

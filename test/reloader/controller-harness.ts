@@ -1,5 +1,5 @@
 import { createComposePlatform } from '../../reloader/platform/compose/compose-platform.js';
-import { ReloaderController } from '../../reloader/controller.js';
+import { ReloaderController } from '../../reloader/controller/controller.js';
 import type { ConfigEvaluation } from '../../reloader/config/evaluate.js';
 import { createMetrics, type ReloaderMetrics } from '../../reloader/observability/metrics.js';
 import type { RestartJournal } from '../../reloader/rollout/restart-journal.js';

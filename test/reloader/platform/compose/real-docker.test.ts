@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { fingerprintOf } from '../../../../shared/config/index.js';
-import { ReloaderController } from '../../../../reloader/controller.js';
+import { ReloaderController } from '../../../../reloader/controller/controller.js';
 import { NotManagedError, type DockerPort } from '../../../../reloader/platform/compose/docker-port.js';
 import { connectDockerPort } from '../../../../reloader/platform/compose/dockerode-port.js';
 import { evaluateConfigFile } from '../../../../reloader/config/evaluate.js';

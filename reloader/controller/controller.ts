@@ -1,17 +1,17 @@
-import type { Logger } from '../shared/logger.js';
-import { backoffDelay } from '../shared/backoff.js';
-import { describeIssues, type ConfigEvaluation } from './config/evaluate.js';
-import { shortFp } from './format.js';
-import { LogEvent } from './observability/log-events.js';
-import type { ReloaderMetrics } from './observability/metrics.js';
-import type { HealthProbe } from './platform/health-probe.js';
-import type { Platform } from './platform/platform.js';
-import { RolloutHistory, type RolloutTrigger } from './rollout/history.js';
-import { sortNodes, type ObservedNode } from './rollout/node.js';
-import { planRollout } from './rollout/plan.js';
-import { createMemoryJournal, type RestartJournal } from './rollout/restart-journal.js';
-import { runRollout, type HaltRecord, type RolloutControl } from './rollout/run.js';
-import { buildStatus, type ReloaderStatus } from './http/status.js';
+import type { Logger } from '../../shared/logger.js';
+import { backoffDelay } from '../../shared/backoff.js';
+import { describeIssues, type ConfigEvaluation } from '../config/evaluate.js';
+import { shortFp } from '../format.js';
+import { LogEvent } from '../observability/log-events.js';
+import type { ReloaderMetrics } from '../observability/metrics.js';
+import type { HealthProbe } from '../platform/health-probe.js';
+import type { Platform } from '../platform/platform.js';
+import { RolloutHistory, type RolloutTrigger } from '../rollout/history.js';
+import { sortNodes, type ObservedNode } from '../rollout/node.js';
+import { planRollout } from '../rollout/plan.js';
+import { createMemoryJournal, type RestartJournal } from '../rollout/restart-journal.js';
+import { runRollout, type HaltRecord, type RolloutControl } from '../rollout/run.js';
+import { buildStatus, type ReloaderStatus } from '../http/status.js';
 
 /** The rollout state. The controller alone writes it; a running rollout reports back through RolloutControl. */
 interface RolloutState {
