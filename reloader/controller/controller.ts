@@ -10,21 +10,9 @@ import { RolloutHistory, type RolloutTrigger } from '../rollout/history.js';
 import { sortNodes, type ObservedNode } from '../rollout/node.js';
 import { planRollout } from '../rollout/plan.js';
 import { createMemoryJournal, type RestartJournal } from '../rollout/restart-journal.js';
-import { runRollout, type HaltRecord, type RolloutControl } from '../rollout/run.js';
+import { runRollout } from '../rollout/run.js';
+import { createRolloutControl, createRolloutState, type RolloutState } from './rollout-state.js';
 import { buildStatus, type ReloaderStatus } from '../http/status.js';
-
-/** The rollout state. The controller alone writes it; a running rollout reports back through RolloutControl. */
-interface RolloutState {
-  /** Fingerprint of the newest valid config file. */
-  desired: string | undefined;
-  /** The node the last halted rollout stopped at; the next rollout begins with it. */
-  failedNodeId: string | undefined;
-  /** Set when a rollout halted: no automatic retry until a new valid edit or POST /rollout. */
-  halted: HaltRecord | undefined;
-  /** Fingerprints a node being restarted may come back on: the target and any newer valid edit. */
-  acceptable: Set<string>;
-  stopping: boolean;
-}
 
 /** Everything the controller works with; tests pass stand-ins. */
 export interface ControllerDeps {
@@ -59,7 +47,8 @@ export interface ControllerDeps {
  */
 export class ReloaderController {
   readonly history = new RolloutHistory();
-  private readonly state: RolloutState = { desired: undefined, failedNodeId: undefined, halted: undefined, acceptable: new Set(), stopping: false };
+  /** Owned here alone: a running rollout reads and reports through createRolloutControl. */
+  private readonly state: RolloutState = createRolloutState();
   private config: ConfigEvaluation | undefined;
   private nodes: ObservedNode[] = [];
   private docker: { reachable: boolean; error?: string; failures: number } = { reachable: true, failures: 0 };
@@ -219,7 +208,11 @@ export class ReloaderController {
         drainTimeoutMs: this.deps.drainTimeoutMs,
         history: this.history,
         journal: this.journal,
-        control: this.rolloutControl(),
+        control: createRolloutControl(this.state, {
+          observed: (nodes) => void (this.nodes = sortNodes(nodes)),
+          configRead: (evaluation) => this.onConfig(evaluation),
+          syncRotation: (nodes, excludeId) => this.deps.platform.syncRotation(nodes, excludeId),
+        }),
         settleMs: this.deps.settleMs ?? 0,
         pollMs: this.deps.pollMs ?? 200,
       },
@@ -251,27 +244,5 @@ export class ReloaderController {
       this.deps.logger.warn({ event: LogEvent.dockerUnavailable, err: (error as Error).message, failures }, `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`);
       return false;
     }
-  }
-
-  /** The rollout's view of this controller's state: reads, and reports that the controller applies. */
-  private rolloutControl(): RolloutControl {
-    const state = this.state;
-    return {
-      desired: () => state.desired,
-      stopping: () => state.stopping,
-      failedNodeId: () => state.failedNodeId,
-      isAcceptable: (fingerprint) => state.acceptable.has(fingerprint),
-      nodeRestartBegun: (target) => void (state.acceptable = new Set([target])),
-      nodeRestarted: (nodeId) => {
-        if (state.failedNodeId === nodeId) state.failedNodeId = undefined;
-      },
-      nodeFailed: (nodeId, halt) => {
-        state.failedNodeId = nodeId;
-        state.halted = halt;
-      },
-      observed: (nodes: ObservedNode[]) => void (this.nodes = sortNodes(nodes)),
-      configRead: (evaluation) => this.onConfig(evaluation),
-      syncRotation: (nodes, excludeId) => this.deps.platform.syncRotation(nodes, excludeId),
-    };
   }
 }
