@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFileJournal } from '../../reloader/rollout/restart-journal.js';
-import { addThreeNodes, createHarness, FP_NEW, FP_NEWER, FP_OLD, type Harness } from './controller-harness.js';
+import { createFileJournal } from '../../../reloader/rollout/restart-journal.js';
+import { addThreeNodes, createHarness, FP_NEW, FP_NEWER, FP_OLD, type Harness } from '../controller-harness.js';
 
 describe('ReloaderController rollouts', () => {
   let h: Harness;
