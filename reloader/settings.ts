@@ -23,6 +23,7 @@ export interface ReloaderSettings {
   logLevel: string;
 }
 
+// Re-exported: callers of readSettings catch it from here.
 export { SettingsError };
 
 /** Reads the settings from `env`, with the documented defaults; throws SettingsError on bad values. */

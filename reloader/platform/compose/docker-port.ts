@@ -1,6 +1,7 @@
 import type { DockerHealth } from '../../rollout/node.js';
 import type { Role } from './labels.js';
 
+// Re-exported: the port's callers (and its stand-ins in tests) find its types and errors here.
 export type { DockerHealth };
 export { DockerUnavailableError, NotManagedError } from '../../errors.js';
 

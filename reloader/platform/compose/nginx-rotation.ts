@@ -24,6 +24,7 @@ export interface RotationControl {
   describe(): { generation: number; servers: RotationServer[]; loadBalancer: string | null };
 }
 
+// Re-exported: callers of the rotation catch it from here.
 export { RotationError };
 
 /** Settings of the nginx rotation control. */

@@ -1,5 +1,6 @@
 import type { RotationServer } from '../platform.js';
 
+// Re-exported for the compose files that render and apply server lists.
 export type { RotationServer };
 
 /**
