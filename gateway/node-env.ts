@@ -1,4 +1,7 @@
 import type { GovernanceEnv } from './governance/create-governance.js';
+import { readGovernanceEnv } from './governance/governance-env.js';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './lifecycle/server.js';
+import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from './providers/shared/upstream-http.js';
 
 /** The node's settings from its environment (the only place process.env is read for them). */
 export interface NodeEnv {
@@ -7,10 +10,20 @@ export interface NodeEnv {
   host: string;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** Deadline for a request's headers, from its first byte (slowloris). */
+  headersTimeoutMs: number;
+  /** Deadline for a whole request, body included (a body that never ends). */
+  requestTimeoutMs: number;
+  /** The most a provider may send: a whole non-streamed body, and one stream event. */
+  upstreamLimits: UpstreamLimits;
+  /** The GOVERNANCE_* settings (governance/governance-env.ts). */
   governance: GovernanceEnv;
 }
 
-/** Reads CONFIG_PATH, PORT, HOST, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS and the GOVERNANCE_* settings with their defaults. */
+/**
+ * Reads CONFIG_PATH, PORT, HOST, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS, HEADERS_TIMEOUT_MS,
+ * REQUEST_TIMEOUT_MS, UPSTREAM_MAX_BODY_BYTES and UPSTREAM_MAX_EVENT_BYTES with their defaults.
+ */
 export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
   return {
     configPath: env.CONFIG_PATH || 'config/config.json',
@@ -18,21 +31,13 @@ export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
     host: env.HOST || '0.0.0.0',
     logLevel: env.LOG_LEVEL || 'info',
     shutdownTimeoutMs: readInteger(env.SHUTDOWN_TIMEOUT_MS, 25_000, 'SHUTDOWN_TIMEOUT_MS'),
+    headersTimeoutMs: readInteger(env.HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, 'HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: readInteger(env.REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 'REQUEST_TIMEOUT_MS'),
+    upstreamLimits: {
+      maxBodyBytes: readInteger(env.UPSTREAM_MAX_BODY_BYTES, DEFAULT_UPSTREAM_LIMITS.maxBodyBytes, 'UPSTREAM_MAX_BODY_BYTES'),
+      maxEventBytes: readInteger(env.UPSTREAM_MAX_EVENT_BYTES, DEFAULT_UPSTREAM_LIMITS.maxEventBytes, 'UPSTREAM_MAX_EVENT_BYTES'),
+    },
     governance: readGovernanceEnv(env),
-  };
-}
-
-/** The GOVERNANCE_* variables (see the README's Governance section). */
-export function readGovernanceEnv(env: NodeJS.ProcessEnv): GovernanceEnv {
-  const failMode = env.GOVERNANCE_FAIL_MODE || 'closed';
-  if (failMode !== 'closed' && failMode !== 'open') throw new Error(`GOVERNANCE_FAIL_MODE must be "closed" or "open", got "${failMode}"`);
-  return {
-    ...(env.GOVERNANCE_DATABASE_URL ? { databaseUrl: env.GOVERNANCE_DATABASE_URL } : {}),
-    failMode,
-    ...(env.GOVERNANCE_PRICES_FILE ? { pricesFile: env.GOVERNANCE_PRICES_FILE } : {}),
-    poolMax: Math.max(1, readInteger(env.GOVERNANCE_DB_POOL_MAX, 10, 'GOVERNANCE_DB_POOL_MAX')),
-    timeoutMs: Math.max(1, readInteger(env.GOVERNANCE_STORE_TIMEOUT_MS, 1000, 'GOVERNANCE_STORE_TIMEOUT_MS')),
-    retryMs: readInteger(env.GOVERNANCE_STORE_RETRY_MS, 1000, 'GOVERNANCE_STORE_RETRY_MS'),
   };
 }
 

@@ -27,7 +27,9 @@ export type ConfigValidation =
  */
 export function validateConfigText(bytes: Uint8Array | string): ConfigValidation {
   const fingerprint = fingerprintOf(bytes);
-  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+  // Windows editors save UTF-8 with a byte-order mark; it is not part of the JSON text. The
+  // fingerprint stays that of the exact bytes, which is what nodes and the reloader compare.
+  const text = withoutByteOrderMark(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
 
   let raw: unknown;
   try {
@@ -46,7 +48,14 @@ export function validateConfigText(bytes: Uint8Array | string): ConfigValidation
     return { ok: false, fingerprint, issues: [{ path: '(root)', message: 'config must be a JSON object' }] };
   }
 
+  const reserved = findReservedKeys(raw);
+  if (reserved.length > 0) return { ok: false, fingerprint, issues: reserved };
+
   try {
+    // First as written: a wrong JSON type is an error (Bifrost's loader refuses it too), never
+    // coerced ("12345" for a number, 12345 for a key's value). Then again to apply defaults
+    // and normalise durations.
+    configSchema.validateSync(raw, { abortEarly: false, strict: true });
     const config = configSchema.validateSync(raw, { abortEarly: false, stripUnknown: false }) as ValidatedConfig;
     // References between entries are checked once every entry has its own shape.
     const references = findGovernanceIssues(config);
@@ -66,7 +75,7 @@ function toIssues(error: ValidationError): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const leaf of leaves) {
     const path = leaf.path && leaf.path.length > 0 ? leaf.path : '(root)';
-    for (const message of leaf.errors) {
+    for (const message of leaf.type === 'typeError' ? [describeTypeError(path, leaf)] : leaf.errors) {
       const key = `${path}\u0000${message}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -84,4 +93,50 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
 function stripPathPrefix(issue: ConfigIssue): string {
   // yup messages usually begin with the path already; avoid "a.b: a.b must be ...".
   return issue.message.startsWith(issue.path + ' ') ? issue.message.slice(issue.path.length + 1) : issue.message;
+}
+
+const BYTE_ORDER_MARK = '\uFEFF';
+
+function withoutByteOrderMark(text: string): string {
+  return text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
+}
+
+/**
+ * Keys that would reach an object's prototype (`__proto__`) are refused wherever they appear:
+ * the file cannot mean them, and the schema library would follow them instead of reporting them.
+ */
+function findReservedKeys(value: unknown, path = ''): ConfigIssue[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const issues: ConfigIssue[] = [];
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => issues.push(...findReservedKeys(item, `${path}[${index}]`)));
+    return issues;
+  }
+  for (const key of Object.keys(value)) {
+    const keyPath = path === '' ? key : `${path}.${key}`;
+    if (key === '__proto__') issues.push({ path: keyPath, message: `${keyPath} is not allowed: "__proto__" cannot be a name in config.json` });
+    else issues.push(...findReservedKeys((value as Record<string, unknown>)[key], keyPath));
+  }
+  return issues;
+}
+
+/**
+ * "path must be a number, not a string": the expected JSON type and the type the file has.
+ * The value itself is never repeated: a secret typed into the wrong field would end up in
+ * logs, the reloader's status and the config API.
+ */
+function describeTypeError(path: string, leaf: ValidationError): string {
+  const expected = String((leaf.params as { type?: unknown } | undefined)?.type ?? 'different type');
+  return `${path} must be ${withArticle(expected)}, not ${withArticle(jsonTypeOf(leaf.value))}`;
+}
+
+function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+function withArticle(type: string): string {
+  if (type === 'null') return 'null';
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
