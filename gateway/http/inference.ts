@@ -7,7 +7,7 @@ import { ShutdownDeadlineError } from '../lifecycle/drain.js';
 import type { Usage } from '../providers/chat-types.js';
 import type { AppDeps } from './app-deps.js';
 import { bodyLimitBytes, readJsonBody } from './read-json-body.js';
-import { requestStateOf, type RequestState } from './request-state.js';
+import { requestStateOf, type RequestState } from '../request/request-state.js';
 
 const FORWARD_PREFIX = 'x-bf-eh-';
 /** Headers a client may not set upstream through x-bf-eh-*: credentials and framing. */

@@ -3,7 +3,7 @@ import { GatewayError } from '../../core/errors.js';
 import { anthropicErrorTypeOf } from '../../providers/anthropic/errors.js';
 import type { AnthropicErrorBody } from '../../providers/anthropic/types.js';
 import { clientStatusOf } from '../middleware/error-handler.js';
-import { requestStateOf } from '../request-state.js';
+import { requestStateOf } from '../../request/request-state.js';
 
 const ANTHROPIC_TYPES = new Set([
   'invalid_request_error',

@@ -3,7 +3,7 @@ import { GatewayError } from '../../core/errors.js';
 import { googleStatusName } from '../../providers/gemini/errors.js';
 import type { GeminiErrorBody } from '../../providers/gemini/wire-types.js';
 import { clientStatusOf } from '../middleware/error-handler.js';
-import { requestStateOf } from '../request-state.js';
+import { requestStateOf } from '../../request/request-state.js';
 
 /**
  * An error in Google's shape `{error:{code,message,status}}`, so a Gemini client reports it

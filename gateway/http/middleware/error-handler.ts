@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import { GatewayError, toErrorEnvelope } from '../../core/errors.js';
 import type { Logger } from '../../../shared/logger.js';
-import { requestStateOf } from '../request-state.js';
+import { requestStateOf } from '../../request/request-state.js';
 
 /**
  * The status a client receives for an error. An upstream 503 is answered as 502: the load

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { AppDeps } from '../app-deps.js';
-import { setRequestState, type RequestState } from '../request-state.js';
+import { setRequestState, type RequestState } from '../../request/request-state.js';
 
 const REQUEST_ID_PATTERN = /^[\w.:@/+=-]{1,200}$/;
 
