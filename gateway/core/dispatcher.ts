@@ -48,6 +48,8 @@ export interface DispatchResult<T> {
   attempts: number;
   /** 0 for the primary, n for the n-th fallback. */
   fallbackIndex: number;
+  /** The configured name of the key the answering attempt used (never its value); undefined if key-less. */
+  keyName: string | undefined;
   /** Gives back the concurrency slot (streams); a no-op otherwise. Safe to call twice. */
   release(): void;
 }
@@ -197,7 +199,7 @@ export class Dispatcher {
           const value = await attempt(adapter, target);
           this.observeUpstream(ref, '200', started);
           if (!route.stream) release();
-          return { value, provider: ref.provider, model: ref.model, attempts, release: route.stream ? release : NO_RELEASE };
+          return { value, provider: ref.provider, model: ref.model, attempts, keyName: key?.name, release: route.stream ? release : NO_RELEASE };
         } catch (error) {
           const failure = asGatewayError(error, ref);
           this.observeUpstream(ref, String(failure.status), started);

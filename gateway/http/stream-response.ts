@@ -2,8 +2,9 @@ import type { Context } from 'koa';
 import type { DispatchResult } from '../core/dispatcher.js';
 import { GatewayError } from '../core/errors.js';
 import type { Usage } from '../providers/chat-types.js';
+import { noteChunk, noteError, noteSuccess, noteUsage } from '../request/request-state.js';
 import type { AppDeps } from './app-deps.js';
-import { recordFailure, recordUsage, type InferenceScope } from './inference.js';
+import type { InferenceScope } from './inference.js';
 import { endSse, isWritable, openSse, writeSseData, writeSseError } from './sse-writer.js';
 
 /**
@@ -19,17 +20,13 @@ export async function sendChunkStream(
   result: DispatchResult<AsyncIterable<{ usage?: Partial<Usage> | null }>>,
 ): Promise<void> {
   const { state } = scope;
-  const labels = { provider: result.provider, model: result.model };
+  state.streamed = true;
   const res = openSse(ctx);
   let completed = false;
-  let first = true;
   try {
     for await (const chunk of result.value) {
-      if (first) {
-        first = false;
-        deps.metrics.firstTokenLatency.observe(labels, (performance.now() - state.startedAt) / 1000);
-      }
-      if (chunk.usage) recordUsage(deps, result.provider, result.model, chunk.usage);
+      noteChunk(state);
+      if (chunk.usage) noteUsage(state, chunk.usage);
       const wait = writeSseData(res, JSON.stringify(chunk));
       if (wait) await wait;
       if (!isWritable(res)) break;
@@ -40,13 +37,12 @@ export async function sendChunkStream(
     if (reason !== 'client') {
       const shown = reason === 'shutdown' ? new GatewayError('draining', 'the node shut down before the stream finished; retry', { provider: result.provider, model: result.model }) : error;
       writeSseError(res, shown, scope.requestId);
-      state.errorCode = shown instanceof GatewayError ? shown.code : 'internal';
-      recordFailure(deps, state, shown);
+      noteError(state, shown);
       if (!(shown instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'stream failed');
     }
   } finally {
     result.release();
     endSse(res, completed);
   }
-  if (completed) deps.metrics.successRequests.inc(labels);
+  if (completed) noteSuccess(state);
 }

@@ -6,7 +6,8 @@ import type { AnthropicUsage } from '../../providers/anthropic/types.js';
 import type { SseEvent } from '../../providers/shared/sse.js';
 import type { ChunkStream } from '../../providers/types.js';
 import type { AppDeps } from '../app-deps.js';
-import { recordFailure, recordUsage, type InferenceScope } from '../inference.js';
+import { noteChunk, noteError, noteSuccess, noteUsage } from '../../request/request-state.js';
+import type { InferenceScope } from '../inference.js';
 import { isWritable, openSse } from '../sse-writer.js';
 import { ChunkEventTranslator } from './chunk-events.js';
 import { toAnthropicError } from './errors.js';
@@ -29,12 +30,7 @@ export async function sendAnthropicStream(ctx: Context, deps: AppDeps, scope: In
   ctx.set('request-id', scope.requestId);
   const res = openSse(ctx);
   let completed = false;
-  let first = true;
-  const noteFirst = (): void => {
-    if (!first) return;
-    first = false;
-    deps.metrics.firstTokenLatency.observe(labels, (performance.now() - state.startedAt) / 1000);
-  };
+  state.streamed = true;
   const write = async (name: string, data: string): Promise<boolean> => {
     const wait = writeSseEvent(res, name, data);
     if (wait) await wait;
@@ -46,13 +42,13 @@ export async function sendAnthropicStream(ctx: Context, deps: AppDeps, scope: In
       let usage: Partial<AnthropicUsage> = {};
       let ended = false;
       for await (const event of stream.events) {
-        noteFirst();
+        noteChunk(state);
         const name = event.event ?? 'message';
         usage = { ...usage, ...usageOf(name, event.data) };
         ended = name === 'message_stop' || name === 'error';
         if (!(await write(name, event.data))) break;
       }
-      recordUsage(deps, result.provider, result.model, toChatUsage(usage));
+      noteUsage(state, toChatUsage(usage));
       if (!ended && isWritable(res)) {
         throw new GatewayError('upstream_bad_response', `${result.provider} ended the stream before message_stop`, labels);
       }
@@ -60,8 +56,8 @@ export async function sendAnthropicStream(ctx: Context, deps: AppDeps, scope: In
       const translator = new ChunkEventTranslator(stream.messageId, stream.model);
       let open = true;
       for await (const chunk of stream.chunks) {
-        noteFirst();
-        if (chunk.usage) recordUsage(deps, result.provider, result.model, chunk.usage);
+        noteChunk(state);
+        if (chunk.usage) noteUsage(state, chunk.usage);
         for (const event of translator.push(chunk)) open = open && (await write(event.type, JSON.stringify(event)));
         if (!open) break;
       }
@@ -73,15 +69,14 @@ export async function sendAnthropicStream(ctx: Context, deps: AppDeps, scope: In
     if (reason !== 'client') {
       const shown = reason === 'shutdown' ? new GatewayError('draining', 'the node shut down before the stream finished; retry', labels) : error;
       if (isWritable(res)) res.write(`event: error\ndata: ${JSON.stringify(toAnthropicError(shown, scope.requestId).body)}\n\n`);
-      state.errorCode = shown instanceof GatewayError ? shown.code : 'internal';
-      recordFailure(deps, state, shown);
+      noteError(state, shown);
       if (!(shown instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'stream failed');
     }
   } finally {
     result.release();
     if (isWritable(res)) res.end();
   }
-  if (completed) deps.metrics.successRequests.inc(labels);
+  if (completed) noteSuccess(state);
 }
 
 /** Token counts carried by message_start and message_delta events (others carry none). */

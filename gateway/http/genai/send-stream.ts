@@ -5,7 +5,8 @@ import { GatewayError } from '../../core/errors.js';
 import { toUsage } from '../../providers/gemini/response.js';
 import type { GeminiResponse, GeminiUsageMetadata } from '../../providers/gemini/wire-types.js';
 import type { AppDeps } from '../app-deps.js';
-import { recordFailure, recordUsage, type InferenceScope } from '../inference.js';
+import { noteChunk, noteError, noteSuccess, noteUsage } from '../../request/request-state.js';
+import type { InferenceScope } from '../inference.js';
 import { isWritable, openSse, writeSseData } from '../sse-writer.js';
 import { toGeminiError } from './errors.js';
 
@@ -27,6 +28,7 @@ export async function sendGeminiStream(
 ): Promise<void> {
   const { state } = scope;
   const labels = { provider: result.provider, model: result.model };
+  state.streamed = true;
   const res = framing === 'sse' ? openSse(ctx) : openJsonArray(ctx);
   let written = 0;
   let usage: GeminiUsageMetadata | undefined;
@@ -39,7 +41,7 @@ export async function sendGeminiStream(
   };
   try {
     for await (const event of result.value) {
-      if (written === 0) deps.metrics.firstTokenLatency.observe(labels, (performance.now() - state.startedAt) / 1000);
+      noteChunk(state);
       if (event.usageMetadata) usage = event.usageMetadata;
       if (!(await write(JSON.stringify(event)))) break;
     }
@@ -49,16 +51,15 @@ export async function sendGeminiStream(
     if (reason !== 'client') {
       const shown = reason === 'shutdown' ? new GatewayError('draining', 'the node shut down before the stream finished; retry', labels) : error;
       if (isWritable(res)) await write(JSON.stringify(toGeminiError(shown).body));
-      state.errorCode = shown instanceof GatewayError ? shown.code : 'internal';
-      recordFailure(deps, state, shown);
+      noteError(state, shown);
       if (!(shown instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'stream failed');
     }
   } finally {
     result.release();
     if (isWritable(res)) res.end(framing === 'json-array' ? ']' : undefined);
   }
-  recordUsage(deps, result.provider, result.model, toUsage(usage));
-  if (completed) deps.metrics.successRequests.inc(labels);
+  noteUsage(state, toUsage(usage));
+  if (completed) noteSuccess(state);
 }
 
 function openJsonArray(ctx: Context): ServerResponse {

@@ -10,7 +10,8 @@ import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
 import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
 import { toChatRequest } from '../anthropic/to-chat-request.js';
 import type { AppDeps } from '../app-deps.js';
-import { beginInference, noteResult, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody } from '../inference.js';
+import { noteError, noteRequested } from '../../request/request-state.js';
+import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, readInferenceBody, toUpstreamBody } from '../inference.js';
 
 /**
  * POST /anthropic/v1/messages: Anthropic's own API, so `@anthropic-ai/sdk` works with its
@@ -36,8 +37,7 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     const body = await readInferenceBody(ctx, deps);
     const model = qualifyModel(body.model);
     const slash = model.indexOf('/');
-    scope.state.provider = model.slice(0, slash);
-    scope.state.model = model.slice(slash + 1);
+    noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));
     checkRequest(body);
     const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<AnthropicRequest>(body);
@@ -45,27 +45,25 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     const isNative = (adapter: ProviderAdapter): boolean => adapter.protocol === 'anthropic';
 
     if (body.stream === true) {
-      const result = await deps.dispatcher.run({ model, fallbacks, capability: 'chat', stream: true }, scope.context, async (adapter, target): Promise<AnthropicRouteStream> => {
+      const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat', stream: true }, async (adapter, target): Promise<AnthropicRouteStream> => {
         if (isNative(adapter)) return { kind: 'native', events: await openAnthropicStream({ ...request, model: target.model }, target, clientHeaders) };
         const chunks = await adapter.chatStream(toChatRequest(request, target.model), target);
         return { kind: 'chat', chunks, messageId: `msg_${scope.requestId}`, model: target.model };
       });
-      noteResult(scope.state, result);
       await sendAnthropicStream(ctx, deps, scope, result);
       return;
     }
 
-    const result = await deps.dispatcher.run({ model, fallbacks, capability: 'chat' }, scope.context, async (adapter, target) => {
+    const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat' }, async (adapter, target) => {
       if (isNative(adapter)) return sendAnthropicMessage({ ...request, model: target.model }, target, clientHeaders);
       const chat = await adapter.chat(toChatRequest(request, target.model), target);
       return toAnthropicResponse(chat, chat.id.startsWith('msg_') ? chat.id : `msg_${chat.id}`);
     });
-    noteResult(scope.state, result);
-    recordSuccess(deps, result.provider, result.model, toChatUsage(result.value.usage ?? {}));
+    noteJsonSuccess(scope.state, toChatUsage(result.value.usage ?? {}));
     ctx.set('request-id', scope.requestId);
     ctx.body = result.value;
   } catch (error) {
-    recordFailure(deps, scope.state, error);
+    noteError(scope.state, error);
     if (!(error instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'unexpected error');
     respondWithAnthropicError(ctx, error);
   }
