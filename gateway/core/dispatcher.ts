@@ -225,7 +225,7 @@ export class Dispatcher {
 
 function checkCapability(adapter: ProviderAdapter, capability: Capability, ref: ModelRef): void {
   const missing =
-    (capability === 'text' && !adapter.textCompletion) || (capability === 'embeddings' && !adapter.embeddings);
+    (capability === 'text' && !adapter.capabilities.text) || (capability === 'embeddings' && !adapter.capabilities.embeddings);
   if (missing) {
     const what = capability === 'text' ? 'text completions (/v1/completions)' : 'embeddings (/v1/embeddings)';
     throw new GatewayError('unsupported_operation', `provider "${ref.provider}" does not serve ${what}`, { provider: ref.provider, model: ref.model });

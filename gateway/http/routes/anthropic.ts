@@ -1,10 +1,9 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
-import { openAnthropicStream, sendAnthropicMessage, type AnthropicClientHeaders } from '../../providers/anthropic/native.js';
+import type { AnthropicClientHeaders } from '../../providers/anthropic/native.js';
 import { toChatUsage } from '../../providers/anthropic/response.js';
 import type { AnthropicRequest } from '../../providers/anthropic/types.js';
-import type { ProviderAdapter } from '../../providers/types.js';
 import { respondWithAnthropicError } from '../anthropic/errors.js';
 import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
 import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
@@ -42,11 +41,11 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<AnthropicRequest>(body);
     const clientHeaders: AnthropicClientHeaders = { version: ctx.get('anthropic-version') || undefined, beta: ctx.get('anthropic-beta') || undefined };
-    const isNative = (adapter: ProviderAdapter): boolean => adapter.protocol === 'anthropic';
 
     if (body.stream === true) {
       const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat', stream: true }, async (adapter, target): Promise<AnthropicRouteStream> => {
-        if (isNative(adapter)) return { kind: 'native', events: await openAnthropicStream({ ...request, model: target.model }, target, clientHeaders) };
+        const native = adapter.capabilities.native?.anthropic;
+        if (native) return { kind: 'native', events: await native.stream({ ...request, model: target.model }, target, clientHeaders) };
         const chunks = await adapter.chatStream(toChatRequest(request, target.model), target);
         return { kind: 'chat', chunks, messageId: `msg_${scope.requestId}`, model: target.model };
       });
@@ -55,7 +54,8 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     }
 
     const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat' }, async (adapter, target) => {
-      if (isNative(adapter)) return sendAnthropicMessage({ ...request, model: target.model }, target, clientHeaders);
+      const native = adapter.capabilities.native?.anthropic;
+      if (native) return native.send({ ...request, model: target.model }, target, clientHeaders);
       const chat = await adapter.chat(toChatRequest(request, target.model), target);
       return toAnthropicResponse(chat, chat.id.startsWith('msg_') ? chat.id : `msg_${chat.id}`);
     });

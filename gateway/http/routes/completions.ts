@@ -2,7 +2,7 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import type { TextCompletionRequest } from '../../providers/chat-types.js';
-import { openaiCompatibleAdapter, streamTextCompletion } from '../../providers/openai-compatible/index.js';
+import { requireCapability } from '../../providers/capabilities.js';
 import type { AppDeps } from '../app-deps.js';
 import { sendChunkStream } from '../stream-response.js';
 import { answerJson, beginInference, dispatchInference, failInference, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
@@ -24,17 +24,17 @@ async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
     const request = toUpstreamBody<TextCompletionRequest>(body);
     if (body.stream === true) {
       const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'text', stream: true }, (adapter, target) => {
-        // Text streams exist only in OpenAI's protocol.
-        if (adapter !== openaiCompatibleAdapter) {
+        const text = adapter.capabilities.text;
+        if (!text?.stream) {
           throw new GatewayError('unsupported_operation', `provider "${target.provider.name}" does not stream text completions; use /v1/chat/completions`, { provider: target.provider.name, model: target.model });
         }
-        return streamTextCompletion(request, target);
+        return text.stream(request, target);
       });
       await sendChunkStream(ctx, deps, scope, result);
       return;
     }
     const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'text' }, (adapter, target) =>
-      (adapter.textCompletion as NonNullable<typeof adapter.textCompletion>).call(adapter, request, target),
+      requireCapability(adapter.capabilities.text, target, 'serve text completions (/v1/completions)').complete(request, target),
     );
     answerJson(ctx, scope, result);
   } catch (error) {

@@ -2,6 +2,7 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import type { EmbeddingRequest } from '../../providers/chat-types.js';
+import { requireCapability } from '../../providers/capabilities.js';
 import type { AppDeps } from '../app-deps.js';
 import { answerJson, beginInference, dispatchInference, failInference, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
 import { openaiPaths } from './prefixes.js';
@@ -21,7 +22,7 @@ async function handleEmbeddings(ctx: Context, deps: AppDeps): Promise<void> {
     }
     const request = toUpstreamBody<EmbeddingRequest>(body);
     const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'embeddings' }, (adapter, target) =>
-      (adapter.embeddings as NonNullable<typeof adapter.embeddings>).call(adapter, request, target),
+      requireCapability(adapter.capabilities.embeddings, target, 'serve embeddings (/v1/embeddings)').embed(request, target),
     );
     answerJson(ctx, scope, result);
   } catch (error) {

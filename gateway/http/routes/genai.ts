@@ -1,7 +1,6 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
-import { isGeminiProtocolAdapter } from '../../providers/gemini/index.js';
 import { toUsage } from '../../providers/gemini/response.js';
 import type { GeminiRequest, GeminiResponse } from '../../providers/gemini/wire-types.js';
 import type { AppDeps } from '../app-deps.js';
@@ -42,7 +41,8 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
     if (action === 'streamGenerateContent') {
       const framing = ctx.query.alt === 'sse' ? 'sse' : 'json-array';
       const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat', stream: true }, async (adapter, target) => {
-        if (isGeminiProtocolAdapter(adapter)) return adapter.streamNative(request, target);
+        const native = adapter.capabilities.native?.gemini;
+        if (native) return native.stream(request, target);
         const chunks = await adapter.chatStream(toChatRequest(request, target.model, true), target);
         return toGeminiEvents(chunks, target.model);
       });
@@ -51,7 +51,8 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
     }
 
     const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat' }, async (adapter, target): Promise<GeminiResponse> => {
-      if (isGeminiProtocolAdapter(adapter)) return adapter.generateNative(request, target);
+      const native = adapter.capabilities.native?.gemini;
+      if (native) return native.generate(request, target);
       return toGeminiResponse(await adapter.chat(toChatRequest(request, target.model, false), target));
     });
     noteJsonSuccess(scope.state, toUsage(result.value.usageMetadata));
