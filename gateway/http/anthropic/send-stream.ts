@@ -8,7 +8,7 @@ import type { ChunkStream } from '../../providers/types.js';
 import type { AppDeps } from '../app-deps.js';
 import { noteChunk, noteError, noteSuccess, noteUsage } from '../../request/request-state.js';
 import type { InferenceScope } from '../inference.js';
-import { isWritable, openSse } from '../sse-writer.js';
+import { isWritable, openSse } from '../sse/writer.js';
 import { ChunkEventTranslator } from './chunk-events.js';
 import { toAnthropicError } from './errors.js';
 import { writeSseEvent } from './sse-events.js';

@@ -7,7 +7,7 @@ import type { GeminiResponse, GeminiUsageMetadata } from '../../providers/gemini
 import type { AppDeps } from '../app-deps.js';
 import { noteChunk, noteError, noteSuccess, noteUsage } from '../../request/request-state.js';
 import type { InferenceScope } from '../inference.js';
-import { isWritable, openSse, writeSseData } from '../sse-writer.js';
+import { isWritable, openSse, writeSseData } from '../sse/writer.js';
 import { toGeminiError } from './errors.js';
 
 /** How the client asked to receive `streamGenerateContent`: SSE (`alt=sse`) or Gemini's default JSON array. */

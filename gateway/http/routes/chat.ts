@@ -4,7 +4,7 @@ import { GatewayError } from '../../core/errors.js';
 import type { ChatRequest } from '../../providers/chat-types.js';
 import type { AppDeps } from '../app-deps.js';
 import { answerJson, beginInference, dispatchInference, failInference, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
-import { sendChunkStream } from '../stream-response.js';
+import { sendChunkStream } from '../sse/openai-stream.js';
 import { openaiPaths } from './prefixes.js';
 
 /** POST /v1/chat/completions (and the /openai drop-ins): JSON, or SSE with `stream: true`. */

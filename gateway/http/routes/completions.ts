@@ -4,7 +4,7 @@ import { GatewayError } from '../../core/errors.js';
 import type { TextCompletionRequest } from '../../providers/chat-types.js';
 import { requireCapability } from '../../providers/capabilities.js';
 import type { AppDeps } from '../app-deps.js';
-import { sendChunkStream } from '../stream-response.js';
+import { sendChunkStream } from '../sse/openai-stream.js';
 import { answerJson, beginInference, dispatchInference, failInference, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
 import { openaiPaths } from './prefixes.js';
 

@@ -1,11 +1,11 @@
 import type { Context } from 'koa';
-import type { DispatchResult } from '../core/dispatcher.js';
-import { GatewayError } from '../core/errors.js';
-import type { Usage } from '../providers/chat-types.js';
-import { noteChunk, noteError, noteSuccess, noteUsage } from '../request/request-state.js';
-import type { AppDeps } from './app-deps.js';
-import type { InferenceScope } from './inference.js';
-import { endSse, isWritable, openSse, writeSseData, writeSseError } from './sse-writer.js';
+import type { DispatchResult } from '../../core/dispatcher.js';
+import { GatewayError } from '../../core/errors.js';
+import type { Usage } from '../../providers/chat-types.js';
+import { noteChunk, noteError, noteSuccess, noteUsage } from '../../request/request-state.js';
+import type { AppDeps } from '../app-deps.js';
+import type { InferenceScope } from '../inference.js';
+import { endSse, isWritable, openSse, writeSseData, writeSseError } from './writer.js';
 
 /**
  * Sends a started chunk stream to the client as SSE, each chunk as it arrives, ending with

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
-import { toErrorEnvelope } from '../core/errors.js';
+import { toErrorEnvelope } from '../../core/errors.js';
 
 /**
  * Server-sent events to the client, written straight to the socket as chunks arrive. Koa's
