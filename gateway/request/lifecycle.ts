@@ -9,8 +9,9 @@
  *    `AppDeps.preDispatchChecks` (`pre-dispatch.ts`); one throwing a GatewayError refuses
  *    the request. Governance plugs in here. Empty by default.
  * 4. dispatched: the dispatcher picks a key, retries and falls back; who answered is noted.
- * 5. responded / streamed: JSON is answered by the route; a stream is written by its
- *    dialect's stream writer. Both only note facts on the state (usage, first chunk, error).
+ * 5. responded / streamed: JSON is answered by the route; a stream is pumped by
+ *    `http/sse/pump.ts` in its dialect (OpenAI, Anthropic, Gemini). Both only note facts
+ *    on the state (usage, first chunk, success, error).
  * 6. closed: when the response closes, the state becomes ONE RequestOutcome (`outcome.ts`),
  *    handed to every `AppDeps.outcomeSinks` entry (metrics, access log, request logs...).
  */

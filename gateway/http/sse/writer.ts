@@ -1,10 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
-import { toErrorEnvelope } from '../../core/errors.js';
 
 /**
- * Server-sent events to the client, written straight to the socket as chunks arrive. Koa's
- * response handling is bypassed (`ctx.respond = false`) so nothing buffers a stream.
+ * Streamed responses, written straight to the socket as chunks arrive. Koa's response
+ * handling is bypassed (`ctx.respond = false`) so nothing buffers a stream.
  */
 
 /** Starts an SSE response: 200, event-stream headers, no proxy buffering; returns the raw response. */
@@ -27,11 +26,12 @@ export function isWritable(res: ServerResponse): boolean {
 }
 
 /**
- * Writes one `data:` event. Resolves at once, or, when the socket's buffer is full, once it
- * drained (or the client left): a slow client slows the upstream read instead of filling memory.
+ * Writes `text`. Returns undefined at once, or, when the socket's buffer is full, a promise
+ * resolved once it drained (or the client left): a slow client slows the upstream read
+ * instead of filling memory. No promise is made on the fast path.
  */
-export function writeSseData(res: ServerResponse, data: string): Promise<void> | undefined {
-  if (res.write(`data: ${data}\n\n`)) return undefined;
+export function writeText(res: ServerResponse, text: string): Promise<void> | undefined {
+  if (res.write(text)) return undefined;
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);
@@ -43,14 +43,12 @@ export function writeSseData(res: ServerResponse, data: string): Promise<void> |
   });
 }
 
-/** Writes an error event (Bifrost's envelope; the openai SDK raises it as an APIError). */
-export function writeSseError(res: ServerResponse, error: unknown, requestId: string): void {
-  if (!isWritable(res)) return;
-  res.write(`data: ${JSON.stringify(toErrorEnvelope(error, requestId))}\n\n`);
+/** Writes one `data:` event; see writeText for the backpressure. */
+export function writeSseData(res: ServerResponse, data: string): Promise<void> | undefined {
+  return writeText(res, `data: ${data}\n\n`);
 }
 
-/** Ends the stream, after `data: [DONE]` when it completed normally. */
-export function endSse(res: ServerResponse, completed: boolean): void {
-  if (!isWritable(res)) return;
-  res.end(completed ? 'data: [DONE]\n\n' : undefined);
+/** Writes one named event (`event: <name>` + `data: <json>`), as Anthropic's stream has them. */
+export function writeSseEvent(res: ServerResponse, name: string, data: string): Promise<void> | undefined {
+  return writeText(res, `event: ${name}\ndata: ${data}\n\n`);
 }
