@@ -71,7 +71,8 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
  */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
-  app.on('error', (error: Error) => deps.logger.warn({ err: { message: error.message, code: (error as NodeJS.ErrnoException).code } }, 'http error'));
+  // The Error itself, so that its stack and code reach the log.
+  app.on('error', (error: Error) => deps.logger.warn({ err: error }, 'http error'));
 
   app.use(createRequestContextMiddleware(deps));
   app.use(createErrorHandler(deps.logger));

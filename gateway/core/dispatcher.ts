@@ -201,6 +201,8 @@ export class Dispatcher {
           if (!route.stream) release();
           return { value, provider: ref.provider, model: ref.model, attempts, keyName: key?.name, release: route.stream ? release : NO_RELEASE };
         } catch (error) {
+          // An adapter throwing something other than a GatewayError is a bug: keep its stack.
+          if (!(error instanceof GatewayError)) this.deps.logger.error({ id: ctx.requestId, provider: ref.provider, err: error }, 'provider failed unexpectedly');
           const failure = asGatewayError(error, ref);
           this.observeUpstream(ref, String(failure.status), started);
           if (ctx.signal.aborted || !failure.retryable || attempts > settings.maxRetries) throw failure;
