@@ -28,12 +28,12 @@ export interface StartGatewayOptions {
   random?: () => number;
   /** Wait between retries; default: real waits. Pass `instantSleep` to skip them. */
   sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
-  nodeName?: string;
-  logLevel?: string;
   /** Extra outcome sinks (after the metrics and the access log). */
   outcomeSinks?: OutcomeSink[];
   /** Pre-dispatch checks (governance's seam). */
   preDispatchChecks?: PreDispatchCheck[];
+  nodeName?: string;
+  logLevel?: string;
 }
 
 /** A running in-process gateway node. */
