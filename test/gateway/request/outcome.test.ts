@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { GatewayError } from '../../../gateway/core/errors.js';
+import { drainServer } from '../../../gateway/lifecycle/drain.js';
 import type { OutcomeSink, RequestOutcome } from '../../../gateway/request/outcome.js';
 import type { PreDispatchCheck, PreDispatchRequest } from '../../../gateway/request/pre-dispatch.js';
 import { createGate, MockUpstream } from '../../support/mock-upstream.js';
@@ -115,6 +116,20 @@ describe('request outcome', () => {
     assert.equal(outcome.finished, false);
     assert.equal(outcome.succeeded, false);
     assert.equal(outcome.error, undefined, 'a client leaving is not a failure');
+  });
+
+  it('emits one outcome for a request cut by the drain deadline, saying the node shut down', async () => {
+    upstream.enqueue({ delayMs: 30_000 });
+    const client = await start();
+    const pending = client.chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
+    await upstream.waitForRequests(1);
+    await drainServer({ server: gateway.server, lifecycle: gateway.deps.lifecycle, logger: gateway.deps.logger, timeoutMs: 50, graceMs: 200 });
+    assert.ok((await pending) instanceof OpenAI.APIError);
+    const outcome = await onlyOutcome();
+    assert.equal(outcome.abortedBy, 'shutdown');
+    assert.equal(outcome.error?.code, 'draining');
+    assert.equal(outcome.status, 502);
+    assert.equal(outcome.succeeded, false);
   });
 
   it('emits an outcome for a non-inference request too', async () => {
