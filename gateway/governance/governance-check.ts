@@ -22,7 +22,7 @@ export interface GovernedRequest {
   readonly state: { principal?: unknown };
   readonly headers: IncomingHttpHeaders;
   readonly body: Readonly<Record<string, unknown>>;
-  readonly route: { model: string; fallbacks?: string[] | undefined; capability: string; allowedKeyNames?: ReadonlySet<string> | undefined };
+  readonly route: { model: string; fallbacks?: string[] | undefined; capability: string; allowedKeys?: ReadonlyMap<string, ReadonlySet<string>> | undefined };
 }
 
 /** What the sink reads from a request's outcome. */
@@ -52,7 +52,7 @@ export class GovernanceSeams {
       });
       if (!admission) return;
       request.route.model = admission.model;
-      if (admission.allowedKeyNames) request.route.allowedKeyNames = admission.allowedKeyNames;
+      if (admission.allowedKeys) request.route.allowedKeys = admission.allowedKeys;
       const p = admission.principal;
       const principal: GovernancePrincipal = { virtualKey: p.virtualKeyId, virtualKeyName: p.virtualKeyName, ...(p.teamId ? { team: p.teamId } : {}), ...(p.customerId ? { customer: p.customerId } : {}) };
       this.admissions.set(principal, admission);

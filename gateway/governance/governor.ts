@@ -34,8 +34,8 @@ export interface Admission {
   principal: Principal;
   /** "provider/model" to dispatch. */
   model: string;
-  /** Provider keys the dispatcher may use (the key's `key_ids`); undefined: any. */
-  allowedKeyNames?: ReadonlySet<string>;
+  /** Per provider, the provider keys the dispatcher may use (`key_ids`); a provider not listed: any. */
+  allowedKeys?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Token and dollar reservations, settled against the real usage. */
   reservations: { check: CounterCheck; windowStartMs: number; amount: number }[];
 }
@@ -116,11 +116,12 @@ export class Governor {
     }
     const key = findUsableKey(this.keys, value, this.now());
     const decision = decideAccess(this.settings, key, input.model, this.random);
-    (input.fallbacks ?? []).forEach((fallback) => decideAccess(this.settings, key, fallback, this.random));
+    const decisions = [decision, ...(input.fallbacks ?? []).map((fallback) => decideAccess(this.settings, key, fallback, this.random))];
+    const allowedKeys = new Map(decisions.flatMap((d) => (d.allowedKeyNames ? [[d.provider, d.allowedKeyNames] as const] : [])));
     const team = key.teamId === undefined ? undefined : this.settings.teams.get(key.teamId);
     const customerId = key.customerId ?? team?.customerId;
     const principal: Principal = { virtualKeyId: key.id, virtualKeyName: key.name, ...(key.teamId ? { teamId: key.teamId } : {}), ...(customerId ? { customerId } : {}) };
-    const admission: Admission = { principal, model: decision.model, ...(decision.allowedKeyNames ? { allowedKeyNames: decision.allowedKeyNames } : {}), reservations: [] };
+    const admission: Admission = { principal, model: decision.model, ...(allowedKeys.size > 0 ? { allowedKeys } : {}), reservations: [] };
 
     const counters = collectCounters(this.settings, decision);
     if (counters.length === 0 || !this.deps.store) return admission;

@@ -9,7 +9,13 @@ import { noteError, requestStateOf } from '../../request/request-state.js';
  * work), and work the node already did upstream must not run twice.
  */
 export function clientStatusOf(error: GatewayError): number {
-  return error.status === 503 && error.code !== 'draining' ? 502 : error.status;
+  // governance_unavailable is refused before any upstream work, like draining: a 503 is right.
+  return error.status === 503 && error.code !== 'draining' && error.code !== 'governance_unavailable' ? 502 : error.status;
+}
+
+/** Sets Retry-After for an error that says when trying again may succeed (rate limits, budgets). */
+export function setRetryAfter(ctx: Context, error: unknown): void {
+  if (error instanceof GatewayError && error.retryAfterSeconds !== undefined) ctx.set('retry-after', String(error.retryAfterSeconds));
 }
 
 /** Writes `error` as Bifrost's envelope with its status; unknown errors become a bare 500. */
@@ -23,6 +29,7 @@ export function respondWithError(ctx: Context, error: unknown, logger: Logger): 
   const status = error instanceof GatewayError ? clientStatusOf(error) : 500;
   envelope.status_code = status;
   if (state) noteError(state, error);
+  setRetryAfter(ctx, error);
   ctx.status = status;
   ctx.body = envelope;
 }
