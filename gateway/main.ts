@@ -54,6 +54,8 @@ async function main(): Promise<void> {
     return;
   }
   if (governance) {
+    // Connect and migrate before listening; a store down now is not fatal (the fail mode applies, and it is retried).
+    await governance.warm().catch((error: unknown) => logger.error({ event: 'governance_store_down', err: { message: (error as Error).message } }, 'governance store unreachable at start-up'));
     logger.info({ event: 'governance', store: governance.storeDescription ?? 'none (no budgets or rate limits)', fail_mode: env.governance.failMode, virtual_keys: config.governance.virtualKeys.length }, 'governance enforced');
   }
   const deps = buildAppDeps(config, { logger, nodeName, metrics, ...(governance ? { governance } : {}) });

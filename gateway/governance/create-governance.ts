@@ -30,6 +30,8 @@ export interface GovernanceRuntime {
   /** Where the counters live, for the start-up log line (no credentials). */
   storeDescription: string | undefined;
   report(): Promise<UsageReport>;
+  /** Connects to the store and migrates it; rejects when the store is unreachable (the node still starts: requests then follow the fail mode). */
+  warm(): Promise<void>;
   /** Flushes pending corrections and closes the pool. */
   close(): Promise<void>;
 }
@@ -60,9 +62,11 @@ export function createGovernance(config: RuntimeConfig, options: { env: Governan
   }
   const prices = loadPriceTable(options.env.pricesFile);
   let store: ResilientStore | undefined;
+  let pgStore: PgCounterStore | undefined;
   if (settings.hasLimits && target) {
     const pool = createPool(target, (error) => options.logger.warn({ event: 'governance_store_connection_lost', err: { message: error.message } }, 'governance store connection lost'));
-    store = new ResilientStore(new PgCounterStore(pool), { failMode: options.env.failMode, logger: options.logger, metrics, retryMs: options.env.retryMs });
+    pgStore = new PgCounterStore(pool);
+    store = new ResilientStore(pgStore, { failMode: options.env.failMode, logger: options.logger, metrics, retryMs: options.env.retryMs });
   }
   publishLimits(settings, metrics);
   const governor = new Governor(settings, { ...(store ? { store } : {}), metrics, logger: options.logger, prices, ...(options.random ? { random: options.random } : {}) });
@@ -71,6 +75,9 @@ export function createGovernance(config: RuntimeConfig, options: { env: Governan
     metrics,
     storeDescription: store ? target?.description : undefined,
     report: () => buildUsageReport(settings, store, store?.isDown ?? false, metrics),
+    warm: async () => {
+      await pgStore?.warm();
+    },
     close: async () => {
       await store?.close();
     },

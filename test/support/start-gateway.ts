@@ -73,6 +73,8 @@ export async function startGateway(config: object | string, options: StartGatewa
   const logger = createLogger({ level: options.logLevel ?? 'info', destination: sink });
   const metrics = new GatewayMetrics();
   const governance = createGovernance(runtime, { env: { ...readGovernanceEnv({}), ...options.governance }, logger, registry: metrics.registry, ...(options.random ? { random: options.random } : {}) });
+  // As main.ts does: connect and migrate before listening.
+  await governance?.warm();
   const deps = buildAppDeps(runtime, {
     logger,
     metrics,

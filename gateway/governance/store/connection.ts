@@ -19,7 +19,7 @@ export interface StoreTarget {
 export interface StoreTuning {
   /** Pool size per node. */
   poolMax: number;
-  /** Connect and query deadline, ms: a slow store counts as down. */
+  /** Query deadline, ms: a slow store counts as down. Getting a connection (a pool slot, or a new one) may take three times as long, so that a burst queueing for the pool is not taken for an outage. */
   timeoutMs: number;
 }
 
@@ -27,7 +27,7 @@ export interface StoreTuning {
 export function findStoreTarget(logsStore: StoreSettings | undefined, databaseUrl: string | undefined, tuning: StoreTuning): StoreTarget | undefined {
   const common: pg.PoolConfig = {
     max: tuning.poolMax,
-    connectionTimeoutMillis: tuning.timeoutMs,
+    connectionTimeoutMillis: tuning.timeoutMs * 3,
     query_timeout: tuning.timeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: 'ai-gateway-governance',

@@ -75,6 +75,11 @@ export class PgCounterStore implements CounterStore {
     return result.rows.map((row) => ({ windowStartMs: row.w_start.getTime(), windowEndMs: row.w_end.getTime(), used: row.used === null ? 0 : Number(row.used) }));
   }
 
+  /** Connects and migrates now (at start-up), so the first requests do not queue behind it. */
+  warm(): Promise<void> {
+    return this.migrated();
+  }
+
   /** Closes the pool. */
   async close(): Promise<void> {
     await this.pool.end();
