@@ -81,7 +81,7 @@ describe('governance across three nodes sharing one PostgreSQL', function () {
   it(`admits exactly ${REQUEST_LIMIT} of 120 concurrent requests spread over three nodes`, async () => {
     const before = upstream.requests.length;
     const trio = nodes.slice(0, 3);
-    const { ok, limited } = await tally(Array.from({ length: 120 }, (_, i) => chat(trio[i % 3] as RunningGateway, VK_REQUESTS)))
+    const { ok, limited } = await tally(Array.from({ length: 120 }, (_, i) => chat(trio[i % 3] as RunningGateway, VK_REQUESTS)));
     assert.equal(ok, REQUEST_LIMIT);
     assert.equal(limited, 120 - REQUEST_LIMIT);
     assert.equal(upstream.requests.length - before, REQUEST_LIMIT, 'refused requests never reached the provider');
