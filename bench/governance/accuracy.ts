@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
   const rows: string[] = [];
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`;
   for (const r of rounds) {
     const results = await Promise.allSettled(Array.from({ length: 3 * REQUEST_LIMIT }, (_, i) => send(nodes[i % 3]!, vk('req', r))));
     const admitted = results.filter((x) => x.status === 'fulfilled').length;
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     const report = await usage();
     const tokens = report.rate_limits.find((x: any) => x.id === `tok-${r}`).counters[0].used as number;
     const usd = report.budgets.find((x: any) => x.id === `usd-${r}`).used as number;
-    rows.push(`| ${r + 1} | ${admitted} / ${3 * REQUEST_LIMIT} (limit ${REQUEST_LIMIT}), ${limited} refused 429 | ${tokenServed} served, ${tokens} used of ${TOKEN_LIMIT} (+${(((tokens - TOKEN_LIMIT) / TOKEN_LIMIT) * 100).toFixed(2)}%) | ${usdServed} served, $${usd.toFixed(6)} of $${BUDGET_USD} (+${(((usd - BUDGET_USD) / BUDGET_USD) * 100).toFixed(2)}%) |`);
+    rows.push(`| ${r + 1} | ${admitted} / ${3 * REQUEST_LIMIT} (limit ${REQUEST_LIMIT}), ${limited} refused 429 | ${tokenServed} served, ${tokens} used of ${TOKEN_LIMIT} (${signed(((tokens - TOKEN_LIMIT) / TOKEN_LIMIT) * 100)}) | ${usdServed} served, $${usd.toFixed(6)} of $${BUDGET_USD} (${signed(((usd - BUDGET_USD) / BUDGET_USD) * 100)}) |`);
   }
 
   const timed = async (key: string): Promise<number[]> => {

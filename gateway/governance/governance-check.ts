@@ -32,6 +32,9 @@ export interface GovernedOutcome {
   readonly model: string;
   readonly inputTokens: number;
   readonly outputTokens: number;
+  readonly succeeded: boolean;
+  /** When the first streamed chunk went out (undefined: nothing streamed). */
+  readonly firstChunkMs: number | undefined;
 }
 
 /** The pre-dispatch check and the outcome sink of one governor. */
@@ -67,8 +70,15 @@ export class GovernanceSeams {
       const admission = this.admissions.get(outcome.principal);
       if (!admission) return;
       this.admissions.delete(outcome.principal);
-      const usage = outcome.inputTokens > 0 || outcome.outputTokens > 0 ? { provider: outcome.provider, model: outcome.model, promptTokens: outcome.inputTokens, completionTokens: outcome.outputTokens } : undefined;
-      void this.governor.settle(admission, usage);
+      if (outcome.inputTokens > 0 || outcome.outputTokens > 0) {
+        void this.governor.settle(admission, { provider: outcome.provider, model: outcome.model, promptTokens: outcome.inputTokens, completionTokens: outcome.outputTokens });
+      } else if (!outcome.succeeded && outcome.firstChunkMs === undefined) {
+        // Failed before any answer: give the reservation back.
+        void this.governor.settle(admission, undefined);
+      }
+      // Answered without a usage report (a stream without include_usage, a stream cut short):
+      // the provider did the work, so the reservation stays as the charge.
+
     },
   };
 }

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../../shared/logger.js';
 import { GatewayError } from '../../../gateway/core/errors.js';
+import { GovernanceSeams } from '../../../gateway/governance/governance-check.js';
 import { Governor } from '../../../gateway/governance/governor.js';
 import { GovernanceMetrics } from '../../../gateway/governance/metrics.js';
 import { loadPriceTable } from '../../../gateway/governance/prices.js';
@@ -115,5 +116,56 @@ describe('Governor', () => {
     const { governor } = setup({ virtual_keys: [{ id: 'k', value: VK, provider_configs: [{ provider: 'openai' }] }] }, { version: 2 });
     const error = await refusal(governor.check({ headers: { 'x-bf-vk': VK }, model: 'openai/gpt-4o', fallbacks: ['anthropic/claude-x'], body }));
     assert.equal(error.code, 'provider_blocked');
+  });
+});
+
+describe('GovernanceSeams', () => {
+  const governance = {
+    virtual_keys: [{ id: 'k', value: VK, team_id: 't', rate_limit_id: 'rl', provider_configs: [{ provider: 'openai', allowed_models: ['gpt-4o'], key_ids: ['oa-2'] }] }],
+    teams: [{ id: 't' }],
+    rate_limits: [{ id: 'rl', token_max_limit: 100_000, token_reset_duration: '1h' }],
+  };
+  const outcome = (principal: unknown, facts: Partial<{ inputTokens: number; outputTokens: number; succeeded: boolean; firstChunkMs: number }>) => ({
+    principal,
+    provider: 'openai',
+    model: 'gpt-4o',
+    inputTokens: 0,
+    outputTokens: 0,
+    succeeded: false,
+    firstChunkMs: undefined,
+    ...facts,
+  });
+
+  async function admitted() {
+    const { governor, store } = setup(governance);
+    const seams = new GovernanceSeams(governor);
+    const state: { principal?: unknown } = {};
+    const route: { model: string; capability: string; allowedKeys?: ReadonlyMap<string, ReadonlySet<string>> } = { model: 'gpt-4o', capability: 'chat' };
+    await seams.check.check({ state, headers: { 'x-bf-vk': VK }, body: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 }, route });
+    return { seams, store, state, route };
+  }
+
+  it('notes the principal, routes a bare model and restricts the provider keys', async () => {
+    const { state, route } = await admitted();
+    assert.deepEqual(state.principal, { virtualKey: 'k', virtualKeyName: 'k', team: 't' });
+    assert.equal(route.model, 'openai/gpt-4o');
+    assert.deepEqual([...(route.allowedKeys?.get('openai') ?? [])], ['oa-2']);
+  });
+
+  it('settles to the reported usage, keeps the reservation for an answer without usage, and gives it back for a failure', async () => {
+    const reported = await admitted();
+    reported.seams.sink.record(outcome(reported.state.principal, { inputTokens: 3, outputTokens: 4, succeeded: true }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(reported.store.adjustments.length, 1);
+
+    const silent = await admitted();
+    silent.seams.sink.record(outcome(silent.state.principal, { succeeded: true, firstChunkMs: 5 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(silent.store.adjustments.length, 0, 'a stream without usage is charged its estimate');
+
+    const failed = await admitted();
+    failed.seams.sink.record(outcome(failed.state.principal, {}));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok((failed.store.adjustments[0]?.delta ?? 0) < 0, 'the reservation is given back');
   });
 });
