@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { MockUpstream } from '../../support/mock-upstream.js';
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { startGateway, type RunningGateway } from '../../support/start-gateway.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const VK = 'sk-bf-http-errors-key-0001';
 const VK_LIMITED = 'sk-bf-http-limited-key-02';
@@ -84,6 +85,19 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
     const headerText = JSON.stringify(sent[0]?.headers);
     assert.ok(!headerText.includes(VK), 'the virtual key never reaches the provider');
     assert.ok(!JSON.stringify(gw.logs).includes(VK), 'nor the log');
+    // The access-log line is written when the response closes, just after the client has it.
+    await waitFor(() => gw.logs.some((line) => line.virtual_key === 'vk-main' && line.status === 200));
+  });
+
+  it('governs streams: admitted before the first byte, refused as a JSON error', async () => {
+    const stream = await openai(VK).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.ok(text.length > 0);
+    await assert.rejects(
+      openai(VK).chat.completions.create({ model: 'openai/gpt-3.5-turbo', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+      (error: unknown) => error instanceof OpenAI.PermissionDeniedError && (error.error as { type?: string }).type === 'model_blocked',
+    );
   });
 
   it('answers 401 virtual_key_required without a key, in Bifrost\'s shape', async () => {
