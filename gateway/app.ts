@@ -18,6 +18,7 @@ import { registerHealthRoutes } from './http/routes/health.js';
 import { registerMetricsRoutes } from './http/routes/metrics.js';
 import { registerModelsRoutes } from './http/routes/models.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
+import { registerConfigSecrets } from './security/secret-redaction.js';
 import type { Logger } from '../shared/logger.js';
 import { AccessLogSink } from './observability/access-log-sink.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -44,6 +45,8 @@ export interface BuildDepsOptions {
 
 /** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher, outcome sinks. */
 export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): AppDeps {
+  // Before any request: from now on no upstream-derived text leaves the node with a secret in it.
+  registerConfigSecrets(config);
   const metrics = options.metrics ?? new GatewayMetrics();
   const lifecycle = new Lifecycle((count) => metrics.inFlight.set(count));
   const dispatcher = new Dispatcher(config, {

@@ -1,3 +1,5 @@
+import { redactText } from '../security/secret-redaction.js';
+
 /**
  * The node's error catalogue. Every failure a client can see is a GatewayError with a
  * stable code, an HTTP status and a message safe to show; the cause stays server-side.
@@ -83,10 +85,34 @@ export interface ErrorEnvelope {
   extra_fields: { provider?: string; model_requested?: string; request_id?: string };
 }
 
+/**
+ * The error as a client may see it, the one gate every dialect's error body goes through: an
+ * unknown error becomes a bare 500 (its detail stays in the log), and every text field that
+ * may carry upstream-derived text has the node's secrets redacted.
+ */
+export function toClientError(error: unknown): GatewayError {
+  if (!(error instanceof GatewayError)) return new GatewayError('internal', 'internal gateway error', { cause: error });
+  const message = redactText(error.message);
+  const type = redactText(error.type);
+  const upstreamCode = error.upstreamCode === null ? null : redactText(error.upstreamCode);
+  const param = error.param === null ? null : redactText(error.param);
+  if (message === error.message && type === error.type && upstreamCode === error.upstreamCode && param === error.param) return error;
+  return new GatewayError(error.code, message, {
+    status: error.status,
+    type,
+    upstreamCode,
+    param,
+    ...(error.provider === undefined ? {} : { provider: error.provider }),
+    ...(error.model === undefined ? {} : { model: error.model }),
+    fromProvider: error.fromProvider,
+    retryable: error.retryable,
+    cause: error,
+  });
+}
+
 /** Builds the envelope a client receives for `error`; unknown errors become a bare 500. */
 export function toErrorEnvelope(error: unknown, requestId?: string): ErrorEnvelope {
-  const known =
-    error instanceof GatewayError ? error : new GatewayError('internal', 'internal gateway error', { cause: error });
+  const known = toClientError(error);
   return {
     is_bifrost_error: !known.fromProvider,
     status_code: known.status,

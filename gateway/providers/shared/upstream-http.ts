@@ -3,6 +3,7 @@ import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
 import { Agent, requestOn, undiciErrors } from './undici-modules.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
+import { redactText } from '../../security/secret-redaction.js';
 
 /**
  * The node's one HTTP client for upstream calls: a pooled keep-alive agent (undici), with
@@ -138,7 +139,7 @@ export async function sendUpstream(
   }
   const details = readErrorBody(parsed);
   const status = response.statusCode;
-  throw new GatewayError('upstream_error', redactSecrets(details.message ?? `${provider} answered HTTP ${status}`, target), {
+  throw new GatewayError('upstream_error', redactText(details.message ?? `${provider} answered HTTP ${status}`), {
     status,
     type: details.type ?? 'upstream_error',
     upstreamCode: details.code ?? null,
@@ -250,25 +251,4 @@ export function classifyNetworkError(cause: unknown, target: UpstreamTarget): Ga
     retryable: true,
     cause,
   });
-}
-
-/** Removes the attempt's secrets from a provider's message, which some providers echo back. */
-export function redactSecrets(message: string, target: UpstreamTarget): string {
-  const secrets: string[] = [];
-  const key = target.key;
-  if (key) {
-    secrets.push(key.value);
-    if (key.bedrock) secrets.push(key.bedrock.access_key ?? '', key.bedrock.secret_key ?? '', key.bedrock.session_token ?? '');
-  }
-  let out = message;
-  for (const secret of secrets) {
-    if (secret.length >= 8) out = out.split(secret).join(redactedForm(secret));
-  }
-  return out;
-}
-
-/** Bifrost's redaction: first 4 characters, asterisks, last 4. */
-export function redactedForm(secret: string): string {
-  if (secret.length <= 8) return '*'.repeat(secret.length);
-  return secret.slice(0, 4) + '*'.repeat(Math.min(24, secret.length - 8)) + secret.slice(-4);
 }
