@@ -23,6 +23,7 @@ import type { Logger } from '../shared/logger.js';
 import { AccessLogSink } from './observability/access-log-sink.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { MetricsSink } from './observability/metrics-sink.js';
+import { ModelLabels } from './observability/model-labels.js';
 import type { OutcomeSink } from './request/outcome.js';
 import type { PreDispatchCheck } from './request/pre-dispatch.js';
 
@@ -49,13 +50,15 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
   registerConfigSecrets(config);
   const metrics = options.metrics ?? new GatewayMetrics();
   const lifecycle = new Lifecycle((count) => metrics.inFlight.set(count));
+  const modelLabels = new ModelLabels(config.providers);
   const dispatcher = new Dispatcher(config, {
     metrics,
+    modelLabels,
     logger: options.logger,
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  const outcomeSinks: OutcomeSink[] = [new MetricsSink(metrics, config.providers), new AccessLogSink(options.logger), ...(options.outcomeSinks ?? [])];
+  const outcomeSinks: OutcomeSink[] = [new MetricsSink(metrics, modelLabels), new AccessLogSink(options.logger), ...(options.outcomeSinks ?? [])];
   return {
     config,
     dispatcher,
