@@ -212,8 +212,12 @@ export class Dispatcher {
           const failure = asGatewayError(error, ref);
           this.observeUpstream(ref, String(failure.status), started);
           if (ctx.signal.aborted || !failure.retryable || attempts > settings.maxRetries) throw failure;
+          // A provider that says when to come back is believed: sooner would fail again. Past
+          // the longest wait the config allows, the client gets the answer (and Retry-After) now.
+          const askedMs = failure.retryAfterMs;
+          if (askedMs !== undefined && askedMs > settings.backoffMaxMs) throw failure;
           this.deps.metrics.retries.inc(this.labels.of(ref.provider, ref.model));
-          const waitMs = backoffDelay(attempts, settings.backoffInitialMs, settings.backoffMaxMs, this.random);
+          const waitMs = Math.max(askedMs ?? 0, backoffDelay(attempts, settings.backoffInitialMs, settings.backoffMaxMs, this.random));
           this.deps.logger.debug({ id: ctx.requestId, provider: ref.provider, attempt: attempts, wait_ms: Math.round(waitMs), code: failure.code }, 'retrying');
           await this.sleep(waitMs, ctx.signal);
         }

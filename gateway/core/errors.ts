@@ -44,6 +44,8 @@ export interface GatewayErrorOptions {
   fromProvider?: boolean;
   /** Whether trying again (same or another key) may succeed. */
   retryable?: boolean;
+  /** How long the provider asked callers to wait (its `Retry-After`), passed on to the client. */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -58,6 +60,7 @@ export class GatewayError extends Error {
   readonly model: string | undefined;
   readonly fromProvider: boolean;
   readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -71,6 +74,7 @@ export class GatewayError extends Error {
     this.model = options.model;
     this.fromProvider = options.fromProvider ?? false;
     this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -106,6 +110,7 @@ export function toClientError(error: unknown): GatewayError {
     ...(error.model === undefined ? {} : { model: error.model }),
     fromProvider: error.fromProvider,
     retryable: error.retryable,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
     cause: error,
   });
 }

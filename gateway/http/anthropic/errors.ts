@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { toClientError } from '../../core/errors.js';
 import { anthropicErrorTypeOf } from '../../providers/anthropic/errors.js';
 import type { AnthropicErrorBody } from '../../providers/anthropic/types.js';
-import { clientStatusOf } from '../middleware/error-handler.js';
+import { clientStatusOf, setRetryAfter } from '../middleware/error-handler.js';
 import { noteError, requestStateOf } from '../../request/request-state.js';
 
 const ANTHROPIC_TYPES = new Set([
@@ -35,6 +35,7 @@ export function respondWithAnthropicError(ctx: Context, error: unknown): void {
   const state = requestStateOf(ctx);
   const { status, body } = toAnthropicError(error, state.requestId);
   noteError(state, error);
+  setRetryAfter(ctx, error);
   ctx.status = status;
   ctx.set('request-id', state.requestId);
   ctx.body = body;

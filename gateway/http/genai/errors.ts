@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { toClientError } from '../../core/errors.js';
 import { googleStatusName } from '../../providers/gemini/errors.js';
 import type { GeminiErrorBody } from '../../providers/gemini/wire-types.js';
-import { clientStatusOf } from '../middleware/error-handler.js';
+import { clientStatusOf, setRetryAfter } from '../middleware/error-handler.js';
 import { noteError, requestStateOf } from '../../request/request-state.js';
 
 /**
@@ -22,6 +22,7 @@ export function respondWithGeminiError(ctx: Context, error: unknown): void {
   const state = requestStateOf(ctx);
   const { status, body } = toGeminiError(error);
   noteError(state, error);
+  setRetryAfter(ctx, error);
   ctx.status = status;
   ctx.body = body;
 }

@@ -130,6 +130,17 @@ export async function sendUpstream(
     return { status: response.statusCode, headers: response.headers, body: response.body };
   }
 
+  if (response.statusCode >= 300 && response.statusCode < 400) {
+    // Read and discard (bounded) so the connection can be reused; destroying the body here
+    // would surface as an abort error on the request.
+    await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    throw new GatewayError(
+      'upstream_bad_response',
+      `${provider} answered HTTP ${response.statusCode}, a redirect, which the node does not follow: check network_config.base_url`,
+      { provider, model },
+    );
+  }
+
   const text = await readUpstreamText(response.body, target);
   let parsed: unknown = text;
   try {
@@ -147,7 +158,18 @@ export async function sendUpstream(
     model,
     fromProvider: true,
     retryable: RETRYABLE_STATUSES.has(status),
+    ...retryAfterOf(response.headers),
   });
+}
+
+/** A provider's `Retry-After` (seconds, or an HTTP date) in ms, when it sent a usable one. */
+export function retryAfterOf(headers: Record<string, string | string[] | undefined>): { retryAfterMs?: number } {
+  const value = headers['retry-after'];
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text === '') return {};
+  const seconds = Number(text);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(text) - Date.now();
+  return Number.isFinite(ms) && ms >= 0 ? { retryAfterMs: Math.round(ms) } : {};
 }
 
 /** Origins already checked, by the URL text before the path: few, since they come from the config. */
