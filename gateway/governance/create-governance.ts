@@ -64,7 +64,7 @@ export function createGovernance(config: RuntimeConfig, options: { env: Governan
   let store: ResilientStore | undefined;
   let pgStore: PgCounterStore | undefined;
   if (settings.hasLimits && target) {
-    const pool = createPool(target, (error) => options.logger.warn({ event: 'governance_store_connection_lost', err: { message: error.message } }, 'governance store connection lost'));
+    const pool = createPool(target, (error) => options.logger.warn({ event: 'governance-store-connection-lost', err: { message: error.message } }, 'governance store connection lost'));
     pgStore = new PgCounterStore(pool);
     store = new ResilientStore(pgStore, { failMode: options.env.failMode, logger: options.logger, metrics, retryMs: options.env.retryMs });
   }

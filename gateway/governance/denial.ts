@@ -8,9 +8,10 @@ import type { CounterReading } from './store/counter-store.js';
  * seconds until its window ends as Retry-After.
  */
 export function denialError(check: CounterCheck, reading: CounterReading, nowMs: number): GatewayError {
-  const retryAfterSeconds = Math.max(1, Math.ceil((reading.windowEndMs - nowMs) / 1000));
+  // Whole seconds, at least one: Retry-After is sent in seconds.
+  const retryAfterMs = Math.max(1, Math.ceil((reading.windowEndMs - nowMs) / 1000)) * 1000;
   const where = `${check.scopeKind === 'budget' ? 'budget' : 'rate limit'} ${check.scopeId} of ${check.level.replace('_', ' ')} ${check.levelId}`;
-  const options = { retryAfterSeconds };
+  const options = { retryAfterMs };
   switch (check.limitKind) {
     case 'requests':
       return new GatewayError('request_limited', `request limit exceeded (${reading.used}/${check.max}, resets every ${check.windowText}; ${where})`, options);

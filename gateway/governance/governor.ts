@@ -104,7 +104,7 @@ export class Governor {
       delta: (r.check.limitKind === 'tokens' ? tokens : cost) - r.amount,
     }));
     return this.deps.store.adjust(adjustments).catch((error: unknown) => {
-      this.deps.logger.warn({ event: 'governance_settle_failed', err: { message: (error as Error).message } }, 'governance settlement failed');
+      this.deps.logger.warn({ event: 'governance-settle-failed', err: { message: (error as Error).message } }, 'governance settlement failed');
     });
   }
 
@@ -155,7 +155,7 @@ export class Governor {
       const name = `${usage.provider}/${usage.model}`;
       if (!this.unpricedLogged.has(name)) {
         this.unpricedLogged.add(name);
-        this.deps.logger.warn({ event: 'governance_model_unpriced', provider: usage.provider, model: usage.model, prices: this.deps.prices.source }, `no price for ${name}: its requests cost $0 against budgets`);
+        this.deps.logger.warn({ event: 'governance-model-unpriced', provider: usage.provider, model: usage.model, prices: this.deps.prices.source }, `no price for ${name}: its requests cost $0 against budgets`);
       }
     }
     return costOf(price, usage.promptTokens, usage.completionTokens);

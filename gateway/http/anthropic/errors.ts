@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { GatewayError } from '../../core/errors.js';
+import { toClientError } from '../../core/errors.js';
 import { anthropicErrorTypeOf } from '../../providers/anthropic/errors.js';
 import type { AnthropicErrorBody } from '../../providers/anthropic/types.js';
 import { clientStatusOf, setRetryAfter } from '../middleware/error-handler.js';
@@ -24,7 +24,7 @@ const ANTHROPIC_TYPES = new Set([
  * raises its matching error class (RateLimitError, BadRequestError, ...).
  */
 export function toAnthropicError(error: unknown, requestId: string): { status: number; body: AnthropicErrorBody } {
-  const known = error instanceof GatewayError ? error : new GatewayError('internal', 'internal gateway error', { cause: error });
+  const known = toClientError(error);
   const status = clientStatusOf(known);
   const type = ANTHROPIC_TYPES.has(known.type) && status === known.status ? known.type : anthropicErrorTypeOf(status);
   return { status, body: { type: 'error', error: { type, message: known.message }, request_id: requestId } };

@@ -13,9 +13,9 @@ export function clientStatusOf(error: GatewayError): number {
   return error.status === 503 && error.code !== 'draining' && error.code !== 'governance_unavailable' ? 502 : error.status;
 }
 
-/** Sets Retry-After for an error that says when trying again may succeed (rate limits, budgets). */
+/** Passes a provider's `Retry-After` (or governance's: the end of a limit's window) on to the client, in whole seconds (any dialect). */
 export function setRetryAfter(ctx: Context, error: unknown): void {
-  if (error instanceof GatewayError && error.retryAfterSeconds !== undefined) ctx.set('retry-after', String(error.retryAfterSeconds));
+  if (error instanceof GatewayError && error.retryAfterMs !== undefined) ctx.set('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
 }
 
 /** Writes `error` as Bifrost's envelope with its status; unknown errors become a bare 500. */

@@ -13,7 +13,8 @@ const id = () =>
   yup
     .mixed<string>()
     .transform((value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value))
-    .test('id', '${path} must be a non-empty string or a number', (value) => value === undefined || value === null || (typeof value === 'string' && value !== ''));
+    // Also checked before the transform (strict pass of validate.ts), where a number is still a number.
+    .test('id', '${path} must be a non-empty string or a number', (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value)));
 
 const optionalId = () => id().optional();
 

@@ -140,8 +140,8 @@ describe('governance across three nodes sharing one PostgreSQL', function () {
       if (!answered) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.ok(answered, 'served again once the store was back');
-    assert.ok(node.logs.some((l) => l.event === 'governance_store_down'));
-    assert.ok(node.logs.some((l) => l.event === 'governance_store_up'));
+    assert.ok(node.logs.some((l) => l.event === 'governance-store-down'));
+    assert.ok(node.logs.some((l) => l.event === 'governance-store-up'));
   });
 
   it('fails open when told to: serves while the store is down and adds that usage when it is back', async () => {
@@ -165,6 +165,6 @@ describe('governance across three nodes sharing one PostgreSQL', function () {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.equal(after, (before as number) + served, 'the requests served during the outage were added to the shared counter');
-    assert.ok(node.logs.some((l) => l.event === 'governance_store_up' && (l.reconciled as number) >= 1));
+    assert.ok(node.logs.some((l) => l.event === 'governance-store-up' && (l.reconciled as number) >= 1));
   });
 });

@@ -87,6 +87,12 @@ describe('governance config', () => {
     assert.ok(!JSON.stringify(issues).includes('sk-bf-aaaaaaaaaaaa'), 'a duplicate value is never echoed');
   });
 
+  it('accepts numeric ids, as older files have them', () => {
+    const gov = loadRuntime(governedConfig({ virtual_keys: [{ id: 7, value: 'sk-bf-0123456789ab', rate_limit_id: 3 }], rate_limits: [{ id: 3, request_max_limit: 1, request_reset_duration: '1m' }] })).governance;
+    assert.equal(gov.virtualKeys[0]?.id, '7');
+    assert.equal(gov.rateLimits.get('3')?.requests?.max, 1);
+  });
+
   it('refuses bad durations and limits without durations', () => {
     const found = paths(
       issuesOf(

@@ -73,7 +73,7 @@ describe('Governor', () => {
     assert.equal(error.code, 'request_limited');
     assert.equal(error.status, 429);
     assert.match(error.message, /^request limit exceeded \(2\/2, resets every 1m; rate limit rl of virtual key k\)$/);
-    assert.equal(error.retryAfterSeconds, 30);
+    assert.equal(error.retryAfterMs, 30_000);
   });
 
   it('reserves tokens and dollars from the estimate and settles the difference with the real usage', async () => {
@@ -109,7 +109,7 @@ describe('Governor', () => {
     }
     assert.deepEqual(store.adjustments.map((a) => a.delta), [0, 0]);
     logger.flush();
-    assert.equal(logs.filter((l) => l.event === 'governance_model_unpriced').length, 1);
+    assert.equal(logs.filter((l) => l.event === 'governance-model-unpriced').length, 1);
   });
 
   it('checks fallbacks against the key\'s restrictions too', async () => {

@@ -77,8 +77,8 @@ describe('ResilientStore', () => {
     await store.admit([{ check: requests, amount: 1 }]);
     assert.equal(inner.adjustments.reduce((sum, a) => sum + a.delta, 0), 3, 'the three local admissions were added to the store');
     logger.flush();
-    assert.ok(logs.some((l) => l.event === 'governance_store_down'));
-    assert.ok(logs.some((l) => l.event === 'governance_store_up' && l.reconciled === 1));
+    assert.ok(logs.some((l) => l.event === 'governance-store-down'));
+    assert.ok(logs.some((l) => l.event === 'governance-store-up' && l.reconciled === 1));
   });
 
   it('keeps settlements made while the store is down and sends them when it is back', async () => {
