@@ -64,16 +64,20 @@ async function main(): Promise<void> {
 
     const closedLoop = async (key: string): Promise<number> => {
       let served = 0;
-      await Promise.all(nodes.flatMap((node) => Array.from({ length: WORKERS_PER_NODE }, async () => {
-        for (;;) {
-          try {
-            await send(node, key);
-            served++;
-          } catch {
-            return;
-          }
-        }
-      })));
+      await Promise.all(
+        nodes.flatMap((node) =>
+          Array.from({ length: WORKERS_PER_NODE }, async () => {
+            for (;;) {
+              try {
+                await send(node, key);
+                served++;
+              } catch {
+                return;
+              }
+            }
+          }),
+        ),
+      );
       return served;
     };
     const tokenServed = await closedLoop(vk('tok', r));
@@ -82,7 +86,9 @@ async function main(): Promise<void> {
     const report = await usage();
     const tokens = report.rate_limits.find((x: any) => x.id === `tok-${r}`).counters[0].used as number;
     const usd = report.budgets.find((x: any) => x.id === `usd-${r}`).used as number;
-    rows.push(`| ${r + 1} | ${admitted} / ${3 * REQUEST_LIMIT} (limit ${REQUEST_LIMIT}), ${limited} refused 429 | ${tokenServed} served, ${tokens} used of ${TOKEN_LIMIT} (${signed(((tokens - TOKEN_LIMIT) / TOKEN_LIMIT) * 100)}) | ${usdServed} served, $${usd.toFixed(6)} of $${BUDGET_USD} (${signed(((usd - BUDGET_USD) / BUDGET_USD) * 100)}) |`);
+    rows.push(
+      `| ${r + 1} | ${admitted} / ${3 * REQUEST_LIMIT} (limit ${REQUEST_LIMIT}), ${limited} refused 429 | ${tokenServed} served, ${tokens} used of ${TOKEN_LIMIT} (${signed(((tokens - TOKEN_LIMIT) / TOKEN_LIMIT) * 100)}) | ${usdServed} served, $${usd.toFixed(6)} of $${BUDGET_USD} (${signed(((usd - BUDGET_USD) / BUDGET_USD) * 100)}) |`,
+    );
   }
 
   const timed = async (key: string): Promise<number[]> => {
@@ -104,11 +110,15 @@ async function main(): Promise<void> {
   const plain = plainTimes.flat().sort((a, b) => a - b);
   const governed = governedTimes.flat().sort((a, b) => a - b);
 
-  console.log(`| round | request limit, 3 nodes, all at once | token limit, ${3 * WORKERS_PER_NODE} closed-loop workers | budget, ${3 * WORKERS_PER_NODE} closed-loop workers |`);
+  console.log(
+    `| round | request limit, 3 nodes, all at once | token limit, ${3 * WORKERS_PER_NODE} closed-loop workers | budget, ${3 * WORKERS_PER_NODE} closed-loop workers |`,
+  );
   console.log('|---|---|---|---|');
   for (const row of rows) console.log(row);
   console.log();
-  console.log(`sequential, 900 each: without a key p50 ${pct(plain, 50).toFixed(2)} ms p99 ${pct(plain, 99).toFixed(2)} ms; governed p50 ${pct(governed, 50).toFixed(2)} ms p99 ${pct(governed, 99).toFixed(2)} ms; added p50 ${(pct(governed, 50) - pct(plain, 50)).toFixed(2)} ms`);
+  console.log(
+    `sequential, 900 each: without a key p50 ${pct(plain, 50).toFixed(2)} ms p99 ${pct(plain, 99).toFixed(2)} ms; governed p50 ${pct(governed, 50).toFixed(2)} ms p99 ${pct(governed, 99).toFixed(2)} ms; added p50 ${(pct(governed, 50) - pct(plain, 50)).toFixed(2)} ms`,
+  );
 
   for (const node of nodes) await node.close();
   await upstream.close();

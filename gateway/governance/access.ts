@@ -24,7 +24,8 @@ export function findUsableKey(index: ReadonlyMap<string, VirtualKeySettings>, va
   const key = index.get(value);
   if (!key) throw new GatewayError('virtual_key_not_found', 'virtual key not found');
   if (!key.active) throw new GatewayError('virtual_key_blocked', `virtual key ${key.id} is inactive`);
-  if (key.expiresAtMs !== undefined && key.expiresAtMs <= nowMs) throw new GatewayError('virtual_key_blocked', `virtual key ${key.id} expired at ${new Date(key.expiresAtMs).toISOString()}`);
+  if (key.expiresAtMs !== undefined && key.expiresAtMs <= nowMs)
+    throw new GatewayError('virtual_key_blocked', `virtual key ${key.id} expired at ${new Date(key.expiresAtMs).toISOString()}`);
   return key;
 }
 
@@ -48,7 +49,8 @@ export function decideAccess(settings: GovernanceSettings, key: VirtualKeySettin
     if (!open) throw new GatewayError('provider_blocked', `virtual key ${key.id} may not use provider "${provider}"`, { provider, model });
     return { key, model: requested, provider };
   }
-  if (!configAllowsModel(settings, config, model)) throw new GatewayError('model_blocked', `virtual key ${key.id} may not use model "${model}" of provider "${provider}"`, { provider, model });
+  if (!configAllowsModel(settings, config, model))
+    throw new GatewayError('model_blocked', `virtual key ${key.id} may not use model "${model}" of provider "${provider}"`, { provider, model });
   const allowedKeyNames = keyNamesOf(settings, config);
   return { key, model: requested, provider, providerConfig: config, ...(allowedKeyNames ? { allowedKeyNames } : {}) };
 }
@@ -73,7 +75,8 @@ function keyNamesOf(settings: GovernanceSettings, config: ProviderConfigSettings
 function chooseProvider(settings: GovernanceSettings, key: VirtualKeySettings, model: string, random: () => number): AccessDecision {
   const candidates = key.providerConfigs.filter((pc) => configAllowsModel(settings, pc, model));
   if (candidates.length === 0) {
-    const reason = key.providerConfigs.length === 0 ? 'a "provider/model" name (it has no provider_configs to choose from)' : 'a model one of its provider_configs allows';
+    const reason =
+      key.providerConfigs.length === 0 ? 'a "provider/model" name (it has no provider_configs to choose from)' : 'a model one of its provider_configs allows';
     throw new GatewayError('model_blocked', `virtual key ${key.id} needs ${reason}; got "${model}"`, { model, param: 'model' });
   }
   const config = pickByWeight(candidates, random);

@@ -49,7 +49,10 @@ export class GovernanceSetupError extends Error {
  * section. Virtual keys and restrictions alone need no store; any budget or rate limit does,
  * and without one the node refuses to start rather than run with limits that limit nothing.
  */
-export function createGovernance(config: RuntimeConfig, options: { env: GovernanceEnv; logger: Logger; registry: Registry; random?: () => number }): GovernanceRuntime | undefined {
+export function createGovernance(
+  config: RuntimeConfig,
+  options: { env: GovernanceEnv; logger: Logger; registry: Registry; random?: () => number },
+): GovernanceRuntime | undefined {
   const settings = config.governance;
   if (!settings.configured) return undefined;
   const metrics = new GovernanceMetrics(options.registry);
@@ -64,12 +67,20 @@ export function createGovernance(config: RuntimeConfig, options: { env: Governan
   let store: ResilientStore | undefined;
   let pgStore: PgCounterStore | undefined;
   if (settings.hasLimits && target) {
-    const pool = createPool(target, (error) => options.logger.warn({ event: 'governance-store-connection-lost', err: { message: error.message } }, 'governance store connection lost'));
+    const pool = createPool(target, (error) =>
+      options.logger.warn({ event: 'governance-store-connection-lost', err: { message: error.message } }, 'governance store connection lost'),
+    );
     pgStore = new PgCounterStore(pool);
     store = new ResilientStore(pgStore, { failMode: options.env.failMode, logger: options.logger, metrics, retryMs: options.env.retryMs });
   }
   publishLimits(settings, metrics);
-  const governor = new Governor(settings, { ...(store ? { store } : {}), metrics, logger: options.logger, prices, ...(options.random ? { random: options.random } : {}) });
+  const governor = new Governor(settings, {
+    ...(store ? { store } : {}),
+    metrics,
+    logger: options.logger,
+    prices,
+    ...(options.random ? { random: options.random } : {}),
+  });
   return {
     governor,
     metrics,

@@ -18,6 +18,10 @@ export function denialError(check: CounterCheck, reading: CounterReading, nowMs:
     case 'tokens':
       return new GatewayError('token_limited', `token limit exceeded (${reading.used}/${check.max}, resets every ${check.windowText}; ${where})`, options);
     case 'cost_usd':
-      return new GatewayError('budget_exceeded', `budget exceeded: ${reading.used.toFixed(4)} >= ${check.max.toFixed(4)} dollars (resets every ${check.windowText}; ${where})`, options);
+      return new GatewayError(
+        'budget_exceeded',
+        `budget exceeded: ${reading.used.toFixed(4)} >= ${check.max.toFixed(4)} dollars (resets every ${check.windowText}; ${where})`,
+        options,
+      );
   }
 }

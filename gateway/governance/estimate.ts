@@ -28,6 +28,8 @@ export function estimateUsage(body: Record<string, unknown>, embeddings = false)
   const promptTokens = Math.ceil(chars / CHARS_PER_TOKEN);
   if (embeddings) return { promptTokens, completionTokens: 0 };
   const generation = body.generationConfig as Record<string, unknown> | undefined;
-  const maximum = [body.max_tokens, body.max_completion_tokens, body.max_output_tokens, generation?.maxOutputTokens].find((value) => typeof value === 'number' && value >= 0);
+  const maximum = [body.max_tokens, body.max_completion_tokens, body.max_output_tokens, generation?.maxOutputTokens].find(
+    (value) => typeof value === 'number' && value >= 0,
+  );
   return { promptTokens, completionTokens: typeof maximum === 'number' ? Math.ceil(maximum) : DEFAULT_OUTPUT_TOKENS };
 }

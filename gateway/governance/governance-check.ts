@@ -57,7 +57,12 @@ export class GovernanceSeams {
       request.route.model = admission.model;
       if (admission.allowedKeys) request.route.allowedKeys = admission.allowedKeys;
       const p = admission.principal;
-      const principal: GovernancePrincipal = { virtualKey: p.virtualKeyId, virtualKeyName: p.virtualKeyName, ...(p.teamId ? { team: p.teamId } : {}), ...(p.customerId ? { customer: p.customerId } : {}) };
+      const principal: GovernancePrincipal = {
+        virtualKey: p.virtualKeyId,
+        virtualKeyName: p.virtualKeyName,
+        ...(p.teamId ? { team: p.teamId } : {}),
+        ...(p.customerId ? { customer: p.customerId } : {}),
+      };
       this.admissions.set(principal, admission);
       request.state.principal = principal;
     },
@@ -71,14 +76,18 @@ export class GovernanceSeams {
       if (!admission) return;
       this.admissions.delete(outcome.principal);
       if (outcome.inputTokens > 0 || outcome.outputTokens > 0) {
-        void this.governor.settle(admission, { provider: outcome.provider, model: outcome.model, promptTokens: outcome.inputTokens, completionTokens: outcome.outputTokens });
+        void this.governor.settle(admission, {
+          provider: outcome.provider,
+          model: outcome.model,
+          promptTokens: outcome.inputTokens,
+          completionTokens: outcome.outputTokens,
+        });
       } else if (!outcome.succeeded && outcome.firstChunkMs === undefined) {
         // Failed before any answer: give the reservation back.
         void this.governor.settle(admission, undefined);
       }
       // Answered without a usage report (a stream without include_usage, a stream cut short):
       // the provider did the work, so the reservation stays as the charge.
-
     },
   };
 }

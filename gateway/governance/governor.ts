@@ -120,7 +120,12 @@ export class Governor {
     const allowedKeys = new Map(decisions.flatMap((d) => (d.allowedKeyNames ? [[d.provider, d.allowedKeyNames] as const] : [])));
     const team = key.teamId === undefined ? undefined : this.settings.teams.get(key.teamId);
     const customerId = key.customerId ?? team?.customerId;
-    const principal: Principal = { virtualKeyId: key.id, virtualKeyName: key.name, ...(key.teamId ? { teamId: key.teamId } : {}), ...(customerId ? { customerId } : {}) };
+    const principal: Principal = {
+      virtualKeyId: key.id,
+      virtualKeyName: key.name,
+      ...(key.teamId ? { teamId: key.teamId } : {}),
+      ...(customerId ? { customerId } : {}),
+    };
     const admission: Admission = { principal, model: decision.model, ...(allowedKeys.size > 0 ? { allowedKeys } : {}), reservations: [] };
 
     const counters = collectCounters(this.settings, decision);
@@ -135,7 +140,8 @@ export class Governor {
     const outcome = await this.deps.store.admit(charges);
     charges.forEach((charge, i) => {
       const reading = outcome.readings[i];
-      if (reading) this.deps.metrics.usage.set({ scope_kind: charge.check.scopeKind, scope_id: charge.check.scopeId, limit_kind: charge.check.limitKind }, reading.used);
+      if (reading)
+        this.deps.metrics.usage.set({ scope_kind: charge.check.scopeKind, scope_id: charge.check.scopeId, limit_kind: charge.check.limitKind }, reading.used);
     });
     if (!outcome.admitted) {
       const index = outcome.deniedIndex ?? 0;
@@ -143,7 +149,11 @@ export class Governor {
     }
     charges.forEach((charge, i) => {
       if (charge.check.limitKind === 'requests') return;
-      admission.reservations.push({ check: charge.check, windowStartMs: (outcome.readings[i] as { windowStartMs: number }).windowStartMs, amount: charge.amount });
+      admission.reservations.push({
+        check: charge.check,
+        windowStartMs: (outcome.readings[i] as { windowStartMs: number }).windowStartMs,
+        amount: charge.amount,
+      });
     });
     return admission;
   }
@@ -155,7 +165,10 @@ export class Governor {
       const name = `${usage.provider}/${usage.model}`;
       if (!this.unpricedLogged.has(name)) {
         this.unpricedLogged.add(name);
-        this.deps.logger.warn({ event: 'governance-model-unpriced', provider: usage.provider, model: usage.model, prices: this.deps.prices.source }, `no price for ${name}: its requests cost $0 against budgets`);
+        this.deps.logger.warn(
+          { event: 'governance-model-unpriced', provider: usage.provider, model: usage.model, prices: this.deps.prices.source },
+          `no price for ${name}: its requests cost $0 against budgets`,
+        );
       }
     }
     return costOf(price, usage.promptTokens, usage.completionTokens);

@@ -54,8 +54,16 @@ export function collectCounters(settings: GovernanceSettings, decision: AccessDe
   };
   for (const { level, scope } of levelsOf(settings, decision)) {
     const rateLimit = scope.rateLimitId === undefined ? undefined : settings.rateLimits.get(scope.rateLimitId);
-    if (rateLimit?.requests) add({ scopeKind: 'rate_limit', scopeId: rateLimit.id, limitKind: 'requests', max: rateLimit.requests.max, level, levelId: scope.id }, rateLimit.requests.window);
-    if (rateLimit?.tokens) add({ scopeKind: 'rate_limit', scopeId: rateLimit.id, limitKind: 'tokens', max: rateLimit.tokens.max, level, levelId: scope.id }, rateLimit.tokens.window);
+    if (rateLimit?.requests)
+      add(
+        { scopeKind: 'rate_limit', scopeId: rateLimit.id, limitKind: 'requests', max: rateLimit.requests.max, level, levelId: scope.id },
+        rateLimit.requests.window,
+      );
+    if (rateLimit?.tokens)
+      add(
+        { scopeKind: 'rate_limit', scopeId: rateLimit.id, limitKind: 'tokens', max: rateLimit.tokens.max, level, levelId: scope.id },
+        rateLimit.tokens.window,
+      );
     for (const budgetId of scope.budgetIds) {
       const budget = settings.budgets.get(budgetId);
       if (budget) add({ scopeKind: 'budget', scopeId: budget.id, limitKind: 'cost_usd', max: budget.maxUsd, level, levelId: scope.id }, budget.window);

@@ -26,10 +26,25 @@ export class GovernanceMetrics {
   constructor(registry: Registry) {
     const registers = [registry];
     this.denials = new Counter({ name: 'governance_denials_total', help: 'Requests refused by governance, by reason', labelNames: ['reason'], registers });
-    this.usage = new Gauge({ name: 'governance_usage', help: 'Usage of the current window (requests, tokens or USD) as last seen by this node', labelNames: ['scope_kind', 'scope_id', 'limit_kind'], registers });
-    this.limit = new Gauge({ name: 'governance_limit', help: 'Configured limit per window (requests, tokens or USD)', labelNames: ['scope_kind', 'scope_id', 'limit_kind'], registers });
+    this.usage = new Gauge({
+      name: 'governance_usage',
+      help: 'Usage of the current window (requests, tokens or USD) as last seen by this node',
+      labelNames: ['scope_kind', 'scope_id', 'limit_kind'],
+      registers,
+    });
+    this.limit = new Gauge({
+      name: 'governance_limit',
+      help: 'Configured limit per window (requests, tokens or USD)',
+      labelNames: ['scope_kind', 'scope_id', 'limit_kind'],
+      registers,
+    });
     this.storeUp = new Gauge({ name: 'governance_store_up', help: '1 while the governance store answers', registers });
-    this.storeErrors = new Counter({ name: 'governance_store_errors_total', help: 'Governance store calls that failed, by fail mode', labelNames: ['mode'], registers });
+    this.storeErrors = new Counter({
+      name: 'governance_store_errors_total',
+      help: 'Governance store calls that failed, by fail mode',
+      labelNames: ['mode'],
+      registers,
+    });
     this.storeLatency = new Histogram({
       name: 'governance_store_admit_seconds',
       help: 'Round trip of one admission to the governance store',
@@ -37,6 +52,11 @@ export class GovernanceMetrics {
       registers,
     });
     this.pendingAdjustments = new Gauge({ name: 'governance_pending_adjustments', help: 'Counter corrections waiting for the governance store', registers });
-    this.unpriced = new Counter({ name: 'governance_unpriced_requests_total', help: 'Requests whose model has no price: charged 0 USD to budgets', labelNames: ['provider', 'model'], registers });
+    this.unpriced = new Counter({
+      name: 'governance_unpriced_requests_total',
+      help: 'Requests whose model has no price: charged 0 USD to budgets',
+      labelNames: ['provider', 'model'],
+      registers,
+    });
   }
 }

@@ -25,7 +25,14 @@ export interface UsageReport {
   store: 'up' | 'down' | 'none';
   rate_limits: { id: string; counters: UsageEntry[] }[];
   budgets: ({ id: string } & UsageEntry)[];
-  virtual_keys: { id: string; name: string; is_active: boolean; team_id?: string; customer_id?: string; counters: ({ level: string; level_id: string; scope_kind: string; scope_id: string } & UsageEntry)[] }[];
+  virtual_keys: {
+    id: string;
+    name: string;
+    is_active: boolean;
+    team_id?: string;
+    customer_id?: string;
+    counters: ({ level: string; level_id: string; scope_kind: string; scope_id: string } & UsageEntry)[];
+  }[];
 }
 
 /** Every configured counter once, as a check (rate limits' request and token counters, budgets). */
@@ -34,22 +41,47 @@ export function allCounters(settings: GovernanceSettings): CounterCheck[] {
   for (const rl of settings.rateLimits.values()) {
     for (const kind of ['requests', 'tokens'] as const) {
       const limit = rl[kind];
-      if (limit) checks.push({ scopeKind: 'rate_limit', scopeId: rl.id, limitKind: kind, max: limit.max, window: toWindowSpec(limit.window), windowText: limit.window.duration.text, level: 'virtual_key', levelId: '' });
+      if (limit)
+        checks.push({
+          scopeKind: 'rate_limit',
+          scopeId: rl.id,
+          limitKind: kind,
+          max: limit.max,
+          window: toWindowSpec(limit.window),
+          windowText: limit.window.duration.text,
+          level: 'virtual_key',
+          levelId: '',
+        });
     }
   }
   for (const budget of settings.budgets.values()) {
-    checks.push({ scopeKind: 'budget', scopeId: budget.id, limitKind: 'cost_usd', max: budget.maxUsd, window: toWindowSpec(budget.window), windowText: budget.window.duration.text, level: 'virtual_key', levelId: '' });
+    checks.push({
+      scopeKind: 'budget',
+      scopeId: budget.id,
+      limitKind: 'cost_usd',
+      max: budget.maxUsd,
+      window: toWindowSpec(budget.window),
+      windowText: budget.window.duration.text,
+      level: 'virtual_key',
+      levelId: '',
+    });
   }
   return checks;
 }
 
 /** Sets the limit gauges once (the limits only change with the config, i.e. with a restart). */
 export function publishLimits(settings: GovernanceSettings, metrics: GovernanceMetrics): void {
-  for (const check of allCounters(settings)) metrics.limit.set({ scope_kind: check.scopeKind, scope_id: check.scopeId, limit_kind: check.limitKind }, check.max);
+  for (const check of allCounters(settings))
+    metrics.limit.set({ scope_kind: check.scopeKind, scope_id: check.scopeId, limit_kind: check.limitKind }, check.max);
 }
 
 /** Builds the report from one read of every counter. */
-export async function buildUsageReport(settings: GovernanceSettings, store: CounterStore | undefined, storeDown: boolean, metrics: GovernanceMetrics): Promise<UsageReport> {
+export async function buildUsageReport(
+  settings: GovernanceSettings,
+  store: CounterStore | undefined,
+  storeDown: boolean,
+  metrics: GovernanceMetrics,
+): Promise<UsageReport> {
   const checks = allCounters(settings);
   const readings = store ? await store.read(checks) : checks.map(() => undefined);
   const byCounter = new Map<string, UsageEntry>();
@@ -75,7 +107,13 @@ export async function buildUsageReport(settings: GovernanceSettings, store: Coun
       counters: [...key.providerConfigs.map((pc) => ({ pc })), { pc: undefined }].flatMap(({ pc }) =>
         collectCounters(settings, { key, model: '', provider: pc?.provider ?? '', ...(pc ? { providerConfig: pc } : {}) })
           .filter((c) => (pc ? c.level === 'provider_config' : true))
-          .map((c) => ({ level: c.level, level_id: c.levelId, scope_kind: c.scopeKind, scope_id: c.scopeId, ...(byCounter.get(`${c.scopeKind}/${c.scopeId}/${c.limitKind}`) as UsageEntry) })),
+          .map((c) => ({
+            level: c.level,
+            level_id: c.levelId,
+            scope_kind: c.scopeKind,
+            scope_id: c.scopeId,
+            ...(byCounter.get(`${c.scopeKind}/${c.scopeId}/${c.limitKind}`) as UsageEntry),
+          })),
       ),
     })),
   };

@@ -85,9 +85,14 @@ export function resolveGovernance(config: ValidatedConfig, env: NodeJS.ProcessEn
   const gov: NonNullable<GovernanceSection> = config.governance ?? { virtual_keys: [], budgets: [], rate_limits: [], teams: [], customers: [] };
   const allBudgets: BudgetEntry[] = [...gov.budgets];
   for (const key of gov.virtual_keys) {
-    for (const ref of key.budgets ?? []) if (typeof ref === 'object') allBudgets.push({ calendar_aligned: false, ...ref, virtual_key_id: key.id } as BudgetEntry);
+    for (const ref of key.budgets ?? [])
+      if (typeof ref === 'object') allBudgets.push({ calendar_aligned: false, ...ref, virtual_key_id: key.id } as BudgetEntry);
   }
-  const owned = (field: 'virtual_key_id' | 'team_id' | 'customer_id' | 'provider_config_id', id: string | undefined, named: (string | undefined)[]): string[] => {
+  const owned = (
+    field: 'virtual_key_id' | 'team_id' | 'customer_id' | 'provider_config_id',
+    id: string | undefined,
+    named: (string | undefined)[],
+  ): string[] => {
     const ids = named.filter((value): value is string => value !== undefined);
     if (id !== undefined) for (const budget of allBudgets) if (budget[field] === id) ids.push(budget.id);
     return [...new Set(ids)];
@@ -125,16 +130,32 @@ export function resolveGovernance(config: ValidatedConfig, env: NodeJS.ProcessEn
 
   const rateLimits = new Map(gov.rate_limits.map((rl) => [rl.id, toRateLimit(rl)]));
   const budgets = new Map(
-    allBudgets.map((b) => [b.id, { id: b.id, maxUsd: b.max_limit, window: { duration: parseResetDuration(b.reset_duration) as ResetDuration, calendarAligned: b.calendar_aligned === true } }]),
+    allBudgets.map((b) => [
+      b.id,
+      {
+        id: b.id,
+        maxUsd: b.max_limit,
+        window: { duration: parseResetDuration(b.reset_duration) as ResetDuration, calendarAligned: b.calendar_aligned === true },
+      },
+    ]),
   );
-  const teams = new Map(gov.teams.map((t) => [t.id, { id: t.id, ...optional('customerId', t.customer_id), ...optional('rateLimitId', t.rate_limit_id), budgetIds: owned('team_id', t.id, [t.budget_id]) }]));
-  const customers = new Map(gov.customers.map((c) => [c.id, { id: c.id, ...optional('rateLimitId', c.rate_limit_id), budgetIds: owned('customer_id', c.id, [c.budget_id]) }]));
+  const teams = new Map(
+    gov.teams.map((t) => [
+      t.id,
+      { id: t.id, ...optional('customerId', t.customer_id), ...optional('rateLimitId', t.rate_limit_id), budgetIds: owned('team_id', t.id, [t.budget_id]) },
+    ]),
+  );
+  const customers = new Map(
+    gov.customers.map((c) => [c.id, { id: c.id, ...optional('rateLimitId', c.rate_limit_id), budgetIds: owned('customer_id', c.id, [c.budget_id]) }]),
+  );
   const scopes: ScopeLimits[] = [...virtualKeys, ...virtualKeys.flatMap((k) => k.providerConfigs), ...teams.values(), ...customers.values()];
   const plugin = (config.plugins ?? []).find((p) => p.name === 'governance');
   return {
     configured: config.governance !== undefined,
     vkMandatory:
-      config.client.enforce_auth_on_inference === true || config.client.enforce_governance_header === true || (plugin?.config as { is_vk_mandatory?: unknown } | undefined)?.is_vk_mandatory === true,
+      config.client.enforce_auth_on_inference === true ||
+      config.client.enforce_governance_header === true ||
+      (plugin?.config as { is_vk_mandatory?: unknown } | undefined)?.is_vk_mandatory === true,
     emptyListDenies: Number(config.version ?? 1) >= 2,
     virtualKeys,
     rateLimits,
@@ -146,7 +167,10 @@ export function resolveGovernance(config: ValidatedConfig, env: NodeJS.ProcessEn
 }
 
 function toRateLimit(rl: NonNullable<GovernanceSection>['rate_limits'][number]): RateLimitSettings {
-  const window = (text: string | undefined): LimitWindow => ({ duration: parseResetDuration(text) as ResetDuration, calendarAligned: rl.calendar_aligned === true });
+  const window = (text: string | undefined): LimitWindow => ({
+    duration: parseResetDuration(text) as ResetDuration,
+    calendarAligned: rl.calendar_aligned === true,
+  });
   return {
     id: rl.id,
     ...(rl.request_max_limit !== undefined ? { requests: { max: rl.request_max_limit, window: window(rl.request_reset_duration) } } : {}),

@@ -89,7 +89,7 @@ function findDuplicateKeyValues(keys: RuntimeConfig['governance']['virtualKeys']
 }
 
 function resolveStore(store: ValidatedConfig['logs_store'], env: NodeJS.ProcessEnv, usedBy: Map<string, string[]>): RuntimeConfig['logsStore'] {
-  if (!store || store.enabled !== true || !store.type) return undefined;
+  if (store?.enabled !== true || !store.type) return undefined;
   const missing = new Set<string>();
   const config = resolveEnvDeep((store.config ?? {}) as Record<string, unknown>, env, missing);
   noteMissing(usedBy, missing, 'logs_store.config');

@@ -28,7 +28,11 @@ export class LocalCounters {
       const used = current[i] as number;
       return charge.check.limitKind === 'requests' ? used + charge.amount > charge.check.max : used >= charge.check.max;
     });
-    if (deniedIndex < 0) charges.forEach((charge, i) => this.used.set(keyOf(charge.check, (bounds[i] as { startMs: number }).startMs), (current[i] as number) + charge.amount));
+    if (deniedIndex < 0) {
+      charges.forEach((charge, i) => {
+        this.used.set(keyOf(charge.check, (bounds[i] as { startMs: number }).startMs), (current[i] as number) + charge.amount);
+      });
+    }
     return {
       admitted: deniedIndex < 0,
       ...(deniedIndex >= 0 ? { deniedIndex } : {}),

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { CounterCheck } from '../hierarchy.js';
 import { adjustmentKey, type AdmitOutcome, type CounterAdjustment, type CounterCharge, type CounterReading, type CounterStore } from './counter-store.js';
 import { runMigrations } from './migrate.js';
@@ -49,14 +49,23 @@ export class PgCounterStore implements CounterStore {
       const existing = merged.get(key);
       merged.set(key, existing ? { ...existing, delta: existing.delta + a.delta } : { ...a });
     }
-    const rows = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, a]) => a).filter((a) => a.delta !== 0);
+    const rows = [...merged.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, a]) => a)
+      .filter((a) => a.delta !== 0);
     if (rows.length === 0) return;
     await this.migrated();
     await this.pool.query(
       `INSERT INTO governance_counters AS c (scope_kind, scope_id, limit_kind, window_start, used)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::numeric[])
        ON CONFLICT (scope_kind, scope_id, limit_kind, window_start) DO UPDATE SET used = c.used + EXCLUDED.used, updated_at = now()`,
-      [rows.map((a) => a.scopeKind), rows.map((a) => a.scopeId), rows.map((a) => a.limitKind), rows.map((a) => new Date(a.windowStartMs)), rows.map((a) => a.delta)],
+      [
+        rows.map((a) => a.scopeKind),
+        rows.map((a) => a.scopeId),
+        rows.map((a) => a.limitKind),
+        rows.map((a) => new Date(a.windowStartMs)),
+        rows.map((a) => a.delta),
+      ],
     );
   }
 
@@ -70,9 +79,20 @@ export class PgCounterStore implements CounterStore {
          FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[], $6::bigint[]) WITH ORDINALITY AS u(k, s, l, sec, m, off, n)
          CROSS JOIN LATERAL (SELECT governance_window_start(now(), u.sec, u.m, u.off) AS w_start) w
         ORDER BY u.n`,
-      [checks.map((x) => x.scopeKind), checks.map((x) => x.scopeId), checks.map((x) => x.limitKind), checks.map((x) => x.window.seconds), checks.map((x) => x.window.months), checks.map((x) => x.window.offsetSeconds)],
+      [
+        checks.map((x) => x.scopeKind),
+        checks.map((x) => x.scopeId),
+        checks.map((x) => x.limitKind),
+        checks.map((x) => x.window.seconds),
+        checks.map((x) => x.window.months),
+        checks.map((x) => x.window.offsetSeconds),
+      ],
     );
-    return result.rows.map((row) => ({ windowStartMs: row.w_start.getTime(), windowEndMs: row.w_end.getTime(), used: row.used === null ? 0 : Number(row.used) }));
+    return result.rows.map((row) => ({
+      windowStartMs: row.w_start.getTime(),
+      windowEndMs: row.w_end.getTime(),
+      used: row.used === null ? 0 : Number(row.used),
+    }));
   }
 
   /** Connects and migrates now (at start-up), so the first requests do not queue behind it. */

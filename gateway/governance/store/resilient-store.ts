@@ -59,10 +59,16 @@ export class ResilientStore implements CounterStore {
     }
     this.options.metrics.storeErrors.inc({ mode: this.options.failMode });
     if (this.options.failMode === 'closed') {
-      throw new GatewayError('governance_unavailable', 'the governance store is unreachable; request refused (GOVERNANCE_FAIL_MODE=closed). Retry shortly', { retryAfterMs: Math.max(1000, this.retryMs) });
+      throw new GatewayError('governance_unavailable', 'the governance store is unreachable; request refused (GOVERNANCE_FAIL_MODE=closed). Retry shortly', {
+        retryAfterMs: Math.max(1000, this.retryMs),
+      });
     }
     const outcome = this.local.admit(charges, this.now());
-    if (outcome.admitted) charges.forEach((charge, i) => this.queue(charge.check, (outcome.readings[i] as CounterReading).windowStartMs, charge.amount));
+    if (outcome.admitted) {
+      charges.forEach((charge, i) => {
+        this.queue(charge.check, (outcome.readings[i] as CounterReading).windowStartMs, charge.amount);
+      });
+    }
     return outcome;
   }
 
@@ -119,7 +125,9 @@ export class ResilientStore implements CounterStore {
     const err = error as NodeJS.ErrnoException;
     this.options.logger.error(
       { event: 'governance-store-down', fail_mode: this.options.failMode, err: { message: err.message, code: err.code } },
-      this.options.failMode === 'closed' ? 'governance store unreachable: refusing governed requests with 503 until it answers' : 'governance store unreachable: serving and counting locally until it answers',
+      this.options.failMode === 'closed'
+        ? 'governance store unreachable: refusing governed requests with 503 until it answers'
+        : 'governance store unreachable: serving and counting locally until it answers',
     );
   }
 
@@ -130,7 +138,8 @@ export class ResilientStore implements CounterStore {
     this.options.metrics.storeUp.set(1);
     const count = this.pending.size;
     await this.flush().catch((error: unknown) => this.markDown(error));
-    if (wasDown) this.options.logger.info({ event: 'governance-store-up', reconciled: count }, `governance store reachable again; ${count} counter correction(s) added`);
+    if (wasDown)
+      this.options.logger.info({ event: 'governance-store-up', reconciled: count }, `governance store reachable again; ${count} counter correction(s) added`);
   }
 
   private async flush(): Promise<void> {

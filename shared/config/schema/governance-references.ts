@@ -27,7 +27,9 @@ export function findGovernanceIssues(config: GovernanceReferenceInput): ConfigIs
   const keys = collectIds(gov.virtual_keys, 'virtual_keys', add);
   const budgets = collectIds(gov.budgets, 'budgets', add);
   const providerConfigs = new Set<string>();
-  gov.virtual_keys.forEach((key, k) => collectInlineBudgets(key, k, budgets, add));
+  gov.virtual_keys.forEach((key, k) => {
+    collectInlineBudgets(key, k, budgets, add);
+  });
 
   const expect = (set: Set<string>, what: string) => (value: string | undefined, path: string) => {
     if (value !== undefined && !set.has(value)) add(path, `${what} "${value}" is not defined in governance`);
@@ -40,12 +42,14 @@ export function findGovernanceIssues(config: GovernanceReferenceInput): ConfigIs
   const values = new Map<string, number>();
   gov.virtual_keys.forEach((key, k) => {
     const at = `virtual_keys[${k}]`;
-    if (!key.value.startsWith('sk-bf-') && !key.value.startsWith('env.')) add(`${at}.value`, 'a virtual key value must start with "sk-bf-" (or be an env.NAME reference)');
+    if (!key.value.startsWith('sk-bf-') && !key.value.startsWith('env.'))
+      add(`${at}.value`, 'a virtual key value must start with "sk-bf-" (or be an env.NAME reference)');
     const first = values.get(key.value);
     // The value itself is a secret: the message names the other entry, never the value.
     if (first !== undefined) add(`${at}.value`, `same value as virtual_keys[${first}]; every virtual key needs its own value`);
     else values.set(key.value, k);
-    if (key.team_id !== undefined && key.customer_id !== undefined) add(at, 'a virtual key belongs to a team or to a customer, not both (the team names its customer)');
+    if (key.team_id !== undefined && key.customer_id !== undefined)
+      add(at, 'a virtual key belongs to a team or to a customer, not both (the team names its customer)');
     team(key.team_id, `${at}.team_id`);
     customer(key.customer_id, `${at}.customer_id`);
     rateLimit(key.rate_limit_id, `${at}.rate_limit_id`);

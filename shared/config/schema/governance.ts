@@ -14,7 +14,12 @@ const id = () =>
     .mixed<string>()
     .transform((value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value))
     // Also checked before the transform (strict pass of validate.ts), where a number is still a number.
-    .test('id', '${path} must be a non-empty string or a number', (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value)));
+    .test(
+      'id',
+      '${path} must be a non-empty string or a number',
+      (value: unknown) =>
+        value === undefined || value === null || (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value)),
+    );
 
 const optionalId = () => id().optional();
 
@@ -22,7 +27,11 @@ const optionalId = () => id().optional();
 const resetDuration = () =>
   yup
     .string()
-    .test('reset-duration', '${path} must be a reset duration such as 30s, 1m, 5m, 1h, 1d, 1w, 1M, 1Q or 1Y', (value) => value === undefined || parseResetDuration(value) !== undefined);
+    .test(
+      'reset-duration',
+      '${path} must be a reset duration such as 30s, 1m, 5m, 1h, 1d, 1w, 1M, 1Q or 1Y',
+      (value) => value === undefined || parseResetDuration(value) !== undefined,
+    );
 
 const modelList = () => yup.array(yup.string().required()).optional();
 
@@ -41,7 +50,12 @@ export const providerConfigSchema = yup.object({
 /** A budget listed inline in a key's `budgets` (or just its id). */
 const budgetRef = yup.mixed<string | Record<string, unknown>>().test('budget-ref', '${path} must be a budget id or a budget object with an id', (value) => {
   if (typeof value === 'string' || typeof value === 'number') return true;
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && (typeof (value as { id?: unknown }).id === 'string' || typeof (value as { id?: unknown }).id === 'number');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    (typeof (value as { id?: unknown }).id === 'string' || typeof (value as { id?: unknown }).id === 'number')
+  );
 });
 
 /** One entry of `governance.virtual_keys`. */
@@ -77,20 +91,27 @@ export const budgetSchema = yup.object({
 });
 
 /** One entry of `governance.rate_limits`: a token limit, a request limit, or both. */
-export const rateLimitSchema = yup.object({
-  id: id().required(),
-  token_max_limit: yup.number().integer().min(0).optional(),
-  token_reset_duration: resetDuration().when('token_max_limit', {
-    is: (limit: unknown) => typeof limit === 'number',
-    then: (schema) => schema.required('${path} is required with token_max_limit'),
-  }),
-  request_max_limit: yup.number().integer().min(0).optional(),
-  request_reset_duration: resetDuration().when('request_max_limit', {
-    is: (limit: unknown) => typeof limit === 'number',
-    then: (schema) => schema.required('${path} is required with request_max_limit'),
-  }),
-  calendar_aligned: yup.boolean().default(false),
-});
+export const rateLimitSchema = yup
+  .object({
+    id: id().required(),
+    token_max_limit: yup.number().integer().min(0).optional(),
+    token_reset_duration: resetDuration(),
+    request_max_limit: yup.number().integer().min(0).optional(),
+    request_reset_duration: resetDuration(),
+    calendar_aligned: yup.boolean().default(false),
+  })
+  // A limit needs the length of its window (a function test: yup's `when` options object has a `then` key that the linter forbids).
+  .test(
+    'token-window',
+    '${path} is required with token_max_limit',
+    (rl, ctx) => rl.token_max_limit === undefined || rl.token_reset_duration !== undefined || ctx.createError({ path: `${ctx.path}.token_reset_duration` }),
+  )
+  .test(
+    'request-window',
+    '${path} is required with request_max_limit',
+    (rl, ctx) =>
+      rl.request_max_limit === undefined || rl.request_reset_duration !== undefined || ctx.createError({ path: `${ctx.path}.request_reset_duration` }),
+  );
 
 /** One entry of `governance.teams`. */
 export const teamSchema = yup.object({

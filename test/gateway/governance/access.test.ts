@@ -47,31 +47,66 @@ describe('access', () => {
       ],
     });
     const index = indexKeys(gov);
-    assert.equal(codeOf(() => findUsableKey(index, 'sk-bf-unknown-key-12', Date.now())), 'virtual_key_not_found');
-    assert.equal(codeOf(() => findUsableKey(index, 'sk-bf-inactive-key-1', Date.now())), 'virtual_key_blocked');
-    assert.equal(codeOf(() => findUsableKey(index, 'sk-bf-expired-key-12', Date.now())), 'virtual_key_blocked');
+    assert.equal(
+      codeOf(() => findUsableKey(index, 'sk-bf-unknown-key-12', Date.now())),
+      'virtual_key_not_found',
+    );
+    assert.equal(
+      codeOf(() => findUsableKey(index, 'sk-bf-inactive-key-1', Date.now())),
+      'virtual_key_blocked',
+    );
+    assert.equal(
+      codeOf(() => findUsableKey(index, 'sk-bf-expired-key-12', Date.now())),
+      'virtual_key_blocked',
+    );
   });
 
   it('restricts providers and models, with regex and a blacklist that wins', () => {
     const gov = config({
-      virtual_keys: [{ id: 'k', value: VK, provider_configs: [{ provider: 'openai', allowed_models: ['regex:^gpt-4o', 'o3'], blacklisted_models: ['gpt-4o-audio-preview'] }] }],
+      virtual_keys: [
+        {
+          id: 'k',
+          value: VK,
+          provider_configs: [{ provider: 'openai', allowed_models: ['regex:^gpt-4o', 'o3'], blacklisted_models: ['gpt-4o-audio-preview'] }],
+        },
+      ],
     });
     const key = gov.virtualKeys[0]!;
     assert.equal(decideAccess(gov, key, 'openai/gpt-4o-mini').model, 'openai/gpt-4o-mini');
     assert.equal(decideAccess(gov, key, 'openai/o3').model, 'openai/o3');
-    assert.equal(codeOf(() => decideAccess(gov, key, 'openai/gpt-3.5-turbo')), 'model_blocked');
-    assert.equal(codeOf(() => decideAccess(gov, key, 'openai/gpt-4o-audio-preview')), 'model_blocked');
-    assert.equal(codeOf(() => decideAccess(gov, key, 'anthropic/claude-sonnet-4-5')), 'provider_blocked');
+    assert.equal(
+      codeOf(() => decideAccess(gov, key, 'openai/gpt-3.5-turbo')),
+      'model_blocked',
+    );
+    assert.equal(
+      codeOf(() => decideAccess(gov, key, 'openai/gpt-4o-audio-preview')),
+      'model_blocked',
+    );
+    assert.equal(
+      codeOf(() => decideAccess(gov, key, 'anthropic/claude-sonnet-4-5')),
+      'provider_blocked',
+    );
   });
 
   it('treats empty lists by the file version: version 1 allows all, version 2 denies all', () => {
-    const governance = { virtual_keys: [{ id: 'k', value: VK, provider_configs: [{ provider: 'openai', allowed_models: [] }] }, { id: 'none', value: 'sk-bf-no-providers-1' }] };
+    const governance = {
+      virtual_keys: [
+        { id: 'k', value: VK, provider_configs: [{ provider: 'openai', allowed_models: [] }] },
+        { id: 'none', value: 'sk-bf-no-providers-1' },
+      ],
+    };
     const v1 = config(governance, 1);
     const v2 = config(governance, 2);
     assert.equal(decideAccess(v1, v1.virtualKeys[0]!, 'openai/gpt-4o').provider, 'openai');
-    assert.equal(codeOf(() => decideAccess(v2, v2.virtualKeys[0]!, 'openai/gpt-4o')), 'model_blocked');
+    assert.equal(
+      codeOf(() => decideAccess(v2, v2.virtualKeys[0]!, 'openai/gpt-4o')),
+      'model_blocked',
+    );
     assert.equal(decideAccess(v1, v1.virtualKeys[1]!, 'anthropic/claude-x').provider, 'anthropic');
-    assert.equal(codeOf(() => decideAccess(v2, v2.virtualKeys[1]!, 'anthropic/claude-x')), 'provider_blocked');
+    assert.equal(
+      codeOf(() => decideAccess(v2, v2.virtualKeys[1]!, 'anthropic/claude-x')),
+      'provider_blocked',
+    );
   });
 
   it('lets allow_all_providers through providers it has no config for', () => {
@@ -80,19 +115,42 @@ describe('access', () => {
   });
 
   it('restricts provider keys by key_ids', () => {
-    const gov = config({ virtual_keys: [{ id: 'k', value: VK, provider_configs: [{ provider: 'openai', key_ids: ['oa-2'] }, { provider: 'anthropic', key_ids: ['*'] }] }] });
+    const gov = config({
+      virtual_keys: [
+        {
+          id: 'k',
+          value: VK,
+          provider_configs: [
+            { provider: 'openai', key_ids: ['oa-2'] },
+            { provider: 'anthropic', key_ids: ['*'] },
+          ],
+        },
+      ],
+    });
     assert.deepEqual([...(decideAccess(gov, gov.virtualKeys[0]!, 'openai/gpt-4o').allowedKeyNames ?? [])], ['oa-2']);
     assert.equal(decideAccess(gov, gov.virtualKeys[0]!, 'anthropic/claude-x').allowedKeyNames, undefined);
   });
 
-  it('chooses the provider of a bare model by the provider configs\' weights', () => {
+  it("chooses the provider of a bare model by the provider configs' weights", () => {
     const gov = config({
-      virtual_keys: [{ id: 'k', value: VK, provider_configs: [{ provider: 'openai', weight: 3, allowed_models: ['shared-model'] }, { provider: 'anthropic', weight: 1, allowed_models: ['shared-model', 'claude-only'] }] }],
+      virtual_keys: [
+        {
+          id: 'k',
+          value: VK,
+          provider_configs: [
+            { provider: 'openai', weight: 3, allowed_models: ['shared-model'] },
+            { provider: 'anthropic', weight: 1, allowed_models: ['shared-model', 'claude-only'] },
+          ],
+        },
+      ],
     });
     const key = gov.virtualKeys[0]!;
     assert.equal(decideAccess(gov, key, 'shared-model', () => 0.1).model, 'openai/shared-model');
     assert.equal(decideAccess(gov, key, 'shared-model', () => 0.8).model, 'anthropic/shared-model');
     assert.equal(decideAccess(gov, key, 'claude-only', () => 0.1).model, 'anthropic/claude-only');
-    assert.equal(codeOf(() => decideAccess(gov, key, 'unlisted')), 'model_blocked');
+    assert.equal(
+      codeOf(() => decideAccess(gov, key, 'unlisted')),
+      'model_blocked',
+    );
   });
 });

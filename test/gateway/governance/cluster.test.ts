@@ -88,7 +88,7 @@ describe('governance across three nodes sharing one PostgreSQL', function () {
     assert.deepEqual(await usageOf(trio[1] as RunningGateway, 'requests'), [REQUEST_LIMIT]);
   });
 
-  it('keeps a window\'s usage when a node restarts mid-window', async () => {
+  it("keeps a window's usage when a node restarts mid-window", async () => {
     const first = nodes[0] as RunningGateway;
     for (let i = 0; i < 6; i++) await chat(first, VK_RESTART);
     await first.close();
@@ -136,7 +136,10 @@ describe('governance across three nodes sharing one PostgreSQL', function () {
     }
     let answered = false;
     for (let i = 0; i < 100 && !answered; i++) {
-      answered = await chat(node, VK_OUTAGE).then(() => true, () => false);
+      answered = await chat(node, VK_OUTAGE).then(
+        () => true,
+        () => false,
+      );
       if (!answered) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.ok(answered, 'served again once the store was back');

@@ -11,7 +11,7 @@ function issuesOf(config: Record<string, unknown>): ConfigIssue[] {
 const paths = (issues: ConfigIssue[]): string[] => issues.map((issue) => issue.path);
 
 describe('governance config', () => {
-  it('accepts Bifrost\'s full shape and resolves it', () => {
+  it("accepts Bifrost's full shape and resolves it", () => {
     const config = loadRuntime(
       governedConfig(
         {
@@ -23,7 +23,9 @@ describe('governance config', () => {
               team_id: 'team-1',
               rate_limit_id: 'rl-1',
               budgets: ['b-vk', { id: 'b-inline', max_limit: 5, reset_duration: '1d' }],
-              provider_configs: [{ id: 'pc-1', provider: 'openai', weight: 2, allowed_models: ['gpt-4o-mini', 'regex:^o[0-9]'], key_ids: ['oa-1'], rate_limit_id: 'rl-2' }],
+              provider_configs: [
+                { id: 'pc-1', provider: 'openai', weight: 2, allowed_models: ['gpt-4o-mini', 'regex:^o[0-9]'], key_ids: ['oa-1'], rate_limit_id: 'rl-2' },
+              ],
             },
           ],
           budgets: [
@@ -60,10 +62,23 @@ describe('governance config', () => {
     const issues = issuesOf(
       governedConfig({
         virtual_keys: [
-          { id: 'vk-1', value: 'sk-bf-aaaaaaaaaaaa', team_id: 'nope', rate_limit_id: 'rl-x', budget_id: 'b-x', provider_configs: [{ provider: 'mistral', key_ids: ['k'] }, { provider: 'openai', key_ids: ['oa-9'], allowed_models: ['regex:(['] }] },
+          {
+            id: 'vk-1',
+            value: 'sk-bf-aaaaaaaaaaaa',
+            team_id: 'nope',
+            rate_limit_id: 'rl-x',
+            budget_id: 'b-x',
+            provider_configs: [
+              { provider: 'mistral', key_ids: ['k'] },
+              { provider: 'openai', key_ids: ['oa-9'], allowed_models: ['regex:(['] },
+            ],
+          },
           { id: 'vk-1', value: 'sk-bf-aaaaaaaaaaaa', customer_id: 'c-x' },
         ],
-        budgets: [{ id: 'b-1', max_limit: 1, reset_duration: '1h', virtual_key_id: 'vk-9' }, { id: 'b-2', max_limit: 1, reset_duration: '1h', team_id: 't', customer_id: 'c' }],
+        budgets: [
+          { id: 'b-1', max_limit: 1, reset_duration: '1h', virtual_key_id: 'vk-9' },
+          { id: 'b-2', max_limit: 1, reset_duration: '1h', team_id: 't', customer_id: 'c' },
+        ],
         teams: [{ id: 't', customer_id: 'c-y' }],
       }),
     );
@@ -88,7 +103,12 @@ describe('governance config', () => {
   });
 
   it('accepts numeric ids, as older files have them', () => {
-    const gov = loadRuntime(governedConfig({ virtual_keys: [{ id: 7, value: 'sk-bf-0123456789ab', rate_limit_id: 3 }], rate_limits: [{ id: 3, request_max_limit: 1, request_reset_duration: '1m' }] })).governance;
+    const gov = loadRuntime(
+      governedConfig({
+        virtual_keys: [{ id: 7, value: 'sk-bf-0123456789ab', rate_limit_id: 3 }],
+        rate_limits: [{ id: 3, request_max_limit: 1, request_reset_duration: '1m' }],
+      }),
+    ).governance;
     assert.equal(gov.virtualKeys[0]?.id, '7');
     assert.equal(gov.rateLimits.get('3')?.requests?.max, 1);
   });
@@ -110,13 +130,23 @@ describe('governance config', () => {
   });
 
   it('refuses two env references that resolve to one value', () => {
-    const text = JSON.stringify(governedConfig({ virtual_keys: [{ id: 'a', value: 'env.A' }, { id: 'b', value: 'env.B' }] }));
-    assert.throws(() => loadConfigBytes(text, { A: 'sk-bf-same-value-123', B: 'sk-bf-same-value-123' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigLoadError);
-      assert.deepEqual(paths([...error.issues]), ['governance.virtual_keys[1].value']);
-      assert.ok(!error.message.includes('sk-bf-same'));
-      return true;
-    });
+    const text = JSON.stringify(
+      governedConfig({
+        virtual_keys: [
+          { id: 'a', value: 'env.A' },
+          { id: 'b', value: 'env.B' },
+        ],
+      }),
+    );
+    assert.throws(
+      () => loadConfigBytes(text, { A: 'sk-bf-same-value-123', B: 'sk-bf-same-value-123' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigLoadError);
+        assert.deepEqual(paths([...error.issues]), ['governance.virtual_keys[1].value']);
+        assert.ok(!error.message.includes('sk-bf-same'));
+        return true;
+      },
+    );
   });
 
   it('honours all three switches that make keys mandatory', () => {
@@ -124,7 +154,10 @@ describe('governance config', () => {
     assert.equal(loadRuntime(governedConfig(gov)).governance.vkMandatory, false);
     assert.equal(loadRuntime(governedConfig(gov, { client: { enforce_auth_on_inference: true } })).governance.vkMandatory, true);
     assert.equal(loadRuntime(governedConfig(gov, { client: { enforce_governance_header: true } })).governance.vkMandatory, true);
-    assert.equal(loadRuntime(governedConfig(gov, { plugins: [{ name: 'governance', enabled: true, config: { is_vk_mandatory: true } }] })).governance.vkMandatory, true);
+    assert.equal(
+      loadRuntime(governedConfig(gov, { plugins: [{ name: 'governance', enabled: true, config: { is_vk_mandatory: true } }] })).governance.vkMandatory,
+      true,
+    );
   });
 
   it('reports no limits when keys only restrict (no store needed)', () => {

@@ -35,7 +35,15 @@ const VK = 'sk-bf-governor-test-0001';
 function setup(governance: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   const settings = loadRuntime(governedConfig(governance, extra)).governance;
   const logs: Record<string, unknown>[] = [];
-  const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _e, cb) => { for (const l of chunk.toString().split('\n')) if (l) logs.push(JSON.parse(l)); cb(); } }) });
+  const logger = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write: (chunk: Buffer, _e, cb) => {
+        for (const l of chunk.toString().split('\n')) if (l) logs.push(JSON.parse(l));
+        cb();
+      },
+    }),
+  });
   const store = new MemoryStore();
   const governor = new Governor(settings, { store, metrics: new GovernanceMetrics(new Registry()), logger, prices: loadPriceTable(), now: () => NOW });
   return { governor, store, logs, logger };
@@ -61,11 +69,17 @@ describe('Governor', () => {
     const error = await refusal(mandatory.governor.check({ headers: {}, model: 'openai/gpt-4o', body }));
     assert.equal(error.code, 'virtual_key_required');
     assert.equal(error.message, 'virtual key is required. Provide a virtual key via the x-bf-vk header.');
-    assert.equal((await refusal(optional.governor.check({ headers: { 'x-bf-vk': 'sk-bf-nobody-000000' }, model: 'openai/gpt-4o', body }))).code, 'virtual_key_not_found');
+    assert.equal(
+      (await refusal(optional.governor.check({ headers: { 'x-bf-vk': 'sk-bf-nobody-000000' }, model: 'openai/gpt-4o', body }))).code,
+      'virtual_key_not_found',
+    );
   });
 
-  it('refuses the request past a request limit with the window\'s end as Retry-After', async () => {
-    const { governor } = setup({ virtual_keys: [{ id: 'k', value: VK, rate_limit_id: 'rl' }], rate_limits: [{ id: 'rl', request_max_limit: 2, request_reset_duration: '1m' }] });
+  it("refuses the request past a request limit with the window's end as Retry-After", async () => {
+    const { governor } = setup({
+      virtual_keys: [{ id: 'k', value: VK, rate_limit_id: 'rl' }],
+      rate_limits: [{ id: 'rl', request_max_limit: 2, request_reset_duration: '1m' }],
+    });
     const input = { headers: { authorization: `Bearer ${VK}` }, model: 'openai/gpt-4o', body };
     assert.equal((await governor.check(input))?.principal.virtualKeyId, 'k');
     await governor.check(input);
@@ -93,8 +107,12 @@ describe('Governor', () => {
     assert.ok(Math.abs((byKind.get('cost_usd') as number) - (10 * 2.5e-6 + 20 * 1e-5 - dollars.amount)) < 1e-12);
   });
 
-  it('refuses once a budget is spent, in Bifrost\'s words', async () => {
-    const { governor } = setup({ virtual_keys: [{ id: 'k', value: VK, team_id: 't' }], teams: [{ id: 't', budget_id: 'b' }], budgets: [{ id: 'b', max_limit: 0, reset_duration: '1M' }] });
+  it("refuses once a budget is spent, in Bifrost's words", async () => {
+    const { governor } = setup({
+      virtual_keys: [{ id: 'k', value: VK, team_id: 't' }],
+      teams: [{ id: 't', budget_id: 'b' }],
+      budgets: [{ id: 'b', max_limit: 0, reset_duration: '1M' }],
+    });
     const error = await refusal(governor.check({ headers: { 'x-bf-vk': VK }, model: 'openai/gpt-4o', body }));
     assert.equal(error.code, 'budget_exceeded');
     assert.equal(error.status, 402);
@@ -102,17 +120,23 @@ describe('Governor', () => {
   });
 
   it('charges an unpriced model $0, saying so once per model', async () => {
-    const { governor, store, logs, logger } = setup({ virtual_keys: [{ id: 'k', value: VK, budget_id: 'b' }], budgets: [{ id: 'b', max_limit: 10, reset_duration: '1d' }] });
+    const { governor, store, logs, logger } = setup({
+      virtual_keys: [{ id: 'k', value: VK, budget_id: 'b' }],
+      budgets: [{ id: 'b', max_limit: 10, reset_duration: '1d' }],
+    });
     for (let i = 0; i < 2; i++) {
       const admission = await governor.check({ headers: { 'x-bf-vk': VK }, model: 'openai/house-model', body });
       await governor.settle(admission!, { provider: 'openai', model: 'house-model', promptTokens: 1000, completionTokens: 1000 });
     }
-    assert.deepEqual(store.adjustments.map((a) => a.delta), [0, 0]);
+    assert.deepEqual(
+      store.adjustments.map((a) => a.delta),
+      [0, 0],
+    );
     logger.flush();
     assert.equal(logs.filter((l) => l.event === 'governance-model-unpriced').length, 1);
   });
 
-  it('checks fallbacks against the key\'s restrictions too', async () => {
+  it("checks fallbacks against the key's restrictions too", async () => {
     const { governor } = setup({ virtual_keys: [{ id: 'k', value: VK, provider_configs: [{ provider: 'openai' }] }] }, { version: 2 });
     const error = await refusal(governor.check({ headers: { 'x-bf-vk': VK }, model: 'openai/gpt-4o', fallbacks: ['anthropic/claude-x'], body }));
     assert.equal(error.code, 'provider_blocked');
@@ -121,7 +145,9 @@ describe('Governor', () => {
 
 describe('GovernanceSeams', () => {
   const governance = {
-    virtual_keys: [{ id: 'k', value: VK, team_id: 't', rate_limit_id: 'rl', provider_configs: [{ provider: 'openai', allowed_models: ['gpt-4o'], key_ids: ['oa-2'] }] }],
+    virtual_keys: [
+      { id: 'k', value: VK, team_id: 't', rate_limit_id: 'rl', provider_configs: [{ provider: 'openai', allowed_models: ['gpt-4o'], key_ids: ['oa-2'] }] },
+    ],
     teams: [{ id: 't' }],
     rate_limits: [{ id: 'rl', token_max_limit: 100_000, token_reset_duration: '1h' }],
   };

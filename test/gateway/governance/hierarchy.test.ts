@@ -7,7 +7,13 @@ describe('hierarchy', () => {
   const gov = loadRuntime(
     governedConfig({
       virtual_keys: [
-        { id: 'vk-team', value: 'sk-bf-team-member-01', team_id: 't', rate_limit_id: 'rl-shared', provider_configs: [{ id: 'pc', provider: 'openai', rate_limit_id: 'rl-pc' }] },
+        {
+          id: 'vk-team',
+          value: 'sk-bf-team-member-01',
+          team_id: 't',
+          rate_limit_id: 'rl-shared',
+          provider_configs: [{ id: 'pc', provider: 'openai', rate_limit_id: 'rl-pc' }],
+        },
         { id: 'vk-cust', value: 'sk-bf-customer-key-1', customer_id: 'c', budget_id: 'b-vk' },
       ],
       budgets: [

@@ -69,14 +69,19 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
   });
 
   const openai = (apiKey: string): OpenAI => gw.openai({ apiKey });
-  const chat = (client: OpenAI, model = 'openai/gpt-4o-mini') => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 });
+  const chat = (client: OpenAI, model = 'openai/gpt-4o-mini') =>
+    client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 });
 
   async function rawError(path: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; headers: Headers; body: any }> {
-    const response = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const response = await fetch(`${gw.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, headers: response.headers, body: await response.json() };
   }
 
-  it('serves a virtual key given as the OpenAI SDK\'s API key, and never sends it upstream', async () => {
+  it("serves a virtual key given as the OpenAI SDK's API key, and never sends it upstream", async () => {
     const before = upstream.requests.length;
     const answer = await chat(openai(VK));
     assert.equal(answer.choices[0]?.message.content, 'hello from mock');
@@ -90,7 +95,12 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
   });
 
   it('governs streams: admitted before the first byte, refused as a JSON error', async () => {
-    const stream = await openai(VK).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await openai(VK).chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     assert.ok(text.length > 0);
@@ -100,8 +110,12 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
     );
   });
 
-  it('answers 401 virtual_key_required without a key, in Bifrost\'s shape', async () => {
-    await assert.rejects(chat(openai('not-a-virtual-key')), (error: unknown) => error instanceof OpenAI.AuthenticationError && error.status === 401 && (error.error as { type?: string }).type === 'virtual_key_required');
+  it("answers 401 virtual_key_required without a key, in Bifrost's shape", async () => {
+    await assert.rejects(
+      chat(openai('not-a-virtual-key')),
+      (error: unknown) =>
+        error instanceof OpenAI.AuthenticationError && error.status === 401 && (error.error as { type?: string }).type === 'virtual_key_required',
+    );
     const raw = await rawError('/v1/chat/completions', {}, { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }] });
     assert.equal(raw.status, 401);
     assert.equal((raw.body as BifrostError).type, 'virtual_key_required');
@@ -110,16 +124,28 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
   });
 
   it('answers 401 virtual_key_not_found and 403 virtual_key_blocked', async () => {
-    await assert.rejects(chat(openai('sk-bf-nobody-has-this-key')), (error: unknown) => error instanceof OpenAI.AuthenticationError && (error.error as { type?: string }).type === 'virtual_key_not_found');
-    await assert.rejects(chat(openai(VK_OFF)), (error: unknown) => error instanceof OpenAI.PermissionDeniedError && (error.error as { type?: string }).type === 'virtual_key_blocked');
+    await assert.rejects(
+      chat(openai('sk-bf-nobody-has-this-key')),
+      (error: unknown) => error instanceof OpenAI.AuthenticationError && (error.error as { type?: string }).type === 'virtual_key_not_found',
+    );
+    await assert.rejects(
+      chat(openai(VK_OFF)),
+      (error: unknown) => error instanceof OpenAI.PermissionDeniedError && (error.error as { type?: string }).type === 'virtual_key_blocked',
+    );
   });
 
   it('answers 403 model_blocked and provider_blocked for what the key does not allow', async () => {
-    await assert.rejects(chat(openai(VK), 'openai/gpt-3.5-turbo'), (error: unknown) => error instanceof OpenAI.PermissionDeniedError && (error.error as { type?: string }).type === 'model_blocked');
-    await assert.rejects(chat(openai(VK), 'anthropic/claude-sonnet-4-5'), (error: unknown) => error instanceof OpenAI.PermissionDeniedError && (error.error as { type?: string }).type === 'provider_blocked');
+    await assert.rejects(
+      chat(openai(VK), 'openai/gpt-3.5-turbo'),
+      (error: unknown) => error instanceof OpenAI.PermissionDeniedError && (error.error as { type?: string }).type === 'model_blocked',
+    );
+    await assert.rejects(
+      chat(openai(VK), 'anthropic/claude-sonnet-4-5'),
+      (error: unknown) => error instanceof OpenAI.PermissionDeniedError && (error.error as { type?: string }).type === 'provider_blocked',
+    );
   });
 
-  it('chooses the provider of a bare model from the key\'s provider configs', async () => {
+  it("chooses the provider of a bare model from the key's provider configs", async () => {
     const answer = await chat(openai(VK), 'gpt-4o-mini');
     assert.equal((answer as unknown as { extra_fields: { provider: string } }).extra_fields.provider, 'openai');
   });
@@ -143,21 +169,31 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
       return true;
     });
     const anthropic = new Anthropic({ baseURL: `${gw.url}/anthropic`, apiKey: VK_LIMITED, maxRetries: 0 });
-    await assert.rejects(anthropic.messages.create({ model: 'claude-test-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
-      assert.ok(error instanceof Anthropic.RateLimitError);
-      assert.equal((error.error as { error: { type: string } }).error.type, 'rate_limit_error');
-      assert.ok(Number(error.headers?.get('retry-after')) > 0);
-      return true;
-    });
-    const google = await rawError('/genai/v1beta/models/gemini-2.0-flash:generateContent', { 'x-goog-api-key': VK_LIMITED }, { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
+    await assert.rejects(
+      anthropic.messages.create({ model: 'claude-test-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      (error: unknown) => {
+        assert.ok(error instanceof Anthropic.RateLimitError);
+        assert.equal((error.error as { error: { type: string } }).error.type, 'rate_limit_error');
+        assert.ok(Number(error.headers?.get('retry-after')) > 0);
+        return true;
+      },
+    );
+    const google = await rawError(
+      '/genai/v1beta/models/gemini-2.0-flash:generateContent',
+      { 'x-goog-api-key': VK_LIMITED },
+      { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+    );
     assert.equal(google.status, 429);
     assert.equal(google.body.error.status, 'RESOURCE_EXHAUSTED');
     assert.ok(Number(google.headers.get('retry-after')) > 0);
   });
 
-  it('answers 401 in Anthropic\'s and Google\'s shapes', async () => {
+  it("answers 401 in Anthropic's and Google's shapes", async () => {
     const anthropic = new Anthropic({ baseURL: `${gw.url}/anthropic`, apiKey: 'sk-bf-unknown-anthropic-01', maxRetries: 0 });
-    await assert.rejects(anthropic.messages.create({ model: 'claude-test-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.AuthenticationError);
+    await assert.rejects(
+      anthropic.messages.create({ model: 'claude-test-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      Anthropic.AuthenticationError,
+    );
     const google = await rawError('/genai/v1beta/models/gemini-2.0-flash:generateContent', {}, { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
     assert.equal(google.status, 401);
     assert.equal(google.body.error.status, 'UNAUTHENTICATED');

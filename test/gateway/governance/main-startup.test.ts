@@ -5,7 +5,10 @@ import { startPostgres, type PostgresServer } from '../../support/postgres-serve
 const UPSTREAM = 'http://127.0.0.1:9';
 const limited = {
   providers: { openai: { keys: [{ name: 'oa', value: 'sk-upstream-main-0000001', models: ['*'] }], network_config: { base_url: UPSTREAM } } },
-  governance: { virtual_keys: [{ id: 'vk', value: 'sk-bf-main-startup-0001', rate_limit_id: 'rl' }], rate_limits: [{ id: 'rl', request_max_limit: 5, request_reset_duration: '1m' }] },
+  governance: {
+    virtual_keys: [{ id: 'vk', value: 'sk-bf-main-startup-0001', rate_limit_id: 'rl' }],
+    rate_limits: [{ id: 'rl', request_max_limit: 5, request_reset_duration: '1m' }],
+  },
 };
 
 describe('gateway main with governance (child process)', function () {
@@ -33,7 +36,14 @@ describe('gateway main with governance (child process)', function () {
   it('counts in the logs_store PostgreSQL, its password from env, never logged', async () => {
     pg = await startPostgres();
     await pg.createDatabase('governance_main');
-    const config = { ...limited, logs_store: { enabled: true, type: 'postgres', config: { host: pg.host, port: String(pg.port), user: pg.user, password: 'env.PG_PASSWORD', db_name: 'governance_main', ssl_mode: 'disable' } } };
+    const config = {
+      ...limited,
+      logs_store: {
+        enabled: true,
+        type: 'postgres',
+        config: { host: pg.host, port: String(pg.port), user: pg.user, password: 'env.PG_PASSWORD', db_name: 'governance_main', ssl_mode: 'disable' },
+      },
+    };
     const node = await spawnGateway(config, { env: { PG_PASSWORD: 'not-needed-with-trust-auth' } });
     const line = node.logs.find((l) => l.event === 'governance');
     assert.equal(line?.store, `logs_store postgres ${pg.host}:${pg.port}/governance_main`);

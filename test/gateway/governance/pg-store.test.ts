@@ -52,12 +52,31 @@ describe('PgCounterStore (real PostgreSQL)', function () {
   it('cuts the same windows in SQL as in TypeScript', async () => {
     const pool = newPool();
     const instants = ['2026-12-03T08:17:42.500Z', '2026-02-28T23:59:59.999Z', '2027-01-01T00:00:00Z', '2024-02-29T12:00:00Z', '2026-11-30T00:00:00Z'];
-    const specs: [string, boolean][] = [['30s', false], ['5m', false], ['1h', false], ['1d', true], ['1w', true], ['1w', false], ['1M', true], ['1Q', false], ['1Y', true]];
+    const specs: [string, boolean][] = [
+      ['30s', false],
+      ['5m', false],
+      ['1h', false],
+      ['1d', true],
+      ['1w', true],
+      ['1w', false],
+      ['1M', true],
+      ['1Q', false],
+      ['1Y', true],
+    ];
     for (const instant of instants) {
       for (const [text, aligned] of specs) {
         const spec = toWindowSpec({ duration: parseResetDuration(text)!, calendarAligned: aligned });
-        const sql = await pool.query<{ start: Date }>('SELECT governance_window_start($1::timestamptz, $2, $3, $4) AS start', [instant, spec.seconds, spec.months, spec.offsetSeconds]);
-        assert.equal(sql.rows[0]?.start.toISOString(), new Date(windowBounds(Date.parse(instant), spec).startMs).toISOString(), `${text}${aligned ? ' aligned' : ''} at ${instant}`);
+        const sql = await pool.query<{ start: Date }>('SELECT governance_window_start($1::timestamptz, $2, $3, $4) AS start', [
+          instant,
+          spec.seconds,
+          spec.months,
+          spec.offsetSeconds,
+        ]);
+        assert.equal(
+          sql.rows[0]?.start.toISOString(),
+          new Date(windowBounds(Date.parse(instant), spec).startMs).toISOString(),
+          `${text}${aligned ? ' aligned' : ''} at ${instant}`,
+        );
       }
     }
   });
@@ -75,11 +94,25 @@ describe('PgCounterStore (real PostgreSQL)', function () {
     const store = new PgCounterStore(newPool());
     const roomy = check('roomy', 'requests', 100);
     const full = check('full', 'requests', 1);
-    assert.equal((await store.admit([{ check: roomy, amount: 1 }, { check: full, amount: 1 }])).admitted, true);
-    const refused = await store.admit([{ check: roomy, amount: 1 }, { check: full, amount: 1 }]);
+    assert.equal(
+      (
+        await store.admit([
+          { check: roomy, amount: 1 },
+          { check: full, amount: 1 },
+        ])
+      ).admitted,
+      true,
+    );
+    const refused = await store.admit([
+      { check: roomy, amount: 1 },
+      { check: full, amount: 1 },
+    ]);
     assert.equal(refused.admitted, false);
     assert.equal(refused.deniedIndex, 1);
-    assert.deepEqual((await store.read([roomy, full])).map((r) => r.used), [1, 1]);
+    assert.deepEqual(
+      (await store.read([roomy, full])).map((r) => r.used),
+      [1, 1],
+    );
   });
 
   it('lets the request that crosses a token or dollar limit through, then refuses, and settles deltas', async () => {
@@ -93,7 +126,10 @@ describe('PgCounterStore (real PostgreSQL)', function () {
     assert.equal(refused.readings[0]?.used, 160);
     // Settlement: the two requests really used 30 tokens each.
     const windowStartMs = first.readings[0]!.windowStartMs;
-    await store.adjust([{ scopeKind: 'rate_limit', scopeId: 'tok', limitKind: 'tokens', windowStartMs, delta: -50 }, { scopeKind: 'rate_limit', scopeId: 'tok', limitKind: 'tokens', windowStartMs, delta: -50 }]);
+    await store.adjust([
+      { scopeKind: 'rate_limit', scopeId: 'tok', limitKind: 'tokens', windowStartMs, delta: -50 },
+      { scopeKind: 'rate_limit', scopeId: 'tok', limitKind: 'tokens', windowStartMs, delta: -50 },
+    ]);
     assert.equal((await store.read([tokens]))[0]?.used, 60);
     assert.equal((await store.admit([{ check: tokens, amount: 1 }])).admitted, true);
   });

@@ -25,7 +25,10 @@ describe('prices', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prices-'));
     try {
       const file = join(dir, 'p.json');
-      writeFileSync(file, JSON.stringify({ sample_spec: { input_cost_per_token: 1 }, 'my-model': { input_cost_per_token: 0.001, output_cost_per_token: 0.002, max_tokens: 10 } }));
+      writeFileSync(
+        file,
+        JSON.stringify({ sample_spec: { input_cost_per_token: 1 }, 'my-model': { input_cost_per_token: 0.001, output_cost_per_token: 0.002, max_tokens: 10 } }),
+      );
       const custom = loadPriceTable(file);
       assert.deepEqual([...custom.prices.keys()], ['my-model']);
       assert.equal(costOf(findPrice(custom, 'openai', 'my-model'), 10, 5), 0.02);

@@ -36,23 +36,52 @@ class SwitchableStore implements CounterStore {
   async close(): Promise<void> {}
 }
 
-const requests: CounterCheck = { scopeKind: 'rate_limit', scopeId: 'rl', limitKind: 'requests', max: 5, window: toWindowSpec({ duration: parseResetDuration('1h')!, calendarAligned: false }), windowText: '1h', level: 'virtual_key', levelId: 'vk' };
+const requests: CounterCheck = {
+  scopeKind: 'rate_limit',
+  scopeId: 'rl',
+  limitKind: 'requests',
+  max: 5,
+  window: toWindowSpec({ duration: parseResetDuration('1h')!, calendarAligned: false }),
+  windowText: '1h',
+  level: 'virtual_key',
+  levelId: 'vk',
+};
 
 function setup(failMode: FailMode) {
   const inner = new SwitchableStore();
   const logs: Record<string, unknown>[] = [];
-  const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _e, cb) => { for (const l of chunk.toString().split('\n')) if (l) logs.push(JSON.parse(l)); cb(); } }) });
+  const logger = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write: (chunk: Buffer, _e, cb) => {
+        for (const l of chunk.toString().split('\n')) if (l) logs.push(JSON.parse(l));
+        cb();
+      },
+    }),
+  });
   const metrics = new GovernanceMetrics(new Registry());
   let now = 1_000_000;
   const store = new ResilientStore(inner, { failMode, logger, metrics, retryMs: 1000, now: () => now });
-  return { inner, store, logs, logger, metrics, advance: (ms: number) => void (now += ms) };
+  return {
+    inner,
+    store,
+    logs,
+    logger,
+    metrics,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('ResilientStore', () => {
   it('fails closed with a 503 while the store is down, and recovers on its own', async () => {
     const { inner, store, metrics, logger, advance } = setup('closed');
     inner.up = false;
-    await assert.rejects(store.admit([{ check: requests, amount: 1 }]), (error: unknown) => error instanceof GatewayError && error.code === 'governance_unavailable' && error.status === 503);
+    await assert.rejects(
+      store.admit([{ check: requests, amount: 1 }]),
+      (error: unknown) => error instanceof GatewayError && error.code === 'governance_unavailable' && error.status === 503,
+    );
     assert.equal(store.isDown, true);
     assert.equal((await metrics.storeUp.get()).values[0]?.value, 0);
     inner.up = true;
@@ -75,7 +104,11 @@ describe('ResilientStore', () => {
     inner.up = true;
     advance(1000);
     await store.admit([{ check: requests, amount: 1 }]);
-    assert.equal(inner.adjustments.reduce((sum, a) => sum + a.delta, 0), 3, 'the three local admissions were added to the store');
+    assert.equal(
+      inner.adjustments.reduce((sum, a) => sum + a.delta, 0),
+      3,
+      'the three local admissions were added to the store',
+    );
     logger.flush();
     assert.ok(logs.some((l) => l.event === 'governance-store-down'));
     assert.ok(logs.some((l) => l.event === 'governance-store-up' && l.reconciled === 1));
@@ -89,6 +122,9 @@ describe('ResilientStore', () => {
     inner.up = true;
     advance(1000);
     await store.admit([{ check: requests, amount: 1 }]);
-    assert.deepEqual(inner.adjustments.map((a) => a.delta), [-40]);
+    assert.deepEqual(
+      inner.adjustments.map((a) => a.delta),
+      [-40],
+    );
   });
 });

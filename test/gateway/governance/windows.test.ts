@@ -7,7 +7,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const at = Date.parse('2026-12-03T08:17:42.500Z'); // a Thursday
 
 describe('windows', () => {
-  it('parses Bifrost\'s reset durations', () => {
+  it("parses Bifrost's reset durations", () => {
     assert.deepEqual(parseResetDuration('30s'), { text: '30s', seconds: 30, months: 0 });
     assert.equal(parseResetDuration('5m')?.seconds, 300);
     assert.equal(parseResetDuration('1w')?.seconds, 604_800);
