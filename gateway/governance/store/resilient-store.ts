@@ -88,7 +88,10 @@ export class ResilientStore implements CounterStore {
   /** Reads the store; local usage while it is unreachable. */
   async read(checks: readonly CounterCheck[]): Promise<CounterReading[]> {
     try {
-      return await this.store.read(checks);
+      const readings = await this.store.read(checks);
+      // The store answered: the usage view says so, and what waited for it is sent now.
+      await this.markUp();
+      return readings;
     } catch (error) {
       this.markDown(error);
       return checks.map((check) => this.local.read(check, this.now()));

@@ -127,4 +127,18 @@ describe('ResilientStore', () => {
       [-40],
     );
   });
+
+  it('counts the store as back as soon as a usage read succeeds, sending what waited', async () => {
+    const { inner, store } = setup('closed');
+    inner.up = false;
+    await store.adjust([{ scopeKind: 'rate_limit', scopeId: 'rl', limitKind: 'tokens', windowStartMs: 0, delta: 7 }]);
+    assert.equal(store.isDown, true);
+    inner.up = true;
+    await store.read([requests]);
+    assert.equal(store.isDown, false);
+    assert.deepEqual(
+      inner.adjustments.map((a) => a.delta),
+      [7],
+    );
+  });
 });
