@@ -11,6 +11,7 @@ import { parseGenaiModelPath } from '../genai/model-path.js';
 import { sendGeminiStream } from '../genai/send-stream.js';
 import { toChatRequest } from '../genai/to-chat-request.js';
 import { noteError, noteRequested } from '../../request/request-state.js';
+import { validateGenaiBody } from '../validate/genai-body.js';
 import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, readInferenceBody, toUpstreamBody } from '../inference.js';
 
 /**
@@ -35,6 +36,7 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
     if (!Array.isArray(body.contents) || body.contents.length === 0) {
       throw new GatewayError('invalid_request', '* GenerateContentRequest.contents: contents is not specified', { param: 'contents' });
     }
+    validateGenaiBody(body);
     const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<GeminiRequest>(body);
 
