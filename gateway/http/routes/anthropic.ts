@@ -9,7 +9,8 @@ import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
 import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
 import { toChatRequest } from '../anthropic/to-chat-request.js';
 import type { AppDeps } from '../app-deps.js';
-import { noteError, noteRequested } from '../../request/request-state.js';
+import { failDropIn } from '../fail-drop-in.js';
+import { noteRequested } from '../../request/request-state.js';
 import { validateAnthropicBody } from '../validate/anthropic-body.js';
 import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, readInferenceBody, toUpstreamBody } from '../inference.js';
 
@@ -64,8 +65,6 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     ctx.set('request-id', scope.requestId);
     ctx.body = result.value;
   } catch (error) {
-    noteError(scope.state, error);
-    if (!(error instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'unexpected error');
-    respondWithAnthropicError(ctx, error);
+    respondWithAnthropicError(ctx, failDropIn(deps, scope, error));
   }
 }
