@@ -79,8 +79,14 @@ function checkTool(value: unknown, path: string): void {
   checkOptionalObject(fn.parameters, `${path}.function.parameters`);
 }
 
+const TOOL_CHOICE_MODES = new Set(['none', 'auto', 'required']);
+
 function checkToolChoice(choice: unknown): void {
-  if (choice === undefined || typeof choice === 'string') return;
+  if (choice === undefined) return;
+  if (typeof choice === 'string') {
+    if (!TOOL_CHOICE_MODES.has(choice)) throw invalidField('tool_choice', '"none", "auto", "required" or an object');
+    return;
+  }
   if (!isObject(choice)) throw invalidField('tool_choice', '"none", "auto", "required" or an object');
   checkString(choice.type, 'tool_choice.type');
   if (choice.type !== 'function' && choice.function === undefined) return;

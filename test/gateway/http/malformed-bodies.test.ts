@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { startAnthropicUpstream, type AnthropicUpstream } from '../../support/anthropic-upstream.js';
+import { startCohereUpstream, type CohereUpstream } from '../../support/cohere-upstream.js';
 import { startGeminiUpstream, type GeminiUpstream } from '../../support/gemini-upstream.js';
 import { MockUpstream } from '../../support/mock-upstream.js';
 import { startGateway, type RunningGateway } from '../../support/start-gateway.js';
 
 const ANTHROPIC_KEY = 'sk-ant-malformed-0123456789abcdef';
 const GEMINI_KEY = 'AIzaSy-malformed-key-0001';
+const COHERE_KEY = 'co-malformed-0123456789abcdef';
 
 /** Stands for 5000 arrays nested in one another (`[[[...]]]`), spliced into the body's text (JSON.stringify cannot write it). */
 const DEEP = '@deep@';
@@ -15,17 +17,20 @@ describe('malformed request bodies are answered 400 with the field, before any u
   let anthropic: AnthropicUpstream;
   let gemini: GeminiUpstream;
   let openai: MockUpstream;
+  let cohere: CohereUpstream;
   let gw: RunningGateway;
 
   before(async () => {
     anthropic = await startAnthropicUpstream(ANTHROPIC_KEY);
     gemini = await startGeminiUpstream({ apiKey: GEMINI_KEY });
     openai = await MockUpstream.start();
+    cohere = await startCohereUpstream(COHERE_KEY);
     gw = await startGateway({
       providers: {
         anthropic: { keys: [{ name: 'a', value: ANTHROPIC_KEY, models: ['*'], weight: 1 }], network_config: { base_url: anthropic.url } },
         gemini: { keys: [{ name: 'g', value: GEMINI_KEY, models: ['*'], weight: 1 }], network_config: { base_url: gemini.url } },
         openai: { keys: [{ name: 'o', value: 'sk-openai-0123456789abcdef', models: ['*'], weight: 1 }], network_config: { base_url: openai.url } },
+        cohere: { keys: [{ name: 'c', value: COHERE_KEY, models: ['*'], weight: 1 }], network_config: { base_url: cohere.url } },
       },
     });
   });
@@ -34,17 +39,19 @@ describe('malformed request bodies are answered 400 with the field, before any u
     await anthropic.close();
     await gemini.close();
     await openai.close();
+    await cohere.close();
   });
   beforeEach(() => {
     anthropic.requests.length = 0;
     gemini.requests.length = 0;
     openai.requests.length = 0;
+    cohere.requests.length = 0;
     gw.logs.length = 0;
   });
 
   /** Nothing reached a provider, and no translator crashed ("failed unexpectedly"). */
   function assertNoUpstreamWork(): void {
-    assert.equal(anthropic.requests.length + gemini.requests.length + openai.requests.length, 0);
+    assert.equal(anthropic.requests.length + gemini.requests.length + openai.requests.length + cohere.requests.length, 0);
     assert.deepEqual(gw.logs.filter((line) => line.level === 'error'), []);
   }
 
@@ -120,5 +127,29 @@ describe('malformed request bodies are answered 400 with the field, before any u
         });
       }
     }
+  });
+
+  describe('OpenAI chat route, shapes OpenAI allows that a translator does not take', () => {
+    for (const model of ['anthropic/claude-haiku-4-5', 'cohere/command-r']) {
+      it(`refuses a tool that is not a function with a 400 (to ${model})`, async () => {
+        const answer = await post('/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'custom', custom: { name: 'grammar' } }] });
+        assert.equal(answer.status, 400);
+        assert.match(answer.body.error.message, /tools of type "custom" are not supported/);
+        assertNoUpstreamWork();
+      });
+    }
+  });
+
+  it('reads an assistant message without content (tool calls only) as empty, not a crash', async () => {
+    const answer = await post('/v1/chat/completions', {
+      model: 'anthropic/claude-haiku-4-5',
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: '42' },
+      ],
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(anthropic.requests.length, 1);
   });
 });
