@@ -7,16 +7,24 @@ import { GatewayError } from '../../core/errors.js';
  */
 export const MAX_BODY_DEPTH = 100;
 
-/** Throws a 400 when `value` nests objects/arrays deeper than `maxDepth`. Iterative, so it cannot overflow itself. */
+/** Throws a 400 when `value` nests objects/arrays deeper than `maxDepth`. */
 export function checkBodyDepth(value: unknown, maxDepth = MAX_BODY_DEPTH): void {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (typeof next.value !== 'object' || next.value === null) continue;
-    const depth = next.depth + 1;
-    if (depth > maxDepth) {
-      throw new GatewayError('invalid_request', `request body nests objects and arrays more than ${maxDepth} levels deep`);
-    }
-    const children = Array.isArray(next.value) ? next.value : Object.values(next.value);
-    for (const child of children) if (typeof child === 'object' && child !== null) stack.push({ value: child, depth });
+  if (typeof value === 'object' && value !== null && nestsDeeper(value, maxDepth)) {
+    throw new GatewayError('invalid_request', `request body nests objects and arrays more than ${maxDepth} levels deep`);
   }
+}
+
+// Recursion is safe here: it stops at `remaining` 0, at most MAX_BODY_DEPTH frames deep.
+// for..in over a parsed body needs no per-object array, unlike Object.values.
+function nestsDeeper(value: object, remaining: number): boolean {
+  if (remaining === 0) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (typeof child === 'object' && child !== null && nestsDeeper(child, remaining - 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child === 'object' && child !== null && nestsDeeper(child, remaining - 1)) return true;
+  }
+  return false;
 }
