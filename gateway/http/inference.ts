@@ -10,6 +10,7 @@ import { noteAnswered, noteError, noteRequested, noteSuccess, noteUsage, request
 import type { Usage } from '../providers/chat-types.js';
 import type { AppDeps } from './app-deps.js';
 import { bodyLimitBytes, readJsonBody } from './read-json-body.js';
+import { checkBodyDepth } from './validate/json-depth.js';
 
 const FORWARD_PREFIX = 'x-bf-eh-';
 /** Headers a client may not set upstream through x-bf-eh-*: credentials and framing. */
@@ -76,9 +77,10 @@ export function readForwardHeaders(ctx: Context): Record<string, string> {
   return out;
 }
 
-/** Reads the JSON body within the configured limit, keeping it on the scope for the pre-dispatch checks. */
+/** Reads the JSON body within the configured limit and nesting depth, keeping it on the scope for the pre-dispatch checks. */
 export async function readInferenceBody(ctx: Context, deps: AppDeps, scope?: InferenceScope): Promise<Record<string, unknown>> {
   const body = await readJsonBody(ctx, bodyLimitBytes(deps.config.client.max_request_body_size_mb));
+  checkBodyDepth(body);
   if (scope) scope.body = body;
   return body;
 }
