@@ -27,7 +27,7 @@ import { ModelLabels } from './observability/model-labels.js';
 import type { OutcomeSink } from './request/outcome.js';
 import type { PreDispatchCheck } from './request/pre-dispatch.js';
 import type { GovernanceRuntime } from './governance/create-governance.js';
-import { GovernanceSeams } from './governance/governance-check.js';
+import { GovernanceSeams } from './governance/governance-seams.js';
 import { registerGovernanceRoutes } from './governance/usage-route.js';
 
 export type { AppDeps } from './http/app-deps.js';

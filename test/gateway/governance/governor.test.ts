@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../../shared/logger.js';
 import { GatewayError } from '../../../gateway/core/errors.js';
-import { GovernanceSeams } from '../../../gateway/governance/governance-check.js';
+import { GovernanceSeams } from '../../../gateway/governance/governance-seams.js';
 import { Governor } from '../../../gateway/governance/governor.js';
 import { GovernanceMetrics } from '../../../gateway/governance/metrics.js';
 import { loadPriceTable } from '../../../gateway/governance/prices.js';
