@@ -26,6 +26,9 @@ import { MetricsSink } from './observability/metrics-sink.js';
 import { ModelLabels } from './observability/model-labels.js';
 import type { OutcomeSink } from './request/outcome.js';
 import type { PreDispatchCheck } from './request/pre-dispatch.js';
+import type { GovernanceRuntime } from './governance/create-governance.js';
+import { GovernanceSeams } from './governance/governance-seams.js';
+import { registerGovernanceRoutes } from './governance/usage-route.js';
 
 export type { AppDeps } from './http/app-deps.js';
 
@@ -40,8 +43,10 @@ export interface BuildDepsOptions {
   sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
   /** Sinks for request outcomes, after the metrics and the access log (request logs, governance). */
   outcomeSinks?: OutcomeSink[];
-  /** Checks run before every inference dispatch (governance). */
+  /** Checks run before every inference dispatch, after governance's. */
   preDispatchChecks?: PreDispatchCheck[];
+  /** Governance (createGovernance, on the same metrics registry): its check runs first, its sink settles usage. */
+  governance?: GovernanceRuntime;
 }
 
 /** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher, outcome sinks. */
@@ -58,7 +63,8 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  const outcomeSinks: OutcomeSink[] = [new MetricsSink(metrics, modelLabels), new AccessLogSink(options.logger), ...(options.outcomeSinks ?? [])];
+  const seams = options.governance ? new GovernanceSeams(options.governance.governor) : undefined;
+  const outcomeSinks: OutcomeSink[] = [new MetricsSink(metrics, modelLabels), new AccessLogSink(options.logger), ...(seams ? [seams.sink] : []), ...(options.outcomeSinks ?? [])];
   return {
     config,
     dispatcher,
@@ -67,7 +73,8 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     lifecycle,
     nodeName: options.nodeName ?? hostname(),
     outcomeSinks,
-    preDispatchChecks: options.preDispatchChecks ?? [],
+    preDispatchChecks: [...(seams ? [seams.check] : []), ...(options.preDispatchChecks ?? [])],
+    ...(options.governance ? { governance: options.governance } : {}),
   };
 }
 
@@ -94,6 +101,7 @@ export function createApp(deps: AppDeps): Koa {
   registerModelsRoutes(router, deps);
   registerAnthropicRoutes(router, deps);
   registerGenaiRoutes(router, deps);
+  if (deps.governance) registerGovernanceRoutes(router, deps.governance);
   app.use(router.routes());
   return app;
 }

@@ -6,6 +6,7 @@ import { createHttpServer, listen } from './lifecycle/server.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { readNodeEnv } from './node-env.js';
+import { createGovernance, GovernanceSetupError, type GovernanceRuntime } from './governance/create-governance.js';
 import { setUpstreamLimits } from './providers/shared/upstream-http.js';
 
 /**
@@ -40,7 +41,24 @@ async function main(): Promise<void> {
 
   setUpstreamLimits(env.upstreamLimits);
   const nodeName = hostname();
-  const deps = buildAppDeps(config, { logger, nodeName, metrics: new GatewayMetrics({ collectProcessMetrics: true }) });
+  const metrics = new GatewayMetrics({ collectProcessMetrics: true });
+  let governance: GovernanceRuntime | undefined;
+  try {
+    governance = createGovernance(config, { env: env.governance, logger, registry: metrics.registry });
+  } catch (error) {
+    if (!(error instanceof GovernanceSetupError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    logger.fatal({ event: 'governance-invalid', reason: error.message }, 'governance cannot run as configured; not starting');
+    logger.flush();
+    process.exitCode = 1;
+    return;
+  }
+  if (governance) {
+    // Connect and migrate before listening; a store down now is not fatal (the fail mode applies, and it is retried).
+    await governance.warm().catch((error: unknown) => logger.error({ event: 'governance-store-down', err: { message: (error as Error).message } }, 'governance store unreachable at start-up'));
+    logger.info({ event: 'governance', store: governance.storeDescription ?? 'none (no budgets or rate limits)', fail_mode: env.governance.failMode, virtual_keys: config.governance.virtualKeys.length }, 'governance enforced');
+  }
+  const deps = buildAppDeps(config, { logger, nodeName, metrics, ...(governance ? { governance } : {}) });
   const server = createHttpServer(createApp(deps), { headersTimeoutMs: env.headersTimeoutMs, requestTimeoutMs: env.requestTimeoutMs });
   const port = await listen(server, env.port, env.host);
   logger.info(
@@ -57,6 +75,8 @@ async function main(): Promise<void> {
     draining = true;
     logger.info({ event: 'signal', signal }, 'shutting down');
     drainServer({ server, lifecycle: deps.lifecycle, logger, timeoutMs: env.shutdownTimeoutMs })
+      // Usage settled by the last responses, or kept while the store was down, goes out before exit.
+      .then(() => governance?.close().catch((error: unknown) => logger.warn({ err: error }, 'governance store close failed')))
       .then(() => exitAfterFlush(logger, 0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'drain failed');

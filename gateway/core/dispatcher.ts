@@ -1,4 +1,4 @@
-import type { ProviderSettings, RuntimeConfig } from '../../shared/config/index.js';
+import type { ProviderKey, ProviderSettings, RuntimeConfig } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { ModelLabels } from '../observability/model-labels.js';
@@ -36,6 +36,11 @@ export interface RouteSpec {
    * until the caller calls `result.release()` (once the stream is consumed or abandoned).
    */
   stream?: boolean;
+  /**
+   * Per provider, the names of the keys this request may use (a virtual key's `key_ids`);
+   * a provider not listed may use any of its keys.
+   */
+  allowedKeys?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** The outcome of a dispatched request. */
@@ -175,7 +180,7 @@ export class Dispatcher {
     const { runtime, adapter, ref } = candidate;
     const settings = runtime.settings;
     checkCapability(adapter, route.capability, ref);
-    const keys = selectEligibleKeys(settings, ref.model);
+    const keys = restrictKeys(selectEligibleKeys(settings, ref.model), route.allowedKeys?.get(ref.provider), ref);
     const release = await runtime.limiter.acquire(ctx.signal).catch((error: unknown) => {
       if (error instanceof GatewayError && error.code === 'queue_full') this.deps.metrics.queueRejections.inc({ provider: ref.provider });
       throw error;
@@ -239,6 +244,14 @@ export class Dispatcher {
     this.deps.metrics.upstreamRequests.inc(labels);
     this.deps.metrics.upstreamLatency.observe(labels, (performance.now() - started) / 1000);
   }
+}
+
+/** Keeps the keys a virtual key's `key_ids` allow; none left is a 403 (the key cannot use this provider's keys). */
+function restrictKeys(keys: ProviderKey[], allowed: ReadonlySet<string> | undefined, ref: ModelRef): ProviderKey[] {
+  if (!allowed || keys.length === 0) return keys;
+  const kept = keys.filter((key) => allowed.has(key.name));
+  if (kept.length === 0) throw new GatewayError('provider_blocked', `the virtual key may use none of provider "${ref.provider}"'s keys that serve model "${ref.model}"`, { provider: ref.provider, model: ref.model });
+  return kept;
 }
 
 function checkCapability(adapter: ProviderAdapter, capability: Capability, ref: ModelRef): void {

@@ -14,7 +14,7 @@ import { checkBodyDepth } from './validate/json-depth.js';
 
 const FORWARD_PREFIX = 'x-bf-eh-';
 /** Headers a client may not set upstream through x-bf-eh-*: credentials and framing. */
-const NOT_FORWARDED = new Set(['authorization', 'x-api-key', 'api-key', 'host', 'content-length', 'content-type', 'connection', 'transfer-encoding', 'keep-alive', 'te', 'upgrade']);
+const NOT_FORWARDED = new Set(['authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'x-bf-vk', 'host', 'content-length', 'content-type', 'connection', 'transfer-encoding', 'keep-alive', 'te', 'upgrade']);
 
 /** One admitted inference request: its dispatch context and shared state. */
 export interface InferenceScope {
@@ -25,6 +25,8 @@ export interface InferenceScope {
   signal: CancelSignal;
   /** The client's request headers (for pre-dispatch checks). */
   headers: Context['req']['headers'];
+  /** The parsed body, once read (for pre-dispatch checks). */
+  body?: Readonly<Record<string, unknown>>;
   /** Why the signal aborted: the client left, or the node is shutting down. */
   abortedBy(): 'client' | 'shutdown' | undefined;
 }
@@ -75,10 +77,11 @@ export function readForwardHeaders(ctx: Context): Record<string, string> {
   return out;
 }
 
-/** Reads the JSON body within the configured limit and nesting depth. */
-export async function readInferenceBody(ctx: Context, deps: AppDeps): Promise<Record<string, unknown>> {
+/** Reads the JSON body within the configured limit and nesting depth, keeping it on the scope for the pre-dispatch checks. */
+export async function readInferenceBody(ctx: Context, deps: AppDeps, scope?: InferenceScope): Promise<Record<string, unknown>> {
   const body = await readJsonBody(ctx, bodyLimitBytes(deps.config.client.max_request_body_size_mb));
   checkBodyDepth(body);
+  if (scope) scope.body = body;
   return body;
 }
 
@@ -87,7 +90,13 @@ export async function readInferenceBody(ctx: Context, deps: AppDeps): Promise<Re
  * the outcome carries them even when the request fails later (400 for a bad model).
  */
 export async function readModelRequest(ctx: Context, deps: AppDeps, scope: InferenceScope): Promise<Record<string, unknown> & { model: string }> {
-  const body = await readInferenceBody(ctx, deps);
+  const body = await readInferenceBody(ctx, deps, scope);
+  // A bare model ("gpt-4o-mini") is left for a pre-dispatch check to route (a virtual key's
+  // provider configs choose its provider); if none does, the dispatcher answers the usual 400.
+  if (deps.preDispatchChecks.length > 0 && typeof body.model === 'string' && body.model !== '' && !body.model.includes('/')) {
+    noteRequested(scope.state, '', body.model);
+    return body as Record<string, unknown> & { model: string };
+  }
   const ref = parseModelRef(body.model);
   noteRequested(scope.state, ref.provider, ref.model);
   return body as Record<string, unknown> & { model: string };
@@ -103,7 +112,14 @@ export async function dispatchInference<T>(
   route: RouteSpec,
   attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
 ): Promise<DispatchResult<T>> {
-  if (deps.preDispatchChecks.length > 0) await runPreDispatchChecks(deps.preDispatchChecks, { state: scope.state, headers: scope.headers, route });
+  if (deps.preDispatchChecks.length > 0) {
+    const requested = route.model;
+    await runPreDispatchChecks(deps.preDispatchChecks, { state: scope.state, headers: scope.headers, body: scope.body ?? {}, route });
+    if (route.model !== requested) {
+      const ref = parseModelRef(route.model);
+      noteRequested(scope.state, ref.provider, ref.model);
+    }
+  }
   const result = await deps.dispatcher.run(route, scope.context, attempt);
   noteAnswered(scope.state, result);
   return result;

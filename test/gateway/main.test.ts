@@ -122,7 +122,7 @@ describe('gateway main (child process)', function () {
     assert.equal(missing[0]?.variable, 'GATEWAY_TEST_UNSET_KEY');
     const unsupported = node.logs.filter((line) => line.event === 'config-unsupported');
     assert.equal(unsupported.length, 1);
-    assert.deepEqual(unsupported[0]?.settings, ['governance', 'plugins']);
+    assert.deepEqual(unsupported[0]?.settings, ['plugins[0] (telemetry)']);
     const error = await clientFor(node.url).chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
     assert.ok(error instanceof OpenAI.APIError);
     assert.match(error.message, /GATEWAY_TEST_UNSET_KEY/);

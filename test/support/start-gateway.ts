@@ -8,6 +8,9 @@ import { createLogger } from '../../shared/logger.js';
 import type { CancelSignal } from '../../gateway/core/cancellation.js';
 import type { OutcomeSink } from '../../gateway/request/outcome.js';
 import type { PreDispatchCheck } from '../../gateway/request/pre-dispatch.js';
+import { createGovernance, type GovernanceEnv } from '../../gateway/governance/create-governance.js';
+import { readGovernanceEnv } from '../../gateway/governance/governance-env.js';
+import { GatewayMetrics } from '../../gateway/observability/metrics.js';
 
 /**
  * Starts a gateway node in this process on 127.0.0.1 and an ephemeral port, from a config
@@ -30,8 +33,10 @@ export interface StartGatewayOptions {
   sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
   /** Extra outcome sinks (after the metrics and the access log). */
   outcomeSinks?: OutcomeSink[];
-  /** Pre-dispatch checks (governance's seam). */
+  /** Pre-dispatch checks (after governance's own). */
   preDispatchChecks?: PreDispatchCheck[];
+  /** Governance settings (store URL, fail mode, ...) over the GOVERNANCE_* defaults; used when the config has a governance section. */
+  governance?: Partial<GovernanceEnv>;
   nodeName?: string;
   logLevel?: string;
   /** Request deadlines (default: the node's). */
@@ -66,8 +71,14 @@ export async function startGateway(config: object | string, options: StartGatewa
     },
   });
   const logger = createLogger({ level: options.logLevel ?? 'info', destination: sink });
+  const metrics = new GatewayMetrics();
+  const governance = createGovernance(runtime, { env: { ...readGovernanceEnv({}), ...options.governance }, logger, registry: metrics.registry, ...(options.random ? { random: options.random } : {}) });
+  // As main.ts does: connect and migrate before listening.
+  await governance?.warm();
   const deps = buildAppDeps(runtime, {
     logger,
+    metrics,
+    ...(governance ? { governance } : {}),
     nodeName: options.nodeName ?? 'test-node',
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
@@ -95,6 +106,7 @@ export async function startGateway(config: object | string, options: StartGatewa
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await governance?.close();
     },
   };
 }

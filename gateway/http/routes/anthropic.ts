@@ -35,7 +35,7 @@ export function qualifyModel(model: unknown): string {
 async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
   const scope = beginInference(ctx, deps);
   try {
-    const body = await readInferenceBody(ctx, deps);
+    const body = await readInferenceBody(ctx, deps, scope);
     const model = qualifyModel(body.model);
     const slash = model.indexOf('/');
     noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));

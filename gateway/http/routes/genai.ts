@@ -33,7 +33,7 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
     const { model, action } = parseGenaiModelPath((ctx.params as Record<string, string | string[] | undefined>).rest);
     const slash = model.indexOf('/');
     noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));
-    const body = await readInferenceBody(ctx, deps);
+    const body = await readInferenceBody(ctx, deps, scope);
     if (!Array.isArray(body.contents) || body.contents.length === 0) {
       throw new GatewayError('invalid_request', '* GenerateContentRequest.contents: contents is not specified', { param: 'contents' });
     }
