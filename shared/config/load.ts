@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { resolveAdminCredentials } from './admin-auth.js';
 import { resolveEnvDeep } from './env-secrets.js';
+import { resolveLogsStore } from './resolve-logs-store.js';
 import type { ProviderKey, ProviderSettings, RuntimeConfig } from './runtime-config.js';
 import type { KeyEntry, ProviderEntry, ValidatedConfig } from './schema/index.js';
 import { formatIssues, validateConfigText, type ConfigIssue } from './validate.js';
@@ -48,10 +50,19 @@ export function loadConfigBytes(
   for (const [name, entry] of Object.entries(validation.config.providers)) {
     providers.set(name, resolveProvider(name, entry, env, usedBy));
   }
+  const storeMissing = new Set<string>();
+  const logsStore = resolveLogsStore(validation.config.logs_store, env, storeMissing);
+  if (logsStore.issues.length > 0) throw new ConfigLoadError(label, logsStore.issues);
+  noteMissing(usedBy, storeMissing, 'logs_store.config');
+  const authMissing = new Set<string>();
+  const adminAuth = resolveAdminCredentials(validation.config, env, authMissing);
+  noteMissing(usedBy, authMissing, 'governance.auth_config');
   const config: RuntimeConfig = deepFreeze({
     fingerprint: validation.fingerprint,
     providers,
     client: (validation.config as ValidatedConfig).client,
+    ...(logsStore.settings ? { logsStore: logsStore.settings } : {}),
+    ...(adminAuth ? { adminAuth } : {}),
   });
   return {
     config,
