@@ -56,8 +56,9 @@ export async function searchLogs(pool: pg.Pool, filters: LogFilters, page: LogPa
     [...where.params, page.limit, page.offset],
   );
   const statsQuery = pool.query<{ total: number; succeeded: number; avg_latency: number | null; tokens: number; cost: number }>(
-    `SELECT count(*) AS total, count(*) FILTER (WHERE status = 'success') AS succeeded, avg(latency_ms) AS avg_latency,
-            coalesce(sum(total_tokens), 0) AS tokens, coalesce(sum(cost), 0) AS cost
+    // Cast to double: pg returns bigint and numeric as strings; the log's figures fit a double.
+    `SELECT count(*)::float8 AS total, (count(*) FILTER (WHERE status = 'success'))::float8 AS succeeded, avg(latency_ms) AS avg_latency,
+            coalesce(sum(total_tokens), 0)::float8 AS tokens, coalesce(sum(cost), 0)::float8 AS cost
        FROM request_logs ${where.sql}`,
     where.params,
   );

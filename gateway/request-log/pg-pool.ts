@@ -5,10 +5,6 @@ import type { PostgresSettings } from '../../shared/config/index.js';
 const CONNECT_TIMEOUT_MS = 5_000;
 const QUERY_TIMEOUT_MS = 30_000;
 
-// Row counts and sums come back as bigint/numeric strings by default; the log's figures fit a double.
-pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (text) => Number(text));
-
 /**
  * Opens a connection pool for the logs store: up to `max_open_conns` connections, keeping at
  * least `max_idle_conns` of them open when idle (pg's nearest equivalent of Go's setting).
