@@ -26,7 +26,9 @@ export type ConfigValidation =
  */
 export function validateConfigText(bytes: Uint8Array | string): ConfigValidation {
   const fingerprint = fingerprintOf(bytes);
-  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+  // Windows editors save UTF-8 with a byte-order mark; it is not part of the JSON text. The
+  // fingerprint stays that of the exact bytes, which is what nodes and the reloader compare.
+  const text = withoutByteOrderMark(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
 
   let raw: unknown;
   try {
@@ -45,7 +47,14 @@ export function validateConfigText(bytes: Uint8Array | string): ConfigValidation
     return { ok: false, fingerprint, issues: [{ path: '(root)', message: 'config must be a JSON object' }] };
   }
 
+  const reserved = findReservedKeys(raw);
+  if (reserved.length > 0) return { ok: false, fingerprint, issues: reserved };
+
   try {
+    // First as written: a wrong JSON type is an error (Bifrost's loader refuses it too), never
+    // coerced ("12345" for a number, 12345 for a key's value). Then again to apply defaults
+    // and normalise durations.
+    configSchema.validateSync(raw, { abortEarly: false, strict: true });
     const config = configSchema.validateSync(raw, { abortEarly: false, stripUnknown: false }) as ValidatedConfig;
     return { ok: true, fingerprint, config, unsupported: findUnsupportedSettings(raw) };
   } catch (error) {
@@ -62,7 +71,7 @@ function toIssues(error: ValidationError): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const leaf of leaves) {
     const path = leaf.path && leaf.path.length > 0 ? leaf.path : '(root)';
-    for (const message of leaf.errors) {
+    for (const message of leaf.type === 'typeError' ? [describeTypeError(path, leaf)] : leaf.errors) {
       const key = `${path}\u0000${message}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -80,4 +89,43 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
 function stripPathPrefix(issue: ConfigIssue): string {
   // yup messages usually begin with the path already; avoid "a.b: a.b must be ...".
   return issue.message.startsWith(issue.path + ' ') ? issue.message.slice(issue.path.length + 1) : issue.message;
+}
+
+const BYTE_ORDER_MARK = '\uFEFF';
+
+function withoutByteOrderMark(text: string): string {
+  return text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
+}
+
+/**
+ * Keys that would reach an object's prototype (`__proto__`) are refused wherever they appear:
+ * the file cannot mean them, and the schema library would follow them instead of reporting them.
+ */
+function findReservedKeys(value: unknown, path = ''): ConfigIssue[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const issues: ConfigIssue[] = [];
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => issues.push(...findReservedKeys(item, `${path}[${index}]`)));
+    return issues;
+  }
+  for (const key of Object.keys(value)) {
+    const keyPath = path === '' ? key : `${path}.${key}`;
+    if (key === '__proto__') issues.push({ path: keyPath, message: `${keyPath} is not allowed: "__proto__" cannot be a name in config.json` });
+    else issues.push(...findReservedKeys((value as Record<string, unknown>)[key], keyPath));
+  }
+  return issues;
+}
+
+/** "path must be a number, not the string "2"": the expected JSON type and what the file has. */
+function describeTypeError(path: string, leaf: ValidationError): string {
+  const expected = String((leaf.params as { type?: unknown } | undefined)?.type ?? 'different type');
+  return `${path} must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}, not ${describeJsonValue(leaf.value)}`;
+}
+
+function describeJsonValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `the ${typeof value} ${String(value)}`;
 }

@@ -172,4 +172,34 @@ describe('validateConfigText', () => {
       assert.ok(paths.has(path), `${path} in ${[...paths].join(', ')}`);
     }
   });
+
+  it('refuses a value of the wrong JSON type instead of coercing it, naming the path and the expected type', () => {
+    const issues = issuesOf({
+      providers: { openai: { keys: [{ name: 'k', value: 12345, weight: '2', models: ['*'] }], network_config: { max_retries: '3' } } },
+      client: { drop_excess_requests: 'true', allowed_origins: '*' },
+    });
+    const byPath = new Map(issues.map((issue) => [issue.path, issue.message]));
+    assert.match(byPath.get('providers.openai.keys[0].value') ?? '', /must be a string, not the number 12345/);
+    assert.match(byPath.get('providers.openai.keys[0].weight') ?? '', /must be a number, not the string "2"/);
+    assert.match(byPath.get('providers.openai.network_config.max_retries') ?? '', /must be a number/);
+    assert.match(byPath.get('client.drop_excess_requests') ?? '', /must be a boolean/);
+    assert.match(byPath.get('client.allowed_origins') ?? '', /must be an array, not the string "\*"/);
+  });
+
+  it('reports a "__proto__" key as an issue with its path instead of failing', () => {
+    for (const text of ['{"providers":{"__proto__":{"keys":[]}}}', '{"providers":{"openai":{"keys":[]}},"client":{"__proto__":{"x":1}}}']) {
+      const result = validateConfigText(text);
+      assert.equal(result.ok, false);
+      if (result.ok) continue;
+      assert.match(result.issues[0]?.path ?? '', /__proto__$/);
+    }
+  });
+
+  it('accepts a file saved with a UTF-8 byte-order mark, fingerprinting the exact bytes', () => {
+    const text = JSON.stringify({ providers: { openai: { keys: [{ name: 'k', value: 'env.OPENAI_API_KEY' }] } } });
+    const plain = validateConfigText(text);
+    const withBom = validateConfigText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
+    assert.equal(withBom.ok, true, JSON.stringify(withBom));
+    assert.notEqual(withBom.fingerprint, plain.fingerprint);
+  });
 });
