@@ -38,6 +38,7 @@ const imagesTagged = (tag: string): BaseImages => ({
   debian: `ai-gateway-e2e/debian:${tag}`,
   node: `ai-gateway-e2e/node:${tag}`,
   nginx: `ai-gateway-e2e/nginx:${tag}`,
+  postgres: `ai-gateway-e2e/postgres:${tag}`,
 });
 
 /**

@@ -37,7 +37,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   before(async function () {
     current = initialConfig();
     if (attach) {
-      base = { debian: `ai-gateway-e2e/debian:${attach[0]}`, node: `ai-gateway-e2e/node:${attach[0]}`, nginx: `ai-gateway-e2e/nginx:${attach[0]}` };
+      base = { debian: `ai-gateway-e2e/debian:${attach[0]}`, node: `ai-gateway-e2e/node:${attach[0]}`, nginx: `ai-gateway-e2e/nginx:${attach[0]}`, postgres: `ai-gateway-e2e/postgres:${attach[0]}` };
       cluster = new Cluster(attach[0]!, base, attach[1]);
       cluster.writeConfigInPlace(current);
       await cluster.compose(['up', '-d']);
