@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
   const nodeName = hostname();
   const deps = buildAppDeps(config, { logger, nodeName, metrics: new GatewayMetrics({ collectProcessMetrics: true }) });
-  const server = createHttpServer(createApp(deps));
+  const server = createHttpServer(createApp(deps), { headersTimeoutMs: env.headersTimeoutMs, requestTimeoutMs: env.requestTimeoutMs });
   const port = await listen(server, env.port, env.host);
   logger.info(
     { event: 'listening', host: env.host, port, node: nodeName, config: env.configPath, config_fingerprint: shortFingerprint(config.fingerprint), providers: [...config.providers.keys()] },
@@ -63,6 +63,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Node's default for SIGHUP is to exit at once, cutting every request in flight. A node
+  // reads its config only at start (the reloader restarts nodes to apply an edit), so a
+  // hang-up or a "reload" signal is ignored, and the log says so.
+  process.on('SIGHUP', () =>
+    logger.warn({ event: 'signal_ignored', signal: 'SIGHUP' }, 'SIGHUP ignored: a node applies a config edit only by restarting (the reloader does that); SIGTERM drains and stops it'),
+  );
 }
 
 /** Exits once the asynchronous log destination has written its buffer (bounded wait). */

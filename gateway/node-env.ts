@@ -1,3 +1,5 @@
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './lifecycle/server.js';
+
 /** The node's settings from its environment (the only place process.env is read for them). */
 export interface NodeEnv {
   configPath: string;
@@ -5,9 +7,13 @@ export interface NodeEnv {
   host: string;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** Deadline for a request's headers, from its first byte (slowloris). */
+  headersTimeoutMs: number;
+  /** Deadline for a whole request, body included (a body that never ends). */
+  requestTimeoutMs: number;
 }
 
-/** Reads CONFIG_PATH, PORT, HOST, LOG_LEVEL and SHUTDOWN_TIMEOUT_MS with their defaults. */
+/** Reads CONFIG_PATH, PORT, HOST, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS, HEADERS_TIMEOUT_MS and REQUEST_TIMEOUT_MS with their defaults. */
 export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
   return {
     configPath: env.CONFIG_PATH || 'config/config.json',
@@ -15,6 +21,8 @@ export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
     host: env.HOST || '0.0.0.0',
     logLevel: env.LOG_LEVEL || 'info',
     shutdownTimeoutMs: readInteger(env.SHUTDOWN_TIMEOUT_MS, 25_000, 'SHUTDOWN_TIMEOUT_MS'),
+    headersTimeoutMs: readInteger(env.HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, 'HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: readInteger(env.REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 'REQUEST_TIMEOUT_MS'),
   };
 }
 

@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   model_not_supported: { status: 400, type: 'invalid_request_error' },
   unsupported_operation: { status: 400, type: 'invalid_request_error' },
   not_found: { status: 404, type: 'invalid_request_error' },
+  request_timeout: { status: 408, type: 'invalid_request_error' },
   body_too_large: { status: 413, type: 'invalid_request_error' },
   queue_full: { status: 429, type: 'rate_limit_error' },
   no_usable_key: { status: 500, type: 'configuration_error' },

@@ -1,23 +1,64 @@
 import { createServer, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
+import { GatewayError, toErrorEnvelope } from '../core/errors.js';
 
 /**
  * Keep-alive pairing with the load balancer: the node keeps idle sockets 65 s, longer than
  * nginx's upstream `keepalive_timeout` (60 s), so nginx always closes an idle socket first
- * and never sends a request onto one the node is closing. headersTimeout must exceed
- * keepAliveTimeout (Node's rule).
+ * and never sends a request onto one the node is closing.
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-export const HEADERS_TIMEOUT_MS = 66_000;
+/**
+ * A client has this long from a request's first byte to the end of its headers (slowloris).
+ * Since Node 18 the clock starts at the request's first byte, not when a kept-alive socket
+ * went idle, so it can be far shorter than the keep-alive timeout.
+ */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/**
+ * A client has this long to send a whole request, body included. A body that never ends
+ * would otherwise hold its connection and count as in flight for ever, stalling a rollout's
+ * drain. Responses (streams included) are not bounded by it.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** How often Node checks those two deadlines (its default, 30 s, would add up to 30 s to each). */
+const DEADLINE_CHECK_INTERVAL_MS = 1000;
 
-/** Creates the HTTP server for an app, with the node's keep-alive and timeout settings. */
-export function createHttpServer(app: Koa): Server {
-  const server = createServer(app.callback());
+/** Limits on how long a client may take to send its request. */
+export interface RequestTimeouts {
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/** Creates the HTTP server for an app, with the node's keep-alive and request deadlines. */
+export function createHttpServer(app: Koa, timeouts: RequestTimeouts = {}): Server {
+  const server = createServer({ connectionsCheckingInterval: DEADLINE_CHECK_INTERVAL_MS }, app.callback());
+  const requestTimeoutMs = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  // Streams may legitimately last minutes; upstream timeouts bound real work instead.
-  server.requestTimeout = 0;
+  // Node requires headersTimeout <= requestTimeout.
+  server.headersTimeout = Math.min(timeouts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeoutMs);
+  server.requestTimeout = requestTimeoutMs;
+  server.on('clientError', answerClientError);
   return server;
+}
+
+/**
+ * Node's own answer to a request it could not read is a bare status line; clients (and the
+ * SDKs' error messages) get more from Bifrost's JSON envelope saying what went wrong.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const responding = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (!socket.writable || responding || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const shown =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new GatewayError('request_timeout', 'the request was not received in time (its headers and body each have a deadline); send it again')
+      : new GatewayError('invalid_request', 'the request could not be parsed as HTTP');
+  const body = JSON.stringify(toErrorEnvelope(shown));
+  const reason = shown.status === 408 ? 'Request Timeout' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${shown.status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 /** Listens and resolves with the bound port. */

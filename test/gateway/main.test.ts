@@ -55,6 +55,25 @@ describe('gateway main (child process)', function () {
     assert.equal(upstream.requests.length, 1, 'the refused request did no upstream work');
   });
 
+  it('ignores SIGHUP, saying so in its log, and keeps serving a stream in flight', async () => {
+    const node = await spawnGateway(providerConfig(upstream.url));
+    const gate = createGate();
+    upstream.enqueue({ chunks: 3, gate: gate.promise });
+    const stream = await clientFor(node.url).chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+
+    node.child.kill('SIGHUP');
+    await waitFor(() => node.logs.some((line) => line.event === 'signal_ignored'), 10_000);
+    gate.open();
+    let text = '';
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) text += next.value.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'chunk-0 chunk-1 chunk-2 ');
+    assert.equal((await getFresh(`${node.url}/health`)).status, 200);
+    node.child.kill('SIGTERM');
+    assert.equal(await node.exited, 0);
+  });
+
   it('at SHUTDOWN_TIMEOUT_MS ends a stream still open with an error event, then exits 0', async () => {
     const node = await spawnGateway(providerConfig(upstream.url), { env: { SHUTDOWN_TIMEOUT_MS: '300' } });
     upstream.enqueue({ chunks: 2, gate: new Promise(() => undefined) });

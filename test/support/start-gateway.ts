@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import { buildAppDeps, createApp, type AppDeps } from '../../gateway/app.js';
 import { loadConfigBytes, type LoadReport } from '../../shared/config/index.js';
-import { createHttpServer, listen } from '../../gateway/lifecycle/server.js';
+import { createHttpServer, listen, type RequestTimeouts } from '../../gateway/lifecycle/server.js';
 import { createLogger } from '../../shared/logger.js';
 import type { CancelSignal } from '../../gateway/core/cancellation.js';
 
@@ -28,6 +28,8 @@ export interface StartGatewayOptions {
   sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
   nodeName?: string;
   logLevel?: string;
+  /** Request deadlines (default: the node's). */
+  timeouts?: RequestTimeouts;
 }
 
 /** A running in-process gateway node. */
@@ -64,7 +66,7 @@ export async function startGateway(config: object | string, options: StartGatewa
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  const server = createHttpServer(createApp(deps));
+  const server = createHttpServer(createApp(deps), options.timeouts);
   const port = await listen(server, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {
