@@ -89,12 +89,17 @@ export class RequestLogWriter {
     clearTimeout(this.timer);
     this.timer = undefined;
     const deadline = performance.now() + timeoutMs;
-    while (this.queue.length > 0 && !this.disabled && performance.now() < deadline) {
-      await this.running;
+    const remaining = (): number => Math.max(0, deadline - performance.now());
+    // Every wait races the deadline: a database that stopped answering must not hold the exit.
+    while (!this.disabled && remaining() > 0) {
+      if (this.running) {
+        await raceTimeout(this.running, remaining());
+        continue;
+      }
       if (this.queue.length === 0) break;
-      const ok = await this.runOnce();
+      const ok = await raceTimeout(this.runOnce(), remaining());
       // After a failure, pause briefly (not the full backoff): the deadline bounds the tries.
-      if (!ok) await sleep(Math.min(200, Math.max(0, deadline - performance.now())));
+      if (ok === false) await sleep(Math.min(200, remaining()));
     }
     const left = this.queue.length;
     if (left > 0) {
@@ -176,4 +181,15 @@ export class RequestLogWriter {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `promise`'s value, or undefined once `ms` passed first. */
+async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

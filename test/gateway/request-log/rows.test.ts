@@ -91,4 +91,15 @@ describe('request log: rows, queue and writer', () => {
     writer.enqueue(rowNamed('late'));
     assert.equal(writer.queued, 0, 'rows after the flush began are refused (the node is stopping)');
   });
+
+  it('writer: a flush gives up at its deadline when the database hangs, counting what is left', async () => {
+    const metrics = new RequestLogMetrics(new Registry());
+    const writer = new RequestLogWriter(
+      { prepare: async () => undefined, insert: () => new Promise<void>(() => undefined), logger: createSilentLogger(), metrics },
+      { batchSize: 1, flushIntervalMs: 60_000 },
+    );
+    for (const id of ['a', 'b', 'c']) writer.enqueue(rowNamed(id));
+    assert.deepEqual(await writer.flush(100), { left: 2 });
+    assert.equal((await metrics.dropped.get()).values.find((value) => value.labels.reason === 'shutdown')?.value, 2);
+  });
 });
