@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
+import { captureAnswer, captureChunk, captureRequest, contentForRow, type CapturedContent } from '../../../gateway/request-log/capture-content.js';
 import { RequestLogMetrics } from '../../../gateway/request-log/log-metrics.js';
 import { MAX_CONTENT_CHARS, toRow, type RequestLogRow } from '../../../gateway/request-log/log-row.js';
 import { RequestLogWriter } from '../../../gateway/request-log/log-writer.js';
@@ -101,5 +102,18 @@ describe('request log: rows, queue and writer', () => {
     for (const id of ['a', 'b', 'c']) writer.enqueue(rowNamed(id));
     assert.deepEqual(await writer.flush(100), { left: 2 });
     assert.equal((await metrics.dropped.get()).values.find((value) => value.labels.reason === 'shutdown')?.value, 2);
+  });
+
+  it('captures messages, params and tools of a request, and a JSON or streamed answer', () => {
+    const json: CapturedContent = {};
+    captureRequest(json, { model: 'openai/m', messages: [{ role: 'user', content: 'q' }], temperature: 0.2, tools: [{ type: 'function' }], fallbacks: ['x/y'] });
+    captureAnswer(json, { choices: [{ message: { role: 'assistant', content: 'a', tool_calls: [{ id: 't1' }] }, finish_reason: 'tool_calls' }] });
+    assert.deepEqual(contentForRow(json), { input: [{ role: 'user', content: 'q' }], output: { role: 'assistant', content: 'a', tool_calls: [{ id: 't1' }] }, params: { temperature: 0.2 }, tools: [{ type: 'function' }], toolCalls: [{ id: 't1' }] });
+    assert.equal(json.stopReason, 'tool_calls');
+    const streamed: CapturedContent = {};
+    for (const text of ['Hel', 'lo']) captureChunk(streamed, { choices: [{ delta: { content: text }, finish_reason: null }] });
+    captureChunk(streamed, { choices: [{ delta: {}, finish_reason: 'stop' }] });
+    assert.deepEqual(contentForRow(streamed).output, { role: 'assistant', content: 'Hello' });
+    assert.equal(streamed.stopReason, 'stop');
   });
 });

@@ -1,0 +1,64 @@
+/**
+ * What a request log keeps of a request's content (prompts, answers), gathered while the
+ * request runs. Only created when a request log with content logging is on: otherwise no
+ * request pays for it. References the client's body (no copy); a stream's text is appended
+ * chunk by chunk.
+ */
+export interface CapturedContent {
+  input?: unknown;
+  params?: Record<string, unknown>;
+  tools?: unknown;
+  output?: unknown;
+  toolCalls?: unknown;
+  stopReason?: string;
+  /** A stream's answer so far. */
+  streamText?: string;
+}
+
+/** Request fields that are content or routing, not parameters. */
+const NOT_PARAMS = new Set(['model', 'messages', 'prompt', 'input', 'tools', 'fallbacks', 'stream']);
+
+/** Notes the client's request: messages (or prompt / input), tools, and the other parameters. */
+export function captureRequest(content: CapturedContent, body: Record<string, unknown>): void {
+  content.input = body.messages ?? body.prompt ?? body.input;
+  if (body.tools !== undefined) content.tools = body.tools;
+  const params: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(body)) if (!NOT_PARAMS.has(name)) params[name] = value;
+  if (Object.keys(params).length > 0) content.params = params;
+}
+
+interface ChoiceLike {
+  message?: { tool_calls?: unknown };
+  text?: string;
+  delta?: { content?: unknown; tool_calls?: unknown };
+  finish_reason?: string | null;
+}
+
+/** Notes a JSON answer (chat: the first choice's message; completions: its text). */
+export function captureAnswer(content: CapturedContent, answer: unknown): void {
+  const choice = firstChoice(answer);
+  if (!choice) return;
+  content.output = choice.message ?? choice.text;
+  if (choice.message?.tool_calls) content.toolCalls = choice.message.tool_calls;
+  if (choice.finish_reason) content.stopReason = choice.finish_reason;
+}
+
+/** Notes one streamed chunk: its text is appended; the finish reason kept. */
+export function captureChunk(content: CapturedContent, chunk: unknown): void {
+  const choice = firstChoice(chunk);
+  if (!choice) return;
+  const text = typeof choice.delta?.content === 'string' ? choice.delta.content : typeof choice.text === 'string' ? choice.text : undefined;
+  if (text) content.streamText = (content.streamText ?? '') + text;
+  if (choice.finish_reason) content.stopReason = choice.finish_reason;
+}
+
+/** The content fields of a row, a stream's text as the assistant's message. */
+export function contentForRow(content: CapturedContent): { input?: unknown; output?: unknown; params?: unknown; tools?: unknown; toolCalls?: unknown } {
+  const output = content.output ?? (content.streamText === undefined ? undefined : { role: 'assistant', content: content.streamText });
+  return { input: content.input, output, params: content.params, tools: content.tools, toolCalls: content.toolCalls };
+}
+
+function firstChoice(value: unknown): ChoiceLike | undefined {
+  const choices = (value as { choices?: unknown } | null | undefined)?.choices;
+  return Array.isArray(choices) ? (choices[0] as ChoiceLike | undefined) : undefined;
+}
