@@ -24,6 +24,8 @@ export interface LoggableRequest {
   stream: boolean;
   /** The client left before the response ended. */
   cancelled: boolean;
+  /** False when the answer was not given in full (undefined: judge by status and error). */
+  succeeded?: boolean;
   usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
   cost?: number;
   /** Upstream attempts on the provider that answered (1 = no retry). */
@@ -97,7 +99,7 @@ export interface ToRowOptions {
 /** Builds the table row for a finished request. */
 export function toRow(request: LoggableRequest, options: ToRowOptions): RequestLogRow {
   const usage = request.usage;
-  const failed = request.errorCode !== undefined || request.cancelled || request.httpStatus >= 400;
+  const failed = request.succeeded === false || request.errorCode !== undefined || request.cancelled || request.httpStatus >= 400;
   const content = options.contentLogging ? request.content : undefined;
   return {
     id: randomUUID(),

@@ -17,6 +17,8 @@ import { RequestLogSetupError } from './setup-error.js';
 export interface RequestLog {
   /** Queues the row of a finished request; never waits, never throws. */
   record(request: LoggableRequest): void;
+  /** True when rows keep prompts and answers (content logging on): requests then capture them. */
+  readonly capturesContent: boolean;
   /** The pool the read API queries. */
   readonly pool: pg.Pool;
   readonly writer: RequestLogWriter;
@@ -83,6 +85,7 @@ export async function startRequestLog(settings: LogsStoreSettings, options: Star
   const retention = scheduleRetention(pool, settings.retentionDays, options);
   const redact = createRedactor([...options.secrets, db.password]);
   return {
+    capturesContent: options.contentLogging,
     pool,
     writer,
     record(request) {
@@ -95,7 +98,11 @@ export async function startRequestLog(settings: LogsStoreSettings, options: Star
     flush: (timeoutMs) => writer.flush(timeoutMs),
     async close() {
       retention.stop();
-      await pool.end().catch(() => undefined);
+      // pool.end() waits for busy connections; a hung query must not hold the node's exit.
+      let timer: NodeJS.Timeout | undefined;
+      const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)));
+      await Promise.race([pool.end().catch(() => undefined), cap]);
+      clearTimeout(timer);
     },
   };
 }
