@@ -6,6 +6,7 @@ import { createHttpServer, listen } from './lifecycle/server.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { readNodeEnv } from './node-env.js';
+import { setUpstreamLimits } from './providers/shared/upstream-http.js';
 
 /**
  * The gateway node's entry point: load and validate the config (exit 1 with every issue
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     logger.warn({ event: 'config_env_missing', variable: missing.variable, used_by: missing.usedBy }, `environment variable ${missing.variable} is not set; ${missing.usedBy.join(', ')} unusable`);
   }
 
+  setUpstreamLimits(env.upstreamLimits);
   const nodeName = hostname();
   const deps = buildAppDeps(config, { logger, nodeName, metrics: new GatewayMetrics({ collectProcessMetrics: true }) });
   const server = createHttpServer(createApp(deps), { headersTimeoutMs: env.headersTimeoutMs, requestTimeoutMs: env.requestTimeoutMs });

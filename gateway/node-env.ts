@@ -1,4 +1,5 @@
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './lifecycle/server.js';
+import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from './providers/shared/upstream-http.js';
 
 /** The node's settings from its environment (the only place process.env is read for them). */
 export interface NodeEnv {
@@ -11,9 +12,14 @@ export interface NodeEnv {
   headersTimeoutMs: number;
   /** Deadline for a whole request, body included (a body that never ends). */
   requestTimeoutMs: number;
+  /** The most a provider may send: a whole non-streamed body, and one stream event. */
+  upstreamLimits: UpstreamLimits;
 }
 
-/** Reads CONFIG_PATH, PORT, HOST, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS, HEADERS_TIMEOUT_MS and REQUEST_TIMEOUT_MS with their defaults. */
+/**
+ * Reads CONFIG_PATH, PORT, HOST, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS, HEADERS_TIMEOUT_MS,
+ * REQUEST_TIMEOUT_MS, UPSTREAM_MAX_BODY_BYTES and UPSTREAM_MAX_EVENT_BYTES with their defaults.
+ */
 export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
   return {
     configPath: env.CONFIG_PATH || 'config/config.json',
@@ -23,6 +29,10 @@ export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
     shutdownTimeoutMs: readInteger(env.SHUTDOWN_TIMEOUT_MS, 25_000, 'SHUTDOWN_TIMEOUT_MS'),
     headersTimeoutMs: readInteger(env.HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, 'HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: readInteger(env.REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 'REQUEST_TIMEOUT_MS'),
+    upstreamLimits: {
+      maxBodyBytes: readInteger(env.UPSTREAM_MAX_BODY_BYTES, DEFAULT_UPSTREAM_LIMITS.maxBodyBytes, 'UPSTREAM_MAX_BODY_BYTES'),
+      maxEventBytes: readInteger(env.UPSTREAM_MAX_EVENT_BYTES, DEFAULT_UPSTREAM_LIMITS.maxEventBytes, 'UPSTREAM_MAX_EVENT_BYTES'),
+    },
   };
 }
 

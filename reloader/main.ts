@@ -1,13 +1,15 @@
-import { connectDockerPort } from './dockerode-port.js';
-import { watchConfigFile } from './config-watcher.js';
-import { ReloaderController } from './controller.js';
-import { evaluateConfigFile, evaluateIfSettled } from './evaluate-config.js';
-import { createHttpHealthProbe } from './health-probe.js';
-import { createReloaderApp } from './http-app.js';
+import { connectDockerPort } from './platform/compose/dockerode-port.js';
+import { watchConfigFile } from './config/watch.js';
+import { ReloaderController } from './controller/controller.js';
+import { evaluateConfigFile, evaluateIfSettled } from './config/evaluate.js';
+import { createHttpHealthProbe } from './platform/health-probe.js';
+import { createReloaderApp } from './http/app.js';
 import { createLogger } from '../shared/logger.js';
-import { createMetrics } from './metrics.js';
-import { createNginxRotation } from './nginx-rotation.js';
-import { createFileJournal } from './restart-journal.js';
+import { createMetrics } from './observability/metrics.js';
+import { LogEvent } from './observability/log-events.js';
+import { createComposePlatform } from './platform/compose/compose-platform.js';
+import { createNginxRotation } from './platform/compose/nginx-rotation.js';
+import { createFileJournal } from './rollout/restart-journal.js';
 import { readSettings } from './settings.js';
 
 /** Wires the reloader from the environment and runs it until SIGTERM/SIGINT. */
@@ -15,7 +17,7 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const logger = createLogger({ level: settings.logLevel, base: { svc: 'reloader' } });
   const metrics = createMetrics();
-  logger.info({ settings }, `reloader starting: watching ${settings.configPath}${settings.polling ? ' (polling)' : ''}`);
+  logger.info({ event: LogEvent.reloaderStarting, settings }, `reloader starting: watching ${settings.configPath}${settings.polling ? ' (polling)' : ''}`);
 
   const docker = await connectDockerPort({ project: settings.project, stopTimeoutS: settings.stopTimeoutS, logger });
   const rotation = await createNginxRotation({
@@ -26,10 +28,11 @@ async function main(): Promise<void> {
     statusPort: settings.nginxStatusPort,
     timeoutMs: settings.rotationTimeoutMs,
   });
+  const probe = createHttpHealthProbe(settings.gatewayPort);
+  const platform = createComposePlatform({ docker, probe, rotation, logger, stopTimeoutS: settings.stopTimeoutS });
   const controller = new ReloaderController({
-    docker,
-    probe: createHttpHealthProbe(settings.gatewayPort),
-    rotation,
+    platform,
+    probe,
     logger,
     metrics,
     readConfig: () => evaluateConfigFile(settings.configPath),
@@ -37,7 +40,6 @@ async function main(): Promise<void> {
     configPath: settings.configPath,
     healthTimeoutMs: settings.healthTimeoutMs,
     drainTimeoutMs: settings.drainTimeoutMs,
-    stopTimeoutS: settings.stopTimeoutS,
     settleMs: settings.settleMs,
     reconcileIntervalMs: settings.reconcileIntervalMs,
     journal: createFileJournal(settings.rotationDir),
@@ -49,18 +51,18 @@ async function main(): Promise<void> {
     polling: settings.polling,
     pollIntervalMs: settings.pollIntervalMs,
     onSettled: () => void evaluateConfigFile(settings.configPath).then((evaluation) => controller.onConfig(evaluation)),
-    onError: (error) => logger.warn({ err: (error as Error).message }, 'config watcher error'),
+    onError: (error) => logger.warn({ event: LogEvent.watcherError, err: error }, 'config watcher error'),
   });
   await watcher.ready;
 
   const server = createReloaderApp({ status: () => controller.status(), requestRollout: () => controller.requestRollout(), metrics }).listen(
     settings.port,
-    () => logger.info(`reloader listening on :${settings.port}`),
+    () => logger.info({ event: LogEvent.reloaderListening }, `reloader listening on :${settings.port}`),
   );
   await controller.start();
 
   const shutdown = async (signal: string) => {
-    logger.info(`${signal}: stopping (a node restart in progress finishes first)`);
+    logger.info({ event: LogEvent.reloaderStopping }, `${signal}: stopping (a node restart in progress finishes first)`);
     server.close();
     await watcher.close();
     await controller.stop();

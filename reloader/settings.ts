@@ -1,3 +1,5 @@
+import { SettingsError } from './errors.js';
+
 /** The reloader's settings, read from the environment in this one place. */
 export interface ReloaderSettings {
   configPath: string;
@@ -21,13 +23,8 @@ export interface ReloaderSettings {
   logLevel: string;
 }
 
-/** Thrown for an environment variable that cannot be used. */
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SettingsError';
-  }
-}
+// Re-exported: callers of readSettings catch it from here.
+export { SettingsError };
 
 /** Reads the settings from `env`, with the documented defaults; throws SettingsError on bad values. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): ReloaderSettings {

@@ -1,8 +1,9 @@
-/** A node step as the reloader's /status records it (reloader/rollout-history.ts). */
+/** A node step as the reloader's /status records it (reloader/rollout/history.ts). */
 export interface RecordedStep {
   started_at: string;
   finished_at?: string;
-  events: Array<{ at: string; message: string }>;
+  /** `phase` is a stable code (StepPhase in reloader/rollout/history.ts); `message` is for people. */
+  events: Array<{ at: string; phase: string; message: string }>;
 }
 
 /** Seconds each phase of one node's restart took; undefined where a note is missing. */
@@ -34,22 +35,21 @@ export const PHASE_COLUMNS: ReadonlyArray<[keyof StepPhases, string]> = [
 ];
 
 /**
- * Splits a step's timeline into phases, from the reloader's notes (reloader/roll-node.ts): a
- * note is its phase's word alone, or the word and details ("healthy on sha256:…").
+ * Splits a step's timeline into phases, from the `phase` code of the reloader's notes
+ * (reloader/rollout/roll-node.ts), never their wording.
  */
 export function stepPhases(step: RecordedStep): StepPhases {
-  const at = (word: string): number | undefined => {
-    // Not a bare prefix match: "restarting the only node: …" is a warning, not the restart.
-    const event = step.events.find((e) => e.message === word || e.message.startsWith(`${word} on `) || e.message.startsWith(`${word} (`));
+  const at = (phase: string): number | undefined => {
+    const event = step.events.find((e) => e.phase === phase);
     return event ? Date.parse(event.at) : undefined;
   };
   const between = (from: number | undefined, to: number | undefined): number | undefined =>
     from === undefined || to === undefined ? undefined : (to - from) / 1000;
   const begun = Date.parse(step.started_at);
-  const out = at('out of rotation');
+  const out = at('out-of-rotation');
   const drained = at('drained');
   const healthy = at('healthy');
-  const back = at('back in rotation');
+  const back = at('back-in-rotation');
   return {
     outOfRotationS: between(begun, out),
     drainS: between(out ?? begun, drained),

@@ -172,7 +172,6 @@ export class Dispatcher {
       if (error instanceof GatewayError && error.code === 'queue_full') this.deps.metrics.queueRejections.inc({ provider: ref.provider });
       throw error;
     });
-    const extraHeaders = mergeHeaders(settings.extraHeaders, ctx.forwardHeaders);
     let attempts = 0;
     try {
       for (;;) {
@@ -187,7 +186,8 @@ export class Dispatcher {
           key,
           model: ref.model,
           baseUrl,
-          extraHeaders,
+          extraHeaders: settings.extraHeaders,
+          clientHeaders: ctx.forwardHeaders,
           signal: ctx.signal,
           timeoutMs: settings.timeoutMs,
           requestId: ctx.requestId,
@@ -228,11 +228,6 @@ function checkCapability(adapter: ProviderAdapter, capability: Capability, ref: 
     const what = capability === 'text' ? 'text completions (/v1/completions)' : 'embeddings (/v1/embeddings)';
     throw new GatewayError('unsupported_operation', `provider "${ref.provider}" does not serve ${what}`, { provider: ref.provider, model: ref.model });
   }
-}
-
-function mergeHeaders(configured: Readonly<Record<string, string>>, forwarded: Record<string, string>): Readonly<Record<string, string>> {
-  for (const _ in forwarded) return { ...configured, ...forwarded };
-  return configured;
 }
 
 /** Wraps anything an adapter threw so that the dispatcher can judge it. */

@@ -22,8 +22,10 @@ export interface UpstreamTarget {
   model: string;
   /** The provider's origin: `network_config.base_url`, or its default. No trailing slash. */
   baseUrl: string;
-  /** Headers to add to the upstream request: `extra_headers`, then the client's `x-bf-eh-*`. */
+  /** The operator's `network_config.extra_headers`: added to every upstream request. */
   extraHeaders: Readonly<Record<string, string>>;
+  /** The client's `x-bf-eh-*` headers: added only where neither the node nor the operator set that name. */
+  clientHeaders: Readonly<Record<string, string>>;
   /** Aborted when the client goes away, the node gives up, or the attempt times out. */
   signal: CancelSignal;
   /** `default_request_timeout_in_seconds`, in ms: for streams, the wait for headers and between chunks. */

@@ -116,16 +116,23 @@ function findReservedKeys(value: unknown, path = ''): ConfigIssue[] {
   return issues;
 }
 
-/** "path must be a number, not the string "2"": the expected JSON type and what the file has. */
+/**
+ * "path must be a number, not a string": the expected JSON type and the type the file has.
+ * The value itself is never repeated: a secret typed into the wrong field would end up in
+ * logs, the reloader's status and the config API.
+ */
 function describeTypeError(path: string, leaf: ValidationError): string {
   const expected = String((leaf.params as { type?: unknown } | undefined)?.type ?? 'different type');
-  return `${path} must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}, not ${describeJsonValue(leaf.value)}`;
+  return `${path} must be ${withArticle(expected)}, not ${withArticle(jsonTypeOf(leaf.value))}`;
 }
 
-function describeJsonValue(value: unknown): string {
+function jsonTypeOf(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  return `the ${typeof value} ${String(value)}`;
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+function withArticle(type: string): string {
+  if (type === 'null') return 'null';
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }

@@ -1,7 +1,8 @@
-import { ReloaderController } from '../../reloader/controller.js';
-import type { ConfigEvaluation } from '../../reloader/evaluate-config.js';
-import { createMetrics, type ReloaderMetrics } from '../../reloader/metrics.js';
-import type { RestartJournal } from '../../reloader/restart-journal.js';
+import { createComposePlatform } from '../../reloader/platform/compose/compose-platform.js';
+import { ReloaderController } from '../../reloader/controller/controller.js';
+import type { ConfigEvaluation } from '../../reloader/config/evaluate.js';
+import { createMetrics, type ReloaderMetrics } from '../../reloader/observability/metrics.js';
+import type { RestartJournal } from '../../reloader/rollout/restart-journal.js';
 import { captureLogger, FakeCluster } from './fake-cluster.js';
 
 /** Fake fingerprints: what matters is that they differ. */
@@ -14,6 +15,8 @@ export interface Harness {
   cluster: FakeCluster;
   controller: ReloaderController;
   lines: string[];
+  /** The whole log records, for their fields. */
+  records: Array<Record<string, unknown>>;
   metrics: ReloaderMetrics;
   /** Changes the file and tells the controller, as the watcher would. */
   edit(fingerprint: string): void;
@@ -24,7 +27,7 @@ export interface Harness {
 /** Builds a harness; nodes are added by the caller before `controller.start()`. */
 export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number; journal?: RestartJournal } = {}): Harness {
   const cluster = new FakeCluster(file);
-  const { logger, lines } = captureLogger();
+  const { logger, lines, records } = captureLogger();
   const metrics = createMetrics();
   let invalid = false;
   const evaluate = (): ConfigEvaluation =>
@@ -32,9 +35,8 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
       ? { kind: 'invalid', fingerprint: 'sha256:bad', issues: [{ path: 'providers.openai.keys[0].weight', message: 'must be a number' }], checkedAt: new Date().toISOString() }
       : { kind: 'valid', fingerprint: cluster.file, unsupported: [], checkedAt: new Date().toISOString() };
   const controller = new ReloaderController({
-    docker: cluster.docker,
+    platform: createComposePlatform({ docker: cluster.docker, probe: cluster.probe, rotation: cluster.rotation, logger, stopTimeoutS: 30 }),
     probe: cluster.probe,
-    rotation: cluster.rotation,
     logger,
     metrics,
     readConfig: async () => evaluate(),
@@ -42,7 +44,6 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
     configPath: '/config/config.json',
     healthTimeoutMs: options.healthTimeoutMs ?? 2000,
     drainTimeoutMs: 500,
-    stopTimeoutS: 30,
     settleMs: 5,
     reconcileIntervalMs: 3_600_000,
     pollMs: 5,
@@ -52,6 +53,7 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
     cluster,
     controller,
     lines,
+    records,
     metrics,
     edit(fingerprint) {
       invalid = false;

@@ -1,11 +1,12 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from '../../reloader/docker-port.js';
-import type { HealthProbe, NodeHealth } from '../../reloader/health-probe.js';
-import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from '../../reloader/labels.js';
+import { NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from '../../reloader/platform/compose/docker-port.js';
+import type { HealthProbe } from '../../reloader/platform/health-probe.js';
+import type { NodeHealth } from '../../reloader/rollout/node.js';
+import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from '../../reloader/platform/compose/labels.js';
 import type { Logger } from '../../shared/logger.js';
-import type { RotationControl } from '../../reloader/nginx-rotation.js';
-import { rotationKey, type RotationServer } from '../../reloader/render-rotation.js';
+import type { RotationControl } from '../../reloader/platform/compose/nginx-rotation.js';
+import { rotationKey, type RotationServer } from '../../reloader/platform/compose/render-rotation.js';
 
 /** One simulated gateway container. */
 export interface FakeNode {
@@ -167,16 +168,20 @@ export class FakeCluster {
   }
 }
 
-/** A logger whose lines (the `msg` of each) are kept for assertions. */
-export function captureLogger(): { logger: Logger; lines: string[] } {
+/** A logger whose lines are kept for assertions: `lines` the `msg` of each, `records` the whole objects. */
+export function captureLogger(): { logger: Logger; lines: string[]; records: Array<Record<string, unknown>> } {
   const lines: string[] = [];
+  const records: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() !== '') lines.push((JSON.parse(line) as { msg?: string }).msg ?? '');
+        if (line.trim() === '') continue;
+        const record = JSON.parse(line) as Record<string, unknown>;
+        records.push(record);
+        lines.push(typeof record.msg === 'string' ? record.msg : '');
       }
       done();
     },
   });
-  return { logger: pino({ level: 'debug' }, sink), lines };
+  return { logger: pino({ level: 'debug' }, sink), lines, records };
 }

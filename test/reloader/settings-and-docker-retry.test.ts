@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import Docker from 'dockerode';
-import { DockerUnavailableError } from '../../reloader/docker-port.js';
-import { connectDockerPort } from '../../reloader/dockerode-port.js';
+import { DockerUnavailableError } from '../../reloader/platform/compose/docker-port.js';
+import { connectDockerPort } from '../../reloader/platform/compose/dockerode-port.js';
 import { readSettings, SettingsError } from '../../reloader/settings.js';
 import { captureLogger } from './fake-cluster.js';
 

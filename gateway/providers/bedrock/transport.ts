@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.js';
-import { sendUpstream, type UpstreamResponse } from '../shared/upstream-http.js';
+import { readUpstreamText, sendUpstream, type UpstreamResponse } from '../shared/upstream-http.js';
 import type { UpstreamTarget } from '../types.js';
 import { buildBedrockUrl, type BedrockOperation } from './endpoint.js';
 import { nameBedrockError, readBedrockErrorBody } from './errors.js';
@@ -38,8 +38,9 @@ export async function callBedrock(
 export async function readJsonBody<T>(response: UpstreamResponse, target: UpstreamTarget): Promise<T> {
   let text: string;
   try {
-    text = await response.body.text();
+    text = await readUpstreamText(response.body, target);
   } catch (cause) {
+    if (cause instanceof GatewayError && cause.code === 'upstream_bad_response') throw cause;
     throw new GatewayError('upstream_unreachable', `${target.provider.name} closed the connection mid-answer`, {
       provider: target.provider.name,
       model: target.model,

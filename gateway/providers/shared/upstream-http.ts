@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
 import { Agent, requestOn, undiciErrors } from './undici-modules.js';
+import { buildUpstreamHeaders } from './upstream-headers.js';
 
 /**
  * The node's one HTTP client for upstream calls: a pooled keep-alive agent (undici), with
@@ -14,6 +15,34 @@ let sharedAgent: Dispatcher = new Agent({
   keepAliveMaxTimeout: 120_000,
   connect: { timeout: 10_000 },
 });
+
+/** How much an upstream may send before the node gives up on it. */
+export interface UpstreamLimits {
+  /** A whole non-streamed body (a JSON answer or an error body). */
+  maxBodyBytes: number;
+  /** One server-sent event of a stream. */
+  maxEventBytes: number;
+}
+
+/**
+ * Defaults: far above any real answer (a large embeddings batch is a few tens of MB), far
+ * below what would exhaust a node. A provider that lies would otherwise be buffered whole.
+ */
+export const DEFAULT_UPSTREAM_LIMITS: Readonly<UpstreamLimits> = { maxBodyBytes: 64 * 1024 * 1024, maxEventBytes: 8 * 1024 * 1024 };
+
+let limits: Readonly<UpstreamLimits> = DEFAULT_UPSTREAM_LIMITS;
+
+/** Sets the node's upstream limits (main.ts, from the environment; tests). Returns the old ones. */
+export function setUpstreamLimits(next: Readonly<UpstreamLimits>): Readonly<UpstreamLimits> {
+  const previous = limits;
+  limits = next;
+  return previous;
+}
+
+/** The upstream limits in force. */
+export function upstreamLimits(): Readonly<UpstreamLimits> {
+  return limits;
+}
 
 /** Replaces the upstream agent (tests use this to count connections). Returns the old one. */
 export function setUpstreamAgent(agent: Dispatcher): Dispatcher {
@@ -76,7 +105,7 @@ export async function sendUpstream(
   const provider = target.provider.name;
   const model = target.model;
   const payload = call.body === undefined ? undefined : typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
-  const headers: Record<string, string> = Object.assign(payload !== undefined ? { 'content-type': 'application/json' } : {}, call.headers, target.extraHeaders);
+  const headers = buildUpstreamHeaders(payload !== undefined, call.headers, target.extraHeaders, target.clientHeaders);
   let response: Dispatcher.ResponseData;
   try {
     const { origin, path } = splitUrl(call.url);
@@ -100,7 +129,7 @@ export async function sendUpstream(
     return { status: response.statusCode, headers: response.headers, body: response.body };
   }
 
-  const text = await readBodyText(response.body, target);
+  const text = await readUpstreamText(response.body, target);
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
@@ -145,7 +174,7 @@ export function splitUrl(url: string): { origin: string; path: string } {
 /** Sends a request and parses the 2xx JSON body. */
 export async function sendUpstreamJson<T>(call: UpstreamRequest, target: UpstreamTarget, readErrorBody?: ErrorBodyReader): Promise<T> {
   const response = await sendUpstream(call, target, readErrorBody);
-  const text = await readBodyText(response.body, target);
+  const text = await readUpstreamText(response.body, target);
   try {
     return JSON.parse(text) as T;
   } catch (cause) {
@@ -157,12 +186,40 @@ export async function sendUpstreamJson<T>(call: UpstreamRequest, target: Upstrea
   }
 }
 
-async function readBodyText(body: Dispatcher.ResponseData['body'], target: UpstreamTarget): Promise<string> {
+/**
+ * Reads a whole upstream body as text, refusing one larger than the node's limit (502): the
+ * transfer is stopped there, so a lying provider costs the node at most the limit in memory.
+ */
+export async function readUpstreamText(body: Dispatcher.ResponseData['body'], target: UpstreamTarget): Promise<string> {
+  const max = limits.maxBodyBytes;
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    return await body.text();
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > max) {
+        body.destroy();
+        throw tooLarge(target, `a response larger than ${formatBytes(max)}`);
+      }
+      chunks.push(chunk as Buffer);
+    }
   } catch (cause) {
+    if (cause instanceof GatewayError) throw cause;
     throw classifyNetworkError(cause, target);
   }
+  return (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8');
+}
+
+/** The error for an upstream that sent more than the node accepts. */
+export function tooLarge(target: UpstreamTarget, what: string): GatewayError {
+  return new GatewayError('upstream_bad_response', `${target.provider.name} sent ${what}, more than this node accepts`, {
+    provider: target.provider.name,
+    model: target.model,
+  });
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KB`;
 }
 
 /** Turns a transport failure into a GatewayError: client gone, timeout, or unreachable. */

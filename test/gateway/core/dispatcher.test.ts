@@ -120,7 +120,7 @@ describe('Dispatcher', () => {
       assert.equal(target.key?.name, 'k');
       assert.equal(target.model, 'llama-3.3-70b');
       assert.equal(target.timeoutMs, 30_000);
-      assert.equal(target.extraHeaders['x-trace'], 't');
+      assert.equal(target.clientHeaders['x-trace'], 't');
       return undefined;
     });
   });

@@ -67,6 +67,18 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
   });
 
   describe('to gemini (native pass-through)', () => {
+    it('never lets a client replace the configured key through x-bf-eh-x-goog-api-key', async () => {
+      gemini.enqueue({ kind: 'json', body: { candidates: [{ content: { role: 'model', parts: [{ text: 'ok' }] }, finishReason: 'STOP', index: 0 }] } });
+      const response = await fetch(`${gw.url}/genai/v1beta/models/gemini-2.5-flash:generateContent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-bf-eh-x-goog-api-key': 'a-key-the-client-chose', 'x-bf-eh-X-Trace': 't-1' },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hello' }] }] }),
+      });
+      assert.equal(response.status, 200, await response.clone().text());
+      assert.equal(gemini.requests[0]?.headers['x-goog-api-key'], GEMINI_KEY);
+      assert.equal(gemini.requests[0]?.headers['x-trace'], 't-1');
+    });
+
     it('sends the client body unchanged with the configured key and returns the native response as is', async () => {
       const native = {
         candidates: [{ content: { role: 'model', parts: [{ text: 'hi', thoughtSignature: 'sig-1' }] }, finishReason: 'STOP', index: 0, avgLogprobs: -0.5 }],

@@ -179,11 +179,11 @@ describe('validateConfigText', () => {
       client: { drop_excess_requests: 'true', allowed_origins: '*' },
     });
     const byPath = new Map(issues.map((issue) => [issue.path, issue.message]));
-    assert.match(byPath.get('providers.openai.keys[0].value') ?? '', /must be a string, not the number 12345/);
-    assert.match(byPath.get('providers.openai.keys[0].weight') ?? '', /must be a number, not the string "2"/);
+    assert.match(byPath.get('providers.openai.keys[0].value') ?? '', /must be a string, not a number$/);
+    assert.match(byPath.get('providers.openai.keys[0].weight') ?? '', /must be a number, not a string$/);
     assert.match(byPath.get('providers.openai.network_config.max_retries') ?? '', /must be a number/);
     assert.match(byPath.get('client.drop_excess_requests') ?? '', /must be a boolean/);
-    assert.match(byPath.get('client.allowed_origins') ?? '', /must be an array, not the string "\*"/);
+    assert.match(byPath.get('client.allowed_origins') ?? '', /must be an array, not a string$/);
   });
 
   it('reports a "__proto__" key as an issue with its path instead of failing', () => {

@@ -216,6 +216,19 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(headers.authorization, 'Bearer sk-test-0123456789abcdef');
   });
 
+  it('never lets x-bf-eh-* replace the operator\'s extra headers or set hop-by-hop headers', async () => {
+    const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, extra_headers: { 'X-Team': 'search' } } } }));
+    const answer = await client.chat.completions.create(
+      { model: 'openai/m', messages: MESSAGES },
+      { headers: { 'x-bf-eh-x-team': 'spoofed', 'x-bf-eh-expect': '100-continue', 'x-bf-eh-transfer-encoding': 'chunked', 'x-bf-eh-Authorization': 'Bearer stolen' } },
+    );
+    assert.ok(answer.choices[0]);
+    const headers = upstream.requests[0]?.headers ?? {};
+    assert.equal(headers['x-team'], 'search');
+    assert.equal(headers.expect, undefined);
+    assert.equal(headers.authorization, 'Bearer sk-test-0123456789abcdef');
+  });
+
   it('adds network_config.extra_headers upstream', async () => {
     const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, extra_headers: { 'x-team': 'search' } } } }));
     await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES });

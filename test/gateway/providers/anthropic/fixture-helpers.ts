@@ -28,6 +28,7 @@ export function buildFixtureTarget(protocol: string, model: string, secret = 'sk
     model,
     baseUrl: 'http://127.0.0.1:9',
     extraHeaders: {},
+    clientHeaders: {},
     signal: new Cancellation(),
     timeoutMs: 30_000,
     requestId: 'req-test',

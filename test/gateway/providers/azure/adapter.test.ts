@@ -31,6 +31,7 @@ function targetFor(provider: ProviderSettings, model: string): UpstreamTarget {
     model,
     baseUrl: provider.baseUrlOverride ?? (azureAdapter.defaultBaseUrl(provider, provider.keys[0]) as string),
     extraHeaders: {},
+    clientHeaders: {},
     signal: new Cancellation(),
     timeoutMs: 10_000,
     requestId: 'r1',

@@ -50,6 +50,7 @@ export function targetFor(provider: ProviderSettings, model: string, signal: Can
     model,
     baseUrl: provider.baseUrlOverride ?? 'http://127.0.0.1:9',
     extraHeaders: {},
+    clientHeaders: {},
     signal,
     timeoutMs: 10_000,
     requestId: 'test-request',

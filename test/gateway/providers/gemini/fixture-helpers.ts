@@ -48,6 +48,7 @@ export function upstreamTarget(baseUrl: string, key: Partial<ProviderKey>, proto
     model,
     baseUrl,
     extraHeaders: {},
+    clientHeaders: {},
     signal: new Cancellation(),
     timeoutMs: 10_000,
     requestId: 'req-test-1',

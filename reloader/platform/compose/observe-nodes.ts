@@ -1,6 +1,6 @@
 import type { ContainerInfo, DockerPort } from './docker-port.js';
-import type { HealthProbe } from './health-probe.js';
-import type { ObservedNode } from './plan-rollout.js';
+import type { HealthProbe } from '../health-probe.js';
+import type { ObservedNode } from '../../rollout/node.js';
 
 /**
  * Picks the address the load balancer reaches a container at: the IP on a network the

@@ -1,8 +1,7 @@
-/** One gateway node in nginx's rotation. */
-export interface RotationServer {
-  name: string;
-  ip: string;
-}
+import type { RotationServer } from '../platform.js';
+
+// Re-exported for the compose files that render and apply server lists.
+export type { RotationServer };
 
 /**
  * Renders servers.conf, the body of nginx's `upstream gateway_nodes`. The parameters match

@@ -1,48 +1,65 @@
-import type { DockerPort } from './docker-port.js';
-import type { ConfigEvaluation } from './evaluate-config.js';
-import { shortFp } from './format.js';
-import type { HealthProbe } from './health-probe.js';
-import type { Logger } from '../shared/logger.js';
-import type { ReloaderMetrics } from './metrics.js';
-import { observeNodes } from './observe-nodes.js';
-import { planRollout, type ObservedNode } from './plan-rollout.js';
-import { sleep } from '../shared/backoff.js';
+import type { Logger } from '../../shared/logger.js';
+import { sleep } from '../../shared/backoff.js';
+import type { ConfigEvaluation } from '../config/evaluate.js';
+import { shortFp } from '../format.js';
+import { LogEvent } from '../observability/log-events.js';
+import type { ReloaderMetrics } from '../observability/metrics.js';
+import type { HealthProbe } from '../platform/health-probe.js';
+import type { Platform } from '../platform/platform.js';
+import type { RolloutHistory, RolloutRecord, RolloutTrigger } from './history.js';
+import type { ObservedNode } from './node.js';
+import { planRollout } from './plan.js';
 import { rollNode } from './roll-node.js';
 import type { RestartJournal } from './restart-journal.js';
-import type { RolloutHistory, RolloutRecord, RolloutTrigger } from './rollout-history.js';
 
-/** State shared between the controller and a running rollout. */
-export interface RolloutState {
-  /** Fingerprint of the newest valid config file. */
-  desired: string | undefined;
+/** Why a rollout halted: no automatic retry until a new valid edit or POST /rollout. */
+export interface HaltRecord {
+  fingerprint: string;
+  node: string;
+  reason: string;
+}
+
+/**
+ * The controller's side of a running rollout. The controller owns the rollout state; a
+ * rollout reads it through these getters (it can change meanwhile: an edit, a shutdown)
+ * and reports what happened through the callbacks, never writing the state itself.
+ */
+export interface RolloutControl {
+  /** Fingerprint of the newest valid config file, or undefined when there is none. */
+  desired(): string | undefined;
+  /** True once the reloader is shutting down. */
+  stopping(): boolean;
   /** The node the last halted rollout stopped at; the next rollout begins with it. */
-  failedNodeId: string | undefined;
-  /** Set when a rollout halted: no automatic retry until a new valid edit or POST /rollout. */
-  halted: { fingerprint: string; node: string; reason: string } | undefined;
-  /** Fingerprints a node being restarted may come back on: the target and any newer valid edit. */
-  acceptable: Set<string>;
-  stopping: boolean;
+  failedNodeId(): string | undefined;
+  /** True for a fingerprint the node being restarted may come back on (the target or a newer valid edit). */
+  isAcceptable(fingerprint: string): boolean;
+  /** A node restart towards `target` begins: from now on only it (and newer valid edits) are acceptable. */
+  nodeRestartBegun(target: string): void;
+  /** A node came back: it is no longer the failed node, if it was. */
+  nodeRestarted(nodeId: string): void;
+  /** A node did not come back: the rollout halts there. */
+  nodeFailed(nodeId: string, halt: HaltRecord): void;
+  /** Shares each fresh observation, so the status API stays current during a rollout. */
+  observed(nodes: ObservedNode[]): void;
+  /** Feeds a fresher verdict on the file back to the controller. */
+  configRead(evaluation: ConfigEvaluation): void;
+  /** Keeps the rotation in step with `nodes`, leaving `excludeId` out. */
+  syncRotation(nodes: readonly ObservedNode[], excludeId?: string): Promise<void>;
 }
 
 /** What a rollout needs. */
 export interface RolloutDeps {
-  docker: DockerPort;
+  platform: Platform;
   probe: HealthProbe;
   logger: Logger;
   metrics: ReloaderMetrics;
   history: RolloutHistory;
   journal: RestartJournal;
-  state: RolloutState;
-  applyRotation: (nodes: readonly ObservedNode[], excludeId?: string) => Promise<void>;
+  control: RolloutControl;
   /** Re-reads the file right before each restart: a node loads whatever is on disk. */
   readConfig: () => Promise<ConfigEvaluation>;
-  /** Shares each fresh observation, so the status API stays current during a rollout. */
-  onObserved?: (nodes: ObservedNode[]) => void;
-  /** Feeds a fresher verdict on the file back to the controller. */
-  onConfig: (evaluation: ConfigEvaluation) => void;
   healthTimeoutMs: number;
   drainTimeoutMs: number;
-  stopTimeoutS: number;
   /** Pause after a node is back in rotation before the next one is taken out. */
   settleMs: number;
   pollMs: number;
@@ -55,10 +72,10 @@ export interface RolloutDeps {
  * does not come back.
  */
 export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, forced: Set<string>): Promise<RolloutRecord> {
-  const { state, history, logger } = deps;
-  const record = history.begin(trigger, state.desired ?? '');
+  const { control, history, logger } = deps;
+  const record = history.begin(trigger, control.desired() ?? '');
   const started = Date.now();
-  logger.info({ trigger, target: state.desired }, `rollout started (${trigger}) towards ${shortFp(state.desired ?? '')}`);
+  logger.info({ event: LogEvent.rolloutStarted, trigger, target: control.desired() }, `rollout started (${trigger}) towards ${shortFp(control.desired() ?? '')}`);
   let lastRestartedId: string | undefined;
   let waitingSince: number | undefined;
   let settlePending = false;
@@ -68,29 +85,29 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
     deps.metrics.rollouts.inc({ outcome });
     deps.metrics.rolloutDuration.observe({ outcome }, (Date.now() - started) / 1000);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    if (outcome === 'complete') logger.info(`rollout complete in ${seconds} s`);
-    else logger.warn({ outcome, reason }, `rollout ${outcome} after ${seconds} s: ${reason ?? ''}`);
+    if (outcome === 'complete') logger.info({ event: LogEvent.rolloutComplete }, `rollout complete in ${seconds} s`);
+    else logger.warn({ event: LogEvent.rolloutEnded, outcome, reason }, `rollout ${outcome} after ${seconds} s: ${reason ?? ''}`);
     return record;
   };
 
   for (let round = 0; round < 1000; round++) {
-    if (state.stopping) return finish('paused', 'the reloader is shutting down');
-    const desired = state.desired;
+    if (control.stopping()) return finish('paused', 'the reloader is shutting down');
+    const desired = control.desired();
     if (desired === undefined) return finish('paused', 'no valid config');
     let nodes: ObservedNode[];
     try {
-      nodes = await observeNodes(deps.docker, deps.probe);
-      deps.onObserved?.(nodes);
+      nodes = await deps.platform.observeNodes();
+      control.observed(nodes);
     } catch (error) {
       return finish('failed', `Docker API: ${(error as Error).message}`);
     }
     history.retarget(record, desired);
-    const plan = planRollout({ nodes, desired, forced, failedNodeId: state.failedNodeId, lastRestartedId });
+    const plan = planRollout({ nodes, desired, forced, failedNodeId: control.failedNodeId(), lastRestartedId });
     if (plan.kind === 'done') return finish('complete');
     if (plan.kind === 'wait') {
       if (waitingSince === undefined) {
         waitingSince = Date.now();
-        logger.info(plan.reason);
+        logger.info({ event: LogEvent.rolloutWaiting }, plan.reason);
       } else if (Date.now() - waitingSince > deps.healthTimeoutMs) {
         return finish('blocked', plan.reason);
       }
@@ -107,30 +124,29 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
 
     const onDisk = await deps.readConfig();
     if (onDisk.kind !== 'valid') {
-      deps.onConfig(onDisk);
+      control.configRead(onDisk);
       return finish('paused', 'the config file is not valid right now: no node is restarted until a valid edit');
     }
     if (onDisk.fingerprint !== desired) {
-      deps.onConfig(onDisk);
+      control.configRead(onDisk);
       continue;
     }
 
     const { node, position, total } = plan;
     const label = `node ${position}/${total} ${node.name}`;
     const step = history.beginStep(record, node, `${position}/${total}`, desired);
-    state.acceptable = new Set([desired]);
+    control.nodeRestartBegun(desired);
     const stepStarted = Date.now();
     const result = await rollNode(
       {
-        docker: deps.docker,
+        platform: deps.platform,
         probe: deps.probe,
         logger,
         history,
         journal: deps.journal,
-        applyRotation: async (excludeId) => deps.applyRotation(await observeNodes(deps.docker, deps.probe), excludeId),
-        acceptable: (fp) => state.acceptable.has(fp),
+        applyRotation: async (excludeId) => control.syncRotation(await deps.platform.observeNodes(), excludeId),
+        acceptable: (fp) => control.isAcceptable(fp),
         drainTimeoutMs: deps.drainTimeoutMs,
-        stopTimeoutS: deps.stopTimeoutS,
         healthTimeoutMs: deps.healthTimeoutMs,
         pollMs: deps.pollMs,
       },
@@ -143,15 +159,14 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
     deps.metrics.nodeRestartDuration.observe({ outcome: result.ok ? 'ok' : 'failed' }, (Date.now() - stepStarted) / 1000);
     if (!result.ok) {
       history.endStep(step, 'failed', { error: result.error, logTail: result.logTail });
-      state.failedNodeId = node.id;
       const reason = `${node.name} did not come back healthy on ${shortFp(desired)}: ${result.error}`;
-      state.halted = { fingerprint: desired, node: node.name, reason };
-      logger.error({ node: node.name, log_tail: result.logTail }, `${label} failed: rollout halted, the other nodes keep serving`);
+      control.nodeFailed(node.id, { fingerprint: desired, node: node.name, reason });
+      logger.error({ event: LogEvent.rolloutHalted, node: node.name, log_tail: result.logTail }, `${label} failed: rollout halted, the other nodes keep serving`);
       return finish('failed', reason);
     }
     history.endStep(step, 'ok');
     forced.delete(node.id);
-    if (state.failedNodeId === node.id) state.failedNodeId = undefined;
+    control.nodeRestarted(node.id);
     lastRestartedId = node.id;
     settlePending = true;
   }

@@ -1,25 +1,25 @@
-import type { DockerPort } from './docker-port.js';
-import { describeIssues, type ConfigEvaluation } from './evaluate-config.js';
-import { shortFp } from './format.js';
-import type { HealthProbe } from './health-probe.js';
-import type { Logger } from '../shared/logger.js';
-import type { ReloaderMetrics } from './metrics.js';
-import type { RotationControl } from './nginx-rotation.js';
-import { observeNodes } from './observe-nodes.js';
-import { chooseRotation } from './choose-rotation.js';
-import { planRollout, sortNodes, type ObservedNode } from './plan-rollout.js';
-import { rotationKey } from './render-rotation.js';
-import { backoffDelay } from '../shared/backoff.js';
-import { createMemoryJournal, type RestartJournal } from './restart-journal.js';
-import { RolloutHistory, type RolloutTrigger } from './rollout-history.js';
-import { runRollout, type RolloutState } from './run-rollout.js';
-import { buildStatus, type ReloaderStatus } from './status.js';
+import type { Logger } from '../../shared/logger.js';
+import { backoffDelay } from '../../shared/backoff.js';
+import { describeIssues, type ConfigEvaluation } from '../config/evaluate.js';
+import { shortFp } from '../format.js';
+import { LogEvent } from '../observability/log-events.js';
+import type { ReloaderMetrics } from '../observability/metrics.js';
+import type { HealthProbe } from '../platform/health-probe.js';
+import type { Platform } from '../platform/platform.js';
+import { RolloutHistory, type RolloutTrigger } from '../rollout/history.js';
+import { sortNodes, type ObservedNode } from '../rollout/node.js';
+import { planRollout } from '../rollout/plan.js';
+import { createMemoryJournal, type RestartJournal } from '../rollout/restart-journal.js';
+import { runRollout } from '../rollout/run.js';
+import { createRolloutControl, createRolloutState, type RolloutState } from './rollout-state.js';
+import { buildStatus, type ReloaderStatus } from '../http/status.js';
 
 /** Everything the controller works with; tests pass stand-ins. */
 export interface ControllerDeps {
-  docker: DockerPort;
+  /** Where the nodes run: observe them, keep the rotation in step, restart one. */
+  platform: Platform;
+  /** Reads a node's /health (its in-flight count while it drains). */
   probe: HealthProbe;
-  rotation: RotationControl;
   logger: Logger;
   metrics: ReloaderMetrics;
   readConfig: () => Promise<ConfigEvaluation>;
@@ -31,7 +31,6 @@ export interface ControllerDeps {
   configPath: string;
   healthTimeoutMs: number;
   drainTimeoutMs: number;
-  stopTimeoutS: number;
   /** Pause between one node back in rotation and the next out (default 0). */
   settleMs?: number;
   reconcileIntervalMs: number;
@@ -48,12 +47,12 @@ export interface ControllerDeps {
  */
 export class ReloaderController {
   readonly history = new RolloutHistory();
-  private readonly state: RolloutState = { desired: undefined, failedNodeId: undefined, halted: undefined, acceptable: new Set(), stopping: false };
+  /** Owned here alone: a running rollout reads and reports through createRolloutControl. */
+  private readonly state: RolloutState = createRolloutState();
   private config: ConfigEvaluation | undefined;
   private nodes: ObservedNode[] = [];
   private docker: { reachable: boolean; error?: string; failures: number } = { reachable: true, failures: 0 };
   private waiting: string | undefined;
-  private warnedEmptyRotation = false;
   private working: Promise<void> | undefined;
   private queued: RolloutTrigger | undefined;
   private manualRequested = false;
@@ -68,8 +67,9 @@ export class ReloaderController {
   /** Reads the file once, finishes a restart a previous run left half done, then reconciles now and every interval. */
   async start(): Promise<void> {
     this.onConfig(await this.deps.readConfig());
+    // Unexpected (the journal or the platform failed): logged with its stack.
     await this.resumeInterruptedRestart().catch((error: unknown) =>
-      this.deps.logger.warn({ err: (error as Error).message }, 'could not check for an interrupted restart'),
+      this.deps.logger.warn({ event: LogEvent.restartResumeFailed, err: error }, 'could not check for an interrupted restart'),
     );
     this.trigger('startup');
   }
@@ -77,11 +77,7 @@ export class ReloaderController {
   private async resumeInterruptedRestart(): Promise<void> {
     const entry = await this.journal.read();
     if (!entry) return;
-    const container = await this.deps.docker.inspect(entry.id, 'gateway');
-    if (container && container.state !== 'running') {
-      this.deps.logger.warn(`a previous run was stopped while restarting ${entry.name}: starting it again`);
-      await this.deps.docker.start(entry.id);
-    }
+    await this.deps.platform.resumeRestart(entry);
     await this.journal.end();
   }
 
@@ -98,27 +94,27 @@ export class ReloaderController {
     const previous = this.config;
     this.config = evaluation;
     if (evaluation.kind === 'missing') {
-      log.warn(`config file missing (${evaluation.error}): keeping the last good config, restarting nothing`);
+      log.warn({ event: LogEvent.configMissing }, `config file missing (${evaluation.error}): keeping the last good config, restarting nothing`);
       return;
     }
     if (evaluation.kind === 'invalid') {
       this.deps.metrics.validationFailures.inc();
-      log.error({ issues: evaluation.issues }, `config invalid: ${describeIssues(evaluation.issues)} (restarting nothing; the nodes keep the last good config)`);
+      log.error({ event: LogEvent.configInvalid, issues: evaluation.issues }, `config invalid: ${describeIssues(evaluation.issues)} (restarting nothing; the nodes keep the last good config)`);
       return;
     }
     if (evaluation.unsupported.length > 0 && previous?.kind !== 'valid') {
-      log.warn({ unsupported: evaluation.unsupported }, 'config has settings the gateway ignores');
+      log.warn({ event: LogEvent.configUnsupported, unsupported: evaluation.unsupported }, 'config has settings the gateway ignores');
     }
     const before = this.state.desired;
     if (before === evaluation.fingerprint) {
-      if (previous?.kind !== 'valid') log.info(`config valid again and unchanged (${shortFp(before)})`);
+      if (previous?.kind !== 'valid') log.info({ event: LogEvent.configUnchanged }, `config valid again and unchanged (${shortFp(before)})`);
       return;
     }
     this.state.desired = evaluation.fingerprint;
     this.state.acceptable.add(evaluation.fingerprint);
     this.state.halted = undefined;
-    if (before === undefined) log.info(`config loaded (${shortFp(evaluation.fingerprint)})`);
-    else log.info(`config changed (${shortFp(before)} -> ${shortFp(evaluation.fingerprint)})`);
+    if (before === undefined) log.info({ event: LogEvent.configLoaded }, `config loaded (${shortFp(evaluation.fingerprint)})`);
+    else log.info({ event: LogEvent.configChanged }, `config changed (${shortFp(before)} -> ${shortFp(evaluation.fingerprint)})`);
     if (!this.firstPass) this.trigger('config-change');
   }
 
@@ -128,7 +124,7 @@ export class ReloaderController {
     if (this.state.desired === undefined) return 'no-valid-config';
     this.manualRequested = true;
     this.state.halted = undefined;
-    this.deps.logger.info('rollout of every node requested');
+    this.deps.logger.info({ event: LogEvent.rolloutRequested }, 'rollout of every node requested');
     this.trigger('manual');
     return 'started';
   }
@@ -145,7 +141,7 @@ export class ReloaderController {
       config: this.config,
       desired: this.state.desired,
       nodes: this.nodes,
-      rotation: this.deps.rotation.describe(),
+      rotation: this.deps.platform.describeRotation(),
       history: this.history.snapshot(),
       halted: this.state.halted,
       waiting: this.waiting,
@@ -162,7 +158,7 @@ export class ReloaderController {
     }
     if (this.timer) clearTimeout(this.timer);
     this.working = this.pass(why)
-      .catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message }, 'reconcile pass failed'))
+      .catch((error: unknown) => this.deps.logger.error({ event: LogEvent.reconcileFailed, err: error }, 'reconcile pass failed'))
       .finally(() => {
         this.working = undefined;
         const next = this.queued;
@@ -184,8 +180,8 @@ export class ReloaderController {
     this.firstPass = false;
     await this.recheckConfig();
     if (!(await this.observe())) return;
-    await this.applyRotation(this.nodes).catch((error: unknown) =>
-      this.deps.logger.warn({ err: (error as Error).message }, 'could not update nginx rotation; will retry'),
+    await this.deps.platform.syncRotation(this.nodes).catch((error: unknown) =>
+      this.deps.logger.warn({ event: LogEvent.rotationFailed, err: (error as Error).message }, 'could not update nginx rotation; will retry'),
     );
     const desired = this.state.desired;
     if (desired === undefined) return;
@@ -195,21 +191,28 @@ export class ReloaderController {
     const forced = new Set(manual ? this.nodes.map((n) => n.id) : []);
     const plan = planRollout({ nodes: this.nodes, desired, forced, failedNodeId: this.state.failedNodeId });
     if (plan.kind !== 'restart') {
-      if (plan.kind === 'wait' && plan.reason !== this.waiting) this.deps.logger.info(plan.reason);
+      if (plan.kind === 'wait' && plan.reason !== this.waiting) this.deps.logger.info({ event: LogEvent.rolloutWaiting }, plan.reason);
       this.waiting = plan.kind === 'wait' ? plan.reason : undefined;
       return;
     }
     this.waiting = undefined;
-    if (trigger === 'startup') this.deps.logger.info('on start, some nodes do not run the current file: rolling only those');
+    if (trigger === 'startup') this.deps.logger.info({ event: LogEvent.rolloutStartupStale }, 'on start, some nodes do not run the current file: rolling only those');
     await runRollout(
       {
-        ...this.deps,
+        platform: this.deps.platform,
+        probe: this.deps.probe,
+        logger: this.deps.logger,
+        metrics: this.deps.metrics,
+        readConfig: this.deps.readConfig,
+        healthTimeoutMs: this.deps.healthTimeoutMs,
+        drainTimeoutMs: this.deps.drainTimeoutMs,
         history: this.history,
         journal: this.journal,
-        state: this.state,
-        applyRotation: (nodes, excludeId) => this.applyRotation(nodes, excludeId),
-        onConfig: (evaluation) => this.onConfig(evaluation),
-        onObserved: (nodes) => void (this.nodes = sortNodes(nodes)),
+        control: createRolloutControl(this.state, {
+          observed: (nodes) => void (this.nodes = sortNodes(nodes)),
+          configRead: (evaluation) => this.onConfig(evaluation),
+          syncRotation: (nodes, excludeId) => this.deps.platform.syncRotation(nodes, excludeId),
+        }),
         settleMs: this.deps.settleMs ?? 0,
         pollMs: this.deps.pollMs ?? 200,
       },
@@ -224,40 +227,22 @@ export class ReloaderController {
     if (!current) return;
     const key = (e: ConfigEvaluation | undefined) => (e === undefined ? '' : e.kind === 'missing' ? 'missing' : `${e.kind}:${e.fingerprint}`);
     if (key(current) === key(this.config)) return;
-    this.deps.logger.info('the config file changed without a watch event (consider RELOADER_POLLING=true on this mount)');
+    this.deps.logger.info({ event: LogEvent.configChangedUnwatched }, 'the config file changed without a watch event (consider RELOADER_POLLING=true on this mount)');
     this.onConfig(current);
   }
 
   private async observe(): Promise<boolean> {
     try {
-      this.nodes = sortNodes(await observeNodes(this.deps.docker, this.deps.probe));
-      if (!this.docker.reachable) this.deps.logger.info('Docker API reachable again');
+      this.nodes = sortNodes(await this.deps.platform.observeNodes());
+      if (!this.docker.reachable) this.deps.logger.info({ event: LogEvent.dockerReachable }, 'Docker API reachable again');
       this.docker = { reachable: true, failures: 0 };
       return true;
     } catch (error) {
       const failures = this.docker.failures + 1;
       const delay = backoffDelay(failures, this.deps.reconcileIntervalMs, 60_000);
       this.docker = { reachable: false, error: (error as Error).message, failures };
-      this.deps.logger.warn({ err: (error as Error).message, failures }, `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`);
+      this.deps.logger.warn({ event: LogEvent.dockerUnavailable, err: (error as Error).message, failures }, `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`);
       return false;
     }
-  }
-
-  /** Points nginx at the nodes that serve (minus one being restarted), if that list changed. */
-  private async applyRotation(nodes: readonly ObservedNode[], excludeId?: string): Promise<void> {
-    const servers = chooseRotation(nodes, excludeId);
-    if (servers.length === 0) {
-      // Seeing no node at all (a wrong project name, say) must not empty nginx's upstream:
-      // keep what it has, e.g. the entrypoint's default that resolves every replica.
-      if (!this.warnedEmptyRotation) {
-        this.deps.logger.warn(`no gateway node of project "${this.deps.docker.project}" to put in rotation: leaving nginx's server list as it is`);
-        this.warnedEmptyRotation = true;
-      }
-      return;
-    }
-    this.warnedEmptyRotation = false;
-    if (rotationKey(servers) === this.deps.rotation.appliedKey()) return;
-    this.deps.logger.info({ servers }, `nginx rotation: ${servers.map((s) => `${s.name} (${s.ip})`).join(', ') || 'no node'}`);
-    await this.deps.rotation.apply(servers);
   }
 }

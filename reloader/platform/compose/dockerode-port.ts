@@ -1,9 +1,11 @@
 import Docker from 'dockerode';
 import { hostname } from 'node:os';
-import { DockerUnavailableError, NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from './docker-port.js';
+import { DockerUnavailableError, NotManagedError, ProjectUnknownError } from '../../errors.js';
+import { LogEvent } from '../../observability/log-events.js';
+import type { ContainerInfo, DockerHealth, DockerPort } from './docker-port.js';
 import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from './labels.js';
-import type { Logger } from '../shared/logger.js';
-import { backoffDelay, sleep, withRetry, type RetryPolicy } from '../shared/backoff.js';
+import type { Logger } from '../../../shared/logger.js';
+import { backoffDelay, sleep, withRetry, type RetryPolicy } from '../../../shared/backoff.js';
 
 /** Options of the dockerode adapter. */
 export interface DockerodePortOptions {
@@ -30,16 +32,16 @@ export async function connectDockerPort(options: DockerodePortOptions): Promise<
     try {
       const self = await docker.getContainer(hostname()).inspect();
       const project = self.Config.Labels?.[PROJECT_LABEL] ?? '';
-      if (project === '') throw new Error(`own container ${self.Name} has no ${PROJECT_LABEL} label; set RELOADER_PROJECT`);
-      options.logger.info({ project }, `managing compose project "${project}"`);
+      if (project === '') throw new ProjectUnknownError(`own container ${self.Name} has no ${PROJECT_LABEL} label; set RELOADER_PROJECT`);
+      options.logger.info({ event: LogEvent.projectResolved, project }, `managing compose project "${project}"`);
       return new DockerodePort(docker, project, options);
     } catch (error) {
       if (statusOf(error) === 404) {
-        throw new Error(`RELOADER_PROJECT is not set and this process does not run in a Docker container (hostname ${hostname()})`);
+        throw new ProjectUnknownError(`RELOADER_PROJECT is not set and this process does not run in a Docker container (hostname ${hostname()})`);
       }
       if (!isTransient(error)) throw error;
       const delay = backoffDelay(attempt, 1000, 30_000);
-      options.logger.warn({ err: describe(error), attempt }, `Docker API unreachable, retrying in ${(delay / 1000).toFixed(1)} s`);
+      options.logger.warn({ event: LogEvent.dockerUnavailable, err: describe(error), attempt }, `Docker API unreachable, retrying in ${(delay / 1000).toFixed(1)} s`);
       await sleep(delay);
     }
   }
@@ -120,7 +122,7 @@ class DockerodePort implements DockerPort {
     try {
       return await withRetry(op, this.retry, isTransient, (error, attempt, delayMs) => {
         this.options.logger.warn(
-          { err: describe(error), attempt },
+          { event: LogEvent.dockerRetry, err: describe(error), attempt },
           `Docker API ${operation} failed, retrying in ${(delayMs / 1000).toFixed(1)} s`,
         );
       });

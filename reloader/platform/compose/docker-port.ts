@@ -1,7 +1,9 @@
+import type { DockerHealth } from '../../rollout/node.js';
 import type { Role } from './labels.js';
 
-/** Docker's view of a container's health: `none` when the image has no healthcheck. */
-export type DockerHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
+// Re-exported: the port's callers (and its stand-ins in tests) find its types and errors here.
+export type { DockerHealth };
+export { DockerUnavailableError, NotManagedError } from '../../errors.js';
 
 /** One container the reloader manages, as Docker reports it. */
 export interface ContainerInfo {
@@ -40,20 +42,4 @@ export interface DockerPort {
   signal(id: string, signal: string): Promise<void>;
   /** The last `lines` lines of a gateway container's output, for failure reports. */
   logsTail(id: string, lines: number): Promise<string[]>;
-}
-
-/** Thrown when an action targets a container without the reloader's labels. */
-export class NotManagedError extends Error {
-  constructor(id: string, role: Role) {
-    super(`container ${id.slice(0, 12)} is not a ${role} of this project: refusing to touch it`);
-    this.name = 'NotManagedError';
-  }
-}
-
-/** Thrown when the Docker API stays unreachable after retries. */
-export class DockerUnavailableError extends Error {
-  constructor(operation: string, options?: ErrorOptions) {
-    super(`Docker API unavailable during ${operation}`, options);
-    this.name = 'DockerUnavailableError';
-  }
 }

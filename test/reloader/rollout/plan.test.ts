@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { planRollout, type ObservedNode } from '../../reloader/plan-rollout.js';
+import type { ObservedNode } from '../../../reloader/rollout/node.js';
+import { planRollout } from '../../../reloader/rollout/plan.js';
 
 const OLD = 'sha256:old';
 const NEW = 'sha256:new';

@@ -5,10 +5,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ContainerInfo, DockerPort } from '../../reloader/docker-port.js';
-import { createNginxRotation, RotationError } from '../../reloader/nginx-rotation.js';
-import { parseGeneration } from '../../reloader/render-rotation.js';
-import { captureLogger } from './fake-cluster.js';
+import type { ContainerInfo, DockerPort } from '../../../../reloader/platform/compose/docker-port.js';
+import { createNginxRotation, RotationError } from '../../../../reloader/platform/compose/nginx-rotation.js';
+import { parseGeneration } from '../../../../reloader/platform/compose/render-rotation.js';
+import { captureLogger } from '../../fake-cluster.js';
 
 /**
  * A stand-in for nginx: on SIGHUP (through the fake Docker port) it re-reads generation.conf,

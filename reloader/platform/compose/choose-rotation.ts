@@ -1,4 +1,4 @@
-import { isServing, sortNodes, type ObservedNode } from './plan-rollout.js';
+import { isServing, sortNodes, type ObservedNode } from '../../rollout/node.js';
 import type { RotationServer } from './render-rotation.js';
 
 /**

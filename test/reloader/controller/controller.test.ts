@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFileJournal } from '../../reloader/restart-journal.js';
-import { addThreeNodes, createHarness, FP_NEW, FP_NEWER, FP_OLD, type Harness } from './controller-harness.js';
+import { createFileJournal } from '../../../reloader/rollout/restart-journal.js';
+import { addThreeNodes, createHarness, FP_NEW, FP_NEWER, FP_OLD, type Harness } from '../controller-harness.js';
 
 describe('ReloaderController rollouts', () => {
   let h: Harness;
@@ -42,9 +42,12 @@ describe('ReloaderController rollouts', () => {
       ['gateway-2', '2/3', 'ok'],
       ['gateway-3', '3/3', 'ok'],
     ]);
-    // Every phase of a node's restart is on record, in order, for /status and the benchmark.
-    const phases = rollout.steps[1]!.events.map((e) => e.message.replace(/ (on sha256:.*|\(.*\))$/, ''));
-    assert.deepEqual(phases, ['out of rotation', 'drained', 'restarting', 'stopped', 'started', 'healthy', 'back in rotation']);
+    // Every phase of a node's restart is on record, in order, as a code for the benchmark and
+    // in words for people.
+    const events = rollout.steps[1]!.events;
+    assert.deepEqual(events.map((e) => e.phase), ['out-of-rotation', 'drained', 'restarting', 'stopped', 'started', 'healthy', 'back-in-rotation']);
+    assert.equal(events[0]!.message, 'out of rotation');
+    assert.match(events[5]!.message, /^healthy on sha256:111111111111… after \d+\.\d s$/);
     assert.ok(status.nodes.every((n) => n.up_to_date && n.in_rotation));
     assert.ok(h.lines.some((l) => /^config changed \(sha256:000000000000… -> sha256:111111111111…\)$/.test(l)));
     assert.ok(h.lines.includes('node 2/3 gateway-2 out of rotation'));

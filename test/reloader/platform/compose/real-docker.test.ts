@@ -5,16 +5,17 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { fingerprintOf } from '../../shared/config/index.js';
-import { ReloaderController } from '../../reloader/controller.js';
-import { NotManagedError, type DockerPort } from '../../reloader/docker-port.js';
-import { connectDockerPort } from '../../reloader/dockerode-port.js';
-import { evaluateConfigFile } from '../../reloader/evaluate-config.js';
-import { createHttpHealthProbe } from '../../reloader/health-probe.js';
-import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL } from '../../reloader/labels.js';
-import { createMetrics } from '../../reloader/metrics.js';
-import { createNginxRotation } from '../../reloader/nginx-rotation.js';
-import { captureLogger } from './fake-cluster.js';
+import { fingerprintOf } from '../../../../shared/config/index.js';
+import { ReloaderController } from '../../../../reloader/controller/controller.js';
+import { NotManagedError, type DockerPort } from '../../../../reloader/platform/compose/docker-port.js';
+import { connectDockerPort } from '../../../../reloader/platform/compose/dockerode-port.js';
+import { evaluateConfigFile } from '../../../../reloader/config/evaluate.js';
+import { createHttpHealthProbe } from '../../../../reloader/platform/health-probe.js';
+import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL } from '../../../../reloader/platform/compose/labels.js';
+import { createMetrics } from '../../../../reloader/observability/metrics.js';
+import { createComposePlatform } from '../../../../reloader/platform/compose/compose-platform.js';
+import { createNginxRotation } from '../../../../reloader/platform/compose/nginx-rotation.js';
+import { captureLogger } from '../../fake-cluster.js';
 import { buildTinyNodeImage } from './support/tiny-node-image.js';
 
 const RUN = randomBytes(4).toString('hex');
@@ -82,17 +83,16 @@ describe('reloader against a real Docker engine', function () {
     lines = captured.lines;
     port = await connectDockerPort({ project: PROJECT, stopTimeoutS: 5, logger: captured.logger });
     const rotation = await createNginxRotation({ docker: port, logger: captured.logger, rotationDir, gatewayPort: 8080, statusPort: 8081, timeoutMs: 5000 });
+    const probe = createHttpHealthProbe(8080);
     controller = new ReloaderController({
-      docker: port,
-      probe: createHttpHealthProbe(8080),
-      rotation,
+      platform: createComposePlatform({ docker: port, probe, rotation, logger: captured.logger, stopTimeoutS: 5 }),
+      probe,
       logger: captured.logger,
       metrics: createMetrics(),
       readConfig: () => evaluateConfigFile(configPath),
       configPath,
       healthTimeoutMs: 25_000,
       drainTimeoutMs: 5000,
-      stopTimeoutS: 5,
       reconcileIntervalMs: 3_600_000,
       pollMs: 200,
     });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createReloaderApp } from '../../reloader/http-app.js';
-import { addThreeNodes, createHarness, FP_NEW, FP_OLD, type Harness } from './controller-harness.js';
+import { createReloaderApp } from '../../../reloader/http/app.js';
+import { addThreeNodes, createHarness, FP_NEW, FP_OLD, type Harness } from '../controller-harness.js';
 
 describe('ReloaderController reconcile and interface', () => {
   let h: Harness;

@@ -1,9 +1,11 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RotationError } from '../../errors.js';
+import { LogEvent } from '../../observability/log-events.js';
 import type { DockerPort } from './docker-port.js';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from '../../../shared/logger.js';
 import { parseGeneration, renderGenerationConf, renderServersConf, rotationKey, type RotationServer } from './render-rotation.js';
-import { sleep } from '../shared/backoff.js';
+import { sleep } from '../../../shared/backoff.js';
 
 /** What applying a rotation did. */
 export interface RotationResult {
@@ -22,13 +24,8 @@ export interface RotationControl {
   describe(): { generation: number; servers: RotationServer[]; loadBalancer: string | null };
 }
 
-/** Thrown when nginx did not show the new generation in time. */
-export class RotationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RotationError';
-  }
-}
+// Re-exported: callers of the rotation catch it from here.
+export { RotationError };
 
 /** Settings of the nginx rotation control. */
 export interface NginxRotationOptions {
@@ -68,7 +65,7 @@ export async function createNginxRotation(options: NginxRotationOptions): Promis
         loadBalancer = null;
         key = rotationKey(next);
         if (!warnedMissing) {
-          options.logger.warn('no running load-balancer container found: relying on each node draining itself (503 + Connection: close)');
+          options.logger.warn({ event: LogEvent.loadBalancerMissing }, 'no running load-balancer container found: relying on each node draining itself (503 + Connection: close)');
           warnedMissing = true;
         }
         return { confirmed: false, generation };
@@ -79,11 +76,11 @@ export async function createNginxRotation(options: NginxRotationOptions): Promis
         .sort()
         .map((n) => nginx.networks[n])
         .find((v): v is string => typeof v === 'string');
-      if (!ip) throw new RotationError(`load balancer ${nginx.name} has no IP address`);
+      if (!ip) throw new RotationError(`load balancer ${nginx.name} has no IP address`, 'LOAD_BALANCER_NO_ADDRESS');
       await options.docker.signal(nginx.id, 'SIGHUP');
       await waitForGeneration(`http://${ip}:${options.statusPort}/rotation`, generation, options);
       key = rotationKey(next);
-      options.logger.debug({ generation, servers: next.map((s) => s.name) }, 'nginx rotation applied');
+      options.logger.debug({ event: LogEvent.rotationApplied, generation, servers: next.map((s) => s.name) }, 'nginx rotation applied');
       return { confirmed: true, generation };
     },
   };

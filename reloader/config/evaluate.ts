@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { formatIssues, validateConfigText, type ConfigIssue } from '../shared/config/index.js';
+import { formatIssues, validateConfigText, type ConfigIssue } from '../../shared/config/index.js';
 
 /** The verdict on the config file as it is on disk now. */
 export type ConfigEvaluation =

@@ -1,8 +1,8 @@
-import type { ConfigIssue } from '../shared/config/index.js';
-import type { ConfigEvaluation } from './evaluate-config.js';
-import type { ObservedNode } from './plan-rollout.js';
-import type { RotationServer } from './render-rotation.js';
-import type { RolloutRecord } from './rollout-history.js';
+import type { ConfigIssue } from '../../shared/config/index.js';
+import type { ConfigEvaluation } from '../config/evaluate.js';
+import type { ObservedNode } from '../rollout/node.js';
+import type { RotationServer } from '../platform/compose/render-rotation.js';
+import type { RolloutRecord } from '../rollout/history.js';
 
 /** GET /status: what the reloader sees and did. Holds fingerprints, never config content. */
 export interface ReloaderStatus {

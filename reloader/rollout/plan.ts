@@ -1,18 +1,4 @@
-import type { DockerHealth } from './docker-port.js';
-import type { NodeHealth } from './health-probe.js';
-
-/** A gateway node as observed right now: Docker's view plus its own /health. */
-export interface ObservedNode {
-  id: string;
-  name: string;
-  /** Compose's container number, the first sort key. */
-  number: number;
-  running: boolean;
-  dockerHealth: DockerHealth;
-  /** IP on the network shared with the load balancer, or null when it has none. */
-  ip: string | null;
-  health: NodeHealth;
-}
+import { isServing, sortNodes, type ObservedNode } from './node.js';
 
 /** Inputs of one planning decision. */
 export interface PlanInput {
@@ -32,16 +18,6 @@ export type Plan =
   | { kind: 'done' }
   | { kind: 'wait'; reason: string }
   | { kind: 'restart'; node: ObservedNode; position: number; total: number; onlyNode: boolean; why: 'stale' | 'forced' | 'failed-before' };
-
-/** A node that can take traffic now: running, answering ok, and not reported unhealthy by Docker. */
-export function isServing(node: ObservedNode): boolean {
-  return node.running && node.health.reachable && node.health.status === 'ok' && node.dockerHealth !== 'unhealthy' && node.ip !== null;
-}
-
-/** The rollout order: compose's container number, then name. Deterministic for a given set. */
-export function sortNodes(nodes: readonly ObservedNode[]): ObservedNode[] {
-  return [...nodes].sort((a, b) => a.number - b.number || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-}
 
 /**
  * Decides the next step of a rollout from observed state alone. One node at a time;

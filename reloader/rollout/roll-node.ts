@@ -1,16 +1,17 @@
-import type { DockerPort } from './docker-port.js';
-import type { HealthProbe } from './health-probe.js';
-import type { Logger } from '../shared/logger.js';
-import { observeNode } from './observe-nodes.js';
-import type { ObservedNode } from './plan-rollout.js';
-import { sleep } from '../shared/backoff.js';
+import type { Logger } from '../../shared/logger.js';
+import { sleep } from '../../shared/backoff.js';
+import { shortFp } from '../format.js';
+import { nodeStepEvent } from '../observability/log-events.js';
+import type { HealthProbe } from '../platform/health-probe.js';
+import type { Platform } from '../platform/platform.js';
+import type { RolloutHistory, StepPhase, StepRecord } from './history.js';
+import type { ObservedNode } from './node.js';
 import type { RestartJournal } from './restart-journal.js';
-import type { RolloutHistory, StepRecord } from './rollout-history.js';
-import { shortFp } from './format.js';
 
 /** What rolling one node needs from the controller. */
 export interface RollNodeContext {
-  docker: DockerPort;
+  platform: Platform;
+  /** Reads the node's in-flight count while it drains. */
   probe: HealthProbe;
   logger: Logger;
   history: RolloutHistory;
@@ -20,7 +21,6 @@ export interface RollNodeContext {
   /** True for a fingerprint the node may come back on (the target, or a newer valid edit). */
   acceptable: (fingerprint: string) => boolean;
   drainTimeoutMs: number;
-  stopTimeoutS: number;
   healthTimeoutMs: number;
   pollMs: number;
 }
@@ -33,16 +33,16 @@ export type RollNodeResult = { ok: true; fingerprint: string } | { ok: false; er
  * says healthy and /health shows an acceptable fingerprint, back into rotation.
  */
 export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: string, step: StepRecord, onlyNode: boolean): Promise<RollNodeResult> {
-  const say = (message: string, level: 'info' | 'warn' = 'info') => {
-    ctx.logger[level]({ node: node.name }, `${label} ${message}`);
-    ctx.history.note(step, message);
+  const say: Say = (phase, message = phase, level = 'info') => {
+    ctx.logger[level]({ event: nodeStepEvent(phase), phase, node: node.name }, `${label} ${message}`);
+    ctx.history.note(step, phase, message);
   };
 
   if (onlyNode) {
-    say('restarting the only node: clients will see downtime', 'warn');
+    say('only-node', 'restarting the only node: clients will see downtime', 'warn');
   } else {
     await ctx.applyRotation(node.id);
-    say('out of rotation');
+    say('out-of-rotation', 'out of rotation');
   }
 
   await drainNode(ctx, node, say);
@@ -52,33 +52,35 @@ export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: 
   // node's restart time goes: drain, Docker stop, Docker start, boot until healthy.
   say('restarting');
   const started = Date.now();
+  // The journal spans the platform's restart: a reloader killed between stop and start
+  // finds the entry on its next start and starts the node again.
   await ctx.journal.begin({ id: node.id, name: node.name, at: new Date().toISOString() });
-  await ctx.docker.stop(node.id, ctx.stopTimeoutS);
-  say('stopped');
-  await ctx.docker.start(node.id);
-  say('started');
+  await ctx.platform.restartNode(node, (progress) => say(progress));
   await ctx.journal.end();
 
   const outcome = await waitForHealthy(ctx, node.id);
   if (!outcome.ok) {
-    const logTail = await ctx.docker.logsTail(node.id, 20).catch((error: unknown) => [`(could not read logs: ${(error as Error).message})`]);
-    say(`did not come back: ${outcome.error}`, 'warn');
+    const logTail = await ctx.platform.logsTail(node.id, 20).catch((error: unknown) => [`(could not read logs: ${(error as Error).message})`]);
+    say('failed', `did not come back: ${outcome.error}`, 'warn');
     return { ok: false, error: outcome.error, logTail };
   }
-  say(`healthy on ${shortFp(outcome.fingerprint)} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  say('healthy', `healthy on ${shortFp(outcome.fingerprint)} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await ctx.applyRotation();
-  say(`back in rotation${outcome.ip ? ` (${outcome.ip})` : ''}`);
+  say('back-in-rotation', `back in rotation${outcome.ip ? ` (${outcome.ip})` : ''}`);
   return { ok: true, fingerprint: outcome.fingerprint };
 }
 
-async function drainNode(ctx: RollNodeContext, node: ObservedNode, say: (m: string, l?: 'info' | 'warn') => void): Promise<void> {
+/** Logs a step's line and notes it on the step: the phase code, and the message people read (the phase's words by default). */
+type Say = (phase: StepPhase, message?: string, level?: 'info' | 'warn') => void;
+
+async function drainNode(ctx: RollNodeContext, node: ObservedNode, say: Say): Promise<void> {
   if (node.ip === null) return;
   const deadline = Date.now() + ctx.drainTimeoutMs;
   for (;;) {
     const health = await ctx.probe.probe(node.ip);
     if (!health.reachable || (health.inFlight ?? 0) === 0) return;
     if (Date.now() >= deadline) {
-      say(`still ${health.inFlight} in flight after ${ctx.drainTimeoutMs} ms: stopping anyway (the node finishes them within its own shutdown deadline)`, 'warn');
+      say('drain-timeout', `still ${health.inFlight} in flight after ${ctx.drainTimeoutMs} ms: stopping anyway (the node finishes them within its own shutdown deadline)`, 'warn');
       return;
     }
     await sleep(ctx.pollMs);
@@ -91,7 +93,7 @@ async function waitForHealthy(ctx: RollNodeContext, id: string): Promise<Healthy
   const deadline = Date.now() + ctx.healthTimeoutMs;
   let last = 'no answer yet';
   for (;;) {
-    const node = await observeNode(ctx.docker, ctx.probe, id);
+    const node = await ctx.platform.observeNode(id);
     if (!node) return { ok: false, error: 'the container disappeared' };
     if (!node.running) last = 'container not running';
     // Both must agree: Docker's health is what operators see in `docker compose ps`, and the

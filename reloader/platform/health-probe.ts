@@ -1,11 +1,4 @@
-/** What a node's GET /health said, or that it did not answer. */
-export interface NodeHealth {
-  reachable: boolean;
-  /** `ok` (200), `draining` (503 after SIGTERM), or whatever else the node said. */
-  status?: string;
-  fingerprint?: string;
-  inFlight?: number;
-}
+import type { NodeHealth } from '../rollout/node.js';
 
 /** Reads a gateway node's /health. The stand-in for tests answers from memory. */
 export interface HealthProbe {

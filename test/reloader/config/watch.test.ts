@@ -3,20 +3,26 @@ import { mkdtempSync, openSync, closeSync, ftruncateSync, writeSync, writeFileSy
 import { rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fingerprintOf } from '../../shared/config/index.js';
-import { watchConfigFile, type ConfigWatch } from '../../reloader/config-watcher.js';
-import { evaluateConfigFile, type ConfigEvaluation } from '../../reloader/evaluate-config.js';
-import { sleep } from '../../shared/backoff.js';
+import { fingerprintOf } from '../../../shared/config/index.js';
+import { watchConfigFile, type ConfigWatch } from '../../../reloader/config/watch.js';
+import { evaluateConfigFile, type ConfigEvaluation } from '../../../reloader/config/evaluate.js';
+import { sleep } from '../../../shared/backoff.js';
 
 const configText = (model: string) => JSON.stringify({ providers: { openai: { keys: [{ value: 'env.OPENAI_API_KEY', models: [model], weight: 1 }] } } }, null, 2) + '\n';
 
-/** Waits until `predicate` holds, checking often; fails with `what` after a generous deadline. */
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+/** True once `predicate` holds, false if it still does not after `timeoutMs` (checked often). */
+async function until(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) return false;
     await sleep(20);
   }
+  return true;
+}
+
+/** Waits until `predicate` holds; fails with `what` after a generous deadline (a hang guard, not a timing claim). */
+async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  if (!(await until(predicate, timeoutMs))) assert.fail(`timed out waiting for ${what}`);
 }
 
 for (const polling of [false, true]) {
@@ -41,6 +47,7 @@ for (const polling of [false, true]) {
         onSettled: () => void evaluateConfigFile(path).then((e) => seen.push(e)),
       });
       await watch.ready;
+      await armWatcher();
     });
     afterEach(async () => {
       await watch.close();
@@ -51,6 +58,23 @@ for (const polling of [false, true]) {
       const last = seen.at(-1);
       return last?.kind === 'valid' && last.fingerprint === fingerprintOf(text);
     };
+
+    /**
+     * Waits until the watcher demonstrably sees writes. chokidar's `ready` does not mean that:
+     * with polling, fs.watchFile takes its baseline stat asynchronously, and a write that lands
+     * before that stat becomes the baseline and is never reported (the old flake: a test waited
+     * 15 s for an event that could not come). So rewrite the file until one evaluation arrives,
+     * then start each test from an empty record.
+     */
+    async function armWatcher(): Promise<void> {
+      const text = configText('gpt-initial');
+      for (let attempt = 1; ; attempt++) {
+        writeFileSync(path, text + ' '.repeat(attempt)); // a new size each time: seen even within one mtime tick
+        if (await until(() => seen.length > 0, 2_000)) break;
+        if (attempt === 5) assert.fail('the watcher never reported a write');
+      }
+      seen.length = 0;
+    }
 
     it('sees an in-place write', async () => {
       const text = configText('gpt-in-place');
@@ -69,6 +93,9 @@ for (const polling of [false, true]) {
       const text = configText('gpt-truncated');
       const fd = openSync(path, 'r+');
       ftruncateSync(fd, 0);
+      // Part of the scenario (an editor pausing between its two syscalls), not a wait on the
+      // watcher: whether or not the empty file is judged in between, the last verdict must be
+      // the final content, which is all the test waits for.
       await sleep(50);
       writeSync(fd, text, 0);
       closeSync(fd);
@@ -78,26 +105,41 @@ for (const polling of [false, true]) {
     it('sees delete-then-create', async () => {
       const text = configText('gpt-recreated');
       await unlink(path);
-      await sleep(50);
+      // Waiting for the watcher's verdict on the deletion (not a fixed pause) makes both events happen.
+      await waitFor(() => seen.at(-1)?.kind === 'missing', 'the verdict on the deleted file');
       await writeFile(path, text);
       await waitFor(lastIs(text), 'the recreated file');
     });
 
     it('turns a burst of saves into one evaluation of the final content', async () => {
       const final = configText('gpt-final');
+      const intermediate = Array.from({ length: 10 }, (_, i) => configText(`gpt-${i}`));
       // Synchronous writes: the whole burst lands well within one debounce window.
-      for (let i = 0; i < 10; i++) writeFileSync(path, configText(`gpt-${i}`));
+      for (const text of intermediate) writeFileSync(path, text);
       writeFileSync(path, final);
       await waitFor(() => seen.length > 0, 'the evaluation of the burst');
-      await sleep(debounceMs * 4 + (polling ? 300 : 0));
-      assert.equal(seen.length, 1, `expected one evaluation, got ${seen.length}`);
-      assert.ok(lastIs(final)(), 'the evaluation saw the final content');
+      // No fixed pause to "make sure nothing else comes": a later marker edit closes the burst.
+      // Its evaluation comes after any the burst still had pending (one debounce timer serves both).
+      const marker = configText('gpt-marker-after-the-burst');
+      await writeFile(path, marker);
+      await waitFor(lastIs(marker), 'the marker edit');
+      const fingerprints = seen.map((e) => (e.kind === 'missing' ? 'missing' : e.fingerprint));
+      // The writes are synchronous, so the event loop (and every timer) waits until the burst is
+      // over: whatever evaluates it reads the final content, never one in between.
+      const sawIntermediate = intermediate.filter((text) => fingerprints.includes(fingerprintOf(text)));
+      assert.deepEqual(sawIntermediate, [], 'no evaluation of a write the burst overwrote');
+      // Eleven writes, coalesced: their events all arrive after the burst, as one inotify batch
+      // or at most two polls (one whose stat ran mid-burst, the next that saw the end).
+      const ofFinal = fingerprints.filter((fp) => fp === fingerprintOf(final)).length;
+      assert.ok(ofFinal >= 1 && ofFinal <= 2, `expected the burst coalesced into one evaluation of its end, got ${ofFinal}`);
     });
 
     it('reports an invalid edit with its line, then the fixed file', async () => {
-      await writeFile(path, '{\n  "providers": {\n    "openai": {,\n  }\n}\n');
-      await waitFor(() => seen.at(-1)?.kind === 'invalid', 'the invalid verdict');
-      const invalid = seen.at(-1)!;
+      const broken = '{\n  "providers": {\n    "openai": {,\n  }\n}\n';
+      await writeFile(path, broken);
+      // The verdict on exactly this text: one on a half-written file would name another line.
+      await waitFor(() => seen.some((e) => e.kind === 'invalid' && e.fingerprint === fingerprintOf(broken)), 'the invalid verdict');
+      const invalid = seen.find((e) => e.kind === 'invalid' && e.fingerprint === fingerprintOf(broken))!;
       assert.ok(invalid.kind === 'invalid' && invalid.issues[0]!.line === 3, JSON.stringify(invalid));
       const fixed = configText('gpt-fixed');
       await writeFile(path, fixed);

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { ReloaderMetrics } from './metrics.js';
+import type { ReloaderMetrics } from '../observability/metrics.js';
 import type { ReloaderStatus } from './status.js';
 
 /** What the HTTP interface reads and triggers. */

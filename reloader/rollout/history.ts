@@ -1,6 +1,23 @@
+/**
+ * Where a node step is: a stable code that programs (the benchmark, the e2e tests) read,
+ * while `message` says the same for people, with details.
+ */
+export type StepPhase =
+  | 'only-node'
+  | 'out-of-rotation'
+  | 'drain-timeout'
+  | 'drained'
+  | 'restarting'
+  | 'stopped'
+  | 'started'
+  | 'healthy'
+  | 'back-in-rotation'
+  | 'failed';
+
 /** One timestamped line of a node step. */
 export interface StepEvent {
   at: string;
+  phase: StepPhase;
   message: string;
 }
 
@@ -87,8 +104,8 @@ export class RolloutHistory {
   }
 
   /** Adds a timestamped line to a step. */
-  note(step: StepRecord, message: string): void {
-    step.events.push({ at: this.now().toISOString(), message });
+  note(step: StepRecord, phase: StepPhase, message: string): void {
+    step.events.push({ at: this.now().toISOString(), phase, message });
   }
 
   /** Closes a step. */

@@ -1,0 +1,50 @@
+import type { ConfigEvaluation } from '../config/evaluate.js';
+import type { ObservedNode } from '../rollout/node.js';
+import type { HaltRecord, RolloutControl } from '../rollout/run.js';
+
+/** The rollout state. The controller alone writes it; a running rollout reports back through RolloutControl. */
+export interface RolloutState {
+  /** Fingerprint of the newest valid config file. */
+  desired: string | undefined;
+  /** The node the last halted rollout stopped at; the next rollout begins with it. */
+  failedNodeId: string | undefined;
+  /** Set when a rollout halted: no automatic retry until a new valid edit or POST /rollout. */
+  halted: HaltRecord | undefined;
+  /** Fingerprints a node being restarted may come back on: the target and any newer valid edit. */
+  acceptable: Set<string>;
+  stopping: boolean;
+}
+
+/** The state before any config was read. */
+export function createRolloutState(): RolloutState {
+  return { desired: undefined, failedNodeId: undefined, halted: undefined, acceptable: new Set(), stopping: false };
+}
+
+/** What the controller does with a rollout's reports that touch more than the state. */
+export interface RolloutHooks {
+  observed: (nodes: ObservedNode[]) => void;
+  configRead: (evaluation: ConfigEvaluation) => void;
+  syncRotation: (nodes: readonly ObservedNode[], excludeId?: string) => Promise<void>;
+}
+
+/**
+ * The rollout's view of the controller's state: reads, and reports that change the state
+ * here, on the controller's side, so the rollout never holds a writable reference to it.
+ */
+export function createRolloutControl(state: RolloutState, hooks: RolloutHooks): RolloutControl {
+  return {
+    desired: () => state.desired,
+    stopping: () => state.stopping,
+    failedNodeId: () => state.failedNodeId,
+    isAcceptable: (fingerprint) => state.acceptable.has(fingerprint),
+    nodeRestartBegun: (target) => void (state.acceptable = new Set([target])),
+    nodeRestarted: (nodeId) => {
+      if (state.failedNodeId === nodeId) state.failedNodeId = undefined;
+    },
+    nodeFailed: (nodeId, halt) => {
+      state.failedNodeId = nodeId;
+      state.halted = halt;
+    },
+    ...hooks,
+  };
+}

@@ -1,0 +1,70 @@
+import type { Logger } from '../../../shared/logger.js';
+import { LogEvent } from '../../observability/log-events.js';
+import type { ObservedNode } from '../../rollout/node.js';
+import type { HealthProbe } from '../health-probe.js';
+import type { Platform } from '../platform.js';
+import { chooseRotation } from './choose-rotation.js';
+import type { DockerPort } from './docker-port.js';
+import type { RotationControl } from './nginx-rotation.js';
+import { observeNode, observeNodes } from './observe-nodes.js';
+import { rotationKey } from './render-rotation.js';
+
+/** What the Docker Compose + nginx platform is built from; tests pass stand-ins for each. */
+export interface ComposePlatformOptions {
+  docker: DockerPort;
+  probe: HealthProbe;
+  rotation: RotationControl;
+  logger: Logger;
+  /** Seconds `docker stop` gives a node before SIGKILL. */
+  stopTimeoutS: number;
+}
+
+/**
+ * The Platform over Docker Compose: nodes are the project's containers labelled as gateways,
+ * a restart is `docker stop` + `docker start` of one container, and the rotation is nginx's
+ * server list, rewritten and reloaded through the load-balancer container.
+ */
+export function createComposePlatform(options: ComposePlatformOptions): Platform {
+  const { docker, probe, rotation, logger } = options;
+  let warnedEmptyRotation = false;
+
+  return {
+    scope: docker.project,
+    observeNodes: () => observeNodes(docker, probe),
+    observeNode: (id) => observeNode(docker, probe, id),
+    describeRotation: () => rotation.describe(),
+    logsTail: (id, lines) => docker.logsTail(id, lines),
+
+    async syncRotation(nodes: readonly ObservedNode[], excludeId?: string): Promise<void> {
+      const servers = chooseRotation(nodes, excludeId);
+      if (servers.length === 0) {
+        // Seeing no node at all (a wrong project name, say) must not empty nginx's upstream:
+        // keep what it has, e.g. the entrypoint's default that resolves every replica.
+        if (!warnedEmptyRotation) {
+          logger.warn({ event: LogEvent.rotationEmpty }, `no gateway node of project "${docker.project}" to put in rotation: leaving nginx's server list as it is`);
+          warnedEmptyRotation = true;
+        }
+        return;
+      }
+      warnedEmptyRotation = false;
+      if (rotationKey(servers) === rotation.appliedKey()) return;
+      logger.info({ event: LogEvent.rotationChanging, servers }, `nginx rotation: ${servers.map((s) => `${s.name} (${s.ip})`).join(', ') || 'no node'}`);
+      await rotation.apply(servers);
+    },
+
+    async restartNode(node, onProgress): Promise<void> {
+      await docker.stop(node.id, options.stopTimeoutS);
+      onProgress('stopped');
+      await docker.start(node.id);
+      onProgress('started');
+    },
+
+    async resumeRestart(entry): Promise<void> {
+      const container = await docker.inspect(entry.id, 'gateway');
+      if (container && container.state !== 'running') {
+        logger.warn({ event: LogEvent.restartResumed, node: entry.name }, `a previous run was stopped while restarting ${entry.name}: starting it again`);
+        await docker.start(entry.id);
+      }
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type { ObservedNode } from '../rollout/node.js';
+
+/** One gateway node in the load balancer's rotation. */
+export interface RotationServer {
+  name: string;
+  ip: string;
+}
+
+/** The load balancer's rotation as last applied, for GET /status. */
+export interface RotationView {
+  generation: number;
+  servers: RotationServer[];
+  /** The load balancer's name, or null when none was found. */
+  loadBalancer: string | null;
+}
+
+/** A restart step a platform reports while it restarts a node (it becomes a /status note). */
+export type RestartProgress = 'stopped' | 'started';
+
+/**
+ * THE SEAM: everything the controller and the rollout need from the place the gateway nodes
+ * run. Today's implementation is Docker Compose + nginx (platform/compose/); a Docker Swarm
+ * or Kubernetes one sits beside it and the controller and rollout logic stay as they are.
+ *
+ * Contract:
+ * - Only nodes of the reloader's own deployment (compose project, swarm stack, namespace)
+ *   are ever observed or acted on; every acting method refuses anything else (NOT_MANAGED).
+ * - Methods throw a ReloaderError with code DOCKER_UNAVAILABLE when the platform's API
+ *   cannot be reached after its own retries; the controller backs off and tries again.
+ * - Node ids are the platform's (container id, task id, pod uid); they are stable for the
+ *   life of a node and survive its restart (the journal relies on it).
+ * - At most one restartNode runs at a time: the controller is single-flight.
+ */
+export interface Platform {
+  /** What is managed, for log lines: compose's project name, the swarm stack, the namespace. */
+  readonly scope: string;
+
+  /** Every gateway node, each running one probed on its /health. Throws when the platform is unreachable. */
+  observeNodes(): Promise<ObservedNode[]>;
+  /** One node, freshly observed; undefined when it is gone. */
+  observeNode(id: string): Promise<ObservedNode | undefined>;
+
+  /**
+   * Keeps the load balancer's rotation in step with `nodes`: the serving ones, minus
+   * `excludeId` (the node about to restart). Resolves once the load balancer confirmed a
+   * change, or at once when nothing changed. A platform whose engine balances by itself
+   * (swarm's routing mesh, a Kubernetes Service) applies nothing here.
+   */
+  syncRotation(nodes: readonly ObservedNode[], excludeId?: string): Promise<void>;
+  /** The rotation as last applied, for the status API. */
+  describeRotation(): RotationView;
+
+  /**
+   * Restarts one node so it loads the config on disk now, reporting each step as it is
+   * done. Resolves once the platform has started it again; the caller then waits for the
+   * node's /health to show the new fingerprint (via observeNode). Compose: stop, start.
+   * Swarm: swap the service's hash-named config in and let update_config roll that task.
+   */
+  restartNode(node: ObservedNode, onProgress: (step: RestartProgress) => void): Promise<void>;
+  /** The node's last `lines` lines of output, for the report of a failed restart. */
+  logsTail(id: string, lines: number): Promise<string[]>;
+  /**
+   * Finishes a restart that a previous reloader process left half done (it was killed
+   * between stop and start): starts the node again if it is not running.
+   */
+  resumeRestart(node: { id: string; name: string }): Promise<void>;
+}

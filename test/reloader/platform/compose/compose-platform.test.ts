@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { createComposePlatform } from '../../../../reloader/platform/compose/compose-platform.js';
+import type { Platform } from '../../../../reloader/platform/platform.js';
+import { captureLogger, FakeCluster } from '../../fake-cluster.js';
+
+const FP = 'sha256:' + 'a'.repeat(64);
+
+describe('compose platform (the Platform seam over Docker Compose + nginx)', () => {
+  let cluster: FakeCluster;
+  let platform: Platform;
+  let lines: string[];
+
+  beforeEach(() => {
+    cluster = new FakeCluster(FP);
+    const captured = captureLogger();
+    lines = captured.lines;
+    platform = createComposePlatform({ docker: cluster.docker, probe: cluster.probe, rotation: cluster.rotation, logger: captured.logger, stopTimeoutS: 7 });
+  });
+
+  it('observes the labelled gateways with their /health, and restarts one node reporting stopped then started', async () => {
+    cluster.addNode('gateway-1', 1, FP);
+    cluster.addNode('gateway-2', 2, FP);
+    const nodes = await platform.observeNodes();
+    assert.deepEqual(nodes.map((n) => [n.name, n.running, n.health.fingerprint]).sort(), [
+      ['gateway-1', true, FP],
+      ['gateway-2', true, FP],
+    ]);
+    const progress: string[] = [];
+    await platform.restartNode(nodes.find((n) => n.name === 'gateway-2')!, (step) => progress.push(`${step} after ${cluster.calls.at(-1)}`));
+    assert.deepEqual(progress, ['stopped after stop gateway-2', 'started after start gateway-2']);
+    assert.equal(platform.scope, 'proj');
+  });
+
+  it('keeps the rotation in step, leaving the excluded node out, and applies nothing when nothing changed', async () => {
+    cluster.addNode('gateway-1', 1, FP);
+    cluster.addNode('gateway-2', 2, FP);
+    const nodes = await platform.observeNodes();
+    await platform.syncRotation(nodes, nodes.find((n) => n.name === 'gateway-1')!.id);
+    await platform.syncRotation(nodes);
+    await platform.syncRotation(nodes);
+    assert.deepEqual(cluster.rotations, [['gateway-2'], ['gateway-1', 'gateway-2']]);
+    assert.deepEqual(platform.describeRotation().servers.map((s) => s.name), ['gateway-1', 'gateway-2']);
+  });
+
+  it('leaves the rotation as it is when it sees no node at all, saying so once', async () => {
+    await platform.syncRotation([]);
+    await platform.syncRotation([]);
+    assert.deepEqual(cluster.rotations, []);
+    assert.equal(lines.filter((l) => l.startsWith('no gateway node of project "proj"')).length, 1);
+  });
+
+  it('resumes an interrupted restart by starting the node only when it is not running', async () => {
+    const stopped = cluster.addNode('gateway-1', 1, FP);
+    stopped.state = 'exited';
+    const running = cluster.addNode('gateway-2', 2, FP);
+    await platform.resumeRestart({ id: stopped.id, name: stopped.name });
+    await platform.resumeRestart({ id: running.id, name: running.name });
+    assert.deepEqual(cluster.calls, ['start gateway-1']);
+  });
+});
