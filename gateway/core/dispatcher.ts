@@ -48,6 +48,8 @@ export interface DispatchResult<T> {
   attempts: number;
   /** 0 for the primary, n for the n-th fallback. */
   fallbackIndex: number;
+  /** The configured name of the key the answering attempt used (never its value); undefined if key-less. */
+  keyName: string | undefined;
   /** Gives back the concurrency slot (streams); a no-op otherwise. Safe to call twice. */
   release(): void;
 }
@@ -197,8 +199,10 @@ export class Dispatcher {
           const value = await attempt(adapter, target);
           this.observeUpstream(ref, '200', started);
           if (!route.stream) release();
-          return { value, provider: ref.provider, model: ref.model, attempts, release: route.stream ? release : NO_RELEASE };
+          return { value, provider: ref.provider, model: ref.model, attempts, keyName: key?.name, release: route.stream ? release : NO_RELEASE };
         } catch (error) {
+          // An adapter throwing something other than a GatewayError is a bug: keep its stack.
+          if (!(error instanceof GatewayError)) this.deps.logger.error({ id: ctx.requestId, provider: ref.provider, err: error }, 'provider failed unexpectedly');
           const failure = asGatewayError(error, ref);
           this.observeUpstream(ref, String(failure.status), started);
           if (ctx.signal.aborted || !failure.retryable || attempts > settings.maxRetries) throw failure;
@@ -223,7 +227,7 @@ export class Dispatcher {
 
 function checkCapability(adapter: ProviderAdapter, capability: Capability, ref: ModelRef): void {
   const missing =
-    (capability === 'text' && !adapter.textCompletion) || (capability === 'embeddings' && !adapter.embeddings);
+    (capability === 'text' && !adapter.capabilities.text) || (capability === 'embeddings' && !adapter.capabilities.embeddings);
   if (missing) {
     const what = capability === 'text' ? 'text completions (/v1/completions)' : 'embeddings (/v1/embeddings)';
     throw new GatewayError('unsupported_operation', `provider "${ref.provider}" does not serve ${what}`, { provider: ref.provider, model: ref.model });

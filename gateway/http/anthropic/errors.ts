@@ -3,7 +3,7 @@ import { GatewayError } from '../../core/errors.js';
 import { anthropicErrorTypeOf } from '../../providers/anthropic/errors.js';
 import type { AnthropicErrorBody } from '../../providers/anthropic/types.js';
 import { clientStatusOf } from '../middleware/error-handler.js';
-import { requestStateOf } from '../request-state.js';
+import { noteError, requestStateOf } from '../../request/request-state.js';
 
 const ANTHROPIC_TYPES = new Set([
   'invalid_request_error',
@@ -34,7 +34,7 @@ export function toAnthropicError(error: unknown, requestId: string): { status: n
 export function respondWithAnthropicError(ctx: Context, error: unknown): void {
   const state = requestStateOf(ctx);
   const { status, body } = toAnthropicError(error, state.requestId);
-  state.errorCode = error instanceof GatewayError ? error.code : 'internal';
+  noteError(state, error);
   ctx.status = status;
   ctx.set('request-id', state.requestId);
   ctx.body = body;

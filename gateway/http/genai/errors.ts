@@ -3,7 +3,7 @@ import { GatewayError } from '../../core/errors.js';
 import { googleStatusName } from '../../providers/gemini/errors.js';
 import type { GeminiErrorBody } from '../../providers/gemini/wire-types.js';
 import { clientStatusOf } from '../middleware/error-handler.js';
-import { requestStateOf } from '../request-state.js';
+import { noteError, requestStateOf } from '../../request/request-state.js';
 
 /**
  * An error in Google's shape `{error:{code,message,status}}`, so a Gemini client reports it
@@ -21,7 +21,7 @@ export function toGeminiError(error: unknown): { status: number; body: GeminiErr
 export function respondWithGeminiError(ctx: Context, error: unknown): void {
   const state = requestStateOf(ctx);
   const { status, body } = toGeminiError(error);
-  state.errorCode = error instanceof GatewayError ? error.code : 'internal';
+  noteError(state, error);
   ctx.status = status;
   ctx.body = body;
 }

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import { GatewayError, toErrorEnvelope } from '../../core/errors.js';
 import type { Logger } from '../../../shared/logger.js';
-import { requestStateOf } from '../request-state.js';
+import { noteError, requestStateOf } from '../../request/request-state.js';
 
 /**
  * The status a client receives for an error. An upstream 503 is answered as 502: the load
@@ -22,7 +22,7 @@ export function respondWithError(ctx: Context, error: unknown, logger: Logger): 
   const envelope = toErrorEnvelope(error, state?.requestId);
   const status = error instanceof GatewayError ? clientStatusOf(error) : 500;
   envelope.status_code = status;
-  if (state) state.errorCode = error instanceof GatewayError ? error.code : 'internal';
+  if (state) noteError(state, error);
   ctx.status = status;
   ctx.body = envelope;
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { loadConfigBytes } from '../../../shared/config/index.js';
 import { Dispatcher, type RequestContext } from '../../../gateway/core/dispatcher.js';
 import { GatewayError } from '../../../gateway/core/errors.js';
-import { createSilentLogger } from '../../../shared/logger.js';
+import { Writable } from 'node:stream';
+import { createLogger, createSilentLogger } from '../../../shared/logger.js';
 import { GatewayMetrics } from '../../../gateway/observability/metrics.js';
 import type { UpstreamTarget } from '../../../gateway/providers/types.js';
 import { seededRandom } from '../../support/seeded-random.js';
@@ -123,5 +124,26 @@ describe('Dispatcher', () => {
       assert.equal(target.clientHeaders['x-trace'], 't');
       return undefined;
     });
+  });
+
+  it('answers a provider bug as internal and logs it with its stack', async () => {
+    const lines: Record<string, any>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line));
+        callback();
+      },
+    });
+    const { config } = loadConfigBytes(JSON.stringify({ providers: { openai: { keys: [KEY] } } }), {});
+    const dispatcher = new Dispatcher(config, { metrics: new GatewayMetrics(), logger: createLogger({ level: 'info', destination }), sleep: async () => undefined });
+    await assert.rejects(
+      dispatcher.run({ model: 'openai/m', capability: 'chat' }, context(), async () => {
+        throw new TypeError('adapter bug');
+      }),
+      (error: unknown) => error instanceof GatewayError && error.code === 'internal',
+    );
+    const logged = lines.find((line) => line.msg === 'provider failed unexpectedly');
+    assert.equal(logged?.err?.message, 'adapter bug');
+    assert.match(String(logged?.err?.stack), /TypeError: adapter bug/);
   });
 });
