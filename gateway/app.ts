@@ -24,6 +24,9 @@ import { GatewayMetrics } from './observability/metrics.js';
 import { MetricsSink } from './observability/metrics-sink.js';
 import type { OutcomeSink } from './request/outcome.js';
 import type { PreDispatchCheck } from './request/pre-dispatch.js';
+import { RequestLogSink } from './request-log/request-log-sink.js';
+import type { RequestLog } from './request-log/start-request-log.js';
+import { registerLogRoutes } from './http/routes/logs.js';
 
 export type { AppDeps } from './http/app-deps.js';
 
@@ -40,6 +43,8 @@ export interface BuildDepsOptions {
   outcomeSinks?: OutcomeSink[];
   /** Checks run before every inference dispatch (governance). */
   preDispatchChecks?: PreDispatchCheck[];
+  /** The running request log (see openRequestLog), when logs_store is on. */
+  requestLog?: RequestLog;
 }
 
 /** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher, outcome sinks. */
@@ -52,7 +57,12 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  const outcomeSinks: OutcomeSink[] = [new MetricsSink(metrics, config.providers), new AccessLogSink(options.logger), ...(options.outcomeSinks ?? [])];
+  const outcomeSinks: OutcomeSink[] = [
+    new MetricsSink(metrics, config.providers),
+    new AccessLogSink(options.logger),
+    ...(options.requestLog ? [new RequestLogSink(options.requestLog)] : []),
+    ...(options.outcomeSinks ?? []),
+  ];
   return {
     config,
     dispatcher,
@@ -62,6 +72,7 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     nodeName: options.nodeName ?? hostname(),
     outcomeSinks,
     preDispatchChecks: options.preDispatchChecks ?? [],
+    requestLog: options.requestLog,
   };
 }
 
@@ -88,6 +99,7 @@ export function createApp(deps: AppDeps): Koa {
   registerModelsRoutes(router, deps);
   registerAnthropicRoutes(router, deps);
   registerGenaiRoutes(router, deps);
+  registerLogRoutes(router, { requestLog: deps.requestLog, adminAuth: deps.config.adminAuth, logger: deps.logger });
   app.use(router.routes());
   return app;
 }

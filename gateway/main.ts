@@ -7,6 +7,12 @@ import { createLogger, type Logger } from '../shared/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { readNodeEnv } from './node-env.js';
 import { setUpstreamLimits } from './providers/shared/upstream-http.js';
+import { openRequestLog } from './request-log/open-request-log.js';
+import { RequestLogSetupError } from './request-log/setup-error.js';
+import type { RequestLog } from './request-log/start-request-log.js';
+
+/** Least time the request log gets to write its queue on SIGTERM, even after a long drain. */
+const MIN_LOG_FLUSH_MS = 2000;
 
 /**
  * The gateway node's entry point: load and validate the config (exit 1 with every issue
@@ -40,7 +46,21 @@ async function main(): Promise<void> {
 
   setUpstreamLimits(env.upstreamLimits);
   const nodeName = hostname();
-  const deps = buildAppDeps(config, { logger, nodeName, metrics: new GatewayMetrics({ collectProcessMetrics: true }) });
+  const metrics = new GatewayMetrics({ collectProcessMetrics: true });
+  let requestLog: RequestLog | undefined;
+  try {
+    requestLog = await openRequestLog(config, { logger, nodeName, registry: metrics.registry });
+  } catch (error) {
+    if (error instanceof RequestLogSetupError) {
+      // A database that no retry will fix (encoding, version, a newer schema): say how to fix it.
+      process.stderr.write(`${error.message}\n`);
+      logger.fatal({ event: 'request_log_refused', reason: error.message }, 'logs_store unusable; not starting');
+      exitAfterFlush(logger, 1);
+      return;
+    }
+    throw error;
+  }
+  const deps = buildAppDeps(config, { logger, nodeName, metrics, ...(requestLog ? { requestLog } : {}) });
   const server = createHttpServer(createApp(deps), { headersTimeoutMs: env.headersTimeoutMs, requestTimeoutMs: env.requestTimeoutMs });
   const port = await listen(server, env.port, env.host);
   logger.info(
@@ -56,7 +76,10 @@ async function main(): Promise<void> {
     if (draining) return;
     draining = true;
     logger.info({ event: 'signal', signal }, 'shutting down');
+    const signalledAt = performance.now();
     drainServer({ server, lifecycle: deps.lifecycle, logger, timeoutMs: env.shutdownTimeoutMs })
+      // Every response has closed, so every row is queued: write them within what is left of the deadline.
+      .then(() => flushRequestLog(requestLog, Math.max(MIN_LOG_FLUSH_MS, env.shutdownTimeoutMs - (performance.now() - signalledAt)), logger))
       .then(() => exitAfterFlush(logger, 0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'drain failed');
@@ -71,6 +94,14 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () =>
     logger.warn({ event: 'signal_ignored', signal: 'SIGHUP' }, 'SIGHUP ignored: a node applies a config edit only by restarting (the reloader does that); SIGTERM drains and stops it'),
   );
+}
+
+/** Writes the request log's queue within `budgetMs`, then closes its connections. */
+async function flushRequestLog(requestLog: RequestLog | undefined, budgetMs: number, logger: Logger): Promise<void> {
+  if (!requestLog) return;
+  const { left } = await requestLog.flush(budgetMs);
+  logger.info({ event: 'request_log_flushed', left }, 'request log flushed');
+  await requestLog.close();
 }
 
 /** Exits once the asynchronous log destination has written its buffer (bounded wait). */

@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { OutcomeSink } from '../request/outcome.js';
 import type { PreDispatchCheck } from '../request/pre-dispatch.js';
+import type { RequestLog } from '../request-log/start-request-log.js';
 
 /** What every route module receives: the node's shared parts. */
 export interface AppDeps {
@@ -19,4 +20,6 @@ export interface AppDeps {
   outcomeSinks: OutcomeSink[];
   /** Run before every inference dispatch; one throwing refuses the request (governance). */
   preDispatchChecks: PreDispatchCheck[];
+  /** The request log (`logs_store`), when on: an outcome sink, and read by /api/logs. */
+  requestLog: RequestLog | undefined;
 }

@@ -8,6 +8,8 @@ import { createLogger } from '../../shared/logger.js';
 import type { CancelSignal } from '../../gateway/core/cancellation.js';
 import type { OutcomeSink } from '../../gateway/request/outcome.js';
 import type { PreDispatchCheck } from '../../gateway/request/pre-dispatch.js';
+import type { GatewayMetrics } from '../../gateway/observability/metrics.js';
+import type { RequestLog } from '../../gateway/request-log/start-request-log.js';
 
 /**
  * Starts a gateway node in this process on 127.0.0.1 and an ephemeral port, from a config
@@ -36,6 +38,10 @@ export interface StartGatewayOptions {
   logLevel?: string;
   /** Request deadlines (default: the node's). */
   timeouts?: RequestTimeouts;
+  /** The node's metrics (default: fresh ones). */
+  metrics?: GatewayMetrics;
+  /** A running request log (see test/gateway/request-log/logged-gateway.ts). */
+  requestLog?: RequestLog;
 }
 
 /** A running in-process gateway node. */
@@ -73,6 +79,8 @@ export async function startGateway(config: object | string, options: StartGatewa
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.outcomeSinks ? { outcomeSinks: options.outcomeSinks } : {}),
     ...(options.preDispatchChecks ? { preDispatchChecks: options.preDispatchChecks } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.requestLog ? { requestLog: options.requestLog } : {}),
   });
   const server = createHttpServer(createApp(deps), options.timeouts);
   const port = await listen(server, 0, '127.0.0.1');
