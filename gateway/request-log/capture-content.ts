@@ -16,11 +16,11 @@ export interface CapturedContent {
 }
 
 /** Request fields that are content or routing, not parameters. */
-const NOT_PARAMS = new Set(['model', 'messages', 'prompt', 'input', 'tools', 'fallbacks', 'stream']);
+const NOT_PARAMS = new Set(['model', 'messages', 'contents', 'prompt', 'input', 'tools', 'fallbacks', 'stream']);
 
-/** Notes the client's request: messages (or prompt / input), tools, and the other parameters. */
+/** Notes the client's request: messages (Gemini: contents; or prompt / input), tools, and the other parameters. */
 export function captureRequest(content: CapturedContent, body: Record<string, unknown>): void {
-  content.input = body.messages ?? body.prompt ?? body.input;
+  content.input = body.messages ?? body.contents ?? body.prompt ?? body.input;
   if (body.tools !== undefined) content.tools = body.tools;
   const params: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(body)) if (!NOT_PARAMS.has(name)) params[name] = value;
@@ -41,6 +41,12 @@ export function captureAnswer(content: CapturedContent, answer: unknown): void {
   content.output = choice.message ?? choice.text;
   if (choice.message?.tool_calls) content.toolCalls = choice.message.tool_calls;
   if (choice.finish_reason) content.stopReason = choice.finish_reason;
+}
+
+/** Notes an answer in a provider's native shape (Anthropic's content blocks, a Gemini candidate). */
+export function captureOutput(content: CapturedContent, output: unknown, stopReason: string | null | undefined): void {
+  content.output = output;
+  if (stopReason) content.stopReason = stopReason;
 }
 
 /** Notes one streamed chunk: its text is appended; the finish reason kept. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import Anthropic from '@anthropic-ai/sdk';
 import { createGate, MockUpstream } from '../../support/mock-upstream.js';
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { providerConfig } from '../../support/start-gateway.js';
@@ -130,5 +131,17 @@ describe('request log: one row per request from a node', function () {
     await node.requestLog.flush(5000);
     const count = await node.db.query('SELECT count(*)::int AS n FROM request_logs');
     assert.equal(count.rows[0].n, 1);
+  });
+
+  it('logs an Anthropic Messages request with its messages and content blocks', async () => {
+    node = await startLoggedGateway(server, providerConfig(upstream.url));
+    const client = new Anthropic({ baseURL: `${node.gateway.url}/anthropic`, apiKey: 'unused', maxRetries: 0, timeout: 15_000 });
+    await client.messages.create({ model: 'openai/gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'bonjour' }] });
+    const [row] = await waitForRows(node.db, 1);
+    assert.equal(row?.route, '/anthropic/v1/messages');
+    assert.deepEqual(row?.input_history, [{ role: 'user', content: 'bonjour' }]);
+    assert.deepEqual(row?.output_message, { role: 'assistant', content: [{ type: 'text', text: 'hello from mock' }] });
+    assert.equal(row?.stop_reason, 'end_turn');
+    assert.equal((row?.params as Record<string, unknown>).max_tokens, 50);
   });
 });
