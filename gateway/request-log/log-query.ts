@@ -51,8 +51,11 @@ export async function searchLogs(pool: pg.Pool, filters: LogFilters, page: LogPa
   const column = SORT_COLUMNS[page.sortBy];
   const direction = page.order === 'asc' ? 'ASC' : 'DESC';
   const n = where.params.length;
+  // Tokens and cost may be null: those rows go last. Timestamp and latency never are, and a
+  // NULLS clause there would keep PostgreSQL from reading the time index in order.
+  const nulls = page.sortBy === 'tokens' || page.sortBy === 'cost' ? ' NULLS LAST' : '';
   const rowsQuery = pool.query(
-    `SELECT * FROM request_logs ${where.sql} ORDER BY ${column} ${direction} NULLS LAST, id ${direction} LIMIT $${n + 1} OFFSET $${n + 2}`,
+    `SELECT * FROM request_logs ${where.sql} ORDER BY ${column} ${direction}${nulls}, id ${direction} LIMIT $${n + 1} OFFSET $${n + 2}`,
     [...where.params, page.limit, page.offset],
   );
   const statsQuery = pool.query<{ total: number; succeeded: number; avg_latency: number | null; tokens: number; cost: number }>(
