@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { loadConfigBytes } from '../../../shared/config/index.js';
-import { createSilentLogger } from '../../../shared/logger.js';
+import { createSilentLogger, type Logger } from '../../../shared/logger.js';
 import type { LogWriterOptions } from '../../../gateway/request-log/log-writer.js';
 import { openRequestLog } from '../../../gateway/request-log/open-request-log.js';
 import type { RequestLog } from '../../../gateway/request-log/start-request-log.js';
@@ -23,7 +23,7 @@ export interface LoggedGateway {
 export async function startLoggedGateway(
   server: PostgresServer,
   config: Record<string, unknown>,
-  options: { writer?: LogWriterOptions; env?: NodeJS.ProcessEnv } = {},
+  options: { writer?: LogWriterOptions; env?: NodeJS.ProcessEnv; logger?: Logger; beforeStart?: () => Promise<void> } = {},
 ): Promise<LoggedGateway> {
   const database = await freshDatabase(server);
   const full = {
@@ -35,10 +35,11 @@ export async function startLoggedGateway(
     },
   };
   const text = JSON.stringify(full);
+  await options.beforeStart?.();
   const { config: runtime } = loadConfigBytes(text, options.env ?? {});
   const metrics = new GatewayMetrics();
   // Writes every 20 ms: tests wait for rows by polling, never by sleeping a guessed time.
-  const requestLog = await openRequestLog(runtime, { logger: createSilentLogger(), nodeName: 'test-node', registry: metrics.registry, writer: { flushIntervalMs: 20, retryInitialMs: 20, retryMaxMs: 200, ...options.writer } });
+  const requestLog = await openRequestLog(runtime, { logger: options.logger ?? createSilentLogger(), nodeName: 'test-node', registry: metrics.registry, writer: { flushIntervalMs: 20, retryInitialMs: 20, retryMaxMs: 200, ...options.writer } });
   if (!requestLog) throw new Error('request log not started');
   const gateway = await startGateway(text, { sleep: instantSleep, metrics, requestLog, ...(options.env ? { env: options.env } : {}) });
   return {

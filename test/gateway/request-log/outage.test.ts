@@ -52,4 +52,15 @@ describe('request log: the database stopped under load', function () {
     const kept = await node.db.query("SELECT count(*)::int AS n FROM request_logs WHERE model LIKE 'during-%'");
     assert.ok(kept.rows[0].n > 0 && kept.rows[0].n <= 10, `kept ${kept.rows[0].n} of 40 outage rows (queue of 10)`);
   });
+
+  it('starts and serves with the database down, then sets up the schema and writes once it is up', async () => {
+    await node?.close();
+    node = undefined;
+    node = await startLoggedGateway(server, providerConfig(upstream.url), { beforeStart: () => server.stop() });
+    const answer = await node.gateway.openai().chat.completions.create({ model: 'openai/early', messages: MESSAGES });
+    assert.equal(answer.choices[0]?.message.content, 'hello from mock');
+    await server.start();
+    const rows = await waitForRows(node.db, 1, 'WHERE model = $1', ['early']);
+    assert.equal(rows.length, 1);
+  });
 });
