@@ -15,7 +15,7 @@ export class RequestLogMetrics {
     this.written = new Counter({ name: 'gateway_request_log_rows_written_total', help: 'Request-log rows written to the logs store', registers: [registry] });
     this.dropped = new Counter({
       name: 'gateway_request_log_rows_dropped_total',
-      help: 'Request-log rows dropped unwritten (queue_full: database slow or down; shutdown: drain deadline; disabled: store refused)',
+      help: 'Request-log rows dropped unwritten (queue_full: database slow or down; shutdown: drain deadline; disabled: store unusable; rejected: the database refused the row)',
       labelNames: ['reason'] as const,
       registers: [registry],
     });

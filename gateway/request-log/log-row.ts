@@ -103,17 +103,17 @@ export function toRow(request: LoggableRequest, options: ToRowOptions): RequestL
   const content = options.contentLogging ? request.content : undefined;
   return {
     id: randomUUID(),
-    request_id: request.requestId,
+    request_id: clean(request.requestId),
     timestamp: new Date(request.startedAtMs),
     node: options.node,
     method: request.method,
-    route: request.route,
-    provider: request.provider,
-    model: request.model,
+    route: clean(request.route),
+    provider: clean(request.provider),
+    model: clean(request.model),
     status: failed ? 'error' : 'success',
     http_status: request.httpStatus,
     error_type: request.errorCode ?? (request.cancelled ? 'client_closed' : null),
-    error_message: request.errorMessage === undefined ? null : options.redact(request.errorMessage).slice(0, 2000),
+    error_message: request.errorMessage === undefined ? null : clean(options.redact(request.errorMessage).slice(0, 2000)),
     latency_ms: round(request.latencyMs),
     ttft_ms: request.firstTokenMs === undefined ? null : round(request.firstTokenMs),
     prompt_tokens: count(usage?.prompt_tokens),
@@ -124,12 +124,12 @@ export function toRow(request: LoggableRequest, options: ToRowOptions): RequestL
     cancelled: request.cancelled,
     number_of_retries: Math.max(0, (request.attempts ?? 1) - 1),
     fallback_index: request.fallbackIndex ?? 0,
-    selected_key_name: request.keyName ?? null,
-    virtual_key_id: request.virtualKeyId ?? null,
-    virtual_key_name: request.virtualKeyName ?? null,
-    team_id: request.teamId ?? null,
-    customer_id: request.customerId ?? null,
-    stop_reason: request.stopReason ?? null,
+    selected_key_name: cleanOrNull(request.keyName),
+    virtual_key_id: cleanOrNull(request.virtualKeyId),
+    virtual_key_name: cleanOrNull(request.virtualKeyName),
+    team_id: cleanOrNull(request.teamId),
+    customer_id: cleanOrNull(request.customerId),
+    stop_reason: cleanOrNull(request.stopReason),
     input_history: serialize(content?.input, options.redact),
     output_message: serialize(content?.output, options.redact),
     params: serialize(content?.params, options.redact),
@@ -149,13 +149,27 @@ function serialize(value: unknown, redact: (text: string) => string): string | n
   if (value === undefined || value === null) return null;
   let text: string;
   try {
-    text = JSON.stringify(value);
+    text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? clean(item) : item));
   } catch {
     return JSON.stringify({ unserializable: true });
   }
   if (text.length > MAX_CONTENT_CHARS) return JSON.stringify({ truncated: true, chars: text.length });
-  // PostgreSQL's jsonb refuses the NUL character even escaped.
-  return redact(text).replaceAll('\\u0000', '');
+  return redact(text);
+}
+
+/**
+ * Text PostgreSQL accepts: no NUL (refused in text and jsonb) and no lone UTF-16 surrogate
+ * (refused in jsonb as an escape). Client-supplied strings can hold both.
+ */
+function clean(text: string): string {
+  return text.replace(UNSAFE_CHARACTERS, (found) => (found === '\u0000' ? '' : '\ufffd'));
+}
+
+/** NUL, a high surrogate without its low half, or a low surrogate without its high half. */
+const UNSAFE_CHARACTERS = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function cleanOrNull(text: string | undefined): string | null {
+  return text === undefined ? null : clean(text);
 }
 
 function count(value: number | undefined): number | null {

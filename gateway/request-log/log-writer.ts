@@ -144,8 +144,7 @@ export class RequestLogWriter {
         this.prepared = true;
       }
       rows = this.queue.take(this.batchSize);
-      if (rows.length > 0) await this.deps.insert(rows);
-      this.deps.metrics.written.inc(rows.length);
+      if (rows.length > 0) await this.insertBatch(rows);
       if (this.failures > 0) this.deps.logger.info({ event: 'request_log_resumed', after_failures: this.failures }, 'request log: writing again');
       this.failures = 0;
       return true;
@@ -163,6 +162,35 @@ export class RequestLogWriter {
     }
   }
 
+  /**
+   * Inserts a batch; when the database refuses its data (not the connection), inserts the rows
+   * one by one and drops only those it refuses, so one odd row never blocks the queue forever.
+   */
+  private async insertBatch(rows: RequestLogRow[]): Promise<void> {
+    try {
+      await this.deps.insert(rows);
+      this.deps.metrics.written.inc(rows.length);
+      return;
+    } catch (error) {
+      if (!isRefusedData(error)) throw error;
+    }
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows[index] as RequestLogRow;
+      try {
+        await this.deps.insert([row]);
+        this.deps.metrics.written.inc();
+      } catch (error) {
+        if (!isRefusedData(error)) {
+          // The rows not yet written go back to the queue with the caller's put-back.
+          rows.splice(0, index);
+          throw error;
+        }
+        this.deps.metrics.dropped.inc({ reason: 'rejected' });
+        this.deps.logger.warn({ event: 'request_log_row_rejected', id: row.request_id, error: (error as Error).message }, 'request log: the database refused a row; dropped');
+      }
+    }
+  }
+
   private disable(error: RequestLogSetupError, taken: number): false {
     this.disabled = true;
     const dropped = this.queue.length + taken;
@@ -177,6 +205,12 @@ export class RequestLogWriter {
     this.deps.metrics.dropped.inc({ reason }, count);
     this.drops.report(count, this.queue.dropped, this.queue.length);
   }
+}
+
+/** PostgreSQL refused the data itself (SQLSTATE class 22 data exception, 23 constraint), not the connection. */
+function isRefusedData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 function sleep(ms: number): Promise<void> {

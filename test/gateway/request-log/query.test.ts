@@ -6,6 +6,10 @@ import { findLog, searchLogs } from '../../../gateway/request-log/log-query.js';
 import { toRow, type LoggableRequest } from '../../../gateway/request-log/log-row.js';
 import { migrateSchema } from '../../../gateway/request-log/migrations.js';
 import { deleteExpiredRows, RETENTION_LOCK_KEY } from '../../../gateway/request-log/retention.js';
+import { RequestLogMetrics } from '../../../gateway/request-log/log-metrics.js';
+import { RequestLogWriter } from '../../../gateway/request-log/log-writer.js';
+import { createSilentLogger } from '../../../shared/logger.js';
+import { Registry } from 'prom-client';
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { countRows, freshDatabase, loggable } from './support.js';
 
@@ -122,5 +126,20 @@ describe('request log: filters, paging, stats and retention', () => {
     assert.equal(await countRows(pool, "WHERE request_id LIKE 'old-%'"), 0);
     assert.equal(await countRows(pool, "WHERE request_id NOT LIKE 'old-%' AND \"timestamp\" >= now() - interval '30 days'"), recentBefore);
     assert.equal(await countRows(pool, "WHERE \"timestamp\" < now() - interval '30 days'"), 0);
+  });
+
+  it('stores text PostgreSQL would refuse (NUL, lone surrogates) cleaned, and drops only a row it refuses', async () => {
+    const metrics = new RequestLogMetrics(new Registry());
+    const writer = new RequestLogWriter({ prepare: async () => undefined, insert: (rows) => insertRows(pool, rows), logger: createSilentLogger(), metrics }, { batchSize: 10, flushIntervalMs: 60_000 });
+    writer.enqueue(rowOf(loggable({ requestId: 'odd-text', model: 'm\u0000x', content: { input: [{ role: 'user', content: 'half \ud83d pair and nul \u0000' }] } })));
+    writer.enqueue(rowOf(loggable({ requestId: 'too-many-tokens', usage: { prompt_tokens: 5_000_000_000 } })));
+    writer.enqueue(rowOf(loggable({ requestId: 'fine' })));
+    assert.deepEqual(await writer.flush(10_000), { left: 0 });
+    const stored = await pool.query("SELECT request_id, model, input_history FROM request_logs WHERE request_id IN ('odd-text', 'too-many-tokens', 'fine') ORDER BY request_id");
+    assert.deepEqual(stored.rows.map((row: { request_id: string }) => row.request_id), ['fine', 'odd-text']);
+    assert.equal(stored.rows[1].model, 'mx');
+    assert.deepEqual(stored.rows[1].input_history, [{ role: 'user', content: 'half \ufffd pair and nul ' }]);
+    assert.equal((await metrics.dropped.get()).values.find((value) => value.labels.reason === 'rejected')?.value, 1);
+    assert.equal((await metrics.written.get()).values[0]?.value, 2);
   });
 });
