@@ -18,10 +18,12 @@ import { registerHealthRoutes } from './http/routes/health.js';
 import { registerMetricsRoutes } from './http/routes/metrics.js';
 import { registerModelsRoutes } from './http/routes/models.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
+import { registerConfigSecrets } from './security/secret-redaction.js';
 import type { Logger } from '../shared/logger.js';
 import { AccessLogSink } from './observability/access-log-sink.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { MetricsSink } from './observability/metrics-sink.js';
+import { ModelLabels } from './observability/model-labels.js';
 import type { OutcomeSink } from './request/outcome.js';
 import type { PreDispatchCheck } from './request/pre-dispatch.js';
 import { RequestLogSink } from './request-log/request-log-sink.js';
@@ -49,16 +51,20 @@ export interface BuildDepsOptions {
 
 /** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher, outcome sinks. */
 export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): AppDeps {
+  // Before any request: from now on no upstream-derived text leaves the node with a secret in it.
+  registerConfigSecrets(config);
   const metrics = options.metrics ?? new GatewayMetrics();
   const lifecycle = new Lifecycle((count) => metrics.inFlight.set(count));
+  const modelLabels = new ModelLabels(config.providers);
   const dispatcher = new Dispatcher(config, {
     metrics,
+    modelLabels,
     logger: options.logger,
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
   const outcomeSinks: OutcomeSink[] = [
-    new MetricsSink(metrics, config.providers),
+    new MetricsSink(metrics, modelLabels),
     new AccessLogSink(options.logger),
     ...(options.requestLog ? [new RequestLogSink(options.requestLog)] : []),
     ...(options.outcomeSinks ?? []),

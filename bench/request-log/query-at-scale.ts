@@ -68,7 +68,10 @@ async function timeSearch(pool: pg.Pool, query: Record<string, string>): Promise
 }
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   const server = await startPostgres();
   const pool = new pg.Pool({ connectionString: server.url(await server.createDatabase('bench_logs')), max: 4 });
   pool.on('error', () => undefined);
@@ -79,7 +82,9 @@ async function main(): Promise<void> {
       const started = performance.now();
       await fill(pool, rows, filled);
       filled = rows;
-      process.stdout.write(`\n${rows.toLocaleString('en')} rows (filled in ${((performance.now() - started) / 1000).toFixed(0)} s)\n\n| search | matches | median ms |\n|---|---|---|\n`);
+      process.stdout.write(
+        `\n${rows.toLocaleString('en')} rows (filled in ${((performance.now() - started) / 1000).toFixed(0)} s)\n\n| search | matches | median ms |\n|---|---|---|\n`,
+      );
       for (const [name, query] of Object.entries(SEARCHES)) {
         const { medianMs, total } = await timeSearch(pool, query);
         process.stdout.write(`| ${name} | ${total.toLocaleString('en')} | ${medianMs.toFixed(1)} |\n`);

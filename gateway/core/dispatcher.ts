@@ -1,6 +1,7 @@
 import type { ProviderSettings, RuntimeConfig } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import { ModelLabels } from '../observability/model-labels.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { backoffDelay } from '../../shared/backoff.js';
@@ -57,6 +58,8 @@ export interface DispatchResult<T> {
 /** What the dispatcher needs besides the config. */
 export interface DispatcherDeps {
   metrics: GatewayMetrics;
+  /** Bounds the model label values of the upstream metrics (default: from the config). */
+  modelLabels?: ModelLabels;
   logger: Logger;
   /** Random source in [0, 1) for key choice and jitter (tests pass a seeded one). */
   random?: () => number;
@@ -88,12 +91,15 @@ export class Dispatcher {
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal: CancelSignal) => Promise<void>;
 
+  private readonly labels: ModelLabels;
+
   constructor(
     readonly config: RuntimeConfig,
     private readonly deps: DispatcherDeps,
   ) {
     this.random = deps.random ?? Math.random;
     this.sleep = deps.sleep ?? sleepWithSignal;
+    this.labels = deps.modelLabels ?? new ModelLabels(config.providers);
     for (const [name, settings] of config.providers) {
       this.providers.set(name, {
         settings,
@@ -127,7 +133,7 @@ export class Dispatcher {
     let primaryError: unknown;
     for (let index = 0; index < candidates.length; index++) {
       const candidate = candidates[index] as Candidate;
-      if (index > 0) this.deps.metrics.fallbacks.inc({ provider: candidate.ref.provider, model: candidate.ref.model });
+      if (index > 0) this.deps.metrics.fallbacks.inc(this.labels.of(candidate.ref.provider, candidate.ref.model));
       try {
         const result = await this.runCandidate(candidate, route, ctx, attempt);
         return { ...result, fallbackIndex: index };
@@ -206,8 +212,12 @@ export class Dispatcher {
           const failure = asGatewayError(error, ref);
           this.observeUpstream(ref, String(failure.status), started);
           if (ctx.signal.aborted || !failure.retryable || attempts > settings.maxRetries) throw failure;
-          this.deps.metrics.retries.inc({ provider: ref.provider, model: ref.model });
-          const waitMs = backoffDelay(attempts, settings.backoffInitialMs, settings.backoffMaxMs, this.random);
+          // A provider that says when to come back is believed: sooner would fail again. Past
+          // the longest wait the config allows, the client gets the answer (and Retry-After) now.
+          const askedMs = failure.retryAfterMs;
+          if (askedMs !== undefined && askedMs > settings.backoffMaxMs) throw failure;
+          this.deps.metrics.retries.inc(this.labels.of(ref.provider, ref.model));
+          const waitMs = Math.max(askedMs ?? 0, backoffDelay(attempts, settings.backoffInitialMs, settings.backoffMaxMs, this.random));
           this.deps.logger.debug({ id: ctx.requestId, provider: ref.provider, attempt: attempts, wait_ms: Math.round(waitMs), code: failure.code }, 'retrying');
           await this.sleep(waitMs, ctx.signal);
         }
@@ -219,7 +229,9 @@ export class Dispatcher {
   }
 
   private observeUpstream(ref: ModelRef, status: string, started: number): void {
-    const labels = { provider: ref.provider, model: ref.model, status };
+    // The provider knew the model (it answered, was busy or failed; not 400/404): name it in labels.
+    if (status === '200' || status === '429' || Number(status) >= 500) this.labels.learn(ref.provider, ref.model);
+    const labels = { ...this.labels.of(ref.provider, ref.model), status };
     this.deps.metrics.upstreamRequests.inc(labels);
     this.deps.metrics.upstreamLatency.observe(labels, (performance.now() - started) / 1000);
   }

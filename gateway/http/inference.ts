@@ -131,14 +131,29 @@ export function toUpstreamBody<T>(body: Record<string, unknown>): T {
   return rest as T;
 }
 
-/** Reads `fallbacks` for the dispatcher: an array of strings, else a 400. */
+/**
+ * The most fallbacks one request may name. Each is a full upstream attempt (with its own
+ * retries); a client must not turn one request into thousands of upstream calls.
+ */
+export const MAX_FALLBACKS = 10;
+
+/**
+ * Reads `fallbacks` for the dispatcher: an array of at most MAX_FALLBACKS strings, else a
+ * 400. Repeats (and the primary model itself) are dropped: trying the same model again is a
+ * retry, which the provider's own retry settings govern.
+ */
 export function readFallbacks(body: Record<string, unknown>): string[] | undefined {
   const value = body.fallbacks;
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     throw new GatewayError('invalid_request', 'fallbacks must be an array of "provider/model" strings', { param: 'fallbacks' });
   }
-  return value as string[];
+  if (value.length > MAX_FALLBACKS) {
+    throw new GatewayError('invalid_request', `fallbacks names ${value.length} models; at most ${MAX_FALLBACKS} are accepted`, { param: 'fallbacks' });
+  }
+  const unique = new Set(value as string[]);
+  unique.delete(body.model as string);
+  return [...unique];
 }
 
 /** Adds Bifrost's `extra_fields` to a successful response body. */

@@ -30,7 +30,7 @@ export class DropReporter {
     if (now - this.lastLineAt < DROP_LOG_INTERVAL_MS) return;
     this.lastLineAt = now;
     this.logger.warn(
-      { event: 'request_log_dropped', dropped: this.pending, dropped_total: total, queued, last_error: this.lastError },
+      { event: 'request-log-dropped', dropped: this.pending, dropped_total: total, queued, last_error: this.lastError },
       `request log: dropped ${this.pending} oldest rows (queue full; the logs store is slow or unreachable)`,
     );
     this.pending = 0;

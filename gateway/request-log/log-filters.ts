@@ -90,7 +90,10 @@ function readText(query: Query, name: string): string | undefined {
 function readList(query: Query, name: string): string[] | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
-  const items = (Array.isArray(value) ? value : [value]).flatMap((part) => part.split(',')).map((item) => item.trim()).filter((item) => item !== '');
+  const items = (Array.isArray(value) ? value : [value])
+    .flatMap((part) => part.split(','))
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   return items.length > 0 ? items : undefined;
 }
 

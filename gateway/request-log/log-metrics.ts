@@ -19,7 +19,11 @@ export class RequestLogMetrics {
       labelNames: ['reason'] as const,
       registers: [registry],
     });
-    this.writeErrors = new Counter({ name: 'gateway_request_log_write_errors_total', help: 'Failed request-log batch writes (retried)', registers: [registry] });
+    this.writeErrors = new Counter({
+      name: 'gateway_request_log_write_errors_total',
+      help: 'Failed request-log batch writes (retried)',
+      registers: [registry],
+    });
     this.queued = new Gauge({ name: 'gateway_request_log_queue_rows', help: 'Request-log rows waiting to be written', registers: [registry] });
   }
 }

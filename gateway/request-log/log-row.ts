@@ -166,6 +166,7 @@ function clean(text: string): string {
 }
 
 /** NUL, a high surrogate without its low half, or a low surrogate without its high half. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character to remove.
 const UNSAFE_CHARACTERS = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function cleanOrNull(text: string | undefined): string | null {

@@ -105,7 +105,7 @@ export class RequestLogWriter {
     if (left > 0) {
       this.queue.take(left);
       this.deps.metrics.dropped.inc({ reason: 'shutdown' }, left);
-      this.deps.logger.warn({ event: 'request_log_flush_incomplete', dropped: left }, `request log: ${left} rows not written before the drain deadline`);
+      this.deps.logger.warn({ event: 'request-log-flush-incomplete', dropped: left }, `request log: ${left} rows not written before the drain deadline`);
     }
     this.deps.metrics.queued.set(0);
     return { left };
@@ -145,7 +145,7 @@ export class RequestLogWriter {
       }
       rows = this.queue.take(this.batchSize);
       if (rows.length > 0) await this.insertBatch(rows);
-      if (this.failures > 0) this.deps.logger.info({ event: 'request_log_resumed', after_failures: this.failures }, 'request log: writing again');
+      if (this.failures > 0) this.deps.logger.info({ event: 'request-log-resumed', after_failures: this.failures }, 'request log: writing again');
       this.failures = 0;
       return true;
     } catch (error) {
@@ -155,7 +155,11 @@ export class RequestLogWriter {
       this.countDropped(this.queue.putBack(rows), 'queue_full');
       const message = (error as Error).message;
       this.drops.noteError(message);
-      if (this.failures === 1) this.deps.logger.warn({ event: 'request_log_write_failed', error: message, queued: this.queue.length }, 'request log: write failed; retrying with backoff');
+      if (this.failures === 1)
+        this.deps.logger.warn(
+          { event: 'request-log-write-failed', error: message, queued: this.queue.length },
+          'request log: write failed; retrying with backoff',
+        );
       return false;
     } finally {
       this.deps.metrics.queued.set(this.queue.length);
@@ -186,7 +190,10 @@ export class RequestLogWriter {
           throw error;
         }
         this.deps.metrics.dropped.inc({ reason: 'rejected' });
-        this.deps.logger.warn({ event: 'request_log_row_rejected', id: row.request_id, error: (error as Error).message }, 'request log: the database refused a row; dropped');
+        this.deps.logger.warn(
+          { event: 'request-log-row-rejected', id: row.request_id, error: (error as Error).message },
+          'request log: the database refused a row; dropped',
+        );
       }
     }
   }
@@ -196,7 +203,7 @@ export class RequestLogWriter {
     const dropped = this.queue.length + taken;
     this.queue.take(this.queue.length);
     this.deps.metrics.dropped.inc({ reason: 'disabled' }, dropped);
-    this.deps.logger.error({ event: 'request_log_disabled', error: error.message }, error.message);
+    this.deps.logger.error({ event: 'request-log-disabled', error: error.message }, error.message);
     return false;
   }
 

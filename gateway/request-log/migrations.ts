@@ -103,7 +103,11 @@ export async function migrateSchema(pool: pg.Pool, appliedBy: string): Promise<M
     for (const migration of MIGRATIONS) {
       if (migration.version <= from) continue;
       await client.query(migration.sql);
-      await client.query('INSERT INTO request_log_migrations (version, description, applied_by) VALUES ($1, $2, $3)', [migration.version, migration.description, appliedBy]);
+      await client.query('INSERT INTO request_log_migrations (version, description, applied_by) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.description,
+        appliedBy,
+      ]);
       applied.push(migration.version);
     }
     await client.query('COMMIT');

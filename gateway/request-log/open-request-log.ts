@@ -31,7 +31,7 @@ export async function openRequestLog(config: RuntimeConfig, options: OpenRequest
   });
   if (log && !config.adminAuth) {
     options.logger.warn(
-      { event: 'request_log_api_open' },
+      { event: 'request-log-api-open' },
       'GET /api/logs is open to anyone who can reach the node: set governance.auth_config.admin_username and admin_password to require them (HTTP Basic)',
     );
   }

@@ -18,7 +18,11 @@ export interface RetentionReport {
  * database's clock, so nodes with skewed clocks agree. `pauseMs` between batches leaves room
  * for the writers and readers.
  */
-export async function deleteExpiredRows(pool: pg.Pool, retentionDays: number, options: { pauseMs?: number; batchRows?: number } = {}): Promise<RetentionReport> {
+export async function deleteExpiredRows(
+  pool: pg.Pool,
+  retentionDays: number,
+  options: { pauseMs?: number; batchRows?: number } = {},
+): Promise<RetentionReport> {
   const batchRows = options.batchRows ?? RETENTION_BATCH_ROWS;
   const client = await pool.connect();
   let broken = false;

@@ -54,20 +54,25 @@ export async function startRequestLog(settings: LogsStoreSettings, options: Star
   const { logger } = options;
   if (settings.type === 'sqlite') {
     logger.warn(
-      { event: 'request_log_sqlite_unsupported', path: settings.path },
+      { event: 'request-log-sqlite-unsupported', path: settings.path },
       'logs_store type "sqlite" is not supported by this node: in a cluster each node would keep its own file. Use type "postgres"; no request log is written.',
     );
     return undefined;
   }
   const db = settings.postgres;
   const where = { host: db.host, port: db.port, database: db.database, user: db.user };
-  const pool = createLogsPool(db, (error) => logger.warn({ event: 'request_log_connection_error', error: error.message }, 'request log: idle connection failed'));
+  const pool = createLogsPool(db, (error) =>
+    logger.warn({ event: 'request-log-connection-error', error: error.message }, 'request log: idle connection failed'),
+  );
   let ready = false;
   const prepare = async (): Promise<void> => {
     if (ready) return;
     const facts = await checkServer(pool);
     const report = await migrateSchema(pool, options.node);
-    logger.info({ event: 'request_log_ready', ...where, server_version: facts.versionNum, schema_from: report.from, schema_to: report.to, applied: report.applied }, 'request log: store ready');
+    logger.info(
+      { event: 'request-log-ready', ...where, server_version: facts.versionNum, schema_from: report.from, schema_to: report.to, applied: report.applied },
+      'request log: store ready',
+    );
     ready = true;
   };
   const metrics = new RequestLogMetrics(options.registry);
@@ -80,7 +85,10 @@ export async function startRequestLog(settings: LogsStoreSettings, options: Star
       await pool.end().catch(() => undefined);
       throw error;
     }
-    logger.warn({ event: 'request_log_unreachable', ...where, error: (error as Error).message }, 'request log: store unreachable at start; rows queue and are written once it answers');
+    logger.warn(
+      { event: 'request-log-unreachable', ...where, error: (error as Error).message },
+      'request log: store unreachable at start; rows queue and are written once it answers',
+    );
   }
   const retention = scheduleRetention(pool, settings.retentionDays, options);
   const redact = createRedactor([...options.secrets, db.password]);
@@ -92,7 +100,7 @@ export async function startRequestLog(settings: LogsStoreSettings, options: Star
       try {
         writer.enqueue(toRow(request, { node: options.node, contentLogging: options.contentLogging, redact }));
       } catch (error) {
-        logger.error({ event: 'request_log_row_failed', error: (error as Error).message }, 'request log: could not build a row');
+        logger.error({ event: 'request-log-row-failed', error: (error as Error).message }, 'request log: could not build a row');
       }
     },
     flush: (timeoutMs) => writer.flush(timeoutMs),
@@ -112,10 +120,13 @@ function scheduleRetention(pool: pg.Pool, days: number, options: StartRequestLog
   const run = (): void => {
     deleteExpiredRows(pool, days, { pauseMs: 50 })
       .then((report) => {
-        if (report.deleted > 0) options.logger.info({ event: 'request_log_retention', deleted: report.deleted, retention_days: days }, 'request log: old rows deleted');
+        if (report.deleted > 0)
+          options.logger.info({ event: 'request-log-retention', deleted: report.deleted, retention_days: days }, 'request log: old rows deleted');
       })
       // The table may not exist yet (store unreachable at start): the next pass tries again.
-      .catch((error: unknown) => options.logger.warn({ event: 'request_log_retention_failed', error: (error as Error).message }, 'request log: retention pass failed'));
+      .catch((error: unknown) =>
+        options.logger.warn({ event: 'request-log-retention-failed', error: (error as Error).message }, 'request log: retention pass failed'),
+      );
   };
   const first = setTimeout(run, options.retentionFirstRunMs ?? 60_000);
   const every = setInterval(run, options.retentionIntervalMs ?? 3_600_000);

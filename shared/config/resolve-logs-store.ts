@@ -34,7 +34,7 @@ export function resolveLogsStore(
   env: NodeJS.ProcessEnv,
   missing: Set<string>,
 ): { settings?: LogsStoreSettings; issues: ConfigIssue[] } {
-  if (!entry || entry.enabled !== true) return { issues: [] };
+  if (entry?.enabled !== true) return { issues: [] };
   const retentionDays = entry.retention_days ?? 30;
   const config = resolveEnvDeep(entry.config ?? {}, env, missing);
   if (entry.type === 'sqlite') return { settings: { type: 'sqlite', retentionDays, path: String(config.path) }, issues: [] };

@@ -8,6 +8,7 @@ import type { ChatChunk } from '../../providers/chat-types.js';
 import type { SseEvent } from '../../providers/shared/sse.js';
 import type { ChunkStream } from '../../providers/types.js';
 import { noteUsage, type RequestState } from '../../request/request-state.js';
+import { redactText } from '../../security/secret-redaction.js';
 import type { AppDeps } from '../app-deps.js';
 import type { InferenceScope } from '../inference.js';
 import { pumpStream, type StreamDialect } from '../sse/pump.js';
@@ -60,7 +61,9 @@ class NativeEventDialect extends AnthropicDialect<SseEvent> {
     const name = event.event ?? 'message';
     mergeUsage(this.usage, name, event.data);
     this.ended = name === 'message_stop' || name === 'error';
-    return writeSseEvent(res, name, event.data);
+    // An upstream's error event is relayed as sent, but may echo a credential: the one place
+    // relayed bytes are rewritten.
+    return writeSseEvent(res, name, name === 'error' ? redactText(event.data) : event.data);
   }
 
   finish(res: ServerResponse, state: RequestState): undefined {

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
-import { GatewayError } from '../../core/errors.js';
+import { toClientError } from '../../core/errors.js';
 import { googleStatusName } from '../../providers/gemini/errors.js';
 import type { GeminiErrorBody } from '../../providers/gemini/wire-types.js';
-import { clientStatusOf } from '../middleware/error-handler.js';
+import { clientStatusOf, setRetryAfter } from '../middleware/error-handler.js';
 import { noteError, requestStateOf } from '../../request/request-state.js';
 
 /**
@@ -11,7 +11,7 @@ import { noteError, requestStateOf } from '../../request/request-state.js';
  * status is passed on unchanged.
  */
 export function toGeminiError(error: unknown): { status: number; body: GeminiErrorBody } {
-  const known = error instanceof GatewayError ? error : new GatewayError('internal', 'internal gateway error', { cause: error });
+  const known = toClientError(error);
   const status = clientStatusOf(known);
   const keepName = known.fromProvider && status === known.status && /^[A-Z_]+$/.test(known.type);
   return { status, body: { error: { code: status, message: known.message, status: keepName ? known.type : googleStatusName(status) } } };
@@ -22,6 +22,7 @@ export function respondWithGeminiError(ctx: Context, error: unknown): void {
   const state = requestStateOf(ctx);
   const { status, body } = toGeminiError(error);
   noteError(state, error);
+  setRetryAfter(ctx, error);
   ctx.status = status;
   ctx.body = body;
 }

@@ -12,6 +12,11 @@ export function clientStatusOf(error: GatewayError): number {
   return error.status === 503 && error.code !== 'draining' ? 502 : error.status;
 }
 
+/** Passes a provider's `Retry-After` on to the client, in whole seconds (any dialect). */
+export function setRetryAfter(ctx: Context, error: unknown): void {
+  if (error instanceof GatewayError && error.retryAfterMs !== undefined) ctx.set('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
+}
+
 /** Writes `error` as Bifrost's envelope with its status; unknown errors become a bare 500. */
 export function respondWithError(ctx: Context, error: unknown, logger: Logger): void {
   const state = requestStateOf(ctx);
@@ -23,6 +28,7 @@ export function respondWithError(ctx: Context, error: unknown, logger: Logger): 
   const status = error instanceof GatewayError ? clientStatusOf(error) : 500;
   envelope.status_code = status;
   if (state) noteError(state, error);
+  setRetryAfter(ctx, error);
   ctx.status = status;
   ctx.body = envelope;
 }

@@ -5,6 +5,7 @@ import { toOutcome } from '../../request/outcome.js';
 import { createRequestState, setRequestState, type RequestState } from '../../request/request-state.js';
 import type { AppDeps } from '../app-deps.js';
 
+const CLIENT_CLOSED_STATUS = 499;
 const REQUEST_ID_PATTERN = /^[\w.:@/+=-]{1,200}$/;
 
 /**
@@ -34,7 +35,9 @@ export function createRequestContextMiddleware(deps: AppDeps) {
 
 /** The lifecycle's last phase: the outcome, to every sink. */
 function closeRequest(ctx: Context, state: RequestState, deps: AppDeps): void {
-  const status = ctx.respond === false || ctx.headerSent ? ctx.res.statusCode : ctx.status;
+  // A client that left before any answer gets none: 499 (nginx's "client closed request"),
+  // not Koa's default 404 for a response never set.
+  const status = ctx.res.headersSent ? ctx.res.statusCode : !ctx.res.writableFinished ? CLIENT_CLOSED_STATUS : ctx.respond === false ? ctx.res.statusCode : ctx.status;
   const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
   const outcome = toOutcome(state, ctx.res, { method: ctx.method, path: ctx.path, route: String(route), status, closedAt: performance.now() });
   emitOutcome(deps.outcomeSinks, outcome, deps.logger);

@@ -52,7 +52,7 @@ async function read<T>(logger: Logger, query: () => Promise<T>): Promise<T> {
   try {
     return await query();
   } catch (error) {
-    logger.warn({ event: 'request_log_read_failed', error: (error as Error).message }, 'request log: read failed');
+    logger.warn({ event: 'request-log-read-failed', error: (error as Error).message }, 'request log: read failed');
     throw new GatewayError('internal', 'the logs store is unavailable; try again', { cause: error });
   }
 }

@@ -23,7 +23,11 @@ const postgresConfigSchema = yup.object({
   db_name: yup.string().required('${path} is required (the database name)'),
   ssl_mode: yup
     .string()
-    .test('ssl-mode', `\${path} must be one of ${SSL_MODES.join(', ')}`, (value) => value === undefined || value.startsWith('env.') || (SSL_MODES as readonly string[]).includes(value))
+    .test(
+      'ssl-mode',
+      `\${path} must be one of ${SSL_MODES.join(', ')}`,
+      (value) => value === undefined || value.startsWith('env.') || (SSL_MODES as readonly string[]).includes(value),
+    )
     .default('disable'),
   // Each node opens up to this many connections: nodes x max_open_conns must stay under the
   // server's max_connections (100 by default). The writer uses one; reads and retention the rest.

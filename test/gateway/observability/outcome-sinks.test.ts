@@ -3,8 +3,17 @@ import { Writable } from 'node:stream';
 import { AccessLogSink } from '../../../gateway/observability/access-log-sink.js';
 import { GatewayMetrics } from '../../../gateway/observability/metrics.js';
 import { MetricsSink } from '../../../gateway/observability/metrics-sink.js';
+import { ModelLabels } from '../../../gateway/observability/model-labels.js';
+import type { ProviderSettings } from '../../../shared/config/index.js';
 import type { RequestOutcome } from '../../../gateway/request/outcome.js';
 import { createLogger } from '../../../shared/logger.js';
+
+/** Label bounds for configured providers that name the given models in their keys. */
+function labelsFor(providers: Record<string, string[]>): ModelLabels {
+  const settings = new Map<string, ProviderSettings>();
+  for (const [name, models] of Object.entries(providers)) settings.set(name, { keys: [{ models }] } as unknown as ProviderSettings);
+  return new ModelLabels(settings);
+}
 
 /** A finished chat request answered by openai/gpt-4o-mini, with overrides. */
 function outcomeWith(overrides: Partial<RequestOutcome> = {}): RequestOutcome {
@@ -41,7 +50,7 @@ describe('outcome sinks', () => {
   describe('MetricsSink', () => {
     it('counts a success with its tokens under the provider that answered', async () => {
       const metrics = new GatewayMetrics();
-      new MetricsSink(metrics, new Map([['openai', {}]])).record(outcomeWith());
+      new MetricsSink(metrics, labelsFor({ openai: ['*'] })).record(outcomeWith());
       const text = await metrics.render();
       assert.match(text, /http_requests_total\{path="\/v1\/chat\/completions",method="POST",status="200",provider="openai",model="gpt-4o-mini"\} 1/);
       assert.match(text, /bifrost_success_requests_total\{provider="openai",model="gpt-4o-mini"\} 1/);
@@ -53,16 +62,31 @@ describe('outcome sinks', () => {
     it('never turns an unconfigured provider named by a client into a label value', async () => {
       const metrics = new GatewayMetrics();
       const error = { code: 'unknown_provider', status: 400, type: 'invalid_request_error', message: 'no' };
-      new MetricsSink(metrics, new Map([['openai', {}]])).record(outcomeWith({ provider: 'random-xyz', model: 'm', status: 400, succeeded: false, error, inputTokens: 0, outputTokens: 0 }));
+      new MetricsSink(metrics, labelsFor({ openai: ['*'] })).record(outcomeWith({ provider: 'random-xyz', model: 'm', status: 400, succeeded: false, error, inputTokens: 0, outputTokens: 0 }));
       const text = await metrics.render();
       assert.match(text, /http_requests_total\{path="\/v1\/chat\/completions",method="POST",status="400",provider="",model=""\} 1/);
       assert.match(text, /bifrost_error_requests_total\{provider="",model="",status="400"\} 1/);
       assert.doesNotMatch(text, /random-xyz/);
     });
 
+    it('labels a model the client made up as "other", however many there are, and a configured model by name', async () => {
+      const metrics = new GatewayMetrics();
+      const sink = new MetricsSink(metrics, labelsFor({ openai: ['gpt-4o'] }));
+      const error = { code: 'upstream_error', status: 404, type: 'not_found', message: 'no such model' };
+      for (let i = 0; i < 500; i++) {
+        sink.record(outcomeWith({ model: `made-up-${i}-${'x'.repeat(100)}`, status: 404, succeeded: false, error, inputTokens: 0, outputTokens: 0 }));
+      }
+      sink.record(outcomeWith({ model: 'gpt-4o' }));
+      const text = await metrics.render();
+      assert.doesNotMatch(text, /made-up/);
+      assert.match(text, /bifrost_error_requests_total\{provider="openai",model="other",status="404"\} 500/);
+      assert.match(text, /bifrost_success_requests_total\{provider="openai",model="gpt-4o"\} 1/);
+      assert.ok(text.length < 50_000, `/metrics grew to ${text.length} bytes`);
+    });
+
     it('counts neither success nor error for a probe', async () => {
       const metrics = new GatewayMetrics();
-      new MetricsSink(metrics, new Map()).record(outcomeWith({ route: '/health', path: '/health', method: 'GET', inference: false, provider: '', model: '', succeeded: false }));
+      new MetricsSink(metrics, labelsFor({})).record(outcomeWith({ route: '/health', path: '/health', method: 'GET', inference: false, provider: '', model: '', succeeded: false }));
       const text = await metrics.render();
       assert.match(text, /http_requests_total\{path="\/health",method="GET",status="200",provider="",model=""\} 1/);
       assert.doesNotMatch(text, /bifrost_success_requests_total\{/);

@@ -18,7 +18,10 @@ describe('request log: GET /api/logs and /api/logs/:id', function () {
     server = await startPostgres();
     upstream = await MockUpstream.start();
     const config = providerConfig(upstream.url);
-    (config.providers as Record<string, unknown>).groq = { keys: [{ name: 'groq-key', value: 'gsk-test-abcdef0123456789', models: ['*'] }], network_config: { base_url: upstream.url } };
+    (config.providers as Record<string, unknown>).groq = {
+      keys: [{ name: 'groq-key', value: 'gsk-test-abcdef0123456789', models: ['*'] }],
+      network_config: { base_url: upstream.url },
+    };
     config.governance = { auth_config: { admin_username: 'admin', admin_password: 'env.ADMIN_PASSWORD' } };
     node = await startLoggedGateway(server, config, { env: { ADMIN_PASSWORD: 'correct horse' } });
     const client = node.gateway.openai();
@@ -46,15 +49,25 @@ describe('request log: GET /api/logs and /api/logs/:id', function () {
   });
 
   it('filters, pages and summarises, newest first', async () => {
-    const all = (await (await get('/api/logs?limit=5')).json()) as { logs: { provider: string }[]; pagination: { total_count: number }; stats: { total_requests: number; success_rate: number } };
+    const all = (await (await get('/api/logs?limit=5')).json()) as {
+      logs: { provider: string }[];
+      pagination: { total_count: number };
+      stats: { total_requests: number; success_rate: number };
+    };
     assert.equal(all.logs.length, 5);
     assert.equal(all.pagination.total_count, 7);
     assert.equal(all.stats.total_requests, 7);
     assert.equal(all.stats.success_rate, 85.71);
     const groq = (await (await get('/api/logs?providers=groq')).json()) as { logs: { provider: string; model: string }[] };
-    assert.deepEqual(groq.logs.map((log) => `${log.provider}/${log.model}`), ['groq/llama', 'groq/llama']);
+    assert.deepEqual(
+      groq.logs.map((log) => `${log.provider}/${log.model}`),
+      ['groq/llama', 'groq/llama'],
+    );
     const failed = (await (await get('/api/logs?status=error')).json()) as { logs: { model: string; http_status: number }[] };
-    assert.deepEqual(failed.logs.map((log) => [log.model, log.http_status]), [['gpt-4o', 400]]);
+    assert.deepEqual(
+      failed.logs.map((log) => [log.model, log.http_status]),
+      [['gpt-4o', 400]],
+    );
     const page2 = (await (await get('/api/logs?limit=5&offset=5')).json()) as { logs: unknown[] };
     assert.equal(page2.logs.length, 2);
   });

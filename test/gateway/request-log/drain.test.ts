@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import pg from 'pg';
+import type pg from 'pg';
 import { MockUpstream } from '../../support/mock-upstream.js';
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { startGatewayProcess, spawnGateway } from '../../support/spawn-gateway.js';
@@ -28,7 +28,11 @@ describe('request log: a node process (start-up checks, flush on SIGTERM)', func
 
   const configFor = (database: string): Record<string, unknown> => ({
     ...providerConfig(upstream.url),
-    logs_store: { enabled: true, type: 'postgres', config: { host: server.host, port: server.port, user: server.user, password: 'env.LOGS_PASSWORD', db_name: database } },
+    logs_store: {
+      enabled: true,
+      type: 'postgres',
+      config: { host: server.host, port: server.port, user: server.user, password: 'env.LOGS_PASSWORD', db_name: database },
+    },
   });
 
   it('writes every row of the requests it served before it exits on SIGTERM', async () => {

@@ -39,7 +39,12 @@ export async function startLoggedGateway(
   const { config: runtime } = loadConfigBytes(text, options.env ?? {});
   const metrics = new GatewayMetrics();
   // Writes every 20 ms: tests wait for rows by polling, never by sleeping a guessed time.
-  const requestLog = await openRequestLog(runtime, { logger: options.logger ?? createSilentLogger(), nodeName: 'test-node', registry: metrics.registry, writer: { flushIntervalMs: 20, retryInitialMs: 20, retryMaxMs: 200, ...options.writer } });
+  const requestLog = await openRequestLog(runtime, {
+    logger: options.logger ?? createSilentLogger(),
+    nodeName: 'test-node',
+    registry: metrics.registry,
+    writer: { flushIntervalMs: 20, retryInitialMs: 20, retryMaxMs: 200, ...options.writer },
+  });
   if (!requestLog) throw new Error('request log not started');
   const gateway = await startGateway(text, { sleep: instantSleep, metrics, requestLog, ...(options.env ? { env: options.env } : {}) });
   return {
@@ -59,7 +64,9 @@ export async function startLoggedGateway(
 export async function waitForRows(db: pg.Pool, count: number, where = '', params: unknown[] = []): Promise<Record<string, unknown>[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const result = await db.query(`SELECT * FROM request_logs ${where} ORDER BY "timestamp", request_id`, params).catch(() => ({ rows: [] as Record<string, unknown>[] }));
+    const result = await db
+      .query(`SELECT * FROM request_logs ${where} ORDER BY "timestamp", request_id`, params)
+      .catch(() => ({ rows: [] as Record<string, unknown>[] }));
     if (result.rows.length >= count) return result.rows as Record<string, unknown>[];
     if (Date.now() > deadline) throw new Error(`expected ${count} rows ${where}, found ${result.rows.length} within 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -34,7 +34,10 @@ describe('request log: one row per request from a node', function () {
 
   it('logs a JSON chat completion with its request id, tokens, key name and content', async () => {
     node = await startLoggedGateway(server, providerConfig(upstream.url));
-    const { response } = await node.gateway.openai().chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES, temperature: 0.5 }).withResponse();
+    const { response } = await node.gateway
+      .openai()
+      .chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES, temperature: 0.5 })
+      .withResponse();
     const [row] = await waitForRows(node.db, 1);
     assert.equal(row?.request_id, response.headers.get('x-request-id'));
     assert.equal(row?.status, 'success');
@@ -48,14 +51,16 @@ describe('request log: one row per request from a node', function () {
     assert.equal(row?.selected_key_name, 'test-key');
     assert.deepEqual(row?.input_history, MESSAGES);
     assert.deepEqual(row?.output_message, { role: 'assistant', content: 'hello from mock', refusal: null });
-    assert.equal((row?.params as Record<string, unknown>).temperature, 0.5);
+    assert.equal((row?.params as Record<string, unknown> | undefined)?.temperature, 0.5);
     assert.equal(row?.stop_reason, 'stop');
     assert.ok(!JSON.stringify(row).includes('sk-test-0123456789abcdef'), 'never the key value');
   });
 
   it('logs a streamed completion with its time to first token and the assembled answer', async () => {
     node = await startLoggedGateway(server, providerConfig(upstream.url));
-    const stream = await node.gateway.openai().chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
+    const stream = await node.gateway
+      .openai()
+      .chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
     for await (const _chunk of stream) void _chunk;
     const [row] = await waitForRows(node.db, 1);
     assert.equal(row?.status, 'success');
@@ -66,7 +71,10 @@ describe('request log: one row per request from a node', function () {
   });
 
   it('logs a failed request with its status and error, the key redacted', async () => {
-    upstream.enqueue({ status: 401, errorBody: { error: { message: 'Incorrect API key provided: sk-test-0123456789abcdef', type: 'invalid_request_error', code: 'invalid_api_key' } } });
+    upstream.enqueue({
+      status: 401,
+      errorBody: { error: { message: 'Incorrect API key provided: sk-test-0123456789abcdef', type: 'invalid_request_error', code: 'invalid_api_key' } },
+    });
     node = await startLoggedGateway(server, providerConfig(upstream.url));
     await assert.rejects(node.gateway.openai().chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES }));
     const [row] = await waitForRows(node.db, 1);
@@ -82,7 +90,10 @@ describe('request log: one row per request from a node', function () {
     try {
       upstream.enqueue({ status: 500 });
       const config = providerConfig(upstream.url);
-      (config.providers as Record<string, unknown>).groq = { keys: [{ name: 'groq-key', value: 'gsk-test-abcdef0123456789', models: ['*'] }], network_config: { base_url: second.url } };
+      (config.providers as Record<string, unknown>).groq = {
+        keys: [{ name: 'groq-key', value: 'gsk-test-abcdef0123456789', models: ['*'] }],
+        network_config: { base_url: second.url },
+      };
       node = await startLoggedGateway(server, config);
       await node.gateway.openai().chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES, fallbacks: ['groq/llama'] } as never);
       const [row] = await waitForRows(node.db, 1);
@@ -101,7 +112,9 @@ describe('request log: one row per request from a node', function () {
     upstream.enqueue({ chunks: 5, gate: gate.promise });
     node = await startLoggedGateway(server, providerConfig(upstream.url));
     const controller = new AbortController();
-    const stream = await node.gateway.openai().chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES, stream: true }, { signal: controller.signal });
+    const stream = await node.gateway
+      .openai()
+      .chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES, stream: true }, { signal: controller.signal });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     controller.abort();
@@ -142,6 +155,6 @@ describe('request log: one row per request from a node', function () {
     assert.deepEqual(row?.input_history, [{ role: 'user', content: 'bonjour' }]);
     assert.deepEqual(row?.output_message, { role: 'assistant', content: [{ type: 'text', text: 'hello from mock' }] });
     assert.equal(row?.stop_reason, 'end_turn');
-    assert.equal((row?.params as Record<string, unknown>).max_tokens, 50);
+    assert.equal((row?.params as Record<string, unknown> | undefined)?.max_tokens, 50);
   });
 });

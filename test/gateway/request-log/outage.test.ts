@@ -19,7 +19,7 @@ describe('request log: the database stopped under load', function () {
   let upstream: MockUpstream;
   let node: LoggedGateway | undefined;
 
-  before(async function () {
+  before(async () => {
     server = await startPostgres();
     upstream = await MockUpstream.start();
   });

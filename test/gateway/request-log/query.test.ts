@@ -83,7 +83,10 @@ describe('request log: filters, paging, stats and retention', () => {
     assert.equal((await search({ min_tokens: '26' })).pagination.total_count, 5);
     assert.equal((await search({ max_cost: '0.015' })).pagination.total_count, 2);
     assert.equal((await search({ request_id: 'q-3' })).logs[0]?.request_id, 'q-3');
-    assert.deepEqual((await search({ content_search: 'NEEDLE' })).logs.map((log) => log.request_id), ['q-7']);
+    assert.deepEqual(
+      (await search({ content_search: 'NEEDLE' })).logs.map((log) => log.request_id),
+      ['q-7'],
+    );
   });
 
   it('sorts by latency, tokens or cost in either order', async () => {
@@ -93,8 +96,18 @@ describe('request log: filters, paging, stats and retention', () => {
   });
 
   it('refuses bad parameters, naming them', () => {
-    for (const [param, value] of [['limit', '1001'], ['offset', '-1'], ['sort_by', 'name'], ['order', 'up'], ['start_time', 'yesterday'], ['min_cost', 'cheap']] as const) {
-      assert.throws(() => parseLogQuery({ [param]: value }), (error: unknown) => (error as { param?: string }).param === param);
+    for (const [param, value] of [
+      ['limit', '1001'],
+      ['offset', '-1'],
+      ['sort_by', 'name'],
+      ['order', 'up'],
+      ['start_time', 'yesterday'],
+      ['min_cost', 'cheap'],
+    ] as const) {
+      assert.throws(
+        () => parseLogQuery({ [param]: value }),
+        (error: unknown) => (error as { param?: string }).param === param,
+      );
     }
   });
 
@@ -125,18 +138,28 @@ describe('request log: filters, paging, stats and retention', () => {
     assert.equal(report.ran, true);
     assert.equal(await countRows(pool, "WHERE request_id LIKE 'old-%'"), 0);
     assert.equal(await countRows(pool, "WHERE request_id NOT LIKE 'old-%' AND \"timestamp\" >= now() - interval '30 days'"), recentBefore);
-    assert.equal(await countRows(pool, "WHERE \"timestamp\" < now() - interval '30 days'"), 0);
+    assert.equal(await countRows(pool, 'WHERE "timestamp" < now() - interval \'30 days\''), 0);
   });
 
   it('stores text PostgreSQL would refuse (NUL, lone surrogates) cleaned, and drops only a row it refuses', async () => {
     const metrics = new RequestLogMetrics(new Registry());
-    const writer = new RequestLogWriter({ prepare: async () => undefined, insert: (rows) => insertRows(pool, rows), logger: createSilentLogger(), metrics }, { batchSize: 10, flushIntervalMs: 60_000 });
-    writer.enqueue(rowOf(loggable({ requestId: 'odd-text', model: 'm\u0000x', content: { input: [{ role: 'user', content: 'half \ud83d pair and nul \u0000' }] } })));
+    const writer = new RequestLogWriter(
+      { prepare: async () => undefined, insert: (rows) => insertRows(pool, rows), logger: createSilentLogger(), metrics },
+      { batchSize: 10, flushIntervalMs: 60_000 },
+    );
+    writer.enqueue(
+      rowOf(loggable({ requestId: 'odd-text', model: 'm\u0000x', content: { input: [{ role: 'user', content: 'half \ud83d pair and nul \u0000' }] } })),
+    );
     writer.enqueue(rowOf(loggable({ requestId: 'too-many-tokens', usage: { prompt_tokens: 5_000_000_000 } })));
     writer.enqueue(rowOf(loggable({ requestId: 'fine' })));
     assert.deepEqual(await writer.flush(10_000), { left: 0 });
-    const stored = await pool.query("SELECT request_id, model, input_history FROM request_logs WHERE request_id IN ('odd-text', 'too-many-tokens', 'fine') ORDER BY request_id");
-    assert.deepEqual(stored.rows.map((row: { request_id: string }) => row.request_id), ['fine', 'odd-text']);
+    const stored = await pool.query(
+      "SELECT request_id, model, input_history FROM request_logs WHERE request_id IN ('odd-text', 'too-many-tokens', 'fine') ORDER BY request_id",
+    );
+    assert.deepEqual(
+      stored.rows.map((row: { request_id: string }) => row.request_id),
+      ['fine', 'odd-text'],
+    );
     assert.equal(stored.rows[1].model, 'mx');
     assert.deepEqual(stored.rows[1].input_history, [{ role: 'user', content: 'half \ufffd pair and nul ' }]);
     assert.equal((await metrics.dropped.get()).values.find((value) => value.labels.reason === 'rejected')?.value, 1);

@@ -24,7 +24,10 @@ describe('request log: rows, queue and writer', () => {
   });
 
   it('keeps content out when content logging is off', () => {
-    const row = toRow(loggable({ content: { input: ['secret prompt'], output: 'secret answer', params: { temperature: 1 } } }), { ...plain, contentLogging: false });
+    const row = toRow(loggable({ content: { input: ['secret prompt'], output: 'secret answer', params: { temperature: 1 } } }), {
+      ...plain,
+      contentLogging: false,
+    });
     assert.deepEqual([row.input_history, row.output_message, row.params, row.tools, row.tool_calls], [null, null, null, null, null]);
     assert.equal(row.prompt_tokens, 5, 'metadata stays');
   });
@@ -44,7 +47,11 @@ describe('request log: rows, queue and writer', () => {
   it('redacts configured secrets and key-shaped tokens from error messages and content', () => {
     const redact = createRedactor(['sk-test-0123456789abcdef', 'short']);
     const row = toRow(
-      loggable({ errorCode: 'auth', errorMessage: 'Incorrect API key provided: sk-test-0123456789abcdef; also sk-proj-ABCDEFGH12345', content: { input: 'my key is sk-test-0123456789abcdef' } }),
+      loggable({
+        errorCode: 'auth',
+        errorMessage: 'Incorrect API key provided: sk-test-0123456789abcdef; also sk-proj-ABCDEFGH12345',
+        content: { input: 'my key is sk-test-0123456789abcdef' },
+      }),
       { ...plain, redact },
     );
     assert.equal(row.error_message, 'Incorrect API key provided: [redacted]; also [redacted]');
@@ -55,7 +62,10 @@ describe('request log: rows, queue and writer', () => {
     const queue = new RowQueue({ maxRows: 3, maxBytes: Infinity });
     for (const id of ['a', 'b', 'c', 'd', 'e']) queue.push(rowNamed(id));
     assert.equal(queue.dropped, 2);
-    assert.deepEqual(queue.take(10).map((row) => row.request_id), ['c', 'd', 'e']);
+    assert.deepEqual(
+      queue.take(10).map((row) => row.request_id),
+      ['c', 'd', 'e'],
+    );
   });
 
   it('queue: rows put back after a failed write go first, and are the first dropped', () => {
@@ -65,7 +75,10 @@ describe('request log: rows, queue and writer', () => {
     queue.push(rowNamed('d'));
     queue.push(rowNamed('e'));
     assert.equal(queue.putBack(batch), 1);
-    assert.deepEqual(queue.take(10).map((row) => row.request_id), ['b', 'c', 'd', 'e']);
+    assert.deepEqual(
+      queue.take(10).map((row) => row.request_id),
+      ['b', 'c', 'd', 'e'],
+    );
   });
 
   it('writer: writes batches, retries after a failure without losing rows, flushes on demand', async () => {
@@ -106,9 +119,21 @@ describe('request log: rows, queue and writer', () => {
 
   it('captures messages, params and tools of a request, and a JSON or streamed answer', () => {
     const json: CapturedContent = {};
-    captureRequest(json, { model: 'openai/m', messages: [{ role: 'user', content: 'q' }], temperature: 0.2, tools: [{ type: 'function' }], fallbacks: ['x/y'] });
+    captureRequest(json, {
+      model: 'openai/m',
+      messages: [{ role: 'user', content: 'q' }],
+      temperature: 0.2,
+      tools: [{ type: 'function' }],
+      fallbacks: ['x/y'],
+    });
     captureAnswer(json, { choices: [{ message: { role: 'assistant', content: 'a', tool_calls: [{ id: 't1' }] }, finish_reason: 'tool_calls' }] });
-    assert.deepEqual(contentForRow(json), { input: [{ role: 'user', content: 'q' }], output: { role: 'assistant', content: 'a', tool_calls: [{ id: 't1' }] }, params: { temperature: 0.2 }, tools: [{ type: 'function' }], toolCalls: [{ id: 't1' }] });
+    assert.deepEqual(contentForRow(json), {
+      input: [{ role: 'user', content: 'q' }],
+      output: { role: 'assistant', content: 'a', tool_calls: [{ id: 't1' }] },
+      params: { temperature: 0.2 },
+      tools: [{ type: 'function' }],
+      toolCalls: [{ id: 't1' }],
+    });
     assert.equal(json.stopReason, 'tool_calls');
     const streamed: CapturedContent = {};
     for (const text of ['Hel', 'lo']) captureChunk(streamed, { choices: [{ delta: { content: text }, finish_reason: null }] });

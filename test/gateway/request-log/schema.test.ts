@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import pg from 'pg';
+import type pg from 'pg';
 import { createLogsPool } from '../../../gateway/request-log/pg-pool.js';
 import { LATEST_SCHEMA_VERSION, migrateSchema } from '../../../gateway/request-log/migrations.js';
 import { checkServer } from '../../../gateway/request-log/preflight.js';
@@ -50,10 +50,16 @@ describe('request log: preflight and migrations', () => {
     pools.push(...nodePools);
     const reports = await Promise.all(nodePools.map((pool, index) => migrateSchema(pool, `node-${index + 1}`)));
     const applied = reports.flatMap((report) => report.applied).sort();
-    assert.deepEqual(applied, Array.from({ length: LATEST_SCHEMA_VERSION }, (_, index) => index + 1));
+    assert.deepEqual(
+      applied,
+      Array.from({ length: LATEST_SCHEMA_VERSION }, (_, index) => index + 1),
+    );
     assert.equal(reports.filter((report) => report.applied.length > 0).length, 1, 'one node applied, the others found it done');
     const recorded = await db.pool.query('SELECT version FROM request_log_migrations ORDER BY version');
-    assert.deepEqual(recorded.rows.map((row: { version: number }) => row.version), applied);
+    assert.deepEqual(
+      recorded.rows.map((row: { version: number }) => row.version),
+      applied,
+    );
     const again = await migrateSchema(db.pool, 'node-4');
     assert.deepEqual(again, { from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION, applied: [] });
   });
@@ -63,7 +69,10 @@ describe('request log: preflight and migrations', () => {
     pools.push(db.pool);
     await migrateSchema(db.pool, 'old');
     await db.pool.query("INSERT INTO request_log_migrations (version, description, applied_by) VALUES (99, 'from the future', 'new-node')");
-    await assert.rejects(migrateSchema(db.pool, 'node'), (error: unknown) => error instanceof RequestLogSetupError && /version 99, newer than this node's/.test(error.message));
+    await assert.rejects(
+      migrateSchema(db.pool, 'node'),
+      (error: unknown) => error instanceof RequestLogSetupError && /version 99, newer than this node's/.test(error.message),
+    );
     const max = await db.pool.query('SELECT max(version) AS v FROM request_log_migrations');
     assert.equal(max.rows[0].v, 99);
   });

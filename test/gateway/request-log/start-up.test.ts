@@ -35,24 +35,33 @@ describe('request log: start-up warnings', function () {
 
   it('says that sqlite is not supported in a cluster and writes no log', async () => {
     const lines: Record<string, unknown>[] = [];
-    const { config } = loadConfigBytes(JSON.stringify({ providers: PROVIDERS, logs_store: { enabled: true, type: 'sqlite', config: { path: './logs.db' } } }), {});
+    const { config } = loadConfigBytes(
+      JSON.stringify({ providers: PROVIDERS, logs_store: { enabled: true, type: 'sqlite', config: { path: './logs.db' } } }),
+      {},
+    );
     const log = await openRequestLog(config, { logger: capturingLogger(lines), nodeName: 'n', registry: new Registry() });
     assert.equal(log, undefined);
-    const warning = lines.find((line) => line.event === 'request_log_sqlite_unsupported');
+    const warning = lines.find((line) => line.event === 'request-log-sqlite-unsupported');
     assert.match(String(warning?.msg), /each node would keep its own file/);
   });
 
   it('warns that /api/logs is open without admin credentials, and not with them', async () => {
     const db = await freshDatabase(server);
     const store = { enabled: true, type: 'postgres', config: { host: server.host, port: server.port, user: server.user, db_name: db.name } };
-    for (const [extra, expectWarning] of [[{}, true], [{ governance: { auth_config: { admin_username: 'a', admin_password: 'b' } } }, false]] as const) {
+    for (const [extra, expectWarning] of [
+      [{}, true],
+      [{ governance: { auth_config: { admin_username: 'a', admin_password: 'b' } } }, false],
+    ] as const) {
       const lines: Record<string, unknown>[] = [];
       const { config } = loadConfigBytes(JSON.stringify({ providers: PROVIDERS, logs_store: store, ...extra }), {});
       const log = await openRequestLog(config, { logger: capturingLogger(lines), nodeName: 'n', registry: new Registry() });
       assert.ok(log);
       await log.close();
-      assert.equal(lines.some((line) => line.event === 'request_log_api_open'), expectWarning);
-      assert.ok(lines.some((line) => line.event === 'request_log_ready'));
+      assert.equal(
+        lines.some((line) => line.event === 'request-log-api-open'),
+        expectWarning,
+      );
+      assert.ok(lines.some((line) => line.event === 'request-log-ready'));
     }
     await db.pool.end();
   });

@@ -8,7 +8,16 @@ let counter = 0;
 /** A fresh UTF8 database on `server`, with its logs_store settings and a superuser pool. */
 export async function freshDatabase(server: PostgresServer, encoding = 'UTF8'): Promise<{ name: string; settings: PostgresSettings; pool: pg.Pool }> {
   const name = await server.createDatabase(`logs_${process.pid}_${++counter}`, encoding);
-  const settings: PostgresSettings = { host: server.host, port: server.port, user: server.user, password: '', database: name, sslMode: 'disable', maxOpenConns: 5, maxIdleConns: 0 };
+  const settings: PostgresSettings = {
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: '',
+    database: name,
+    sslMode: 'disable',
+    maxOpenConns: 5,
+    maxIdleConns: 0,
+  };
   const pool = new pg.Pool({ connectionString: server.url(name), max: 4 });
   // pool.end() resolves before its connections have closed; a server stopped right after
   // sends them a FATAL that would otherwise be an uncaught 'error'.

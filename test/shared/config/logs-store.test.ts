@@ -26,7 +26,9 @@ describe('logs_store config', () => {
   });
 
   it('reports each bad field of an enabled store with its path', () => {
-    const result = validateConfigText(withStore({ enabled: true, type: 'postgres', retention_days: -1, config: { port: 'abc', ssl_mode: 'sometimes', max_open_conns: 0 } }));
+    const result = validateConfigText(
+      withStore({ enabled: true, type: 'postgres', retention_days: -1, config: { port: 'abc', ssl_mode: 'sometimes', max_open_conns: 0 } }),
+    );
     assert.equal(result.ok, false);
     const paths = result.ok ? [] : result.issues.map((issue) => issue.path).sort();
     assert.deepEqual(paths, [
@@ -59,7 +61,10 @@ describe('logs_store config', () => {
 
   it('refuses a port that resolves to no number', () => {
     const text = withStore({ enabled: true, type: 'postgres', config: { host: 'db', port: 'env.PG_PORT', user: 'gw', db_name: 'logs' } });
-    assert.throws(() => loadConfigBytes(text, { PG_PORT: 'nope' }), (error: unknown) => error instanceof ConfigLoadError && error.issues[0]?.path === 'logs_store.config.port');
+    assert.throws(
+      () => loadConfigBytes(text, { PG_PORT: 'nope' }),
+      (error: unknown) => error instanceof ConfigLoadError && error.issues[0]?.path === 'logs_store.config.port',
+    );
   });
 
   it('reads governance.auth_config admin credentials (env. allowed)', () => {
