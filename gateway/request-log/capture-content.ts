@@ -49,6 +49,12 @@ export function captureOutput(content: CapturedContent, output: unknown, stopRea
   if (stopReason) content.stopReason = stopReason;
 }
 
+/** Appends a streamed piece of answer text in a provider's native shape, and its stop reason. */
+export function captureText(content: CapturedContent, text: unknown, stopReason?: string | null): void {
+  if (typeof text === 'string' && text !== '') content.streamText = (content.streamText ?? '') + text;
+  if (stopReason) content.stopReason = stopReason;
+}
+
 /** Notes one streamed chunk: its text is appended; the finish reason kept. */
 export function captureChunk(content: CapturedContent, chunk: unknown): void {
   const choice = firstChoice(chunk);

@@ -157,4 +157,21 @@ describe('request log: one row per request from a node', function () {
     assert.equal(row?.stop_reason, 'end_turn');
     assert.equal((row?.params as Record<string, unknown> | undefined)?.max_tokens, 50);
   });
+
+  it('assembles the answer of an Anthropic stream and of a GenAI stream', async () => {
+    node = await startLoggedGateway(server, providerConfig(upstream.url));
+    const client = new Anthropic({ baseURL: `${node.gateway.url}/anthropic`, apiKey: 'unused', maxRetries: 0, timeout: 15_000 });
+    await client.messages.stream({ model: 'openai/gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'streamed' }] }).finalMessage();
+    const response = await fetch(`${node.gateway.url}/genai/v1beta/models/openai%2Fgpt-4o-mini:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'gemini says' }] }] }),
+    });
+    await response.text();
+    const rows = await waitForRows(node.db, 2);
+    const byRoute = new Map(rows.map((row) => [String(row.route).split('/')[1], row]));
+    assert.deepEqual(byRoute.get('anthropic')?.output_message, { role: 'assistant', content: 'chunk-0 chunk-1 chunk-2 ' });
+    assert.deepEqual(byRoute.get('genai')?.output_message, { role: 'assistant', content: 'chunk-0 chunk-1 chunk-2 ' });
+    assert.deepEqual(byRoute.get('genai')?.input_history, [{ role: 'user', parts: [{ text: 'gemini says' }] }]);
+  });
 });
