@@ -11,6 +11,7 @@ import type { Usage } from '../providers/chat-types.js';
 import { captureAnswer, captureRequest } from '../request-log/capture-content.js';
 import type { AppDeps } from './app-deps.js';
 import { bodyLimitBytes, readJsonBody } from './read-json-body.js';
+import { checkBodyDepth } from './validate/json-depth.js';
 
 const FORWARD_PREFIX = 'x-bf-eh-';
 /** Headers a client may not set upstream through x-bf-eh-*: credentials and framing. */
@@ -76,9 +77,11 @@ export function readForwardHeaders(ctx: Context): Record<string, string> {
   return out;
 }
 
-/** Reads the JSON body within the configured limit. */
-export function readInferenceBody(ctx: Context, deps: AppDeps): Promise<Record<string, unknown>> {
-  return readJsonBody(ctx, bodyLimitBytes(deps.config.client.max_request_body_size_mb));
+/** Reads the JSON body within the configured limit and nesting depth. */
+export async function readInferenceBody(ctx: Context, deps: AppDeps): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(ctx, bodyLimitBytes(deps.config.client.max_request_body_size_mb));
+  checkBodyDepth(body);
+  return body;
 }
 
 /**

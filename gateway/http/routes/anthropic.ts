@@ -10,7 +10,9 @@ import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/sen
 import { toChatRequest } from '../anthropic/to-chat-request.js';
 import type { AppDeps } from '../app-deps.js';
 import { captureOutput, captureRequest } from '../../request-log/capture-content.js';
-import { noteError, noteRequested } from '../../request/request-state.js';
+import { failDropIn } from '../fail-drop-in.js';
+import { noteRequested } from '../../request/request-state.js';
+import { validateAnthropicBody } from '../validate/anthropic-body.js';
 import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, readInferenceBody, toUpstreamBody } from '../inference.js';
 
 /**
@@ -38,7 +40,7 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     const model = qualifyModel(body.model);
     const slash = model.indexOf('/');
     noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));
-    checkRequest(body);
+    validateAnthropicBody(body);
     if (scope.state.content) captureRequest(scope.state.content, body);
     const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<AnthropicRequest>(body);
@@ -66,25 +68,6 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     ctx.set('request-id', scope.requestId);
     ctx.body = result.value;
   } catch (error) {
-    noteError(scope.state, error);
-    if (!(error instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'unexpected error');
-    respondWithAnthropicError(ctx, error);
+    respondWithAnthropicError(ctx, failDropIn(deps, scope, error));
   }
 }
-
-/** Anthropic's own required fields, checked before any upstream work. */
-function checkRequest(body: Record<string, unknown>): void {
-  if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    throw new GatewayError('invalid_request', 'messages: Field required (a non-empty array)', { param: 'messages' });
-  }
-  for (const [index, message] of body.messages.entries()) {
-    const role = (message as { role?: unknown } | null)?.role;
-    if (role !== 'user' && role !== 'assistant') {
-      throw new GatewayError('invalid_request', `messages.${index}.role: must be "user" or "assistant"`, { param: 'messages' });
-    }
-  }
-  if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) {
-    throw new GatewayError('invalid_request', 'max_tokens: Field required (a positive integer)', { param: 'max_tokens' });
-  }
-}
-
