@@ -13,6 +13,22 @@ export interface CapturedContent {
   stopReason?: string;
   /** A stream's answer so far. */
   streamText?: string;
+  /** A stream's tool calls so far, by index (their arguments arrive in pieces). */
+  streamToolCalls?: StreamedToolCall[];
+}
+
+/** One tool call assembled from a stream's deltas. */
+interface StreamedToolCall {
+  id?: string;
+  type: string;
+  function: { name: string; arguments: string };
+}
+
+interface ToolCallDelta {
+  index?: number;
+  id?: string;
+  type?: string;
+  function?: { name?: string; arguments?: string };
 }
 
 /** Request fields that are content or routing, not parameters. */
@@ -61,13 +77,29 @@ export function captureChunk(content: CapturedContent, chunk: unknown): void {
   if (!choice) return;
   const text = typeof choice.delta?.content === 'string' ? choice.delta.content : typeof choice.text === 'string' ? choice.text : undefined;
   if (text) content.streamText = (content.streamText ?? '') + text;
+  if (Array.isArray(choice.delta?.tool_calls)) for (const delta of choice.delta.tool_calls as ToolCallDelta[]) mergeToolCall(content, delta);
   if (choice.finish_reason) content.stopReason = choice.finish_reason;
+}
+
+/** Adds one tool-call delta: the first piece names the call, later ones extend its arguments. */
+function mergeToolCall(content: CapturedContent, delta: ToolCallDelta): void {
+  const calls = (content.streamToolCalls ??= []);
+  const index = typeof delta.index === 'number' && delta.index >= 0 && delta.index < 128 ? delta.index : calls.length;
+  const call = (calls[index] ??= { type: 'function', function: { name: '', arguments: '' } });
+  if (delta.id) call.id = delta.id;
+  if (delta.type) call.type = delta.type;
+  if (delta.function?.name) call.function.name += delta.function.name;
+  if (delta.function?.arguments) call.function.arguments += delta.function.arguments;
 }
 
 /** The content fields of a row, a stream's text as the assistant's message. */
 export function contentForRow(content: CapturedContent): { input?: unknown; output?: unknown; params?: unknown; tools?: unknown; toolCalls?: unknown } {
-  const output = content.output ?? (content.streamText === undefined ? undefined : { role: 'assistant', content: content.streamText });
-  return { input: content.input, output, params: content.params, tools: content.tools, toolCalls: content.toolCalls };
+  const streamed = content.streamText !== undefined || content.streamToolCalls !== undefined;
+  const toolCalls = content.toolCalls ?? content.streamToolCalls?.filter((call) => call !== undefined);
+  const output =
+    content.output ??
+    (streamed ? { role: 'assistant', content: content.streamText ?? null, ...(content.streamToolCalls ? { tool_calls: toolCalls } : {}) } : undefined);
+  return { input: content.input, output, params: content.params, tools: content.tools, toolCalls };
 }
 
 function firstChoice(value: unknown): ChoiceLike | undefined {
