@@ -21,6 +21,11 @@ export interface OpenRequestLogOptions {
  */
 export async function openRequestLog(config: RuntimeConfig, options: OpenRequestLogOptions): Promise<RequestLog | undefined> {
   if (!config.logsStore) return undefined;
+  if (config.client.enable_logging === false) {
+    // Bifrost's switch for the request log: the store stays configured, nothing is written.
+    options.logger.warn({ event: 'request-log-off' }, 'client.enable_logging is false: no request log is written although logs_store is enabled');
+    return undefined;
+  }
   const log = await startRequestLog(config.logsStore, {
     node: options.nodeName,
     contentLogging: config.client.disable_content_logging !== true,

@@ -5,7 +5,7 @@
  */
 
 const TOP_LEVEL_IMPLEMENTED = new Set(['$schema', 'version', 'providers', 'client', 'config_store']);
-const CLIENT_IMPLEMENTED = new Set(['drop_excess_requests', 'max_request_body_size_mb', 'allowed_origins', 'disable_content_logging']);
+const CLIENT_IMPLEMENTED = new Set(['drop_excess_requests', 'max_request_body_size_mb', 'allowed_origins', 'disable_content_logging', 'enable_logging']);
 const PROVIDER_IMPLEMENTED = new Set(['keys', 'network_config', 'concurrency_and_buffer_size', 'custom_provider_config']);
 const NETWORK_IMPLEMENTED = new Set([
   'base_url',

@@ -65,4 +65,12 @@ describe('request log: start-up warnings', function () {
     }
     await db.pool.end();
   });
+
+  it('writes no log when client.enable_logging is false, and says so', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const store = { enabled: true, type: 'postgres', config: { host: server.host, port: server.port, user: server.user, db_name: 'unused' } };
+    const { config } = loadConfigBytes(JSON.stringify({ providers: PROVIDERS, client: { enable_logging: false }, logs_store: store }), {});
+    assert.equal(await openRequestLog(config, { logger: capturingLogger(lines), nodeName: 'n', registry: new Registry() }), undefined);
+    assert.ok(lines.some((line) => line.event === 'request-log-off'));
+  });
 });
