@@ -9,11 +9,19 @@ export interface E2eConfig {
 
 const UPSTREAM = 'http://upstream:9000';
 
-/** One OpenAI provider on the upstream. */
+/** The compose file's postgres service, as the example config.json uses it. */
+const LOGS_STORE = {
+  enabled: true,
+  type: 'postgres',
+  config: { host: 'postgres', port: '5432', user: 'gateway', password: 'env.POSTGRES_PASSWORD', db_name: 'gateway_logs' },
+};
+
+/** One OpenAI provider on the upstream; requests logged to the postgres service. */
 export function initialConfig(): E2eConfig {
   return {
     client: { drop_excess_requests: false, max_request_body_size_mb: 100 },
     config_store: { enabled: false },
+    logs_store: LOGS_STORE,
     providers: {
       openai: {
         keys: [{ name: 'primary', value: 'env.E2E_OPENAI_KEY', models: ['*'], weight: 1 }],
