@@ -31,6 +31,11 @@ export function initialConfig(): E2eConfig {
   };
 }
 
+/** `config` with the request log off (the benchmark's figures stay comparable with earlier runs). */
+export function withoutRequestLog(config: E2eConfig): E2eConfig {
+  return { ...config, logs_store: { enabled: false } };
+}
+
 /** The initial config plus a second provider (`groq`, OpenAI-compatible) with its own key. */
 export function configWithSecondProvider(): E2eConfig {
   const config = initialConfig();
