@@ -210,7 +210,11 @@ export class Dispatcher {
           // An adapter throwing something other than a GatewayError is a bug: keep its stack.
           if (!(error instanceof GatewayError)) this.deps.logger.error({ id: ctx.requestId, provider: ref.provider, err: error }, 'provider failed unexpectedly');
           const failure = asGatewayError(error, ref);
-          this.observeUpstream(ref, String(failure.status), started);
+          // Only what reached (or tried to reach) the provider is an upstream attempt: a request
+          // the adapter refused to translate (a 400 of the node's own), or a crash in our code,
+          // sent nothing.
+          const local = !(error instanceof GatewayError) || (!failure.fromProvider && failure.status < 500 && failure.code !== 'client_closed');
+          if (!local) this.observeUpstream(ref, String(failure.status), started);
           if (ctx.signal.aborted || !failure.retryable || attempts > settings.maxRetries) throw failure;
           // A provider that says when to come back is believed: sooner would fail again. Past
           // the longest wait the config allows, the client gets the answer (and Retry-After) now.

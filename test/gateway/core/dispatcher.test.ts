@@ -11,7 +11,7 @@ import { Cancellation } from '../../../gateway/core/cancellation.js';
 
 const KEY = { name: 'k', value: 'sk-dispatcher-test-000', models: ['*'] };
 
-function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[] } {
+function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[]; metrics: GatewayMetrics } {
   const { config } = loadConfigBytes(
     JSON.stringify({
       providers: {
@@ -23,15 +23,16 @@ function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[
     {},
   );
   const waits: number[] = [];
+  const metrics = new GatewayMetrics();
   const dispatcher = new Dispatcher(config, {
-    metrics: new GatewayMetrics(),
+    metrics,
     logger: createSilentLogger(),
     random: seededRandom(5),
     sleep: async (ms) => {
       waits.push(ms);
     },
   });
-  return { dispatcher, waits };
+  return { dispatcher, waits, metrics };
 }
 
 function context(): RequestContext {
@@ -42,6 +43,20 @@ const failure = (status: number, message = `failed ${status}`): GatewayError =>
   new GatewayError('upstream_error', message, { status, fromProvider: true, retryable: [429, 500, 502, 503, 504].includes(status) });
 
 describe('Dispatcher', () => {
+  it('does not count a request the adapter refused to translate as an upstream attempt', async () => {
+    const { dispatcher, metrics } = createDispatcher(0);
+    await assert.rejects(
+      dispatcher.run({ model: 'openai/a', capability: 'chat' }, context(), async () => {
+        throw new GatewayError('invalid_request', 'n must be 1', { param: 'n' });
+      }),
+      /n must be 1/,
+    );
+    await dispatcher.run({ model: 'openai/a', capability: 'chat' }, context(), async () => undefined);
+    const text = await metrics.render();
+    assert.match(text, /bifrost_upstream_requests_total\{provider="openai",model="a",status="200"\} 1/);
+    assert.doesNotMatch(text, /bifrost_upstream_requests_total\{[^}]*status="400"/);
+  });
+
   it('retries a retryable failure up to max_retries with growing, capped waits', async () => {
     const { dispatcher, waits } = createDispatcher(3);
     let calls = 0;
