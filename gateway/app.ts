@@ -29,6 +29,9 @@ import type { PreDispatchCheck } from './request/pre-dispatch.js';
 import type { GovernanceRuntime } from './governance/create-governance.js';
 import { GovernanceSeams } from './governance/governance-seams.js';
 import { registerGovernanceRoutes } from './governance/usage-route.js';
+import { RequestLogSink } from './request-log/request-log-sink.js';
+import type { RequestLog } from './request-log/start-request-log.js';
+import { registerLogRoutes } from './http/routes/logs.js';
 
 export type { AppDeps } from './http/app-deps.js';
 
@@ -47,6 +50,8 @@ export interface BuildDepsOptions {
   preDispatchChecks?: PreDispatchCheck[];
   /** Governance (createGovernance, on the same metrics registry): its check runs first, its sink settles usage. */
   governance?: GovernanceRuntime;
+  /** The running request log (see openRequestLog), when logs_store is on. */
+  requestLog?: RequestLog;
 }
 
 /** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher, outcome sinks. */
@@ -64,7 +69,13 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
   const seams = options.governance ? new GovernanceSeams(options.governance.governor) : undefined;
-  const outcomeSinks: OutcomeSink[] = [new MetricsSink(metrics, modelLabels), new AccessLogSink(options.logger), ...(seams ? [seams.sink] : []), ...(options.outcomeSinks ?? [])];
+  const outcomeSinks: OutcomeSink[] = [
+    new MetricsSink(metrics, modelLabels),
+    new AccessLogSink(options.logger),
+    ...(seams ? [seams.sink] : []),
+    ...(options.requestLog ? [new RequestLogSink(options.requestLog)] : []),
+    ...(options.outcomeSinks ?? []),
+  ];
   return {
     config,
     dispatcher,
@@ -75,6 +86,7 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     outcomeSinks,
     preDispatchChecks: [...(seams ? [seams.check] : []), ...(options.preDispatchChecks ?? [])],
     ...(options.governance ? { governance: options.governance } : {}),
+    requestLog: options.requestLog,
   };
 }
 
@@ -102,6 +114,7 @@ export function createApp(deps: AppDeps): Koa {
   registerAnthropicRoutes(router, deps);
   registerGenaiRoutes(router, deps);
   if (deps.governance) registerGovernanceRoutes(router, deps.governance);
+  registerLogRoutes(router, { requestLog: deps.requestLog, adminAuth: deps.config.adminAuth, logger: deps.logger });
   app.use(router.routes());
   return app;
 }

@@ -8,6 +8,12 @@ import { GatewayMetrics } from './observability/metrics.js';
 import { readNodeEnv } from './node-env.js';
 import { createGovernance, GovernanceSetupError, type GovernanceRuntime } from './governance/create-governance.js';
 import { setUpstreamLimits } from './providers/shared/upstream-http.js';
+import { openRequestLog } from './request-log/open-request-log.js';
+import { RequestLogSetupError } from './request-log/setup-error.js';
+import type { RequestLog } from './request-log/start-request-log.js';
+
+/** Least time the request log gets to write its queue on SIGTERM, even after a long drain. */
+const MIN_LOG_FLUSH_MS = 2000;
 
 /**
  * The gateway node's entry point: load and validate the config (exit 1 with every issue
@@ -58,7 +64,20 @@ async function main(): Promise<void> {
     await governance.warm().catch((error: unknown) => logger.error({ event: 'governance-store-down', err: { message: (error as Error).message } }, 'governance store unreachable at start-up'));
     logger.info({ event: 'governance', store: governance.storeDescription ?? 'none (no budgets or rate limits)', fail_mode: env.governance.failMode, virtual_keys: config.governance.virtualKeys.length }, 'governance enforced');
   }
-  const deps = buildAppDeps(config, { logger, nodeName, metrics, ...(governance ? { governance } : {}) });
+  let requestLog: RequestLog | undefined;
+  try {
+    requestLog = await openRequestLog(config, { logger, nodeName, registry: metrics.registry });
+  } catch (error) {
+    if (error instanceof RequestLogSetupError) {
+      // A database that no retry will fix (encoding, version, a newer schema): say how to fix it.
+      process.stderr.write(`${error.message}\n`);
+      logger.fatal({ event: 'request-log-refused', reason: error.message }, 'logs_store unusable; not starting');
+      exitAfterFlush(logger, 1);
+      return;
+    }
+    throw error;
+  }
+  const deps = buildAppDeps(config, { logger, nodeName, metrics, ...(governance ? { governance } : {}), ...(requestLog ? { requestLog } : {}) });
   const server = createHttpServer(createApp(deps), { headersTimeoutMs: env.headersTimeoutMs, requestTimeoutMs: env.requestTimeoutMs });
   const port = await listen(server, env.port, env.host);
   logger.info(
@@ -74,9 +93,12 @@ async function main(): Promise<void> {
     if (draining) return;
     draining = true;
     logger.info({ event: 'signal', signal }, 'shutting down');
+    const signalledAt = performance.now();
     drainServer({ server, lifecycle: deps.lifecycle, logger, timeoutMs: env.shutdownTimeoutMs })
       // Usage settled by the last responses, or kept while the store was down, goes out before exit.
       .then(() => governance?.close().catch((error: unknown) => logger.warn({ err: error }, 'governance store close failed')))
+      // Every response has closed, so every row is queued: write them within what is left of the deadline.
+      .then(() => flushRequestLog(requestLog, Math.max(MIN_LOG_FLUSH_MS, env.shutdownTimeoutMs - (performance.now() - signalledAt)), logger))
       .then(() => exitAfterFlush(logger, 0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'drain failed');
@@ -91,6 +113,14 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () =>
     logger.warn({ event: 'signal-ignored', signal: 'SIGHUP' }, 'SIGHUP ignored: a node applies a config edit only by restarting (the reloader does that); SIGTERM drains and stops it'),
   );
+}
+
+/** Writes the request log's queue within `budgetMs`, then closes its connections. */
+async function flushRequestLog(requestLog: RequestLog | undefined, budgetMs: number, logger: Logger): Promise<void> {
+  if (!requestLog) return;
+  const { left } = await requestLog.flush(budgetMs);
+  logger.info({ event: 'request-log-flushed', left }, 'request log flushed');
+  await requestLog.close();
 }
 
 /** Exits once the asynchronous log destination has written its buffer (bounded wait). */

@@ -8,6 +8,7 @@ import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { runPreDispatchChecks } from '../request/pre-dispatch.js';
 import { noteAnswered, noteError, noteRequested, noteSuccess, noteUsage, requestStateOf, type RequestState } from '../request/request-state.js';
 import type { Usage } from '../providers/chat-types.js';
+import { captureAnswer, captureRequest } from '../request-log/capture-content.js';
 import type { AppDeps } from './app-deps.js';
 import { bodyLimitBytes, readJsonBody } from './read-json-body.js';
 import { checkBodyDepth } from './validate/json-depth.js';
@@ -41,6 +42,7 @@ export function beginInference(ctx: Context, deps: AppDeps): InferenceScope {
   const cancellation = new Cancellation();
   state.inference = true;
   state.signal = cancellation;
+  if (deps.requestLog?.capturesContent) state.content = {};
   const leave = deps.lifecycle.admit(cancellation);
   const res = ctx.res;
   res.once('close', () => {
@@ -99,6 +101,7 @@ export async function readModelRequest(ctx: Context, deps: AppDeps, scope: Infer
   }
   const ref = parseModelRef(body.model);
   noteRequested(scope.state, ref.provider, ref.model);
+  if (scope.state.content) captureRequest(scope.state.content, body);
   return body as Record<string, unknown> & { model: string };
 }
 
@@ -134,6 +137,7 @@ export function noteJsonSuccess(state: RequestState, usage: Partial<Usage> | nul
 /** Answers a successful non-streaming OpenAI-shaped result, with `extra_fields`, and notes it. */
 export function answerJson<T extends { usage?: Partial<Usage> | null }>(ctx: Context, scope: InferenceScope, result: DispatchResult<T>): void {
   noteJsonSuccess(scope.state, result.value.usage);
+  if (scope.state.content) captureAnswer(scope.state.content, result.value);
   ctx.body = withExtraFields(result.value, result.provider, result.model, scope.state);
 }
 

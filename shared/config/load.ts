@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { resolveAdminCredentials } from './admin-auth.js';
 import { resolveEnvDeep } from './env-secrets.js';
 import { resolveGovernance } from './governance-settings.js';
+import { resolveLogsStore } from './resolve-logs-store.js';
 import type { ProviderKey, ProviderSettings, RuntimeConfig } from './runtime-config.js';
 import type { KeyEntry, ProviderEntry, ValidatedConfig } from './schema/index.js';
 import { formatIssues, validateConfigText, type ConfigIssue } from './validate.js';
@@ -53,13 +55,20 @@ export function loadConfigBytes(
   const governance = resolveGovernance(validated, env, (variable, user) => noteMissing(usedBy, [variable], user));
   const duplicates = findDuplicateKeyValues(governance.virtualKeys);
   if (duplicates.length > 0) throw new ConfigLoadError(label, duplicates);
-  const logsStore = resolveStore(validated.logs_store, env, usedBy);
+  const storeMissing = new Set<string>();
+  const logsStore = resolveLogsStore(validated.logs_store, env, storeMissing);
+  if (logsStore.issues.length > 0) throw new ConfigLoadError(label, logsStore.issues);
+  noteMissing(usedBy, storeMissing, 'logs_store.config');
+  const authMissing = new Set<string>();
+  const adminAuth = resolveAdminCredentials(validated, env, authMissing);
+  noteMissing(usedBy, authMissing, 'governance.auth_config');
   const config: RuntimeConfig = deepFreeze({
     fingerprint: validation.fingerprint,
     providers,
     client: validated.client,
     governance,
-    ...(logsStore ? { logsStore } : {}),
+    ...(logsStore.settings ? { logsStore: logsStore.settings } : {}),
+    ...(adminAuth ? { adminAuth } : {}),
   });
   return {
     config,
@@ -86,14 +95,6 @@ function findDuplicateKeyValues(keys: RuntimeConfig['governance']['virtualKeys']
     else issues.push({ path: `governance.virtual_keys[${index}].value`, message: `resolves to the same value as virtual_keys[${first}]; every virtual key needs its own value` });
   });
   return issues;
-}
-
-function resolveStore(store: ValidatedConfig['logs_store'], env: NodeJS.ProcessEnv, usedBy: Map<string, string[]>): RuntimeConfig['logsStore'] {
-  if (store?.enabled !== true || !store.type) return undefined;
-  const missing = new Set<string>();
-  const config = resolveEnvDeep((store.config ?? {}) as Record<string, unknown>, env, missing);
-  noteMissing(usedBy, missing, 'logs_store.config');
-  return { type: store.type, config };
 }
 
 function noteMissing(usedBy: Map<string, string[]>, variables: Iterable<string>, user: string): void {

@@ -5,7 +5,15 @@
  */
 
 const TOP_LEVEL_IMPLEMENTED = new Set(['$schema', 'version', 'providers', 'client', 'config_store', 'governance']);
-const CLIENT_IMPLEMENTED = new Set(['drop_excess_requests', 'max_request_body_size_mb', 'allowed_origins', 'enforce_auth_on_inference', 'enforce_governance_header']);
+const CLIENT_IMPLEMENTED = new Set([
+  'drop_excess_requests',
+  'max_request_body_size_mb',
+  'allowed_origins',
+  'enforce_auth_on_inference',
+  'enforce_governance_header',
+  'disable_content_logging',
+  'enable_logging',
+]);
 const PROVIDER_IMPLEMENTED = new Set(['keys', 'network_config', 'concurrency_and_buffer_size', 'custom_provider_config']);
 const NETWORK_IMPLEMENTED = new Set([
   'base_url',
@@ -39,6 +47,8 @@ export function findUnsupportedSettings(raw: unknown): string[] {
       });
       continue;
     }
+    // A postgres request log is implemented; a sqlite one is not (each node would have its own file).
+    if (key === 'logs_store' && isObject(value) && value.type === 'postgres') continue;
     found.push(key);
   }
   if (isObject(raw.client)) {

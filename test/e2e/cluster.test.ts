@@ -16,6 +16,7 @@ import { GatewayEventRecorder, measureNodesOut } from './support/docker-events.j
 import { configWithSecondProvider, initialConfig, withRevision, type E2eConfig } from './support/e2e-config.js';
 import { callThroughSocketProxy, readNodeHealth } from './support/node-probe.js';
 import { docker } from './support/run-command.js';
+import { assertOneRowPerRequest } from './support/request-log-rows.js';
 import { SteadyLoad, type LoadOutcome } from './support/steady-load.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -37,7 +38,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   before(async function () {
     current = initialConfig();
     if (attach) {
-      base = { debian: `ai-gateway-e2e/debian:${attach[0]}`, node: `ai-gateway-e2e/node:${attach[0]}`, nginx: `ai-gateway-e2e/nginx:${attach[0]}` };
+      base = { debian: `ai-gateway-e2e/debian:${attach[0]}`, node: `ai-gateway-e2e/node:${attach[0]}`, nginx: `ai-gateway-e2e/nginx:${attach[0]}`, postgres: `ai-gateway-e2e/postgres:${attach[0]}` };
       cluster = new Cluster(attach[0]!, base, attach[1]);
       cluster.writeConfigInPlace(current);
       await cluster.compose(['up', '-d']);
@@ -170,7 +171,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     }
   });
 
-  it('3: a rename save rolls every node one at a time while steady load sees no failure and no duplicate', async () => {
+  it('3: a rename save rolls every node one at a time while steady load sees no failure and no duplicate, in the upstream and in the request log', async () => {
     const nodes = await cluster.gatewayNodes();
     const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix: `s3-${runId}` });
     load.start();
@@ -186,6 +187,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     log(`steady load: ${retried} request(s) retried by the SDK`);
     assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s3-${runId}-`)));
     await assertOneAtATime(recorder, nodes);
+    await assertOneRowPerRequest(cluster, outcomes, `s3-${runId}-`);
   });
 
   it('4: invalid edits restart nothing, show in the status, and the fixed file then rolls', async () => {

@@ -11,6 +11,7 @@ import type { PreDispatchCheck } from '../../gateway/request/pre-dispatch.js';
 import { createGovernance, type GovernanceEnv } from '../../gateway/governance/create-governance.js';
 import { readGovernanceEnv } from '../../gateway/governance/governance-env.js';
 import { GatewayMetrics } from '../../gateway/observability/metrics.js';
+import type { RequestLog } from '../../gateway/request-log/start-request-log.js';
 
 /**
  * Starts a gateway node in this process on 127.0.0.1 and an ephemeral port, from a config
@@ -41,6 +42,10 @@ export interface StartGatewayOptions {
   logLevel?: string;
   /** Request deadlines (default: the node's). */
   timeouts?: RequestTimeouts;
+  /** The node's metrics (default: fresh ones). */
+  metrics?: GatewayMetrics;
+  /** A running request log (see test/gateway/request-log/logged-gateway.ts). */
+  requestLog?: RequestLog;
 }
 
 /** A running in-process gateway node. */
@@ -84,6 +89,8 @@ export async function startGateway(config: object | string, options: StartGatewa
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.outcomeSinks ? { outcomeSinks: options.outcomeSinks } : {}),
     ...(options.preDispatchChecks ? { preDispatchChecks: options.preDispatchChecks } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.requestLog ? { requestLog: options.requestLog } : {}),
   });
   const server = createHttpServer(createApp(deps), options.timeouts);
   const port = await listen(server, 0, '127.0.0.1');

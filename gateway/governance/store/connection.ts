@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { StoreSettings } from '../../../shared/config/index.js';
+import type { LogsStoreSettings } from '../../../shared/config/index.js';
 
 /**
  * Where the governance counters live: the `logs_store` database when config.json has a
@@ -24,7 +24,7 @@ export interface StoreTuning {
 }
 
 /** The store to use, or undefined when none is configured. Throws for a non-PostgreSQL logs_store with no URL. */
-export function findStoreTarget(logsStore: StoreSettings | undefined, databaseUrl: string | undefined, tuning: StoreTuning): StoreTarget | undefined {
+export function findStoreTarget(logsStore: LogsStoreSettings | undefined, databaseUrl: string | undefined, tuning: StoreTuning): StoreTarget | undefined {
   const common: pg.PoolConfig = {
     max: tuning.poolMax,
     connectionTimeoutMillis: tuning.timeoutMs * 3,
@@ -33,11 +33,7 @@ export function findStoreTarget(logsStore: StoreSettings | undefined, databaseUr
     application_name: 'ai-gateway-governance',
   };
   if (logsStore?.type === 'postgres') {
-    const c = logsStore.config as Record<string, unknown>;
-    const host = String(c.host ?? 'localhost');
-    const port = Number(c.port ?? 5432);
-    const database = String(c.db_name ?? 'postgres');
-    const sslMode = typeof c.ssl_mode === 'string' ? c.ssl_mode : 'disable';
+    const { host, port, database, user, password, sslMode } = logsStore.postgres;
     return {
       description: `logs_store postgres ${host}:${port}/${database}`,
       config: {
@@ -45,9 +41,9 @@ export function findStoreTarget(logsStore: StoreSettings | undefined, databaseUr
         host,
         port,
         database,
-        ...(c.user !== undefined ? { user: String(c.user) } : {}),
-        ...(c.password !== undefined ? { password: String(c.password) } : {}),
-        ssl: sslMode === 'disable' ? false : { rejectUnauthorized: sslMode === 'verify-full' || sslMode === 'verify-ca' },
+        user,
+        password,
+        ssl: sslMode === 'disable' || sslMode === 'allow' || sslMode === 'prefer' ? false : { rejectUnauthorized: sslMode === 'verify-full' || sslMode === 'verify-ca' },
       },
     };
   }

@@ -9,6 +9,7 @@ import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
 import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
 import { toChatRequest } from '../anthropic/to-chat-request.js';
 import type { AppDeps } from '../app-deps.js';
+import { captureOutput, captureRequest } from '../../request-log/capture-content.js';
 import { failDropIn } from '../fail-drop-in.js';
 import { noteRequested } from '../../request/request-state.js';
 import { validateAnthropicBody } from '../validate/anthropic-body.js';
@@ -40,6 +41,7 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     const slash = model.indexOf('/');
     noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));
     validateAnthropicBody(body);
+    if (scope.state.content) captureRequest(scope.state.content, body);
     const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<AnthropicRequest>(body);
     const clientHeaders: AnthropicClientHeaders = { version: ctx.get('anthropic-version') || undefined, beta: ctx.get('anthropic-beta') || undefined };
@@ -62,6 +64,7 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
       return toAnthropicResponse(chat, chat.id.startsWith('msg_') ? chat.id : `msg_${chat.id}`);
     });
     noteJsonSuccess(scope.state, toChatUsage(result.value.usage ?? {}));
+    if (scope.state.content) captureOutput(scope.state.content, { role: 'assistant', content: result.value.content }, result.value.stop_reason);
     ctx.set('request-id', scope.requestId);
     ctx.body = result.value;
   } catch (error) {

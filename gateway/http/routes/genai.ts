@@ -11,6 +11,7 @@ import { toGeminiResponse } from '../genai/from-chat-response.js';
 import { parseGenaiModelPath } from '../genai/model-path.js';
 import { sendGeminiStream } from '../genai/send-stream.js';
 import { toChatRequest } from '../genai/to-chat-request.js';
+import { captureOutput, captureRequest } from '../../request-log/capture-content.js';
 import { noteRequested } from '../../request/request-state.js';
 import { validateGenaiBody } from '../validate/genai-body.js';
 import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, readInferenceBody, toUpstreamBody } from '../inference.js';
@@ -39,6 +40,7 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
     }
     validateGenaiBody(body);
     const fallbacks = readFallbacks(body);
+    if (scope.state.content) captureRequest(scope.state.content, body);
     const request = toUpstreamBody<GeminiRequest>(body);
 
     if (action === 'streamGenerateContent') {
@@ -59,6 +61,7 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
       return toGeminiResponse(await adapter.chat(toChatRequest(request, target.model, false), target));
     });
     noteJsonSuccess(scope.state, toUsage(result.value.usageMetadata));
+    if (scope.state.content) captureOutput(scope.state.content, result.value.candidates?.[0]?.content, result.value.candidates?.[0]?.finishReason);
     ctx.body = result.value;
   } catch (error) {
     respondWithGeminiError(ctx, failDropIn(deps, scope, error));

@@ -2,6 +2,7 @@ import * as yup from 'yup';
 import { clientSchema } from './client.js';
 import { providerSchema, providersSchema, keySchema } from './providers.js';
 import { governanceSchema } from './governance.js';
+import { logsStoreSchema } from './logs-store.js';
 import { storeSchema } from './stores.js';
 
 export { BASE_PROVIDER_TYPES } from './providers.js';
@@ -24,7 +25,7 @@ export const configSchema = yup.object({
       'and a config store would give each node its own copy that drifts from the others and from the file',
     (store) => store === undefined || store.enabled !== true,
   ),
-  logs_store: storeSchema,
+  logs_store: logsStoreSchema,
   vector_store: storeSchema,
   encryption_key: yup.string().optional(),
   governance: governanceSchema,

@@ -65,6 +65,9 @@ export class Cluster {
       ...process.env,
       NODE_IMAGE: this.base.node,
       NGINX_IMAGE: this.base.nginx,
+      POSTGRES_IMAGE: this.base.postgres,
+      // The request-log database's password (compose requires one); a throw-away cluster's.
+      POSTGRES_PASSWORD: 'e2e-logs-password',
       E2E_NODE_IMAGE: this.base.node,
       AI_GATEWAY_TAG: this.tag,
       CONFIG_DIR: this.configDir,
