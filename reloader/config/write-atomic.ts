@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** The few file operations an atomic write needs; tests inject failing ones (a full disk). */
+export interface WriteFs {
+  open(path: string, flags: string, mode?: number): Promise<{ write(data: Uint8Array): Promise<unknown>; sync(): Promise<void>; close(): Promise<void> }>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  stat(path: string): Promise<{ mode: number }>;
+}
+
+/** The real file system. */
+export const nodeWriteFs: WriteFs = {
+  open: (path, flags, mode) => fsp.open(path, flags, mode),
+  rename: (from, to) => fsp.rename(from, to),
+  unlink: (path) => fsp.unlink(path),
+  stat: (path) => fsp.stat(path),
+};
+
+/**
+ * Replaces `path` with `data` so that a reader (a node starting, the watcher) sees either the
+ * old file or the new one, never half of one: a temporary file in the same directory (a
+ * rename is atomic only within one file system), fsync, rename over the target, fsync the
+ * directory (so the rename itself survives a power cut). The new file keeps the old one's
+ * permission bits: the nodes run as another user and must still read it. On any failure the
+ * temporary file is removed and the old file is untouched.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, fs: WriteFs = nodeWriteFs, fallbackMode = 0o644): Promise<void> {
+  const dir = dirname(path);
+  // A dot name: the watcher filters on the config's own name and ignores it.
+  const temp = join(dir, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
+  const mode = await fs.stat(path).then(
+    (info) => info.mode & 0o777,
+    () => fallbackMode,
+  );
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let created = false;
+  try {
+    const handle = await fs.open(temp, 'wx', mode);
+    created = true;
+    try {
+      await handle.write(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, path);
+    created = false;
+  } catch (error) {
+    if (created) await fs.unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(dir, fs);
+}
+
+async function syncDirectory(dir: string, fs: WriteFs): Promise<void> {
+  // Some file systems refuse fsync on a directory (EISDIR/EINVAL): the rename is done; go on.
+  try {
+    const handle = await fs.open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    /* best effort */
+  }
+}
