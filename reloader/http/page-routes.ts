@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 /** The page's files: a fixed list, so no request path ever reaches the file system. */
 const ASSETS: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
+  'view.js': 'text/javascript; charset=utf-8',
+  'diff.js': 'text/javascript; charset=utf-8',
+  'cluster-view.js': 'text/javascript; charset=utf-8',
+  'config-view.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
