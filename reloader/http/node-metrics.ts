@@ -117,7 +117,7 @@ export function createHttpMetricsScraper(port: number, timeoutMs = 1500): Metric
 export class NodeMetricsCollector {
   private readonly samples = new Map<string, MetricsSample>();
   private readonly rates = new Map<string, NodeRates | null>();
-  private lastRun = 0;
+  private lastRun = -Infinity;
   private running: Promise<void> | undefined;
 
   constructor(
