@@ -14,7 +14,8 @@ export function addClusterRoutes(router: Router, status: () => ReloaderStatus, m
     const rates = await metrics.collect(now.nodes);
     ctx.body = {
       config: now.config,
-      nodes: now.nodes.map((node) => ({ ...node, metrics: rates.get(node.id) ?? null })),
+      // A node that does not answer /health has no live figures, whatever its last scrape said.
+      nodes: now.nodes.map((node) => ({ ...node, metrics: node.health === 'unreachable' ? null : (rates.get(node.id) ?? null) })),
       rotation: now.rotation,
       halted: now.halted,
       waiting: now.waiting,

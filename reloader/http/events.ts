@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { Context } from 'koa';
 import type { ReloaderStatus } from './status.js';
 
@@ -91,23 +90,31 @@ function snapshot(status: ReloaderStatus): ReloaderStatus {
   return structuredClone(status);
 }
 
-/** Answers a request with the SSE stream of `feed` until the client goes away. */
+/**
+ * Answers a request with the SSE stream of `feed` until the client goes away. Written to the
+ * raw response (Koa steps aside): a client leaving is the normal end of an event stream,
+ * not an error for Koa to report.
+ */
 export function streamEvents(ctx: Context, feed: EventFeed, heartbeatMs = 15_000): void {
-  const stream = new PassThrough();
+  const res = ctx.res;
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);
-  ctx.set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
-  ctx.status = 200;
-  ctx.body = stream;
-  stream.write('retry: 2000\n: connected\n\n');
-  const unsubscribe = feed.subscribe((event) => stream.write(`event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`));
-  const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), heartbeatMs);
+  ctx.respond = false;
+  // Headers set earlier by ctx.set (the security headers) are already on `res`.
+  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
+  res.write('retry: 2000\n: connected\n\n');
+  const unsubscribe = feed.subscribe((event) => res.write(`event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`));
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
   heartbeat.unref();
+  let ended = false;
   const end = () => {
+    if (ended) return;
+    ended = true;
     clearInterval(heartbeat);
     unsubscribe();
-    stream.end();
+    res.end();
   };
   ctx.req.once('close', end);
-  ctx.res.once('close', end);
+  res.once('close', end);
+  res.once('error', end);
 }

@@ -57,9 +57,9 @@
     const seen = new Map(step.events.map((e) => [e.phase, e]));
     const chips = PHASES.filter((p) => seen.has(p)).map((p) =>
       h('li', { class: `chip ${p === 'failed' ? 'bad' : p === 'back-in-rotation' ? 'ok' : ''}`, title: seen.get(p).message, 'data-phase': p },
-        p.replace(/-/g, ' '), h('small', {}, new Date(seen.get(p).at).toLocaleTimeString())));
+        p.replace(/-/g, ' '), h('small', {}, `+${((Date.parse(seen.get(p).at) - Date.parse(step.started_at)) / 1000).toFixed(1)} s`)));
     return h('div', { class: `step ${step.outcome}` },
-      h('div', { class: 'step-head' }, h('strong', {}, step.node), h('span', { class: 'muted' }, ` ${step.position} · ${step.outcome}${step.duration_s !== undefined ? ` · ${step.duration_s} s` : ''}`)),
+      h('div', { class: 'step-head' }, h('strong', {}, step.node), h('span', { class: 'muted' }, ` ${step.position} · ${new Date(step.started_at).toLocaleTimeString()} · ${step.outcome}${step.duration_s !== undefined ? ` · ${step.duration_s} s` : ''}`)),
       h('ol', { class: 'timeline' }, chips),
       step.error ? h('p', { class: 'bad-text' }, step.error) : null,
       step.log_tail && step.log_tail.length ? h('pre', { class: 'log-tail' }, step.log_tail.join('\n')) : null);

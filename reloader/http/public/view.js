@@ -33,6 +33,7 @@ window.sparkline = function sparkline(values, label) {
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', '0 0 100 24');
   svg.setAttribute('class', 'spark');
+  svg.setAttribute('preserveAspectRatio', 'none');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', label);
   if (values.length < 2) return svg;
@@ -43,6 +44,7 @@ window.sparkline = function sparkline(values, label) {
   line.setAttribute('fill', 'none');
   line.setAttribute('stroke', 'currentColor');
   line.setAttribute('stroke-width', '1.5');
+  line.setAttribute('vector-effect', 'non-scaling-stroke');
   svg.append(line);
   return svg;
 };
