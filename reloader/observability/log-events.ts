@@ -36,6 +36,7 @@ export const LogEvent = {
   configWritten: 'config-written',
   configWriteFailed: 'config-write-failed',
   apiAuthFailed: 'api-auth-failed',
+  controlPlaneAccess: 'control-plane-access',
   apiWriteRefused: 'api-write-refused',
 } as const;
 
