@@ -70,6 +70,14 @@ describe('control plane page (headless Chromium)', function () {
     await until(async () => (await page.locator('.spark polyline').count()) === 3, 15_000);
     await page.waitForSelector('#live.ok');
     assert.match((await page.textContent('#config-state')) ?? '', /valid/);
+    // The issue asks for a first paint well under a second from the reloader on the same host.
+    // Measured on a second load (a browser already running, as an operator's is); the bound
+    // is loose because CI shares its cores, the figure is printed for the README.
+    await page.reload();
+    await page.waitForSelector('#node-list .node');
+    const firstPaint = await page.evaluate<number>("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1");
+    assert.ok(firstPaint > 0 && firstPaint < 3000, `first contentful paint ${firstPaint} ms`);
+    console.log(`      first contentful paint (reload): ${Math.round(firstPaint)} ms`);
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(ARTIFACTS, 'page-overview.png'), fullPage: true });
     assert.deepEqual(problems, []);
