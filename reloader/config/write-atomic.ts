@@ -4,10 +4,19 @@ import { basename, dirname, join } from 'node:path';
 
 /** The few file operations an atomic write needs; tests inject failing ones (a full disk). */
 export interface WriteFs {
-  open(path: string, flags: string, mode?: number): Promise<{ write(data: Uint8Array): Promise<unknown>; sync(): Promise<void>; close(): Promise<void> }>;
+  open(path: string, flags: string, mode?: number): Promise<WriteHandle>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
-  stat(path: string): Promise<{ mode: number }>;
+  stat(path: string): Promise<{ mode: number; uid: number; gid: number }>;
+}
+
+/** An open file, as much of it as the atomic write uses. */
+export interface WriteHandle {
+  write(data: Uint8Array): Promise<unknown>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+  chown?(uid: number, gid: number): Promise<void>;
+  chmod?(mode: number): Promise<void>;
 }
 
 /** The real file system. */
@@ -23,23 +32,27 @@ export const nodeWriteFs: WriteFs = {
  * old file or the new one, never half of one: a temporary file in the same directory (a
  * rename is atomic only within one file system), fsync, rename over the target, fsync the
  * directory (so the rename itself survives a power cut). The new file keeps the old one's
- * permission bits: the nodes run as another user and must still read it. On any failure the
- * temporary file is removed and the old file is untouched.
+ * permission bits and owner: the nodes run as another user and must still read it, and the host
+ * user must still edit it. On any failure the temporary file is removed and the old file is
+ * untouched.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, fs: WriteFs = nodeWriteFs, fallbackMode = 0o644): Promise<void> {
   const dir = dirname(path);
   // A dot name: the watcher filters on the config's own name and ignores it.
   const temp = join(dir, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
-  const mode = await fs.stat(path).then(
-    (info) => info.mode & 0o777,
-    () => fallbackMode,
-  );
+  const before = await fs.stat(path).catch(() => undefined);
+  const mode = before ? before.mode & 0o777 : fallbackMode;
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let created = false;
   try {
     const handle = await fs.open(temp, 'wx', mode);
     created = true;
     try {
+      // The reloader runs as root in compose: without this the host user who owns config.json
+      // could no longer edit it by hand. Not root (the socket-proxy setup): nothing to change.
+      if (before) await handle.chown?.(before.uid, before.gid).catch(() => undefined);
+      // open()'s mode passes through the umask; the old file's bits are what the nodes rely on.
+      await handle.chmod?.(mode);
       await handle.write(bytes);
       await handle.sync();
     } finally {
