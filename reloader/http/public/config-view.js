@@ -19,7 +19,9 @@
   window.api = api;
 
   function issueItems(issues) {
-    return issues.map((i) => h('li', {}, h('code', {}, i.path), ' ', i.message, i.line ? h('span', { class: 'muted' }, ` (line ${i.line}, column ${i.column})`) : null));
+    // The schema's messages often begin with the path already: show it once.
+    const text = (i) => (i.message.startsWith(`${i.path} `) ? i.message.slice(i.path.length + 1) : i.message);
+    return issues.map((i) => h('li', {}, h('code', {}, i.path), ' ', text(i), i.line ? h('span', { class: 'muted' }, ` (line ${i.line}, column ${i.column})`) : null));
   }
 
   function dirty() { return loaded !== null && $('editor').value !== loaded.text; }
@@ -42,7 +44,14 @@
   window.loadConfig = async function loadConfig(keepEditor) {
     const { status, json } = await api('GET', '/api/config');
     if (status !== 200) { $('config-state').textContent = json.error || `cannot read the config (${status})`; return; }
-    const editorWasDirty = dirty();
+    // While an edit is under way, the text it started from stays the base: its fingerprint
+    // goes in If-Match, so a file changed meanwhile answers 412 instead of being overwritten.
+    if (keepEditor && dirty()) {
+      if (json.fingerprint !== loaded.fingerprint) {
+        showResult('The file changed on disk while you were editing (by hand or in another tab). Applying now will be refused; press Revert to load the new file.', 'bad');
+      }
+      return;
+    }
     loaded = json;
     $('config-path').textContent = json.path;
     $('config-state').replaceChildren(json.valid
@@ -52,7 +61,10 @@
     $('config-issues').replaceChildren(...issueItems(json.issues));
     $('readonly-note').hidden = json.writable;
     $('readonly-note').textContent = 'Read-only: no admin credentials are configured. Set governance.auth_config.admin_username and admin_password in config.json (or RELOADER_ADMIN_TOKEN for the reloader) to edit here.';
-    if (!(keepEditor && editorWasDirty)) { $('editor').value = json.text; verdict = { valid: json.valid, issues: json.issues }; $('diff-box').hidden = true; }
+    $('editor').value = json.text;
+    verdict = { valid: json.valid, issues: json.issues };
+    $('diff-box').hidden = true;
+    $('apply').textContent = 'Apply';
     $('editor').readOnly = !json.writable;
     refreshButtons();
     await loadHistory();

@@ -26,8 +26,9 @@ window.lineDiff = function lineDiff(before, after) {
     let i = 0, j = 0;
     while (i < n || j < m) {
       if (i < n && j < m && midA[i] === midB[j]) { out.push({ kind: ' ', line: midA[i] }); i++; j++; }
-      else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) { out.push({ kind: '+', line: midB[j] }); j++; }
-      else { out.push({ kind: '-', line: midA[i] }); i++; }
+      // Removed lines before added ones, as diff tools show them.
+      else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) { out.push({ kind: '-', line: midA[i] }); i++; }
+      else { out.push({ kind: '+', line: midB[j] }); j++; }
     }
   }
   for (let i = endA; i < Math.min(a.length, endA + 3); i++) out.push({ kind: ' ', line: a[i] });

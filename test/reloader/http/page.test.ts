@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ADMIN_PASSWORD, startControlPlane, type ControlPlane } from './control-plane-harness.js';
@@ -114,12 +114,27 @@ describe('control plane page (headless Chromium)', function () {
     const before = readFileSync(cp.path, 'utf8');
     await editTo((text) => text.replace('"weight": 1', '"weight": "heavy"'));
     await page.waitForSelector('#validation.bad-text');
-    assert.match((await page.textContent('#issues')) ?? '', /providers\.openai\.keys\[0\]\.weight must be a number/);
+    assert.match((await page.textContent('#issues')) ?? '', /providers\.openai\.keys\[0\]\.weight must be a number, not a string/);
     assert.equal(await page.isDisabled('#apply'), true);
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(ARTIFACTS, 'page-invalid-edit.png'), fullPage: true });
     assert.equal(readFileSync(cp.path, 'utf8'), before);
     assert.deepEqual(cp.cluster.stops(), []);
+  });
+
+  it('a hand edit made while editing in the page is never overwritten: the page says so and Apply is refused (412)', async () => {
+    await open();
+    await editTo((text) => text.replace('"weight": 1', '"weight": 6'));
+    await page.waitForSelector('#validation.ok-text');
+    const handEdit = readFileSync(cp.path, 'utf8').replace('"weight": 1', '"weight": 7');
+    writeFileSync(cp.path, handEdit);
+    await until(async () => /changed on disk while you were editing/.test((await page.textContent('#apply-result')) ?? ''));
+    await page.click('#apply');
+    await page.click('#apply');
+    await until(async () => /changed since you loaded it/.test((await page.textContent('#apply-result')) ?? ''));
+    assert.equal(readFileSync(cp.path, 'utf8'), handEdit);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, 'page-conflict.png'), fullPage: true });
   });
 
   it('a rollout halted at a node that does not come back shows the reason and its last log lines', async () => {
