@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_PASSWORD, startControlPlane, type ControlPlane } from './control-plane-harness.js';
+import { ADMIN_PASSWORD, sampleConfig, startControlPlane, type ControlPlane } from './control-plane-harness.js';
 import { fakeNodeMetrics } from './fake-node-metrics.js';
 
 /** Where screenshots of the main views land for review (gitignored). */
@@ -34,9 +34,12 @@ describe('control plane page (headless Chromium)', function () {
     await browser?.close();
   });
 
-  async function open(options: { viewport?: { width: number; height: number } } = {}) {
-    cp = await startControlPlane({ live: true, scraper: fakeNodeMetrics() });
-    context = await browser.newContext({ httpCredentials: { username: 'admin', password: ADMIN_PASSWORD }, viewport: options.viewport ?? { width: 1280, height: 900 } });
+  async function open(options: { viewport?: { width: number; height: number }; text?: string } = {}) {
+    cp = await startControlPlane({ live: true, scraper: fakeNodeMetrics(), ...(options.text ? { text: options.text } : {}) });
+    context = await browser.newContext({
+      ...(options.text ? {} : { httpCredentials: { username: 'admin', password: ADMIN_PASSWORD } }),
+      viewport: options.viewport ?? { width: 1280, height: 900 },
+    });
     page = await context.newPage();
     problems = [];
     // A CSP violation or a script error shows up here.
@@ -149,6 +152,16 @@ describe('control plane page (headless Chromium)', function () {
     assert.match((await page.textContent('#halted .log-tail')) ?? '', /cannot reach upstream/);
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(ARTIFACTS, 'page-rollout-halted.png'), fullPage: true });
+  });
+
+  it('without admin credentials configured the page is read-only and says how to enable writes', async () => {
+    await open({ text: sampleConfig({ auth: null }) });
+    assert.equal(await page.isVisible('#readonly-note'), true);
+    assert.match((await page.textContent('#readonly-note')) ?? '', /governance\.auth_config.*RELOADER_ADMIN_TOKEN/);
+    assert.equal(await page.getAttribute('#editor', 'readonly'), '');
+    assert.equal(await page.textContent('#access'), 'read-only');
+    assert.equal(await page.isDisabled('#apply'), true);
+    await page.screenshot({ path: join(ARTIFACTS, 'page-read-only.png'), fullPage: true });
   });
 
   it('reads well on a phone: one column, no horizontal scroll; rollback is one click', async () => {
