@@ -10,8 +10,14 @@
 
   function nodeCard(node, fileFp) {
     const m = node.metrics;
-    const history = rateHistory.get(node.name) || [];
-    if (m) { history.push(m.requests_per_s); if (history.length > 40) history.shift(); rateHistory.set(node.name, history); }
+    // The last 40 samples (2 minutes at the page's 3 s poll) of rate and p99, kept in the page.
+    const history = rateHistory.get(node.name) || { rate: [], p99: [] };
+    if (m) {
+      history.rate.push(m.requests_per_s);
+      history.p99.push(m.p99_ms || 0);
+      if (history.rate.length > 40) { history.rate.shift(); history.p99.shift(); }
+      rateHistory.set(node.name, history);
+    }
     const healthy = node.health === 'ok';
     const matches = node.fingerprint !== null && node.fingerprint === fileFp;
     return h('article', { class: `card node ${healthy ? 'ok' : 'bad'}`, 'data-name': node.name, 'data-health': node.health },
@@ -28,7 +34,9 @@
         h('div', {}, h('dt', {}, 'errors'), h('dd', {}, m && m.error_rate !== null ? fmt(m.error_rate * 100, '%', 1) : '—')),
         h('div', {}, h('dt', {}, 'p50'), h('dd', {}, fmt(m && m.p50_ms, ' ms', 0))),
         h('div', {}, h('dt', {}, 'p99'), h('dd', {}, fmt(m && m.p99_ms, ' ms', 0)))),
-      sparkline(history, `${node.name} requests per second`));
+      h('div', { class: 'charts' },
+        h('div', {}, h('small', { class: 'muted' }, 'req/s'), sparkline(history.rate, `${node.name} requests per second`)),
+        h('div', { class: 'p99' }, h('small', { class: 'muted' }, 'p99'), sparkline(history.p99, `${node.name} p99 latency`))));
   }
 
   window.renderCluster = function renderCluster(cluster) {

@@ -44,7 +44,6 @@ window.sparkline = function sparkline(values, label) {
   line.setAttribute('fill', 'none');
   line.setAttribute('stroke', 'currentColor');
   line.setAttribute('stroke-width', '1.5');
-  line.setAttribute('vector-effect', 'non-scaling-stroke');
   svg.append(line);
   return svg;
 };

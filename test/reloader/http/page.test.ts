@@ -70,9 +70,11 @@ describe('control plane page (headless Chromium)', function () {
     assert.deepEqual(await page.locator('#node-list .node').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-name')} ${e.getAttribute('data-health')}`)), ['gateway-1 ok', 'gateway-2 ok', 'gateway-3 ok']);
     assert.equal(await page.locator('[data-matches="true"]').count(), 3);
     assert.match((await page.textContent('#nodes-summary')) ?? '', /3\/3 healthy · 3\/3 on the file/);
-    await until(async () => (await page.locator('.spark polyline').count()) === 3, 15_000);
+    await until(async () => (await page.locator('.spark polyline').count()) === 6, 15_000);
     await page.waitForSelector('#live.ok');
     assert.match((await page.textContent('#config-state')) ?? '', /valid/);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, 'page-overview.png'), fullPage: true });
     // The issue asks for a first paint well under a second from the reloader on the same host.
     // Measured on a second load (a browser already running, as an operator's is); the bound
     // is loose because CI shares its cores, the figure is printed for the README.
@@ -81,8 +83,6 @@ describe('control plane page (headless Chromium)', function () {
     const firstPaint = await page.evaluate<number>("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1");
     assert.ok(firstPaint > 0 && firstPaint < 3000, `first contentful paint ${firstPaint} ms`);
     console.log(`      first contentful paint (reload): ${Math.round(firstPaint)} ms`);
-    await page.evaluate('window.scrollTo(0, 0)');
-    await page.screenshot({ path: join(ARTIFACTS, 'page-overview.png'), fullPage: true });
     assert.deepEqual(problems, []);
   });
 
