@@ -36,10 +36,12 @@ export function addPageRoutes(router: Router, dir = PUBLIC_DIR): void {
     ctx.body = await load('index.html');
   });
   router.get('/assets/:name', async (ctx) => {
-    const type = ASSETS[ctx.params.name ?? ''];
-    if (!type) return;
+    const name = ctx.params.name ?? '';
+    // Own keys only: "constructor" or "__proto__" must not look like a file.
+    if (!Object.hasOwn(ASSETS, name)) return;
+    const type = ASSETS[name] as string;
     ctx.type = type;
     ctx.set('Cache-Control', 'no-cache');
-    ctx.body = await load(ctx.params.name as string);
+    ctx.body = await load(name);
   });
 }

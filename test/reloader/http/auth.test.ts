@@ -107,6 +107,9 @@ describe('control plane auth', () => {
         assert.match(csp, /frame-ancestors 'none'/);
         assert.equal(answer.headers.get('x-content-type-options'), 'nosniff');
       }
+      for (const name of ['constructor', '__proto__', '..%2Fapp.ts', 'index.html']) {
+        assert.equal((await call(cp, 'GET', `/assets/${name}`, { auth: cp.basic() })).status, 404, name);
+      }
       const page = await call(cp, 'GET', '/', { auth: cp.basic() });
       assert.ok(!/https?:\/\//.test(page.text.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')), 'the page loads nothing from elsewhere');
     });
