@@ -22,6 +22,8 @@ const SECRET_NAMES = new Set([
   'api_key',
   'token',
   'secret',
+  'dsn',
+  'connection_string',
 ]);
 
 /** Header names (in extra_headers) whose value is a credential. */
@@ -80,7 +82,8 @@ function isSecretPlace(path: Array<string | number>): boolean {
   const name = String(path[path.length - 1]);
   const parent = path[path.length - 2];
   const grandparent = path[path.length - 3];
-  if (name === 'value' && typeof parent === 'number' && grandparent === 'keys') return true;
+  // A provider key's value, and a governance virtual key's (a client credential).
+  if (name === 'value' && typeof parent === 'number' && (grandparent === 'keys' || grandparent === 'virtual_keys')) return true;
   if (parent === 'extra_headers' && SECRET_HEADER.test(name)) return true;
   return SECRET_NAMES.has(name);
 }

@@ -10,7 +10,8 @@ const text = `{
     ], "network_config": { "extra_headers": { "Authorization": "Bearer 0123456789abcdefgh", "X-Team": "blue" } } },
     "bedrock": { "keys": [ { "value": "", "bedrock_key_config": { "access_key": "AKIAABCDEFGHIJKLMNOP", "secret_key": "env.AWS_SECRET" } } ] }
   },
-  "governance": { "auth_config": { "admin_username": "admin", "admin_password": "hunter2-hunter2" } }
+  "governance": { "auth_config": { "admin_username": "admin", "admin_password": "hunter2-hunter2" }, "virtual_keys": [ { "id": "vk-1", "value": "sk-bf-virtual-0123456789" } ] },
+  "logs_store": { "enabled": true, "type": "postgres", "config": { "host": "db", "user": "bf", "password": "env.PG_PASSWORD" } }
 }`;
 
 describe('config secrets', () => {
@@ -21,6 +22,7 @@ describe('config secrets', () => {
       'providers.openai.network_config.extra_headers.Authorization',
       'providers.bedrock.keys[0].bedrock_key_config.access_key',
       'governance.auth_config.admin_password',
+      'governance.virtual_keys[0].value',
     ]);
   });
 
@@ -28,8 +30,8 @@ describe('config secrets', () => {
     assert.equal(maskSecret('sk-proj-abcdefghijklmnop1234'), 'sk-p…1234');
     assert.equal(maskSecret('hunter2-hunter2'), '………');
     const masked = maskConfigText(text);
-    for (const secret of ['sk-proj-abcdefghijklmnop1234', 'short', '0123456789abcdefgh', 'AKIAABCDEFGHIJKLMNOP', 'hunter2-hunter2']) assert.ok(!masked.includes(secret), secret);
-    assert.ok(masked.includes('"env.OPENAI_API_KEY"') && masked.includes('"env.AWS_SECRET"') && masked.includes('"X-Team": "blue"'));
+    for (const secret of ['sk-proj-abcdefghijklmnop1234', 'short', '0123456789abcdefgh', 'AKIAABCDEFGHIJKLMNOP', 'hunter2-hunter2', 'sk-bf-virtual-0123456789']) assert.ok(!masked.includes(secret), secret);
+    assert.ok(masked.includes('"env.OPENAI_API_KEY"') && masked.includes('"env.AWS_SECRET"') && masked.includes('"X-Team": "blue"') && masked.includes('"env.PG_PASSWORD"'));
     assert.equal(masked.split('\n').length, text.split('\n').length);
   });
 
