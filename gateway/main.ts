@@ -6,6 +6,7 @@ import { createHttpServer, listen } from './lifecycle/server.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { readNodeEnv } from './node-env.js';
+import { createGovernance, GovernanceSetupError, type GovernanceRuntime } from './governance/create-governance.js';
 import { setUpstreamLimits } from './providers/shared/upstream-http.js';
 
 /**
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigLoadError) {
       // Plain text on stderr: a person reads this, and every issue is listed at once.
       process.stderr.write(`${error.message}\n`);
-      logger.fatal({ event: 'config_invalid', path: env.configPath, issues: error.issues }, 'invalid config; not starting');
+      logger.fatal({ event: 'config-invalid', path: env.configPath, issues: error.issues }, 'invalid config; not starting');
       logger.flush();
       process.exitCode = 1;
       return;
@@ -32,15 +33,32 @@ async function main(): Promise<void> {
   }
   const { config, report } = loaded;
   if (report.unsupported.length > 0) {
-    logger.warn({ event: 'config_unsupported', settings: report.unsupported }, `config settings accepted but not implemented by this node: ${report.unsupported.join(', ')}`);
+    logger.warn({ event: 'config-unsupported', settings: report.unsupported }, `config settings accepted but not implemented by this node: ${report.unsupported.join(', ')}`);
   }
   for (const missing of report.missingVariables) {
-    logger.warn({ event: 'config_env_missing', variable: missing.variable, used_by: missing.usedBy }, `environment variable ${missing.variable} is not set; ${missing.usedBy.join(', ')} unusable`);
+    logger.warn({ event: 'config-env-missing', variable: missing.variable, used_by: missing.usedBy }, `environment variable ${missing.variable} is not set; ${missing.usedBy.join(', ')} unusable`);
   }
 
   setUpstreamLimits(env.upstreamLimits);
   const nodeName = hostname();
-  const deps = buildAppDeps(config, { logger, nodeName, metrics: new GatewayMetrics({ collectProcessMetrics: true }) });
+  const metrics = new GatewayMetrics({ collectProcessMetrics: true });
+  let governance: GovernanceRuntime | undefined;
+  try {
+    governance = createGovernance(config, { env: env.governance, logger, registry: metrics.registry });
+  } catch (error) {
+    if (!(error instanceof GovernanceSetupError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    logger.fatal({ event: 'governance-invalid', reason: error.message }, 'governance cannot run as configured; not starting');
+    logger.flush();
+    process.exitCode = 1;
+    return;
+  }
+  if (governance) {
+    // Connect and migrate before listening; a store down now is not fatal (the fail mode applies, and it is retried).
+    await governance.warm().catch((error: unknown) => logger.error({ event: 'governance-store-down', err: { message: (error as Error).message } }, 'governance store unreachable at start-up'));
+    logger.info({ event: 'governance', store: governance.storeDescription ?? 'none (no budgets or rate limits)', fail_mode: env.governance.failMode, virtual_keys: config.governance.virtualKeys.length }, 'governance enforced');
+  }
+  const deps = buildAppDeps(config, { logger, nodeName, metrics, ...(governance ? { governance } : {}) });
   const server = createHttpServer(createApp(deps), { headersTimeoutMs: env.headersTimeoutMs, requestTimeoutMs: env.requestTimeoutMs });
   const port = await listen(server, env.port, env.host);
   logger.info(
@@ -49,7 +67,7 @@ async function main(): Promise<void> {
   );
 
   // A stray rejection must not take down the streams of every other client: log it and go on.
-  process.on('unhandledRejection', (reason: unknown) => logger.error({ event: 'unhandled_rejection', err: reason }, 'unhandled promise rejection'));
+  process.on('unhandledRejection', (reason: unknown) => logger.error({ event: 'unhandled-rejection', err: reason }, 'unhandled promise rejection'));
 
   let draining = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -57,6 +75,8 @@ async function main(): Promise<void> {
     draining = true;
     logger.info({ event: 'signal', signal }, 'shutting down');
     drainServer({ server, lifecycle: deps.lifecycle, logger, timeoutMs: env.shutdownTimeoutMs })
+      // Usage settled by the last responses, or kept while the store was down, goes out before exit.
+      .then(() => governance?.close().catch((error: unknown) => logger.warn({ err: error }, 'governance store close failed')))
       .then(() => exitAfterFlush(logger, 0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'drain failed');
@@ -69,7 +89,7 @@ async function main(): Promise<void> {
   // reads its config only at start (the reloader restarts nodes to apply an edit), so a
   // hang-up or a "reload" signal is ignored, and the log says so.
   process.on('SIGHUP', () =>
-    logger.warn({ event: 'signal_ignored', signal: 'SIGHUP' }, 'SIGHUP ignored: a node applies a config edit only by restarting (the reloader does that); SIGTERM drains and stops it'),
+    logger.warn({ event: 'signal-ignored', signal: 'SIGHUP' }, 'SIGHUP ignored: a node applies a config edit only by restarting (the reloader does that); SIGTERM drains and stops it'),
   );
 }
 

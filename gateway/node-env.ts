@@ -1,3 +1,5 @@
+import type { GovernanceEnv } from './governance/create-governance.js';
+import { readGovernanceEnv } from './governance/governance-env.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './lifecycle/server.js';
 import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from './providers/shared/upstream-http.js';
 
@@ -14,6 +16,8 @@ export interface NodeEnv {
   requestTimeoutMs: number;
   /** The most a provider may send: a whole non-streamed body, and one stream event. */
   upstreamLimits: UpstreamLimits;
+  /** The GOVERNANCE_* settings (governance/governance-env.ts). */
+  governance: GovernanceEnv;
 }
 
 /**
@@ -33,6 +37,7 @@ export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
       maxBodyBytes: readInteger(env.UPSTREAM_MAX_BODY_BYTES, DEFAULT_UPSTREAM_LIMITS.maxBodyBytes, 'UPSTREAM_MAX_BODY_BYTES'),
       maxEventBytes: readInteger(env.UPSTREAM_MAX_EVENT_BYTES, DEFAULT_UPSTREAM_LIMITS.maxEventBytes, 'UPSTREAM_MAX_EVENT_BYTES'),
     },
+    governance: readGovernanceEnv(env),
   };
 }
 

@@ -1,3 +1,5 @@
+import { redactText } from '../security/secret-redaction.js';
+
 /**
  * The node's error catalogue. Every failure a client can see is a GatewayError with a
  * stable code, an HTTP status and a message safe to show; the cause stays server-side.
@@ -22,6 +24,17 @@ export const ERROR_CODES = {
   draining: { status: 503, type: 'server_error' },
   upstream_timeout: { status: 504, type: 'upstream_error' },
   client_closed: { status: 499, type: 'client_error' },
+  // Governance (Bifrost's statuses and types; the type is also the envelope's top-level `type`).
+  virtual_key_required: { status: 401, type: 'virtual_key_required' },
+  virtual_key_not_found: { status: 401, type: 'virtual_key_not_found' },
+  virtual_key_blocked: { status: 403, type: 'virtual_key_blocked' },
+  provider_blocked: { status: 403, type: 'provider_blocked' },
+  model_blocked: { status: 403, type: 'model_blocked' },
+  budget_exceeded: { status: 402, type: 'budget_exceeded' },
+  rate_limited: { status: 429, type: 'rate_limited' },
+  request_limited: { status: 429, type: 'request_limited' },
+  token_limited: { status: 429, type: 'token_limited' },
+  governance_unavailable: { status: 503, type: 'governance_unavailable' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 /** One of the catalogue's codes. */
@@ -42,6 +55,8 @@ export interface GatewayErrorOptions {
   fromProvider?: boolean;
   /** Whether trying again (same or another key) may succeed. */
   retryable?: boolean;
+  /** How long the provider asked callers to wait (its `Retry-After`), passed on to the client. */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -56,6 +71,7 @@ export class GatewayError extends Error {
   readonly model: string | undefined;
   readonly fromProvider: boolean;
   readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -69,6 +85,7 @@ export class GatewayError extends Error {
     this.model = options.model;
     this.fromProvider = options.fromProvider ?? false;
     this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -77,17 +94,59 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 5
 
 /** Bifrost's error envelope, as sent to clients. */
 export interface ErrorEnvelope {
+  /** Governance denials: Bifrost's type (`virtual_key_required`, `budget_exceeded`, ...). */
+  type?: string;
   is_bifrost_error: boolean;
   status_code: number;
   error: { type: string; code: string | null; message: string; param: string | null };
   extra_fields: { provider?: string; model_requested?: string; request_id?: string };
 }
 
+/**
+ * The error as a client may see it, the one gate every dialect's error body goes through: an
+ * unknown error becomes a bare 500 (its detail stays in the log), and every text field that
+ * may carry upstream-derived text has the node's secrets redacted.
+ */
+export function toClientError(error: unknown): GatewayError {
+  if (!(error instanceof GatewayError)) return new GatewayError('internal', 'internal gateway error', { cause: error });
+  const message = redactText(error.message);
+  const type = redactText(error.type);
+  const upstreamCode = error.upstreamCode === null ? null : redactText(error.upstreamCode);
+  const param = error.param === null ? null : redactText(error.param);
+  if (message === error.message && type === error.type && upstreamCode === error.upstreamCode && param === error.param) return error;
+  return new GatewayError(error.code, message, {
+    status: error.status,
+    type,
+    upstreamCode,
+    param,
+    ...(error.provider === undefined ? {} : { provider: error.provider }),
+    ...(error.model === undefined ? {} : { model: error.model }),
+    fromProvider: error.fromProvider,
+    retryable: error.retryable,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    cause: error,
+  });
+}
+
+/** Codes whose envelope also carries Bifrost's top-level `type` (governance denials). */
+const TYPED_ENVELOPE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'virtual_key_required',
+  'virtual_key_not_found',
+  'virtual_key_blocked',
+  'provider_blocked',
+  'model_blocked',
+  'budget_exceeded',
+  'rate_limited',
+  'request_limited',
+  'token_limited',
+  'governance_unavailable',
+]);
+
 /** Builds the envelope a client receives for `error`; unknown errors become a bare 500. */
 export function toErrorEnvelope(error: unknown, requestId?: string): ErrorEnvelope {
-  const known =
-    error instanceof GatewayError ? error : new GatewayError('internal', 'internal gateway error', { cause: error });
+  const known = toClientError(error);
   return {
+    ...(TYPED_ENVELOPE_CODES.has(known.code) ? { type: known.type } : {}),
     is_bifrost_error: !known.fromProvider,
     status_code: known.status,
     error: {

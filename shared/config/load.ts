@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolveEnvDeep } from './env-secrets.js';
+import { resolveGovernance } from './governance-settings.js';
 import type { ProviderKey, ProviderSettings, RuntimeConfig } from './runtime-config.js';
 import type { KeyEntry, ProviderEntry, ValidatedConfig } from './schema/index.js';
 import { formatIssues, validateConfigText, type ConfigIssue } from './validate.js';
@@ -48,10 +49,17 @@ export function loadConfigBytes(
   for (const [name, entry] of Object.entries(validation.config.providers)) {
     providers.set(name, resolveProvider(name, entry, env, usedBy));
   }
+  const validated = validation.config as ValidatedConfig;
+  const governance = resolveGovernance(validated, env, (variable, user) => noteMissing(usedBy, [variable], user));
+  const duplicates = findDuplicateKeyValues(governance.virtualKeys);
+  if (duplicates.length > 0) throw new ConfigLoadError(label, duplicates);
+  const logsStore = resolveStore(validated.logs_store, env, usedBy);
   const config: RuntimeConfig = deepFreeze({
     fingerprint: validation.fingerprint,
     providers,
-    client: (validation.config as ValidatedConfig).client,
+    client: validated.client,
+    governance,
+    ...(logsStore ? { logsStore } : {}),
   });
   return {
     config,
@@ -60,6 +68,32 @@ export function loadConfigBytes(
       missingVariables: [...usedBy].map(([variable, users]) => ({ variable, usedBy: users })),
     },
   };
+}
+
+/**
+ * Checks what only resolved values show: two keys whose `env.` references resolve to one
+ * value (a request could not tell them apart), or a value without the `sk-bf-` prefix (the
+ * Authorization and x-api-key headers are read as a virtual key only with that prefix).
+ */
+function findDuplicateKeyValues(keys: RuntimeConfig['governance']['virtualKeys']): ConfigIssue[] {
+  const seen = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  keys.forEach((key, index) => {
+    if (!key.usable) return;
+    if (!key.value.startsWith('sk-bf-')) issues.push({ path: `governance.virtual_keys[${index}].value`, message: 'the environment variable it names must hold a value starting with "sk-bf-"' });
+    const first = seen.get(key.value);
+    if (first === undefined) seen.set(key.value, index);
+    else issues.push({ path: `governance.virtual_keys[${index}].value`, message: `resolves to the same value as virtual_keys[${first}]; every virtual key needs its own value` });
+  });
+  return issues;
+}
+
+function resolveStore(store: ValidatedConfig['logs_store'], env: NodeJS.ProcessEnv, usedBy: Map<string, string[]>): RuntimeConfig['logsStore'] {
+  if (store?.enabled !== true || !store.type) return undefined;
+  const missing = new Set<string>();
+  const config = resolveEnvDeep((store.config ?? {}) as Record<string, unknown>, env, missing);
+  noteMissing(usedBy, missing, 'logs_store.config');
+  return { type: store.type, config };
 }
 
 function noteMissing(usedBy: Map<string, string[]>, variables: Iterable<string>, user: string): void {

@@ -1,3 +1,4 @@
+import type { GovernanceSettings } from './governance-settings.js';
 import type { ClientSettings, KeyEntry } from './schema/index.js';
 
 /**
@@ -9,6 +10,15 @@ export interface RuntimeConfig {
   fingerprint: string;
   providers: ReadonlyMap<string, ProviderSettings>;
   client: Readonly<ClientSettings>;
+  governance: GovernanceSettings;
+  /** `logs_store` when enabled, its `env.` values resolved (governance counts in its PostgreSQL). */
+  logsStore?: StoreSettings;
+}
+
+/** An enabled store section: `{ type, config }`, secrets resolved. Never log `config`. */
+export interface StoreSettings {
+  type: string;
+  config: Readonly<Record<string, unknown>>;
 }
 
 /** One configured provider, ready for the dispatcher. */

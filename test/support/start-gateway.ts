@@ -6,6 +6,11 @@ import { loadConfigBytes, type LoadReport } from '../../shared/config/index.js';
 import { createHttpServer, listen, type RequestTimeouts } from '../../gateway/lifecycle/server.js';
 import { createLogger } from '../../shared/logger.js';
 import type { CancelSignal } from '../../gateway/core/cancellation.js';
+import type { OutcomeSink } from '../../gateway/request/outcome.js';
+import type { PreDispatchCheck } from '../../gateway/request/pre-dispatch.js';
+import { createGovernance, type GovernanceEnv } from '../../gateway/governance/create-governance.js';
+import { readGovernanceEnv } from '../../gateway/governance/governance-env.js';
+import { GatewayMetrics } from '../../gateway/observability/metrics.js';
 
 /**
  * Starts a gateway node in this process on 127.0.0.1 and an ephemeral port, from a config
@@ -26,6 +31,12 @@ export interface StartGatewayOptions {
   random?: () => number;
   /** Wait between retries; default: real waits. Pass `instantSleep` to skip them. */
   sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
+  /** Extra outcome sinks (after the metrics and the access log). */
+  outcomeSinks?: OutcomeSink[];
+  /** Pre-dispatch checks (after governance's own). */
+  preDispatchChecks?: PreDispatchCheck[];
+  /** Governance settings (store URL, fail mode, ...) over the GOVERNANCE_* defaults; used when the config has a governance section. */
+  governance?: Partial<GovernanceEnv>;
   nodeName?: string;
   logLevel?: string;
   /** Request deadlines (default: the node's). */
@@ -60,11 +71,19 @@ export async function startGateway(config: object | string, options: StartGatewa
     },
   });
   const logger = createLogger({ level: options.logLevel ?? 'info', destination: sink });
+  const metrics = new GatewayMetrics();
+  const governance = createGovernance(runtime, { env: { ...readGovernanceEnv({}), ...options.governance }, logger, registry: metrics.registry, ...(options.random ? { random: options.random } : {}) });
+  // As main.ts does: connect and migrate before listening.
+  await governance?.warm();
   const deps = buildAppDeps(runtime, {
     logger,
+    metrics,
+    ...(governance ? { governance } : {}),
     nodeName: options.nodeName ?? 'test-node',
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.outcomeSinks ? { outcomeSinks: options.outcomeSinks } : {}),
+    ...(options.preDispatchChecks ? { preDispatchChecks: options.preDispatchChecks } : {}),
   });
   const server = createHttpServer(createApp(deps), options.timeouts);
   const port = await listen(server, 0, '127.0.0.1');
@@ -87,6 +106,7 @@ export async function startGateway(config: object | string, options: StartGatewa
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await governance?.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import * as yup from 'yup';
 import { clientSchema } from './client.js';
 import { providerSchema, providersSchema, keySchema } from './providers.js';
+import { governanceSchema } from './governance.js';
 import { storeSchema } from './stores.js';
 
 export { BASE_PROVIDER_TYPES } from './providers.js';
@@ -26,6 +27,9 @@ export const configSchema = yup.object({
   logs_store: storeSchema,
   vector_store: storeSchema,
   encryption_key: yup.string().optional(),
+  governance: governanceSchema,
+  /** Bifrost plugins; only the governance plugin's `is_vk_mandatory` is read. */
+  plugins: yup.array(yup.object({ name: yup.string().optional(), enabled: yup.boolean().optional(), config: yup.object().optional() })).optional(),
 });
 
 /** A config.json after validation and defaults, before `env.` secrets are resolved. */
@@ -36,3 +40,4 @@ export type ProviderEntry = yup.InferType<typeof providerSchema>;
 export type KeyEntry = yup.InferType<typeof keySchema>;
 /** The `client` section. */
 export type ClientSettings = yup.InferType<typeof clientSchema>;
+export type { GovernanceSection, VirtualKeyEntry, ProviderConfigEntry, BudgetEntry, RateLimitEntry, TeamEntry, CustomerEntry } from './governance.js';
