@@ -69,7 +69,9 @@ async function main(): Promise<void> {
   const mode = [access.basic ? 'governance.auth_config' : '', access.token ? 'RELOADER_ADMIN_TOKEN' : ''].filter(Boolean).join(' or ');
   logger.info(
     { event: LogEvent.controlPlaneAccess, writable: mode !== '' },
-    mode ? `control plane: config writes need admin credentials (${mode})` : 'control plane: read-only (no admin credentials configured; see README, "Control plane")',
+    mode
+      ? `control plane: config writes need admin credentials (${mode})`
+      : 'control plane: read-only (no admin credentials configured; see README, "Control plane")',
   );
   const server = createReloaderApp({ status: () => controller.status(), requestRollout: () => controller.requestRollout(), metrics, control }).listen(
     settings.port,

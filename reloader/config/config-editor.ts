@@ -110,16 +110,26 @@ export class ConfigEditor {
     const current = await this.readText().catch(() => undefined);
     const fingerprint = current === undefined ? 'missing' : fingerprintOf(current);
     if (fingerprint !== ifMatch) {
-      throw new ApiError('CONFIG_CONFLICT', 'the config file changed since it was read (edited by hand or in another tab): read it again, then reapply your change', {
-        fingerprint: current === undefined ? null : fingerprint,
-      });
+      throw new ApiError(
+        'CONFIG_CONFLICT',
+        'the config file changed since it was read (edited by hand or in another tab): read it again, then reapply your change',
+        {
+          fingerprint: current === undefined ? null : fingerprint,
+        },
+      );
     }
     return current;
   }
 
-  private async commit(current: string | undefined, next: string, author: string, how: { via: 'put' | 'rollback'; restored_version?: number }): Promise<WriteOutcome> {
+  private async commit(
+    current: string | undefined,
+    next: string,
+    author: string,
+    how: { via: 'put' | 'rollback'; restored_version?: number },
+  ): Promise<WriteOutcome> {
     const verdict = judge(next);
-    if (!verdict.valid) throw new ApiError('CONFIG_INVALID', `the config is invalid (${verdict.issues.length} issue(s)); nothing was written`, { issues: verdict.issues });
+    if (!verdict.valid)
+      throw new ApiError('CONFIG_INVALID', `the config is invalid (${verdict.issues.length} issue(s)); nothing was written`, { issues: verdict.issues });
     const from = current === undefined ? null : fingerprintOf(current);
     const to = fingerprintOf(next);
     if (from === to) {
@@ -128,7 +138,14 @@ export class ConfigEditor {
     }
     const entry = await this.guardWrite(async () => {
       await this.recordHandEdit(current, from);
-      const added = await this.history.append({ time: new Date().toISOString(), fingerprint: to, author, from_fingerprint: from, text: maskConfigText(next), ...how });
+      const added = await this.history.append({
+        time: new Date().toISOString(),
+        fingerprint: to,
+        author,
+        from_fingerprint: from,
+        text: maskConfigText(next),
+        ...how,
+      });
       try {
         await writeFileAtomic(this.options.path, next, this.fs);
       } catch (error) {
@@ -150,7 +167,14 @@ export class ConfigEditor {
     if (current === undefined || fingerprint === null) return;
     const latest = await this.history.latest();
     if (latest?.fingerprint === fingerprint) return;
-    await this.history.append({ time: new Date().toISOString(), fingerprint, author: 'file', from_fingerprint: latest?.fingerprint ?? null, text: maskConfigText(current), via: 'hand-edit' });
+    await this.history.append({
+      time: new Date().toISOString(),
+      fingerprint,
+      author: 'file',
+      from_fingerprint: latest?.fingerprint ?? null,
+      text: maskConfigText(current),
+      via: 'hand-edit',
+    });
   }
 
   /** Turns a file-system failure into a clear API error; the old file is untouched by then. */
@@ -184,7 +208,10 @@ function judge(text: string): Verdict {
 }
 
 function maskedIssues(paths: string[]): ConfigIssue[] {
-  return paths.map((path) => ({ path, message: `${path} holds a masked secret that does not match the file's value at this path: type the secret again, or use env.NAME` }));
+  return paths.map((path) => ({
+    path,
+    message: `${path} holds a masked secret that does not match the file's value at this path: type the secret again, or use env.NAME`,
+  }));
 }
 
 function secretMaskedError(paths: string[], message = 'a masked secret cannot be written: it does not match the value on disk at the same path'): ApiError {

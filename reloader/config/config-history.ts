@@ -68,7 +68,7 @@ export class ConfigHistory {
     const versions = await this.versionNumbers();
     const version = (versions[versions.length - 1] ?? 0) + 1;
     const record: HistoryVersion = { version, ...entry };
-    await writeFileAtomic(this.fileOf(version), JSON.stringify(record, null, 2) + '\n', this.fs, 0o600);
+    await writeFileAtomic(this.fileOf(version), `${JSON.stringify(record, null, 2)}\n`, this.fs, 0o600);
     const stale = [...versions, version].slice(0, -this.keep);
     await Promise.all(stale.map((old) => rm(this.fileOf(old), { force: true })));
     return withoutText(record);

@@ -70,12 +70,18 @@ function collect(text: string, node: Node, path: Array<string | number>, spots: 
       }
     }
   } else if (node.type === 'array') {
-    (node.children ?? []).forEach((child, index) => collect(text, child, [...path, index], spots));
+    for (const [index, child] of (node.children ?? []).entries()) collect(text, child, [...path, index], spots);
   }
 }
 
 function spotOf(text: string, path: Array<string | number>, node: Node): SecretSpot {
-  return { path: formatPath(path), offset: node.offset, length: node.length, value: String(node.value), raw: text.slice(node.offset, node.offset + node.length) };
+  return {
+    path: formatPath(path),
+    offset: node.offset,
+    length: node.length,
+    value: String(node.value),
+    raw: text.slice(node.offset, node.offset + node.length),
+  };
 }
 
 function isSecretPlace(path: Array<string | number>): boolean {
@@ -137,7 +143,7 @@ function findMaskedStrings(text: string): SecretSpot[] {
         if (keyNode && valueNode) walk(valueNode, [...path, String(keyNode.value)]);
       }
     } else if (node.type === 'array') {
-      (node.children ?? []).forEach((child, index) => walk(child, [...path, index]));
+      for (const [index, child] of (node.children ?? []).entries()) walk(child, [...path, index]);
     }
   };
   if (root) walk(root, []);

@@ -20,7 +20,11 @@ export type AuthVerdict = { kind: 'ok'; who: string } | { kind: 'none-configured
  * password applies at once), keeping the last credentials read from a parseable file: a
  * half-saved or broken file must not switch authentication off.
  */
-export function createCredentialSource(configPath: string, adminToken: string | undefined, env: NodeJS.ProcessEnv = process.env): () => Promise<AdminCredentials> {
+export function createCredentialSource(
+  configPath: string,
+  adminToken: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): () => Promise<AdminCredentials> {
   let lastBasic: AdminCredentials['basic'];
   return async () => {
     const text = await readFile(configPath, 'utf8').catch(() => undefined);

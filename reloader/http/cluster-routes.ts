@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { EventFeed, streamEvents } from './events.js';
+import { type EventFeed, streamEvents } from './events.js';
 import type { GuardState } from './guard.js';
 import type { NodeMetricsCollector } from './node-metrics.js';
 import type { ReloaderStatus } from './status.js';

@@ -53,7 +53,9 @@ function answerWrite(ctx: Context, outcome: WriteOutcome): void {
   ctx.set('ETag', `"${outcome.fingerprint}"`);
   ctx.body = {
     ...outcome,
-    message: outcome.unchanged ? 'the file already holds this config: nothing written' : 'written; the reloader rolls the nodes one at a time (follow GET /api/rollouts or /api/events)',
+    message: outcome.unchanged
+      ? 'the file already holds this config: nothing written'
+      : 'written; the reloader rolls the nodes one at a time (follow GET /api/rollouts or /api/events)',
   };
 }
 

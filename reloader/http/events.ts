@@ -15,7 +15,11 @@ export interface FeedEvent {
 export function diffStatus(before: ReloaderStatus | undefined, after: ReloaderStatus): FeedEvent[] {
   const events: FeedEvent[] = [];
   if (!before || before.config.fingerprint !== after.config.fingerprint || before.config.state !== after.config.state) {
-    if (before) events.push({ event: 'config', data: { fingerprint: after.config.fingerprint, state: after.config.state, target_fingerprint: after.config.target_fingerprint } });
+    if (before)
+      events.push({
+        event: 'config',
+        data: { fingerprint: after.config.fingerprint, state: after.config.state, target_fingerprint: after.config.target_fingerprint },
+      });
   }
   const seen = new Map<number, { lines: number; outcome: string }>();
   for (const record of [before?.rollouts.current, ...(before?.rollouts.previous ?? [])]) {
@@ -24,11 +28,16 @@ export function diffStatus(before: ReloaderStatus | undefined, after: ReloaderSt
   for (const record of [after.rollouts.current, ...after.rollouts.previous]) {
     if (!record || !before) continue;
     const known = seen.get(record.id);
-    if (!known) events.push({ event: 'rollout', data: { id: record.id, outcome: record.outcome, trigger: record.trigger, target_fingerprint: record.target_fingerprint } });
+    if (!known)
+      events.push({
+        event: 'rollout',
+        data: { id: record.id, outcome: record.outcome, trigger: record.trigger, target_fingerprint: record.target_fingerprint },
+      });
     let index = 0;
     for (const step of record.steps) {
       for (const line of step.events) {
-        if (index++ >= (known?.lines ?? 0)) events.push({ event: 'step', data: { rollout: record.id, node: step.node, phase: line.phase, message: line.message, at: line.at } });
+        if (index++ >= (known?.lines ?? 0))
+          events.push({ event: 'step', data: { rollout: record.id, node: step.node, phase: line.phase, message: line.message, at: line.at } });
       }
     }
     if (known && known.outcome !== record.outcome) {
@@ -39,7 +48,10 @@ export function diffStatus(before: ReloaderStatus | undefined, after: ReloaderSt
   const previousNodes = new Map((before?.nodes ?? []).map((n) => [n.name, nodeKey(n)]));
   for (const node of after.nodes) {
     if (before && previousNodes.get(node.name) !== nodeKey(node)) {
-      events.push({ event: 'node', data: { name: node.name, health: node.health, fingerprint: node.fingerprint, in_rotation: node.in_rotation, up_to_date: node.up_to_date } });
+      events.push({
+        event: 'node',
+        data: { name: node.name, health: node.health, fingerprint: node.fingerprint, in_rotation: node.in_rotation, up_to_date: node.up_to_date },
+      });
     }
   }
   return events;

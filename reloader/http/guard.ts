@@ -67,7 +67,8 @@ export function requireAdmin(credentials: () => Promise<AdminCredentials>, logge
     const verdict = checkAuthorization(ctx.get('authorization') || undefined, await credentials());
     const write = ctx.method !== 'GET' && ctx.method !== 'HEAD';
     if (verdict.kind === 'missing' || verdict.kind === 'wrong') {
-      if (verdict.kind === 'wrong') logger.warn({ event: LogEvent.apiAuthFailed, method: ctx.method, path: ctx.path, ip: ctx.ip }, 'control plane: wrong credentials');
+      if (verdict.kind === 'wrong')
+        logger.warn({ event: LogEvent.apiAuthFailed, method: ctx.method, path: ctx.path, ip: ctx.ip }, 'control plane: wrong credentials');
       challenge(ctx);
       throw new ApiError('AUTH_REQUIRED', 'admin credentials required (HTTP Basic with governance.auth_config, or Bearer RELOADER_ADMIN_TOKEN)');
     }

@@ -292,7 +292,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     const put = await fetch(`${cluster.reloaderUrl}/api/config`, {
       method: 'PUT',
       headers: { ...auth, 'content-type': 'application/json', 'if-match': `"${read.fingerprint}"` },
-      body: JSON.stringify({ text: JSON.stringify(current, null, 2) + '\n' }),
+      body: JSON.stringify({ text: `${JSON.stringify(current, null, 2)}\n` }),
     });
     const written = (await put.json()) as { fingerprint: string; version: number };
     assert.equal(put.status, 200, JSON.stringify(written));

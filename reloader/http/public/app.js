@@ -1,7 +1,6 @@
-'use strict';
 // Wires the page: first load, the live event stream (rollout steps, node changes), and a
 // slow poll for the nodes' request rates.
-(function () {
+(() => {
   let pending = null;
 
   async function refreshCluster() {
@@ -13,14 +12,23 @@
   function soon(alsoConfig) {
     if (alsoConfig) loadConfig(true);
     if (pending) return;
-    pending = setTimeout(() => { pending = null; refreshCluster(); }, 100);
+    pending = setTimeout(() => {
+      pending = null;
+      refreshCluster();
+    }, 100);
   }
 
   function connect() {
     const live = document.getElementById('live');
     const source = new EventSource('/api/events');
-    source.onopen = () => { live.textContent = '● live'; live.className = 'pill ok'; };
-    source.onerror = () => { live.textContent = '○ reconnecting'; live.className = 'pill warn'; };
+    source.onopen = () => {
+      live.textContent = '● live';
+      live.className = 'pill ok';
+    };
+    source.onerror = () => {
+      live.textContent = '○ reconnecting';
+      live.className = 'pill warn';
+    };
     for (const name of ['step', 'rollout', 'node']) source.addEventListener(name, () => soon(false));
     source.addEventListener('config', () => soon(true));
   }

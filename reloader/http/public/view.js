@@ -1,4 +1,3 @@
-'use strict';
 // Small DOM helpers: elements are built with textContent only, never innerHTML, so nothing
 // from the API (a node name, an issue message, a log line) can become markup.
 window.h = function h(tag, attrs, ...children) {

@@ -16,22 +16,31 @@ const text = `{
 
 describe('config secrets', () => {
   it('finds literal secrets by place (key values, Bedrock keys, auth headers, the admin password), never env. references', () => {
-    assert.deepEqual(findSecrets(text).map((s) => s.path), [
-      'providers.openai.keys[0].value',
-      'providers.openai.keys[2].value',
-      'providers.openai.network_config.extra_headers.Authorization',
-      'providers.bedrock.keys[0].bedrock_key_config.access_key',
-      'governance.auth_config.admin_password',
-      'governance.virtual_keys[0].value',
-    ]);
+    assert.deepEqual(
+      findSecrets(text).map((s) => s.path),
+      [
+        'providers.openai.keys[0].value',
+        'providers.openai.keys[2].value',
+        'providers.openai.network_config.extra_headers.Authorization',
+        'providers.bedrock.keys[0].bedrock_key_config.access_key',
+        'governance.auth_config.admin_password',
+        'governance.virtual_keys[0].value',
+      ],
+    );
   });
 
   it('masks Bifrost-style 4+4, short ones entirely, and leaves the layout as written', () => {
     assert.equal(maskSecret('sk-proj-abcdefghijklmnop1234'), 'sk-p…1234');
     assert.equal(maskSecret('hunter2-hunter2'), '………');
     const masked = maskConfigText(text);
-    for (const secret of ['sk-proj-abcdefghijklmnop1234', 'short', '0123456789abcdefgh', 'AKIAABCDEFGHIJKLMNOP', 'hunter2-hunter2', 'sk-bf-virtual-0123456789']) assert.ok(!masked.includes(secret), secret);
-    assert.ok(masked.includes('"env.OPENAI_API_KEY"') && masked.includes('"env.AWS_SECRET"') && masked.includes('"X-Team": "blue"') && masked.includes('"env.PG_PASSWORD"'));
+    for (const secret of ['sk-proj-abcdefghijklmnop1234', 'short', '0123456789abcdefgh', 'AKIAABCDEFGHIJKLMNOP', 'hunter2-hunter2', 'sk-bf-virtual-0123456789'])
+      assert.ok(!masked.includes(secret), secret);
+    assert.ok(
+      masked.includes('"env.OPENAI_API_KEY"') &&
+        masked.includes('"env.AWS_SECRET"') &&
+        masked.includes('"X-Team": "blue"') &&
+        masked.includes('"env.PG_PASSWORD"'),
+    );
     assert.equal(masked.split('\n').length, text.split('\n').length);
   });
 

@@ -30,7 +30,14 @@ describe('writeFileAtomic', () => {
       ...nodeWriteFs,
       open: async (p: string, flags: string, mode?: number) => {
         const handle = await nodeWriteFs.open(p, flags, mode);
-        return p === dir ? handle : { ...handle, write: () => Promise.reject(Object.assign(new Error('full'), { code: 'ENOSPC' })), sync: () => handle.sync(), close: () => handle.close() };
+        return p === dir
+          ? handle
+          : {
+              ...handle,
+              write: () => Promise.reject(Object.assign(new Error('full'), { code: 'ENOSPC' })),
+              sync: () => handle.sync(),
+              close: () => handle.close(),
+            };
       },
     };
     await assert.rejects(writeFileAtomic(path, 'new', fs), (e: NodeJS.ErrnoException) => e.code === 'ENOSPC');

@@ -4,7 +4,7 @@ import { checkAuthorization, equalSecret, readAuthConfig } from '../../../reload
 import { ADMIN_PASSWORD, ADMIN_TOKEN, sampleConfig, startControlPlane, type ControlPlane } from './control-plane-harness.js';
 import { call } from './http-call.js';
 
-const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('control plane auth', () => {
   describe('checkAuthorization', () => {
@@ -46,7 +46,16 @@ describe('control plane auth', () => {
 
     it('with credentials configured, the page and every /api route answer 401 with a Basic challenge without them', async () => {
       cp = await startControlPlane();
-      for (const [method, path] of [['GET', '/'], ['GET', '/assets/app.js'], ['GET', '/api/config'], ['GET', '/api/cluster'], ['GET', '/api/rollouts'], ['GET', '/api/config/history'], ['POST', '/api/config/validate'], ['PUT', '/api/config']] as const) {
+      for (const [method, path] of [
+        ['GET', '/'],
+        ['GET', '/assets/app.js'],
+        ['GET', '/api/config'],
+        ['GET', '/api/cluster'],
+        ['GET', '/api/rollouts'],
+        ['GET', '/api/config/history'],
+        ['POST', '/api/config/validate'],
+        ['PUT', '/api/config'],
+      ] as const) {
         const answer = await call(cp, method, path, method === 'GET' ? {} : { body: { text: '{}' } });
         assert.equal(answer.status, 401, `${method} ${path}`);
         assert.equal((answer.json as { code: string }).code, 'AUTH_REQUIRED');
@@ -61,10 +70,14 @@ describe('control plane auth', () => {
       assert.equal((await call(cp, 'GET', '/status')).status, 200);
     });
 
-    it('the token from RELOADER_ADMIN_TOKEN works as Bearer and is the audit line\'s author', async () => {
+    it("the token from RELOADER_ADMIN_TOKEN works as Bearer and is the audit line's author", async () => {
       cp = await startControlPlane({ token: ADMIN_TOKEN });
       const read = (await call(cp, 'GET', '/api/config', { auth: `Bearer ${ADMIN_TOKEN}` })).json as { text: string; fingerprint: string };
-      const put = await call(cp, 'PUT', '/api/config', { auth: `Bearer ${ADMIN_TOKEN}`, ifMatch: read.fingerprint, body: { text: read.text.replace('"weight": 1', '"weight": 4') } });
+      const put = await call(cp, 'PUT', '/api/config', {
+        auth: `Bearer ${ADMIN_TOKEN}`,
+        ifMatch: read.fingerprint,
+        body: { text: read.text.replace('"weight": 1', '"weight": 4') },
+      });
       assert.equal(put.status, 200, put.text);
       assert.equal(cp.records.find((r) => r.event === 'config-written')?.who, 'token');
     });
@@ -72,7 +85,12 @@ describe('control plane auth', () => {
     it('a write needs content-type: application/json (a cross-site form cannot send it)', async () => {
       cp = await startControlPlane();
       const before = readFileSync(cp.path, 'utf8');
-      const form = await call(cp, 'PUT', '/api/config', { auth: cp.basic(), ifMatch: 'x', body: 'text=%7B%7D', contentType: 'application/x-www-form-urlencoded' });
+      const form = await call(cp, 'PUT', '/api/config', {
+        auth: cp.basic(),
+        ifMatch: 'x',
+        body: 'text=%7B%7D',
+        contentType: 'application/x-www-form-urlencoded',
+      });
       assert.equal(form.status, 415);
       assert.equal((form.json as { code: string }).code, 'UNSUPPORTED_MEDIA_TYPE');
       const plain = await call(cp, 'POST', '/api/config/rollback/1', { auth: cp.basic(), body: '{}', contentType: 'text/plain' });
@@ -88,8 +106,15 @@ describe('control plane auth', () => {
       assert.equal((read.json as { writable: boolean }).writable, false);
       assert.equal((await call(cp, 'GET', '/')).status, 200);
       assert.equal((await call(cp, 'POST', '/api/config/validate', { body: { text: before } })).status, 200);
-      for (const [method, path] of [['PUT', '/api/config'], ['POST', '/api/config/rollback/1']] as const) {
-        const answer = await call(cp, method, path, { auth: basic('admin', ADMIN_PASSWORD), ifMatch: (read.json as { fingerprint: string }).fingerprint, body: { text: before } });
+      for (const [method, path] of [
+        ['PUT', '/api/config'],
+        ['POST', '/api/config/rollback/1'],
+      ] as const) {
+        const answer = await call(cp, method, path, {
+          auth: basic('admin', ADMIN_PASSWORD),
+          ifMatch: (read.json as { fingerprint: string }).fingerprint,
+          body: { text: before },
+        });
         assert.equal(answer.status, 403, `${method} ${path}`);
         assert.equal((answer.json as { code: string }).code, 'WRITES_DISABLED');
         assert.match((answer.json as { error: string }).error, /governance\.auth_config.*RELOADER_ADMIN_TOKEN/);

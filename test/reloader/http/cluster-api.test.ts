@@ -17,8 +17,7 @@ async function readEvents(cp: ControlPlane, until: (events: Array<{ event: strin
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const event = /^event: (.*)$/m.exec(block)?.[1];
@@ -62,8 +61,22 @@ describe('cluster API', () => {
     await new Promise((r) => setTimeout(r, 20));
     const answer = await call(cp, 'GET', '/api/cluster', { auth: cp.basic() });
     assert.equal(answer.status, 200);
-    const body = answer.json as { nodes: Array<{ name: string; health: string; fingerprint: string; in_rotation: boolean; in_flight: number; metrics: { requests_per_s: number; error_rate: number; p50_ms: number } | null }>; config: { fingerprint: string }; access: { writable: boolean; who: string } };
-    assert.deepEqual(body.nodes.map((n) => n.name), ['gateway-1', 'gateway-2', 'gateway-3']);
+    const body = answer.json as {
+      nodes: Array<{
+        name: string;
+        health: string;
+        fingerprint: string;
+        in_rotation: boolean;
+        in_flight: number;
+        metrics: { requests_per_s: number; error_rate: number; p50_ms: number } | null;
+      }>;
+      config: { fingerprint: string };
+      access: { writable: boolean; who: string };
+    };
+    assert.deepEqual(
+      body.nodes.map((n) => n.name),
+      ['gateway-1', 'gateway-2', 'gateway-3'],
+    );
     const file = fingerprintOf(readFileSync(cp.path));
     for (const node of body.nodes) {
       assert.equal(node.health, 'ok');
@@ -78,21 +91,35 @@ describe('cluster API', () => {
     assert.deepEqual(body.access, { writable: true, who: 'admin' });
   });
 
-  it('a PUT rolls the cluster (the watcher, as for a hand edit); /api/events streams each step and the rollout\'s end; /api/rollouts keeps it', async () => {
+  it("a PUT rolls the cluster (the watcher, as for a hand edit); /api/events streams each step and the rollout's end; /api/rollouts keeps it", async () => {
     cp = await startControlPlane({ live: true });
     const read = (await call(cp, 'GET', '/api/config', { auth: cp.basic() })).json as { text: string; fingerprint: string };
     const streamed = readEvents(cp, (events) => events.some((e) => e.event === 'rollout' && e.data.outcome === 'complete'));
     await new Promise((r) => setTimeout(r, 100));
-    const put = await call(cp, 'PUT', '/api/config', { auth: cp.basic(), ifMatch: read.fingerprint, body: { text: read.text.replace('"weight": 1', '"weight": 2') } });
+    const put = await call(cp, 'PUT', '/api/config', {
+      auth: cp.basic(),
+      ifMatch: read.fingerprint,
+      body: { text: read.text.replace('"weight": 1', '"weight": 2') },
+    });
     assert.equal(put.status, 200, put.text);
     const events = await streamed;
     const phases = events.filter((e) => e.event === 'step').map((e) => `${e.data.node} ${e.data.phase}`);
     for (const node of ['gateway-1', 'gateway-2', 'gateway-3']) {
-      for (const phase of ['out-of-rotation', 'stopped', 'started', 'healthy', 'back-in-rotation']) assert.ok(phases.includes(`${node} ${phase}`), `${node} ${phase} in ${phases.join(', ')}`);
+      for (const phase of ['out-of-rotation', 'stopped', 'started', 'healthy', 'back-in-rotation'])
+        assert.ok(phases.includes(`${node} ${phase}`), `${node} ${phase} in ${phases.join(', ')}`);
     }
-    assert.ok(events.some((e) => e.event === 'node'), 'node changes too');
-    assert.ok(events.some((e) => e.event === 'config'), 'the new config verdict');
-    const rollouts = (await call(cp, 'GET', '/api/rollouts', { auth: cp.basic() })).json as { current: unknown; previous: Array<{ outcome: string; target_fingerprint: string }> };
+    assert.ok(
+      events.some((e) => e.event === 'node'),
+      'node changes too',
+    );
+    assert.ok(
+      events.some((e) => e.event === 'config'),
+      'the new config verdict',
+    );
+    const rollouts = (await call(cp, 'GET', '/api/rollouts', { auth: cp.basic() })).json as {
+      current: unknown;
+      previous: Array<{ outcome: string; target_fingerprint: string }>;
+    };
     assert.equal(rollouts.current, null);
     assert.equal(rollouts.previous[0]?.outcome, 'complete');
     assert.equal(rollouts.previous[0]?.target_fingerprint, (put.json as { fingerprint: string }).fingerprint);

@@ -41,7 +41,9 @@ describe('config API', () => {
     assert.equal(audit.who, 'admin');
     assert.equal(audit.from, read.fingerprint);
     assert.equal(audit.to, fingerprintOf(after));
-    const history = (await call(cp, 'GET', '/api/config/history', { auth: cp.basic() })).json as { versions: Array<{ version: number; via: string; author: string; fingerprint: string }> };
+    const history = (await call(cp, 'GET', '/api/config/history', { auth: cp.basic() })).json as {
+      versions: Array<{ version: number; via: string; author: string; fingerprint: string }>;
+    };
     assert.deepEqual(
       history.versions.map((v) => [v.version, v.via, v.author, v.fingerprint]),
       [
@@ -60,7 +62,11 @@ describe('config API', () => {
 
     const handEdit = sampleConfig({ weight: 3 });
     writeFileSync(cp.path, handEdit);
-    const stale = await call(cp, 'PUT', '/api/config', { auth: cp.basic(), ifMatch: read.fingerprint, body: { text: read.text.replace('"weight": 1', '"weight": 2') } });
+    const stale = await call(cp, 'PUT', '/api/config', {
+      auth: cp.basic(),
+      ifMatch: read.fingerprint,
+      body: { text: read.text.replace('"weight": 1', '"weight": 2') },
+    });
     assert.equal(stale.status, 412);
     assert.equal((stale.json as { code: string }).code, 'CONFIG_CONFLICT');
     assert.equal((stale.json as { fingerprint: string }).fingerprint, fingerprintOf(handEdit));
@@ -108,7 +114,10 @@ describe('config API', () => {
     const answer = await call(cp, 'PUT', '/api/config', { auth: cp.basic(), ifMatch: read.fingerprint, body: { text: moved } });
     assert.equal(answer.status, 400);
     assert.equal((answer.json as { code: string }).code, 'SECRET_MASKED');
-    assert.deepEqual((answer.json as { issues: Array<{ path: string }> }).issues.map((i) => i.path), ['providers.openai.keys[0].value']);
+    assert.deepEqual(
+      (answer.json as { issues: Array<{ path: string }> }).issues.map((i) => i.path),
+      ['providers.openai.keys[0].value'],
+    );
     assert.equal(readFileSync(cp.path, 'utf8'), before);
   });
 
@@ -123,7 +132,11 @@ describe('config API', () => {
     const answer = await call(cp, 'POST', '/api/config/rollback/1', { auth: cp.basic(), body: {} });
     assert.equal(answer.status, 200, answer.text);
     assert.equal(readFileSync(cp.path, 'utf8'), original);
-    const versions = ((await call(cp, 'GET', '/api/config/history', { auth: cp.basic() })).json as { versions: Array<{ version: number; via: string; restored_version?: number }> }).versions;
+    const versions = (
+      (await call(cp, 'GET', '/api/config/history', { auth: cp.basic() })).json as {
+        versions: Array<{ version: number; via: string; restored_version?: number }>;
+      }
+    ).versions;
     assert.deepEqual(versions[0], { ...versions[0], version: 4, via: 'rollback', restored_version: 1 });
 
     const missing = await call(cp, 'POST', '/api/config/rollback/99', { auth: cp.basic(), body: {} });
@@ -137,11 +150,18 @@ describe('config API', () => {
     cp = await startControlPlane();
     for (let weight = 2; weight <= 8; weight++) {
       const read = (await call(cp, 'GET', '/api/config', { auth: cp.basic() })).json as { text: string; fingerprint: string };
-      const put = await call(cp, 'PUT', '/api/config', { auth: cp.basic(), ifMatch: read.fingerprint, body: { text: read.text.replace(/"weight": \d+/, `"weight": ${weight}`) } });
+      const put = await call(cp, 'PUT', '/api/config', {
+        auth: cp.basic(),
+        ifMatch: read.fingerprint,
+        body: { text: read.text.replace(/"weight": \d+/, `"weight": ${weight}`) },
+      });
       assert.equal(put.status, 200, put.text);
     }
     const versions = ((await call(cp, 'GET', '/api/config/history', { auth: cp.basic() })).json as { versions: Array<{ version: number }> }).versions;
-    assert.deepEqual(versions.map((v) => v.version), [8, 7, 6, 5, 4]);
+    assert.deepEqual(
+      versions.map((v) => v.version),
+      [8, 7, 6, 5, 4],
+    );
   });
 
   it('no secret in any answer, log line or history file: literal keys, the admin password, the token', async () => {
@@ -150,9 +170,19 @@ describe('config API', () => {
     const keep = async (p: Promise<{ text: string }>) => bodies.push((await p).text);
     const read = (await call(cp, 'GET', '/api/config', { auth: cp.basic() })).json as { text: string; fingerprint: string };
     await keep(call(cp, 'GET', '/api/config', { auth: `Bearer ${ADMIN_TOKEN}` }));
-    await keep(call(cp, 'POST', '/api/config/validate', { auth: cp.basic(), body: { text: read.text.replace('"weight": 1', `"weight": "${LITERAL_SECRET}"`) } }));
-    await keep(call(cp, 'PUT', '/api/config', { auth: cp.basic(), ifMatch: read.fingerprint, body: { text: read.text.replace('"weight": 1', `"weight": "${LITERAL_SECRET}"`) } }));
-    await keep(call(cp, 'PUT', '/api/config', { auth: cp.basic(), ifMatch: read.fingerprint, body: { text: read.text.replace('"weight": 1', '"weight": 2') } }));
+    await keep(
+      call(cp, 'POST', '/api/config/validate', { auth: cp.basic(), body: { text: read.text.replace('"weight": 1', `"weight": "${LITERAL_SECRET}"`) } }),
+    );
+    await keep(
+      call(cp, 'PUT', '/api/config', {
+        auth: cp.basic(),
+        ifMatch: read.fingerprint,
+        body: { text: read.text.replace('"weight": 1', `"weight": "${LITERAL_SECRET}"`) },
+      }),
+    );
+    await keep(
+      call(cp, 'PUT', '/api/config', { auth: cp.basic(), ifMatch: read.fingerprint, body: { text: read.text.replace('"weight": 1', '"weight": 2') } }),
+    );
     await keep(call(cp, 'GET', '/api/config/history', { auth: cp.basic() }));
     await keep(call(cp, 'GET', '/api/config/history/1', { auth: cp.basic() }));
     await keep(call(cp, 'GET', '/api/config/history/2', { auth: cp.basic() }));

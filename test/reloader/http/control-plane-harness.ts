@@ -19,23 +19,21 @@ import { captureLogger, FakeCluster } from '../fake-cluster.js';
 /** A small valid config with a literal secret, an env reference and admin credentials. */
 export function sampleConfig(options: { auth?: { username: string; password: string } | null; weight?: number; secret?: string } = {}): string {
   const auth = options.auth === null ? undefined : (options.auth ?? { username: 'admin', password: 'env.TEST_ADMIN_PASSWORD' });
-  return (
-    JSON.stringify(
-      {
-        providers: {
-          openai: {
-            keys: [
-              { name: 'primary', value: 'env.OPENAI_API_KEY', models: ['*'], weight: options.weight ?? 1 },
-              { name: 'literal', value: options.secret ?? LITERAL_SECRET, models: ['gpt-4o-mini'], weight: 1 },
-            ],
-          },
+  return `${JSON.stringify(
+    {
+      providers: {
+        openai: {
+          keys: [
+            { name: 'primary', value: 'env.OPENAI_API_KEY', models: ['*'], weight: options.weight ?? 1 },
+            { name: 'literal', value: options.secret ?? LITERAL_SECRET, models: ['gpt-4o-mini'], weight: 1 },
+          ],
         },
-        ...(auth ? { governance: { auth_config: { admin_username: auth.username, admin_password: auth.password } } } : {}),
       },
-      null,
-      2,
-    ) + '\n'
-  );
+      ...(auth ? { governance: { auth_config: { admin_username: auth.username, admin_password: auth.password } } } : {}),
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 /** The literal key written straight into the sample file: it must never come back out. */
@@ -98,7 +96,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   });
   let watcher: ConfigWatch | undefined;
   if (options.live) {
-    watcher = watchConfigFile({ path, debounceMs: 100, polling: false, pollIntervalMs: 100, onSettled: () => void readConfig().then((e) => controller.onConfig(e)) });
+    watcher = watchConfigFile({
+      path,
+      debounceMs: 100,
+      polling: false,
+      pollIntervalMs: 100,
+      onSettled: () => void readConfig().then((e) => controller.onConfig(e)),
+    });
     await watcher.ready;
   }
   const editor = new ConfigEditor({ path, logger, historyKeep: 5, ...(options.fs ? { fs: options.fs } : {}) });
@@ -128,7 +132,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     controller,
     editor,
     records,
-    basic: (user = 'admin', password = ADMIN_PASSWORD) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64'),
+    basic: (user = 'admin', password = ADMIN_PASSWORD) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -3,7 +3,9 @@ import { diffStatus } from '../../../reloader/http/events.js';
 import type { ReloaderStatus } from '../../../reloader/http/status.js';
 import { readAdminToken, readSettings, SettingsError } from '../../../reloader/settings.js';
 
-function status(patch: { steps?: Array<{ node: string; phases: string[] }>; outcome?: 'running' | 'complete'; health?: string; fingerprint?: string } = {}): ReloaderStatus {
+function status(
+  patch: { steps?: Array<{ node: string; phases: string[] }>; outcome?: 'running' | 'complete'; health?: string; fingerprint?: string } = {},
+): ReloaderStatus {
   const record = patch.steps
     ? {
         id: 1,
@@ -25,8 +27,30 @@ function status(patch: { steps?: Array<{ node: string; phases: string[] }>; outc
     : null;
   const running = record && record.outcome === 'running';
   return {
-    config: { path: '/c', fingerprint: patch.fingerprint ?? 'sha256:b', valid: true, state: 'valid', issues: [], unsupported: [], checked_at: null, target_fingerprint: 'sha256:b' },
-    nodes: [{ name: 'gateway-1', id: 'x', running: true, docker_health: 'healthy', health: patch.health ?? 'ok', fingerprint: 'sha256:a', up_to_date: false, in_flight: 0, ip: '10.0.0.1', in_rotation: true }],
+    config: {
+      path: '/c',
+      fingerprint: patch.fingerprint ?? 'sha256:b',
+      valid: true,
+      state: 'valid',
+      issues: [],
+      unsupported: [],
+      checked_at: null,
+      target_fingerprint: 'sha256:b',
+    },
+    nodes: [
+      {
+        name: 'gateway-1',
+        id: 'x',
+        running: true,
+        docker_health: 'healthy',
+        health: patch.health ?? 'ok',
+        fingerprint: 'sha256:a',
+        up_to_date: false,
+        in_flight: 0,
+        ip: '10.0.0.1',
+        in_rotation: true,
+      },
+    ],
     rotation: { generation: 1, servers: [], load_balancer: null },
     rollouts: { current: running ? record : null, previous: record && !running ? [record] : [] },
     halted: null,
@@ -39,11 +63,26 @@ describe('the live event feed', () => {
   it('sends each new step line once, a rollout begun and ended, node and config changes', () => {
     assert.deepEqual(diffStatus(undefined, status()), [], 'nothing on the first snapshot');
     const begun = diffStatus(status({ fingerprint: 'sha256:a' }), status({ steps: [{ node: 'gateway-1', phases: ['out-of-rotation'] }] }));
-    assert.deepEqual(begun.map((e) => `${e.event}:${String(e.data.phase ?? e.data.outcome ?? e.data.state)}`), ['config:valid', 'rollout:running', 'step:out-of-rotation']);
-    const more = diffStatus(status({ steps: [{ node: 'gateway-1', phases: ['out-of-rotation'] }] }), status({ steps: [{ node: 'gateway-1', phases: ['out-of-rotation', 'stopped'] }], health: 'unreachable' }));
-    assert.deepEqual(more.map((e) => `${e.event}:${String(e.data.phase ?? e.data.health)}`), ['step:stopped', 'node:unreachable']);
-    const ended = diffStatus(status({ steps: [{ node: 'gateway-1', phases: ['stopped'] }] }), status({ steps: [{ node: 'gateway-1', phases: ['stopped'] }], outcome: 'complete' }));
-    assert.deepEqual(ended.map((e) => `${e.event}:${String(e.data.outcome)}`), ['rollout:complete']);
+    assert.deepEqual(
+      begun.map((e) => `${e.event}:${String(e.data.phase ?? e.data.outcome ?? e.data.state)}`),
+      ['config:valid', 'rollout:running', 'step:out-of-rotation'],
+    );
+    const more = diffStatus(
+      status({ steps: [{ node: 'gateway-1', phases: ['out-of-rotation'] }] }),
+      status({ steps: [{ node: 'gateway-1', phases: ['out-of-rotation', 'stopped'] }], health: 'unreachable' }),
+    );
+    assert.deepEqual(
+      more.map((e) => `${e.event}:${String(e.data.phase ?? e.data.health)}`),
+      ['step:stopped', 'node:unreachable'],
+    );
+    const ended = diffStatus(
+      status({ steps: [{ node: 'gateway-1', phases: ['stopped'] }] }),
+      status({ steps: [{ node: 'gateway-1', phases: ['stopped'] }], outcome: 'complete' }),
+    );
+    assert.deepEqual(
+      ended.map((e) => `${e.event}:${String(e.data.outcome)}`),
+      ['rollout:complete'],
+    );
   });
 });
 

@@ -18,27 +18,86 @@ describe('node metrics for the page', () => {
     );
     assert.equal(sample.requests, 100);
     assert.equal(sample.errors, 10);
-    assert.deepEqual([...sample.buckets.entries()], [[0.5, 60], [Infinity, 90]]);
+    assert.deepEqual(
+      [...sample.buckets.entries()],
+      [
+        [0.5, 60],
+        [Infinity, 90],
+      ],
+    );
   });
 
   it('rates between two scrapes; a restarted node (counters lower) counts from zero', () => {
-    const before = { at: 0, requests: 100, errors: 0, buckets: new Map([[0.1, 50], [1, 100], [Infinity, 100]]) };
-    const after = { at: 2000, requests: 300, errors: 2, buckets: new Map([[0.1, 150], [1, 300], [Infinity, 300]]) };
+    const before = {
+      at: 0,
+      requests: 100,
+      errors: 0,
+      buckets: new Map([
+        [0.1, 50],
+        [1, 100],
+        [Infinity, 100],
+      ]),
+    };
+    const after = {
+      at: 2000,
+      requests: 300,
+      errors: 2,
+      buckets: new Map([
+        [0.1, 150],
+        [1, 300],
+        [Infinity, 300],
+      ]),
+    };
     assert.deepEqual(ratesBetween(before, after), { requests_per_s: 100, error_rate: 0.01, p50_ms: 100, p99_ms: 982, window_s: 2 });
-    const restarted = { at: 4000, requests: 20, errors: 0, buckets: new Map([[0.1, 20], [1, 20], [Infinity, 20]]) };
+    const restarted = {
+      at: 4000,
+      requests: 20,
+      errors: 0,
+      buckets: new Map([
+        [0.1, 20],
+        [1, 20],
+        [Infinity, 20],
+      ]),
+    };
     assert.equal(ratesBetween(after, restarted)?.requests_per_s, 10);
     assert.equal(ratesBetween(undefined, after), null);
   });
 
   it('a quantile interpolates inside its bucket, and is null without requests', () => {
-    assert.equal(quantileMs([[0.1, 0], [0.2, 10], [Infinity, 10]], 0.5), 150);
-    assert.equal(quantileMs([[0.1, 0], [Infinity, 0]], 0.5), null);
+    assert.equal(
+      quantileMs(
+        [
+          [0.1, 0],
+          [0.2, 10],
+          [Infinity, 10],
+        ],
+        0.5,
+      ),
+      150,
+    );
+    assert.equal(
+      quantileMs(
+        [
+          [0.1, 0],
+          [Infinity, 0],
+        ],
+        0.5,
+      ),
+      null,
+    );
   });
 
   it('scrapes at most once per interval whatever the number of viewers', async () => {
     let now = 0;
     let scrapes = 0;
-    const collector = new NodeMetricsCollector(async () => (scrapes++, 'http_requests_total{path="/v1/x",status="200"} 1'), 2000, () => now);
+    const collector = new NodeMetricsCollector(
+      async () => {
+        scrapes++;
+        return 'http_requests_total{path="/v1/x",status="200"} 1';
+      },
+      2000,
+      () => now,
+    );
     const nodes = [{ id: 'a', ip: '10.0.0.1' }];
     await collector.collect(nodes);
     await collector.collect(nodes);

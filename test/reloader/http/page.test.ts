@@ -51,7 +51,7 @@ describe('control plane page (headless Chromium)', function () {
     page.on('request', (request) => {
       if (!request.url().startsWith(cp.url)) problems.push(`request outside the reloader: ${request.url()}`);
     });
-    await page.goto(cp.url + '/');
+    await page.goto(`${cp.url}/`);
     await page.waitForSelector('#node-list .node');
   }
 
@@ -68,7 +68,10 @@ describe('control plane page (headless Chromium)', function () {
   it('loads on its own files only and shows the three nodes healthy, on the file, in rotation, with live rates', async () => {
     await open();
     assert.equal(await page.locator('#node-list .node').count(), 3);
-    assert.deepEqual(await page.locator('#node-list .node').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-name')} ${e.getAttribute('data-health')}`)), ['gateway-1 ok', 'gateway-2 ok', 'gateway-3 ok']);
+    assert.deepEqual(
+      await page.locator('#node-list .node').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-name')} ${e.getAttribute('data-health')}`)),
+      ['gateway-1 ok', 'gateway-2 ok', 'gateway-3 ok'],
+    );
     assert.equal(await page.locator('[data-matches="true"]').count(), 3);
     assert.match((await page.textContent('#nodes-summary')) ?? '', /3\/3 healthy · 3\/3 on the file/);
     await until(async () => (await page.locator('.spark polyline').count()) === 6, 15_000);

@@ -26,12 +26,20 @@ describe('config API write failures', () => {
 
   async function putWeight(weight: number) {
     const read = (await call(cp, 'GET', '/api/config', { auth: cp.basic() })).json as { text: string; fingerprint: string };
-    return call(cp, 'PUT', '/api/config', { auth: cp.basic(), ifMatch: read.fingerprint, body: { text: read.text.replace('"weight": 1', `"weight": ${weight}`) } });
+    return call(cp, 'PUT', '/api/config', {
+      auth: cp.basic(),
+      ifMatch: read.fingerprint,
+      body: { text: read.text.replace('"weight": 1', `"weight": ${weight}`) },
+    });
   }
 
   function assertIntact(before: string) {
     assert.equal(readFileSync(cp.path, 'utf8'), before, 'the old file is intact');
-    assert.deepEqual(readdirSync(cp.dir).filter((name) => name.includes('.tmp-')), [], 'no temporary file left behind');
+    assert.deepEqual(
+      readdirSync(cp.dir).filter((name) => name.includes('.tmp-')),
+      [],
+      'no temporary file left behind',
+    );
   }
 
   it('a full disk: 507 INSUFFICIENT_STORAGE, the old file intact, the version not in the history', async () => {
@@ -43,7 +51,11 @@ describe('config API write failures', () => {
     assert.match((answer.json as { error: string }).error, /disk is full.*unchanged/);
     assertIntact(before);
     const versions = ((await call(cp, 'GET', '/api/config/history', { auth: cp.basic() })).json as { versions: Array<{ via: string }> }).versions;
-    assert.deepEqual(versions.map((v) => v.via), ['hand-edit'], 'only the file as it was');
+    assert.deepEqual(
+      versions.map((v) => v.via),
+      ['hand-edit'],
+      'only the file as it was',
+    );
     assert.ok(cp.records.some((r) => r.event === 'config-write-failed' && r.code === 'ENOSPC'));
   });
 
