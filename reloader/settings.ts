@@ -21,6 +21,8 @@ export interface ReloaderSettings {
   /** How long to wait for nginx to show a new rotation generation. */
   rotationTimeoutMs: number;
   logLevel: string;
+  /** How many earlier config versions the config API keeps in config/.history/. */
+  historyKeep: number;
 }
 
 // Re-exported: callers of readSettings catch it from here.
@@ -45,7 +47,19 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReloaderSett
     reconcileIntervalMs: readInt(env, 'RELOADER_RECONCILE_INTERVAL_MS', 5000, 100),
     rotationTimeoutMs: readInt(env, 'RELOADER_ROTATION_TIMEOUT_MS', 15_000, 100),
     logLevel: env.LOG_LEVEL || 'info',
+    historyKeep: readInt(env, 'RELOADER_HISTORY_KEEP', 20, 1),
   };
+}
+
+/**
+ * RELOADER_ADMIN_TOKEN, the bearer token of the config API; undefined when unset or empty.
+ * Kept out of ReloaderSettings on purpose: the settings are logged at start.
+ */
+export function readAdminToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const token = env.RELOADER_ADMIN_TOKEN?.trim();
+  if (token === undefined || token === '') return undefined;
+  if (token.length < 16) throw new SettingsError('RELOADER_ADMIN_TOKEN must be at least 16 characters (e.g. openssl rand -hex 24)');
+  return token;
 }
 
 function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {

@@ -1,16 +1,37 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import type { Logger } from '../../shared/logger.js';
+import type { ConfigEditor } from '../config/config-editor.js';
 import type { ReloaderMetrics } from '../observability/metrics.js';
+import type { AdminCredentials } from './auth.js';
+import { addClusterRoutes } from './cluster-routes.js';
+import { addConfigRoutes } from './config-routes.js';
+import { EventFeed } from './events.js';
+import { answerErrors, requireAdmin, setSecurityHeaders } from './guard.js';
+import type { NodeMetricsCollector } from './node-metrics.js';
+import { addPageRoutes } from './page-routes.js';
 import type { ReloaderStatus } from './status.js';
+
+/** The control plane: the page and the /api routes (config editor, cluster, events). */
+export interface ControlPlaneDeps {
+  editor: ConfigEditor;
+  credentials: () => Promise<AdminCredentials>;
+  nodeMetrics: NodeMetricsCollector;
+  logger: Logger;
+  /** How often the event feed reads the status (default 250 ms). */
+  eventsPollMs?: number;
+}
 
 /** What the HTTP interface reads and triggers. */
 export interface HttpDeps {
   status: () => ReloaderStatus;
   requestRollout: () => 'started' | 'busy' | 'no-valid-config';
   metrics: ReloaderMetrics;
+  /** The page and the /api routes; absent = only the operational endpoints. */
+  control?: ControlPlaneDeps;
 }
 
-/** Builds the reloader's HTTP app (never listens): /health, /status, POST /rollout, /metrics. */
+/** Builds the reloader's HTTP app (never listens): /health, /status, POST /rollout, /metrics, and the control plane. */
 export function createReloaderApp(deps: HttpDeps): Koa {
   const app = new Koa();
   const router = new Router();
@@ -37,7 +58,37 @@ export function createReloaderApp(deps: HttpDeps): Koa {
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });
-
   app.use(router.routes()).use(router.allowedMethods());
+
+  if (deps.control) app.use(createControlPlane(deps.status, deps.control));
   return app;
+}
+
+/** The page and the API behind the security headers, the error answers and the admin check. */
+function createControlPlane(status: () => ReloaderStatus, control: ControlPlaneDeps): Koa.Middleware {
+  const router = new Router();
+  addPageRoutes(router);
+  addConfigRoutes(router, control.editor);
+  addClusterRoutes(router, status, control.nodeMetrics, new EventFeed(status, control.eventsPollMs));
+  // The router's middleware expects its own context type; it is the same Koa context at run time.
+  const guarded: Koa.Middleware[] = [
+    setSecurityHeaders(),
+    answerErrors(control.logger),
+    requireAdmin(control.credentials, control.logger),
+    router.routes() as unknown as Koa.Middleware,
+    router.allowedMethods() as unknown as Koa.Middleware,
+  ];
+  // Only the page and the API go through the admin check; /health, /status, /metrics stay as they were.
+  return async (ctx, next) => {
+    if (ctx.path !== '/' && !ctx.path.startsWith('/api/') && !ctx.path.startsWith('/assets/')) return next();
+    let index = -1;
+    const run = async (i: number): Promise<void> => {
+      if (i <= index) throw new Error('next() called twice');
+      index = i;
+      const middleware = guarded[i];
+      if (middleware) await middleware(ctx, () => run(i + 1));
+      else await next();
+    };
+    await run(0);
+  };
 }

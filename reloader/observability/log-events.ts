@@ -33,6 +33,11 @@ export const LogEvent = {
   rotationFailed: 'rotation-failed',
   rotationEmpty: 'rotation-empty',
   loadBalancerMissing: 'load-balancer-missing',
+  configWritten: 'config-written',
+  configWriteFailed: 'config-write-failed',
+  apiAuthFailed: 'api-auth-failed',
+  controlPlaneAccess: 'control-plane-access',
+  apiWriteRefused: 'api-write-refused',
 } as const;
 
 /** One of the reloader's log event names. */

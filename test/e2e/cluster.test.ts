@@ -6,7 +6,7 @@
  * Needs a Docker engine (test/e2e/provision-docker.sh) and root for debootstrap on first run.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { fingerprintOf } from '../../shared/config/fingerprint.js';
@@ -21,6 +21,8 @@ import { SteadyLoad, type LoadOutcome } from './support/steady-load.js';
 import { waitFor } from './support/wait-for.js';
 
 const MODEL = 'openai/gpt-e2e';
+/** The control plane's token (RELOADER_ADMIN_TOKEN in docker-compose.e2e.yml). */
+const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const log = (line: string) => console.log(`      [e2e ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 describe('cluster end to end (real Docker, nginx, reloader)', function () {
@@ -269,6 +271,41 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
       for (let i = 0; i < 6; i += 1) if ((await ask()).node === target.hostname) return true;
       return undefined;
     }, { timeoutMs: 120_000, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) });
+  });
+
+  it('7: an edit through the config API under steady load rolls every node one at a time with no failure, as a hand edit does', async () => {
+    // With the socket-proxy override the reloader runs as uid 1000: the host directory must be
+    // writable by it (README, "Control plane").
+    chownSync(cluster.configDir, 1000, 1000);
+    const auth = { authorization: `Bearer ${E2E_ADMIN_TOKEN}` };
+    const page = await fetch(`${cluster.reloaderUrl}/`, { headers: auth });
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    assert.equal((await fetch(`${cluster.reloaderUrl}/api/config`)).status, 401, 'credentials required');
+    const read = (await (await fetch(`${cluster.reloaderUrl}/api/config`, { headers: auth })).json()) as { text: string; fingerprint: string };
+    assert.equal(read.fingerprint, configFingerprint());
+
+    const nodes = await cluster.gatewayNodes();
+    const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix: `s7-${runId}` });
+    load.start();
+    await waitFor('load running', async () => (load.outcomes.length >= 8 ? true : undefined));
+    const recorder = await recordEvents();
+    current = withRevision(current, 7);
+    const put = await fetch(`${cluster.reloaderUrl}/api/config`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json', 'if-match': `"${read.fingerprint}"` },
+      body: JSON.stringify({ text: `${JSON.stringify(current, null, 2)}\n` }),
+    });
+    const written = (await put.json()) as { fingerprint: string; version: number };
+    assert.equal(put.status, 200, JSON.stringify(written));
+    assert.equal(written.fingerprint, configFingerprint());
+    await waitForConvergence(written.fingerprint);
+    const settled = load.outcomes.length;
+    await waitFor('load after the rollout', async () => (load.outcomes.length >= settled + 8 ? true : undefined));
+    assertCleanLoad(await load.stop(), (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s7-${runId}-`)));
+    await assertOneAtATime(recorder, nodes);
+    const history = (await (await fetch(`${cluster.reloaderUrl}/api/config/history`, { headers: auth })).json()) as { versions: Array<{ version: number; author: string; fingerprint: string }> };
+    assert.deepEqual(history.versions[0], { ...history.versions[0], version: written.version, author: 'token', fingerprint: written.fingerprint });
   });
 });
 
