@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import { challenge, checkAuthorization } from './auth.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ConfigEditor } from '../config/config-editor.js';
 import type { ReloaderMetrics } from '../observability/metrics.js';
@@ -42,7 +43,14 @@ export function createReloaderApp(deps: HttpDeps): Koa {
   router.get('/status', (ctx) => {
     ctx.body = deps.status();
   });
-  router.post('/rollout', (ctx) => {
+  router.post('/rollout', async (ctx) => {
+    const refusal = await refuseRolloutRequest(ctx, deps.control);
+    if (refusal) {
+      ctx.status = refusal.status;
+      ctx.body = { code: refusal.code, error: refusal.error };
+      if (refusal.status === 401) challenge(ctx);
+      return;
+    }
     const outcome = deps.requestRollout();
     if (outcome !== 'started') {
       ctx.status = 409;
@@ -62,6 +70,25 @@ export function createReloaderApp(deps: HttpDeps): Koa {
 
   if (deps.control) app.use(createControlPlane(deps.status, deps.control));
   return app;
+}
+
+/**
+ * POST /rollout restarts every node: safe, but not for any web page to trigger. A browser
+ * always sends `Origin` on a cross-site POST (curl and scripts send none), so a foreign
+ * origin is refused (CSRF); and once admin credentials are configured, they are required
+ * here as on the API.
+ */
+async function refuseRolloutRequest(ctx: Koa.Context, control: ControlPlaneDeps | undefined): Promise<{ status: number; code: string; error: string } | undefined> {
+  const origin = ctx.get('origin');
+  if (origin !== '' && origin !== `${ctx.protocol}://${ctx.host}`) {
+    return { status: 403, code: 'CROSS_SITE_REFUSED', error: 'POST /rollout from another site is refused' };
+  }
+  if (!control) return undefined;
+  const verdict = checkAuthorization(ctx.get('authorization') || undefined, await control.credentials());
+  if (verdict.kind === 'missing' || verdict.kind === 'wrong') {
+    return { status: 401, code: 'AUTH_REQUIRED', error: 'admin credentials required (HTTP Basic with governance.auth_config, or Bearer RELOADER_ADMIN_TOKEN)' };
+  }
+  return undefined;
 }
 
 /** The page and the API behind the security headers, the error answers and the admin check. */

@@ -44,6 +44,17 @@ describe('control plane auth', () => {
       await cp?.close();
     });
 
+    it('POST /rollout needs the admin credentials once they are configured, and refuses a cross-site browser request', async () => {
+      cp = await startControlPlane({ token: ADMIN_TOKEN });
+      const anonymous = await call(cp, 'POST', '/rollout');
+      assert.equal(anonymous.status, 401);
+      const crossSite = await fetch(`${cp.url}/rollout`, { method: 'POST', headers: { origin: 'https://evil.example', authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal(crossSite.status, 403);
+      const admin = await call(cp, 'POST', '/rollout', { auth: `Bearer ${ADMIN_TOKEN}` });
+      assert.notEqual(admin.status, 401);
+      assert.notEqual(admin.status, 403);
+    });
+
     it('with credentials configured, the page and every /api route answer 401 with a Basic challenge without them', async () => {
       cp = await startControlPlane();
       for (const [method, path] of [
