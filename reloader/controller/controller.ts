@@ -1,5 +1,4 @@
 import type { Logger } from '../../shared/logger.js';
-import { backoffDelay } from '../../shared/backoff.js';
 import { describeIssues, type ConfigEvaluation } from '../config/evaluate.js';
 import { shortFp } from '../format.js';
 import { LogEvent } from '../observability/log-events.js';
@@ -13,6 +12,8 @@ import { createMemoryJournal, type RestartJournal } from '../rollout/restart-jou
 import { runRollout } from '../rollout/run.js';
 import { createRolloutControl, createRolloutState, type RolloutState } from './rollout-state.js';
 import { buildStatus, type ReloaderStatus } from '../http/status.js';
+import { shouldResume, type ResumeContext } from './halt-policy.js';
+import { finishInterruptedRestart } from './finish-interrupted-restart.js';
 
 /** Everything the controller works with; tests pass stand-ins. */
 export interface ControllerDeps {
@@ -38,6 +39,8 @@ export interface ControllerDeps {
   journal?: RestartJournal;
   /** How often waits poll Docker and /health (default 200 ms). */
   pollMs?: number;
+  /** How soon the next pass looks again while the Docker API is unreachable (default 2 s, at most the interval). */
+  dockerRetryMs?: number;
 }
 
 /**
@@ -64,21 +67,10 @@ export class ReloaderController {
     this.journal = deps.journal ?? createMemoryJournal();
   }
 
-  /** Reads the file once, finishes a restart a previous run left half done, then reconciles now and every interval. */
+  /** Reads the file once, then reconciles now and every interval (each pass first finishes a restart left half done). */
   async start(): Promise<void> {
     this.onConfig(await this.deps.readConfig());
-    // Unexpected (the journal or the platform failed): logged with its stack.
-    await this.resumeInterruptedRestart().catch((error: unknown) =>
-      this.deps.logger.warn({ event: LogEvent.restartResumeFailed, err: error }, 'could not check for an interrupted restart'),
-    );
     this.trigger('startup');
-  }
-
-  private async resumeInterruptedRestart(): Promise<void> {
-    const entry = await this.journal.read();
-    if (!entry) return;
-    await this.deps.platform.resumeRestart(entry);
-    await this.journal.end();
   }
 
   /** Stops scheduling; a running node restart finishes first. */
@@ -93,6 +85,7 @@ export class ReloaderController {
     const log = this.deps.logger;
     const previous = this.config;
     this.config = evaluation;
+    if (evaluation.kind !== 'valid') this.state.invalidSinceStep = true;
     if (evaluation.kind === 'missing') {
       log.warn({ event: LogEvent.configMissing }, `config file missing (${evaluation.error}): keeping the last good config, restarting nothing`);
       return;
@@ -107,7 +100,11 @@ export class ReloaderController {
     }
     const before = this.state.desired;
     if (before === evaluation.fingerprint) {
-      if (previous?.kind !== 'valid') log.info({ event: LogEvent.configUnchanged }, `config valid again and unchanged (${shortFp(before)})`);
+      if (previous?.kind !== 'valid') {
+        log.info({ event: LogEvent.configUnchanged }, `config valid again and unchanged (${shortFp(before)})`);
+        // A rollout halted by the invalid file resumes now (the pass decides, see shouldResume).
+        if (this.state.halted && !this.firstPass) this.trigger('resume');
+      }
       return;
     }
     this.state.desired = evaluation.fingerprint;
@@ -170,7 +167,10 @@ export class ReloaderController {
 
   private scheduleNext(): void {
     if (this.state.stopping) return;
-    const delay = this.docker.reachable ? this.deps.reconcileIntervalMs : backoffDelay(this.docker.failures, this.deps.reconcileIntervalMs, 60_000);
+    // While the API is away, or a node is awaited, look again within seconds: the API coming
+    // back (or the node becoming healthy) is noticed quickly, not after a long backoff.
+    const soon = Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
+    const delay = !this.docker.reachable || this.waiting !== undefined ? soon : this.deps.reconcileIntervalMs;
     this.timer = setTimeout(() => this.trigger('reconcile'), delay);
     this.timer.unref();
   }
@@ -180,6 +180,9 @@ export class ReloaderController {
     this.firstPass = false;
     await this.recheckConfig();
     if (!(await this.observe())) return;
+    // Every pass, not only at start: a running reloader recovers as soon as the API answers.
+    const resumed = await finishInterruptedRestart(this.journal, this.deps.platform, this.deps.logger);
+    if (resumed === 'failed' || (resumed === 'resumed' && !(await this.observe()))) return;
     await this.deps.platform.syncRotation(this.nodes).catch((error: unknown) =>
       this.deps.logger.warn({ event: LogEvent.rotationFailed, err: (error as Error).message }, 'could not update nginx rotation; will retry'),
     );
@@ -187,6 +190,7 @@ export class ReloaderController {
     if (desired === undefined) return;
     const manual = this.manualRequested;
     this.manualRequested = false;
+    this.resumeIfResolved();
     if (this.state.halted && this.state.halted.fingerprint === desired && !manual) return;
     const forced = new Set(manual ? this.nodes.map((n) => n.id) : []);
     const plan = planRollout({ nodes: this.nodes, desired, forced, failedNodeId: this.state.failedNodeId });
@@ -220,6 +224,23 @@ export class ReloaderController {
       forced,
     );
     await this.observe();
+    // A halt whose cause is already gone (the file was fixed during the failed step) resumes
+    // right after this pass.
+    const halted = this.state.halted;
+    if (halted && shouldResume(halted, this.resumeContext())) this.queued ??= 'resume';
+  }
+
+  private resumeContext(): ResumeContext {
+    return { desired: this.state.desired, fileValid: this.config?.kind === 'valid', dockerReachable: this.docker.reachable };
+  }
+
+  /** Clears a halt whose cause is gone, saying so; the pass then plans as usual. */
+  private resumeIfResolved(): void {
+    const halted = this.state.halted;
+    if (!halted || !shouldResume(halted, this.resumeContext())) return;
+    this.state.halted = undefined;
+    const why = halted.cause === 'docker-unavailable' ? 'the Docker API answers again' : 'the config file is valid again';
+    this.deps.logger.info({ event: LogEvent.rolloutResuming, node: halted.node, cause: halted.cause }, `resuming the rollout halted at ${halted.node}: ${why}`);
   }
 
   private async recheckConfig(): Promise<void> {
@@ -239,7 +260,7 @@ export class ReloaderController {
       return true;
     } catch (error) {
       const failures = this.docker.failures + 1;
-      const delay = backoffDelay(failures, this.deps.reconcileIntervalMs, 60_000);
+      const delay = Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
       this.docker = { reachable: false, error: (error as Error).message, failures };
       this.deps.logger.warn({ event: LogEvent.dockerUnavailable, err: (error as Error).message, failures }, `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`);
       return false;

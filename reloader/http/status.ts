@@ -3,6 +3,7 @@ import type { ConfigEvaluation } from '../config/evaluate.js';
 import type { ObservedNode } from '../rollout/node.js';
 import type { RotationServer } from '../platform/compose/render-rotation.js';
 import type { RolloutRecord } from '../rollout/history.js';
+import type { HaltCause } from '../rollout/run.js';
 
 /** GET /status: what the reloader sees and did. Holds fingerprints, never config content. */
 export interface ReloaderStatus {
@@ -33,7 +34,7 @@ export interface ReloaderStatus {
   }>;
   rotation: { generation: number; servers: RotationServer[]; load_balancer: string | null };
   rollouts: { current: RolloutRecord | null; previous: RolloutRecord[] };
-  halted: { fingerprint: string; node: string; reason: string } | null;
+  halted: { fingerprint: string; node: string; cause: HaltCause; reason: string } | null;
   waiting: string | null;
   docker: { reachable: boolean; error?: string };
 }
@@ -46,7 +47,7 @@ export interface StatusInput {
   nodes: readonly ObservedNode[];
   rotation: { generation: number; servers: RotationServer[]; loadBalancer: string | null };
   history: { current: RolloutRecord | null; previous: RolloutRecord[] };
-  halted: { fingerprint: string; node: string; reason: string } | undefined;
+  halted: { fingerprint: string; node: string; cause: HaltCause; reason: string } | undefined;
   waiting: string | undefined;
   docker: { reachable: boolean; error?: string };
 }

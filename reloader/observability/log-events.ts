@@ -22,6 +22,7 @@ export const LogEvent = {
   rolloutComplete: 'rollout-complete',
   rolloutEnded: 'rollout-ended',
   rolloutHalted: 'rollout-halted',
+  rolloutResuming: 'rollout-resuming',
   restartResumed: 'restart-resumed',
   restartResumeFailed: 'restart-resume-failed',
   reconcileFailed: 'reconcile-failed',

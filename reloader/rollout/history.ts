@@ -38,7 +38,7 @@ export interface StepRecord {
 }
 
 /** Why a rollout started. */
-export type RolloutTrigger = 'startup' | 'config-change' | 'reconcile' | 'manual';
+export type RolloutTrigger = 'startup' | 'config-change' | 'reconcile' | 'manual' | 'resume' | 'docker-event';
 
 /** One rollout, step by step, for the status API. */
 export interface RolloutRecord {
