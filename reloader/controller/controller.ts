@@ -4,7 +4,7 @@ import { shortFp } from '../format.js';
 import { LogEvent } from '../observability/log-events.js';
 import type { ReloaderMetrics } from '../observability/metrics.js';
 import type { HealthProbe } from '../platform/health-probe.js';
-import type { Platform } from '../platform/platform.js';
+import type { NodeChange, Platform } from '../platform/platform.js';
 import { RolloutHistory, type RolloutTrigger } from '../rollout/history.js';
 import { sortNodes, type ObservedNode } from '../rollout/node.js';
 import { planRollout } from '../rollout/plan.js';
@@ -14,6 +14,7 @@ import { createRolloutControl, createRolloutState, type RolloutState } from './r
 import { buildStatus, type ReloaderStatus } from '../http/status.js';
 import { shouldResume, type ResumeContext } from './halt-policy.js';
 import { finishInterruptedRestart } from './finish-interrupted-restart.js';
+import { RotationKeeper } from './rotation-keeper.js';
 
 /** Everything the controller works with; tests pass stand-ins. */
 export interface ControllerDeps {
@@ -63,19 +64,39 @@ export class ReloaderController {
   private timer: NodeJS.Timeout | undefined;
   private readonly journal: RestartJournal;
 
+  private readonly rotation: RotationKeeper;
+  private unwatch: (() => void) | undefined;
+
   constructor(private readonly deps: ControllerDeps) {
     this.journal = deps.journal ?? createMemoryJournal();
+    this.rotation = new RotationKeeper(deps.platform, deps.logger, (nodes) => void (this.nodes = sortNodes(nodes)));
   }
 
-  /** Reads the file once, then reconciles now and every interval (each pass first finishes a restart left half done). */
+  /**
+   * Reads the file once, then reconciles now, on every node event, and every interval (each
+   * pass first finishes a restart left half done).
+   */
   async start(): Promise<void> {
     this.onConfig(await this.deps.readConfig());
+    this.unwatch = this.deps.platform.watchNodes((change) => this.onNodeChange(change));
     this.trigger('startup');
+  }
+
+  /**
+   * A node left, crashed, started or changed health: the rotation follows at once. During a
+   * rollout the pass is busy, so the rotation is refreshed beside it; a full pass follows.
+   */
+  private onNodeChange(change: NodeChange): void {
+    if (this.state.stopping) return;
+    this.deps.logger.debug({ event: LogEvent.nodeEvent, id: change.id.slice(0, 12), what: change.what }, `node event: ${change.what}`);
+    if (this.history.running()) this.rotation.refresh();
+    this.trigger('docker-event');
   }
 
   /** Stops scheduling; a running node restart finishes first. */
   async stop(): Promise<void> {
     this.state.stopping = true;
+    this.unwatch?.();
     if (this.timer) clearTimeout(this.timer);
     await this.working;
   }
@@ -183,7 +204,7 @@ export class ReloaderController {
     // Every pass, not only at start: a running reloader recovers as soon as the API answers.
     const resumed = await finishInterruptedRestart(this.journal, this.deps.platform, this.deps.logger);
     if (resumed === 'failed' || (resumed === 'resumed' && !(await this.observe()))) return;
-    await this.deps.platform.syncRotation(this.nodes).catch((error: unknown) =>
+    await this.rotation.sync(this.nodes).catch((error: unknown) =>
       this.deps.logger.warn({ event: LogEvent.rotationFailed, err: (error as Error).message }, 'could not update nginx rotation; will retry'),
     );
     const desired = this.state.desired;
@@ -215,7 +236,7 @@ export class ReloaderController {
         control: createRolloutControl(this.state, {
           observed: (nodes) => void (this.nodes = sortNodes(nodes)),
           configRead: (evaluation) => this.onConfig(evaluation),
-          syncRotation: (nodes, excludeId) => this.deps.platform.syncRotation(nodes, excludeId),
+          applyRotation: (excludeId) => this.rotation.apply(excludeId),
         }),
         settleMs: this.deps.settleMs ?? 0,
         pollMs: this.deps.pollMs ?? 200,
@@ -223,6 +244,7 @@ export class ReloaderController {
       trigger,
       forced,
     );
+    this.rotation.release();
     await this.observe();
     // A halt whose cause is already gone (the file was fixed during the failed step) resumes
     // right after this pass.

@@ -26,7 +26,7 @@ export function createRolloutState(): RolloutState {
 export interface RolloutHooks {
   observed: (nodes: ObservedNode[]) => void;
   configRead: (evaluation: ConfigEvaluation) => void;
-  syncRotation: (nodes: readonly ObservedNode[], excludeId?: string) => Promise<void>;
+  applyRotation: (excludeId?: string) => Promise<void>;
 }
 
 /**

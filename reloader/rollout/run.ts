@@ -54,8 +54,11 @@ export interface RolloutControl {
   observed(nodes: ObservedNode[]): void;
   /** Feeds a fresher verdict on the file back to the controller. */
   configRead(evaluation: ConfigEvaluation): void;
-  /** Keeps the rotation in step with `nodes`, leaving `excludeId` out. */
-  syncRotation(nodes: readonly ObservedNode[], excludeId?: string): Promise<void>;
+  /**
+   * Takes `excludeId` out of the rotation (undefined puts every serving node back), from a
+   * fresh observation, in turn with any other rotation change; resolves once applied.
+   */
+  applyRotation(excludeId?: string): Promise<void>;
 }
 
 /** What a rollout needs. */
@@ -155,7 +158,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
         logger,
         history,
         journal: deps.journal,
-        applyRotation: async (excludeId) => control.syncRotation(await deps.platform.observeNodes(), excludeId),
+        applyRotation: (excludeId) => control.applyRotation(excludeId),
         acceptable: (fp) => control.isAcceptable(fp),
         drainTimeoutMs: deps.drainTimeoutMs,
         healthTimeoutMs: deps.healthTimeoutMs,

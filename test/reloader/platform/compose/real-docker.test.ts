@@ -164,6 +164,31 @@ describe('reloader against a real Docker engine', function () {
     assert.equal(resumed.rollouts.previous[0]!.steps[0]!.node, `${PROJECT}-gateway-1`, 'the failed node goes first');
     assert.ok(resumed.nodes.every((n) => n.fingerprint === fingerprintOf(fixed)));
   });
+
+  it("follows Docker's events of its own gateways only, a stop seen within a second, and the health check's verdict", async () => {
+    const events: Array<{ at: number; text: string }> = [];
+    const stopWatching = port.watchEvents('gateway', (e) => events.push({ at: Date.now(), text: `${e.action}${e.detail ? `:${e.detail}` : ''} ${e.id}` }));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the stream is connected
+      await docker.getContainer(ids.stranger!).stop({ t: 1 });
+      const stoppedAt = Date.now();
+      await docker.getContainer(ids['gateway-2']!).stop({ t: 1 });
+      await docker.getContainer(ids['gateway-2']!).start();
+      await waitForHealthy(docker, [ids['gateway-2']!]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const seen = events.map((e) => e.text);
+      const g2 = ids['gateway-2']!;
+      for (const expected of [`kill ${g2}`, `die ${g2}`, `stop ${g2}`, `start ${g2}`, `health_status:healthy ${g2}`]) {
+        assert.ok(seen.includes(expected), `missing "${expected}" in ${JSON.stringify(seen)}`);
+      }
+      assert.ok(!seen.some((t) => t.endsWith(ids.stranger!)), 'events of an unlabelled container were delivered');
+      assert.ok(!seen.some((t) => t.startsWith('exec_')), 'health-check exec events must be filtered out by the engine');
+      const kill = events.find((e) => e.text === `kill ${g2}`)!;
+      assert.ok(kill.at - stoppedAt < 1000, `kill seen ${kill.at - stoppedAt} ms after the stop`);
+    } finally {
+      stopWatching();
+    }
+  });
 });
 
 async function waitForHealthy(docker: Docker, ids: string[]): Promise<void> {
