@@ -268,6 +268,115 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
       return undefined;
     }, { timeoutMs: 120_000, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) });
   });
+
+  // Issue 14: every way the cluster changes, under steady load with streams.
+
+  async function startLoad(prefix: string): Promise<SteadyLoad> {
+    const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix });
+    load.start();
+    await waitFor('load running', async () => (load.outcomes.length >= 8 ? true : undefined));
+    return load;
+  }
+
+  async function finishLoad(load: SteadyLoad, prefix: string): Promise<LoadOutcome[]> {
+    const settled = load.outcomes.length;
+    await waitFor('load after the change', async () => (load.outcomes.length >= settled + 8 ? true : undefined));
+    const outcomes = await load.stop();
+    return outcomes.filter((o) => o.marker.startsWith(prefix));
+  }
+
+  async function waitForServing(count: number): Promise<void> {
+    await waitFor(`${count} nodes healthy and in rotation`, async () => {
+      const nodes = (await cluster.gatewayNodes()).filter((n) => n.running);
+      const status = await cluster.reloaderStatus();
+      return nodes.length === count && nodes.every((n) => n.health === 'healthy') && status.rotation.servers.length === count && !status.rollouts.current ? true : undefined;
+    }, { timeoutMs: 240_000, intervalMs: 500, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) + (await cluster.logs('reloader', 30)) });
+  }
+
+  it('7: scale 3 -> 5 -> 2 -> 3 under steady load: no failure, no duplicate', async () => {
+    const prefix = `s7-${runId}`;
+    const load = await startLoad(prefix);
+    for (const count of [5, 2, 3]) {
+      await cluster.compose(['up', '-d', '--no-deps', '--scale', `gateway=${count}`, 'gateway']);
+      await waitForServing(count);
+      log(`scaled to ${count}`);
+    }
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+  });
+
+  it('8: a node killed outright fails only the requests it held, and leaves the rotation at once', async () => {
+    const prefix = `s8-${runId}`;
+    const load = await startLoad(prefix);
+    const [victim] = await cluster.gatewayNodes();
+    assert.ok(victim);
+    const killedAt = Date.now();
+    await docker(['kill', '-s', 'KILL', victim.id]);
+    await waitFor('the killed node out of rotation', async () => ((await cluster.reloaderStatus()).rotation.servers.some((s) => s.ip === victim.ip) ? undefined : true), { intervalMs: 100 });
+    log(`killed node out of rotation after ${Date.now() - killedAt} ms`);
+    const outcomes = await finishLoad(load, prefix);
+    const failed = outcomes.filter((o) => !o.ok);
+    assert.ok(failed.length <= 4, `at most the requests in flight (concurrency 4) may fail, ${failed.length} did: ${JSON.stringify(failed)}`);
+    const counts = new Map<string, number>();
+    for (const r of await cluster.upstreamRecords()) if (r.marker?.startsWith(`${prefix}-`)) counts.set(r.marker, (counts.get(r.marker) ?? 0) + 1);
+    // nginx re-sends nothing a node received; the SDK (maxRetries 2) may retry a request the
+    // killed node had already sent upstream: at most those may show twice.
+    const duplicates = [...counts].filter(([, n]) => n > 1);
+    assert.ok(duplicates.length <= failed.length + 4, `duplicates beyond the killed node's requests: ${JSON.stringify(duplicates)}`);
+    await docker(['start', victim.id]);
+    await waitForServing(3);
+  });
+
+  it('9: the Docker API stopped for 20 s during a node restart: the node is not left down and the rollout finishes', async () => {
+    const prefix = `s9-${runId}`;
+    const load = await startLoad(prefix);
+    const [proxyId] = await cluster.containerIds('socket-proxy');
+    assert.ok(proxyId);
+    current = withRevision(current, 10);
+    cluster.writeConfigInPlace(current);
+    await waitFor('a node restarting', async () => {
+      const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
+      return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
+    }, { intervalMs: 50, timeoutMs: 60_000 });
+    await docker(['stop', '-t', '1', proxyId]);
+    log('socket proxy stopped for 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    await docker(['start', proxyId]);
+    await waitForConvergence(configFingerprint());
+    const status = await cluster.reloaderStatus();
+    assert.equal(status.halted, null);
+    const reasons = status.rollouts.previous.map((r) => String(r.reason ?? ''));
+    assert.ok(!reasons.some((r) => /did not come back healthy/.test(r)), `a halt blamed the node: ${JSON.stringify(reasons)}`);
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+  });
+
+  it('10: a rollout halted by a typo saved mid-restart resumes when the file is fixed back to its target', async () => {
+    current = withRevision(current, 11);
+    const target = JSON.stringify(current, null, 2) + '\n';
+    cluster.writeConfigInPlace(current);
+    await waitFor('a node restarting', async () => {
+      const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
+      return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
+    }, { intervalMs: 50, timeoutMs: 60_000 });
+    cluster.writeConfigText(target.slice(0, 40)); // the node starts on this and exits
+    const halted = await waitFor('the rollout to halt', async () => (await cluster.reloaderStatus()).halted ?? undefined, { timeoutMs: 180_000, describe: () => cluster.logs('reloader', 30) });
+    assert.equal(halted.cause, 'config-invalid', JSON.stringify(halted));
+    cluster.writeConfigText(target); // fixed back: the file equals the halted target again
+    await waitForConvergence(configFingerprint());
+    assert.equal((await cluster.reloaderStatus()).halted, null);
+  });
+
+  it('11: a rotated secret reaches every node through scripts/rolling-replace.sh, one node at a time, no failure', async () => {
+    const prefix = `s11-${runId}`;
+    const load = await startLoad(prefix);
+    cluster.extraEnv.E2E_OPENAI_KEY = 'sk-e2e-rotated';
+    log(await cluster.rollingReplace());
+    await waitForServing(3);
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+    for (let i = 0; i < 6; i += 1) assert.match((await ask()).text, /key=sk-e2e-rotated$/);
+  });
 });
 
 /** Zero failed requests, every stream complete, no marker at the upstream twice. */

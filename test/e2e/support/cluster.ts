@@ -30,6 +30,8 @@ export class Cluster {
   readonly controlDir: string;
   private readonly workDir: string;
   nginxUrl = '';
+  /** Extra environment for compose (and scripts run with it), e.g. a rotated secret. */
+  readonly extraEnv: Record<string, string> = {};
   reloaderUrl = '';
   upstreamUrl = '';
 
@@ -60,6 +62,13 @@ export class Cluster {
     return runCommand(COMPOSE, ['-p', this.project, ...fileArgs, ...args], { cwd: REPO_ROOT, env: this.env(), timeoutMs });
   }
 
+  /** Runs scripts/rolling-replace.sh against this project (compose's options as its arguments). */
+  rollingReplace(timeoutMs = 10 * 60_000): Promise<string> {
+    const args = ['-p', this.project, ...this.files.flatMap((f) => ['-f', f])];
+    const env = { ...this.env(), COMPOSE: COMPOSE, RELOADER_URL: this.reloaderUrl };
+    return runCommand('sh', ['scripts/rolling-replace.sh', ...args], { cwd: REPO_ROOT, env, timeoutMs });
+  }
+
   private env(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -73,6 +82,7 @@ export class Cluster {
       RELOADER_PORT: '0',
       COMPOSE_DOCKER_CLI_BUILD: '0',
     };
+    Object.assign(env, this.extraEnv);
     delete env.COMPOSE_FILE;
     delete env.COMPOSE_PROJECT_NAME;
     return env;
@@ -208,7 +218,7 @@ export interface ReloaderStatusView {
   nodes: Array<{ name: string; id: string; health: string; docker_health: string; fingerprint: string | null; up_to_date: boolean; ip: string | null; in_rotation: boolean }>;
   rotation: { generation: number; servers: Array<{ ip: string }> };
   rollouts: { current: unknown; previous: Array<Record<string, unknown>> };
-  halted: { fingerprint: string; node: string; reason: string } | null;
+  halted: { fingerprint: string; node: string; cause?: string; reason: string } | null;
 }
 
 /** One chat request as the upstream recorded it. */
