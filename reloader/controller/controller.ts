@@ -1,6 +1,5 @@
 import type { Logger } from '../../shared/logger.js';
-import { describeIssues, type ConfigEvaluation } from '../config/evaluate.js';
-import { shortFp } from '../format.js';
+import type { ConfigEvaluation } from '../config/evaluate.js';
 import { LogEvent } from '../observability/log-events.js';
 import type { ReloaderMetrics } from '../observability/metrics.js';
 import type { HealthProbe } from '../platform/health-probe.js';
@@ -12,9 +11,10 @@ import { createMemoryJournal, type RestartJournal } from '../rollout/restart-jou
 import { runRollout } from '../rollout/run.js';
 import { createRolloutControl, createRolloutState, type RolloutState } from './rollout-state.js';
 import { buildStatus, type ReloaderStatus } from '../http/status.js';
-import { shouldResume, type ResumeContext } from './halt-policy.js';
+import { clearResolvedHalt, shouldResume, type ResumeContext } from './halt-policy.js';
 import { finishInterruptedRestart } from './finish-interrupted-restart.js';
 import { RotationKeeper } from './rotation-keeper.js';
+import { applyConfigVerdict } from './config-verdict.js';
 
 /** Everything the controller works with; tests pass stand-ins. */
 export interface ControllerDeps {
@@ -103,37 +103,13 @@ export class ReloaderController {
 
   /** Takes a verdict on the config file (from the watcher or a re-read). */
   onConfig(evaluation: ConfigEvaluation): void {
-    const log = this.deps.logger;
     const previous = this.config;
     this.config = evaluation;
-    if (evaluation.kind !== 'valid') this.state.invalidSinceStep = true;
-    if (evaluation.kind === 'missing') {
-      log.warn({ event: LogEvent.configMissing }, `config file missing (${evaluation.error}): keeping the last good config, restarting nothing`);
-      return;
-    }
-    if (evaluation.kind === 'invalid') {
-      this.deps.metrics.validationFailures.inc();
-      log.error({ event: LogEvent.configInvalid, issues: evaluation.issues }, `config invalid: ${describeIssues(evaluation.issues)} (restarting nothing; the nodes keep the last good config)`);
-      return;
-    }
-    if (evaluation.unsupported.length > 0 && previous?.kind !== 'valid') {
-      log.warn({ event: LogEvent.configUnsupported, unsupported: evaluation.unsupported }, 'config has settings the gateway ignores');
-    }
-    const before = this.state.desired;
-    if (before === evaluation.fingerprint) {
-      if (previous?.kind !== 'valid') {
-        log.info({ event: LogEvent.configUnchanged }, `config valid again and unchanged (${shortFp(before)})`);
-        // A rollout halted by the invalid file resumes now (the pass decides, see shouldResume).
-        if (this.state.halted && !this.firstPass) this.trigger('resume');
-      }
-      return;
-    }
-    this.state.desired = evaluation.fingerprint;
-    this.state.acceptable.add(evaluation.fingerprint);
-    this.state.halted = undefined;
-    if (before === undefined) log.info({ event: LogEvent.configLoaded }, `config loaded (${shortFp(evaluation.fingerprint)})`);
-    else log.info({ event: LogEvent.configChanged }, `config changed (${shortFp(before)} -> ${shortFp(evaluation.fingerprint)})`);
-    if (!this.firstPass) this.trigger('config-change');
+    const outcome = applyConfigVerdict(this.state, previous, evaluation, this.deps);
+    if (this.firstPass) return;
+    if (outcome === 'changed') this.trigger('config-change');
+    // A rollout halted by the invalid file resumes now (the pass decides, see shouldResume).
+    else if (outcome === 'valid-again' && this.state.halted) this.trigger('resume');
   }
 
   /** POST /rollout: restarts every node in the safe order, unless one is running or no valid config was read. */
@@ -211,7 +187,7 @@ export class ReloaderController {
     if (desired === undefined) return;
     const manual = this.manualRequested;
     this.manualRequested = false;
-    this.resumeIfResolved();
+    clearResolvedHalt(this.state, this.resumeContext(), this.deps.logger);
     if (this.state.halted && this.state.halted.fingerprint === desired && !manual) return;
     const forced = new Set(manual ? this.nodes.map((n) => n.id) : []);
     const plan = planRollout({ nodes: this.nodes, desired, forced, failedNodeId: this.state.failedNodeId });
@@ -256,15 +232,6 @@ export class ReloaderController {
     return { desired: this.state.desired, fileValid: this.config?.kind === 'valid', dockerReachable: this.docker.reachable };
   }
 
-  /** Clears a halt whose cause is gone, saying so; the pass then plans as usual. */
-  private resumeIfResolved(): void {
-    const halted = this.state.halted;
-    if (!halted || !shouldResume(halted, this.resumeContext())) return;
-    this.state.halted = undefined;
-    const why = halted.cause === 'docker-unavailable' ? 'the Docker API answers again' : 'the config file is valid again';
-    this.deps.logger.info({ event: LogEvent.rolloutResuming, node: halted.node, cause: halted.cause }, `resuming the rollout halted at ${halted.node}: ${why}`);
-  }
-
   private async recheckConfig(): Promise<void> {
     const current = await this.deps.recheckConfig?.().catch(() => undefined);
     if (!current) return;
@@ -284,7 +251,10 @@ export class ReloaderController {
       const failures = this.docker.failures + 1;
       const delay = Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
       this.docker = { reachable: false, error: (error as Error).message, failures };
-      this.deps.logger.warn({ event: LogEvent.dockerUnavailable, err: (error as Error).message, failures }, `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`);
+      // Said on the first failure and then once a minute or so, not on every retry.
+      if (failures === 1 || failures % 30 === 0) {
+        this.deps.logger.warn({ event: LogEvent.dockerUnavailable, err: (error as Error).message, failures }, `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`);
+      }
       return false;
     }
   }
