@@ -137,6 +137,7 @@ export class ReloaderController {
       nodes: this.nodes,
       rotation: this.deps.platform.describeRotation(),
       history: this.history.snapshot(),
+      current: this.history.running(),
       halted: this.state.halted,
       waiting: this.waiting,
       docker: this.docker,
@@ -211,6 +212,7 @@ export class ReloaderController {
         journal: this.journal,
         control: createRolloutControl(this.state, {
           observed: (nodes) => void (this.nodes = sortNodes(nodes)),
+          observedNode: (node) => void (this.nodes = this.nodes.map((n) => (n.id === node.id ? node : n))),
           configRead: (evaluation) => this.onConfig(evaluation),
           applyRotation: (excludeId) => this.rotation.apply(excludeId),
         }),

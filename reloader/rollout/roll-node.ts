@@ -21,6 +21,8 @@ export interface RollNodeContext {
   applyRotation: (excludeId?: string) => Promise<void>;
   /** True for a fingerprint the node may come back on (the target, or a newer valid edit). */
   acceptable: (fingerprint: string) => boolean;
+  /** Shares each observation of the node while it comes back, so /status shows it live. */
+  observedNode?: (node: ObservedNode) => void;
   drainTimeoutMs: number;
   healthTimeoutMs: number;
   pollMs: number;
@@ -119,6 +121,7 @@ async function waitForHealthy(ctx: RollNodeContext, id: string): Promise<Healthy
   for (;;) {
     const node = await ctx.platform.observeNode(id);
     if (!node) return { ok: false, error: 'the container disappeared' };
+    ctx.observedNode?.(node);
     if (!node.running) last = 'container not running';
     // Both must agree: Docker's health is what operators see in `docker compose ps`, and the
     // reloader's own probe reaches the node over the network the way nginx will.

@@ -52,6 +52,8 @@ export interface RolloutControl {
   fileInvalidDuringStep(): boolean;
   /** Shares each fresh observation, so the status API stays current during a rollout. */
   observed(nodes: ObservedNode[]): void;
+  /** Shares a fresh observation of the one node being restarted. */
+  observedNode(node: ObservedNode): void;
   /** Feeds a fresher verdict on the file back to the controller. */
   configRead(evaluation: ConfigEvaluation): void;
   /**
@@ -160,6 +162,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
         journal: deps.journal,
         applyRotation: (excludeId) => control.applyRotation(excludeId),
         acceptable: (fp) => control.isAcceptable(fp),
+        observedNode: (observed) => control.observedNode(observed),
         drainTimeoutMs: deps.drainTimeoutMs,
         healthTimeoutMs: deps.healthTimeoutMs,
         pollMs: deps.pollMs,

@@ -93,6 +93,27 @@ describe('ReloaderController recovery', () => {
     assert.equal(h.controller.status().halted, null);
   });
 
+  it('a file broken during a restart and fixed before the node is given up on: the rollout resumes right after the halt', async () => {
+    h = createHarness(FP_OLD, { healthTimeoutMs: 200 });
+    addThreeNodes(h, FP_OLD);
+    await h.controller.start();
+    await h.controller.settle();
+    h.cluster.hooks['stop gateway-1'] = () => {
+      h.cluster.hooks = {};
+      h.breakFile();
+      h.cluster.failing.add('gateway-1'); // it starts on the broken file
+      setTimeout(() => {
+        h.cluster.failing.delete('gateway-1');
+        h.edit(FP_NEW); // fixed while the rollout still waits for gateway-1
+      }, 50);
+    };
+    h.edit(FP_NEW);
+    await waitUntil('every node on the target', () => allOn(FP_NEW) && lastOutcome() === 'complete');
+    assert.deepEqual(h.cluster.stops(), ['gateway-1', 'gateway-1', 'gateway-2', 'gateway-3']);
+    assert.equal(h.controller.status().rollouts.previous[1]?.outcome, 'failed', 'the first attempt halted');
+    assert.equal(h.controller.status().halted, null);
+  });
+
   it('a node that does not come back on a good file still waits for a person (no blind retry loop)', async () => {
     h = createHarness(FP_OLD, { healthTimeoutMs: 200, dockerRetryMs: 20 });
     addThreeNodes(h, FP_OLD);
