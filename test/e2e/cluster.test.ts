@@ -377,6 +377,34 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
     for (let i = 0; i < 6; i += 1) assert.match((await ask()).text, /key=sk-e2e-rotated$/);
   });
+
+  it('12: a key kept in a secret file is in no container\'s metadata, and rotating it is an edit plus POST /rollout, no failure', async () => {
+    cluster.writeSecret('E2E_FILE_KEY', 'sk-e2e-file-1');
+    const config = structuredClone(current) as { providers: { openai: { keys: Array<{ value: string }> } } };
+    config.providers.openai.keys[0]!.value = 'env.E2E_FILE_KEY';
+    current = config;
+    cluster.writeConfigInPlace(current);
+    await waitForConvergence(configFingerprint());
+    assert.match((await ask()).text, /key=sk-e2e-file-1$/);
+
+    const prefix = `s12-${runId}`;
+    const load = await startLoad(prefix);
+    const before = await startTimes();
+    cluster.writeSecret('E2E_FILE_KEY', 'sk-e2e-file-2');
+    assert.equal(await cluster.requestRollout(), 202);
+    await waitFor('every node restarted by the manual rollout', async () => {
+      const status = await cluster.reloaderStatus();
+      const now = await startTimes();
+      return !status.rollouts.current && [...before].every(([id, at]) => now.get(id) !== at) ? true : undefined;
+    }, { timeoutMs: 240_000, describe: () => cluster.logs('reloader', 30) });
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+    for (let i = 0; i < 6; i += 1) assert.match((await ask()).text, /key=sk-e2e-file-2$/);
+    for (const node of await cluster.gatewayNodes()) {
+      const inspected = await docker(['inspect', node.id]);
+      assert.ok(!inspected.includes('sk-e2e-file'), `${node.name}: the file secret shows in docker inspect`);
+    }
+  });
 });
 
 /** Zero failed requests, every stream complete, no marker at the upstream twice. */

@@ -28,6 +28,8 @@ export class Cluster {
   readonly tag: string;
   readonly configDir: string;
   readonly controlDir: string;
+  /** Mounted at /run/secrets in the nodes (SECRETS_DIR): one file per secret. */
+  readonly secretsDir: string;
   private readonly workDir: string;
   nginxUrl = '';
   /** Extra environment for compose (and scripts run with it), e.g. a rotated secret. */
@@ -44,6 +46,19 @@ export class Cluster {
     this.controlDir = join(this.workDir, 'control');
     mkdirSync(this.configDir, { recursive: true, mode: 0o755 });
     mkdirSync(this.controlDir, { recursive: true, mode: 0o755 });
+    this.secretsDir = join(this.workDir, 'secrets');
+    mkdirSync(this.secretsDir, { recursive: true, mode: 0o755 });
+  }
+
+  /** Writes a secret file the nodes (uid 1000) can read; a node reads it on its next start. */
+  writeSecret(name: string, value: string): void {
+    writeFileSync(join(this.secretsDir, name), `${value}\n`, { mode: 0o644 });
+  }
+
+  /** POST /rollout on the reloader: every node restarted, one at a time. */
+  async requestRollout(): Promise<number> {
+    const res = await fetch(`${this.reloaderUrl}/rollout`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+    return res.status;
   }
 
   /** Where the config and control directories live. */
@@ -78,6 +93,7 @@ export class Cluster {
       AI_GATEWAY_TAG: this.tag,
       CONFIG_DIR: this.configDir,
       E2E_CONTROL_DIR: this.controlDir,
+      SECRETS_DIR: this.secretsDir,
       GATEWAY_PORT: '127.0.0.1:0',
       RELOADER_PORT: '0',
       COMPOSE_DOCKER_CLI_BUILD: '0',
