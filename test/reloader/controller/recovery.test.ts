@@ -156,6 +156,21 @@ describe('ReloaderController recovery', () => {
     assert.deepEqual(h.cluster.calls.filter((c) => !c.startsWith('rotation')), ['start gateway-2', 'stop gateway-1', 'start gateway-1', 'stop gateway-3', 'start gateway-3']);
   });
 
+  it('drops a journal entry that cannot be finished (not a node of this project) instead of stalling every pass', async () => {
+    const journal = createMemoryJournal();
+    h = createHarness(FP_NEW, { journal });
+    addThreeNodes(h, FP_OLD);
+    const stranger = h.cluster.addNode('stranger', 9, FP_OLD);
+    stranger.labels = {}; // not managed: inspect refuses it
+    stranger.state = 'exited';
+    await journal.begin({ id: stranger.id, name: 'stranger', at: new Date().toISOString() });
+    await h.controller.start();
+    await h.controller.settle();
+    assert.equal(await journal.read(), undefined);
+    assert.deepEqual(h.cluster.stops(), ['gateway-1', 'gateway-2', 'gateway-3'], 'the rollout went on');
+    assert.equal(stranger.state, 'exited', 'the unmanaged container was not started');
+  });
+
   it('notices the Docker API coming back within seconds, not after a long backoff', async () => {
     h = createHarness(FP_OLD, { dockerRetryMs: 30 });
     addThreeNodes(h, FP_OLD);
