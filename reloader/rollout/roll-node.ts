@@ -43,7 +43,7 @@ export type RollNodeResult = { ok: true; fingerprint: string } | { ok: false; ca
  * says healthy and /health shows an acceptable fingerprint, back into rotation.
  */
 export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: string, step: StepRecord, onlyNode: boolean): Promise<RollNodeResult> {
-  let last: StepPhase = 'restarting';
+  let last: StepPhase | undefined;
   const say: Say = (phase, message = phase, level = 'info') => {
     last = phase;
     ctx.logger[level]({ event: nodeStepEvent(phase), phase, node: node.name }, `${label} ${message}`);
@@ -56,14 +56,13 @@ export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: 
     // had begun) stays, so the node is started again once the platform answers.
     const cause: StepFailureCause = isDockerUnavailable(error) ? 'docker-unavailable' : 'step-error';
     const what = cause === 'docker-unavailable' ? 'Docker API unreachable' : 'step error';
-    const message = `${what} after "${last}": ${(error as Error).message}`;
+    const message = `${what} ${last === undefined ? 'before the first phase' : `after "${last}"`}: ${(error as Error).message}`;
     say('failed', message, 'warn');
     return { ok: false, cause, error: message, logTail: [] };
   }
 }
 
 async function rollNodeSteps(ctx: RollNodeContext, node: ObservedNode, onlyNode: boolean, say: Say): Promise<RollNodeResult> {
-
   if (onlyNode) {
     say('only-node', 'restarting the only node: clients will see downtime', 'warn');
   } else {

@@ -192,7 +192,8 @@ describe('reloader against a real Docker engine', function () {
     }
   });
 
-  it("a Docker API outage between a node's stop and start: the running reloader starts it again from its journal and finishes, and says what happened", async () => {
+  it("a Docker API outage between a node's stop and start: the running reloader starts it again from its journal and finishes, and says what happened", async function () {
+    this.timeout(300_000); // two node restarts and a resume, on a host that may be busy
     await controller.stop(); // this test runs its own controller, over a Docker API it can cut
     const api = await startCuttableDockerSocket();
     const journalDir = mkdtempSync(join(tmpdir(), 'reloader-real-journal-'));
@@ -225,7 +226,7 @@ describe('reloader against a real Docker engine', function () {
         metrics: createMetrics(),
         readConfig: () => evaluateConfigFile(configPath),
         configPath,
-        healthTimeoutMs: 25_000,
+        healthTimeoutMs: 90_000,
         drainTimeoutMs: 5000,
         reconcileIntervalMs: 3_600_000,
         dockerRetryMs: 300,
@@ -244,7 +245,7 @@ describe('reloader against a real Docker engine', function () {
       assert.equal((await docker.getContainer(ids['gateway-1']!).inspect()).State.Running, false, 'gateway-1 is stopped while the API is away');
 
       await api.restore(); // nothing else is done: the reloader notices by itself
-      const deadline = Date.now() + 120_000;
+      const deadline = Date.now() + 240_000;
       for (;;) {
         const status = own.status();
         if (status.halted === null && status.rollouts.current === null && status.nodes.length === 2 && status.nodes.every((n) => n.fingerprint === fingerprintOf(text))) break;
