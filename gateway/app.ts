@@ -18,8 +18,14 @@ import { registerHealthRoutes } from './http/routes/health.js';
 import { registerMetricsRoutes } from './http/routes/metrics.js';
 import { registerModelsRoutes } from './http/routes/models.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
+import { registerConfigSecrets } from './security/secret-redaction.js';
 import type { Logger } from '../shared/logger.js';
+import { AccessLogSink } from './observability/access-log-sink.js';
 import { GatewayMetrics } from './observability/metrics.js';
+import { MetricsSink } from './observability/metrics-sink.js';
+import { ModelLabels } from './observability/model-labels.js';
+import type { OutcomeSink } from './request/outcome.js';
+import type { PreDispatchCheck } from './request/pre-dispatch.js';
 
 export type { AppDeps } from './http/app-deps.js';
 
@@ -32,19 +38,37 @@ export interface BuildDepsOptions {
   random?: () => number;
   /** Wait between retries (tests: instant). */
   sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
+  /** Sinks for request outcomes, after the metrics and the access log (request logs, governance). */
+  outcomeSinks?: OutcomeSink[];
+  /** Checks run before every inference dispatch (governance). */
+  preDispatchChecks?: PreDispatchCheck[];
 }
 
-/** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher. */
+/** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher, outcome sinks. */
 export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): AppDeps {
+  // Before any request: from now on no upstream-derived text leaves the node with a secret in it.
+  registerConfigSecrets(config);
   const metrics = options.metrics ?? new GatewayMetrics();
   const lifecycle = new Lifecycle((count) => metrics.inFlight.set(count));
+  const modelLabels = new ModelLabels(config.providers);
   const dispatcher = new Dispatcher(config, {
     metrics,
+    modelLabels,
     logger: options.logger,
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  return { config, dispatcher, logger: options.logger, metrics, lifecycle, nodeName: options.nodeName ?? hostname() };
+  const outcomeSinks: OutcomeSink[] = [new MetricsSink(metrics, modelLabels), new AccessLogSink(options.logger), ...(options.outcomeSinks ?? [])];
+  return {
+    config,
+    dispatcher,
+    logger: options.logger,
+    metrics,
+    lifecycle,
+    nodeName: options.nodeName ?? hostname(),
+    outcomeSinks,
+    preDispatchChecks: options.preDispatchChecks ?? [],
+  };
 }
 
 /**
@@ -53,7 +77,8 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
  */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
-  app.on('error', (error: Error) => deps.logger.warn({ err: { message: error.message, code: (error as NodeJS.ErrnoException).code } }, 'http error'));
+  // The Error itself, so that its stack and code reach the log.
+  app.on('error', (error: Error) => deps.logger.warn({ err: error }, 'http error'));
 
   app.use(createRequestContextMiddleware(deps));
   app.use(createErrorHandler(deps.logger));

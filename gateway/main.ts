@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigLoadError) {
       // Plain text on stderr: a person reads this, and every issue is listed at once.
       process.stderr.write(`${error.message}\n`);
-      logger.fatal({ event: 'config_invalid', path: env.configPath, issues: error.issues }, 'invalid config; not starting');
+      logger.fatal({ event: 'config-invalid', path: env.configPath, issues: error.issues }, 'invalid config; not starting');
       logger.flush();
       process.exitCode = 1;
       return;
@@ -32,10 +32,10 @@ async function main(): Promise<void> {
   }
   const { config, report } = loaded;
   if (report.unsupported.length > 0) {
-    logger.warn({ event: 'config_unsupported', settings: report.unsupported }, `config settings accepted but not implemented by this node: ${report.unsupported.join(', ')}`);
+    logger.warn({ event: 'config-unsupported', settings: report.unsupported }, `config settings accepted but not implemented by this node: ${report.unsupported.join(', ')}`);
   }
   for (const missing of report.missingVariables) {
-    logger.warn({ event: 'config_env_missing', variable: missing.variable, used_by: missing.usedBy }, `environment variable ${missing.variable} is not set; ${missing.usedBy.join(', ')} unusable`);
+    logger.warn({ event: 'config-env-missing', variable: missing.variable, used_by: missing.usedBy }, `environment variable ${missing.variable} is not set; ${missing.usedBy.join(', ')} unusable`);
   }
 
   setUpstreamLimits(env.upstreamLimits);
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   );
 
   // A stray rejection must not take down the streams of every other client: log it and go on.
-  process.on('unhandledRejection', (reason: unknown) => logger.error({ event: 'unhandled_rejection', err: reason }, 'unhandled promise rejection'));
+  process.on('unhandledRejection', (reason: unknown) => logger.error({ event: 'unhandled-rejection', err: reason }, 'unhandled promise rejection'));
 
   let draining = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   // reads its config only at start (the reloader restarts nodes to apply an edit), so a
   // hang-up or a "reload" signal is ignored, and the log says so.
   process.on('SIGHUP', () =>
-    logger.warn({ event: 'signal_ignored', signal: 'SIGHUP' }, 'SIGHUP ignored: a node applies a config edit only by restarting (the reloader does that); SIGTERM drains and stops it'),
+    logger.warn({ event: 'signal-ignored', signal: 'SIGHUP' }, 'SIGHUP ignored: a node applies a config edit only by restarting (the reloader does that); SIGTERM drains and stops it'),
   );
 }
 

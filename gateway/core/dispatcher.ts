@@ -1,6 +1,7 @@
 import type { ProviderSettings, RuntimeConfig } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import { ModelLabels } from '../observability/model-labels.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { backoffDelay } from '../../shared/backoff.js';
@@ -48,6 +49,8 @@ export interface DispatchResult<T> {
   attempts: number;
   /** 0 for the primary, n for the n-th fallback. */
   fallbackIndex: number;
+  /** The configured name of the key the answering attempt used (never its value); undefined if key-less. */
+  keyName: string | undefined;
   /** Gives back the concurrency slot (streams); a no-op otherwise. Safe to call twice. */
   release(): void;
 }
@@ -55,6 +58,8 @@ export interface DispatchResult<T> {
 /** What the dispatcher needs besides the config. */
 export interface DispatcherDeps {
   metrics: GatewayMetrics;
+  /** Bounds the model label values of the upstream metrics (default: from the config). */
+  modelLabels?: ModelLabels;
   logger: Logger;
   /** Random source in [0, 1) for key choice and jitter (tests pass a seeded one). */
   random?: () => number;
@@ -86,12 +91,15 @@ export class Dispatcher {
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal: CancelSignal) => Promise<void>;
 
+  private readonly labels: ModelLabels;
+
   constructor(
     readonly config: RuntimeConfig,
     private readonly deps: DispatcherDeps,
   ) {
     this.random = deps.random ?? Math.random;
     this.sleep = deps.sleep ?? sleepWithSignal;
+    this.labels = deps.modelLabels ?? new ModelLabels(config.providers);
     for (const [name, settings] of config.providers) {
       this.providers.set(name, {
         settings,
@@ -125,7 +133,7 @@ export class Dispatcher {
     let primaryError: unknown;
     for (let index = 0; index < candidates.length; index++) {
       const candidate = candidates[index] as Candidate;
-      if (index > 0) this.deps.metrics.fallbacks.inc({ provider: candidate.ref.provider, model: candidate.ref.model });
+      if (index > 0) this.deps.metrics.fallbacks.inc(this.labels.of(candidate.ref.provider, candidate.ref.model));
       try {
         const result = await this.runCandidate(candidate, route, ctx, attempt);
         return { ...result, fallbackIndex: index };
@@ -197,13 +205,23 @@ export class Dispatcher {
           const value = await attempt(adapter, target);
           this.observeUpstream(ref, '200', started);
           if (!route.stream) release();
-          return { value, provider: ref.provider, model: ref.model, attempts, release: route.stream ? release : NO_RELEASE };
+          return { value, provider: ref.provider, model: ref.model, attempts, keyName: key?.name, release: route.stream ? release : NO_RELEASE };
         } catch (error) {
+          // An adapter throwing something other than a GatewayError is a bug: keep its stack.
+          if (!(error instanceof GatewayError)) this.deps.logger.error({ id: ctx.requestId, provider: ref.provider, err: error }, 'provider failed unexpectedly');
           const failure = asGatewayError(error, ref);
-          this.observeUpstream(ref, String(failure.status), started);
+          // Only what reached (or tried to reach) the provider is an upstream attempt: a request
+          // the adapter refused to translate (a 400 of the node's own), or a crash in our code,
+          // sent nothing.
+          const local = !(error instanceof GatewayError) || (!failure.fromProvider && failure.status < 500 && failure.code !== 'client_closed');
+          if (!local) this.observeUpstream(ref, String(failure.status), started);
           if (ctx.signal.aborted || !failure.retryable || attempts > settings.maxRetries) throw failure;
-          this.deps.metrics.retries.inc({ provider: ref.provider, model: ref.model });
-          const waitMs = backoffDelay(attempts, settings.backoffInitialMs, settings.backoffMaxMs, this.random);
+          // A provider that says when to come back is believed: sooner would fail again. Past
+          // the longest wait the config allows, the client gets the answer (and Retry-After) now.
+          const askedMs = failure.retryAfterMs;
+          if (askedMs !== undefined && askedMs > settings.backoffMaxMs) throw failure;
+          this.deps.metrics.retries.inc(this.labels.of(ref.provider, ref.model));
+          const waitMs = Math.max(askedMs ?? 0, backoffDelay(attempts, settings.backoffInitialMs, settings.backoffMaxMs, this.random));
           this.deps.logger.debug({ id: ctx.requestId, provider: ref.provider, attempt: attempts, wait_ms: Math.round(waitMs), code: failure.code }, 'retrying');
           await this.sleep(waitMs, ctx.signal);
         }
@@ -215,7 +233,9 @@ export class Dispatcher {
   }
 
   private observeUpstream(ref: ModelRef, status: string, started: number): void {
-    const labels = { provider: ref.provider, model: ref.model, status };
+    // The provider knew the model (it answered, was busy or failed; not 400/404): name it in labels.
+    if (status === '200' || status === '429' || Number(status) >= 500) this.labels.learn(ref.provider, ref.model);
+    const labels = { ...this.labels.of(ref.provider, ref.model), status };
     this.deps.metrics.upstreamRequests.inc(labels);
     this.deps.metrics.upstreamLatency.observe(labels, (performance.now() - started) / 1000);
   }
@@ -223,7 +243,7 @@ export class Dispatcher {
 
 function checkCapability(adapter: ProviderAdapter, capability: Capability, ref: ModelRef): void {
   const missing =
-    (capability === 'text' && !adapter.textCompletion) || (capability === 'embeddings' && !adapter.embeddings);
+    (capability === 'text' && !adapter.capabilities.text) || (capability === 'embeddings' && !adapter.capabilities.embeddings);
   if (missing) {
     const what = capability === 'text' ? 'text completions (/v1/completions)' : 'embeddings (/v1/embeddings)';
     throw new GatewayError('unsupported_operation', `provider "${ref.provider}" does not serve ${what}`, { provider: ref.provider, model: ref.model });

@@ -1,3 +1,5 @@
+import { redactText } from '../security/secret-redaction.js';
+
 /**
  * The node's error catalogue. Every failure a client can see is a GatewayError with a
  * stable code, an HTTP status and a message safe to show; the cause stays server-side.
@@ -42,6 +44,8 @@ export interface GatewayErrorOptions {
   fromProvider?: boolean;
   /** Whether trying again (same or another key) may succeed. */
   retryable?: boolean;
+  /** How long the provider asked callers to wait (its `Retry-After`), passed on to the client. */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -56,6 +60,7 @@ export class GatewayError extends Error {
   readonly model: string | undefined;
   readonly fromProvider: boolean;
   readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -69,6 +74,7 @@ export class GatewayError extends Error {
     this.model = options.model;
     this.fromProvider = options.fromProvider ?? false;
     this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -83,10 +89,35 @@ export interface ErrorEnvelope {
   extra_fields: { provider?: string; model_requested?: string; request_id?: string };
 }
 
+/**
+ * The error as a client may see it, the one gate every dialect's error body goes through: an
+ * unknown error becomes a bare 500 (its detail stays in the log), and every text field that
+ * may carry upstream-derived text has the node's secrets redacted.
+ */
+export function toClientError(error: unknown): GatewayError {
+  if (!(error instanceof GatewayError)) return new GatewayError('internal', 'internal gateway error', { cause: error });
+  const message = redactText(error.message);
+  const type = redactText(error.type);
+  const upstreamCode = error.upstreamCode === null ? null : redactText(error.upstreamCode);
+  const param = error.param === null ? null : redactText(error.param);
+  if (message === error.message && type === error.type && upstreamCode === error.upstreamCode && param === error.param) return error;
+  return new GatewayError(error.code, message, {
+    status: error.status,
+    type,
+    upstreamCode,
+    param,
+    ...(error.provider === undefined ? {} : { provider: error.provider }),
+    ...(error.model === undefined ? {} : { model: error.model }),
+    fromProvider: error.fromProvider,
+    retryable: error.retryable,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    cause: error,
+  });
+}
+
 /** Builds the envelope a client receives for `error`; unknown errors become a bare 500. */
 export function toErrorEnvelope(error: unknown, requestId?: string): ErrorEnvelope {
-  const known =
-    error instanceof GatewayError ? error : new GatewayError('internal', 'internal gateway error', { cause: error });
+  const known = toClientError(error);
   return {
     is_bifrost_error: !known.fromProvider,
     status_code: known.status,

@@ -6,6 +6,9 @@ export interface ModelRef {
   model: string;
 }
 
+/** The longest "provider/model" accepted: real model names are far shorter (the longest are under 100). */
+export const MAX_MODEL_REF_LENGTH = 256;
+
 /**
  * Splits "provider/model" at the FIRST slash, so that "openrouter/anthropic/claude-x" is
  * provider "openrouter" and model "anthropic/claude-x". Throws a 400 for anything else.
@@ -15,6 +18,9 @@ export function parseModelRef(ref: unknown, field = 'model'): ModelRef {
     throw new GatewayError('invalid_request', `${field} is required: a string "provider/model" such as "openai/gpt-4o-mini"`, {
       param: field,
     });
+  }
+  if (ref.length > MAX_MODEL_REF_LENGTH) {
+    throw new GatewayError('invalid_request', `${field} is ${ref.length} characters long; at most ${MAX_MODEL_REF_LENGTH} are accepted`, { param: field });
   }
   const slash = ref.indexOf('/');
   if (slash <= 0 || slash === ref.length - 1) {

@@ -3,6 +3,8 @@ import type { Dispatcher } from '../core/dispatcher.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { OutcomeSink } from '../request/outcome.js';
+import type { PreDispatchCheck } from '../request/pre-dispatch.js';
 
 /** What every route module receives: the node's shared parts. */
 export interface AppDeps {
@@ -13,4 +15,8 @@ export interface AppDeps {
   lifecycle: Lifecycle;
   /** Reported as `node` on /health and `x-gateway-node` on every response (os.hostname()). */
   nodeName: string;
+  /** Where each request's outcome goes when its response closes (metrics, access log, ...). */
+  outcomeSinks: OutcomeSink[];
+  /** Run before every inference dispatch; one throwing refuses the request (governance). */
+  preDispatchChecks: PreDispatchCheck[];
 }

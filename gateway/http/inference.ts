@@ -1,13 +1,16 @@
 import type { Context } from 'koa';
 import { Cancellation, type CancelSignal } from '../core/cancellation.js';
-import type { RequestContext } from '../core/dispatcher.js';
+import type { DispatchResult, RequestContext, RouteSpec } from '../core/dispatcher.js';
 import { GatewayError } from '../core/errors.js';
 import { parseModelRef } from '../core/model-ref.js';
 import { ShutdownDeadlineError } from '../lifecycle/drain.js';
+import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
+import { runPreDispatchChecks } from '../request/pre-dispatch.js';
+import { noteAnswered, noteError, noteRequested, noteSuccess, noteUsage, requestStateOf, type RequestState } from '../request/request-state.js';
 import type { Usage } from '../providers/chat-types.js';
 import type { AppDeps } from './app-deps.js';
 import { bodyLimitBytes, readJsonBody } from './read-json-body.js';
-import { requestStateOf, type RequestState } from './request-state.js';
+import { checkBodyDepth } from './validate/json-depth.js';
 
 const FORWARD_PREFIX = 'x-bf-eh-';
 /** Headers a client may not set upstream through x-bf-eh-*: credentials and framing. */
@@ -20,18 +23,22 @@ export interface InferenceScope {
   context: RequestContext;
   /** Aborted when the client leaves or the drain deadline passes. */
   signal: CancelSignal;
+  /** The client's request headers (for pre-dispatch checks). */
+  headers: Context['req']['headers'];
   /** Why the signal aborted: the client left, or the node is shutting down. */
   abortedBy(): 'client' | 'shutdown' | undefined;
 }
 
 /**
- * Admits an inference request: counts it in flight until its response closes, and gives it
- * an abort signal fired when the client disconnects early (which aborts the upstream call)
- * or when the drain deadline passes. Call before reading the body.
+ * Admits an inference request (lifecycle phase "admitted"): counts it in flight until its
+ * response closes, and gives it an abort signal fired when the client disconnects early
+ * (which aborts the upstream call) or when the drain deadline passes. Call before reading the body.
  */
 export function beginInference(ctx: Context, deps: AppDeps): InferenceScope {
   const state = requestStateOf(ctx);
   const cancellation = new Cancellation();
+  state.inference = true;
+  state.signal = cancellation;
   const leave = deps.lifecycle.admit(cancellation);
   const res = ctx.res;
   res.once('close', () => {
@@ -46,6 +53,7 @@ export function beginInference(ctx: Context, deps: AppDeps): InferenceScope {
     state,
     context,
     signal: cancellation,
+    headers: ctx.req.headers,
     abortedBy: () => {
       if (!cancellation.aborted) return undefined;
       return cancellation.reason instanceof ShutdownDeadlineError ? 'shutdown' : 'client';
@@ -67,43 +75,49 @@ export function readForwardHeaders(ctx: Context): Record<string, string> {
   return out;
 }
 
-/** Reads the JSON body within the configured limit. */
-export function readInferenceBody(ctx: Context, deps: AppDeps): Promise<Record<string, unknown>> {
-  return readJsonBody(ctx, bodyLimitBytes(deps.config.client.max_request_body_size_mb));
+/** Reads the JSON body within the configured limit and nesting depth. */
+export async function readInferenceBody(ctx: Context, deps: AppDeps): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(ctx, bodyLimitBytes(deps.config.client.max_request_body_size_mb));
+  checkBodyDepth(body);
+  return body;
 }
 
 /**
- * Reads the body and its `provider/model`, naming both on the request state at once so that
- * the access log and metrics carry them even when the request fails later (400 for a bad model).
+ * Reads the body and its `provider/model`, noting both on the request state at once so that
+ * the outcome carries them even when the request fails later (400 for a bad model).
  */
 export async function readModelRequest(ctx: Context, deps: AppDeps, scope: InferenceScope): Promise<Record<string, unknown> & { model: string }> {
   const body = await readInferenceBody(ctx, deps);
   const ref = parseModelRef(body.model);
-  scope.state.provider = ref.provider;
-  scope.state.model = ref.model;
+  noteRequested(scope.state, ref.provider, ref.model);
   return body as Record<string, unknown> & { model: string };
 }
 
-/** Records who answered (after retries and fallbacks), for the access log and metrics. */
-export function noteResult(
-  state: { provider: string; model: string; attempts?: number; fallbackIndex?: number },
-  result: { provider: string; model: string; attempts: number; fallbackIndex: number },
-): void {
-  state.provider = result.provider;
-  state.model = result.model;
-  state.attempts = result.attempts;
-  state.fallbackIndex = result.fallbackIndex;
-}
-
-/** Answers a successful non-streaming OpenAI-shaped result, with `extra_fields`, and counts it. */
-export function answerJson<T extends { usage?: Partial<Usage> | null }>(
-  ctx: Context,
+/**
+ * Lifecycle phases "pre-dispatch check" and "dispatched": runs the node's pre-dispatch
+ * checks, then the dispatcher, and notes who answered.
+ */
+export async function dispatchInference<T>(
   deps: AppDeps,
   scope: InferenceScope,
-  result: { value: T; provider: string; model: string; attempts: number; fallbackIndex: number },
-): void {
-  noteResult(scope.state, result);
-  recordSuccess(deps, result.provider, result.model, result.value.usage);
+  route: RouteSpec,
+  attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
+): Promise<DispatchResult<T>> {
+  if (deps.preDispatchChecks.length > 0) await runPreDispatchChecks(deps.preDispatchChecks, { state: scope.state, headers: scope.headers, route });
+  const result = await deps.dispatcher.run(route, scope.context, attempt);
+  noteAnswered(scope.state, result);
+  return result;
+}
+
+/** Notes a JSON answer given in full, with the tokens it used. */
+export function noteJsonSuccess(state: RequestState, usage: Partial<Usage> | null | undefined): void {
+  noteSuccess(state);
+  noteUsage(state, usage);
+}
+
+/** Answers a successful non-streaming OpenAI-shaped result, with `extra_fields`, and notes it. */
+export function answerJson<T extends { usage?: Partial<Usage> | null }>(ctx: Context, scope: InferenceScope, result: DispatchResult<T>): void {
+  noteJsonSuccess(scope.state, result.value.usage);
   ctx.body = withExtraFields(result.value, result.provider, result.model, scope.state);
 }
 
@@ -116,14 +130,29 @@ export function toUpstreamBody<T>(body: Record<string, unknown>): T {
   return rest as T;
 }
 
-/** Reads `fallbacks` for the dispatcher: an array of strings, else a 400. */
+/**
+ * The most fallbacks one request may name. Each is a full upstream attempt (with its own
+ * retries); a client must not turn one request into thousands of upstream calls.
+ */
+export const MAX_FALLBACKS = 10;
+
+/**
+ * Reads `fallbacks` for the dispatcher: an array of at most MAX_FALLBACKS strings, else a
+ * 400. Repeats (and the primary model itself) are dropped: trying the same model again is a
+ * retry, which the provider's own retry settings govern.
+ */
 export function readFallbacks(body: Record<string, unknown>): string[] | undefined {
   const value = body.fallbacks;
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     throw new GatewayError('invalid_request', 'fallbacks must be an array of "provider/model" strings', { param: 'fallbacks' });
   }
-  return value as string[];
+  if (value.length > MAX_FALLBACKS) {
+    throw new GatewayError('invalid_request', `fallbacks names ${value.length} models; at most ${MAX_FALLBACKS} are accepted`, { param: 'fallbacks' });
+  }
+  const unique = new Set(value as string[]);
+  unique.delete(body.model as string);
+  return [...unique];
 }
 
 /** Adds Bifrost's `extra_fields` to a successful response body. */
@@ -135,38 +164,16 @@ export function withExtraFields<T extends object>(body: T, provider: string, mod
   };
 }
 
-/** Counts a successful inference and its tokens. */
-export function recordSuccess(deps: AppDeps, provider: string, model: string, usage: Partial<Usage> | null | undefined): void {
-  const labels = { provider, model };
-  deps.metrics.successRequests.inc(labels);
-  recordUsage(deps, provider, model, usage);
-}
-
-/** Counts the tokens a provider reported. */
-export function recordUsage(deps: AppDeps, provider: string, model: string, usage: Partial<Usage> | null | undefined): void {
-  if (!usage) return;
-  const labels = { provider, model };
-  if (typeof usage.prompt_tokens === 'number' && usage.prompt_tokens > 0) deps.metrics.inputTokens.inc(labels, usage.prompt_tokens);
-  if (typeof usage.completion_tokens === 'number' && usage.completion_tokens > 0) deps.metrics.outputTokens.inc(labels, usage.completion_tokens);
-}
-
 /**
- * Records a failed inference and returns the error to answer with. A request cut by the
+ * Notes a failed inference and returns the error to answer with. A request cut by the
  * drain deadline gets a 502 saying so (not 503: the load balancer re-sends 503s, and this
  * work already reached the provider).
  */
-export function failInference(deps: AppDeps, scope: InferenceScope, error: unknown): unknown {
+export function failInference(scope: InferenceScope, error: unknown): unknown {
   const shown =
     scope.abortedBy() === 'shutdown'
       ? new GatewayError('draining', 'the node shut down before the provider answered; retry', { status: 502, provider: scope.state.provider, model: scope.state.model, cause: error })
       : error;
-  recordFailure(deps, scope.state, shown);
+  noteError(scope.state, shown);
   return shown;
-}
-
-/** Counts a failed inference (by the provider and model asked for). */
-export function recordFailure(deps: AppDeps, state: RequestState, error: unknown): void {
-  const status = error instanceof GatewayError ? error.status : 500;
-  const known = state.provider !== '' && deps.config.providers.has(state.provider);
-  deps.metrics.errorRequests.inc({ provider: known ? state.provider : '', model: known ? state.model : '', status: String(status) });
 }

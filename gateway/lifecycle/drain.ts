@@ -30,7 +30,7 @@ export interface DrainOptions {
 export async function drainServer(options: DrainOptions): Promise<{ timedOut: boolean }> {
   const { server, lifecycle, logger } = options;
   lifecycle.beginDrain();
-  logger.info({ event: 'drain_start', in_flight: lifecycle.inFlight, timeout_ms: options.timeoutMs }, 'draining');
+  logger.info({ event: 'drain-start', in_flight: lifecycle.inFlight, timeout_ms: options.timeoutMs }, 'draining');
   server.closeIdleConnections();
 
   let timer: NodeJS.Timeout | undefined;
@@ -41,13 +41,13 @@ export async function drainServer(options: DrainOptions): Promise<{ timedOut: bo
   clearTimeout(timer);
 
   if (outcome === 'deadline') {
-    logger.warn({ event: 'drain_deadline', in_flight: lifecycle.inFlight }, 'drain deadline passed; ending remaining requests');
+    logger.warn({ event: 'drain-deadline', in_flight: lifecycle.inFlight }, 'drain deadline passed; ending remaining requests');
     lifecycle.abortAll(new ShutdownDeadlineError());
     await Promise.race([lifecycle.whenIdle(), delay(options.graceMs ?? 1000)]);
   }
 
   await closeServer(server, options.graceMs ?? 1000);
-  logger.info({ event: 'drain_done', timed_out: outcome === 'deadline' }, 'drained');
+  logger.info({ event: 'drain-done', timed_out: outcome === 'deadline' }, 'drained');
   return { timedOut: outcome === 'deadline' };
 }
 

@@ -1,14 +1,7 @@
 import type { CancelSignal } from '../core/cancellation.js';
 import type { ProviderKey, ProviderSettings } from '../../shared/config/index.js';
-import type {
-  ChatChunk,
-  ChatRequest,
-  ChatResponse,
-  EmbeddingRequest,
-  EmbeddingResponse,
-  TextCompletionRequest,
-  TextCompletionResponse,
-} from './chat-types.js';
+import type { ProviderCapabilities } from './capabilities.js';
+import type { ChatChunk, ChatRequest, ChatResponse } from './chat-types.js';
 
 /**
  * Everything one upstream attempt needs: which provider, which key, where, and when to give
@@ -49,6 +42,6 @@ export interface ProviderAdapter {
   defaultBaseUrl(provider: ProviderSettings, key: ProviderKey | undefined): string | undefined;
   chat(request: ChatRequest, target: UpstreamTarget): Promise<ChatResponse>;
   chatStream(request: ChatRequest, target: UpstreamTarget): Promise<ChunkStream>;
-  textCompletion?(request: TextCompletionRequest, target: UpstreamTarget): Promise<TextCompletionResponse>;
-  embeddings?(request: EmbeddingRequest, target: UpstreamTarget): Promise<EmbeddingResponse>;
+  /** What it can do besides chat (text completions, embeddings, native protocols). */
+  readonly capabilities: ProviderCapabilities;
 }

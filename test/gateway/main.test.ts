@@ -64,7 +64,7 @@ describe('gateway main (child process)', function () {
     await iterator.next();
 
     node.child.kill('SIGHUP');
-    await waitFor(() => node.logs.some((line) => line.event === 'signal_ignored'), 10_000);
+    await waitFor(() => node.logs.some((line) => line.event === 'signal-ignored'), 10_000);
     gate.open();
     let text = '';
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) text += next.value.choices[0]?.delta.content ?? '';
@@ -117,10 +117,10 @@ describe('gateway main (child process)', function () {
       plugins: [{ name: 'telemetry', enabled: true }],
     };
     const node = await spawnGateway(config, { env: { SHUTDOWN_TIMEOUT_MS: '1000' } });
-    const missing = node.logs.filter((line) => line.event === 'config_env_missing');
+    const missing = node.logs.filter((line) => line.event === 'config-env-missing');
     assert.equal(missing.length, 1);
     assert.equal(missing[0]?.variable, 'GATEWAY_TEST_UNSET_KEY');
-    const unsupported = node.logs.filter((line) => line.event === 'config_unsupported');
+    const unsupported = node.logs.filter((line) => line.event === 'config-unsupported');
     assert.equal(unsupported.length, 1);
     assert.deepEqual(unsupported[0]?.settings, ['governance', 'plugins']);
     const error = await clientFor(node.url).chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);

@@ -28,6 +28,8 @@ export interface MockBehaviour {
   /** Answer this HTTP status with an OpenAI error body (or `errorBody`). */
   status?: number;
   errorBody?: unknown;
+  /** Extra response headers (e.g. `retry-after`, `location`). */
+  headers?: Record<string, string>;
   /** Wait before sending headers. */
   delayMs?: number;
   /** Destroy the socket: before any response, or after the first stream chunk. */
@@ -158,8 +160,13 @@ export class MockUpstream extends EventEmitter {
       req.socket.destroy();
       return;
     }
+    if (behaviour.status && behaviour.status >= 300 && behaviour.status < 400) {
+      res.writeHead(behaviour.status, { location: 'https://elsewhere.example/v1/chat/completions', ...behaviour.headers });
+      res.end();
+      return;
+    }
     if (behaviour.status && behaviour.status >= 400) {
-      sendJson(res, behaviour.status, behaviour.errorBody ?? { error: { message: `mock failure ${behaviour.status}`, type: 'mock_error', code: `mock_${behaviour.status}` } });
+      sendJson(res, behaviour.status, behaviour.errorBody ?? { error: { message: `mock failure ${behaviour.status}`, type: 'mock_error', code: `mock_${behaviour.status}` } }, behaviour.headers);
       return;
     }
     const path = record.path.split('?')[0] as string;
@@ -225,9 +232,9 @@ export class MockUpstream extends EventEmitter {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 

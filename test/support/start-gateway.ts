@@ -6,6 +6,8 @@ import { loadConfigBytes, type LoadReport } from '../../shared/config/index.js';
 import { createHttpServer, listen, type RequestTimeouts } from '../../gateway/lifecycle/server.js';
 import { createLogger } from '../../shared/logger.js';
 import type { CancelSignal } from '../../gateway/core/cancellation.js';
+import type { OutcomeSink } from '../../gateway/request/outcome.js';
+import type { PreDispatchCheck } from '../../gateway/request/pre-dispatch.js';
 
 /**
  * Starts a gateway node in this process on 127.0.0.1 and an ephemeral port, from a config
@@ -26,6 +28,10 @@ export interface StartGatewayOptions {
   random?: () => number;
   /** Wait between retries; default: real waits. Pass `instantSleep` to skip them. */
   sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
+  /** Extra outcome sinks (after the metrics and the access log). */
+  outcomeSinks?: OutcomeSink[];
+  /** Pre-dispatch checks (governance's seam). */
+  preDispatchChecks?: PreDispatchCheck[];
   nodeName?: string;
   logLevel?: string;
   /** Request deadlines (default: the node's). */
@@ -65,6 +71,8 @@ export async function startGateway(config: object | string, options: StartGatewa
     nodeName: options.nodeName ?? 'test-node',
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.outcomeSinks ? { outcomeSinks: options.outcomeSinks } : {}),
+    ...(options.preDispatchChecks ? { preDispatchChecks: options.preDispatchChecks } : {}),
   });
   const server = createHttpServer(createApp(deps), options.timeouts);
   const port = await listen(server, 0, '127.0.0.1');

@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
-import { GatewayError } from '../../core/errors.js';
+import { toClientError } from '../../core/errors.js';
 import { anthropicErrorTypeOf } from '../../providers/anthropic/errors.js';
 import type { AnthropicErrorBody } from '../../providers/anthropic/types.js';
-import { clientStatusOf } from '../middleware/error-handler.js';
-import { requestStateOf } from '../request-state.js';
+import { clientStatusOf, setRetryAfter } from '../middleware/error-handler.js';
+import { noteError, requestStateOf } from '../../request/request-state.js';
 
 const ANTHROPIC_TYPES = new Set([
   'invalid_request_error',
@@ -24,7 +24,7 @@ const ANTHROPIC_TYPES = new Set([
  * raises its matching error class (RateLimitError, BadRequestError, ...).
  */
 export function toAnthropicError(error: unknown, requestId: string): { status: number; body: AnthropicErrorBody } {
-  const known = error instanceof GatewayError ? error : new GatewayError('internal', 'internal gateway error', { cause: error });
+  const known = toClientError(error);
   const status = clientStatusOf(known);
   const type = ANTHROPIC_TYPES.has(known.type) && status === known.status ? known.type : anthropicErrorTypeOf(status);
   return { status, body: { type: 'error', error: { type, message: known.message }, request_id: requestId } };
@@ -34,7 +34,8 @@ export function toAnthropicError(error: unknown, requestId: string): { status: n
 export function respondWithAnthropicError(ctx: Context, error: unknown): void {
   const state = requestStateOf(ctx);
   const { status, body } = toAnthropicError(error, state.requestId);
-  state.errorCode = error instanceof GatewayError ? error.code : 'internal';
+  noteError(state, error);
+  setRetryAfter(ctx, error);
   ctx.status = status;
   ctx.set('request-id', state.requestId);
   ctx.body = body;

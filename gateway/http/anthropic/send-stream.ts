@@ -1,16 +1,20 @@
+import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
 import type { DispatchResult } from '../../core/dispatcher.js';
 import { GatewayError } from '../../core/errors.js';
 import { toChatUsage } from '../../providers/anthropic/response.js';
 import type { AnthropicUsage } from '../../providers/anthropic/types.js';
+import type { ChatChunk } from '../../providers/chat-types.js';
 import type { SseEvent } from '../../providers/shared/sse.js';
 import type { ChunkStream } from '../../providers/types.js';
+import { noteUsage, type RequestState } from '../../request/request-state.js';
+import { redactText } from '../../security/secret-redaction.js';
 import type { AppDeps } from '../app-deps.js';
-import { recordFailure, recordUsage, type InferenceScope } from '../inference.js';
-import { isWritable, openSse } from '../sse-writer.js';
+import type { InferenceScope } from '../inference.js';
+import { pumpStream, type StreamDialect } from '../sse/pump.js';
+import { isWritable, openSse, writeSseEvent } from '../sse/writer.js';
 import { ChunkEventTranslator } from './chunk-events.js';
 import { toAnthropicError } from './errors.js';
-import { writeSseEvent } from './sse-events.js';
 
 /** A started stream on the Anthropic route: Anthropic's own events, or chat chunks to translate. */
 export type AnthropicRouteStream =
@@ -20,80 +24,92 @@ export type AnthropicRouteStream =
 /**
  * Sends a started stream to the client as Anthropic SSE events. Native events are relayed as
  * they arrived (an upstream `error` event included); chat chunks are translated. A failure
- * mid-stream ends it with an `error` event in Anthropic's shape; the provider's concurrency
- * slot is released at the end.
+ * mid-stream ends it with an `error` event in Anthropic's shape.
  */
-export async function sendAnthropicStream(ctx: Context, deps: AppDeps, scope: InferenceScope, result: DispatchResult<AnthropicRouteStream>): Promise<void> {
-  const { state } = scope;
-  const labels = { provider: result.provider, model: result.model };
+export function sendAnthropicStream(ctx: Context, deps: AppDeps, scope: InferenceScope, result: DispatchResult<AnthropicRouteStream>): Promise<void> {
   ctx.set('request-id', scope.requestId);
-  const res = openSse(ctx);
-  let completed = false;
-  let first = true;
-  const noteFirst = (): void => {
-    if (!first) return;
-    first = false;
-    deps.metrics.firstTokenLatency.observe(labels, (performance.now() - state.startedAt) / 1000);
-  };
-  const write = async (name: string, data: string): Promise<boolean> => {
-    const wait = writeSseEvent(res, name, data);
-    if (wait) await wait;
-    return isWritable(res);
-  };
-  try {
-    const stream = result.value;
-    if (stream.kind === 'native') {
-      let usage: Partial<AnthropicUsage> = {};
-      let ended = false;
-      for await (const event of stream.events) {
-        noteFirst();
-        const name = event.event ?? 'message';
-        usage = { ...usage, ...usageOf(name, event.data) };
-        ended = name === 'message_stop' || name === 'error';
-        if (!(await write(name, event.data))) break;
-      }
-      recordUsage(deps, result.provider, result.model, toChatUsage(usage));
-      if (!ended && isWritable(res)) {
-        throw new GatewayError('upstream_bad_response', `${result.provider} ended the stream before message_stop`, labels);
-      }
-    } else {
-      const translator = new ChunkEventTranslator(stream.messageId, stream.model);
-      let open = true;
-      for await (const chunk of stream.chunks) {
-        noteFirst();
-        if (chunk.usage) recordUsage(deps, result.provider, result.model, chunk.usage);
-        for (const event of translator.push(chunk)) open = open && (await write(event.type, JSON.stringify(event)));
-        if (!open) break;
-      }
-      if (open) for (const event of translator.finish()) await write(event.type, JSON.stringify(event));
-    }
-    completed = isWritable(res);
-  } catch (error) {
-    const reason = scope.abortedBy();
-    if (reason !== 'client') {
-      const shown = reason === 'shutdown' ? new GatewayError('draining', 'the node shut down before the stream finished; retry', labels) : error;
-      if (isWritable(res)) res.write(`event: error\ndata: ${JSON.stringify(toAnthropicError(shown, scope.requestId).body)}\n\n`);
-      state.errorCode = shown instanceof GatewayError ? shown.code : 'internal';
-      recordFailure(deps, state, shown);
-      if (!(shown instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'stream failed');
-    }
-  } finally {
-    result.release();
-    if (isWritable(res)) res.end();
-  }
-  if (completed) deps.metrics.successRequests.inc(labels);
+  const stream = result.value;
+  if (stream.kind === 'native') return pumpStream(ctx, deps, scope, { ...result, value: stream.events }, new NativeEventDialect(result.provider));
+  return pumpStream(ctx, deps, scope, { ...result, value: stream.chunks }, new ChatChunkDialect(new ChunkEventTranslator(stream.messageId, stream.model)));
 }
 
-/** Token counts carried by message_start and message_delta events (others carry none). */
-function usageOf(name: string, data: string): Partial<AnthropicUsage> {
-  if (name !== 'message_start' && name !== 'message_delta') return {};
+/** What both Anthropic dialects share: the error event and the end. */
+abstract class AnthropicDialect<T> implements StreamDialect<T> {
+  open(ctx: Context): ServerResponse {
+    return openSse(ctx);
+  }
+  abstract write(res: ServerResponse, item: T, state: RequestState): Promise<void> | undefined;
+  writeError(res: ServerResponse, error: unknown, requestId: string): undefined {
+    res.write(`event: error\ndata: ${JSON.stringify(toAnthropicError(error, requestId).body)}\n\n`);
+    return undefined;
+  }
+  end(res: ServerResponse): void {
+    if (isWritable(res)) res.end();
+  }
+}
+
+/** Relays an Anthropic-protocol provider's own events, collecting usage from them. */
+class NativeEventDialect extends AnthropicDialect<SseEvent> {
+  private readonly usage: Partial<AnthropicUsage> = {};
+  private ended = false;
+
+  constructor(private readonly provider: string) {
+    super();
+  }
+
+  write(res: ServerResponse, event: SseEvent): Promise<void> | undefined {
+    const name = event.event ?? 'message';
+    mergeUsage(this.usage, name, event.data);
+    this.ended = name === 'message_stop' || name === 'error';
+    // An upstream's error event is relayed as sent, but may echo a credential: the one place
+    // relayed bytes are rewritten.
+    return writeSseEvent(res, name, name === 'error' ? redactText(event.data) : event.data);
+  }
+
+  finish(res: ServerResponse, state: RequestState): undefined {
+    noteUsage(state, toChatUsage(this.usage));
+    if (!this.ended && isWritable(res)) {
+      throw new GatewayError('upstream_bad_response', `${this.provider} ended the stream before message_stop`, { provider: state.provider, model: state.model });
+    }
+    return undefined;
+  }
+}
+
+/** Translates chat chunks into Anthropic's events. */
+class ChatChunkDialect extends AnthropicDialect<ChatChunk> {
+  constructor(private readonly translator: ChunkEventTranslator) {
+    super();
+  }
+
+  write(res: ServerResponse, chunk: ChatChunk, state: RequestState): Promise<void> | undefined {
+    if (chunk.usage) noteUsage(state, chunk.usage);
+    return writeEvents(res, this.translator.push(chunk), 0);
+  }
+
+  finish(res: ServerResponse): Promise<void> | undefined {
+    return isWritable(res) ? writeEvents(res, this.translator.finish(), 0) : undefined;
+  }
+}
+
+/** Writes events in order, waiting for the socket when it is full; stops if the client left. */
+function writeEvents(res: ServerResponse, events: readonly { type: string }[], from: number): Promise<void> | undefined {
+  for (let index = from; index < events.length; index++) {
+    if (!isWritable(res)) return undefined;
+    const event = events[index] as { type: string };
+    const wait = writeSseEvent(res, event.type, JSON.stringify(event));
+    if (wait) return wait.then(() => writeEvents(res, events, index + 1));
+  }
+  return undefined;
+}
+
+/** Merges the token counts carried by message_start and message_delta events (others carry none). */
+function mergeUsage(into: Partial<AnthropicUsage>, name: string, data: string): void {
+  if (name !== 'message_start' && name !== 'message_delta') return;
   try {
     const parsed = JSON.parse(data) as { message?: { usage?: Partial<AnthropicUsage> }; usage?: Partial<AnthropicUsage> };
     const usage = parsed.message?.usage ?? parsed.usage ?? {};
-    const out: Partial<AnthropicUsage> = {};
-    for (const [field, value] of Object.entries(usage)) if (typeof value === 'number') out[field] = value;
-    return out;
+    for (const [field, value] of Object.entries(usage)) if (typeof value === 'number') into[field] = value;
   } catch {
-    return {};
+    // A malformed event carries no usage; the event itself is still relayed.
   }
 }

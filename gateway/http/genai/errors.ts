@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
-import { GatewayError } from '../../core/errors.js';
+import { toClientError } from '../../core/errors.js';
 import { googleStatusName } from '../../providers/gemini/errors.js';
 import type { GeminiErrorBody } from '../../providers/gemini/wire-types.js';
-import { clientStatusOf } from '../middleware/error-handler.js';
-import { requestStateOf } from '../request-state.js';
+import { clientStatusOf, setRetryAfter } from '../middleware/error-handler.js';
+import { noteError, requestStateOf } from '../../request/request-state.js';
 
 /**
  * An error in Google's shape `{error:{code,message,status}}`, so a Gemini client reports it
@@ -11,7 +11,7 @@ import { requestStateOf } from '../request-state.js';
  * status is passed on unchanged.
  */
 export function toGeminiError(error: unknown): { status: number; body: GeminiErrorBody } {
-  const known = error instanceof GatewayError ? error : new GatewayError('internal', 'internal gateway error', { cause: error });
+  const known = toClientError(error);
   const status = clientStatusOf(known);
   const keepName = known.fromProvider && status === known.status && /^[A-Z_]+$/.test(known.type);
   return { status, body: { error: { code: status, message: known.message, status: keepName ? known.type : googleStatusName(status) } } };
@@ -21,7 +21,8 @@ export function toGeminiError(error: unknown): { status: number; body: GeminiErr
 export function respondWithGeminiError(ctx: Context, error: unknown): void {
   const state = requestStateOf(ctx);
   const { status, body } = toGeminiError(error);
-  state.errorCode = error instanceof GatewayError ? error.code : 'internal';
+  noteError(state, error);
+  setRetryAfter(ctx, error);
   ctx.status = status;
   ctx.body = body;
 }

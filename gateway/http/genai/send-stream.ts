@@ -1,12 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
 import type { DispatchResult } from '../../core/dispatcher.js';
-import { GatewayError } from '../../core/errors.js';
 import { toUsage } from '../../providers/gemini/response.js';
 import type { GeminiResponse, GeminiUsageMetadata } from '../../providers/gemini/wire-types.js';
+import { noteUsage, type RequestState } from '../../request/request-state.js';
 import type { AppDeps } from '../app-deps.js';
-import { recordFailure, recordUsage, type InferenceScope } from '../inference.js';
-import { isWritable, openSse, writeSseData } from '../sse-writer.js';
+import type { InferenceScope } from '../inference.js';
+import { pumpStream, type StreamDialect } from '../sse/pump.js';
+import { isWritable, openSse, writeSseData, writeText } from '../sse/writer.js';
 import { toGeminiError } from './errors.js';
 
 /** How the client asked to receive `streamGenerateContent`: SSE (`alt=sse`) or Gemini's default JSON array. */
@@ -15,50 +16,44 @@ export type GeminiStreamFraming = 'sse' | 'json-array';
 /**
  * Sends Gemini stream events to the client as they arrive: `data: <json>` events, or the
  * elements of one JSON array written progressively (what Gemini answers without `alt=sse`).
- * A failure mid-stream ends it with a Google error object; the provider's concurrency slot
- * is released at the end.
+ * A failure mid-stream ends it with a Google error object.
  */
-export async function sendGeminiStream(
-  ctx: Context,
-  deps: AppDeps,
-  scope: InferenceScope,
-  result: DispatchResult<AsyncIterable<GeminiResponse>>,
-  framing: GeminiStreamFraming,
-): Promise<void> {
-  const { state } = scope;
-  const labels = { provider: result.provider, model: result.model };
-  const res = framing === 'sse' ? openSse(ctx) : openJsonArray(ctx);
-  let written = 0;
-  let usage: GeminiUsageMetadata | undefined;
-  let completed = false;
-  const write = async (json: string): Promise<boolean> => {
-    const wait = framing === 'sse' ? writeSseData(res, json) : writeRaw(res, `${written === 0 ? '' : ',\r\n'}${json}`);
-    written++;
-    if (wait) await wait;
-    return isWritable(res);
-  };
-  try {
-    for await (const event of result.value) {
-      if (written === 0) deps.metrics.firstTokenLatency.observe(labels, (performance.now() - state.startedAt) / 1000);
-      if (event.usageMetadata) usage = event.usageMetadata;
-      if (!(await write(JSON.stringify(event)))) break;
-    }
-    completed = isWritable(res);
-  } catch (error) {
-    const reason = scope.abortedBy();
-    if (reason !== 'client') {
-      const shown = reason === 'shutdown' ? new GatewayError('draining', 'the node shut down before the stream finished; retry', labels) : error;
-      if (isWritable(res)) await write(JSON.stringify(toGeminiError(shown).body));
-      state.errorCode = shown instanceof GatewayError ? shown.code : 'internal';
-      recordFailure(deps, state, shown);
-      if (!(shown instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'stream failed');
-    }
-  } finally {
-    result.release();
-    if (isWritable(res)) res.end(framing === 'json-array' ? ']' : undefined);
+export function sendGeminiStream(ctx: Context, deps: AppDeps, scope: InferenceScope, result: DispatchResult<AsyncIterable<GeminiResponse>>, framing: GeminiStreamFraming): Promise<void> {
+  return pumpStream(ctx, deps, scope, result, new GeminiDialect(framing));
+}
+
+/** Gemini's dialect in either framing; keeps the last usage reported (Gemini's counts are cumulative). */
+class GeminiDialect implements StreamDialect<GeminiResponse> {
+  private written = 0;
+  private usage: GeminiUsageMetadata | undefined;
+
+  constructor(private readonly framing: GeminiStreamFraming) {}
+
+  open(ctx: Context): ServerResponse {
+    return this.framing === 'sse' ? openSse(ctx) : openJsonArray(ctx);
   }
-  recordUsage(deps, result.provider, result.model, toUsage(usage));
-  if (completed) deps.metrics.successRequests.inc(labels);
+
+  write(res: ServerResponse, event: GeminiResponse): Promise<void> | undefined {
+    if (event.usageMetadata) this.usage = event.usageMetadata;
+    return this.writeJson(res, JSON.stringify(event));
+  }
+
+  writeError(res: ServerResponse, error: unknown): Promise<void> | undefined {
+    return this.writeJson(res, JSON.stringify(toGeminiError(error).body));
+  }
+
+  end(res: ServerResponse, _completed: boolean, state: RequestState): void {
+    if (isWritable(res)) res.end(this.framing === 'json-array' ? ']' : undefined);
+    // Counted even when the stream failed or the client left: the tokens were spent.
+    noteUsage(state, toUsage(this.usage));
+  }
+
+  private writeJson(res: ServerResponse, json: string): Promise<void> | undefined {
+    const first = this.written === 0;
+    this.written++;
+    if (this.framing === 'sse') return writeSseData(res, json);
+    return writeText(res, first ? json : `,\r\n${json}`);
+  }
 }
 
 function openJsonArray(ctx: Context): ServerResponse {
@@ -70,17 +65,4 @@ function openJsonArray(ctx: Context): ServerResponse {
   res.write('[');
   res.socket?.setNoDelay(true);
   return res;
-}
-
-function writeRaw(res: ServerResponse, text: string): Promise<void> | undefined {
-  if (res.write(text)) return undefined;
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

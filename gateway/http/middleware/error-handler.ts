@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import { GatewayError, toErrorEnvelope } from '../../core/errors.js';
 import type { Logger } from '../../../shared/logger.js';
-import { requestStateOf } from '../request-state.js';
+import { noteError, requestStateOf } from '../../request/request-state.js';
 
 /**
  * The status a client receives for an error. An upstream 503 is answered as 502: the load
@@ -10,6 +10,11 @@ import { requestStateOf } from '../request-state.js';
  */
 export function clientStatusOf(error: GatewayError): number {
   return error.status === 503 && error.code !== 'draining' ? 502 : error.status;
+}
+
+/** Passes a provider's `Retry-After` on to the client, in whole seconds (any dialect). */
+export function setRetryAfter(ctx: Context, error: unknown): void {
+  if (error instanceof GatewayError && error.retryAfterMs !== undefined) ctx.set('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
 }
 
 /** Writes `error` as Bifrost's envelope with its status; unknown errors become a bare 500. */
@@ -22,7 +27,8 @@ export function respondWithError(ctx: Context, error: unknown, logger: Logger): 
   const envelope = toErrorEnvelope(error, state?.requestId);
   const status = error instanceof GatewayError ? clientStatusOf(error) : 500;
   envelope.status_code = status;
-  if (state) state.errorCode = error instanceof GatewayError ? error.code : 'internal';
+  if (state) noteError(state, error);
+  setRetryAfter(ctx, error);
   ctx.status = status;
   ctx.body = envelope;
 }

@@ -1,16 +1,18 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
-import { openAnthropicStream, sendAnthropicMessage, type AnthropicClientHeaders } from '../../providers/anthropic/native.js';
+import type { AnthropicClientHeaders } from '../../providers/anthropic/native.js';
 import { toChatUsage } from '../../providers/anthropic/response.js';
 import type { AnthropicRequest } from '../../providers/anthropic/types.js';
-import type { ProviderAdapter } from '../../providers/types.js';
 import { respondWithAnthropicError } from '../anthropic/errors.js';
 import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
 import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
 import { toChatRequest } from '../anthropic/to-chat-request.js';
 import type { AppDeps } from '../app-deps.js';
-import { beginInference, noteResult, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody } from '../inference.js';
+import { failDropIn } from '../fail-drop-in.js';
+import { noteRequested } from '../../request/request-state.js';
+import { validateAnthropicBody } from '../validate/anthropic-body.js';
+import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, readInferenceBody, toUpstreamBody } from '../inference.js';
 
 /**
  * POST /anthropic/v1/messages: Anthropic's own API, so `@anthropic-ai/sdk` works with its
@@ -36,54 +38,33 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     const body = await readInferenceBody(ctx, deps);
     const model = qualifyModel(body.model);
     const slash = model.indexOf('/');
-    scope.state.provider = model.slice(0, slash);
-    scope.state.model = model.slice(slash + 1);
-    checkRequest(body);
+    noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));
+    validateAnthropicBody(body);
     const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<AnthropicRequest>(body);
     const clientHeaders: AnthropicClientHeaders = { version: ctx.get('anthropic-version') || undefined, beta: ctx.get('anthropic-beta') || undefined };
-    const isNative = (adapter: ProviderAdapter): boolean => adapter.protocol === 'anthropic';
 
     if (body.stream === true) {
-      const result = await deps.dispatcher.run({ model, fallbacks, capability: 'chat', stream: true }, scope.context, async (adapter, target): Promise<AnthropicRouteStream> => {
-        if (isNative(adapter)) return { kind: 'native', events: await openAnthropicStream({ ...request, model: target.model }, target, clientHeaders) };
+      const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat', stream: true }, async (adapter, target): Promise<AnthropicRouteStream> => {
+        const native = adapter.capabilities.native?.anthropic;
+        if (native) return { kind: 'native', events: await native.stream({ ...request, model: target.model }, target, clientHeaders) };
         const chunks = await adapter.chatStream(toChatRequest(request, target.model), target);
         return { kind: 'chat', chunks, messageId: `msg_${scope.requestId}`, model: target.model };
       });
-      noteResult(scope.state, result);
       await sendAnthropicStream(ctx, deps, scope, result);
       return;
     }
 
-    const result = await deps.dispatcher.run({ model, fallbacks, capability: 'chat' }, scope.context, async (adapter, target) => {
-      if (isNative(adapter)) return sendAnthropicMessage({ ...request, model: target.model }, target, clientHeaders);
+    const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat' }, async (adapter, target) => {
+      const native = adapter.capabilities.native?.anthropic;
+      if (native) return native.send({ ...request, model: target.model }, target, clientHeaders);
       const chat = await adapter.chat(toChatRequest(request, target.model), target);
       return toAnthropicResponse(chat, chat.id.startsWith('msg_') ? chat.id : `msg_${chat.id}`);
     });
-    noteResult(scope.state, result);
-    recordSuccess(deps, result.provider, result.model, toChatUsage(result.value.usage ?? {}));
+    noteJsonSuccess(scope.state, toChatUsage(result.value.usage ?? {}));
     ctx.set('request-id', scope.requestId);
     ctx.body = result.value;
   } catch (error) {
-    recordFailure(deps, scope.state, error);
-    if (!(error instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'unexpected error');
-    respondWithAnthropicError(ctx, error);
+    respondWithAnthropicError(ctx, failDropIn(deps, scope, error));
   }
 }
-
-/** Anthropic's own required fields, checked before any upstream work. */
-function checkRequest(body: Record<string, unknown>): void {
-  if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    throw new GatewayError('invalid_request', 'messages: Field required (a non-empty array)', { param: 'messages' });
-  }
-  for (const [index, message] of body.messages.entries()) {
-    const role = (message as { role?: unknown } | null)?.role;
-    if (role !== 'user' && role !== 'assistant') {
-      throw new GatewayError('invalid_request', `messages.${index}.role: must be "user" or "assistant"`, { param: 'messages' });
-    }
-  }
-  if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) {
-    throw new GatewayError('invalid_request', 'max_tokens: Field required (a positive integer)', { param: 'max_tokens' });
-  }
-}
-

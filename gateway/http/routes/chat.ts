@@ -1,10 +1,10 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
-import { GatewayError } from '../../core/errors.js';
 import type { ChatRequest } from '../../providers/chat-types.js';
 import type { AppDeps } from '../app-deps.js';
-import { answerJson, beginInference, failInference, noteResult, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
-import { sendChunkStream } from '../stream-response.js';
+import { answerJson, beginInference, dispatchInference, failInference, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
+import { sendChunkStream } from '../sse/openai-stream.js';
+import { validateChatBody } from '../validate/chat-body.js';
 import { openaiPaths } from './prefixes.js';
 
 /** POST /v1/chat/completions (and the /openai drop-ins): JSON, or SSE with `stream: true`. */
@@ -17,26 +17,23 @@ async function handleChat(ctx: Context, deps: AppDeps): Promise<void> {
   const scope = beginInference(ctx, deps);
   try {
     const body = await readModelRequest(ctx, deps, scope);
-    if (!Array.isArray(body.messages) || body.messages.length === 0) {
-      throw new GatewayError('invalid_request', 'messages is required: a non-empty array of chat messages', { param: 'messages' });
-    }
+    validateChatBody(body);
     const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<ChatRequest>(body);
 
     if (body.stream === true) {
-      const result = await deps.dispatcher.run({ model: body.model, fallbacks, capability: 'chat', stream: true }, scope.context, (adapter, target) =>
+      const result = await dispatchInference(deps, scope, { model: body.model, fallbacks, capability: 'chat', stream: true }, (adapter, target) =>
         adapter.chatStream(request, target),
       );
-      noteResult(scope.state, result);
       await sendChunkStream(ctx, deps, scope, result);
       return;
     }
 
-    const result = await deps.dispatcher.run({ model: body.model, fallbacks, capability: 'chat' }, scope.context, (adapter, target) =>
+    const result = await dispatchInference(deps, scope, { model: body.model, fallbacks, capability: 'chat' }, (adapter, target) =>
       adapter.chat(request, target),
     );
-    answerJson(ctx, deps, scope, result);
+    answerJson(ctx, scope, result);
   } catch (error) {
-    throw failInference(deps, scope, error);
+    throw failInference(scope, error);
   }
 }

@@ -2,10 +2,11 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import type { TextCompletionRequest } from '../../providers/chat-types.js';
-import { openaiCompatibleAdapter, streamTextCompletion } from '../../providers/openai-compatible/index.js';
+import { requireCapability } from '../../providers/capabilities.js';
 import type { AppDeps } from '../app-deps.js';
-import { sendChunkStream } from '../stream-response.js';
-import { answerJson, beginInference, failInference, noteResult, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
+import { checkStreamFlag } from '../validate/field-checks.js';
+import { sendChunkStream } from '../sse/openai-stream.js';
+import { answerJson, beginInference, dispatchInference, failInference, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
 import { openaiPaths } from './prefixes.js';
 
 /** POST /v1/completions (legacy text completions): JSON, or SSE with `stream: true` on OpenAI-compatible providers. */
@@ -21,24 +22,24 @@ async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
     if (typeof body.prompt !== 'string' && !Array.isArray(body.prompt)) {
       throw new GatewayError('invalid_request', 'prompt is required: a string or an array of strings', { param: 'prompt' });
     }
+    checkStreamFlag(body);
     const request = toUpstreamBody<TextCompletionRequest>(body);
     if (body.stream === true) {
-      const result = await deps.dispatcher.run({ model: body.model, fallbacks: readFallbacks(body), capability: 'text', stream: true }, scope.context, (adapter, target) => {
-        // Text streams exist only in OpenAI's protocol.
-        if (adapter !== openaiCompatibleAdapter) {
+      const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'text', stream: true }, (adapter, target) => {
+        const text = adapter.capabilities.text;
+        if (!text?.stream) {
           throw new GatewayError('unsupported_operation', `provider "${target.provider.name}" does not stream text completions; use /v1/chat/completions`, { provider: target.provider.name, model: target.model });
         }
-        return streamTextCompletion(request, target);
+        return text.stream(request, target);
       });
-      noteResult(scope.state, result);
       await sendChunkStream(ctx, deps, scope, result);
       return;
     }
-    const result = await deps.dispatcher.run({ model: body.model, fallbacks: readFallbacks(body), capability: 'text' }, scope.context, (adapter, target) =>
-      (adapter.textCompletion as NonNullable<typeof adapter.textCompletion>).call(adapter, request, target),
+    const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'text' }, (adapter, target) =>
+      requireCapability(adapter.capabilities.text, target, 'serve text completions (/v1/completions)').complete(request, target),
     );
-    answerJson(ctx, deps, scope, result);
+    answerJson(ctx, scope, result);
   } catch (error) {
-    throw failInference(deps, scope, error);
+    throw failInference(scope, error);
   }
 }

@@ -2,8 +2,10 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import type { EmbeddingRequest } from '../../providers/chat-types.js';
+import { requireCapability } from '../../providers/capabilities.js';
 import type { AppDeps } from '../app-deps.js';
-import { answerJson, beginInference, failInference, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
+import { checkStreamFlag } from '../validate/field-checks.js';
+import { answerJson, beginInference, dispatchInference, failInference, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
 import { openaiPaths } from './prefixes.js';
 
 /** POST /v1/embeddings. */
@@ -19,12 +21,13 @@ async function handleEmbeddings(ctx: Context, deps: AppDeps): Promise<void> {
     if (body.input === undefined || body.input === null) {
       throw new GatewayError('invalid_request', 'input is required: a string, an array of strings, or token arrays', { param: 'input' });
     }
+    checkStreamFlag(body);
     const request = toUpstreamBody<EmbeddingRequest>(body);
-    const result = await deps.dispatcher.run({ model: body.model, fallbacks: readFallbacks(body), capability: 'embeddings' }, scope.context, (adapter, target) =>
-      (adapter.embeddings as NonNullable<typeof adapter.embeddings>).call(adapter, request, target),
+    const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'embeddings' }, (adapter, target) =>
+      requireCapability(adapter.capabilities.embeddings, target, 'serve embeddings (/v1/embeddings)').embed(request, target),
     );
-    answerJson(ctx, deps, scope, result);
+    answerJson(ctx, scope, result);
   } catch (error) {
-    throw failInference(deps, scope, error);
+    throw failInference(scope, error);
   }
 }

@@ -1,17 +1,19 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
-import { isGeminiProtocolAdapter } from '../../providers/gemini/index.js';
 import { toUsage } from '../../providers/gemini/response.js';
 import type { GeminiRequest, GeminiResponse } from '../../providers/gemini/wire-types.js';
 import type { AppDeps } from '../app-deps.js';
+import { failDropIn } from '../fail-drop-in.js';
 import { toGeminiEvents } from '../genai/chunk-translator.js';
 import { respondWithGeminiError } from '../genai/errors.js';
 import { toGeminiResponse } from '../genai/from-chat-response.js';
 import { parseGenaiModelPath } from '../genai/model-path.js';
 import { sendGeminiStream } from '../genai/send-stream.js';
 import { toChatRequest } from '../genai/to-chat-request.js';
-import { beginInference, noteResult, readFallbacks, readInferenceBody, recordFailure, recordSuccess, toUpstreamBody } from '../inference.js';
+import { noteRequested } from '../../request/request-state.js';
+import { validateGenaiBody } from '../validate/genai-body.js';
+import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, readInferenceBody, toUpstreamBody } from '../inference.js';
 
 /**
  * POST /genai/v1beta/models/{model}:generateContent and :streamGenerateContent: Gemini's own
@@ -30,37 +32,35 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
   try {
     const { model, action } = parseGenaiModelPath((ctx.params as Record<string, string | string[] | undefined>).rest);
     const slash = model.indexOf('/');
-    scope.state.provider = model.slice(0, slash);
-    scope.state.model = model.slice(slash + 1);
+    noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));
     const body = await readInferenceBody(ctx, deps);
     if (!Array.isArray(body.contents) || body.contents.length === 0) {
       throw new GatewayError('invalid_request', '* GenerateContentRequest.contents: contents is not specified', { param: 'contents' });
     }
+    validateGenaiBody(body);
     const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<GeminiRequest>(body);
 
     if (action === 'streamGenerateContent') {
       const framing = ctx.query.alt === 'sse' ? 'sse' : 'json-array';
-      const result = await deps.dispatcher.run({ model, fallbacks, capability: 'chat', stream: true }, scope.context, async (adapter, target) => {
-        if (isGeminiProtocolAdapter(adapter)) return adapter.streamNative(request, target);
+      const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat', stream: true }, async (adapter, target) => {
+        const native = adapter.capabilities.native?.gemini;
+        if (native) return native.stream(request, target);
         const chunks = await adapter.chatStream(toChatRequest(request, target.model, true), target);
         return toGeminiEvents(chunks, target.model);
       });
-      noteResult(scope.state, result);
       await sendGeminiStream(ctx, deps, scope, result, framing);
       return;
     }
 
-    const result = await deps.dispatcher.run({ model, fallbacks, capability: 'chat' }, scope.context, async (adapter, target): Promise<GeminiResponse> => {
-      if (isGeminiProtocolAdapter(adapter)) return adapter.generateNative(request, target);
+    const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat' }, async (adapter, target): Promise<GeminiResponse> => {
+      const native = adapter.capabilities.native?.gemini;
+      if (native) return native.generate(request, target);
       return toGeminiResponse(await adapter.chat(toChatRequest(request, target.model, false), target));
     });
-    noteResult(scope.state, result);
-    recordSuccess(deps, result.provider, result.model, toUsage(result.value.usageMetadata));
+    noteJsonSuccess(scope.state, toUsage(result.value.usageMetadata));
     ctx.body = result.value;
   } catch (error) {
-    recordFailure(deps, scope.state, error);
-    if (!(error instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'unexpected error');
-    respondWithGeminiError(ctx, error);
+    respondWithGeminiError(ctx, failDropIn(deps, scope, error));
   }
 }

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
-import { redactSecrets } from '../shared/upstream-http.js';
+import { redactText } from '../../security/secret-redaction.js';
 
 /** Anthropic's documented error types and the HTTP status each comes with. */
 const STATUS_BY_TYPE: Readonly<Record<string, number>> = {
@@ -57,7 +57,7 @@ export function streamErrorToGatewayError(data: unknown, target: UpstreamTarget)
   const type = typeof body.error?.type === 'string' ? body.error.type : 'api_error';
   const message = typeof body.error?.message === 'string' ? body.error.message : 'anthropic stream failed';
   const status = statusOfAnthropicErrorType(type);
-  return new GatewayError('upstream_error', redactSecrets(message, target), {
+  return new GatewayError('upstream_error', redactText(message), {
     status,
     type,
     provider: target.provider.name,

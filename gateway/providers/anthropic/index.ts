@@ -6,7 +6,7 @@ import { toAnthropicRequest } from './request.js';
 import { toChatResponse } from './response.js';
 import { translateAnthropicStream } from './stream.js';
 
-/** The anthropic provider: chat over the Messages API, JSON and streaming. */
+/** The anthropic provider: chat over the Messages API, JSON and streaming; takes Messages bodies natively. */
 export const anthropicAdapter: ProviderAdapter = {
   protocol: 'anthropic',
   defaultBaseUrl: () => ANTHROPIC_DEFAULT_BASE_URL,
@@ -18,4 +18,5 @@ export const anthropicAdapter: ProviderAdapter = {
     const events = await openAnthropicStream(toAnthropicRequest(request, target.model), target);
     return translateAnthropicStream(events, target);
   },
+  capabilities: { native: { anthropic: { send: sendAnthropicMessage, stream: openAnthropicStream } } },
 };

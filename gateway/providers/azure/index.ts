@@ -42,17 +42,22 @@ export const azureAdapter: ProviderAdapter = {
     return withoutFilterOnlyChunks(readOpenAIChunks<ChatChunk>(response, target));
   },
 
-  async textCompletion(request: TextCompletionRequest, target: UpstreamTarget): Promise<TextCompletionResponse> {
-    return sendUpstreamJson<TextCompletionResponse>(
-      { url: azureUrlFor(target, 'completions'), headers: azureAuthHeaders(target), body: { ...request, model: modelForBody(target), stream: false } },
-      target,
-    );
-  },
-
-  async embeddings(request: EmbeddingRequest, target: UpstreamTarget): Promise<EmbeddingResponse> {
-    return sendUpstreamJson<EmbeddingResponse>(
-      { url: azureUrlFor(target, 'embeddings'), headers: azureAuthHeaders(target), body: { ...request, model: modelForBody(target) } },
-      target,
-    );
+  capabilities: {
+    text: {
+      async complete(request: TextCompletionRequest, target: UpstreamTarget): Promise<TextCompletionResponse> {
+        return sendUpstreamJson<TextCompletionResponse>(
+          { url: azureUrlFor(target, 'completions'), headers: azureAuthHeaders(target), body: { ...request, model: modelForBody(target), stream: false } },
+          target,
+        );
+      },
+    },
+    embeddings: {
+      async embed(request: EmbeddingRequest, target: UpstreamTarget): Promise<EmbeddingResponse> {
+        return sendUpstreamJson<EmbeddingResponse>(
+          { url: azureUrlFor(target, 'embeddings'), headers: azureAuthHeaders(target), body: { ...request, model: modelForBody(target) } },
+          target,
+        );
+      },
+    },
   },
 };

@@ -1,5 +1,6 @@
 import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
-import { redactSecrets, type ErrorBodyReader } from '../shared/upstream-http.js';
+import type { ErrorBodyReader } from '../shared/upstream-http.js';
+import { redactText } from '../../security/secret-redaction.js';
 import type { UpstreamTarget } from '../types.js';
 
 /**
@@ -71,7 +72,7 @@ export function streamExceptionError(exceptionType: string, payload: unknown, ta
   const status = STATUS_BY_STREAM_EXCEPTION[exceptionType] ?? 500;
   const message = readBedrockErrorBody(payload).message ?? `bedrock stream failed: ${exceptionType}`;
   const name = exceptionType.charAt(0).toUpperCase() + exceptionType.slice(1);
-  return new GatewayError('upstream_error', redactSecrets(message, target), {
+  return new GatewayError('upstream_error', redactText(message), {
     status,
     type: name,
     upstreamCode: name,

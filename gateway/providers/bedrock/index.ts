@@ -78,5 +78,5 @@ export const bedrockAdapter: ProviderAdapter = {
   defaultBaseUrl: (_provider, key) => bedrockRuntimeOrigin(regionOf(key)),
   chat,
   chatStream,
-  embeddings,
+  capabilities: { embeddings: { embed: embeddings } },
 };

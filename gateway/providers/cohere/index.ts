@@ -24,9 +24,13 @@ export const cohereAdapter: ProviderAdapter = {
     const response = await sendUpstream({ url: chatUrl(target), headers, body, streaming: true }, target);
     return translateCohereStream(readSseEvents(response, target), target);
   },
-  async embeddings(request: EmbeddingRequest, target: UpstreamTarget) {
-    const body = toCohereEmbedRequest(request, target.model);
-    const response = await sendUpstreamJson<CohereEmbedResponse>({ url: embedUrl(target), headers: buildCohereHeaders(target), body }, target);
-    return toEmbeddingResponse(response, target.model, request.encoding_format ?? 'float');
+  capabilities: {
+    embeddings: {
+      async embed(request: EmbeddingRequest, target: UpstreamTarget) {
+        const body = toCohereEmbedRequest(request, target.model);
+        const response = await sendUpstreamJson<CohereEmbedResponse>({ url: embedUrl(target), headers: buildCohereHeaders(target), body }, target);
+        return toEmbeddingResponse(response, target.model, request.encoding_format ?? 'float');
+      },
+    },
   },
 };

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, FinishReason, Usage } from '../chat-types.js';
 import type { SseEvent } from '../shared/sse.js';
-import { redactSecrets } from '../shared/upstream-http.js';
+import { redactText } from '../../security/secret-redaction.js';
 import type { UpstreamTarget } from '../types.js';
 import { toChatUsage, toFinishReason } from './response.js';
 import type { CohereStreamEvent } from './types.js';
@@ -62,7 +62,7 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
       case 'message-end': {
         const reason = event.delta?.finish_reason;
         if (reason === 'ERROR' || reason === 'TIMEOUT') {
-          throw new GatewayError('upstream_error', redactSecrets(event.delta?.error ?? `cohere stream ended with ${reason}`, target), {
+          throw new GatewayError('upstream_error', redactText(event.delta?.error ?? `cohere stream ended with ${reason}`), {
             status: reason === 'TIMEOUT' ? 504 : 500,
             provider: target.provider.name,
             model: target.model,

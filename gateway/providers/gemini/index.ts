@@ -10,4 +10,4 @@ export const geminiAdapter: GeminiProtocolAdapter = createGeminiProtocolAdapter(
   embeddings: true,
 });
 
-export { isGeminiProtocolAdapter, type GeminiProtocolAdapter } from './protocol-adapter.js';
+export type { GeminiProtocolAdapter } from './protocol-adapter.js';

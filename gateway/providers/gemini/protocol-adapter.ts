@@ -2,6 +2,7 @@ import type { ProviderKey, ProviderSettings } from '../../../shared/config/index
 import type { ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../chat-types.js';
 import { readSseEvents } from '../shared/sse.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
+import type { EmbeddingsCapability, GeminiNativeCapability, ProviderCapabilities } from '../capabilities.js';
 import type { ChunkStream, ProviderAdapter, UpstreamTarget } from '../types.js';
 import { toEmbeddingResponse, toGeminiEmbedRequest } from './embeddings.js';
 import type { GeminiMethod } from './endpoint.js';
@@ -13,20 +14,11 @@ import type { GeminiBatchEmbedResponse, GeminiRequest, GeminiResponse } from './
 
 /**
  * An adapter for a provider that speaks Gemini's protocol (Gemini API, Vertex AI). Besides
- * the chat shape it takes native Gemini bodies, so the `/genai` drop-in route can pass a
- * Gemini client's request through untranslated.
+ * the chat shape it takes native Gemini bodies (`capabilities.native.gemini`), so the
+ * `/genai` drop-in route can pass a Gemini client's request through untranslated.
  */
 export interface GeminiProtocolAdapter extends ProviderAdapter {
-  readonly speaksGemini: true;
-  /** `generateContent` with a native body; resolves to the native response. */
-  generateNative(body: GeminiRequest, target: UpstreamTarget): Promise<GeminiResponse>;
-  /** `streamGenerateContent?alt=sse` with a native body; resolves once the upstream accepted it. */
-  streamNative(body: GeminiRequest, target: UpstreamTarget): Promise<AsyncIterable<GeminiResponse>>;
-}
-
-/** Whether an adapter can take native Gemini bodies. */
-export function isGeminiProtocolAdapter(adapter: ProviderAdapter): adapter is GeminiProtocolAdapter {
-  return (adapter as Partial<GeminiProtocolAdapter>).speaksGemini === true;
+  readonly capabilities: ProviderCapabilities & { readonly native: { readonly gemini: GeminiNativeCapability } };
 }
 
 /** What differs between Gemini-protocol providers: where to send, and how to authenticate. */
@@ -56,12 +48,23 @@ export function createGeminiProtocolAdapter(endpoint: GeminiEndpoint): GeminiPro
     return readGeminiEvents(readSseEvents(response, target), target);
   }
 
-  const adapter: GeminiProtocolAdapter = {
+  const embeddings: EmbeddingsCapability | undefined = endpoint.embeddings
+    ? {
+        async embed(request: EmbeddingRequest, target: UpstreamTarget): Promise<EmbeddingResponse> {
+          const call = {
+            url: endpoint.url(target, 'batchEmbedContents'),
+            headers: await endpoint.headers(target),
+            body: toGeminiEmbedRequest(request, target.model),
+          };
+          const response = await sendUpstreamJson<GeminiBatchEmbedResponse>(call, target, readGeminiErrorBody);
+          return toEmbeddingResponse(response, request, target.model);
+        },
+      }
+    : undefined;
+  return {
     protocol: endpoint.protocol,
-    speaksGemini: true,
     defaultBaseUrl: (provider, key) => endpoint.defaultBaseUrl(provider, key),
-    generateNative,
-    streamNative,
+    capabilities: { native: { gemini: { generate: generateNative, stream: streamNative } }, ...(embeddings ? { embeddings } : {}) },
     async chat(request: ChatRequest, target: UpstreamTarget): Promise<ChatResponse> {
       const response = await generateNative(toGeminiRequest(request), target);
       return toChatResponse(response, target.model, `chatcmpl-${target.requestId}`);
@@ -71,16 +74,4 @@ export function createGeminiProtocolAdapter(endpoint: GeminiEndpoint): GeminiPro
       return toChatChunks(events, { model: target.model, includeUsage: request.stream_options?.include_usage === true });
     },
   };
-  if (endpoint.embeddings) {
-    adapter.embeddings = async (request: EmbeddingRequest, target: UpstreamTarget): Promise<EmbeddingResponse> => {
-      const call = {
-        url: endpoint.url(target, 'batchEmbedContents'),
-        headers: await endpoint.headers(target),
-        body: toGeminiEmbedRequest(request, target.model),
-      };
-      const response = await sendUpstreamJson<GeminiBatchEmbedResponse>(call, target, readGeminiErrorBody);
-      return toEmbeddingResponse(response, request, target.model);
-    };
-  }
-  return adapter;
 }

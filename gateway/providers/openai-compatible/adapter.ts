@@ -11,6 +11,7 @@ import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
 import type { ChunkStream, ProviderAdapter, UpstreamTarget } from '../types.js';
 import { authHeadersFor, defaultBaseUrlFor, endpointFor } from './endpoints.js';
 import { readOpenAIChunks } from './stream.js';
+import { streamTextCompletion } from './text-stream.js';
 
 function urlFor(target: UpstreamTarget, operation: 'chat/completions' | 'completions' | 'embeddings'): string {
   return `${target.baseUrl}${endpointFor(target.provider).apiPrefix}/${operation}`;
@@ -52,19 +53,26 @@ export const openaiCompatibleAdapter: ProviderAdapter = {
     return readOpenAIChunks(response, target);
   },
 
-  textCompletion(request: TextCompletionRequest, target: UpstreamTarget): Promise<TextCompletionResponse> {
-    if (!endpointFor(target.provider).textCompletions) refuse(target, 'text completions (/v1/completions)');
-    return sendUpstreamJson<TextCompletionResponse>(
-      { url: urlFor(target, 'completions'), headers: authHeadersFor(target.key), body: { ...request, model: target.model } },
-      target,
-    );
-  },
-
-  embeddings(request: EmbeddingRequest, target: UpstreamTarget): Promise<EmbeddingResponse> {
-    if (!endpointFor(target.provider).embeddings) refuse(target, 'embeddings (/v1/embeddings)');
-    return sendUpstreamJson<EmbeddingResponse>(
-      { url: urlFor(target, 'embeddings'), headers: authHeadersFor(target.key), body: { ...request, model: target.model } },
-      target,
-    );
+  capabilities: {
+    text: {
+      complete(request: TextCompletionRequest, target: UpstreamTarget): Promise<TextCompletionResponse> {
+        if (!endpointFor(target.provider).textCompletions) refuse(target, 'text completions (/v1/completions)');
+        return sendUpstreamJson<TextCompletionResponse>(
+          { url: urlFor(target, 'completions'), headers: authHeadersFor(target.key), body: { ...request, model: target.model } },
+          target,
+        );
+      },
+      // Text streams exist only in OpenAI's protocol.
+      stream: streamTextCompletion,
+    },
+    embeddings: {
+      embed(request: EmbeddingRequest, target: UpstreamTarget): Promise<EmbeddingResponse> {
+        if (!endpointFor(target.provider).embeddings) refuse(target, 'embeddings (/v1/embeddings)');
+        return sendUpstreamJson<EmbeddingResponse>(
+          { url: urlFor(target, 'embeddings'), headers: authHeadersFor(target.key), body: { ...request, model: target.model } },
+          target,
+        );
+      },
+    },
   },
 };

@@ -1,7 +1,8 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk } from '../chat-types.js';
 import { readSseEvents } from '../shared/sse.js';
-import { readCommonErrorBody, redactSecrets, type UpstreamResponse } from '../shared/upstream-http.js';
+import { readCommonErrorBody, type UpstreamResponse } from '../shared/upstream-http.js';
+import { redactText } from '../../security/secret-redaction.js';
 import type { UpstreamTarget } from '../types.js';
 
 /**
@@ -25,7 +26,7 @@ export async function* readOpenAIChunks<T = ChatChunk>(response: UpstreamRespons
     }
     if (typeof parsed === 'object' && parsed !== null && 'error' in parsed && (parsed as { error: unknown }).error) {
       const details = readCommonErrorBody(parsed);
-      throw new GatewayError('upstream_error', redactSecrets(details.message ?? `${target.provider.name} reported an error mid-stream`, target), {
+      throw new GatewayError('upstream_error', redactText(details.message ?? `${target.provider.name} reported an error mid-stream`), {
         type: details.type ?? 'upstream_error',
         upstreamCode: details.code ?? null,
         provider: target.provider.name,

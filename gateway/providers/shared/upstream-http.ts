@@ -3,6 +3,7 @@ import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
 import { Agent, requestOn, undiciErrors } from './undici-modules.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
+import { redactText } from '../../security/secret-redaction.js';
 
 /**
  * The node's one HTTP client for upstream calls: a pooled keep-alive agent (undici), with
@@ -129,6 +130,17 @@ export async function sendUpstream(
     return { status: response.statusCode, headers: response.headers, body: response.body };
   }
 
+  if (response.statusCode >= 300 && response.statusCode < 400) {
+    // Read and discard (bounded) so the connection can be reused; destroying the body here
+    // would surface as an abort error on the request.
+    await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    throw new GatewayError(
+      'upstream_bad_response',
+      `${provider} answered HTTP ${response.statusCode}, a redirect, which the node does not follow: check network_config.base_url`,
+      { provider, model },
+    );
+  }
+
   const text = await readUpstreamText(response.body, target);
   let parsed: unknown = text;
   try {
@@ -138,7 +150,7 @@ export async function sendUpstream(
   }
   const details = readErrorBody(parsed);
   const status = response.statusCode;
-  throw new GatewayError('upstream_error', redactSecrets(details.message ?? `${provider} answered HTTP ${status}`, target), {
+  throw new GatewayError('upstream_error', redactText(details.message ?? `${provider} answered HTTP ${status}`), {
     status,
     type: details.type ?? 'upstream_error',
     upstreamCode: details.code ?? null,
@@ -146,7 +158,18 @@ export async function sendUpstream(
     model,
     fromProvider: true,
     retryable: RETRYABLE_STATUSES.has(status),
+    ...retryAfterOf(response.headers),
   });
+}
+
+/** A provider's `Retry-After` (seconds, or an HTTP date) in ms, when it sent a usable one. */
+export function retryAfterOf(headers: Record<string, string | string[] | undefined>): { retryAfterMs?: number } {
+  const value = headers['retry-after'];
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text === '') return {};
+  const seconds = Number(text);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(text) - Date.now();
+  return Number.isFinite(ms) && ms >= 0 ? { retryAfterMs: Math.round(ms) } : {};
 }
 
 /** Origins already checked, by the URL text before the path: few, since they come from the config. */
@@ -250,25 +273,4 @@ export function classifyNetworkError(cause: unknown, target: UpstreamTarget): Ga
     retryable: true,
     cause,
   });
-}
-
-/** Removes the attempt's secrets from a provider's message, which some providers echo back. */
-export function redactSecrets(message: string, target: UpstreamTarget): string {
-  const secrets: string[] = [];
-  const key = target.key;
-  if (key) {
-    secrets.push(key.value);
-    if (key.bedrock) secrets.push(key.bedrock.access_key ?? '', key.bedrock.secret_key ?? '', key.bedrock.session_token ?? '');
-  }
-  let out = message;
-  for (const secret of secrets) {
-    if (secret.length >= 8) out = out.split(secret).join(redactedForm(secret));
-  }
-  return out;
-}
-
-/** Bifrost's redaction: first 4 characters, asterisks, last 4. */
-export function redactedForm(secret: string): string {
-  if (secret.length <= 8) return '*'.repeat(secret.length);
-  return secret.slice(0, 4) + '*'.repeat(Math.min(24, secret.length - 8)) + secret.slice(-4);
 }

@@ -7,13 +7,15 @@ import { vertexDefaultBaseUrl, vertexHeaders, vertexUrl } from './endpoint.js';
  * shared), a project/region URL and an OAuth2 bearer token from a service account.
  * Embeddings use Vertex's own `:predict` instead of Gemini's batchEmbedContents.
  */
+const base = createGeminiProtocolAdapter({
+  protocol: 'vertex',
+  defaultBaseUrl: (_provider, key) => vertexDefaultBaseUrl(key),
+  url: vertexUrl,
+  headers: vertexHeaders,
+  embeddings: false,
+});
+
 export const vertexAdapter: GeminiProtocolAdapter = {
-  ...createGeminiProtocolAdapter({
-    protocol: 'vertex',
-    defaultBaseUrl: (_provider, key) => vertexDefaultBaseUrl(key),
-    url: vertexUrl,
-    headers: vertexHeaders,
-    embeddings: false,
-  }),
-  embeddings: embedWithVertex,
+  ...base,
+  capabilities: { ...base.capabilities, embeddings: { embed: embedWithVertex } },
 };

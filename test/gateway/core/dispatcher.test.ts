@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { loadConfigBytes } from '../../../shared/config/index.js';
 import { Dispatcher, type RequestContext } from '../../../gateway/core/dispatcher.js';
 import { GatewayError } from '../../../gateway/core/errors.js';
-import { createSilentLogger } from '../../../shared/logger.js';
+import { Writable } from 'node:stream';
+import { createLogger, createSilentLogger } from '../../../shared/logger.js';
 import { GatewayMetrics } from '../../../gateway/observability/metrics.js';
 import type { UpstreamTarget } from '../../../gateway/providers/types.js';
 import { seededRandom } from '../../support/seeded-random.js';
@@ -10,7 +11,7 @@ import { Cancellation } from '../../../gateway/core/cancellation.js';
 
 const KEY = { name: 'k', value: 'sk-dispatcher-test-000', models: ['*'] };
 
-function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[] } {
+function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[]; metrics: GatewayMetrics } {
   const { config } = loadConfigBytes(
     JSON.stringify({
       providers: {
@@ -22,15 +23,16 @@ function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[
     {},
   );
   const waits: number[] = [];
+  const metrics = new GatewayMetrics();
   const dispatcher = new Dispatcher(config, {
-    metrics: new GatewayMetrics(),
+    metrics,
     logger: createSilentLogger(),
     random: seededRandom(5),
     sleep: async (ms) => {
       waits.push(ms);
     },
   });
-  return { dispatcher, waits };
+  return { dispatcher, waits, metrics };
 }
 
 function context(): RequestContext {
@@ -41,6 +43,20 @@ const failure = (status: number, message = `failed ${status}`): GatewayError =>
   new GatewayError('upstream_error', message, { status, fromProvider: true, retryable: [429, 500, 502, 503, 504].includes(status) });
 
 describe('Dispatcher', () => {
+  it('does not count a request the adapter refused to translate as an upstream attempt', async () => {
+    const { dispatcher, metrics } = createDispatcher(0);
+    await assert.rejects(
+      dispatcher.run({ model: 'openai/a', capability: 'chat' }, context(), async () => {
+        throw new GatewayError('invalid_request', 'n must be 1', { param: 'n' });
+      }),
+      /n must be 1/,
+    );
+    await dispatcher.run({ model: 'openai/a', capability: 'chat' }, context(), async () => undefined);
+    const text = await metrics.render();
+    assert.match(text, /bifrost_upstream_requests_total\{provider="openai",model="a",status="200"\} 1/);
+    assert.doesNotMatch(text, /bifrost_upstream_requests_total\{[^}]*status="400"/);
+  });
+
   it('retries a retryable failure up to max_retries with growing, capped waits', async () => {
     const { dispatcher, waits } = createDispatcher(3);
     let calls = 0;
@@ -123,5 +139,26 @@ describe('Dispatcher', () => {
       assert.equal(target.clientHeaders['x-trace'], 't');
       return undefined;
     });
+  });
+
+  it('answers a provider bug as internal and logs it with its stack', async () => {
+    const lines: Record<string, any>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line));
+        callback();
+      },
+    });
+    const { config } = loadConfigBytes(JSON.stringify({ providers: { openai: { keys: [KEY] } } }), {});
+    const dispatcher = new Dispatcher(config, { metrics: new GatewayMetrics(), logger: createLogger({ level: 'info', destination }), sleep: async () => undefined });
+    await assert.rejects(
+      dispatcher.run({ model: 'openai/m', capability: 'chat' }, context(), async () => {
+        throw new TypeError('adapter bug');
+      }),
+      (error: unknown) => error instanceof GatewayError && error.code === 'internal',
+    );
+    const logged = lines.find((line) => line.msg === 'provider failed unexpectedly');
+    assert.equal(logged?.err?.message, 'adapter bug');
+    assert.match(String(logged?.err?.stack), /TypeError: adapter bug/);
   });
 });

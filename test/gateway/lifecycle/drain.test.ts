@@ -68,7 +68,7 @@ describe('drainServer', () => {
 
   it('logs the drain and stops listening', async () => {
     await drain(1000);
-    assert.ok(gateway.logs.some((line) => line.event === 'drain_done'));
+    assert.ok(gateway.logs.some((line) => line.event === 'drain-done'));
     await assert.rejects(fetch(`${gateway.url}/health`));
   });
 });

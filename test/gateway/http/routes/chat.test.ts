@@ -229,6 +229,25 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(headers.authorization, 'Bearer sk-test-0123456789abcdef');
   });
 
+  it('refuses more than 10 fallbacks with 400 before any upstream call, and tries a repeated fallback once', async () => {
+    const client = await start();
+    const many = Array.from({ length: 11 }, (_, i) => `openai/f${i}`);
+    await assert.rejects(client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, fallbacks: many } as never), (error: { status?: number; message?: string }) => {
+      assert.equal(error.status, 400);
+      assert.match(error.message ?? '', /at most 10/);
+      return true;
+    });
+    assert.equal(upstream.requests.length, 0);
+    upstream.enqueue({ status: 400 }, { status: 400 }, { status: 400 });
+    await client.chat.completions
+      .create({ model: 'openai/m', messages: MESSAGES, fallbacks: ['openai/m', 'openai/b', 'openai/b', 'openai/b'] } as never)
+      .catch(() => undefined);
+    assert.deepEqual(
+      upstream.requests.map((request) => (request.body as { model: string }).model),
+      ['m', 'b'],
+    );
+  });
+
   it('adds network_config.extra_headers upstream', async () => {
     const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, extra_headers: { 'x-team': 'search' } } } }));
     await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES });

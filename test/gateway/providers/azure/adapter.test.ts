@@ -123,11 +123,11 @@ describe('azure adapter against a local Azure OpenAI resource', () => {
 
   it('calls the embeddings and completions deployments', async () => {
     const provider = azureProvider(upstream.url, { deployments: { 'text-embedding-3-small': 'embed-deploy' } });
-    const embeddings = await azureAdapter.embeddings!({ model: 'text-embedding-3-small', input: ['ab', 'cde'] }, targetFor(provider, 'text-embedding-3-small'));
+    const embeddings = await azureAdapter.capabilities.embeddings!.embed({ model: 'text-embedding-3-small', input: ['ab', 'cde'] }, targetFor(provider, 'text-embedding-3-small'));
     assert.deepEqual(embeddings.data.map((item) => item.embedding), [[2, 0.5, -1], [3, 0.5, -1]]);
     assert.equal(upstream.requests[0]?.deployment, 'embed-deploy');
     assert.equal(upstream.requests[0]?.operation, 'embeddings');
-    const completion = await azureAdapter.textCompletion!({ model: 'instruct', prompt: 'Hello' }, targetFor(provider, 'instruct'));
+    const completion = await azureAdapter.capabilities.text!.complete({ model: 'instruct', prompt: 'Hello' }, targetFor(provider, 'instruct'));
     assert.equal(completion.choices[0]?.text, ' world');
     assert.equal(upstream.requests[1]?.operation, 'completions');
   });

@@ -113,7 +113,7 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
   it('embeds with Titan one InvokeModel call per input, and encodes base64 when asked', async () => {
     const model = 'amazon.titan-embed-text-v2:0';
     const target = targetFor(bedrockProvider(upstream.url), model);
-    const response = await bedrockAdapter.embeddings!({ model, input: ['one two', 'three'], dimensions: 256 }, target);
+    const response = await bedrockAdapter.capabilities.embeddings!.embed({ model, input: ['one two', 'three'], dimensions: 256 }, target);
     assert.deepEqual(upstream.requests.map((request) => [request.rawPath, request.body]), [
       ['/model/amazon.titan-embed-text-v2%3A0/invoke', { inputText: 'one two', dimensions: 256 }],
       ['/model/amazon.titan-embed-text-v2%3A0/invoke', { inputText: 'three', dimensions: 256 }],
@@ -121,7 +121,7 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
     assert.deepEqual(response.data.map((item) => item.embedding), [[7, 0.5, -0.25], [5, 0.5, -0.25]]);
     assert.deepEqual(response.usage, { prompt_tokens: 3, total_tokens: 3 });
 
-    const encoded = await bedrockAdapter.embeddings!({ model, input: 'abc', encoding_format: 'base64' }, target);
+    const encoded = await bedrockAdapter.capabilities.embeddings!.embed({ model, input: 'abc', encoding_format: 'base64' }, target);
     const bytes = Buffer.from(encoded.data[0]?.embedding as string, 'base64');
     assert.deepEqual([0, 1, 2].map((i) => bytes.readFloatLE(i * 4)), [3, 0.5, -0.25]);
   });
@@ -129,12 +129,12 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
   it('embeds with Cohere on Bedrock in one call, and refuses models it has no body format for', async () => {
     upstream.setHandler((request) => ({ kind: 'json', body: { id: 'e1', embeddings: request.body.texts.map((_: string, i: number) => [i, 1]), response_type: 'embeddings_floats' } }));
     const model = 'cohere.embed-english-v3';
-    const response = await bedrockAdapter.embeddings!({ model, input: ['a', 'b'] }, targetFor(bedrockProvider(upstream.url), model));
+    const response = await bedrockAdapter.capabilities.embeddings!.embed({ model, input: ['a', 'b'] }, targetFor(bedrockProvider(upstream.url), model));
     assert.deepEqual(upstream.requests[0]?.body, { texts: ['a', 'b'], input_type: 'search_document' });
     assert.deepEqual(response.data.map((item) => item.embedding), [[0, 1], [1, 1]]);
-    await bedrockAdapter.embeddings!({ model, input: 'q', input_type: 'search_query' }, targetFor(bedrockProvider(upstream.url), model));
+    await bedrockAdapter.capabilities.embeddings!.embed({ model, input: 'q', input_type: 'search_query' }, targetFor(bedrockProvider(upstream.url), model));
     assert.deepEqual(upstream.requests[1]?.body, { texts: ['q'], input_type: 'search_query' });
-    const error = await caught(bedrockAdapter.embeddings!({ model: 'meta.llama3', input: 'x' }, targetFor(bedrockProvider(upstream.url), 'meta.llama3')));
+    const error = await caught(bedrockAdapter.capabilities.embeddings!.embed({ model: 'meta.llama3', input: 'x' }, targetFor(bedrockProvider(upstream.url), 'meta.llama3')));
     assert.equal(error.status, 400);
   });
 

@@ -60,7 +60,7 @@ describe('gemini adapter against a Gemini-protocol server', () => {
 
   it('embeds through batchEmbedContents, one request per input, in order', async () => {
     const embedTarget = upstreamTarget(upstream.url, { value: 'AIza-test-key-123456' }, 'gemini', 'text-embedding-004');
-    const response = await geminiAdapter.embeddings!({ model: 'text-embedding-004', input: ['abc', 'hello'], dimensions: 3 }, embedTarget);
+    const response = await geminiAdapter.capabilities.embeddings!.embed({ model: 'text-embedding-004', input: ['abc', 'hello'], dimensions: 3 }, embedTarget);
     const request = upstream.requests[0];
     assert.equal(request?.path, '/v1beta/models/text-embedding-004:batchEmbedContents');
     assert.deepEqual(request?.body.requests[1], { model: 'models/text-embedding-004', content: { parts: [{ text: 'hello' }] }, outputDimensionality: 3 });
@@ -76,7 +76,7 @@ describe('gemini adapter against a Gemini-protocol server', () => {
   it('encodes embeddings as base64 float32 when asked', async () => {
     upstream.enqueue({ kind: 'json', body: loadJsonFixture('embed-response.json') });
     const embedTarget = upstreamTarget(upstream.url, { value: 'AIza-test-key-123456' }, 'gemini', 'text-embedding-004');
-    const response = await geminiAdapter.embeddings!({ model: 'e', input: ['a', 'b'], encoding_format: 'base64' }, embedTarget);
+    const response = await geminiAdapter.capabilities.embeddings!.embed({ model: 'e', input: ['a', 'b'], encoding_format: 'base64' }, embedTarget);
     const decoded = Buffer.from(response.data[1]?.embedding as string, 'base64');
     assert.deepEqual([decoded.readFloatLE(0), decoded.readFloatLE(4), decoded.readFloatLE(8)], [0.5, 0.25, -0.125]);
   });

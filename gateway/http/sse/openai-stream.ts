@@ -1,0 +1,37 @@
+import type { ServerResponse } from 'node:http';
+import type { Context } from 'koa';
+import type { DispatchResult } from '../../core/dispatcher.js';
+import { toErrorEnvelope } from '../../core/errors.js';
+import type { Usage } from '../../providers/chat-types.js';
+import { noteUsage, type RequestState } from '../../request/request-state.js';
+import type { AppDeps } from '../app-deps.js';
+import type { InferenceScope } from '../inference.js';
+import { pumpStream, type StreamDialect } from './pump.js';
+import { isWritable, openSse, writeSseData } from './writer.js';
+
+type OpenAIChunk = { usage?: Partial<Usage> | null };
+
+/**
+ * OpenAI's dialect: each chunk as a `data:` event, `data: [DONE]` at a normal end, an error
+ * as Bifrost's envelope in a `data:` event (the openai SDK raises it as an APIError).
+ * Stateless, so one instance serves every stream.
+ */
+const OPENAI_DIALECT: StreamDialect<OpenAIChunk> = {
+  open: openSse,
+  write(res: ServerResponse, chunk: OpenAIChunk, state: RequestState) {
+    if (chunk.usage) noteUsage(state, chunk.usage);
+    return writeSseData(res, JSON.stringify(chunk));
+  },
+  writeError(res: ServerResponse, error: unknown, requestId: string) {
+    res.write(`data: ${JSON.stringify(toErrorEnvelope(error, requestId))}\n\n`);
+    return undefined;
+  },
+  end(res: ServerResponse, completed: boolean) {
+    if (isWritable(res)) res.end(completed ? 'data: [DONE]\n\n' : undefined);
+  },
+};
+
+/** Sends a started chunk stream (chat or text completions) to the client as OpenAI SSE. */
+export function sendChunkStream(ctx: Context, deps: AppDeps, scope: InferenceScope, result: DispatchResult<AsyncIterable<OpenAIChunk>>): Promise<void> {
+  return pumpStream(ctx, deps, scope, result, OPENAI_DIALECT);
+}

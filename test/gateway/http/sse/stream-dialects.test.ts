@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import type { OutcomeSink, RequestOutcome } from '../../../../gateway/request/outcome.js';
+import { buildAnthropicMessage, eventsOf, startAnthropicUpstream, type AnthropicUpstream } from '../../../support/anthropic-upstream.js';
+import { startGeminiUpstream, type GeminiUpstream } from '../../../support/gemini-upstream.js';
+import { instantSleep, startGateway, type RunningGateway } from '../../../support/start-gateway.js';
+import { waitFor } from '../../../support/wait-for.js';
+
+const ANTHROPIC_KEY = 'sk-ant-dialect-0123456789abcdef';
+const GEMINI_KEY = 'gm-dialect-0123456789abcdef';
+
+/** Streams through the Anthropic and Gemini drop-ins: the bytes each dialect sends, and the outcome. */
+describe('stream dialects through the one pump', () => {
+  let anthropic: AnthropicUpstream;
+  let gemini: GeminiUpstream;
+  let gw: RunningGateway;
+  const outcomes: RequestOutcome[] = [];
+  const sink: OutcomeSink = { record: (outcome) => outcomes.push(outcome) };
+
+  before(async () => {
+    anthropic = await startAnthropicUpstream(ANTHROPIC_KEY);
+    gemini = await startGeminiUpstream({ apiKey: GEMINI_KEY });
+    gw = await startGateway(
+      {
+        providers: {
+          anthropic: { keys: [{ name: 'a', value: ANTHROPIC_KEY, models: ['*'], weight: 1 }], network_config: { base_url: anthropic.url } },
+          gemini: { keys: [{ name: 'g', value: GEMINI_KEY, models: ['*'], weight: 1 }], network_config: { base_url: gemini.url } },
+        },
+      },
+      { sleep: instantSleep, outcomeSinks: [sink] },
+    );
+  });
+  after(async () => {
+    await gw.close();
+    await anthropic.close();
+    await gemini.close();
+  });
+  beforeEach(() => {
+    outcomes.length = 0;
+  });
+
+  async function post(path: string, body: unknown): Promise<string> {
+    const response = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(response.status, 200);
+    return response.text();
+  }
+
+  async function outcome(): Promise<RequestOutcome> {
+    await waitFor(() => outcomes.length > 0);
+    return outcomes[0] as RequestOutcome;
+  }
+
+  it('relays Anthropic events as named SSE events and counts the usage they carry', async () => {
+    const text = await post('/anthropic/v1/messages', { model: 'claude-haiku-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    assert.match(text, /^event: message_start\ndata: \{/);
+    assert.ok(text.endsWith('event: message_stop\ndata: {"type":"message_stop"}\n\n'));
+    const result = await outcome();
+    assert.equal(result.streamed, true);
+    assert.equal(result.succeeded, true);
+    assert.equal(result.inputTokens, 12);
+    assert.equal(result.outputTokens, 6);
+  });
+
+  it('ends an Anthropic stream cut before message_stop with an error event and a failed outcome', async () => {
+    const events = eventsOf(buildAnthropicMessage('claude-haiku-4-5', [{ type: 'text', text: 'partial' }], 'end_turn')).slice(0, 3);
+    anthropic.enqueue({ kind: 'events', events });
+    const text = await post('/anthropic/v1/messages', { model: 'claude-haiku-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"api_error","message":"anthropic ended the stream before message_stop"\}/);
+    const result = await outcome();
+    assert.equal(result.succeeded, false);
+    assert.equal(result.error?.code, 'upstream_bad_response');
+    assert.equal(result.status, 200);
+  });
+
+  it('writes a Gemini stream as one JSON array without alt=sse, with the last usage counted', async () => {
+    const text = await post('/genai/v1beta/models/gemini/gemini-2.0-flash:streamGenerateContent', { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
+    assert.ok(text.startsWith('[{'));
+    assert.ok(text.endsWith('}]'));
+    assert.equal((JSON.parse(text) as unknown[]).length, 2);
+    assert.ok(text.includes('},\r\n{'), 'elements are separated as Gemini does');
+    const result = await outcome();
+    assert.equal(result.streamed, true);
+    assert.equal(result.succeeded, true);
+    assert.ok(result.firstChunkMs !== undefined);
+    assert.equal(result.inputTokens, 7);
+    assert.equal(result.outputTokens, 3);
+  });
+
+  it('writes a Gemini stream as data: events with alt=sse', async () => {
+    const text = await post('/genai/v1beta/models/gemini/gemini-2.0-flash:streamGenerateContent?alt=sse', { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
+    assert.match(text, /^data: \{/);
+    assert.ok(text.endsWith('\n\n'));
+    assert.ok(!text.includes('[DONE]'));
+  });
+});

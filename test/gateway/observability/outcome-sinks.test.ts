@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { AccessLogSink } from '../../../gateway/observability/access-log-sink.js';
+import { GatewayMetrics } from '../../../gateway/observability/metrics.js';
+import { MetricsSink } from '../../../gateway/observability/metrics-sink.js';
+import { ModelLabels } from '../../../gateway/observability/model-labels.js';
+import type { ProviderSettings } from '../../../shared/config/index.js';
+import type { RequestOutcome } from '../../../gateway/request/outcome.js';
+import { createLogger } from '../../../shared/logger.js';
+
+/** Label bounds for configured providers that name the given models in their keys. */
+function labelsFor(providers: Record<string, string[]>): ModelLabels {
+  const settings = new Map<string, ProviderSettings>();
+  for (const [name, models] of Object.entries(providers)) settings.set(name, { keys: [{ models }] } as unknown as ProviderSettings);
+  return new ModelLabels(settings);
+}
+
+/** A finished chat request answered by openai/gpt-4o-mini, with overrides. */
+function outcomeWith(overrides: Partial<RequestOutcome> = {}): RequestOutcome {
+  return {
+    requestId: 'req-1',
+    method: 'POST',
+    path: '/v1/chat/completions',
+    route: '/v1/chat/completions',
+    status: 200,
+    startedAt: 0,
+    durationMs: 12.345,
+    inference: true,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    requestedProvider: 'openai',
+    requestedModel: 'gpt-4o-mini',
+    attempts: 1,
+    fallbackIndex: 0,
+    keyName: 'k',
+    streamed: false,
+    inputTokens: 5,
+    outputTokens: 4,
+    firstChunkMs: undefined,
+    succeeded: true,
+    error: undefined,
+    finished: true,
+    abortedBy: undefined,
+    principal: undefined,
+    ...overrides,
+  };
+}
+
+describe('outcome sinks', () => {
+  describe('MetricsSink', () => {
+    it('counts a success with its tokens under the provider that answered', async () => {
+      const metrics = new GatewayMetrics();
+      new MetricsSink(metrics, labelsFor({ openai: ['*'] })).record(outcomeWith());
+      const text = await metrics.render();
+      assert.match(text, /http_requests_total\{path="\/v1\/chat\/completions",method="POST",status="200",provider="openai",model="gpt-4o-mini"\} 1/);
+      assert.match(text, /bifrost_success_requests_total\{provider="openai",model="gpt-4o-mini"\} 1/);
+      assert.match(text, /bifrost_input_tokens_total\{provider="openai",model="gpt-4o-mini"\} 5/);
+      assert.match(text, /bifrost_output_tokens_total\{provider="openai",model="gpt-4o-mini"\} 4/);
+      assert.doesNotMatch(text, /bifrost_error_requests_total\{/);
+    });
+
+    it('never turns an unconfigured provider named by a client into a label value', async () => {
+      const metrics = new GatewayMetrics();
+      const error = { code: 'unknown_provider', status: 400, type: 'invalid_request_error', message: 'no' };
+      new MetricsSink(metrics, labelsFor({ openai: ['*'] })).record(outcomeWith({ provider: 'random-xyz', model: 'm', status: 400, succeeded: false, error, inputTokens: 0, outputTokens: 0 }));
+      const text = await metrics.render();
+      assert.match(text, /http_requests_total\{path="\/v1\/chat\/completions",method="POST",status="400",provider="",model=""\} 1/);
+      assert.match(text, /bifrost_error_requests_total\{provider="",model="",status="400"\} 1/);
+      assert.doesNotMatch(text, /random-xyz/);
+    });
+
+    it('labels a model the client made up as "other", however many there are, and a configured model by name', async () => {
+      const metrics = new GatewayMetrics();
+      const sink = new MetricsSink(metrics, labelsFor({ openai: ['gpt-4o'] }));
+      const error = { code: 'upstream_error', status: 404, type: 'not_found', message: 'no such model' };
+      for (let i = 0; i < 500; i++) {
+        sink.record(outcomeWith({ model: `made-up-${i}-${'x'.repeat(100)}`, status: 404, succeeded: false, error, inputTokens: 0, outputTokens: 0 }));
+      }
+      sink.record(outcomeWith({ model: 'gpt-4o' }));
+      const text = await metrics.render();
+      assert.doesNotMatch(text, /made-up/);
+      assert.match(text, /bifrost_error_requests_total\{provider="openai",model="other",status="404"\} 500/);
+      assert.match(text, /bifrost_success_requests_total\{provider="openai",model="gpt-4o"\} 1/);
+      assert.ok(text.length < 50_000, `/metrics grew to ${text.length} bytes`);
+    });
+
+    it('counts neither success nor error for a probe', async () => {
+      const metrics = new GatewayMetrics();
+      new MetricsSink(metrics, labelsFor({})).record(outcomeWith({ route: '/health', path: '/health', method: 'GET', inference: false, provider: '', model: '', succeeded: false }));
+      const text = await metrics.render();
+      assert.match(text, /http_requests_total\{path="\/health",method="GET",status="200",provider="",model=""\} 1/);
+      assert.doesNotMatch(text, /bifrost_success_requests_total\{/);
+    });
+  });
+
+  describe('AccessLogSink', () => {
+    function capture(level = 'info'): { lines: Record<string, unknown>[]; sink: AccessLogSink } {
+      const lines: Record<string, unknown>[] = [];
+      const destination = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+          callback();
+        },
+      });
+      return { lines, sink: new AccessLogSink(createLogger({ level, destination })) };
+    }
+
+    it('writes the access-log line fields, client_gone when the response did not finish', () => {
+      const { lines, sink } = capture();
+      sink.record(outcomeWith({ fallbackIndex: 1, attempts: 2, finished: false, error: { code: 'upstream_error', status: 502, type: 'upstream_error', message: 'x' } }));
+      const line = lines[0] as Record<string, unknown>;
+      assert.equal(line.id, 'req-1');
+      assert.equal(line.method, 'POST');
+      assert.equal(line.path, '/v1/chat/completions');
+      assert.equal(line.status, 200);
+      assert.equal(line.provider, 'openai');
+      assert.equal(line.model, 'gpt-4o-mini');
+      assert.equal(line.latency_ms, 12.3);
+      assert.equal(line.attempts, 2);
+      assert.equal(line.fallback, 1);
+      assert.equal(line.error, 'upstream_error');
+      assert.equal(line.client_gone, true);
+      assert.equal('key' in line || 'keyName' in line, false, 'no key in the access log');
+    });
+
+    it('leaves probes out at info', () => {
+      const { lines, sink } = capture('info');
+      sink.record(outcomeWith({ route: '/metrics', path: '/metrics', inference: false }));
+      assert.equal(lines.length, 0);
+    });
+  });
+});
