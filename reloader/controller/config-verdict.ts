@@ -28,7 +28,10 @@ export function applyConfigVerdict(
   }
   if (evaluation.kind === 'invalid') {
     deps.metrics.validationFailures.inc();
-    log.error({ event: LogEvent.configInvalid, issues: evaluation.issues }, `config invalid: ${describeIssues(evaluation.issues)} (restarting nothing; the nodes keep the last good config)`);
+    log.error(
+      { event: LogEvent.configInvalid, issues: evaluation.issues },
+      `config invalid: ${describeIssues(evaluation.issues)} (restarting nothing; the nodes keep the last good config)`,
+    );
     return 'none';
   }
   if (evaluation.unsupported.length > 0 && previous?.kind !== 'valid') {

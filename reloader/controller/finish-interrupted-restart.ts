@@ -22,12 +22,18 @@ export async function finishInterruptedRestart(journal: RestartJournal, platform
     return 'resumed';
   } catch (error) {
     if (isDockerUnavailable(error)) {
-      logger.warn({ event: LogEvent.restartResumeFailed, err: (error as Error).message }, `could not finish an interrupted restart: ${(error as Error).message}; will retry`);
+      logger.warn(
+        { event: LogEvent.restartResumeFailed, err: (error as Error).message },
+        `could not finish an interrupted restart: ${(error as Error).message}; will retry`,
+      );
       return 'failed';
     }
     // Anything else (the entry names a container that is not ours) would fail on every pass
     // and stall the reloader: say so and let the entry go.
-    logger.error({ event: LogEvent.restartResumeFailed, err: error }, `dropping an interrupted-restart entry that cannot be finished: ${(error as Error).message}`);
+    logger.error(
+      { event: LogEvent.restartResumeFailed, err: error },
+      `dropping an interrupted-restart entry that cannot be finished: ${(error as Error).message}`,
+    );
     await journal.end().catch(() => undefined);
     return 'none';
   }

@@ -52,7 +52,12 @@ export class RotationKeeper {
       } while (this.again);
     };
     loop()
-      .catch((error: unknown) => this.logger.warn({ event: LogEvent.rotationFailed, err: (error as Error).message }, 'could not update nginx rotation after a node event; the next pass retries'))
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { event: LogEvent.rotationFailed, err: (error as Error).message },
+          'could not update nginx rotation after a node event; the next pass retries',
+        ),
+      )
       .finally(() => (this.refreshing = false));
   }
 

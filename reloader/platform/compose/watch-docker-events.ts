@@ -67,7 +67,11 @@ export function watchDockerEvents(options: WatchDockerEventsOptions): () => void
       stream.on('end', reconnect);
       stream.on('close', reconnect);
     } catch (error) {
-      if (!failing) logger.warn({ event: LogEvent.dockerEventsFailed, err: (error as Error).message }, 'cannot follow Docker events; retrying every second (the periodic pass still runs)');
+      if (!failing)
+        logger.warn(
+          { event: LogEvent.dockerEventsFailed, err: (error as Error).message },
+          'cannot follow Docker events; retrying every second (the periodic pass still runs)',
+        );
       failing = true;
       reconnect();
     }

@@ -12,7 +12,7 @@ describe('ReloaderController recovery', () => {
   const allOn = (fingerprint: string) => [...h.cluster.nodes.values()].every((n) => n.state === 'running' && n.fingerprint === fingerprint);
   const lastOutcome = () => h.controller.status().rollouts.previous[0]?.outcome;
 
-  it('a Docker API outage between a node\'s stop and start: the halt says so, and the node is started and the rollout finished once the API is back', async () => {
+  it("a Docker API outage between a node's stop and start: the halt says so, and the node is started and the rollout finished once the API is back", async () => {
     h = createHarness(FP_OLD, { dockerRetryMs: 20 });
     addThreeNodes(h, FP_OLD);
     await h.controller.start();
@@ -31,14 +31,17 @@ describe('ReloaderController recovery', () => {
 
     h.cluster.dockerDown = false; // no trigger: the reloader notices by itself within seconds
     await waitUntil('every node on the new file', () => allOn(FP_NEW) && lastOutcome() === 'complete');
-    assert.deepEqual(h.cluster.calls.filter((c) => !c.startsWith('rotation')), [
-      'stop gateway-1',
-      'start gateway-1', // from the journal, as soon as the API answered
-      'stop gateway-2',
-      'start gateway-2',
-      'stop gateway-3',
-      'start gateway-3',
-    ]);
+    assert.deepEqual(
+      h.cluster.calls.filter((c) => !c.startsWith('rotation')),
+      [
+        'stop gateway-1',
+        'start gateway-1', // from the journal, as soon as the API answered
+        'stop gateway-2',
+        'start gateway-2',
+        'stop gateway-3',
+        'start gateway-3',
+      ],
+    );
     assert.equal(h.controller.status().halted, null);
     assert.deepEqual(h.cluster.rotations.at(-1), ['gateway-1', 'gateway-2', 'gateway-3']);
     assert.ok(h.lines.includes('resuming the rollout halted at gateway-1: the Docker API answers again'));
@@ -153,7 +156,10 @@ describe('ReloaderController recovery', () => {
     await h.controller.start();
     await waitUntil('every node on the file', () => allOn(FP_NEW) && lastOutcome() === 'complete' && [...h.cluster.nodes.values()].every((n) => !n.broken));
     assert.deepEqual(outAtStop, [], 'another node was out of rotation when one was stopped');
-    assert.deepEqual(h.cluster.calls.filter((c) => !c.startsWith('rotation')), ['start gateway-2', 'stop gateway-1', 'start gateway-1', 'stop gateway-3', 'start gateway-3']);
+    assert.deepEqual(
+      h.cluster.calls.filter((c) => !c.startsWith('rotation')),
+      ['start gateway-2', 'stop gateway-1', 'start gateway-1', 'stop gateway-3', 'start gateway-3'],
+    );
   });
 
   it('drops a journal entry that cannot be finished (not a node of this project) instead of stalling every pass', async () => {

@@ -13,8 +13,16 @@ describe('resolveEnvReference with secret files', () => {
 
   it('reads env.NAME from the file NAME when the variable is unset or empty, without the trailing newline', () => {
     writeFileSync(join(dir, 'OPENAI_API_KEY'), 'sk-from-file\n');
-    assert.deepEqual(resolveEnvReference('env.OPENAI_API_KEY', { SECRET_FILES_DIR: dir }), { value: 'sk-from-file', variable: 'OPENAI_API_KEY', missing: false });
-    assert.equal(resolveEnvReference('env.OPENAI_API_KEY', { SECRET_FILES_DIR: dir, OPENAI_API_KEY: '' }).value, 'sk-from-file', 'compose passes unset keys as empty');
+    assert.deepEqual(resolveEnvReference('env.OPENAI_API_KEY', { SECRET_FILES_DIR: dir }), {
+      value: 'sk-from-file',
+      variable: 'OPENAI_API_KEY',
+      missing: false,
+    });
+    assert.equal(
+      resolveEnvReference('env.OPENAI_API_KEY', { SECRET_FILES_DIR: dir, OPENAI_API_KEY: '' }).value,
+      'sk-from-file',
+      'compose passes unset keys as empty',
+    );
   });
 
   it('prefers a set variable, and reports a name found nowhere as missing', () => {
