@@ -5,6 +5,7 @@
 export type StepPhase =
   | 'only-node'
   | 'out-of-rotation'
+  | 'draining'
   | 'drain-timeout'
   | 'drained'
   | 'restarting'

@@ -101,9 +101,15 @@ type Say = (phase: StepPhase, message?: string, level?: 'info' | 'warn') => void
 async function drainNode(ctx: RollNodeContext, node: ObservedNode, say: Say): Promise<void> {
   if (node.ip === null) return;
   const deadline = Date.now() + ctx.drainTimeoutMs;
+  let shown: number | undefined;
   for (;;) {
     const health = await ctx.probe.probe(node.ip);
     if (!health.reachable || (health.inFlight ?? 0) === 0) return;
+    // Said when the count changes, so /status shows which node the rollout waits on, for how many.
+    if (health.inFlight !== shown) {
+      shown = health.inFlight;
+      say('draining', `waiting for ${shown} request(s) in flight (at most ${Math.round(ctx.drainTimeoutMs / 1000)} s)`);
+    }
     if (Date.now() >= deadline) {
       say('drain-timeout', `still ${health.inFlight} in flight after ${ctx.drainTimeoutMs} ms: stopping anyway (the node finishes them within its own shutdown deadline)`, 'warn');
       return;

@@ -83,6 +83,25 @@ describe('ReloaderController rollouts', () => {
     assert.ok(h.controller.status().nodes.every((n) => n.rollout_phase === null && n.fingerprint === FP_NEW));
   });
 
+  it('shows which node the rollout waits on while it drains, and for how many requests', async () => {
+    h = createHarness(FP_OLD);
+    addThreeNodes(h, FP_OLD);
+    await h.controller.start();
+    await h.controller.settle();
+    const busy = h.cluster.byName('gateway-1');
+    busy.inFlight = 2;
+    setTimeout(() => (busy.inFlight = 1), 30);
+    setTimeout(() => (busy.inFlight = 0), 60);
+    h.edit(FP_NEW);
+    await h.controller.settle();
+    const events = h.controller.status().rollouts.previous[0]!.steps[0]!.events;
+    assert.deepEqual(
+      events.filter((e) => e.phase === 'draining').map((e) => e.message),
+      ['waiting for 2 request(s) in flight (at most 1 s)', 'waiting for 1 request(s) in flight (at most 1 s)'],
+    );
+    assert.ok(h.lines.includes('node 1/3 gateway-1 waiting for 2 request(s) in flight (at most 1 s)'));
+  });
+
   it("waits for Docker's health check as well as /health before putting a restarted node back", async () => {
     h = createHarness(FP_OLD, { healthTimeoutMs: 300 });
     addThreeNodes(h, FP_OLD);
