@@ -52,6 +52,11 @@ export class DockerUnavailableError extends ReloaderError {
   }
 }
 
+/** True for an error that says the platform's API could not be reached (after its own retries). */
+export function isDockerUnavailable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'DOCKER_UNAVAILABLE';
+}
+
 /** Thrown when the reloader cannot tell which project it manages. */
 export class ProjectUnknownError extends ReloaderError {
   constructor(message: string) {

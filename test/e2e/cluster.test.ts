@@ -273,7 +273,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     }, { timeoutMs: 120_000, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) });
   });
 
-  it('7: an edit through the config API under steady load rolls every node one at a time with no failure, as a hand edit does', async () => {
+  it('13: an edit through the config API under steady load rolls every node one at a time with no failure, as a hand edit does', async () => {
     // With the socket-proxy override the reloader runs as uid 1000: the host directory must be
     // writable by it (README, "Control plane").
     chownSync(cluster.configDir, 1000, 1000);
@@ -286,7 +286,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     assert.equal(read.fingerprint, configFingerprint());
 
     const nodes = await cluster.gatewayNodes();
-    const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix: `s7-${runId}` });
+    const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix: `s13-${runId}` });
     load.start();
     await waitFor('load running', async () => (load.outcomes.length >= 8 ? true : undefined));
     const recorder = await recordEvents();
@@ -302,10 +302,147 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     await waitForConvergence(written.fingerprint);
     const settled = load.outcomes.length;
     await waitFor('load after the rollout', async () => (load.outcomes.length >= settled + 8 ? true : undefined));
-    assertCleanLoad(await load.stop(), (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s7-${runId}-`)));
+    assertCleanLoad(await load.stop(), (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s13-${runId}-`)));
     await assertOneAtATime(recorder, nodes);
     const history = (await (await fetch(`${cluster.reloaderUrl}/api/config/history`, { headers: auth })).json()) as { versions: Array<{ version: number; author: string; fingerprint: string }> };
     assert.deepEqual(history.versions[0], { ...history.versions[0], version: written.version, author: 'token', fingerprint: written.fingerprint });
+  });
+
+  // Issue 14: every way the cluster changes, under steady load with streams.
+
+  async function startLoad(prefix: string): Promise<SteadyLoad> {
+    const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix });
+    load.start();
+    await waitFor('load running', async () => (load.outcomes.length >= 8 ? true : undefined));
+    return load;
+  }
+
+  async function finishLoad(load: SteadyLoad, prefix: string): Promise<LoadOutcome[]> {
+    const settled = load.outcomes.length;
+    await waitFor('load after the change', async () => (load.outcomes.length >= settled + 8 ? true : undefined));
+    const outcomes = await load.stop();
+    return outcomes.filter((o) => o.marker.startsWith(prefix));
+  }
+
+  async function waitForServing(count: number): Promise<void> {
+    await waitFor(`${count} nodes healthy and in rotation`, async () => {
+      const nodes = (await cluster.gatewayNodes()).filter((n) => n.running);
+      const status = await cluster.reloaderStatus();
+      return nodes.length === count && nodes.every((n) => n.health === 'healthy') && status.rotation.servers.length === count && !status.rollouts.current ? true : undefined;
+    }, { timeoutMs: 240_000, intervalMs: 500, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) + (await cluster.logs('reloader', 30)) });
+  }
+
+  it('7: scale 3 -> 5 -> 2 -> 3 under steady load: no failure, no duplicate', async () => {
+    const prefix = `s7-${runId}`;
+    const load = await startLoad(prefix);
+    for (const count of [5, 2, 3]) {
+      await cluster.compose(['up', '-d', '--no-deps', '--scale', `gateway=${count}`, 'gateway']);
+      await waitForServing(count);
+      log(`scaled to ${count}`);
+    }
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+  });
+
+  it('8: a node killed outright fails only the requests it held, and leaves the rotation at once', async () => {
+    const prefix = `s8-${runId}`;
+    const load = await startLoad(prefix);
+    const [victim] = await cluster.gatewayNodes();
+    assert.ok(victim);
+    const killedAt = Date.now();
+    await docker(['kill', '-s', 'KILL', victim.id]);
+    await waitFor('the killed node out of rotation', async () => ((await cluster.reloaderStatus()).rotation.servers.some((s) => s.ip === victim.ip) ? undefined : true), { intervalMs: 100 });
+    log(`killed node out of rotation after ${Date.now() - killedAt} ms`);
+    const outcomes = await finishLoad(load, prefix);
+    const failed = outcomes.filter((o) => !o.ok);
+    assert.ok(failed.length <= 4, `at most the requests in flight (concurrency 4) may fail, ${failed.length} did: ${JSON.stringify(failed)}`);
+    const counts = new Map<string, number>();
+    for (const r of await cluster.upstreamRecords()) if (r.marker?.startsWith(`${prefix}-`)) counts.set(r.marker, (counts.get(r.marker) ?? 0) + 1);
+    // nginx re-sends nothing a node received; the SDK (maxRetries 2) may retry a request the
+    // killed node had already sent upstream: at most those may show twice.
+    const duplicates = [...counts].filter(([, n]) => n > 1);
+    assert.ok(duplicates.length <= failed.length + 4, `duplicates beyond the killed node's requests: ${JSON.stringify(duplicates)}`);
+    await docker(['start', victim.id]);
+    await waitForServing(3);
+  });
+
+  it('9: the Docker API stopped for 20 s during a node restart: the node is not left down and the rollout finishes', async () => {
+    const prefix = `s9-${runId}`;
+    const load = await startLoad(prefix);
+    const [proxyId] = await cluster.containerIds('socket-proxy');
+    assert.ok(proxyId);
+    current = withRevision(current, 10);
+    cluster.writeConfigInPlace(current);
+    await waitFor('a node restarting', async () => {
+      const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
+      return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
+    }, { intervalMs: 50, timeoutMs: 60_000 });
+    await docker(['stop', '-t', '1', proxyId]);
+    log('socket proxy stopped for 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    await docker(['start', proxyId]);
+    await waitForConvergence(configFingerprint());
+    const status = await cluster.reloaderStatus();
+    assert.equal(status.halted, null);
+    const reasons = status.rollouts.previous.map((r) => String(r.reason ?? ''));
+    assert.ok(!reasons.some((r) => /did not come back healthy/.test(r)), `a halt blamed the node: ${JSON.stringify(reasons)}`);
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+  });
+
+  it('10: a rollout halted by a typo saved mid-restart resumes when the file is fixed back to its target', async () => {
+    current = withRevision(current, 11);
+    const target = JSON.stringify(current, null, 2) + '\n';
+    cluster.writeConfigInPlace(current);
+    await waitFor('a node restarting', async () => {
+      const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
+      return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
+    }, { intervalMs: 50, timeoutMs: 60_000 });
+    cluster.writeConfigText(target.slice(0, 40)); // the node starts on this and exits
+    const halted = await waitFor('the rollout to halt', async () => (await cluster.reloaderStatus()).halted ?? undefined, { timeoutMs: 180_000, describe: () => cluster.logs('reloader', 30) });
+    assert.equal(halted.cause, 'config-invalid', JSON.stringify(halted));
+    cluster.writeConfigText(target); // fixed back: the file equals the halted target again
+    await waitForConvergence(configFingerprint());
+    assert.equal((await cluster.reloaderStatus()).halted, null);
+  });
+
+  it('11: a rotated secret reaches every node through scripts/rolling-replace.sh, one node at a time, no failure', async () => {
+    const prefix = `s11-${runId}`;
+    const load = await startLoad(prefix);
+    cluster.extraEnv.E2E_OPENAI_KEY = 'sk-e2e-rotated';
+    log(await cluster.rollingReplace());
+    await waitForServing(3);
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+    for (let i = 0; i < 6; i += 1) assert.match((await ask()).text, /key=sk-e2e-rotated$/);
+  });
+
+  it('12: a key kept in a secret file is in no container\'s metadata, and rotating it is an edit plus POST /rollout, no failure', async () => {
+    cluster.writeSecret('E2E_FILE_KEY', 'sk-e2e-file-1');
+    const config = structuredClone(current) as { providers: { openai: { keys: Array<{ value: string }> } } };
+    config.providers.openai.keys[0]!.value = 'env.E2E_FILE_KEY';
+    current = config;
+    cluster.writeConfigInPlace(current);
+    await waitForConvergence(configFingerprint());
+    assert.match((await ask()).text, /key=sk-e2e-file-1$/);
+
+    const prefix = `s12-${runId}`;
+    const load = await startLoad(prefix);
+    const before = await startTimes();
+    cluster.writeSecret('E2E_FILE_KEY', 'sk-e2e-file-2');
+    assert.equal(await cluster.requestRollout(), 202);
+    await waitFor('every node restarted by the manual rollout', async () => {
+      const status = await cluster.reloaderStatus();
+      const now = await startTimes();
+      return !status.rollouts.current && [...before].every(([id, at]) => now.get(id) !== at) ? true : undefined;
+    }, { timeoutMs: 240_000, describe: () => cluster.logs('reloader', 30) });
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+    for (let i = 0; i < 6; i += 1) assert.match((await ask()).text, /key=sk-e2e-file-2$/);
+    for (const node of await cluster.gatewayNodes()) {
+      const inspected = await docker(['inspect', node.id]);
+      assert.ok(!inspected.includes('sk-e2e-file'), `${node.name}: the file secret shows in docker inspect`);
+    }
   });
 });
 

@@ -25,7 +25,7 @@ export interface Harness {
 }
 
 /** Builds a harness; nodes are added by the caller before `controller.start()`. */
-export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number; journal?: RestartJournal } = {}): Harness {
+export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number; journal?: RestartJournal; dockerRetryMs?: number } = {}): Harness {
   const cluster = new FakeCluster(file);
   const { logger, lines, records } = captureLogger();
   const metrics = createMetrics();
@@ -48,6 +48,7 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
     reconcileIntervalMs: 3_600_000,
     pollMs: 5,
     ...(options.journal ? { journal: options.journal } : {}),
+    ...(options.dockerRetryMs !== undefined ? { dockerRetryMs: options.dockerRetryMs } : {}),
   });
   return {
     cluster,
@@ -72,4 +73,13 @@ export function addThreeNodes(h: Harness, fingerprint: string): void {
   h.cluster.addNode('gateway-3', 3, fingerprint);
   h.cluster.addNode('gateway-1', 1, fingerprint);
   h.cluster.addNode('gateway-2', 2, fingerprint);
+}
+
+/** Polls `check` every 5 ms until it holds, failing with `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

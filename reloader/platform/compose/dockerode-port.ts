@@ -2,7 +2,8 @@ import Docker from 'dockerode';
 import { hostname } from 'node:os';
 import { DockerUnavailableError, NotManagedError, ProjectUnknownError } from '../../errors.js';
 import { LogEvent } from '../../observability/log-events.js';
-import type { ContainerInfo, DockerHealth, DockerPort } from './docker-port.js';
+import type { ContainerEvent, ContainerInfo, DockerHealth, DockerPort } from './docker-port.js';
+import { watchDockerEvents } from './watch-docker-events.js';
 import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from './labels.js';
 import type { Logger } from '../../../shared/logger.js';
 import { backoffDelay, sleep, withRetry, type RetryPolicy } from '../../../shared/backoff.js';
@@ -109,6 +110,10 @@ class DockerodePort implements DockerPort {
     );
     const text = info.tty ? Buffer.from(raw).toString('utf8') : demuxDockerStream(Buffer.from(raw));
     return text.split('\n').filter((line) => line.trim() !== '').slice(-lines);
+  }
+
+  watchEvents(role: Role, onEvent: (event: ContainerEvent) => void): () => void {
+    return watchDockerEvents({ docker: this.docker, project: this.project, role, logger: this.options.logger, onEvent });
   }
 
   /** Inspects the container right before acting on it and refuses anything unlabelled. */

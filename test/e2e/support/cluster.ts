@@ -28,8 +28,12 @@ export class Cluster {
   readonly tag: string;
   readonly configDir: string;
   readonly controlDir: string;
+  /** Mounted at /run/secrets in the nodes (SECRETS_DIR): one file per secret. */
+  readonly secretsDir: string;
   private readonly workDir: string;
   nginxUrl = '';
+  /** Extra environment for compose (and scripts run with it), e.g. a rotated secret. */
+  readonly extraEnv: Record<string, string> = {};
   reloaderUrl = '';
   upstreamUrl = '';
 
@@ -42,6 +46,19 @@ export class Cluster {
     this.controlDir = join(this.workDir, 'control');
     mkdirSync(this.configDir, { recursive: true, mode: 0o755 });
     mkdirSync(this.controlDir, { recursive: true, mode: 0o755 });
+    this.secretsDir = join(this.workDir, 'secrets');
+    mkdirSync(this.secretsDir, { recursive: true, mode: 0o755 });
+  }
+
+  /** Writes a secret file the nodes (uid 1000) can read; a node reads it on its next start. */
+  writeSecret(name: string, value: string): void {
+    writeFileSync(join(this.secretsDir, name), `${value}\n`, { mode: 0o644 });
+  }
+
+  /** POST /rollout on the reloader: every node restarted, one at a time. */
+  async requestRollout(): Promise<number> {
+    const res = await fetch(`${this.reloaderUrl}/rollout`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+    return res.status;
   }
 
   /** Where the config and control directories live. */
@@ -60,6 +77,13 @@ export class Cluster {
     return runCommand(COMPOSE, ['-p', this.project, ...fileArgs, ...args], { cwd: REPO_ROOT, env: this.env(), timeoutMs });
   }
 
+  /** Runs scripts/rolling-replace.sh against this project (compose's options as its arguments). */
+  rollingReplace(timeoutMs = 10 * 60_000): Promise<string> {
+    const args = ['-p', this.project, ...this.files.flatMap((f) => ['-f', f])];
+    const env = { ...this.env(), COMPOSE: COMPOSE, RELOADER_URL: this.reloaderUrl };
+    return runCommand('sh', ['scripts/rolling-replace.sh', ...args], { cwd: REPO_ROOT, env, timeoutMs });
+  }
+
   private env(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -72,10 +96,12 @@ export class Cluster {
       AI_GATEWAY_TAG: this.tag,
       CONFIG_DIR: this.configDir,
       E2E_CONTROL_DIR: this.controlDir,
+      SECRETS_DIR: this.secretsDir,
       GATEWAY_PORT: '127.0.0.1:0',
       RELOADER_PORT: '0',
       COMPOSE_DOCKER_CLI_BUILD: '0',
     };
+    Object.assign(env, this.extraEnv);
     delete env.COMPOSE_FILE;
     delete env.COMPOSE_PROJECT_NAME;
     return env;
@@ -211,7 +237,7 @@ export interface ReloaderStatusView {
   nodes: Array<{ name: string; id: string; health: string; docker_health: string; fingerprint: string | null; up_to_date: boolean; ip: string | null; in_rotation: boolean }>;
   rotation: { generation: number; servers: Array<{ ip: string }> };
   rollouts: { current: unknown; previous: Array<Record<string, unknown>> };
-  halted: { fingerprint: string; node: string; reason: string } | null;
+  halted: { fingerprint: string; node: string; cause?: string; reason: string } | null;
 }
 
 /** One chat request as the upstream recorded it. */

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileJournal } from '../../../reloader/rollout/restart-journal.js';
-import { addThreeNodes, createHarness, FP_NEW, FP_NEWER, FP_OLD, type Harness } from '../controller-harness.js';
+import { addThreeNodes, createHarness, FP_NEW, FP_NEWER, FP_OLD, waitUntil, type Harness } from '../controller-harness.js';
 
 describe('ReloaderController rollouts', () => {
   let h: Harness;
@@ -55,6 +55,51 @@ describe('ReloaderController rollouts', () => {
     assert.ok(h.lines.some((l) => /^node 2\/3 gateway-2 healthy on sha256:111111111111… after \d+\.\d s$/.test(l)));
     assert.ok(h.lines.some((l) => /^rollout complete in \d+\.\d s$/.test(l)));
     assert.match(await h.metrics.registry.metrics(), /reloader_rollouts_total\{outcome="complete"\} 1/);
+  });
+
+  it('shows in /status where the node being restarted is: its phase, and Docker and /health as they are now', async () => {
+    h = createHarness(FP_OLD, { healthTimeoutMs: 2000 });
+    addThreeNodes(h, FP_OLD);
+    await h.controller.start();
+    await h.controller.settle();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const start = h.cluster.docker.start;
+    h.cluster.docker.start = async (id) => {
+      await held;
+      return start(id);
+    };
+    h.cluster.dockerHealthOnStart = 'starting';
+    const node = (name: string) => h.controller.status().nodes.find((n) => n.name === name)!;
+    h.edit(FP_NEW);
+    await waitUntil('gateway-1 stopped', () => node('gateway-1').rollout_phase === 'stopped');
+    assert.equal(node('gateway-2').rollout_phase, null);
+    release();
+    await waitUntil('gateway-1 seen starting on the new file', () => node('gateway-1').docker_health === 'starting' && node('gateway-1').fingerprint === FP_NEW);
+    assert.equal(node('gateway-1').rollout_phase, 'started');
+    h.cluster.byName('gateway-1').health = 'healthy';
+    h.cluster.dockerHealthOnStart = 'healthy';
+    await h.controller.settle();
+    assert.ok(h.controller.status().nodes.every((n) => n.rollout_phase === null && n.fingerprint === FP_NEW));
+  });
+
+  it('shows which node the rollout waits on while it drains, and for how many requests', async () => {
+    h = createHarness(FP_OLD);
+    addThreeNodes(h, FP_OLD);
+    await h.controller.start();
+    await h.controller.settle();
+    const busy = h.cluster.byName('gateway-1');
+    busy.inFlight = 2;
+    setTimeout(() => (busy.inFlight = 1), 30);
+    setTimeout(() => (busy.inFlight = 0), 60);
+    h.edit(FP_NEW);
+    await h.controller.settle();
+    const events = h.controller.status().rollouts.previous[0]!.steps[0]!.events;
+    assert.deepEqual(
+      events.filter((e) => e.phase === 'draining').map((e) => e.message),
+      ['waiting for 2 request(s) in flight (at most 1 s)', 'waiting for 1 request(s) in flight (at most 1 s)'],
+    );
+    assert.ok(h.lines.includes('node 1/3 gateway-1 waiting for 2 request(s) in flight (at most 1 s)'));
   });
 
   it("waits for Docker's health check as well as /health before putting a restarted node back", async () => {

@@ -49,6 +49,7 @@ function status(
         in_flight: 0,
         ip: '10.0.0.1',
         in_rotation: true,
+        rollout_phase: null,
       },
     ],
     rotation: { generation: 1, servers: [], load_balancer: null },

@@ -42,6 +42,7 @@ function startFakeNginx(dir: string, reloads: { enabled: boolean }) {
       if (reloads.enabled) generation = String(parseGeneration(readFileSync(join(dir, 'generation.conf'), 'utf8')));
     },
     logsTail: async () => [],
+    watchEvents: () => () => {},
   };
   return { server, docker, signals };
 }
