@@ -39,10 +39,16 @@ async function main(): Promise<void> {
   }
   const { config, report } = loaded;
   if (report.unsupported.length > 0) {
-    logger.warn({ event: 'config-unsupported', settings: report.unsupported }, `config settings accepted but not implemented by this node: ${report.unsupported.join(', ')}`);
+    logger.warn(
+      { event: 'config-unsupported', settings: report.unsupported },
+      `config settings accepted but not implemented by this node: ${report.unsupported.join(', ')}`,
+    );
   }
   for (const missing of report.missingVariables) {
-    logger.warn({ event: 'config-env-missing', variable: missing.variable, used_by: missing.usedBy }, `environment variable ${missing.variable} is not set; ${missing.usedBy.join(', ')} unusable`);
+    logger.warn(
+      { event: 'config-env-missing', variable: missing.variable, used_by: missing.usedBy },
+      `environment variable ${missing.variable} is not set; ${missing.usedBy.join(', ')} unusable`,
+    );
   }
 
   setUpstreamLimits(env.upstreamLimits);
@@ -61,8 +67,20 @@ async function main(): Promise<void> {
   }
   if (governance) {
     // Connect and migrate before listening; a store down now is not fatal (the fail mode applies, and it is retried).
-    await governance.warm().catch((error: unknown) => logger.error({ event: 'governance-store-down', err: { message: (error as Error).message } }, 'governance store unreachable at start-up'));
-    logger.info({ event: 'governance', store: governance.storeDescription ?? 'none (no budgets or rate limits)', fail_mode: env.governance.failMode, virtual_keys: config.governance.virtualKeys.length }, 'governance enforced');
+    await governance
+      .warm()
+      .catch((error: unknown) =>
+        logger.error({ event: 'governance-store-down', err: { message: (error as Error).message } }, 'governance store unreachable at start-up'),
+      );
+    logger.info(
+      {
+        event: 'governance',
+        store: governance.storeDescription ?? 'none (no budgets or rate limits)',
+        fail_mode: env.governance.failMode,
+        virtual_keys: config.governance.virtualKeys.length,
+      },
+      'governance enforced',
+    );
   }
   let requestLog: RequestLog | undefined;
   try {
@@ -81,7 +99,15 @@ async function main(): Promise<void> {
   const server = createHttpServer(createApp(deps), { headersTimeoutMs: env.headersTimeoutMs, requestTimeoutMs: env.requestTimeoutMs });
   const port = await listen(server, env.port, env.host);
   logger.info(
-    { event: 'listening', host: env.host, port, node: nodeName, config: env.configPath, config_fingerprint: shortFingerprint(config.fingerprint), providers: [...config.providers.keys()] },
+    {
+      event: 'listening',
+      host: env.host,
+      port,
+      node: nodeName,
+      config: env.configPath,
+      config_fingerprint: shortFingerprint(config.fingerprint),
+      providers: [...config.providers.keys()],
+    },
     'gateway node listening',
   );
 
@@ -111,7 +137,10 @@ async function main(): Promise<void> {
   // reads its config only at start (the reloader restarts nodes to apply an edit), so a
   // hang-up or a "reload" signal is ignored, and the log says so.
   process.on('SIGHUP', () =>
-    logger.warn({ event: 'signal-ignored', signal: 'SIGHUP' }, 'SIGHUP ignored: a node applies a config edit only by restarting (the reloader does that); SIGTERM drains and stops it'),
+    logger.warn(
+      { event: 'signal-ignored', signal: 'SIGHUP' },
+      'SIGHUP ignored: a node applies a config edit only by restarting (the reloader does that); SIGTERM drains and stops it',
+    ),
   );
 }
 

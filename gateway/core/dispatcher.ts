@@ -125,11 +125,7 @@ export class Dispatcher {
   }
 
   /** Dispatches one request; see the class comment. */
-  async run<T>(
-    route: RouteSpec,
-    ctx: RequestContext,
-    attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
-  ): Promise<DispatchResult<T>> {
+  async run<T>(route: RouteSpec, ctx: RequestContext, attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>): Promise<DispatchResult<T>> {
     // Every reference is checked before any upstream work: a typo in a fallback is a 400 now,
     // not a surprise after the primary failed.
     const candidates = [this.resolve(parseModelRef(route.model))];
@@ -213,7 +209,8 @@ export class Dispatcher {
           return { value, provider: ref.provider, model: ref.model, attempts, keyName: key?.name, release: route.stream ? release : NO_RELEASE };
         } catch (error) {
           // An adapter throwing something other than a GatewayError is a bug: keep its stack.
-          if (!(error instanceof GatewayError)) this.deps.logger.error({ id: ctx.requestId, provider: ref.provider, err: error }, 'provider failed unexpectedly');
+          if (!(error instanceof GatewayError))
+            this.deps.logger.error({ id: ctx.requestId, provider: ref.provider, err: error }, 'provider failed unexpectedly');
           const failure = asGatewayError(error, ref);
           // Only what reached (or tried to reach) the provider is an upstream attempt: a request
           // the adapter refused to translate (a 400 of the node's own), or a crash in our code,
@@ -250,13 +247,16 @@ export class Dispatcher {
 function restrictKeys(keys: ProviderKey[], allowed: ReadonlySet<string> | undefined, ref: ModelRef): ProviderKey[] {
   if (!allowed || keys.length === 0) return keys;
   const kept = keys.filter((key) => allowed.has(key.name));
-  if (kept.length === 0) throw new GatewayError('provider_blocked', `the virtual key may use none of provider "${ref.provider}"'s keys that serve model "${ref.model}"`, { provider: ref.provider, model: ref.model });
+  if (kept.length === 0)
+    throw new GatewayError('provider_blocked', `the virtual key may use none of provider "${ref.provider}"'s keys that serve model "${ref.model}"`, {
+      provider: ref.provider,
+      model: ref.model,
+    });
   return kept;
 }
 
 function checkCapability(adapter: ProviderAdapter, capability: Capability, ref: ModelRef): void {
-  const missing =
-    (capability === 'text' && !adapter.capabilities.text) || (capability === 'embeddings' && !adapter.capabilities.embeddings);
+  const missing = (capability === 'text' && !adapter.capabilities.text) || (capability === 'embeddings' && !adapter.capabilities.embeddings);
   if (missing) {
     const what = capability === 'text' ? 'text completions (/v1/completions)' : 'embeddings (/v1/embeddings)';
     throw new GatewayError('unsupported_operation', `provider "${ref.provider}" does not serve ${what}`, { provider: ref.provider, model: ref.model });

@@ -15,7 +15,21 @@ import { checkBodyDepth } from './validate/json-depth.js';
 
 const FORWARD_PREFIX = 'x-bf-eh-';
 /** Headers a client may not set upstream through x-bf-eh-*: credentials and framing. */
-const NOT_FORWARDED = new Set(['authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'x-bf-vk', 'host', 'content-length', 'content-type', 'connection', 'transfer-encoding', 'keep-alive', 'te', 'upgrade']);
+const NOT_FORWARDED = new Set([
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'x-bf-vk',
+  'host',
+  'content-length',
+  'content-type',
+  'connection',
+  'transfer-encoding',
+  'keep-alive',
+  'te',
+  'upgrade',
+]);
 
 /** One admitted inference request: its dispatch context and shared state. */
 export interface InferenceScope {
@@ -176,7 +190,12 @@ export function readFallbacks(body: Record<string, unknown>): string[] | undefin
 }
 
 /** Adds Bifrost's `extra_fields` to a successful response body. */
-export function withExtraFields<T extends object>(body: T, provider: string, model: string, state: RequestState): T & { extra_fields: Record<string, unknown> } {
+export function withExtraFields<T extends object>(
+  body: T,
+  provider: string,
+  model: string,
+  state: RequestState,
+): T & { extra_fields: Record<string, unknown> } {
   const existing = (body as { extra_fields?: Record<string, unknown> }).extra_fields;
   return {
     ...body,
@@ -192,7 +211,12 @@ export function withExtraFields<T extends object>(body: T, provider: string, mod
 export function failInference(scope: InferenceScope, error: unknown): unknown {
   const shown =
     scope.abortedBy() === 'shutdown'
-      ? new GatewayError('draining', 'the node shut down before the provider answered; retry', { status: 502, provider: scope.state.provider, model: scope.state.model, cause: error })
+      ? new GatewayError('draining', 'the node shut down before the provider answered; retry', {
+          status: 502,
+          provider: scope.state.provider,
+          model: scope.state.model,
+          cause: error,
+        })
       : error;
   noteError(scope.state, shown);
   return shown;

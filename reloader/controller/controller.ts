@@ -181,9 +181,11 @@ export class ReloaderController {
     // Every pass, not only at start: a running reloader recovers as soon as the API answers.
     const resumed = await finishInterruptedRestart(this.journal, this.deps.platform, this.deps.logger);
     if (resumed === 'failed' || (resumed === 'resumed' && !(await this.observe()))) return;
-    await this.rotation.sync(this.nodes).catch((error: unknown) =>
-      this.deps.logger.warn({ event: LogEvent.rotationFailed, err: (error as Error).message }, 'could not update nginx rotation; will retry'),
-    );
+    await this.rotation
+      .sync(this.nodes)
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ event: LogEvent.rotationFailed, err: (error as Error).message }, 'could not update nginx rotation; will retry'),
+      );
     const desired = this.state.desired;
     if (desired === undefined) return;
     const manual = this.manualRequested;
@@ -198,7 +200,8 @@ export class ReloaderController {
       return;
     }
     this.waiting = undefined;
-    if (trigger === 'startup') this.deps.logger.info({ event: LogEvent.rolloutStartupStale }, 'on start, some nodes do not run the current file: rolling only those');
+    if (trigger === 'startup')
+      this.deps.logger.info({ event: LogEvent.rolloutStartupStale }, 'on start, some nodes do not run the current file: rolling only those');
     await runRollout(
       {
         platform: this.deps.platform,
@@ -239,7 +242,10 @@ export class ReloaderController {
     if (!current) return;
     const key = (e: ConfigEvaluation | undefined) => (e === undefined ? '' : e.kind === 'missing' ? 'missing' : `${e.kind}:${e.fingerprint}`);
     if (key(current) === key(this.config)) return;
-    this.deps.logger.info({ event: LogEvent.configChangedUnwatched }, 'the config file changed without a watch event (consider RELOADER_POLLING=true on this mount)');
+    this.deps.logger.info(
+      { event: LogEvent.configChangedUnwatched },
+      'the config file changed without a watch event (consider RELOADER_POLLING=true on this mount)',
+    );
     this.onConfig(current);
   }
 
@@ -255,7 +261,10 @@ export class ReloaderController {
       this.docker = { reachable: false, error: (error as Error).message, failures };
       // Said on the first failure and then once a minute or so, not on every retry.
       if (failures === 1 || failures % 30 === 0) {
-        this.deps.logger.warn({ event: LogEvent.dockerUnavailable, err: (error as Error).message, failures }, `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`);
+        this.deps.logger.warn(
+          { event: LogEvent.dockerUnavailable, err: (error as Error).message, failures },
+          `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`,
+        );
       }
       return false;
     }

@@ -78,7 +78,10 @@ export function createReloaderApp(deps: HttpDeps): Koa {
  * origin is refused (CSRF); and once admin credentials are configured, they are required
  * here as on the API.
  */
-async function refuseRolloutRequest(ctx: Koa.Context, control: ControlPlaneDeps | undefined): Promise<{ status: number; code: string; error: string } | undefined> {
+async function refuseRolloutRequest(
+  ctx: Koa.Context,
+  control: ControlPlaneDeps | undefined,
+): Promise<{ status: number; code: string; error: string } | undefined> {
   const origin = ctx.get('origin');
   if (origin !== '' && origin !== `${ctx.protocol}://${ctx.host}`) {
     return { status: 403, code: 'CROSS_SITE_REFUSED', error: 'POST /rollout from another site is refused' };

@@ -111,7 +111,11 @@ async function drainNode(ctx: RollNodeContext, node: ObservedNode, say: Say): Pr
       say('draining', `waiting for ${shown} request(s) in flight (at most ${Math.round(ctx.drainTimeoutMs / 1000)} s)`);
     }
     if (Date.now() >= deadline) {
-      say('drain-timeout', `still ${health.inFlight} in flight after ${ctx.drainTimeoutMs} ms: stopping anyway (the node finishes them within its own shutdown deadline)`, 'warn');
+      say(
+        'drain-timeout',
+        `still ${health.inFlight} in flight after ${ctx.drainTimeoutMs} ms: stopping anyway (the node finishes them within its own shutdown deadline)`,
+        'warn',
+      );
       return;
     }
     await sleep(ctx.pollMs);

@@ -91,7 +91,10 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
   const { control, history, logger } = deps;
   const record = history.begin(trigger, control.desired() ?? '');
   const started = Date.now();
-  logger.info({ event: LogEvent.rolloutStarted, trigger, target: control.desired() }, `rollout started (${trigger}) towards ${shortFp(control.desired() ?? '')}`);
+  logger.info(
+    { event: LogEvent.rolloutStarted, trigger, target: control.desired() },
+    `rollout started (${trigger}) towards ${shortFp(control.desired() ?? '')}`,
+  );
   let lastRestartedId: string | undefined;
   let waitingSince: number | undefined;
   let settlePending = false;
@@ -178,7 +181,10 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
       history.endStep(step, 'failed', { error: result.error, logTail: result.logTail });
       const halt = await describeHalt(deps, node.name, desired, result);
       control.nodeFailed(node.id, halt);
-      logger.error({ event: LogEvent.rolloutHalted, node: node.name, cause: halt.cause, log_tail: result.logTail }, `${label} failed: rollout halted, the other nodes keep serving`);
+      logger.error(
+        { event: LogEvent.rolloutHalted, node: node.name, cause: halt.cause, log_tail: result.logTail },
+        `${label} failed: rollout halted, the other nodes keep serving`,
+      );
       return finish('failed', halt.reason);
     }
     history.endStep(step, 'ok');
@@ -197,7 +203,11 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
 async function describeHalt(deps: RolloutDeps, name: string, target: string, result: { cause: StepFailureCause; error: string }): Promise<HaltRecord> {
   const base = { fingerprint: target, node: name };
   if (result.cause === 'docker-unavailable') {
-    return { ...base, cause: 'docker-unavailable', reason: `${name}: ${result.error}; the node is started again and the rollout resumed once the Docker API answers` };
+    return {
+      ...base,
+      cause: 'docker-unavailable',
+      reason: `${name}: ${result.error}; the node is started again and the rollout resumed once the Docker API answers`,
+    };
   }
   if (result.cause === 'step-error') return { ...base, cause: 'step-error', reason: `${name}: ${result.error}` };
   const now = await deps.readConfig().catch(() => undefined);

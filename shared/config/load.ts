@@ -89,10 +89,15 @@ function findDuplicateKeyValues(keys: RuntimeConfig['governance']['virtualKeys']
   const issues: ConfigIssue[] = [];
   keys.forEach((key, index) => {
     if (!key.usable) return;
-    if (!key.value.startsWith('sk-bf-')) issues.push({ path: `governance.virtual_keys[${index}].value`, message: 'the environment variable it names must hold a value starting with "sk-bf-"' });
+    if (!key.value.startsWith('sk-bf-'))
+      issues.push({ path: `governance.virtual_keys[${index}].value`, message: 'the environment variable it names must hold a value starting with "sk-bf-"' });
     const first = seen.get(key.value);
     if (first === undefined) seen.set(key.value, index);
-    else issues.push({ path: `governance.virtual_keys[${index}].value`, message: `resolves to the same value as virtual_keys[${first}]; every virtual key needs its own value` });
+    else
+      issues.push({
+        path: `governance.virtual_keys[${index}].value`,
+        message: `resolves to the same value as virtual_keys[${first}]; every virtual key needs its own value`,
+      });
   });
   return issues;
 }
@@ -105,12 +110,7 @@ function noteMissing(usedBy: Map<string, string[]>, variables: Iterable<string>,
   }
 }
 
-function resolveProvider(
-  name: string,
-  entry: ProviderEntry,
-  env: NodeJS.ProcessEnv,
-  usedBy: Map<string, string[]>,
-): ProviderSettings {
+function resolveProvider(name: string, entry: ProviderEntry, env: NodeJS.ProcessEnv, usedBy: Map<string, string[]>): ProviderSettings {
   const network = entry.network_config;
   const networkMissing = new Set<string>();
   const baseUrl = network.base_url ? resolveEnvDeep(network.base_url, env, networkMissing) : undefined;
@@ -137,13 +137,7 @@ function resolveProvider(
   };
 }
 
-function resolveKey(
-  provider: string,
-  key: KeyEntry,
-  index: number,
-  env: NodeJS.ProcessEnv,
-  usedBy: Map<string, string[]>,
-): ProviderKey {
+function resolveKey(provider: string, key: KeyEntry, index: number, env: NodeJS.ProcessEnv, usedBy: Map<string, string[]>): ProviderKey {
   const missing = new Set<string>();
   const value = resolveEnvDeep(key.value, env, missing);
   const azure = key.azure_key_config ? resolveEnvDeep(key.azure_key_config, env, missing) : undefined;

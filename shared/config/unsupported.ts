@@ -43,7 +43,8 @@ export function findUnsupportedSettings(raw: unknown): string[] {
     if (key === 'plugins' && Array.isArray(value)) {
       // The governance plugin is implemented (its is_vk_mandatory); other plugins are not.
       value.forEach((plugin: unknown, index) => {
-        if (!isObject(plugin) || plugin.name !== 'governance') found.push(`plugins[${index}]${isObject(plugin) && typeof plugin.name === 'string' ? ` (${plugin.name})` : ''}`);
+        if (!isObject(plugin) || plugin.name !== 'governance')
+          found.push(`plugins[${index}]${isObject(plugin) && typeof plugin.name === 'string' ? ` (${plugin.name})` : ''}`);
       });
       continue;
     }

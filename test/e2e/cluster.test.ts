@@ -40,7 +40,12 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   before(async function () {
     current = initialConfig();
     if (attach) {
-      base = { debian: `ai-gateway-e2e/debian:${attach[0]}`, node: `ai-gateway-e2e/node:${attach[0]}`, nginx: `ai-gateway-e2e/nginx:${attach[0]}`, postgres: `ai-gateway-e2e/postgres:${attach[0]}` };
+      base = {
+        debian: `ai-gateway-e2e/debian:${attach[0]}`,
+        node: `ai-gateway-e2e/node:${attach[0]}`,
+        nginx: `ai-gateway-e2e/nginx:${attach[0]}`,
+        postgres: `ai-gateway-e2e/postgres:${attach[0]}`,
+      };
       cluster = new Cluster(attach[0]!, base, attach[1]);
       cluster.writeConfigInPlace(current);
       await cluster.compose(['up', '-d']);
@@ -59,12 +64,16 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     // would show the same marker twice, which the load scenario asserts against.
     // A 60 s timeout instead of the SDK's 10 minutes: a lost request fails the test, not the CI job.
     client = new OpenAI({ baseURL: `${cluster.nginxUrl}/v1`, apiKey: 'sk-e2e-client', maxRetries: 2, timeout: 60_000, fetch: countingFetch });
-    await waitFor('three healthy gateway nodes in rotation', async () => {
-      const status = await cluster.reloaderStatus();
-      const nodes = await cluster.gatewayNodes();
-      const ready = nodes.length === 3 && nodes.every((n) => n.health === 'healthy') && status.nodes.filter((n) => n.in_rotation).length === 3;
-      return ready ? true : undefined;
-    }, { timeoutMs: 180_000, describe: () => cluster.logs('reloader') });
+    await waitFor(
+      'three healthy gateway nodes in rotation',
+      async () => {
+        const status = await cluster.reloaderStatus();
+        const nodes = await cluster.gatewayNodes();
+        const ready = nodes.length === 3 && nodes.every((n) => n.health === 'healthy') && status.nodes.filter((n) => n.in_rotation).length === 3;
+        return ready ? true : undefined;
+      },
+      { timeoutMs: 180_000, describe: () => cluster.logs('reloader') },
+    );
     log('three nodes healthy and in rotation');
   });
 
@@ -101,13 +110,21 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
 
   /** Waits until every node reports `fingerprint`, checked on each node itself, with no rollout running. */
   async function waitForConvergence(fingerprint: string): Promise<void> {
-    await waitFor(`every node on ${fingerprint.slice(0, 19)}`, async () => {
-      const status = await cluster.reloaderStatus();
-      if (status.rollouts.current || !status.nodes.every((n) => n.fingerprint === fingerprint && n.in_rotation)) return undefined;
-      const nodes = await cluster.gatewayNodes();
-      const healths = await Promise.all(nodes.map((n) => readNodeHealth(n.id)));
-      return nodes.length === 3 && healths.every((h) => h.status === 'ok' && h.config_fingerprint === fingerprint) ? true : undefined;
-    }, { timeoutMs: 240_000, intervalMs: 1000, describe: async () => JSON.stringify(await cluster.reloaderStatus(), null, 1) + (await cluster.logs('reloader', 30)) });
+    await waitFor(
+      `every node on ${fingerprint.slice(0, 19)}`,
+      async () => {
+        const status = await cluster.reloaderStatus();
+        if (status.rollouts.current || !status.nodes.every((n) => n.fingerprint === fingerprint && n.in_rotation)) return undefined;
+        const nodes = await cluster.gatewayNodes();
+        const healths = await Promise.all(nodes.map((n) => readNodeHealth(n.id)));
+        return nodes.length === 3 && healths.every((h) => h.status === 'ok' && h.config_fingerprint === fingerprint) ? true : undefined;
+      },
+      {
+        timeoutMs: 240_000,
+        intervalMs: 1000,
+        describe: async () => JSON.stringify(await cluster.reloaderStatus(), null, 1) + (await cluster.logs('reloader', 30)),
+      },
+    );
   }
 
   const recorders = new Set<GatewayEventRecorder>();
@@ -151,7 +168,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     assert.deepEqual([...seen].sort(), nodes.map((n) => n.hostname).sort(), 'answers come from every node');
   });
 
-  it('1b: the socket proxy forwards the reloader\'s calls and refuses others', async () => {
+  it("1b: the socket proxy forwards the reloader's calls and refuses others", async () => {
     const [reloaderId] = await cluster.containerIds('reloader');
     assert.ok(reloaderId);
     assert.equal(await callThroughSocketProxy(reloaderId, 'GET', '/containers/json'), 200);
@@ -187,7 +204,10 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     const outcomes = await load.stop();
     const retried = outcomes.filter((o) => (attempts.get(o.marker) ?? 0) > 1).length;
     log(`steady load: ${retried} request(s) retried by the SDK`);
-    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s3-${runId}-`)));
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s3-${runId}-`)),
+    );
     await assertOneAtATime(recorder, nodes);
     await assertOneRowPerRequest(cluster, outcomes, `s3-${runId}-`);
   });
@@ -213,7 +233,10 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
       const s = await cluster.reloaderStatus();
       return s.config.fingerprint === invalidSchema && s.config.state === 'invalid' ? s : undefined;
     });
-    assert.ok(status2.config.issues.some((i) => (i.path ?? '').includes('keys') || i.message.includes('keys')), JSON.stringify(status2.config.issues));
+    assert.ok(
+      status2.config.issues.some((i) => (i.path ?? '').includes('keys') || i.message.includes('keys')),
+      JSON.stringify(status2.config.issues),
+    );
     assert.equal(status2.config.target_fingerprint, goodFingerprint, 'the nodes stay on the last good config');
     assert.equal((await ask()).text.startsWith('upstream='), true, 'traffic flows');
     assert.deepEqual(await startTimes(), before, 'no container restarted');
@@ -262,15 +285,31 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     await docker(['stop', '-t', '30', target.id]);
     // Another container takes an address on the network while the node is down, so the node
     // cannot get its old address back.
-    await docker(['run', '-d', '--rm', '--network', networkName, '--label', `com.docker.compose.project=${cluster.project}`,
-      '--label', 'ai-gateway-e2e.role=address-taker', base.node, 'sleep', '600']);
+    await docker([
+      'run',
+      '-d',
+      '--rm',
+      '--network',
+      networkName,
+      '--label',
+      `com.docker.compose.project=${cluster.project}`,
+      '--label',
+      'ai-gateway-e2e.role=address-taker',
+      base.node,
+      'sleep',
+      '600',
+    ]);
     await docker(['start', target.id]);
     const moved = (await cluster.gatewayNodes()).find((n) => n.id === target.id);
     assert.ok(moved && moved.ip !== target.ip, `the node's address changed (${target.ip} -> ${moved?.ip})`);
-    await waitFor('traffic to the restarted node', async () => {
-      for (let i = 0; i < 6; i += 1) if ((await ask()).node === target.hostname) return true;
-      return undefined;
-    }, { timeoutMs: 120_000, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) });
+    await waitFor(
+      'traffic to the restarted node',
+      async () => {
+        for (let i = 0; i < 6; i += 1) if ((await ask()).node === target.hostname) return true;
+        return undefined;
+      },
+      { timeoutMs: 120_000, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) },
+    );
   });
 
   it('13: an edit through the config API under steady load rolls every node one at a time with no failure, as a hand edit does', async () => {
@@ -302,9 +341,14 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     await waitForConvergence(written.fingerprint);
     const settled = load.outcomes.length;
     await waitFor('load after the rollout', async () => (load.outcomes.length >= settled + 8 ? true : undefined));
-    assertCleanLoad(await load.stop(), (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s13-${runId}-`)));
+    assertCleanLoad(
+      await load.stop(),
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s13-${runId}-`)),
+    );
     await assertOneAtATime(recorder, nodes);
-    const history = (await (await fetch(`${cluster.reloaderUrl}/api/config/history`, { headers: auth })).json()) as { versions: Array<{ version: number; author: string; fingerprint: string }> };
+    const history = (await (await fetch(`${cluster.reloaderUrl}/api/config/history`, { headers: auth })).json()) as {
+      versions: Array<{ version: number; author: string; fingerprint: string }>;
+    };
     assert.deepEqual(history.versions[0], { ...history.versions[0], version: written.version, author: 'token', fingerprint: written.fingerprint });
   });
 
@@ -325,11 +369,21 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   }
 
   async function waitForServing(count: number): Promise<void> {
-    await waitFor(`${count} nodes healthy and in rotation`, async () => {
-      const nodes = (await cluster.gatewayNodes()).filter((n) => n.running);
-      const status = await cluster.reloaderStatus();
-      return nodes.length === count && nodes.every((n) => n.health === 'healthy') && status.rotation.servers.length === count && !status.rollouts.current ? true : undefined;
-    }, { timeoutMs: 240_000, intervalMs: 500, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) + (await cluster.logs('reloader', 30)) });
+    await waitFor(
+      `${count} nodes healthy and in rotation`,
+      async () => {
+        const nodes = (await cluster.gatewayNodes()).filter((n) => n.running);
+        const status = await cluster.reloaderStatus();
+        return nodes.length === count && nodes.every((n) => n.health === 'healthy') && status.rotation.servers.length === count && !status.rollouts.current
+          ? true
+          : undefined;
+      },
+      {
+        timeoutMs: 240_000,
+        intervalMs: 500,
+        describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) + (await cluster.logs('reloader', 30)),
+      },
+    );
   }
 
   it('7: scale 3 -> 5 -> 2 -> 3 under steady load: no failure, no duplicate', async () => {
@@ -341,7 +395,10 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
       log(`scaled to ${count}`);
     }
     const outcomes = await finishLoad(load, prefix);
-    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
   });
 
   it('8: a node killed outright fails only the requests it held, and leaves the rotation at once', async () => {
@@ -351,7 +408,11 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     assert.ok(victim);
     const killedAt = Date.now();
     await docker(['kill', '-s', 'KILL', victim.id]);
-    await waitFor('the killed node out of rotation', async () => ((await cluster.reloaderStatus()).rotation.servers.some((s) => s.ip === victim.ip) ? undefined : true), { intervalMs: 100 });
+    await waitFor(
+      'the killed node out of rotation',
+      async () => ((await cluster.reloaderStatus()).rotation.servers.some((s) => s.ip === victim.ip) ? undefined : true),
+      { intervalMs: 100 },
+    );
     log(`killed node out of rotation after ${Date.now() - killedAt} ms`);
     const outcomes = await finishLoad(load, prefix);
     const failed = outcomes.filter((o) => !o.ok);
@@ -373,10 +434,14 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     assert.ok(proxyId);
     current = withRevision(current, 10);
     cluster.writeConfigInPlace(current);
-    await waitFor('a node restarting', async () => {
-      const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
-      return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
-    }, { intervalMs: 50, timeoutMs: 60_000 });
+    await waitFor(
+      'a node restarting',
+      async () => {
+        const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
+        return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
+      },
+      { intervalMs: 50, timeoutMs: 60_000 },
+    );
     await docker(['stop', '-t', '1', proxyId]);
     log('socket proxy stopped for 20 s');
     await new Promise((resolve) => setTimeout(resolve, 20_000));
@@ -387,19 +452,29 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     const reasons = status.rollouts.previous.map((r) => String(r.reason ?? ''));
     assert.ok(!reasons.some((r) => /did not come back healthy/.test(r)), `a halt blamed the node: ${JSON.stringify(reasons)}`);
     const outcomes = await finishLoad(load, prefix);
-    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
   });
 
   it('10: a rollout halted by a typo saved mid-restart resumes when the file is fixed back to its target', async () => {
     current = withRevision(current, 11);
     const target = JSON.stringify(current, null, 2) + '\n';
     cluster.writeConfigInPlace(current);
-    await waitFor('a node restarting', async () => {
-      const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
-      return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
-    }, { intervalMs: 50, timeoutMs: 60_000 });
+    await waitFor(
+      'a node restarting',
+      async () => {
+        const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
+        return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
+      },
+      { intervalMs: 50, timeoutMs: 60_000 },
+    );
     cluster.writeConfigText(target.slice(0, 40)); // the node starts on this and exits
-    const halted = await waitFor('the rollout to halt', async () => (await cluster.reloaderStatus()).halted ?? undefined, { timeoutMs: 180_000, describe: () => cluster.logs('reloader', 30) });
+    const halted = await waitFor('the rollout to halt', async () => (await cluster.reloaderStatus()).halted ?? undefined, {
+      timeoutMs: 180_000,
+      describe: () => cluster.logs('reloader', 30),
+    });
     assert.equal(halted.cause, 'config-invalid', JSON.stringify(halted));
     cluster.writeConfigText(target); // fixed back: the file equals the halted target again
     await waitForConvergence(configFingerprint());
@@ -413,11 +488,14 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     log(await cluster.rollingReplace());
     await waitForServing(3);
     const outcomes = await finishLoad(load, prefix);
-    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
     for (let i = 0; i < 6; i += 1) assert.match((await ask()).text, /key=sk-e2e-rotated$/);
   });
 
-  it('12: a key kept in a secret file is in no container\'s metadata, and rotating it is an edit plus POST /rollout, no failure', async () => {
+  it("12: a key kept in a secret file is in no container's metadata, and rotating it is an edit plus POST /rollout, no failure", async () => {
     cluster.writeSecret('E2E_FILE_KEY', 'sk-e2e-file-1');
     const config = structuredClone(current) as { providers: { openai: { keys: Array<{ value: string }> } } };
     config.providers.openai.keys[0]!.value = 'env.E2E_FILE_KEY';
@@ -431,13 +509,20 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     const before = await startTimes();
     cluster.writeSecret('E2E_FILE_KEY', 'sk-e2e-file-2');
     assert.equal(await cluster.requestRollout(), 202);
-    await waitFor('every node restarted by the manual rollout', async () => {
-      const status = await cluster.reloaderStatus();
-      const now = await startTimes();
-      return !status.rollouts.current && [...before].every(([id, at]) => now.get(id) !== at) ? true : undefined;
-    }, { timeoutMs: 240_000, describe: () => cluster.logs('reloader', 30) });
+    await waitFor(
+      'every node restarted by the manual rollout',
+      async () => {
+        const status = await cluster.reloaderStatus();
+        const now = await startTimes();
+        return !status.rollouts.current && [...before].every(([id, at]) => now.get(id) !== at) ? true : undefined;
+      },
+      { timeoutMs: 240_000, describe: () => cluster.logs('reloader', 30) },
+    );
     const outcomes = await finishLoad(load, prefix);
-    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)));
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
     for (let i = 0; i < 6; i += 1) assert.match((await ask()).text, /key=sk-e2e-file-2$/);
     for (const node of await cluster.gatewayNodes()) {
       const inspected = await docker(['inspect', node.id]);
@@ -457,6 +542,7 @@ function assertCleanLoad(outcomes: readonly LoadOutcome[], records: readonly { m
   const duplicates = [...counts].filter(([, n]) => n > 1);
   assert.deepEqual(duplicates, [], 'no request reached the upstream twice');
   for (const o of outcomes) assert.equal(counts.get(o.marker), 1, `request ${o.marker} reached the upstream once`);
-  console.log(`      [e2e] steady load: ${outcomes.length} requests (${streams.length} streams), nodes ${[...new Set(outcomes.map((o) => o.node))].join(', ')}`);
+  console.log(
+    `      [e2e] steady load: ${outcomes.length} requests (${streams.length} streams), nodes ${[...new Set(outcomes.map((o) => o.node))].join(', ')}`,
+  );
 }
-

@@ -32,7 +32,12 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
   let invalid = false;
   const evaluate = (): ConfigEvaluation =>
     invalid
-      ? { kind: 'invalid', fingerprint: 'sha256:bad', issues: [{ path: 'providers.openai.keys[0].weight', message: 'must be a number' }], checkedAt: new Date().toISOString() }
+      ? {
+          kind: 'invalid',
+          fingerprint: 'sha256:bad',
+          issues: [{ path: 'providers.openai.keys[0].weight', message: 'must be a number' }],
+          checkedAt: new Date().toISOString(),
+        }
       : { kind: 'valid', fingerprint: cluster.file, unsupported: [], checkedAt: new Date().toISOString() };
   const controller = new ReloaderController({
     platform: createComposePlatform({ docker: cluster.docker, probe: cluster.probe, rotation: cluster.rotation, logger, stopTimeoutS: 30 }),

@@ -1,6 +1,13 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { DockerUnavailableError, NotManagedError, type ContainerEvent, type ContainerInfo, type DockerHealth, type DockerPort } from '../../reloader/platform/compose/docker-port.js';
+import {
+  DockerUnavailableError,
+  NotManagedError,
+  type ContainerEvent,
+  type ContainerInfo,
+  type DockerHealth,
+  type DockerPort,
+} from '../../reloader/platform/compose/docker-port.js';
 import type { HealthProbe } from '../../reloader/platform/health-probe.js';
 import type { NodeHealth } from '../../reloader/rollout/node.js';
 import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from '../../reloader/platform/compose/labels.js';
@@ -171,7 +178,8 @@ export class FakeCluster {
 
   private failIfDown(): void {
     // What the real port throws once its own retries are spent.
-    if (this.dockerDown) throw new DockerUnavailableError('a call', { cause: Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }) });
+    if (this.dockerDown)
+      throw new DockerUnavailableError('a call', { cause: Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }) });
   }
 
   private info(node: FakeNode): ContainerInfo {

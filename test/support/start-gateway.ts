@@ -77,7 +77,12 @@ export async function startGateway(config: object | string, options: StartGatewa
   });
   const logger = createLogger({ level: options.logLevel ?? 'info', destination: sink });
   const metrics = new GatewayMetrics();
-  const governance = createGovernance(runtime, { env: { ...readGovernanceEnv({}), ...options.governance }, logger, registry: metrics.registry, ...(options.random ? { random: options.random } : {}) });
+  const governance = createGovernance(runtime, {
+    env: { ...readGovernanceEnv({}), ...options.governance },
+    logger,
+    registry: metrics.registry,
+    ...(options.random ? { random: options.random } : {}),
+  });
   // As main.ts does: connect and migrate before listening.
   await governance?.warm();
   const deps = buildAppDeps(runtime, {
@@ -119,11 +124,13 @@ export async function startGateway(config: object | string, options: StartGatewa
 }
 
 /** A retry wait that does not wait (keeps retry tests fast). */
-export const instantSleep = (_ms: number, signal: CancelSignal): Promise<void> =>
-  signal.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve();
+export const instantSleep = (_ms: number, signal: CancelSignal): Promise<void> => (signal.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve());
 
 /** A config with one OpenAI-compatible provider (default `openai`) pointed at `baseUrl`. */
-export function providerConfig(baseUrl: string, overrides: { provider?: string; entry?: Record<string, unknown>; client?: Record<string, unknown> } = {}): Record<string, unknown> {
+export function providerConfig(
+  baseUrl: string,
+  overrides: { provider?: string; entry?: Record<string, unknown>; client?: Record<string, unknown> } = {},
+): Record<string, unknown> {
   const provider = overrides.provider ?? 'openai';
   return {
     providers: {

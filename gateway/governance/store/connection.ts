@@ -43,7 +43,10 @@ export function findStoreTarget(logsStore: LogsStoreSettings | undefined, databa
         database,
         user,
         password,
-        ssl: sslMode === 'disable' || sslMode === 'allow' || sslMode === 'prefer' ? false : { rejectUnauthorized: sslMode === 'verify-full' || sslMode === 'verify-ca' },
+        ssl:
+          sslMode === 'disable' || sslMode === 'allow' || sslMode === 'prefer'
+            ? false
+            : { rejectUnauthorized: sslMode === 'verify-full' || sslMode === 'verify-ca' },
       },
     };
   }

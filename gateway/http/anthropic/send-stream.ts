@@ -71,7 +71,10 @@ class NativeEventDialect extends AnthropicDialect<SseEvent> {
   finish(res: ServerResponse, state: RequestState): undefined {
     noteUsage(state, toChatUsage(this.usage));
     if (!this.ended && isWritable(res)) {
-      throw new GatewayError('upstream_bad_response', `${this.provider} ended the stream before message_stop`, { provider: state.provider, model: state.model });
+      throw new GatewayError('upstream_bad_response', `${this.provider} ended the stream before message_stop`, {
+        provider: state.provider,
+        model: state.model,
+      });
     }
     return undefined;
   }

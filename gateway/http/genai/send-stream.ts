@@ -19,7 +19,13 @@ export type GeminiStreamFraming = 'sse' | 'json-array';
  * elements of one JSON array written progressively (what Gemini answers without `alt=sse`).
  * A failure mid-stream ends it with a Google error object.
  */
-export function sendGeminiStream(ctx: Context, deps: AppDeps, scope: InferenceScope, result: DispatchResult<AsyncIterable<GeminiResponse>>, framing: GeminiStreamFraming): Promise<void> {
+export function sendGeminiStream(
+  ctx: Context,
+  deps: AppDeps,
+  scope: InferenceScope,
+  result: DispatchResult<AsyncIterable<GeminiResponse>>,
+  framing: GeminiStreamFraming,
+): Promise<void> {
   return pumpStream(ctx, deps, scope, result, new GeminiDialect(framing));
 }
 

@@ -47,12 +47,17 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     const clientHeaders: AnthropicClientHeaders = { version: ctx.get('anthropic-version') || undefined, beta: ctx.get('anthropic-beta') || undefined };
 
     if (body.stream === true) {
-      const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat', stream: true }, async (adapter, target): Promise<AnthropicRouteStream> => {
-        const native = adapter.capabilities.native?.anthropic;
-        if (native) return { kind: 'native', events: await native.stream({ ...request, model: target.model }, target, clientHeaders) };
-        const chunks = await adapter.chatStream(toChatRequest(request, target.model), target);
-        return { kind: 'chat', chunks, messageId: `msg_${scope.requestId}`, model: target.model };
-      });
+      const result = await dispatchInference(
+        deps,
+        scope,
+        { model, fallbacks, capability: 'chat', stream: true },
+        async (adapter, target): Promise<AnthropicRouteStream> => {
+          const native = adapter.capabilities.native?.anthropic;
+          if (native) return { kind: 'native', events: await native.stream({ ...request, model: target.model }, target, clientHeaders) };
+          const chunks = await adapter.chatStream(toChatRequest(request, target.model), target);
+          return { kind: 'chat', chunks, messageId: `msg_${scope.requestId}`, model: target.model };
+        },
+      );
       await sendAnthropicStream(ctx, deps, scope, result);
       return;
     }

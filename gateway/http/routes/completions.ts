@@ -25,13 +25,21 @@ async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
     checkStreamFlag(body);
     const request = toUpstreamBody<TextCompletionRequest>(body);
     if (body.stream === true) {
-      const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'text', stream: true }, (adapter, target) => {
-        const text = adapter.capabilities.text;
-        if (!text?.stream) {
-          throw new GatewayError('unsupported_operation', `provider "${target.provider.name}" does not stream text completions; use /v1/chat/completions`, { provider: target.provider.name, model: target.model });
-        }
-        return text.stream(request, target);
-      });
+      const result = await dispatchInference(
+        deps,
+        scope,
+        { model: body.model, fallbacks: readFallbacks(body), capability: 'text', stream: true },
+        (adapter, target) => {
+          const text = adapter.capabilities.text;
+          if (!text?.stream) {
+            throw new GatewayError('unsupported_operation', `provider "${target.provider.name}" does not stream text completions; use /v1/chat/completions`, {
+              provider: target.provider.name,
+              model: target.model,
+            });
+          }
+          return text.stream(request, target);
+        },
+      );
       await sendChunkStream(ctx, deps, scope, result);
       return;
     }

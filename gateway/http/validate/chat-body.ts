@@ -56,7 +56,8 @@ function checkContent(content: unknown, path: string): void {
     checkString(part.type, `${partPath}.type`);
     if (part.type === 'text') checkString(part.text, `${partPath}.text`);
     // Bifrost and several SDKs also accept `image_url` as a bare string.
-    if (part.type === 'image_url' && typeof part.image_url !== 'string') checkString(requireObject(part.image_url, `${partPath}.image_url`).url, `${partPath}.image_url.url`);
+    if (part.type === 'image_url' && typeof part.image_url !== 'string')
+      checkString(requireObject(part.image_url, `${partPath}.image_url`).url, `${partPath}.image_url.url`);
   });
 }
 

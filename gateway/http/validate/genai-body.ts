@@ -86,5 +86,9 @@ function checkToolConfig(config: JsonObject): void {
   if (isAbsent(config.functionCallingConfig)) return;
   const calling = requireObject(config.functionCallingConfig, 'toolConfig.functionCallingConfig');
   checkOptionalString(calling.mode, 'toolConfig.functionCallingConfig.mode');
-  checkOptionalStringArray(calling.allowedFunctionNames, (index) => `toolConfig.functionCallingConfig.allowedFunctionNames[${index}]`, 'toolConfig.functionCallingConfig.allowedFunctionNames');
+  checkOptionalStringArray(
+    calling.allowedFunctionNames,
+    (index) => `toolConfig.functionCallingConfig.allowedFunctionNames[${index}]`,
+    'toolConfig.functionCallingConfig.allowedFunctionNames',
+  );
 }

@@ -1,14 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../chat-types.js';
 import { forcedFunctionName, functionOf } from '../shared/function-tools.js';
-import type {
-  AnthropicContentBlock,
-  AnthropicImageSource,
-  AnthropicMessage,
-  AnthropicRequest,
-  AnthropicTool,
-  AnthropicToolChoice,
-} from './types.js';
+import type { AnthropicContentBlock, AnthropicImageSource, AnthropicMessage, AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './types.js';
 
 /** Anthropic requires `max_tokens`; this is used when the chat request gives none. */
 export const DEFAULT_MAX_TOKENS = 4096;

@@ -11,7 +11,9 @@ import type { ChatRequest, ToolDefinition } from '../chat-types.js';
 export function functionOf(tool: ToolDefinition, provider: string): ToolDefinition['function'] {
   const fn = (tool as { function?: ToolDefinition['function'] }).function;
   if (tool.type !== 'function' || typeof fn?.name !== 'string') {
-    throw new GatewayError('invalid_request', `tools of type "${String(tool.type)}" are not supported by ${provider}; only function tools are`, { param: 'tools' });
+    throw new GatewayError('invalid_request', `tools of type "${String(tool.type)}" are not supported by ${provider}; only function tools are`, {
+      param: 'tools',
+    });
   }
   return fn;
 }

@@ -46,7 +46,10 @@ export function createComposePlatform(options: ComposePlatformOptions): Platform
         // Seeing no node at all (a wrong project name, say) must not empty nginx's upstream:
         // keep what it has, e.g. the entrypoint's default that resolves every replica.
         if (!warnedEmptyRotation) {
-          logger.warn({ event: LogEvent.rotationEmpty }, `no gateway node of project "${docker.project}" to put in rotation: leaving nginx's server list as it is`);
+          logger.warn(
+            { event: LogEvent.rotationEmpty },
+            `no gateway node of project "${docker.project}" to put in rotation: leaving nginx's server list as it is`,
+          );
           warnedEmptyRotation = true;
         }
         return;

@@ -42,7 +42,10 @@ export async function connectDockerPort(options: DockerodePortOptions): Promise<
       }
       if (!isTransient(error)) throw error;
       const delay = backoffDelay(attempt, 1000, 30_000);
-      options.logger.warn({ event: LogEvent.dockerUnavailable, err: describe(error), attempt }, `Docker API unreachable, retrying in ${(delay / 1000).toFixed(1)} s`);
+      options.logger.warn(
+        { event: LogEvent.dockerUnavailable, err: describe(error), attempt },
+        `Docker API unreachable, retrying in ${(delay / 1000).toFixed(1)} s`,
+      );
       await sleep(delay);
     }
   }
@@ -105,11 +108,12 @@ class DockerodePort implements DockerPort {
 
   async logsTail(id: string, lines: number): Promise<string[]> {
     const info = await this.guard(id, 'gateway');
-    const raw = await this.call('logs', () =>
-      this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps: false }),
-    );
+    const raw = await this.call('logs', () => this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps: false }));
     const text = info.tty ? Buffer.from(raw).toString('utf8') : demuxDockerStream(Buffer.from(raw));
-    return text.split('\n').filter((line) => line.trim() !== '').slice(-lines);
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .slice(-lines);
   }
 
   watchEvents(role: Role, onEvent: (event: ContainerEvent) => void): () => void {

@@ -149,5 +149,5 @@ function findNpmDir(): string {
   for (const candidate of ['/usr/lib/node_modules/npm', '/usr/local/lib/node_modules/npm']) {
     if (existsSync(join(candidate, 'bin', 'npm-cli.js'))) return candidate;
   }
-  throw new Error('npm not found next to this machine\'s node');
+  throw new Error("npm not found next to this machine's node");
 }

@@ -38,7 +38,11 @@ export class Cluster {
   upstreamUrl = '';
 
   /** `workDir` is given only to attach to a cluster left running by an earlier (development) run. */
-  constructor(readonly runId: string, private readonly base: BaseImages, workDir?: string) {
+  constructor(
+    readonly runId: string,
+    private readonly base: BaseImages,
+    workDir?: string,
+  ) {
     this.project = `aigwe2e${runId}`;
     this.tag = `e2e-${runId}`;
     this.workDir = workDir ?? mkdtempSync(join(tmpdir(), 'ai-gateway-e2e-'));
@@ -149,7 +153,10 @@ export class Cluster {
   /** Container ids of a service (including stopped ones). */
   async containerIds(service: string): Promise<string[]> {
     const out = await this.compose(['ps', '-q', service]);
-    return out.split('\n').map((s) => s.trim()).filter(Boolean);
+    return out
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   /** The gateway containers, ordered by name. */
@@ -195,15 +202,11 @@ export class Cluster {
   async down(): Promise<void> {
     const label = `label=com.docker.compose.project=${this.project}`;
     // Containers the tests started on the project's network first, or the network stays in use.
-    const extra = (await docker(['ps', '-aq', '--filter', label, '--filter', 'label=ai-gateway-e2e.role']).catch(() => ''))
-      .split('\n')
-      .filter(Boolean);
+    const extra = (await docker(['ps', '-aq', '--filter', label, '--filter', 'label=ai-gateway-e2e.role']).catch(() => '')).split('\n').filter(Boolean);
     if (extra.length > 0) await docker(['rm', '-f', '-v', ...extra]).catch(() => undefined);
     await this.compose(['down', '-v', '--remove-orphans', '-t', '5']).catch(() => undefined);
     const leftovers = async (kind: 'ps' | 'network' | 'volume') =>
-      (await docker(kind === 'ps' ? ['ps', '-aq', '--filter', label] : [kind, 'ls', '-q', '--filter', label]).catch(() => ''))
-        .split('\n')
-        .filter(Boolean);
+      (await docker(kind === 'ps' ? ['ps', '-aq', '--filter', label] : [kind, 'ls', '-q', '--filter', label]).catch(() => '')).split('\n').filter(Boolean);
     const containers = await leftovers('ps');
     if (containers.length > 0) await docker(['rm', '-f', '-v', ...containers]).catch(() => undefined);
     const networks = await leftovers('network');
@@ -233,8 +236,24 @@ interface DockerInspect {
 
 /** The parts of the reloader's /status the tests read. */
 export interface ReloaderStatusView {
-  config: { fingerprint: string | null; valid: boolean; state: string; issues: Array<{ path?: string; message: string }>; error?: string; target_fingerprint: string | null };
-  nodes: Array<{ name: string; id: string; health: string; docker_health: string; fingerprint: string | null; up_to_date: boolean; ip: string | null; in_rotation: boolean }>;
+  config: {
+    fingerprint: string | null;
+    valid: boolean;
+    state: string;
+    issues: Array<{ path?: string; message: string }>;
+    error?: string;
+    target_fingerprint: string | null;
+  };
+  nodes: Array<{
+    name: string;
+    id: string;
+    health: string;
+    docker_health: string;
+    fingerprint: string | null;
+    up_to_date: boolean;
+    ip: string | null;
+    in_rotation: boolean;
+  }>;
   rotation: { generation: number; servers: Array<{ ip: string }> };
   rollouts: { current: unknown; previous: Array<Record<string, unknown>> };
   halted: { fingerprint: string; node: string; cause?: string; reason: string } | null;

@@ -15,7 +15,11 @@ function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[
   const { config } = loadConfigBytes(
     JSON.stringify({
       providers: {
-        openai: { keys: [KEY], network_config: { max_retries: retries, retry_backoff_initial: 100, retry_backoff_max: 250 }, concurrency_and_buffer_size: { concurrency: 1, buffer_size: 1 } },
+        openai: {
+          keys: [KEY],
+          network_config: { max_retries: retries, retry_backoff_initial: 100, retry_backoff_max: 250 },
+          concurrency_and_buffer_size: { concurrency: 1, buffer_size: 1 },
+        },
         groq: { keys: [KEY] },
         mistral: { keys: [KEY] },
       },
@@ -77,11 +81,15 @@ describe('Dispatcher', () => {
   it('tries fallbacks in order after the primary, and reports which one answered', async () => {
     const { dispatcher } = createDispatcher(0);
     const seen: string[] = [];
-    const result = await dispatcher.run({ model: 'openai/a', fallbacks: ['groq/b', 'mistral/c'], capability: 'chat' }, context(), async (_adapter, target: UpstreamTarget) => {
-      seen.push(`${target.provider.name}/${target.model}`);
-      if (target.provider.name !== 'mistral') throw failure(500);
-      return 'ok';
-    });
+    const result = await dispatcher.run(
+      { model: 'openai/a', fallbacks: ['groq/b', 'mistral/c'], capability: 'chat' },
+      context(),
+      async (_adapter, target: UpstreamTarget) => {
+        seen.push(`${target.provider.name}/${target.model}`);
+        if (target.provider.name !== 'mistral') throw failure(500);
+        return 'ok';
+      },
+    );
     assert.deepEqual(seen, ['openai/a', 'groq/b', 'mistral/c']);
     assert.equal(result.value, 'ok');
     assert.equal(result.provider, 'mistral');
@@ -131,14 +139,18 @@ describe('Dispatcher', () => {
 
   it('fills the target from the config: base URL default, key, model and timeout', async () => {
     const { dispatcher } = createDispatcher(0);
-    await dispatcher.run({ model: 'groq/llama-3.3-70b', capability: 'chat' }, { ...context(), forwardHeaders: { 'x-trace': 't' } }, async (_adapter, target) => {
-      assert.equal(target.baseUrl, 'https://api.groq.com/openai');
-      assert.equal(target.key?.name, 'k');
-      assert.equal(target.model, 'llama-3.3-70b');
-      assert.equal(target.timeoutMs, 30_000);
-      assert.equal(target.clientHeaders['x-trace'], 't');
-      return undefined;
-    });
+    await dispatcher.run(
+      { model: 'groq/llama-3.3-70b', capability: 'chat' },
+      { ...context(), forwardHeaders: { 'x-trace': 't' } },
+      async (_adapter, target) => {
+        assert.equal(target.baseUrl, 'https://api.groq.com/openai');
+        assert.equal(target.key?.name, 'k');
+        assert.equal(target.model, 'llama-3.3-70b');
+        assert.equal(target.timeoutMs, 30_000);
+        assert.equal(target.clientHeaders['x-trace'], 't');
+        return undefined;
+      },
+    );
   });
 
   it('answers a provider bug as internal and logs it with its stack', async () => {
@@ -150,7 +162,11 @@ describe('Dispatcher', () => {
       },
     });
     const { config } = loadConfigBytes(JSON.stringify({ providers: { openai: { keys: [KEY] } } }), {});
-    const dispatcher = new Dispatcher(config, { metrics: new GatewayMetrics(), logger: createLogger({ level: 'info', destination }), sleep: async () => undefined });
+    const dispatcher = new Dispatcher(config, {
+      metrics: new GatewayMetrics(),
+      logger: createLogger({ level: 'info', destination }),
+      sleep: async () => undefined,
+    });
     await assert.rejects(
       dispatcher.run({ model: 'openai/m', capability: 'chat' }, context(), async () => {
         throw new TypeError('adapter bug');

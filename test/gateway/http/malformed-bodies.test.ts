@@ -52,15 +52,22 @@ describe('malformed request bodies are answered 400 with the field, before any u
   /** Nothing reached a provider, and no translator crashed ("failed unexpectedly"). */
   function assertNoUpstreamWork(): void {
     assert.equal(anthropic.requests.length + gemini.requests.length + openai.requests.length + cohere.requests.length, 0);
-    assert.deepEqual(gw.logs.filter((line) => line.level === 'error'), []);
+    assert.deepEqual(
+      gw.logs.filter((line) => line.level === 'error'),
+      [],
+    );
   }
 
   const post = async (path: string, body: unknown): Promise<{ status: number; body: any }> => {
-    const response = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body).replace(`"${DEEP}"`, DEEP_TEXT) });
+    const response = await fetch(`${gw.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body).replace(`"${DEEP}"`, DEEP_TEXT),
+    });
     return { status: response.status, body: await response.json() };
   };
 
-  describe('Anthropic drop-in (answers in Anthropic\'s error shape)', () => {
+  describe("Anthropic drop-in (answers in Anthropic's error shape)", () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ['content: 5', { messages: [{ role: 'user', content: 5 }] }, /^messages\.0\.content: /],
       ['a text block whose text is a number', { messages: [{ role: 'user', content: [{ type: 'text', text: 5 }] }] }, /^messages\.0\.content\.0\.text: /],
@@ -84,7 +91,7 @@ describe('malformed request bodies are answered 400 with the field, before any u
     }
   });
 
-  describe('Gemini drop-in (answers in Google\'s error shape)', () => {
+  describe("Gemini drop-in (answers in Google's error shape)", () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ['parts: [null]', { contents: [{ role: 'user', parts: [null] }] }, /^contents\[0\]\.parts\[0\]: /],
       ['contents: [5]', { contents: [5] }, /^contents\[0\]: /],
@@ -92,7 +99,11 @@ describe('malformed request bodies are answered 400 with the field, before any u
       ['systemInstruction.parts: 5', { systemInstruction: { parts: 5 }, contents: [{ parts: [{ text: 'hi' }] }] }, /^systemInstruction\.parts: /],
       ['tools: {}', { tools: {}, contents: [{ parts: [{ text: 'hi' }] }] }, /^tools: /],
       ['a functionCall without a name', { contents: [{ role: 'model', parts: [{ functionCall: { args: {} } }] }] }, /functionCall\.name: /],
-      ['a schema nested 5000 levels deep', { generationConfig: { responseMimeType: 'application/json', responseSchema: DEEP }, contents: [{ parts: [{ text: 'hi' }] }] }, /levels deep/],
+      [
+        'a schema nested 5000 levels deep',
+        { generationConfig: { responseMimeType: 'application/json', responseSchema: DEEP }, contents: [{ parts: [{ text: 'hi' }] }] },
+        /levels deep/,
+      ],
     ];
     for (const [name, body, message] of cases) {
       for (const model of ['openai%2Fm', 'gemini-2.0-flash']) {
@@ -112,7 +123,11 @@ describe('malformed request bodies are answered 400 with the field, before any u
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ['messages: [null]', { messages: [null] }, /^messages\[0\]: /],
       ['messages[0].content: 5', { messages: [{ role: 'user', content: 5 }] }, /^messages\[0\]\.content: /],
-      ['a tool call without a function', { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function' }] }] }, /^messages\[0\]\.tool_calls\[0\]\.function: /],
+      [
+        'a tool call without a function',
+        { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function' }] }] },
+        /^messages\[0\]\.tool_calls\[0\]\.function: /,
+      ],
       ['tool_choice: null', { tool_choice: null, messages: [{ role: 'user', content: 'hi' }] }, /^tool_choice: /],
     ];
     for (const [name, fields, message] of cases) {
@@ -132,7 +147,11 @@ describe('malformed request bodies are answered 400 with the field, before any u
   describe('OpenAI chat route, shapes OpenAI allows that a translator does not take', () => {
     for (const model of ['anthropic/claude-haiku-4-5', 'cohere/command-r']) {
       it(`refuses a tool that is not a function with a 400 (to ${model})`, async () => {
-        const answer = await post('/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'custom', custom: { name: 'grammar' } }] });
+        const answer = await post('/v1/chat/completions', {
+          model,
+          messages: [{ role: 'user', content: 'hi' }],
+          tools: [{ type: 'custom', custom: { name: 'grammar' } }],
+        });
         assert.equal(answer.status, 400);
         assert.match(answer.body.error.message, /tools of type "custom" are not supported/);
         assertNoUpstreamWork();

@@ -27,7 +27,11 @@ describe('a non-boolean "stream" flag', () => {
   for (const [path, body, messageOf] of ROUTES) {
     it(`is a 400 naming the field on ${path}, before any upstream work`, async () => {
       upstream.requests.length = 0;
-      const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, stream: 'yes' }) });
+      const response = await fetch(`${gateway.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...body, stream: 'yes' }),
+      });
       assert.equal(response.status, 400);
       assert.match(messageOf(await response.json()), /^stream: must be a boolean/);
       assert.equal(upstream.requests.length, 0);

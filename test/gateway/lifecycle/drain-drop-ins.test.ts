@@ -27,7 +27,7 @@ describe('drain deadline on the drop-in routes', () => {
     return { status: response.status, body: await response.json() };
   }
 
-  it('answers an Anthropic client still waiting with a retryable 5xx saying the node shut down, in Anthropic\'s shape (not 499)', async () => {
+  it("answers an Anthropic client still waiting with a retryable 5xx saying the node shut down, in Anthropic's shape (not 499)", async () => {
     const answer = await answerAtDeadline('/anthropic/v1/messages', { model: 'openai/m', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
     assert.equal(answer.status, 502);
     assert.equal(answer.body.type, 'error');
@@ -35,7 +35,7 @@ describe('drain deadline on the drop-in routes', () => {
     assert.match(answer.body.error.message, /shut down/);
   });
 
-  it('answers a Gemini client still waiting with a retryable 5xx saying the node shut down, in Google\'s shape (not 499)', async () => {
+  it("answers a Gemini client still waiting with a retryable 5xx saying the node shut down, in Google's shape (not 499)", async () => {
     const answer = await answerAtDeadline('/genai/v1beta/models/openai%2Fm:generateContent', { contents: [{ role: 'user', parts: [{ text: 'x' }] }] });
     assert.equal(answer.status, 502);
     assert.equal(answer.body.error.code, 502);

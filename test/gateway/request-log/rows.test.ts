@@ -141,9 +141,17 @@ describe('request log: rows, queue and writer', () => {
     assert.deepEqual(contentForRow(streamed).output, { role: 'assistant', content: 'Hello' });
     assert.equal(streamed.stopReason, 'stop');
     const tools: CapturedContent = {};
-    captureChunk(tools, { choices: [{ delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"ci' } }] } }] });
+    captureChunk(tools, {
+      choices: [{ delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"ci' } }] } }],
+    });
     captureChunk(tools, { choices: [{ delta: { tool_calls: [{ index: 0, function: { arguments: 'ty":"Oslo"}' } }] }, finish_reason: 'tool_calls' }] });
     const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } };
-    assert.deepEqual(contentForRow(tools), { input: undefined, output: { role: 'assistant', content: null, tool_calls: [call] }, params: undefined, tools: undefined, toolCalls: [call] });
+    assert.deepEqual(contentForRow(tools), {
+      input: undefined,
+      output: { role: 'assistant', content: null, tool_calls: [call] },
+      params: undefined,
+      tools: undefined,
+      toolCalls: [call],
+    });
   });
 });

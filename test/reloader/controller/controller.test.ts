@@ -26,7 +26,11 @@ describe('ReloaderController rollouts', () => {
     const calls = h.cluster.calls;
     for (const name of ['gateway-1', 'gateway-2', 'gateway-3']) {
       const stopAt = calls.indexOf(`stop ${name}`);
-      const rotationBefore = calls.slice(0, stopAt).filter((c) => c.startsWith('rotation ')).at(-1) ?? '';
+      const rotationBefore =
+        calls
+          .slice(0, stopAt)
+          .filter((c) => c.startsWith('rotation '))
+          .at(-1) ?? '';
       assert.ok(!rotationBefore.includes(name), `${name} still in rotation when stopped: ${rotationBefore}`);
       assert.equal(rotationBefore.split(',').length, 2, 'never two nodes out at once');
       assert.equal(calls[stopAt + 1], `start ${name}`);
@@ -37,15 +41,21 @@ describe('ReloaderController rollouts', () => {
     const status = h.controller.status();
     const rollout = status.rollouts.previous[0]!;
     assert.equal(rollout.outcome, 'complete');
-    assert.deepEqual(rollout.steps.map((s) => [s.node, s.position, s.outcome]), [
-      ['gateway-1', '1/3', 'ok'],
-      ['gateway-2', '2/3', 'ok'],
-      ['gateway-3', '3/3', 'ok'],
-    ]);
+    assert.deepEqual(
+      rollout.steps.map((s) => [s.node, s.position, s.outcome]),
+      [
+        ['gateway-1', '1/3', 'ok'],
+        ['gateway-2', '2/3', 'ok'],
+        ['gateway-3', '3/3', 'ok'],
+      ],
+    );
     // Every phase of a node's restart is on record, in order, as a code for the benchmark and
     // in words for people.
     const events = rollout.steps[1]!.events;
-    assert.deepEqual(events.map((e) => e.phase), ['out-of-rotation', 'drained', 'restarting', 'stopped', 'started', 'healthy', 'back-in-rotation']);
+    assert.deepEqual(
+      events.map((e) => e.phase),
+      ['out-of-rotation', 'drained', 'restarting', 'stopped', 'started', 'healthy', 'back-in-rotation'],
+    );
     assert.equal(events[0]!.message, 'out of rotation');
     assert.match(events[5]!.message, /^healthy on sha256:111111111111… after \d+\.\d s$/);
     assert.ok(status.nodes.every((n) => n.up_to_date && n.in_rotation));
@@ -75,7 +85,10 @@ describe('ReloaderController rollouts', () => {
     await waitUntil('gateway-1 stopped', () => node('gateway-1').rollout_phase === 'stopped');
     assert.equal(node('gateway-2').rollout_phase, null);
     release();
-    await waitUntil('gateway-1 seen starting on the new file', () => node('gateway-1').docker_health === 'starting' && node('gateway-1').fingerprint === FP_NEW);
+    await waitUntil(
+      'gateway-1 seen starting on the new file',
+      () => node('gateway-1').docker_health === 'starting' && node('gateway-1').fingerprint === FP_NEW,
+    );
     assert.equal(node('gateway-1').rollout_phase, 'started');
     h.cluster.byName('gateway-1').health = 'healthy';
     h.cluster.dockerHealthOnStart = 'healthy';
@@ -111,7 +124,13 @@ describe('ReloaderController rollouts', () => {
     h.edit(FP_NEW);
     await h.controller.settle();
     assert.deepEqual(h.cluster.stops(), ['gateway-1'], 'the rollout does not move on while Docker says starting');
-    assert.match(h.controller.status().rollouts.previous[0]?.steps[0]?.events.map((e) => e.message).join('\n') ?? '', /Docker health starting/);
+    assert.match(
+      h.controller
+        .status()
+        .rollouts.previous[0]?.steps[0]?.events.map((e) => e.message)
+        .join('\n') ?? '',
+      /Docker health starting/,
+    );
   });
 
   it('does not put back a node that Docker reports unhealthy, even if its /health answers', async () => {
@@ -175,16 +194,19 @@ describe('ReloaderController rollouts', () => {
     };
     h.edit(FP_NEW);
     await h.controller.settle();
-    assert.deepEqual(h.cluster.calls.filter((c) => !c.startsWith('rotation')), [
-      'stop gateway-1',
-      'start gateway-1',
-      'stop gateway-2',
-      'start gateway-2', // not interrupted by the edit
-      'stop gateway-3',
-      'start gateway-3',
-      'stop gateway-1', // it had been restarted on the older file
-      'start gateway-1',
-    ]);
+    assert.deepEqual(
+      h.cluster.calls.filter((c) => !c.startsWith('rotation')),
+      [
+        'stop gateway-1',
+        'start gateway-1',
+        'stop gateway-2',
+        'start gateway-2', // not interrupted by the edit
+        'stop gateway-3',
+        'start gateway-3',
+        'stop gateway-1', // it had been restarted on the older file
+        'start gateway-1',
+      ],
+    );
     for (const node of h.cluster.nodes.values()) assert.equal(node.fingerprint, FP_NEWER);
     const { previous } = h.controller.status().rollouts;
     assert.equal(previous.length, 1, 'one rollout, not two');
@@ -234,7 +256,10 @@ describe('ReloaderController rollouts', () => {
       await journal.begin({ id: stopped.id, name: 'gateway-2', at: new Date().toISOString() });
       await h.controller.start();
       await h.controller.settle();
-      assert.deepEqual(h.cluster.calls.filter((c) => !c.startsWith('rotation')), ['start gateway-2']);
+      assert.deepEqual(
+        h.cluster.calls.filter((c) => !c.startsWith('rotation')),
+        ['start gateway-2'],
+      );
       assert.equal(await journal.read(), undefined, 'the entry is cleared');
       assert.deepEqual(h.cluster.rotations.at(-1), ['gateway-1', 'gateway-2', 'gateway-3']);
     } finally {

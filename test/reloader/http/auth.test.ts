@@ -48,7 +48,10 @@ describe('control plane auth', () => {
       cp = await startControlPlane({ token: ADMIN_TOKEN });
       const anonymous = await call(cp, 'POST', '/rollout');
       assert.equal(anonymous.status, 401);
-      const crossSite = await fetch(`${cp.url}/rollout`, { method: 'POST', headers: { origin: 'https://evil.example', authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const crossSite = await fetch(`${cp.url}/rollout`, {
+        method: 'POST',
+        headers: { origin: 'https://evil.example', authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       assert.equal(crossSite.status, 403);
       const admin = await call(cp, 'POST', '/rollout', { auth: `Bearer ${ADMIN_TOKEN}` });
       assert.notEqual(admin.status, 401);

@@ -47,7 +47,13 @@ const DIALECTS: Dialect[] = [
       stream: false,
       messages: [
         { role: 'system', content: 'be brief' },
-        { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+          ],
+        },
         { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] },
         { role: 'tool', tool_call_id: 'call_1', content: '42' },
         { role: 'user', content: 'and now?' },
@@ -69,8 +75,20 @@ const DIALECTS: Dialect[] = [
       stream: false,
       system: [{ type: 'text', text: 'be brief' }],
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }] },
-        { role: 'assistant', content: [{ type: 'text', text: 'calling' }, { type: 'tool_use', id: 'toolu_1', name: 'f', input: { a: 1 } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'calling' },
+            { type: 'tool_use', id: 'toolu_1', name: 'f', input: { a: 1 } },
+          ],
+        },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: '42' }] }] },
       ],
       tools: [{ name: 'f', description: 'd', input_schema: SCHEMA }],
@@ -123,9 +141,17 @@ describe('request parser fuzz (three dialects, seeded)', function () {
     gemini = await startGeminiUpstream({ apiKey: KEYS.gemini });
     openai = await MockUpstream.start();
     cohere = await startCohereUpstream(KEYS.cohere);
-    const entry = (name: keyof typeof KEYS, url: string) => ({ keys: [{ name: `${name}-key`, value: KEYS[name], models: ['*'], weight: 1 }], network_config: { base_url: url } });
+    const entry = (name: keyof typeof KEYS, url: string) => ({
+      keys: [{ name: `${name}-key`, value: KEYS[name], models: ['*'], weight: 1 }],
+      network_config: { base_url: url },
+    });
     gw = await startGateway({
-      providers: { anthropic: entry('anthropic', anthropic.url), gemini: entry('gemini', gemini.url), openai: entry('openai', openai.url), cohere: entry('cohere', cohere.url) },
+      providers: {
+        anthropic: entry('anthropic', anthropic.url),
+        gemini: entry('gemini', gemini.url),
+        openai: entry('openai', openai.url),
+        cohere: entry('cohere', cohere.url),
+      },
     });
   });
   after(async () => {
@@ -146,12 +172,19 @@ describe('request parser fuzz (three dialects, seeded)', function () {
       const text = bodyTextFor(dialect, model, random);
       const logsBefore = gw.logs.length;
       const callsBefore = upstreamCalls();
-      const response = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text, signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(`${gw.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: text,
+        signal: AbortSignal.timeout(10_000),
+      });
       const answer = `${JSON.stringify([...response.headers])}\n${await response.text()}`;
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
 
       const reachedUpstream = upstreamCalls() > callsBefore;
-      const loggedCause = gw.logs.slice(logsBefore).some((line) => line.level === 'error' && typeof (line.err as { stack?: unknown } | undefined)?.stack === 'string');
+      const loggedCause = gw.logs
+        .slice(logsBefore)
+        .some((line) => line.level === 'error' && typeof (line.err as { stack?: unknown } | undefined)?.stack === 'string');
       const where = `#${index} ${dialect.name} ${path} -> ${response.status}: ${text.slice(0, 2000)}\n  answer: ${answer.slice(0, 300)}`;
       if (response.status >= 500 && !reachedUpstream) failures.push(`5xx for a body no upstream saw, ${where}`);
       if (response.status === 500 && !loggedCause) failures.push(`500 without a logged cause, ${where}`);

@@ -39,7 +39,10 @@ describe('compose platform (the Platform seam over Docker Compose + nginx)', () 
     await platform.syncRotation(nodes);
     await platform.syncRotation(nodes);
     assert.deepEqual(cluster.rotations, [['gateway-2'], ['gateway-1', 'gateway-2']]);
-    assert.deepEqual(platform.describeRotation().servers.map((s) => s.name), ['gateway-1', 'gateway-2']);
+    assert.deepEqual(
+      platform.describeRotation().servers.map((s) => s.name),
+      ['gateway-1', 'gateway-2'],
+    );
   });
 
   it('leaves the rotation as it is when it sees no node at all, saying so once', async () => {
@@ -73,9 +76,16 @@ describe('compose platform (the Platform seam over Docker Compose + nginx)', () 
 
 describe('toNodeChange', () => {
   it("maps Docker's container actions to node changes and ignores the rest", () => {
-    assert.deepEqual(
-      ['kill', 'stop', 'die', 'destroy', 'start', 'health_status', 'resync', 'exec_start', 'rename'].map(toNodeChange),
-      ['leaving', 'leaving', 'gone', 'gone', 'started', 'health', 'resync', undefined, undefined],
-    );
+    assert.deepEqual(['kill', 'stop', 'die', 'destroy', 'start', 'health_status', 'resync', 'exec_start', 'rename'].map(toNodeChange), [
+      'leaving',
+      'leaving',
+      'gone',
+      'gone',
+      'started',
+      'health',
+      'resync',
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -104,9 +104,16 @@ describe('reloader against a real Docker engine', function () {
     this.timeout(120_000);
     await controller?.stop();
     const mine = await docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${RUN}`] } }).catch(() => []);
-    for (const c of mine) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    for (const c of mine)
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
     await network?.remove().catch(() => {});
-    await docker.getImage(IMAGE).remove({ force: true }).catch(() => {});
+    await docker
+      .getImage(IMAGE)
+      .remove({ force: true })
+      .catch(() => {});
     if (configDir) await rm(configDir, { recursive: true, force: true });
     if (rotationDir) await rm(rotationDir, { recursive: true, force: true });
   });
@@ -134,7 +141,10 @@ describe('reloader against a real Docker engine', function () {
     await edit(text);
     const status = controller.status();
     assert.equal(status.rollouts.previous[0]?.outcome, 'complete', JSON.stringify(status.rollouts.previous[0], null, 2));
-    assert.deepEqual(status.rollouts.previous[0]!.steps.map((s) => s.node), [`${PROJECT}-gateway-1`, `${PROJECT}-gateway-2`]);
+    assert.deepEqual(
+      status.rollouts.previous[0]!.steps.map((s) => s.node),
+      [`${PROJECT}-gateway-1`, `${PROJECT}-gateway-2`],
+    );
     for (const node of status.nodes) {
       assert.equal(node.fingerprint, fingerprintOf(text), `${node.name} runs the new file`);
       assert.equal(node.docker_health, 'healthy');
@@ -155,7 +165,10 @@ describe('reloader against a real Docker engine', function () {
     assert.equal(failed.outcome, 'failed');
     const step = failed.steps.at(-1)!;
     assert.equal(step.node, `${PROJECT}-gateway-1`);
-    assert.ok(step.log_tail?.some((l) => l.includes('injected failure')), JSON.stringify(step.log_tail));
+    assert.ok(
+      step.log_tail?.some((l) => l.includes('injected failure')),
+      JSON.stringify(step.log_tail),
+    );
     assert.equal(await startedAt('gateway-2'), g2Before, 'gateway-2 was not touched');
     assert.equal(controller.status().nodes[1]!.fingerprint, servingFingerprint, 'gateway-2 keeps serving the old config');
 
@@ -248,7 +261,13 @@ describe('reloader against a real Docker engine', function () {
       const deadline = Date.now() + 240_000;
       for (;;) {
         const status = own.status();
-        if (status.halted === null && status.rollouts.current === null && status.nodes.length === 2 && status.nodes.every((n) => n.fingerprint === fingerprintOf(text))) break;
+        if (
+          status.halted === null &&
+          status.rollouts.current === null &&
+          status.nodes.length === 2 &&
+          status.nodes.every((n) => n.fingerprint === fingerprintOf(text))
+        )
+          break;
         if (Date.now() > deadline) throw new Error(`did not converge: ${JSON.stringify(status, null, 1)}`);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
