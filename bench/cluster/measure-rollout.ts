@@ -41,7 +41,7 @@ const POLL_MS = 100;
  */
 export async function measureRollout(cluster: Cluster, nginx: LoadedTarget, loadRate: number, revision: number): Promise<RolloutTiming> {
   const config = withRevision(withoutRequestLog(initialConfig()), revision);
-  const newFingerprint = fingerprintOf(JSON.stringify(config, null, 2) + '\n');
+  const newFingerprint = fingerprintOf(`${JSON.stringify(config, null, 2)}\n`);
   let converged = false;
   const load = runOpenLoop({
     pool: nginx.pool,

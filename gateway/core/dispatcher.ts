@@ -7,7 +7,7 @@ import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { backoffDelay } from '../../shared/backoff.js';
 import { sleepWithSignal } from './backoff.js';
 import type { CancelSignal } from './cancellation.js';
-import { ConcurrencyLimiter, type ReleaseSlot } from './concurrency-limiter.js';
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { GatewayError } from './errors.js';
 import { pickWeightedKey, selectEligibleKeys } from './key-selection.js';
 import { parseModelRef, type ModelRef } from './model-ref.js';

@@ -57,7 +57,7 @@ export function planRollout(input: PlanInput): Plan {
       why: node.id === input.failedNodeId ? 'failed-before' : node.health.fingerprint === input.desired ? 'forced' : 'stale',
     };
   }
-  const last = candidates[0]!;
+  const last = candidates[0] as ObservedNode;
   return { kind: 'wait', reason: `${last.name} is the last healthy node: waiting for another node to serve before restarting it` };
 }
 

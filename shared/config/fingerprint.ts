@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * disk, so "this node runs the current file" is one string comparison.
  */
 export function fingerprintOf(bytes: Uint8Array | string): string {
-  return 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** A short form of a fingerprint for log lines ("sha256:1a2b3c4d5e6f"). */

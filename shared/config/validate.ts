@@ -92,7 +92,7 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
 
 function stripPathPrefix(issue: ConfigIssue): string {
   // yup messages usually begin with the path already; avoid "a.b: a.b must be ...".
-  return issue.message.startsWith(issue.path + ' ') ? issue.message.slice(issue.path.length + 1) : issue.message;
+  return issue.message.startsWith(`${issue.path} `) ? issue.message.slice(issue.path.length + 1) : issue.message;
 }
 
 const BYTE_ORDER_MARK = '\uFEFF';

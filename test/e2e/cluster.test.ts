@@ -37,7 +37,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   // (its images and containers are then left in place at the end).
   const attach = process.env.E2E_ATTACH?.split(':');
 
-  before(async function () {
+  before(async () => {
     current = initialConfig();
     if (attach) {
       base = {
@@ -77,7 +77,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     log('three nodes healthy and in rotation');
   });
 
-  after(async function () {
+  after(async () => {
     if (attach) return;
     if (cluster) {
       if (anyFailed || process.env.E2E_SHOW_LOGS) {
@@ -460,7 +460,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
 
   it('10: a rollout halted by a typo saved mid-restart resumes when the file is fixed back to its target', async () => {
     current = withRevision(current, 11);
-    const target = JSON.stringify(current, null, 2) + '\n';
+    const target = `${JSON.stringify(current, null, 2)}\n`;
     cluster.writeConfigInPlace(current);
     await waitFor(
       'a node restarting',

@@ -6,9 +6,9 @@ import type { RestartJournal } from '../../reloader/rollout/restart-journal.js';
 import { captureLogger, FakeCluster } from './fake-cluster.js';
 
 /** Fake fingerprints: what matters is that they differ. */
-export const FP_OLD = 'sha256:' + '0'.repeat(64);
-export const FP_NEW = 'sha256:' + '1'.repeat(64);
-export const FP_NEWER = 'sha256:' + '2'.repeat(64);
+export const FP_OLD = `sha256:${'0'.repeat(64)}`;
+export const FP_NEW = `sha256:${'1'.repeat(64)}`;
+export const FP_NEWER = `sha256:${'2'.repeat(64)}`;
 
 /** A controller over a FakeCluster whose "file" is valid unless `invalid` is set. */
 export interface Harness {

@@ -196,7 +196,7 @@ export async function startBedrockUpstream(creds: BedrockTestCredentials, option
           return;
         }
         const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
-        let body: unknown = undefined;
+        let body: unknown;
         try {
           body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
         } catch {

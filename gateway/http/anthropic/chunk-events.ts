@@ -32,7 +32,7 @@ export class ChunkEventTranslator {
     const delta = choice.delta;
     if (typeof delta.content === 'string' && delta.content !== '') {
       if (this.open?.kind !== 'text') events.push(...this.openBlock({ kind: 'text', index: this.nextBlockIndex }));
-      events.push({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'text_delta', text: delta.content } });
+      events.push({ type: 'content_block_delta', index: (this.open as OpenBlock).index, delta: { type: 'text_delta', text: delta.content } });
     }
     for (const call of delta.tool_calls ?? []) {
       let blockIndex = this.blockByTool.get(call.index);

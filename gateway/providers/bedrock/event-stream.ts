@@ -38,7 +38,7 @@ export async function* readEventStream(response: UpstreamResponse, target: Upstr
     const { getChunkedStream, toUtf8, codec } = await loadEventStreamTools();
     const frames = getChunkedStream(response.body as AsyncIterable<Uint8Array>);
     for await (const frame of frames) {
-      let decoded;
+      let decoded: ReturnType<typeof codec.decode>;
       try {
         decoded = codec.decode(frame);
       } catch (cause) {

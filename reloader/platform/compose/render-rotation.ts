@@ -17,7 +17,7 @@ export function renderServersConf(servers: readonly RotationServer[], port: numb
   for (const server of servers) {
     lines.push(`server ${server.ip}:${port} max_fails=1 fail_timeout=2s; # ${server.name}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Renders generation.conf, which nginx's internal :8081/rotation answers with. */

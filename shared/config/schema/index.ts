@@ -1,6 +1,6 @@
 import * as yup from 'yup';
 import { clientSchema } from './client.js';
-import { providerSchema, providersSchema, keySchema } from './providers.js';
+import { type providerSchema, providersSchema, type keySchema } from './providers.js';
 import { governanceSchema } from './governance.js';
 import { logsStoreSchema } from './logs-store.js';
 import { storeSchema } from './stores.js';

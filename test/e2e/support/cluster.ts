@@ -113,7 +113,7 @@ export class Cluster {
 
   /** Writes config.json in place (same inode), as `echo > file` or an editor without backup does. */
   writeConfigInPlace(config: unknown): void {
-    writeFileSync(join(this.configDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    writeFileSync(join(this.configDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   }
 
   /** Writes raw text in place (for invalid edits). */
@@ -124,7 +124,7 @@ export class Cluster {
   /** Saves like vim/VS Code: write a new file beside it, then rename it over the old one (new inode). */
   async saveConfigByRename(config: unknown): Promise<void> {
     const temp = join(this.configDir, '.config.json.swp');
-    writeFileSync(temp, JSON.stringify(config, null, 2) + '\n');
+    writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`);
     await runCommand('mv', ['-f', temp, join(this.configDir, 'config.json')]);
   }
 

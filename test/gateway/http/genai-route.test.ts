@@ -252,14 +252,14 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
       const json = (await first.json()) as any;
       assert.deepEqual(json.candidates[0].content.parts, [{ functionCall: { id: 'call_abc', name: 'lookup', args: { q: 'tea' } } }]);
       assert.equal(json.candidates[0].finishReason, 'STOP');
-      const sentTools = (openaiUpstream.requests[0]?.body as any).tools;
+      const sentTools = (openaiUpstream.requests[0]!.body as any).tools;
       assert.deepEqual(sentTools, [
         {
           type: 'function',
           function: { name: 'lookup', description: 'Search', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } },
         },
       ]);
-      assert.equal((openaiUpstream.requests[0]?.body as any).tool_choice, 'required');
+      assert.equal((openaiUpstream.requests[0]!.body as any).tool_choice, 'required');
 
       // The client sends the call back without its id, as older Gemini clients do: matched by name.
       await post('openai%2Fgpt-4o-mini:generateContent', {
@@ -270,7 +270,7 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
         ],
         tools,
       });
-      const messages = (openaiUpstream.requests[1]?.body as any).messages;
+      const messages = (openaiUpstream.requests[1]!.body as any).messages;
       assert.equal(messages[1].tool_calls[0].function.name, 'lookup');
       assert.deepEqual(messages[2], { role: 'tool', tool_call_id: messages[1].tool_calls[0].id, content: '{"result":"green tea"}' });
     });
@@ -283,7 +283,7 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
       const last = events.at(-1);
       assert.equal(last.candidates[0].finishReason, 'STOP');
       assert.deepEqual(last.usageMetadata, { promptTokenCount: 5, candidatesTokenCount: 3, totalTokenCount: 8 });
-      assert.deepEqual((openaiUpstream.requests[0]?.body as any).stream_options, { include_usage: true });
+      assert.deepEqual((openaiUpstream.requests[0]!.body as any).stream_options, { include_usage: true });
     });
   });
 

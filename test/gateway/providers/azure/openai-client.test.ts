@@ -118,7 +118,7 @@ describe('azure through the node with the official openai client', () => {
     const call = completion.choices[0]?.message.tool_calls?.[0];
     assert.ok(call && call.type === 'function');
     assert.equal(call.function.name, 'lookup');
-    assert.equal((upstream.requests[0]?.body.tools as unknown[]).length, 1);
+    assert.equal((upstream.requests[0]!.body.tools as unknown[]).length, 1);
   });
 
   it('returns embeddings (the client default base64 passes through and decodes)', async () => {

@@ -3,7 +3,7 @@ import { createComposePlatform, toNodeChange } from '../../../../reloader/platfo
 import type { Platform } from '../../../../reloader/platform/platform.js';
 import { captureLogger, FakeCluster } from '../../fake-cluster.js';
 
-const FP = 'sha256:' + 'a'.repeat(64);
+const FP = `sha256:${'a'.repeat(64)}`;
 
 describe('compose platform (the Platform seam over Docker Compose + nginx)', () => {
   let cluster: FakeCluster;
