@@ -6,7 +6,7 @@ import type { CancelSignal } from './core/cancellation.js';
 import { Dispatcher } from './core/dispatcher.js';
 import type { AppDeps } from './http/app-deps.js';
 import { createCorsMiddleware } from './http/middleware/cors.js';
-import { createDrainGate } from './http/middleware/drain-gate.js';
+import { createDrainGate, type DrainMode } from './http/middleware/drain-gate.js';
 import { createErrorHandler } from './http/middleware/error-handler.js';
 import { createRequestContextMiddleware } from './http/middleware/request-context.js';
 import { registerAnthropicRoutes } from './http/routes/anthropic.js';
@@ -42,6 +42,8 @@ export interface BuildDepsOptions {
   outcomeSinks?: OutcomeSink[];
   /** Checks run before every inference dispatch (governance). */
   preDispatchChecks?: PreDispatchCheck[];
+  /** DRAIN_MODE: refuse (default) or serve new requests while draining. */
+  drainMode?: DrainMode;
 }
 
 /** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher, outcome sinks. */
@@ -68,6 +70,7 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     nodeName: options.nodeName ?? hostname(),
     outcomeSinks,
     preDispatchChecks: options.preDispatchChecks ?? [],
+    drainMode: options.drainMode ?? 'refuse',
   };
 }
 
@@ -83,7 +86,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(createRequestContextMiddleware(deps));
   app.use(createErrorHandler(deps.logger));
   app.use(createCorsMiddleware(deps.config.client.allowed_origins));
-  app.use(createDrainGate(deps.lifecycle, deps.logger));
+  app.use(createDrainGate(deps.lifecycle, deps.logger, deps.drainMode));
 
   const router = new Router();
   registerHealthRoutes(router, deps);

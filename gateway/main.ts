@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 
   setUpstreamLimits(env.upstreamLimits);
   const nodeName = hostname();
-  const deps = buildAppDeps(config, { logger, nodeName, metrics: new GatewayMetrics({ collectProcessMetrics: true }) });
+  const deps = buildAppDeps(config, { logger, nodeName, metrics: new GatewayMetrics({ collectProcessMetrics: true }), drainMode: env.drainMode });
   const server = createHttpServer(createApp(deps), { headersTimeoutMs: env.headersTimeoutMs, requestTimeoutMs: env.requestTimeoutMs });
   const port = await listen(server, env.port, env.host);
   logger.info(

@@ -4,6 +4,7 @@ import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { OutcomeSink } from '../request/outcome.js';
+import type { DrainMode } from './middleware/drain-gate.js';
 import type { PreDispatchCheck } from '../request/pre-dispatch.js';
 
 /** What every route module receives: the node's shared parts. */
@@ -19,4 +20,6 @@ export interface AppDeps {
   outcomeSinks: OutcomeSink[];
   /** Run before every inference dispatch; one throwing refuses the request (governance). */
   preDispatchChecks: PreDispatchCheck[];
+  /** What a draining node does with new requests (default `refuse`). */
+  drainMode?: DrainMode;
 }

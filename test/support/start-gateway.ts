@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import { buildAppDeps, createApp, type AppDeps } from '../../gateway/app.js';
+import type { DrainMode } from '../../gateway/http/middleware/drain-gate.js';
 import { loadConfigBytes, type LoadReport } from '../../shared/config/index.js';
 import { createHttpServer, listen, type RequestTimeouts } from '../../gateway/lifecycle/server.js';
 import { createLogger } from '../../shared/logger.js';
@@ -36,6 +37,8 @@ export interface StartGatewayOptions {
   logLevel?: string;
   /** Request deadlines (default: the node's). */
   timeouts?: RequestTimeouts;
+  /** DRAIN_MODE (default: refuse). */
+  drainMode?: DrainMode;
 }
 
 /** A running in-process gateway node. */
@@ -73,6 +76,7 @@ export async function startGateway(config: object | string, options: StartGatewa
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.outcomeSinks ? { outcomeSinks: options.outcomeSinks } : {}),
     ...(options.preDispatchChecks ? { preDispatchChecks: options.preDispatchChecks } : {}),
+    ...(options.drainMode ? { drainMode: options.drainMode } : {}),
   });
   const server = createHttpServer(createApp(deps), options.timeouts);
   const port = await listen(server, 0, '127.0.0.1');
