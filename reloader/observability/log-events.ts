@@ -33,6 +33,9 @@ export const LogEvent = {
   rotationFailed: 'rotation-failed',
   rotationEmpty: 'rotation-empty',
   loadBalancerMissing: 'load-balancer-missing',
+  swarmResolved: 'swarm-resolved',
+  swarmConfigSwapped: 'swarm-config-swapped',
+  swarmConfigPruned: 'swarm-config-pruned',
 } as const;
 
 /** One of the reloader's log event names. */

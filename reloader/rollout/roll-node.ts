@@ -38,15 +38,18 @@ export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: 
     ctx.history.note(step, phase, message);
   };
 
-  if (onlyNode) {
-    say('only-node', 'restarting the only node: clients will see downtime', 'warn');
-  } else {
-    await ctx.applyRotation(node.id);
-    say('out-of-rotation', 'out of rotation');
+  // A platform that rotates by itself (Swarm's VIP) takes the node out and drains it when it
+  // replaces it; waiting here for in-flight work that keeps arriving would only add time.
+  if (!ctx.platform.managesRotation) {
+    if (onlyNode) {
+      say('only-node', 'restarting the only node: clients will see downtime', 'warn');
+    } else {
+      await ctx.applyRotation(node.id);
+      say('out-of-rotation', 'out of rotation');
+    }
+    await drainNode(ctx, node, say);
+    say('drained');
   }
-
-  await drainNode(ctx, node, say);
-  say('drained');
 
   // Each phase gets its own timestamped note, so /status (and the benchmark) show where a
   // node's restart time goes: drain, Docker stop, Docker start, boot until healthy.
@@ -80,7 +83,11 @@ async function drainNode(ctx: RollNodeContext, node: ObservedNode, say: Say): Pr
     const health = await ctx.probe.probe(node.ip);
     if (!health.reachable || (health.inFlight ?? 0) === 0) return;
     if (Date.now() >= deadline) {
-      say('drain-timeout', `still ${health.inFlight} in flight after ${ctx.drainTimeoutMs} ms: stopping anyway (the node finishes them within its own shutdown deadline)`, 'warn');
+      say(
+        'drain-timeout',
+        `still ${health.inFlight} in flight after ${ctx.drainTimeoutMs} ms: stopping anyway (the node finishes them within its own shutdown deadline)`,
+        'warn',
+      );
       return;
     }
     await sleep(ctx.pollMs);
