@@ -28,6 +28,19 @@ else
 fi
 echo "client_max_body_size $BODY_SIZE;" > "$RUNTIME_DIR/http.conf"
 
+# Idle upstream connections kept per worker. Behind Swarm's VIP an idle kept-alive connection
+# stays pinned to its task after the task left the VIP, and a request sent on it as the task
+# closes it fails; with 0 every request opens a connection the VIP routes to a live task.
+UPSTREAM_KEEPALIVE=${NGINX_UPSTREAM_KEEPALIVE:-64}
+case "$UPSTREAM_KEEPALIVE" in
+  *[!0-9]*|'') echo "NGINX_UPSTREAM_KEEPALIVE must be a number, got '$UPSTREAM_KEEPALIVE'" >&2; exit 1 ;;
+esac
+if [ "$UPSTREAM_KEEPALIVE" -gt 0 ]; then
+  printf 'keepalive %s;\nkeepalive_timeout 60s;\nkeepalive_requests 10000;\n' "$UPSTREAM_KEEPALIVE" > "$RUNTIME_DIR/upstream.conf"
+else
+  : > "$RUNTIME_DIR/upstream.conf"
+fi
+
 for d in client_body proxy fastcgi uwsgi scgi; do
   mkdir -p "/var/cache/ai-gateway-nginx/$d"
 done
