@@ -25,10 +25,15 @@ describe('checkConfigFiles (npm run check-config)', () => {
   });
 
   it('prints every issue with its path and exits 1', () => {
-    const bad = JSON.stringify({ providers: { openai: { keys: [{ name: 'k', value: 'x', models: ['*'], weight: 'heavy' }], network_config: { max_retries: -1 } } } });
+    const bad = JSON.stringify({
+      providers: { openai: { keys: [{ name: 'k', value: 'x', models: ['*'], weight: 'heavy' }], network_config: { max_retries: -1 } } },
+    });
     const result = checkConfigFiles([file('bad.json', bad)]);
     assert.equal(result.code, 1);
-    assert.ok(result.stderr.some((l) => l.includes('providers.openai.keys[0].weight')), result.stderr.join('\n'));
+    assert.ok(
+      result.stderr.some((l) => l.includes('providers.openai.keys[0].weight')),
+      result.stderr.join('\n'),
+    );
     assert.ok(result.stderr.length >= 2, result.stderr.join('\n'));
   });
 

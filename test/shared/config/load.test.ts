@@ -27,8 +27,14 @@ describe('loadConfigBytes (env secrets)', () => {
   it('marks a key whose variable is unset unusable and reports the variable name only', () => {
     const { config: runtime, report } = loadConfigBytes(config, { TEST_OPENAI_KEY: 'sk-from-env', TEST_BASE_URL: 'http://x', TEST_TENANT: 't' });
     const keys = runtime.providers.get('openai')?.keys ?? [];
-    assert.deepEqual(keys.map((key) => key.usable), [true, false, true]);
-    assert.deepEqual(report.missingVariables.map((entry) => entry.variable), ['TEST_MISSING_KEY']);
+    assert.deepEqual(
+      keys.map((key) => key.usable),
+      [true, false, true],
+    );
+    assert.deepEqual(
+      report.missingVariables.map((entry) => entry.variable),
+      ['TEST_MISSING_KEY'],
+    );
     assert.ok(!JSON.stringify(report).includes('sk-from-env'));
   });
 

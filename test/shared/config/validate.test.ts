@@ -51,7 +51,15 @@ const REAL_WORLD_BIFROST = {
       ],
     },
     bedrock: {
-      keys: [{ name: 'aws', value: '', models: ['*'], weight: 1, bedrock_key_config: { region: 'us-east-1', access_key: 'env.AWS_ACCESS_KEY_ID', secret_key: 'env.AWS_SECRET_ACCESS_KEY' } }],
+      keys: [
+        {
+          name: 'aws',
+          value: '',
+          models: ['*'],
+          weight: 1,
+          bedrock_key_config: { region: 'us-east-1', access_key: 'env.AWS_ACCESS_KEY_ID', secret_key: 'env.AWS_SECRET_ACCESS_KEY' },
+        },
+      ],
     },
     ollama: { keys: [{ name: 'local', value: '', models: ['*'], weight: 1, ollama_key_config: { url: 'http://ollama:11434' } }] },
     'my-openai-proxy': {
@@ -65,7 +73,11 @@ const REAL_WORLD_BIFROST = {
     budgets: [{ id: 'b-1', max_limit: 100, reset_duration: '1M' }],
     rate_limits: [{ id: 'rl-1', token_max_limit: 100000, token_reset_duration: '1h' }],
   },
-  mcp: { client_configs: [{ name: 'filesystem', connection_type: 'stdio', stdio_config: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem'] } }] },
+  mcp: {
+    client_configs: [
+      { name: 'filesystem', connection_type: 'stdio', stdio_config: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem'] } },
+    ],
+  },
   plugins: [
     { name: 'telemetry', enabled: true, config: {} },
     { name: 'semantic_cache', enabled: false, config: { ttl: '5m' } },
@@ -97,7 +109,17 @@ describe('validateConfigText', () => {
   it('loads a full real-world Bifrost config and names each unimplemented setting', () => {
     const result = validateConfigText(JSON.stringify(REAL_WORLD_BIFROST));
     assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.issues));
-    for (const setting of ['governance', 'mcp', 'plugins', 'cluster_config', 'encryption_key', 'logs_store', 'client.initial_pool_size', 'client.prometheus_labels', 'providers.openai.proxy_config']) {
+    for (const setting of [
+      'governance',
+      'mcp',
+      'plugins',
+      'cluster_config',
+      'encryption_key',
+      'logs_store',
+      'client.initial_pool_size',
+      'client.prometheus_labels',
+      'providers.openai.proxy_config',
+    ]) {
       assert.ok(result.unsupported.includes(setting), `${setting} is named in ${result.unsupported.join(', ')}`);
     }
     assert.ok(!result.unsupported.includes('vector_store'), 'a disabled store is what file-only mode asks for');
@@ -105,7 +127,9 @@ describe('validateConfigText', () => {
   });
 
   it('accepts backoffs as integer milliseconds or Go duration strings', () => {
-    const result = validateConfigText(JSON.stringify({ providers: { groq: { keys: [], network_config: { retry_backoff_initial: 100, retry_backoff_max: '1m30s' } } } }));
+    const result = validateConfigText(
+      JSON.stringify({ providers: { groq: { keys: [], network_config: { retry_backoff_initial: 100, retry_backoff_max: '1m30s' } } } }),
+    );
     assert.ok(result.ok);
     assert.equal(result.config.providers.groq?.network_config.retry_backoff_initial, 100);
     assert.equal(result.config.providers.groq?.network_config.retry_backoff_max, 90_000);
