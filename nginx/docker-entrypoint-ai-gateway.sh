@@ -41,6 +41,21 @@ else
   : > "$RUNTIME_DIR/upstream.conf"
 fi
 
+# Where requests go. By default the `gateway_nodes` upstream (the reloader's rotation files).
+# NGINX_UPSTREAM_RESOLVE=tasks.gateway:8080 (Swarm): resolve that name through Docker's DNS
+# for each request (cached 1 s), since nginx 1.22 resolves upstream names only at start and
+# Swarm replaces tasks, and their addresses, on every rollout. `tasks.<service>` names the
+# healthy tasks themselves, so this does not rely on the VIP (IPVS) either.
+if [ -n "${NGINX_UPSTREAM_RESOLVE:-}" ]; then
+  case "$NGINX_UPSTREAM_RESOLVE" in
+    *[!A-Za-z0-9.:_-]*) echo "NGINX_UPSTREAM_RESOLVE must look like tasks.gateway:8080, got '$NGINX_UPSTREAM_RESOLVE'" >&2; exit 1 ;;
+  esac
+  printf 'resolver %s valid=1s ipv6=off;\nresolver_timeout 2s;\nset $gateway_upstream %s;\nproxy_pass http://$gateway_upstream;\n' \
+    "${NGINX_RESOLVER:-127.0.0.11}" "$NGINX_UPSTREAM_RESOLVE" > "$RUNTIME_DIR/proxy-pass.conf"
+else
+  echo 'proxy_pass http://gateway_nodes;' > "$RUNTIME_DIR/proxy-pass.conf"
+fi
+
 for d in client_body proxy fastcgi uwsgi scgi; do
   mkdir -p "/var/cache/ai-gateway-nginx/$d"
 done
