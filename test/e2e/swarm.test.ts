@@ -158,4 +158,51 @@ describe('Docker Swarm stack end to end (real engine, single-node swarm)', funct
     assert.ok(answer.choices.length > 0);
     s.writeConfig(currentText);
   });
+
+  it('rolls a task that never becomes healthy back, with the old tasks serving throughout', async () => {
+    const s = stack!;
+    const old = `gateway-config-${sha12(currentText)}`;
+    s.setFailOnStart(true);
+    const load = new SteadyLoad(client, { concurrency: 3, model: MODEL, prefix: `swarm-rb-${runId}` });
+    load.start();
+    const broken = text(withRevision(initialConfig(), 2));
+    const editedAt = Date.now();
+    s.writeConfig(broken);
+    log(`edited config.json -> gateway-config-${sha12(broken)} (its nodes will never be healthy)`);
+    try {
+      await waitFor(
+        'Swarm to roll the gateway service back',
+        async () => ((await s.gatewayService()).updateState === 'rollback_completed' ? true : undefined),
+        {
+          timeoutMs: 180_000,
+          intervalMs: 1000,
+          describe: async () => `${JSON.stringify(await s.gatewayService())}\n${await s.serviceLogs('reloader')}`,
+        },
+      );
+      const tasks = await waitFor(
+        'three running tasks on the old config',
+        async () => {
+          const running = await s.runningTasks('gateway');
+          return running.length === 3 && running.every((t) => t.configName === old) ? running : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 1000 },
+      );
+      assert.equal((await s.gatewayService()).configName, old);
+      assert.deepEqual(await fingerprintsOf(tasks), [fingerprintOf(currentText), fingerprintOf(currentText), fingerprintOf(currentText)]);
+    } finally {
+      s.setFailOnStart(false);
+    }
+    const outcomes = await load.stop();
+    const failures = outcomes.filter((o) => !o.ok);
+    log(`rolled back in ${((Date.now() - editedAt) / 1000).toFixed(1)} s; ${outcomes.length} requests, ${failures.length} failed`);
+    assert.deepEqual(failures, [], 'no request failed while the bad task came and went');
+
+    const reloader = (await s.runningTasks('reloader'))[0]!;
+    const status = JSON.parse(await s.fetchInside(reloader.container, 'http://127.0.0.1:9090/status')) as {
+      rollouts?: { previous?: { outcome: string; reason?: string }[] };
+    };
+    const last = status.rollouts?.previous?.[0];
+    assert.equal(last?.outcome, 'failed');
+    assert.match(last?.reason ?? '', /rollback/);
+  });
 });

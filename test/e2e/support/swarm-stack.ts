@@ -23,6 +23,7 @@ export interface StackTask {
 export class SwarmStack {
   readonly stack: string;
   readonly configDir: string;
+  readonly controlDir: string;
   readonly gatewayPort: number;
   private readonly workDir: string;
   private createdGwBridge = false;
@@ -37,6 +38,8 @@ export class SwarmStack {
     this.workDir = mkdtempSync(join(tmpdir(), 'ai-gateway-swarm-'));
     this.configDir = join(this.workDir, 'config');
     mkdirSync(this.configDir, { recursive: true, mode: 0o755 });
+    this.controlDir = join(this.workDir, 'control');
+    mkdirSync(this.controlDir, { recursive: true, mode: 0o755 });
     this.gatewayPort = 20_000 + Math.floor(Math.random() * 20_000);
   }
 
@@ -58,6 +61,13 @@ export class SwarmStack {
     writeFileSync(join(this.configDir, 'config.json'), text);
   }
 
+  /** Makes gateway nodes that start from now on never become healthy (or start normally again). */
+  setFailOnStart(fail: boolean): void {
+    const file = join(this.controlDir, 'fail-on-start');
+    if (fail) writeFileSync(file, 'fail\n');
+    else rmSync(file, { force: true });
+  }
+
   /** `docker stack deploy` from local images (no registry: --resolve-image never). */
   async deploy(configText: string): Promise<void> {
     this.writeConfig(configText);
@@ -70,6 +80,7 @@ export class SwarmStack {
       GATEWAY_PORT: String(this.gatewayPort),
       GATEWAY_PUBLISH_MODE: 'host',
       E2E_NODE_IMAGE: this.nodeImage,
+      E2E_CONTROL_DIR: this.controlDir,
       E2E_UPSTREAM_DIR: join(REPO_ROOT, 'test', 'e2e', 'upstream'),
     };
     await docker(['stack', 'deploy', '--resolve-image', 'never', '-c', 'docker-stack.yml', '-c', 'test/e2e/docker-stack.e2e.yml', this.stack], {
