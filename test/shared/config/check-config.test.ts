@@ -10,7 +10,9 @@ const VALID = JSON.stringify({ providers: { openai: { keys: [{ name: 'k', value:
 
 describe('checkConfigFiles (npm run check-config)', () => {
   let dir: string;
-  beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'check-config-'))));
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'check-config-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const file = (name: string, text: string) => {

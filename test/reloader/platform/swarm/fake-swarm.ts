@@ -53,7 +53,7 @@ export class FakeSwarm {
   readonly probe: HealthProbe = {
     probe: async (ip) => {
       const task = this.tasks.find((t) => t.ip === ip);
-      if (!task || task.state !== 'running') return { reachable: false };
+      if (task?.state !== 'running') return { reachable: false };
       const data = task.configName ? this.configs.get(task.configName)?.data : undefined;
       return { reachable: true, status: 'ok', inFlight: 0, ...(data ? { fingerprint: fingerprintOf(data) } : {}) };
     },

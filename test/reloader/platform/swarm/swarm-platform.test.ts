@@ -12,14 +12,14 @@ import { captureLogger } from '../../fake-cluster.js';
 import { FakeSwarm } from './fake-swarm.js';
 
 const config = (revision: number) =>
-  JSON.stringify({
+  `${JSON.stringify({
     providers: {
       openai: {
         keys: [{ name: 'k', value: 'env.OPENAI_API_KEY', models: ['*'], weight: 1 }],
         network_config: { default_request_timeout_in_seconds: 30 + revision },
       },
     },
-  }) + '\n';
+  })}\n`;
 
 describe('createSwarmPlatform under the controller', () => {
   let dir: string;
