@@ -131,7 +131,7 @@ describe('Docker Swarm stack end to end (real engine, single-node swarm)', funct
 
     const upstream = (await s.runningTasks('upstream'))[0]!;
     const records = JSON.parse(await s.fetchInside(upstream.container, 'http://127.0.0.1:9000/_requests')) as { marker: string | null }[];
-    const markers = records.map((r) => r.marker).filter((m): m is string => m?.startsWith(`swarm-${runId}`));
+    const markers = records.map((r) => r.marker).filter((m): m is string => typeof m === 'string' && m.startsWith(`swarm-${runId}`));
     assert.equal(markers.length, new Set(markers).size, 'no request reached the upstream twice');
 
     const reloader = (await s.runningTasks('reloader'))[0]!;
