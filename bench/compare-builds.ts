@@ -34,7 +34,9 @@ try {
       const result = await runOpenLoop({ pool: pool.pool, target: pool.target, stream: false, rate, durationMs: 8000, drainMs: 10_000 });
       const cpuUs = ((readCpuMs(pid) - before) * 1000) / Math.max(1, result.ok + result.errors);
       const latency = summarize(result.latency);
-      console.log(`round ${round} ${builds[index]?.name.padEnd(5)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, cpu/req ${cpuUs.toFixed(0)} µs, errors ${result.errors}`);
+      console.log(
+        `round ${round} ${builds[index]?.name.padEnd(5)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, cpu/req ${cpuUs.toFixed(0)} µs, errors ${result.errors}`,
+      );
     }
   }
   await Promise.all(pools.map((p) => p.pool.close()));

@@ -98,8 +98,17 @@ export async function warmUp(targets: LoadedTarget[], plan: BenchPlan, log: (lin
       const settled = previous !== undefined && (Number.isNaN(current) || Math.abs(current - previous) <= 0.1 * previous);
       if (settled) break;
     }
-    await runOpenLoop({ pool: loaded.pool, target: loaded.target, stream: true, rate: plan.warmupRate, durationMs: plan.streamWarmupMs, drainMs: plan.drainMs });
-    log(`warmed ${loaded.target.name}: CPU per request by ${plan.warmupWindowMs / 1000} s window ${perWindow.map((us) => (Number.isNaN(us) ? 'n/a' : `${us.toFixed(0)} µs`)).join(', ')}`);
+    await runOpenLoop({
+      pool: loaded.pool,
+      target: loaded.target,
+      stream: true,
+      rate: plan.warmupRate,
+      durationMs: plan.streamWarmupMs,
+      drainMs: plan.drainMs,
+    });
+    log(
+      `warmed ${loaded.target.name}: CPU per request by ${plan.warmupWindowMs / 1000} s window ${perWindow.map((us) => (Number.isNaN(us) ? 'n/a' : `${us.toFixed(0)} µs`)).join(', ')}`,
+    );
   }
 }
 
@@ -116,7 +125,9 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
     for (let round = 1; round <= plan.rounds; round += 1) {
       for (const loaded of targets) {
         const waitedMs = await waitForQuiet(allPids(targets), plan.quietMaxMs);
-        const measured = await watchTarget(loaded, () => runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }));
+        const measured = await watchTarget(loaded, () =>
+          runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }),
+        );
         rounds.get(loaded)?.push(measured);
         const latency = summarize(measured.result.latency);
         log(
@@ -155,7 +166,9 @@ export async function measureSaturation(targets: LoadedTarget[], plan: BenchPlan
       errorKinds: result.errorKinds,
     };
     rows.push(row);
-    log(`saturate ${loaded.target.name.padEnd(8)} ${row.throughput.toFixed(0)} req/s, p50 ${row.latency.p50.toFixed(2)} p99 ${row.latency.p99.toFixed(2)} ms, errors ${row.errors}, cpu/req ${row.cpuPerRequestUs.toFixed(0)} us`);
+    log(
+      `saturate ${loaded.target.name.padEnd(8)} ${row.throughput.toFixed(0)} req/s, p50 ${row.latency.p50.toFixed(2)} p99 ${row.latency.p99.toFixed(2)} ms, errors ${row.errors}, cpu/req ${row.cpuPerRequestUs.toFixed(0)} us`,
+    );
   }
   return rows;
 }

@@ -32,7 +32,9 @@ try {
   await runOpenLoop({ pool: loaded.pool, target, stream, rate: 200, durationMs: 2000, drainMs: 5000 });
   const result = await runOpenLoop({ pool: loaded.pool, target, stream, rate, durationMs: seconds * 1000, drainMs: 10_000 });
   const latency = summarize(result.latency);
-  console.log(`${which} at ${rate}/s${stream ? ' (stream)' : ''}: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, ok ${result.ok}, errors ${result.errors}`);
+  console.log(
+    `${which} at ${rate}/s${stream ? ' (stream)' : ''}: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, ok ${result.ok}, errors ${result.errors}`,
+  );
   await loaded.pool.close();
 } finally {
   await target.child?.stop(10_000);

@@ -119,7 +119,10 @@ async function main(): Promise<void> {
     stealPctRun: stealPercent(ticksAtStart, readCpuTicks()),
   };
   mkdirSync(WORK_DIR, { recursive: true });
-  writeFileSync(LAST_RESULTS, JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? 'NaN' : value)));
+  writeFileSync(
+    LAST_RESULTS,
+    JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? 'NaN' : value)),
+  );
   writeResults(results);
   log('wrote bench/RESULTS.md');
 }

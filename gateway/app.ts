@@ -26,6 +26,12 @@ import { MetricsSink } from './observability/metrics-sink.js';
 import { ModelLabels } from './observability/model-labels.js';
 import type { OutcomeSink } from './request/outcome.js';
 import type { PreDispatchCheck } from './request/pre-dispatch.js';
+import type { GovernanceRuntime } from './governance/create-governance.js';
+import { GovernanceSeams } from './governance/governance-seams.js';
+import { registerGovernanceRoutes } from './governance/usage-route.js';
+import { RequestLogSink } from './request-log/request-log-sink.js';
+import type { RequestLog } from './request-log/start-request-log.js';
+import { registerLogRoutes } from './http/routes/logs.js';
 
 export type { AppDeps } from './http/app-deps.js';
 
@@ -40,10 +46,14 @@ export interface BuildDepsOptions {
   sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
   /** Sinks for request outcomes, after the metrics and the access log (request logs, governance). */
   outcomeSinks?: OutcomeSink[];
-  /** Checks run before every inference dispatch (governance). */
+  /** Checks run before every inference dispatch, after governance's. */
   preDispatchChecks?: PreDispatchCheck[];
   /** DRAIN_MODE: refuse (default) or serve new requests while draining. */
   drainMode?: DrainMode;
+  /** Governance (createGovernance, on the same metrics registry): its check runs first, its sink settles usage. */
+  governance?: GovernanceRuntime;
+  /** The running request log (see openRequestLog), when logs_store is on. */
+  requestLog?: RequestLog;
 }
 
 /** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher, outcome sinks. */
@@ -60,7 +70,14 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  const outcomeSinks: OutcomeSink[] = [new MetricsSink(metrics, modelLabels), new AccessLogSink(options.logger), ...(options.outcomeSinks ?? [])];
+  const seams = options.governance ? new GovernanceSeams(options.governance.governor) : undefined;
+  const outcomeSinks: OutcomeSink[] = [
+    new MetricsSink(metrics, modelLabels),
+    new AccessLogSink(options.logger),
+    ...(seams ? [seams.sink] : []),
+    ...(options.requestLog ? [new RequestLogSink(options.requestLog)] : []),
+    ...(options.outcomeSinks ?? []),
+  ];
   return {
     config,
     dispatcher,
@@ -69,8 +86,10 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     lifecycle,
     nodeName: options.nodeName ?? hostname(),
     outcomeSinks,
-    preDispatchChecks: options.preDispatchChecks ?? [],
     drainMode: options.drainMode ?? 'refuse',
+    preDispatchChecks: [...(seams ? [seams.check] : []), ...(options.preDispatchChecks ?? [])],
+    ...(options.governance ? { governance: options.governance } : {}),
+    requestLog: options.requestLog,
   };
 }
 
@@ -97,6 +116,8 @@ export function createApp(deps: AppDeps): Koa {
   registerModelsRoutes(router, deps);
   registerAnthropicRoutes(router, deps);
   registerGenaiRoutes(router, deps);
+  if (deps.governance) registerGovernanceRoutes(router, deps.governance);
+  registerLogRoutes(router, { requestLog: deps.requestLog, adminAuth: deps.config.adminAuth, logger: deps.logger });
   app.use(router.routes());
   return app;
 }

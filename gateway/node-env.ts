@@ -1,3 +1,5 @@
+import type { GovernanceEnv } from './governance/create-governance.js';
+import { readGovernanceEnv } from './governance/governance-env.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './lifecycle/server.js';
 import type { DrainMode } from './http/middleware/drain-gate.js';
 import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from './providers/shared/upstream-http.js';
@@ -17,6 +19,8 @@ export interface NodeEnv {
   upstreamLimits: UpstreamLimits;
   /** DRAIN_MODE: what a draining node does with a new request (see drain-gate.ts). */
   drainMode: DrainMode;
+  /** The GOVERNANCE_* settings (governance/governance-env.ts). */
+  governance: GovernanceEnv;
 }
 
 /**
@@ -37,6 +41,7 @@ export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
       maxEventBytes: readInteger(env.UPSTREAM_MAX_EVENT_BYTES, DEFAULT_UPSTREAM_LIMITS.maxEventBytes, 'UPSTREAM_MAX_EVENT_BYTES'),
     },
     drainMode: readDrainMode(env.DRAIN_MODE),
+    governance: readGovernanceEnv(env),
   };
 }
 

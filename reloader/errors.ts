@@ -14,7 +14,17 @@ export type ReloaderErrorCode =
   | 'NO_VALID_CONFIG'
   | 'ROLLOUT_BUSY'
   | 'NOT_A_MANAGER'
-  | 'SWARM_UPDATE_FAILED';
+  | 'SWARM_UPDATE_FAILED'
+  | 'AUTH_REQUIRED'
+  | 'WRITES_DISABLED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'BAD_REQUEST'
+  | 'PRECONDITION_REQUIRED'
+  | 'CONFIG_CONFLICT'
+  | 'SECRET_MASKED'
+  | 'VERSION_NOT_FOUND'
+  | 'CONFIG_WRITE_FAILED'
+  | 'INSUFFICIENT_STORAGE';
 
 /** Base of every error the reloader raises on purpose. */
 export class ReloaderError extends Error {
@@ -42,6 +52,11 @@ export class DockerUnavailableError extends ReloaderError {
     super('DOCKER_UNAVAILABLE', `Docker API unavailable during ${operation}`, options);
     this.name = 'DockerUnavailableError';
   }
+}
+
+/** True for an error that says the platform's API could not be reached (after its own retries). */
+export function isDockerUnavailable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'DOCKER_UNAVAILABLE';
 }
 
 /** Thrown when the reloader cannot tell which project it manages. */
@@ -92,5 +107,39 @@ export class SwarmUpdateError extends ReloaderError {
   constructor(message: string) {
     super('SWARM_UPDATE_FAILED', message);
     this.name = 'SwarmUpdateError';
+  }
+}
+
+/** The HTTP status the config API answers with for each code it can return. */
+export const HTTP_STATUS_OF: Partial<Record<ReloaderErrorCode, number>> = {
+  AUTH_REQUIRED: 401,
+  WRITES_DISABLED: 403,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BAD_REQUEST: 400,
+  CONFIG_INVALID: 400,
+  SECRET_MASKED: 400,
+  PRECONDITION_REQUIRED: 428,
+  CONFIG_CONFLICT: 412,
+  VERSION_NOT_FOUND: 404,
+  CONFIG_MISSING: 404,
+  CONFIG_WRITE_FAILED: 500,
+  INSUFFICIENT_STORAGE: 507,
+};
+
+/** A refusal of the config API: a code, a message for people, and (for invalid text) every issue. */
+export class ApiError extends ReloaderError {
+  constructor(
+    code: ReloaderErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options);
+    this.name = 'ApiError';
+  }
+
+  /** The HTTP status for this error's code (500 when the catalogue has none). */
+  get status(): number {
+    return HTTP_STATUS_OF[this.code] ?? 500;
   }
 }

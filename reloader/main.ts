@@ -8,11 +8,15 @@ import { createMetrics } from './observability/metrics.js';
 import { LogEvent } from './observability/log-events.js';
 import { createPlatform } from './platform/create-platform.js';
 import { createFileJournal } from './rollout/restart-journal.js';
-import { readSettings } from './settings.js';
+import { readAdminToken, readSettings } from './settings.js';
+import { ConfigEditor } from './config/config-editor.js';
+import { createCredentialSource } from './http/auth.js';
+import { createHttpMetricsScraper, NodeMetricsCollector } from './http/node-metrics.js';
 
 /** Wires the reloader from the environment and runs it until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const settings = readSettings();
+  const adminToken = readAdminToken();
   const logger = createLogger({ level: settings.logLevel, base: { svc: 'reloader' } });
   const metrics = createMetrics();
   logger.info({ event: LogEvent.reloaderStarting, settings }, `reloader starting: watching ${settings.configPath}${settings.polling ? ' (polling)' : ''}`);
@@ -44,7 +48,21 @@ async function main(): Promise<void> {
   });
   await watcher.ready;
 
-  const server = createReloaderApp({ status: () => controller.status(), requestRollout: () => controller.requestRollout(), metrics }).listen(
+  const control = {
+    editor: new ConfigEditor({ path: settings.configPath, logger, historyKeep: settings.historyKeep }),
+    credentials: createCredentialSource(settings.configPath, adminToken),
+    nodeMetrics: new NodeMetricsCollector(createHttpMetricsScraper(settings.gatewayPort)),
+    logger,
+  };
+  const access = await control.credentials();
+  const mode = [access.basic ? 'governance.auth_config' : '', access.token ? 'RELOADER_ADMIN_TOKEN' : ''].filter(Boolean).join(' or ');
+  logger.info(
+    { event: LogEvent.controlPlaneAccess, writable: mode !== '' },
+    mode
+      ? `control plane: config writes need admin credentials (${mode})`
+      : 'control plane: read-only (no admin credentials configured; see README, "Control plane")',
+  );
+  const server = createReloaderApp({ status: () => controller.status(), requestRollout: () => controller.requestRollout(), metrics, control }).listen(
     settings.port,
     () => logger.info({ event: LogEvent.reloaderListening }, `reloader listening on :${settings.port}`),
   );
@@ -53,6 +71,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info({ event: LogEvent.reloaderStopping }, `${signal}: stopping (a node restart in progress finishes first)`);
     server.close();
+    // Open event streams (the page's SSE) would hold close() forever.
+    server.closeAllConnections();
     await watcher.close();
     await controller.stop();
     process.exit(0);

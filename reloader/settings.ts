@@ -29,6 +29,8 @@ export interface ReloaderSettings {
   swarmConfigTarget: string;
   /** Swarm: spare gateway configs kept besides the ones in use. */
   swarmKeepConfigs: number;
+  /** How many earlier config versions the config API keeps in config/.history/. */
+  historyKeep: number;
 }
 
 // Re-exported: callers of readSettings catch it from here.
@@ -57,6 +59,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReloaderSett
     swarmService: env.RELOADER_SWARM_SERVICE || 'gateway',
     swarmConfigTarget: env.RELOADER_SWARM_CONFIG_TARGET || '/config/config.json',
     swarmKeepConfigs: readInt(env, 'RELOADER_SWARM_KEEP_CONFIGS', 3, 0),
+    historyKeep: readInt(env, 'RELOADER_HISTORY_KEEP', 20, 1),
   };
 }
 
@@ -70,6 +73,17 @@ function readPlatform(raw: string | undefined): ReloaderSettings['platform'] {
     );
   }
   throw new SettingsError(`RELOADER_PLATFORM must be compose or swarm, got "${raw}"`);
+}
+
+/**
+ * RELOADER_ADMIN_TOKEN, the bearer token of the config API; undefined when unset or empty.
+ * Kept out of ReloaderSettings on purpose: the settings are logged at start.
+ */
+export function readAdminToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const token = env.RELOADER_ADMIN_TOKEN?.trim();
+  if (token === undefined || token === '') return undefined;
+  if (token.length < 16) throw new SettingsError('RELOADER_ADMIN_TOKEN must be at least 16 characters (e.g. openssl rand -hex 24)');
+  return token;
 }
 
 function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {

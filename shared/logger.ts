@@ -31,8 +31,7 @@ export const LOG_FLUSH_INTERVAL_MS = 250;
 export function createLogger(options: LoggerOptions = {}): Logger {
   // pino writes what is still buffered synchronously when the process exits, crash included;
   // only a SIGKILL loses the last LOG_FLUSH_INTERVAL_MS of lines.
-  const destination =
-    options.destination ?? pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS });
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS });
   return pino(
     {
       level: options.level ?? 'info',

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { buildBaseImages, type BaseImages } from '../../test/e2e/support/base-images.js';
 import { Cluster } from '../../test/e2e/support/cluster.js';
-import { initialConfig } from '../../test/e2e/support/e2e-config.js';
+import { initialConfig, withoutRequestLog } from '../../test/e2e/support/e2e-config.js';
 import { DOCKER, COMPOSE } from '../../test/e2e/support/run-command.js';
 
 const run = promisify(execFile);
@@ -38,6 +38,7 @@ const imagesTagged = (tag: string): BaseImages => ({
   debian: `ai-gateway-e2e/debian:${tag}`,
   node: `ai-gateway-e2e/node:${tag}`,
   nginx: `ai-gateway-e2e/nginx:${tag}`,
+  postgres: `ai-gateway-e2e/postgres:${tag}`,
 });
 
 /**
@@ -89,7 +90,8 @@ export async function bringUpCluster(budgetMs: number, log: (line: string) => vo
   const remaining = (): number => Math.max(1000, deadline - Date.now());
   const base = await ensureBaseImages(log);
   const cluster = new Cluster(`bench${Date.now().toString(36)}`, base);
-  cluster.writeConfigInPlace(initialConfig());
+  // Request logging off: its overhead is to be measured on its own (on versus off), not mixed into these figures.
+  cluster.writeConfigInPlace(withoutRequestLog(initialConfig()));
   try {
     log(`building images (tag ${cluster.tag})`);
     await cluster.compose(['build'], remaining());

@@ -24,8 +24,21 @@ async function nodeHostPids(cluster: Cluster): Promise<number[]> {
 
 function clusterTargets(cluster: Cluster, pids: number[]): Target[] {
   return [
-    { name: 'upstream container', origin: cluster.upstreamUrl, path: '/v1/chat/completions', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-e2e-primary' }, model: 'gpt-4o-mini' },
-    { name: 'nginx + 3 nodes', origin: cluster.nginxUrl, path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, model: 'openai/gpt-4o-mini', pids },
+    {
+      name: 'upstream container',
+      origin: cluster.upstreamUrl,
+      path: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-e2e-primary' },
+      model: 'gpt-4o-mini',
+    },
+    {
+      name: 'nginx + 3 nodes',
+      origin: cluster.nginxUrl,
+      path: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json' },
+      model: 'openai/gpt-4o-mini',
+      pids,
+    },
   ];
 }
 
@@ -41,14 +54,19 @@ export async function measureCluster(plan: BenchPlan, log: (line: string) => voi
     cluster = await bringUpCluster(BRING_UP_BUDGET_MS, (line) => log(`cluster: ${line}`));
   } catch (error) {
     const seconds = ((performance.now() - startedAt) / 1000).toFixed(0);
-    return { measured: false, reason: `the cluster was not up after ${seconds} s (budget ${BRING_UP_BUDGET_MS / 1000} s, BENCH_CLUSTER_BUDGET_MS): ${(error as Error).message.split('\n')[0]}` };
+    return {
+      measured: false,
+      reason: `the cluster was not up after ${seconds} s (budget ${BRING_UP_BUDGET_MS / 1000} s, BENCH_CLUSTER_BUDGET_MS): ${(error as Error).message.split('\n')[0]}`,
+    };
   }
   const bringUpS = (performance.now() - startedAt) / 1000;
   const loaded: LoadedTarget[] = [];
   try {
     const pids = await nodeHostPids(cluster);
     const nodeIdleRssMb = pids.map(readRssMb);
-    const { stdout: nodeVersion } = await run(DOCKER, ['exec', (await cluster.gatewayNodes())[0]?.id ?? '', 'node', '--version']).catch(() => ({ stdout: 'unknown' }));
+    const { stdout: nodeVersion } = await run(DOCKER, ['exec', (await cluster.gatewayNodes())[0]?.id ?? '', 'node', '--version']).catch(() => ({
+      stdout: 'unknown',
+    }));
     loaded.push(...clusterTargets(cluster, pids).map((target) => openPool(target, plan)));
     log(`cluster up in ${bringUpS.toFixed(0)} s; nodes at host pids ${pids.join(', ')}`);
     await warmUp(loaded, plan, (line) => log(`cluster: ${line}`));
@@ -62,7 +80,15 @@ export async function measureCluster(plan: BenchPlan, log: (line: string) => voi
       log(`cluster: rollout ${revision}: detected ${timing.detectionMs} ms, converged ${timing.convergedMs} ms, errors ${timing.loadErrors}`);
       rollouts.push(timing);
     }
-    const markdown = renderCluster({ rates, saturation, nodeIdleRssMb, nodesPeakRssMb: nginx.peakRssMb, rollouts, bringUpS, nodeRuntime: `Node ${nodeVersion.trim()} (the e2e base image carries this machine's node binary)` });
+    const markdown = renderCluster({
+      rates,
+      saturation,
+      nodeIdleRssMb,
+      nodesPeakRssMb: nginx.peakRssMb,
+      rollouts,
+      bringUpS,
+      nodeRuntime: `Node ${nodeVersion.trim()} (the e2e base image carries this machine's node binary)`,
+    });
     return { measured: true, markdown, rolloutsConvergedS: rollouts.map((r) => r.convergedMs / 1000) };
   } catch (error) {
     return { measured: false, reason: `the cluster came up but measuring failed: ${(error as Error).message.split('\n')[0]}` };

@@ -1,6 +1,6 @@
 import { fingerprintOf } from '../../shared/config/fingerprint.js';
 import type { Cluster } from '../../test/e2e/support/cluster.js';
-import { initialConfig, withRevision } from '../../test/e2e/support/e2e-config.js';
+import { initialConfig, withoutRequestLog, withRevision } from '../../test/e2e/support/e2e-config.js';
 import { runOpenLoop } from '../load/open-loop.js';
 import type { LoadedTarget } from '../phases.js';
 import { stepPhases, type RecordedStep, type StepPhases } from './step-phases.js';
@@ -40,7 +40,7 @@ const POLL_MS = 100;
  * requests per second through nginx, and times detection, rollout start and convergence.
  */
 export async function measureRollout(cluster: Cluster, nginx: LoadedTarget, loadRate: number, revision: number): Promise<RolloutTiming> {
-  const config = withRevision(initialConfig(), revision);
+  const config = withRevision(withoutRequestLog(initialConfig()), revision);
   const newFingerprint = fingerprintOf(JSON.stringify(config, null, 2) + '\n');
   let converged = false;
   const load = runOpenLoop({

@@ -16,7 +16,11 @@ export interface ClusterFigures {
 
 const f = (value: number | null | undefined, digits = 2): string => (typeof value === 'number' && !Number.isNaN(value) ? value.toFixed(digits) : 'n/a');
 const errs = (errors: number, kinds: Record<string, number>): string =>
-  errors === 0 ? '0' : `${errors} (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')})`;
+  errors === 0
+    ? '0'
+    : `${errors} (${Object.entries(kinds)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', ')})`;
 const pct = (p: Percentiles): string => `${f(p.p50)} | ${f(p.p90)} | ${f(p.p99)}`;
 
 /** Renders the cluster and rollout section of RESULTS.md. */
@@ -35,7 +39,9 @@ export function renderCluster(figures: ClusterFigures): string {
   }
   lines.push('', '| Saturation (closed loop) | Workers | Throughput (req/s) | p50 | p99 | Errors |', '|---|---|---|---|---|---|');
   for (const row of figures.saturation) {
-    lines.push(`| ${row.target} | ${row.concurrency} | ${row.throughput.toFixed(0)} | ${f(row.latency.p50)} | ${f(row.latency.p99)} | ${errs(row.errors, row.errorKinds)} |`);
+    lines.push(
+      `| ${row.target} | ${row.concurrency} | ${row.throughput.toFixed(0)} | ${f(row.latency.p50)} | ${f(row.latency.p99)} | ${errs(row.errors, row.errorKinds)} |`,
+    );
   }
   lines.push(
     '',
@@ -74,11 +80,14 @@ function renderStepPhases(rollouts: RolloutTiming[]): string[] {
     `|---|---|${PHASE_COLUMNS.map(() => '---|').join('')}---|---|`,
   ];
   for (const { edit, step } of steps) {
-    lines.push(`| ${edit} | ${step.position} ${step.node} | ${cells(step).map((v) => f(v)).join(' | ')} | ${step.outcome} |`);
+    lines.push(
+      `| ${edit} | ${step.position} ${step.node} | ${cells(step)
+        .map((v) => f(v))
+        .join(' | ')} | ${step.outcome} |`,
+    );
   }
   const columns = steps.map(({ step }) => cells(step));
   const means = columns[0]!.map((_, i) => mean(columns.map((row) => row[i])));
   lines.push(`| mean | | ${means.map((v) => `**${f(v)}**`).join(' | ')} | |`);
   return lines;
 }
-

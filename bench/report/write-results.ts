@@ -11,7 +11,11 @@ const signed = (value: number | undefined): string => (known(value) ? `${value >
 const ratio = (a: number | undefined, b: number | undefined): string => (known(a) && known(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
 const cpu = (value: number | undefined): string => (known(value) ? value.toFixed(0) : 'n/a');
 const errorText = (errors: number, kinds: Record<string, number>): string =>
-  errors === 0 ? '0' : `${errors} (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')})`;
+  errors === 0
+    ? '0'
+    : `${errors} (${Object.entries(kinds)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', ')})`;
 
 function findRow(rows: RateRow[], target: string, rate: number, stream: boolean): RateRow | undefined {
   return rows.find((row) => row.target === target && row.rate === rate && row.stream === stream);

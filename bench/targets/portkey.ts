@@ -8,7 +8,7 @@ export function locatePortkey(): { version: string; script: string } {
   const require = createRequire(import.meta.url);
   const manifestPath = require.resolve('@portkey-ai/gateway/package.json');
   const manifest = require(manifestPath) as { version: string; bin: string | Record<string, string> };
-  const bin = typeof manifest.bin === 'string' ? manifest.bin : Object.values(manifest.bin)[0] ?? 'build/start-server.js';
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : (Object.values(manifest.bin)[0] ?? 'build/start-server.js');
   return { version: manifest.version, script: join(dirname(manifestPath), bin) };
 }
 

@@ -1,4 +1,4 @@
-import type { ProviderSettings, RuntimeConfig } from '../../shared/config/index.js';
+import type { ProviderKey, ProviderSettings, RuntimeConfig } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { ModelLabels } from '../observability/model-labels.js';
@@ -36,6 +36,11 @@ export interface RouteSpec {
    * until the caller calls `result.release()` (once the stream is consumed or abandoned).
    */
   stream?: boolean;
+  /**
+   * Per provider, the names of the keys this request may use (a virtual key's `key_ids`);
+   * a provider not listed may use any of its keys.
+   */
+  allowedKeys?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** The outcome of a dispatched request. */
@@ -120,11 +125,7 @@ export class Dispatcher {
   }
 
   /** Dispatches one request; see the class comment. */
-  async run<T>(
-    route: RouteSpec,
-    ctx: RequestContext,
-    attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
-  ): Promise<DispatchResult<T>> {
+  async run<T>(route: RouteSpec, ctx: RequestContext, attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>): Promise<DispatchResult<T>> {
     // Every reference is checked before any upstream work: a typo in a fallback is a 400 now,
     // not a surprise after the primary failed.
     const candidates = [this.resolve(parseModelRef(route.model))];
@@ -175,7 +176,7 @@ export class Dispatcher {
     const { runtime, adapter, ref } = candidate;
     const settings = runtime.settings;
     checkCapability(adapter, route.capability, ref);
-    const keys = selectEligibleKeys(settings, ref.model);
+    const keys = restrictKeys(selectEligibleKeys(settings, ref.model), route.allowedKeys?.get(ref.provider), ref);
     const release = await runtime.limiter.acquire(ctx.signal).catch((error: unknown) => {
       if (error instanceof GatewayError && error.code === 'queue_full') this.deps.metrics.queueRejections.inc({ provider: ref.provider });
       throw error;
@@ -208,9 +209,14 @@ export class Dispatcher {
           return { value, provider: ref.provider, model: ref.model, attempts, keyName: key?.name, release: route.stream ? release : NO_RELEASE };
         } catch (error) {
           // An adapter throwing something other than a GatewayError is a bug: keep its stack.
-          if (!(error instanceof GatewayError)) this.deps.logger.error({ id: ctx.requestId, provider: ref.provider, err: error }, 'provider failed unexpectedly');
+          if (!(error instanceof GatewayError))
+            this.deps.logger.error({ id: ctx.requestId, provider: ref.provider, err: error }, 'provider failed unexpectedly');
           const failure = asGatewayError(error, ref);
-          this.observeUpstream(ref, String(failure.status), started);
+          // Only what reached (or tried to reach) the provider is an upstream attempt: a request
+          // the adapter refused to translate (a 400 of the node's own), or a crash in our code,
+          // sent nothing.
+          const local = !(error instanceof GatewayError) || (!failure.fromProvider && failure.status < 500 && failure.code !== 'client_closed');
+          if (!local) this.observeUpstream(ref, String(failure.status), started);
           if (ctx.signal.aborted || !failure.retryable || attempts > settings.maxRetries) throw failure;
           // A provider that says when to come back is believed: sooner would fail again. Past
           // the longest wait the config allows, the client gets the answer (and Retry-After) now.
@@ -237,9 +243,20 @@ export class Dispatcher {
   }
 }
 
+/** Keeps the keys a virtual key's `key_ids` allow; none left is a 403 (the key cannot use this provider's keys). */
+function restrictKeys(keys: ProviderKey[], allowed: ReadonlySet<string> | undefined, ref: ModelRef): ProviderKey[] {
+  if (!allowed || keys.length === 0) return keys;
+  const kept = keys.filter((key) => allowed.has(key.name));
+  if (kept.length === 0)
+    throw new GatewayError('provider_blocked', `the virtual key may use none of provider "${ref.provider}"'s keys that serve model "${ref.model}"`, {
+      provider: ref.provider,
+      model: ref.model,
+    });
+  return kept;
+}
+
 function checkCapability(adapter: ProviderAdapter, capability: Capability, ref: ModelRef): void {
-  const missing =
-    (capability === 'text' && !adapter.capabilities.text) || (capability === 'embeddings' && !adapter.capabilities.embeddings);
+  const missing = (capability === 'text' && !adapter.capabilities.text) || (capability === 'embeddings' && !adapter.capabilities.embeddings);
   if (missing) {
     const what = capability === 'text' ? 'text completions (/v1/completions)' : 'embeddings (/v1/embeddings)';
     throw new GatewayError('unsupported_operation', `provider "${ref.provider}" does not serve ${what}`, { provider: ref.provider, model: ref.model });

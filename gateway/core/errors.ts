@@ -24,6 +24,17 @@ export const ERROR_CODES = {
   draining: { status: 503, type: 'server_error' },
   upstream_timeout: { status: 504, type: 'upstream_error' },
   client_closed: { status: 499, type: 'client_error' },
+  // Governance (Bifrost's statuses and types; the type is also the envelope's top-level `type`).
+  virtual_key_required: { status: 401, type: 'virtual_key_required' },
+  virtual_key_not_found: { status: 401, type: 'virtual_key_not_found' },
+  virtual_key_blocked: { status: 403, type: 'virtual_key_blocked' },
+  provider_blocked: { status: 403, type: 'provider_blocked' },
+  model_blocked: { status: 403, type: 'model_blocked' },
+  budget_exceeded: { status: 402, type: 'budget_exceeded' },
+  rate_limited: { status: 429, type: 'rate_limited' },
+  request_limited: { status: 429, type: 'request_limited' },
+  token_limited: { status: 429, type: 'token_limited' },
+  governance_unavailable: { status: 503, type: 'governance_unavailable' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 /** One of the catalogue's codes. */
@@ -83,6 +94,8 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 5
 
 /** Bifrost's error envelope, as sent to clients. */
 export interface ErrorEnvelope {
+  /** Governance denials: Bifrost's type (`virtual_key_required`, `budget_exceeded`, ...). */
+  type?: string;
   is_bifrost_error: boolean;
   status_code: number;
   error: { type: string; code: string | null; message: string; param: string | null };
@@ -115,10 +128,25 @@ export function toClientError(error: unknown): GatewayError {
   });
 }
 
+/** Codes whose envelope also carries Bifrost's top-level `type` (governance denials). */
+const TYPED_ENVELOPE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'virtual_key_required',
+  'virtual_key_not_found',
+  'virtual_key_blocked',
+  'provider_blocked',
+  'model_blocked',
+  'budget_exceeded',
+  'rate_limited',
+  'request_limited',
+  'token_limited',
+  'governance_unavailable',
+]);
+
 /** Builds the envelope a client receives for `error`; unknown errors become a bare 500. */
 export function toErrorEnvelope(error: unknown, requestId?: string): ErrorEnvelope {
   const known = toClientError(error);
   return {
+    ...(TYPED_ENVELOPE_CODES.has(known.code) ? { type: known.type } : {}),
     is_bifrost_error: !known.fromProvider,
     status_code: known.status,
     error: {

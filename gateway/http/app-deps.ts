@@ -6,6 +6,8 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { OutcomeSink } from '../request/outcome.js';
 import type { DrainMode } from './middleware/drain-gate.js';
 import type { PreDispatchCheck } from '../request/pre-dispatch.js';
+import type { GovernanceRuntime } from '../governance/create-governance.js';
+import type { RequestLog } from '../request-log/start-request-log.js';
 
 /** What every route module receives: the node's shared parts. */
 export interface AppDeps {
@@ -22,4 +24,8 @@ export interface AppDeps {
   preDispatchChecks: PreDispatchCheck[];
   /** What a draining node does with new requests (default `refuse`). */
   drainMode?: DrainMode;
+  /** The node's governance, when config.json has a governance section. */
+  governance?: GovernanceRuntime;
+  /** The request log (`logs_store`), when on: an outcome sink, and read by /api/logs. */
+  requestLog: RequestLog | undefined;
 }

@@ -8,12 +8,28 @@ import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { runPreDispatchChecks } from '../request/pre-dispatch.js';
 import { noteAnswered, noteError, noteRequested, noteSuccess, noteUsage, requestStateOf, type RequestState } from '../request/request-state.js';
 import type { Usage } from '../providers/chat-types.js';
+import { captureAnswer, captureRequest } from '../request-log/capture-content.js';
 import type { AppDeps } from './app-deps.js';
 import { bodyLimitBytes, readJsonBody } from './read-json-body.js';
+import { checkBodyDepth } from './validate/json-depth.js';
 
 const FORWARD_PREFIX = 'x-bf-eh-';
 /** Headers a client may not set upstream through x-bf-eh-*: credentials and framing. */
-const NOT_FORWARDED = new Set(['authorization', 'x-api-key', 'api-key', 'host', 'content-length', 'content-type', 'connection', 'transfer-encoding', 'keep-alive', 'te', 'upgrade']);
+const NOT_FORWARDED = new Set([
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'x-bf-vk',
+  'host',
+  'content-length',
+  'content-type',
+  'connection',
+  'transfer-encoding',
+  'keep-alive',
+  'te',
+  'upgrade',
+]);
 
 /** One admitted inference request: its dispatch context and shared state. */
 export interface InferenceScope {
@@ -24,6 +40,8 @@ export interface InferenceScope {
   signal: CancelSignal;
   /** The client's request headers (for pre-dispatch checks). */
   headers: Context['req']['headers'];
+  /** The parsed body, once read (for pre-dispatch checks). */
+  body?: Readonly<Record<string, unknown>>;
   /** Why the signal aborted: the client left, or the node is shutting down. */
   abortedBy(): 'client' | 'shutdown' | undefined;
 }
@@ -38,6 +56,7 @@ export function beginInference(ctx: Context, deps: AppDeps): InferenceScope {
   const cancellation = new Cancellation();
   state.inference = true;
   state.signal = cancellation;
+  if (deps.requestLog?.capturesContent) state.content = {};
   const leave = deps.lifecycle.admit(cancellation);
   const res = ctx.res;
   res.once('close', () => {
@@ -74,9 +93,12 @@ export function readForwardHeaders(ctx: Context): Record<string, string> {
   return out;
 }
 
-/** Reads the JSON body within the configured limit. */
-export function readInferenceBody(ctx: Context, deps: AppDeps): Promise<Record<string, unknown>> {
-  return readJsonBody(ctx, bodyLimitBytes(deps.config.client.max_request_body_size_mb));
+/** Reads the JSON body within the configured limit and nesting depth, keeping it on the scope for the pre-dispatch checks. */
+export async function readInferenceBody(ctx: Context, deps: AppDeps, scope?: InferenceScope): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(ctx, bodyLimitBytes(deps.config.client.max_request_body_size_mb));
+  checkBodyDepth(body);
+  if (scope) scope.body = body;
+  return body;
 }
 
 /**
@@ -84,9 +106,16 @@ export function readInferenceBody(ctx: Context, deps: AppDeps): Promise<Record<s
  * the outcome carries them even when the request fails later (400 for a bad model).
  */
 export async function readModelRequest(ctx: Context, deps: AppDeps, scope: InferenceScope): Promise<Record<string, unknown> & { model: string }> {
-  const body = await readInferenceBody(ctx, deps);
+  const body = await readInferenceBody(ctx, deps, scope);
+  // A bare model ("gpt-4o-mini") is left for a pre-dispatch check to route (a virtual key's
+  // provider configs choose its provider); if none does, the dispatcher answers the usual 400.
+  if (deps.preDispatchChecks.length > 0 && typeof body.model === 'string' && body.model !== '' && !body.model.includes('/')) {
+    noteRequested(scope.state, '', body.model);
+    return body as Record<string, unknown> & { model: string };
+  }
   const ref = parseModelRef(body.model);
   noteRequested(scope.state, ref.provider, ref.model);
+  if (scope.state.content) captureRequest(scope.state.content, body);
   return body as Record<string, unknown> & { model: string };
 }
 
@@ -100,7 +129,14 @@ export async function dispatchInference<T>(
   route: RouteSpec,
   attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
 ): Promise<DispatchResult<T>> {
-  if (deps.preDispatchChecks.length > 0) await runPreDispatchChecks(deps.preDispatchChecks, { state: scope.state, headers: scope.headers, route });
+  if (deps.preDispatchChecks.length > 0) {
+    const requested = route.model;
+    await runPreDispatchChecks(deps.preDispatchChecks, { state: scope.state, headers: scope.headers, body: scope.body ?? {}, route });
+    if (route.model !== requested) {
+      const ref = parseModelRef(route.model);
+      noteRequested(scope.state, ref.provider, ref.model);
+    }
+  }
   const result = await deps.dispatcher.run(route, scope.context, attempt);
   noteAnswered(scope.state, result);
   return result;
@@ -115,6 +151,7 @@ export function noteJsonSuccess(state: RequestState, usage: Partial<Usage> | nul
 /** Answers a successful non-streaming OpenAI-shaped result, with `extra_fields`, and notes it. */
 export function answerJson<T extends { usage?: Partial<Usage> | null }>(ctx: Context, scope: InferenceScope, result: DispatchResult<T>): void {
   noteJsonSuccess(scope.state, result.value.usage);
+  if (scope.state.content) captureAnswer(scope.state.content, result.value);
   ctx.body = withExtraFields(result.value, result.provider, result.model, scope.state);
 }
 
@@ -153,7 +190,12 @@ export function readFallbacks(body: Record<string, unknown>): string[] | undefin
 }
 
 /** Adds Bifrost's `extra_fields` to a successful response body. */
-export function withExtraFields<T extends object>(body: T, provider: string, model: string, state: RequestState): T & { extra_fields: Record<string, unknown> } {
+export function withExtraFields<T extends object>(
+  body: T,
+  provider: string,
+  model: string,
+  state: RequestState,
+): T & { extra_fields: Record<string, unknown> } {
   const existing = (body as { extra_fields?: Record<string, unknown> }).extra_fields;
   return {
     ...body,
@@ -169,7 +211,12 @@ export function withExtraFields<T extends object>(body: T, provider: string, mod
 export function failInference(scope: InferenceScope, error: unknown): unknown {
   const shown =
     scope.abortedBy() === 'shutdown'
-      ? new GatewayError('draining', 'the node shut down before the provider answered; retry', { status: 502, provider: scope.state.provider, model: scope.state.model, cause: error })
+      ? new GatewayError('draining', 'the node shut down before the provider answered; retry', {
+          status: 502,
+          provider: scope.state.provider,
+          model: scope.state.model,
+          cause: error,
+        })
       : error;
   noteError(scope.state, shown);
   return shown;

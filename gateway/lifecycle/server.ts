@@ -58,7 +58,9 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
       : new GatewayError('invalid_request', 'the request could not be parsed as HTTP');
   const body = JSON.stringify(toErrorEnvelope(shown));
   const reason = shown.status === 408 ? 'Request Timeout' : 'Bad Request';
-  socket.end(`HTTP/1.1 ${shown.status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${shown.status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Listens and resolves with the bound port. */

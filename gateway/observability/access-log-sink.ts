@@ -23,6 +23,8 @@ export class AccessLogSink implements OutcomeSink {
       attempts: outcome.attempts,
       fallback: outcome.fallbackIndex ? outcome.fallbackIndex : undefined,
       error: outcome.error?.code,
+      // The virtual key's id from config.json (governance's principal), never its value.
+      virtual_key: typeof outcome.principal?.virtualKey === 'string' ? outcome.principal.virtualKey : undefined,
       // Closed before the response finished: the client left.
       client_gone: !outcome.finished || undefined,
     });

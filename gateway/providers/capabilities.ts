@@ -50,5 +50,8 @@ export interface ProviderCapabilities {
 /** The capability when the adapter has it, else unsupported_operation naming what the provider lacks. */
 export function requireCapability<T>(capability: T | undefined, target: UpstreamTarget, what: string): T {
   if (capability !== undefined) return capability;
-  throw new GatewayError('unsupported_operation', `provider "${target.provider.name}" does not ${what}`, { provider: target.provider.name, model: target.model });
+  throw new GatewayError('unsupported_operation', `provider "${target.provider.name}" does not ${what}`, {
+    provider: target.provider.name,
+    model: target.model,
+  });
 }

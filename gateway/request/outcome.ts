@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { ShutdownDeadlineError } from '../lifecycle/drain.js';
+import type { CapturedContent } from '../request-log/capture-content.js';
 import type { OutcomeError, Principal, RequestState } from './request-state.js';
 
 /**
@@ -43,6 +44,8 @@ export interface RequestOutcome {
   /** Who cut the request short, if anyone. */
   abortedBy: 'client' | 'shutdown' | undefined;
   principal: Principal | undefined;
+  /** Prompts and answers, when a request log keeps content (else undefined). */
+  content?: CapturedContent | undefined;
 }
 
 /** Something that records outcomes: metrics, the access log, request logs, governance. */
@@ -88,6 +91,7 @@ export function toOutcome(state: RequestState, res: ServerResponse, facts: Respo
     finished,
     abortedBy: abortedByOf(state, finished),
     principal: state.principal,
+    content: state.content,
   };
 }
 

@@ -2,11 +2,16 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteSpec } from '../core/dispatcher.js';
 import type { RequestState } from './request-state.js';
 
-/** What a pre-dispatch check sees: the request's state, its headers and where it is going. */
+/**
+ * What a pre-dispatch check sees: the request's state, its headers, its body and where it is
+ * going. A check may change the route (governance picks the provider of a bare model and
+ * restricts the provider keys) before the dispatcher reads it.
+ */
 export interface PreDispatchRequest {
   readonly state: RequestState;
   readonly headers: IncomingHttpHeaders;
-  readonly route: Readonly<RouteSpec>;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly route: RouteSpec;
 }
 
 /**

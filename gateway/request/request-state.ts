@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { CancelSignal } from '../core/cancellation.js';
 import { GatewayError } from '../core/errors.js';
 import type { Usage } from '../providers/chat-types.js';
+import type { CapturedContent } from '../request-log/capture-content.js';
 
 /**
  * Who is calling (a virtual key, its team, its customer). Empty today: governance fills it
@@ -61,6 +62,8 @@ export interface RequestState {
   signal?: CancelSignal;
   /** Filled by governance; undefined today. */
   principal?: Principal;
+  /** Prompts and answers, captured only when a request log keeps content. */
+  content?: CapturedContent;
 }
 
 const STATE_KEY = 'gateway';

@@ -21,14 +21,14 @@ export async function evaluateConfigFile(path: string): Promise<ConfigEvaluation
   }
   const verdict = validateConfigText(bytes);
   if (verdict.ok) return { kind: 'valid', fingerprint: verdict.fingerprint, unsupported: verdict.unsupported, checkedAt };
-  return { kind: 'invalid', fingerprint: verdict.fingerprint, issues: verdict.issues.map(withoutValue), checkedAt };
+  return { kind: 'invalid', fingerprint: verdict.fingerprint, issues: verdict.issues.map(redactIssue), checkedAt };
 }
 
 /**
  * Drops the offending value that yup appends to some messages ("but the final value was:
  * `...`"): a secret typed into the wrong field must not reach the log or the status API.
  */
-function withoutValue(issue: ConfigIssue): ConfigIssue {
+export function redactIssue(issue: ConfigIssue): ConfigIssue {
   const message = issue.message.replace(/,? but the final value was:[\s\S]*$/, '').trimEnd();
   return { ...issue, message: message.endsWith('.') || message === '' ? message : `${message}.` };
 }

@@ -1,11 +1,9 @@
 import type { Logger } from '../../shared/logger.js';
-import { backoffDelay } from '../../shared/backoff.js';
-import { describeIssues, type ConfigEvaluation } from '../config/evaluate.js';
-import { shortFp } from '../format.js';
+import type { ConfigEvaluation } from '../config/evaluate.js';
 import { LogEvent } from '../observability/log-events.js';
 import type { ReloaderMetrics } from '../observability/metrics.js';
 import type { HealthProbe } from '../platform/health-probe.js';
-import type { Platform } from '../platform/platform.js';
+import type { NodeChange, Platform } from '../platform/platform.js';
 import { RolloutHistory, type RolloutTrigger } from '../rollout/history.js';
 import { sortNodes, type ObservedNode } from '../rollout/node.js';
 import { planRollout } from '../rollout/plan.js';
@@ -13,6 +11,10 @@ import { createMemoryJournal, type RestartJournal } from '../rollout/restart-jou
 import { runRollout } from '../rollout/run.js';
 import { createRolloutControl, createRolloutState, type RolloutState } from './rollout-state.js';
 import { buildStatus, type ReloaderStatus } from '../http/status.js';
+import { clearResolvedHalt, shouldResume, type ResumeContext } from './halt-policy.js';
+import { finishInterruptedRestart } from './finish-interrupted-restart.js';
+import { RotationKeeper } from './rotation-keeper.js';
+import { applyConfigVerdict } from './config-verdict.js';
 
 /** Everything the controller works with; tests pass stand-ins. */
 export interface ControllerDeps {
@@ -38,6 +40,8 @@ export interface ControllerDeps {
   journal?: RestartJournal;
   /** How often waits poll Docker and /health (default 200 ms). */
   pollMs?: number;
+  /** How soon the next pass looks again while the Docker API is unreachable (default 2 s, at most the interval). */
+  dockerRetryMs?: number;
 }
 
 /**
@@ -60,62 +64,52 @@ export class ReloaderController {
   private timer: NodeJS.Timeout | undefined;
   private readonly journal: RestartJournal;
 
+  private readonly rotation: RotationKeeper;
+  private unwatch: (() => void) | undefined;
+
   constructor(private readonly deps: ControllerDeps) {
     this.journal = deps.journal ?? createMemoryJournal();
+    this.rotation = new RotationKeeper(deps.platform, deps.logger, (nodes) => void (this.nodes = sortNodes(nodes)));
   }
 
-  /** Reads the file once, finishes a restart a previous run left half done, then reconciles now and every interval. */
+  /**
+   * Reads the file once, then reconciles now, on every node event, and every interval (each
+   * pass first finishes a restart left half done).
+   */
   async start(): Promise<void> {
     this.onConfig(await this.deps.readConfig());
-    // Unexpected (the journal or the platform failed): logged with its stack.
-    await this.resumeInterruptedRestart().catch((error: unknown) =>
-      this.deps.logger.warn({ event: LogEvent.restartResumeFailed, err: error }, 'could not check for an interrupted restart'),
-    );
+    this.unwatch = this.deps.platform.watchNodes((change) => this.onNodeChange(change));
     this.trigger('startup');
   }
 
-  private async resumeInterruptedRestart(): Promise<void> {
-    const entry = await this.journal.read();
-    if (!entry) return;
-    await this.deps.platform.resumeRestart(entry);
-    await this.journal.end();
+  /**
+   * A node left, crashed, started or changed health: the rotation follows at once. During a
+   * rollout the pass is busy, so the rotation is refreshed beside it; a full pass follows.
+   */
+  private onNodeChange(change: NodeChange): void {
+    if (this.state.stopping) return;
+    this.deps.logger.debug({ event: LogEvent.nodeEvent, id: change.id.slice(0, 12), what: change.what }, `node event: ${change.what}`);
+    if (this.history.running()) this.rotation.refresh();
+    this.trigger('docker-event');
   }
 
   /** Stops scheduling; a running node restart finishes first. */
   async stop(): Promise<void> {
     this.state.stopping = true;
+    this.unwatch?.();
     if (this.timer) clearTimeout(this.timer);
     await this.working;
   }
 
   /** Takes a verdict on the config file (from the watcher or a re-read). */
   onConfig(evaluation: ConfigEvaluation): void {
-    const log = this.deps.logger;
     const previous = this.config;
     this.config = evaluation;
-    if (evaluation.kind === 'missing') {
-      log.warn({ event: LogEvent.configMissing }, `config file missing (${evaluation.error}): keeping the last good config, restarting nothing`);
-      return;
-    }
-    if (evaluation.kind === 'invalid') {
-      this.deps.metrics.validationFailures.inc();
-      log.error({ event: LogEvent.configInvalid, issues: evaluation.issues }, `config invalid: ${describeIssues(evaluation.issues)} (restarting nothing; the nodes keep the last good config)`);
-      return;
-    }
-    if (evaluation.unsupported.length > 0 && previous?.kind !== 'valid') {
-      log.warn({ event: LogEvent.configUnsupported, unsupported: evaluation.unsupported }, 'config has settings the gateway ignores');
-    }
-    const before = this.state.desired;
-    if (before === evaluation.fingerprint) {
-      if (previous?.kind !== 'valid') log.info({ event: LogEvent.configUnchanged }, `config valid again and unchanged (${shortFp(before)})`);
-      return;
-    }
-    this.state.desired = evaluation.fingerprint;
-    this.state.acceptable.add(evaluation.fingerprint);
-    this.state.halted = undefined;
-    if (before === undefined) log.info({ event: LogEvent.configLoaded }, `config loaded (${shortFp(evaluation.fingerprint)})`);
-    else log.info({ event: LogEvent.configChanged }, `config changed (${shortFp(before)} -> ${shortFp(evaluation.fingerprint)})`);
-    if (!this.firstPass) this.trigger('config-change');
+    const outcome = applyConfigVerdict(this.state, previous, evaluation, this.deps);
+    if (this.firstPass) return;
+    if (outcome === 'changed') this.trigger('config-change');
+    // A rollout halted by the invalid file resumes now (the pass decides, see shouldResume).
+    else if (outcome === 'valid-again' && this.state.halted) this.trigger('resume');
   }
 
   /** POST /rollout: restarts every node in the safe order, unless one is running or no valid config was read. */
@@ -143,6 +137,7 @@ export class ReloaderController {
       nodes: this.nodes,
       rotation: this.deps.platform.describeRotation(),
       history: this.history.snapshot(),
+      current: this.history.running(),
       halted: this.state.halted,
       waiting: this.waiting,
       docker: this.docker,
@@ -170,7 +165,10 @@ export class ReloaderController {
 
   private scheduleNext(): void {
     if (this.state.stopping) return;
-    const delay = this.docker.reachable ? this.deps.reconcileIntervalMs : backoffDelay(this.docker.failures, this.deps.reconcileIntervalMs, 60_000);
+    // While the API is away, or a node is awaited, look again within seconds: the API coming
+    // back (or the node becoming healthy) is noticed quickly, not after a long backoff.
+    const soon = Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
+    const delay = !this.docker.reachable || this.waiting !== undefined ? soon : this.deps.reconcileIntervalMs;
     this.timer = setTimeout(() => this.trigger('reconcile'), delay);
     this.timer.unref();
   }
@@ -180,13 +178,19 @@ export class ReloaderController {
     this.firstPass = false;
     await this.recheckConfig();
     if (!(await this.observe())) return;
-    await this.deps.platform.syncRotation(this.nodes).catch((error: unknown) =>
-      this.deps.logger.warn({ event: LogEvent.rotationFailed, err: (error as Error).message }, 'could not update nginx rotation; will retry'),
-    );
+    // Every pass, not only at start: a running reloader recovers as soon as the API answers.
+    const resumed = await finishInterruptedRestart(this.journal, this.deps.platform, this.deps.logger);
+    if (resumed === 'failed' || (resumed === 'resumed' && !(await this.observe()))) return;
+    await this.rotation
+      .sync(this.nodes)
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ event: LogEvent.rotationFailed, err: (error as Error).message }, 'could not update nginx rotation; will retry'),
+      );
     const desired = this.state.desired;
     if (desired === undefined) return;
     const manual = this.manualRequested;
     this.manualRequested = false;
+    clearResolvedHalt(this.state, this.resumeContext(), this.deps.logger);
     if (this.state.halted && this.state.halted.fingerprint === desired && !manual) return;
     const forced = new Set(manual ? this.nodes.map((n) => n.id) : []);
     const plan = planRollout({ nodes: this.nodes, desired, forced, failedNodeId: this.state.failedNodeId });
@@ -196,7 +200,8 @@ export class ReloaderController {
       return;
     }
     this.waiting = undefined;
-    if (trigger === 'startup') this.deps.logger.info({ event: LogEvent.rolloutStartupStale }, 'on start, some nodes do not run the current file: rolling only those');
+    if (trigger === 'startup')
+      this.deps.logger.info({ event: LogEvent.rolloutStartupStale }, 'on start, some nodes do not run the current file: rolling only those');
     await runRollout(
       {
         platform: this.deps.platform,
@@ -210,8 +215,9 @@ export class ReloaderController {
         journal: this.journal,
         control: createRolloutControl(this.state, {
           observed: (nodes) => void (this.nodes = sortNodes(nodes)),
+          observedNode: (node) => void (this.nodes = this.nodes.map((n) => (n.id === node.id ? node : n))),
           configRead: (evaluation) => this.onConfig(evaluation),
-          syncRotation: (nodes, excludeId) => this.deps.platform.syncRotation(nodes, excludeId),
+          applyRotation: (excludeId) => this.rotation.apply(excludeId),
         }),
         settleMs: this.deps.settleMs ?? 0,
         pollMs: this.deps.pollMs ?? 200,
@@ -219,7 +225,16 @@ export class ReloaderController {
       trigger,
       forced,
     );
+    this.rotation.release();
     await this.observe();
+    // A halt whose cause is already gone (the file was fixed during the failed step) resumes
+    // right after this pass.
+    const halted = this.state.halted;
+    if (halted && shouldResume(halted, this.resumeContext())) this.queued ??= 'resume';
+  }
+
+  private resumeContext(): ResumeContext {
+    return { desired: this.state.desired, fileValid: this.config?.kind === 'valid', dockerReachable: this.docker.reachable };
   }
 
   private async recheckConfig(): Promise<void> {
@@ -227,7 +242,10 @@ export class ReloaderController {
     if (!current) return;
     const key = (e: ConfigEvaluation | undefined) => (e === undefined ? '' : e.kind === 'missing' ? 'missing' : `${e.kind}:${e.fingerprint}`);
     if (key(current) === key(this.config)) return;
-    this.deps.logger.info({ event: LogEvent.configChangedUnwatched }, 'the config file changed without a watch event (consider RELOADER_POLLING=true on this mount)');
+    this.deps.logger.info(
+      { event: LogEvent.configChangedUnwatched },
+      'the config file changed without a watch event (consider RELOADER_POLLING=true on this mount)',
+    );
     this.onConfig(current);
   }
 
@@ -239,9 +257,15 @@ export class ReloaderController {
       return true;
     } catch (error) {
       const failures = this.docker.failures + 1;
-      const delay = backoffDelay(failures, this.deps.reconcileIntervalMs, 60_000);
+      const delay = Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
       this.docker = { reachable: false, error: (error as Error).message, failures };
-      this.deps.logger.warn({ event: LogEvent.dockerUnavailable, err: (error as Error).message, failures }, `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`);
+      // Said on the first failure and then once a minute or so, not on every retry.
+      if (failures === 1 || failures % 30 === 0) {
+        this.deps.logger.warn(
+          { event: LogEvent.dockerUnavailable, err: (error as Error).message, failures },
+          `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`,
+        );
+      }
       return false;
     }
   }

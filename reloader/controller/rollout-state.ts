@@ -8,23 +8,26 @@ export interface RolloutState {
   desired: string | undefined;
   /** The node the last halted rollout stopped at; the next rollout begins with it. */
   failedNodeId: string | undefined;
-  /** Set when a rollout halted: no automatic retry until a new valid edit or POST /rollout. */
+  /** Set when a rollout halted; shouldResume says when it resumes by itself. */
   halted: HaltRecord | undefined;
   /** Fingerprints a node being restarted may come back on: the target and any newer valid edit. */
   acceptable: Set<string>;
+  /** Set when the file was read invalid or missing; cleared as a node restart begins. */
+  invalidSinceStep: boolean;
   stopping: boolean;
 }
 
 /** The state before any config was read. */
 export function createRolloutState(): RolloutState {
-  return { desired: undefined, failedNodeId: undefined, halted: undefined, acceptable: new Set(), stopping: false };
+  return { desired: undefined, failedNodeId: undefined, halted: undefined, acceptable: new Set(), invalidSinceStep: false, stopping: false };
 }
 
 /** What the controller does with a rollout's reports that touch more than the state. */
 export interface RolloutHooks {
   observed: (nodes: ObservedNode[]) => void;
+  observedNode: (node: ObservedNode) => void;
   configRead: (evaluation: ConfigEvaluation) => void;
-  syncRotation: (nodes: readonly ObservedNode[], excludeId?: string) => Promise<void>;
+  applyRotation: (excludeId?: string) => Promise<void>;
 }
 
 /**
@@ -37,12 +40,18 @@ export function createRolloutControl(state: RolloutState, hooks: RolloutHooks): 
     stopping: () => state.stopping,
     failedNodeId: () => state.failedNodeId,
     isAcceptable: (fingerprint) => state.acceptable.has(fingerprint),
-    nodeRestartBegun: (target) => void (state.acceptable = new Set([target])),
+    nodeRestartBegun: (target) => {
+      state.acceptable = new Set([target]);
+      state.invalidSinceStep = false;
+    },
+    fileInvalidDuringStep: () => state.invalidSinceStep,
     nodeRestarted: (nodeId) => {
       if (state.failedNodeId === nodeId) state.failedNodeId = undefined;
     },
     nodeFailed: (nodeId, halt) => {
-      state.failedNodeId = nodeId;
+      // After an API outage the node is started again from the journal and judged like any
+      // other; it need not be restarted first.
+      if (halt.cause !== 'docker-unavailable') state.failedNodeId = nodeId;
       state.halted = halt;
     },
     ...hooks,

@@ -1,16 +1,38 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import { challenge, checkAuthorization } from './auth.js';
+import type { Logger } from '../../shared/logger.js';
+import type { ConfigEditor } from '../config/config-editor.js';
 import type { ReloaderMetrics } from '../observability/metrics.js';
+import type { AdminCredentials } from './auth.js';
+import { addClusterRoutes } from './cluster-routes.js';
+import { addConfigRoutes } from './config-routes.js';
+import { EventFeed } from './events.js';
+import { answerErrors, requireAdmin, setSecurityHeaders } from './guard.js';
+import type { NodeMetricsCollector } from './node-metrics.js';
+import { addPageRoutes } from './page-routes.js';
 import type { ReloaderStatus } from './status.js';
+
+/** The control plane: the page and the /api routes (config editor, cluster, events). */
+export interface ControlPlaneDeps {
+  editor: ConfigEditor;
+  credentials: () => Promise<AdminCredentials>;
+  nodeMetrics: NodeMetricsCollector;
+  logger: Logger;
+  /** How often the event feed reads the status (default 250 ms). */
+  eventsPollMs?: number;
+}
 
 /** What the HTTP interface reads and triggers. */
 export interface HttpDeps {
   status: () => ReloaderStatus;
   requestRollout: () => 'started' | 'busy' | 'no-valid-config';
   metrics: ReloaderMetrics;
+  /** The page and the /api routes; absent = only the operational endpoints. */
+  control?: ControlPlaneDeps;
 }
 
-/** Builds the reloader's HTTP app (never listens): /health, /status, POST /rollout, /metrics. */
+/** Builds the reloader's HTTP app (never listens): /health, /status, POST /rollout, /metrics, and the control plane. */
 export function createReloaderApp(deps: HttpDeps): Koa {
   const app = new Koa();
   const router = new Router();
@@ -21,7 +43,14 @@ export function createReloaderApp(deps: HttpDeps): Koa {
   router.get('/status', (ctx) => {
     ctx.body = deps.status();
   });
-  router.post('/rollout', (ctx) => {
+  router.post('/rollout', async (ctx) => {
+    const refusal = await refuseRolloutRequest(ctx, deps.control);
+    if (refusal) {
+      ctx.status = refusal.status;
+      ctx.body = { code: refusal.code, error: refusal.error };
+      if (refusal.status === 401) challenge(ctx);
+      return;
+    }
     const outcome = deps.requestRollout();
     if (outcome !== 'started') {
       ctx.status = 409;
@@ -37,7 +66,59 @@ export function createReloaderApp(deps: HttpDeps): Koa {
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });
-
   app.use(router.routes()).use(router.allowedMethods());
+
+  if (deps.control) app.use(createControlPlane(deps.status, deps.control));
   return app;
+}
+
+/**
+ * POST /rollout restarts every node: safe, but not for any web page to trigger. A browser
+ * always sends `Origin` on a cross-site POST (curl and scripts send none), so a foreign
+ * origin is refused (CSRF); and once admin credentials are configured, they are required
+ * here as on the API.
+ */
+async function refuseRolloutRequest(
+  ctx: Koa.Context,
+  control: ControlPlaneDeps | undefined,
+): Promise<{ status: number; code: string; error: string } | undefined> {
+  const origin = ctx.get('origin');
+  if (origin !== '' && origin !== `${ctx.protocol}://${ctx.host}`) {
+    return { status: 403, code: 'CROSS_SITE_REFUSED', error: 'POST /rollout from another site is refused' };
+  }
+  if (!control) return undefined;
+  const verdict = checkAuthorization(ctx.get('authorization') || undefined, await control.credentials());
+  if (verdict.kind === 'missing' || verdict.kind === 'wrong') {
+    return { status: 401, code: 'AUTH_REQUIRED', error: 'admin credentials required (HTTP Basic with governance.auth_config, or Bearer RELOADER_ADMIN_TOKEN)' };
+  }
+  return undefined;
+}
+
+/** The page and the API behind the security headers, the error answers and the admin check. */
+function createControlPlane(status: () => ReloaderStatus, control: ControlPlaneDeps): Koa.Middleware {
+  const router = new Router();
+  addPageRoutes(router);
+  addConfigRoutes(router, control.editor);
+  addClusterRoutes(router, status, control.nodeMetrics, new EventFeed(status, control.eventsPollMs));
+  // The router's middleware expects its own context type; it is the same Koa context at run time.
+  const guarded: Koa.Middleware[] = [
+    setSecurityHeaders(),
+    answerErrors(control.logger),
+    requireAdmin(control.credentials, control.logger),
+    router.routes() as unknown as Koa.Middleware,
+    router.allowedMethods() as unknown as Koa.Middleware,
+  ];
+  // Only the page and the API go through the admin check; /health, /status, /metrics stay as they were.
+  return async (ctx, next) => {
+    if (ctx.path !== '/' && !ctx.path.startsWith('/api/') && !ctx.path.startsWith('/assets/')) return next();
+    let index = -1;
+    const run = async (i: number): Promise<void> => {
+      if (i <= index) throw new Error('next() called twice');
+      index = i;
+      const middleware = guarded[i];
+      if (middleware) await middleware(ctx, () => run(i + 1));
+      else await next();
+    };
+    await run(0);
+  };
 }

@@ -2,7 +2,8 @@ import type { ConfigIssue } from '../../shared/config/index.js';
 import type { ConfigEvaluation } from '../config/evaluate.js';
 import type { ObservedNode } from '../rollout/node.js';
 import type { RotationServer } from '../platform/compose/render-rotation.js';
-import type { RolloutRecord } from '../rollout/history.js';
+import type { RolloutRecord, StepPhase } from '../rollout/history.js';
+import type { HaltCause } from '../rollout/run.js';
 
 /** GET /status: what the reloader sees and did. Holds fingerprints, never config content. */
 export interface ReloaderStatus {
@@ -30,10 +31,12 @@ export interface ReloaderStatus {
     in_flight: number | null;
     ip: string | null;
     in_rotation: boolean;
+    /** Where this node's restart is, while a rollout restarts it (a step phase), else null. */
+    rollout_phase: StepPhase | null;
   }>;
   rotation: { generation: number; servers: RotationServer[]; load_balancer: string | null };
   rollouts: { current: RolloutRecord | null; previous: RolloutRecord[] };
-  halted: { fingerprint: string; node: string; reason: string } | null;
+  halted: { fingerprint: string; node: string; cause: HaltCause; reason: string } | null;
   waiting: string | null;
   docker: { reachable: boolean; error?: string };
 }
@@ -46,7 +49,9 @@ export interface StatusInput {
   nodes: readonly ObservedNode[];
   rotation: { generation: number; servers: RotationServer[]; loadBalancer: string | null };
   history: { current: RolloutRecord | null; previous: RolloutRecord[] };
-  halted: { fingerprint: string; node: string; reason: string } | undefined;
+  /** The running rollout, to show each node's phase. */
+  current?: RolloutRecord | undefined;
+  halted: { fingerprint: string; node: string; cause: HaltCause; reason: string } | undefined;
   waiting: string | undefined;
   docker: { reachable: boolean; error?: string };
 }
@@ -78,6 +83,7 @@ export function buildStatus(input: StatusInput): ReloaderStatus {
       in_flight: node.health.inFlight ?? null,
       ip: node.ip,
       in_rotation: node.ip !== null && inRotation.has(node.ip),
+      rollout_phase: phaseOf(input.current, node.id),
     })),
     rotation: { generation: input.rotation.generation, servers: input.rotation.servers, load_balancer: input.rotation.loadBalancer },
     rollouts: input.history,
@@ -85,4 +91,10 @@ export function buildStatus(input: StatusInput): ReloaderStatus {
     waiting: input.waiting ?? null,
     docker: { reachable: input.docker.reachable, ...(input.docker.error ? { error: input.docker.error } : {}) },
   };
+}
+
+/** The latest phase of the running step for node `id`, or null when no rollout restarts it now. */
+function phaseOf(current: RolloutRecord | undefined, id: string): StepPhase | null {
+  const step = current?.steps.find((s) => s.outcome === 'running' && id.startsWith(s.id));
+  return step?.events.at(-1)?.phase ?? null;
 }

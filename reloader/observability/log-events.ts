@@ -22,12 +22,16 @@ export const LogEvent = {
   rolloutComplete: 'rollout-complete',
   rolloutEnded: 'rollout-ended',
   rolloutHalted: 'rollout-halted',
+  rolloutResuming: 'rollout-resuming',
   restartResumed: 'restart-resumed',
   restartResumeFailed: 'restart-resume-failed',
   reconcileFailed: 'reconcile-failed',
   dockerUnavailable: 'docker-unavailable',
   dockerReachable: 'docker-reachable',
   dockerRetry: 'docker-retry',
+  dockerEventsFailed: 'docker-events-failed',
+  dockerEventsConnected: 'docker-events-connected',
+  nodeEvent: 'node-event',
   rotationApplied: 'rotation-applied',
   rotationChanging: 'rotation-changing',
   rotationFailed: 'rotation-failed',
@@ -36,6 +40,11 @@ export const LogEvent = {
   swarmResolved: 'swarm-resolved',
   swarmConfigSwapped: 'swarm-config-swapped',
   swarmConfigPruned: 'swarm-config-pruned',
+  configWritten: 'config-written',
+  configWriteFailed: 'config-write-failed',
+  apiAuthFailed: 'api-auth-failed',
+  controlPlaneAccess: 'control-plane-access',
+  apiWriteRefused: 'api-write-refused',
 } as const;
 
 /** One of the reloader's log event names. */

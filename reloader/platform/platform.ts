@@ -15,6 +15,16 @@ export interface RotationView {
 }
 
 /**
+ * A change to a node the platform reports as it happens: `leaving` (asked to stop: SIGTERM or
+ * SIGKILL sent), `gone` (exited or removed), `started`, `health` (its health check flipped),
+ * or `resync` (the feed was interrupted: look at every node again).
+ */
+export interface NodeChange {
+  id: string;
+  what: 'leaving' | 'gone' | 'started' | 'health' | 'resync';
+}
+
+/**
  * A restart step a platform reports while it restarts a node (it becomes a /status note):
  * compose stops then starts a container; Swarm swaps the service's config, then reports the
  * slot's new task started (the old one stops once the new one is healthy).
@@ -67,6 +77,12 @@ export interface Platform {
    * Swarm: swap the service's hash-named config in and let update_config roll that task.
    */
   restartNode(node: ObservedNode, onProgress: (step: RestartProgress) => void): Promise<void>;
+  /**
+   * Reports node changes as they happen (Docker events), so a node that leaves (scale down,
+   * `docker stop`, a crash) leaves the rotation at once rather than at the next periodic pass.
+   * Returns a function that stops watching.
+   */
+  watchNodes(onChange: (change: NodeChange) => void): () => void;
   /** The node's last `lines` lines of output, for the report of a failed restart. */
   logsTail(id: string, lines: number): Promise<string[]>;
   /**

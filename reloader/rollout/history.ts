@@ -5,6 +5,7 @@
 export type StepPhase =
   | 'only-node'
   | 'out-of-rotation'
+  | 'draining'
   | 'drain-timeout'
   | 'drained'
   | 'restarting'
@@ -39,7 +40,7 @@ export interface StepRecord {
 }
 
 /** Why a rollout started. */
-export type RolloutTrigger = 'startup' | 'config-change' | 'reconcile' | 'manual';
+export type RolloutTrigger = 'startup' | 'config-change' | 'reconcile' | 'manual' | 'resume' | 'docker-event';
 
 /** One rollout, step by step, for the status API. */
 export interface RolloutRecord {

@@ -36,10 +36,12 @@ export function planRollout(input: PlanInput): Plan {
     const starting = !node.health.reachable && node.dockerHealth === 'starting';
     return stale && !starting;
   });
-  if (pending.length === 0) {
-    const starting = ordered.filter((n) => n.running && !n.health.reachable && n.dockerHealth === 'starting');
-    return starting.length > 0 ? { kind: 'wait', reason: `waiting for ${starting.map((n) => n.name).join(', ')} to start` } : { kind: 'done' };
-  }
+  // A node still booting is out of rotation already: taking another out now would leave two
+  // out at once (a node started again after an interruption, say). Wait until it serves or
+  // Docker gives up on it (unhealthy).
+  const booting = ordered.filter((n) => n.running && !isServing(n) && n.dockerHealth === 'starting' && n.id !== input.failedNodeId);
+  if (booting.length > 0) return { kind: 'wait', reason: `waiting for ${booting.map((n) => n.name).join(', ')} to start` };
+  if (pending.length === 0) return { kind: 'done' };
 
   const candidates = orderCandidates(ordered, pending, input);
   const servingCount = ordered.filter(isServing).length;

@@ -7,6 +7,7 @@ import type { Platform } from '../platform/platform.js';
 import type { RolloutHistory, StepPhase, StepRecord } from './history.js';
 import type { ObservedNode } from './node.js';
 import type { RestartJournal } from './restart-journal.js';
+import { isDockerUnavailable } from '../errors.js';
 
 /** What rolling one node needs from the controller. */
 export interface RollNodeContext {
@@ -20,26 +21,51 @@ export interface RollNodeContext {
   applyRotation: (excludeId?: string) => Promise<void>;
   /** True for a fingerprint the node may come back on (the target, or a newer valid edit). */
   acceptable: (fingerprint: string) => boolean;
+  /** Shares each observation of the node while it comes back, so /status shows it live. */
+  observedNode?: (node: ObservedNode) => void;
   drainTimeoutMs: number;
   healthTimeoutMs: number;
   pollMs: number;
 }
 
+/**
+ * Why a node step failed: the node did not come back healthy, the platform's API could not
+ * be reached (the node may be stopped: the journal entry stays for the resume), or another
+ * step error (the rotation could not be changed, say).
+ */
+export type StepFailureCause = 'node-unhealthy' | 'docker-unavailable' | 'step-error';
+
 /** The outcome of rolling one node. */
-export type RollNodeResult = { ok: true; fingerprint: string } | { ok: false; error: string; logTail: string[] };
+export type RollNodeResult = { ok: true; fingerprint: string } | { ok: false; cause: StepFailureCause; error: string; logTail: string[] };
 
 /**
  * Restarts one node the safe way: out of rotation, drain, stop, start, wait until Docker
  * says healthy and /health shows an acceptable fingerprint, back into rotation.
  */
 export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: string, step: StepRecord, onlyNode: boolean): Promise<RollNodeResult> {
+  let last: StepPhase | undefined;
   const say: Say = (phase, message = phase, level = 'info') => {
+    last = phase;
     ctx.logger[level]({ event: nodeStepEvent(phase), phase, node: node.name }, `${label} ${message}`);
     ctx.history.note(step, phase, message);
   };
+  try {
+    return await rollNodeSteps(ctx, node, onlyNode, say);
+  } catch (error) {
+    // Whatever threw, the step says after which phase it did: the journal entry (if the stop
+    // had begun) stays, so the node is started again once the platform answers.
+    const cause: StepFailureCause = isDockerUnavailable(error) ? 'docker-unavailable' : 'step-error';
+    const what = cause === 'docker-unavailable' ? 'Docker API unreachable' : 'step error';
+    const message = `${what} ${last === undefined ? 'before the first phase' : `after "${last}"`}: ${(error as Error).message}`;
+    say('failed', message, 'warn');
+    return { ok: false, cause, error: message, logTail: [] };
+  }
+}
 
-  // A platform that rotates by itself (Swarm's VIP) takes the node out and drains it when it
-  // replaces it; waiting here for in-flight work that keeps arriving would only add time.
+async function rollNodeSteps(ctx: RollNodeContext, node: ObservedNode, onlyNode: boolean, say: Say): Promise<RollNodeResult> {
+  // A platform that rotates by itself (Swarm's DNS, a Kubernetes Service) takes the node out
+  // and drains it when it replaces it; waiting here for in-flight work that keeps arriving
+  // would only add time.
   if (!ctx.platform.managesRotation) {
     if (onlyNode) {
       say('only-node', 'restarting the only node: clients will see downtime', 'warn');
@@ -65,7 +91,7 @@ export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: 
   if (!outcome.ok) {
     const logTail = await ctx.platform.logsTail(node.id, 20).catch((error: unknown) => [`(could not read logs: ${(error as Error).message})`]);
     say('failed', `did not come back: ${outcome.error}`, 'warn');
-    return { ok: false, error: outcome.error, logTail };
+    return { ok: false, cause: 'node-unhealthy', error: outcome.error, logTail };
   }
   say('healthy', `healthy on ${shortFp(outcome.fingerprint)} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await ctx.applyRotation();
@@ -79,9 +105,15 @@ type Say = (phase: StepPhase, message?: string, level?: 'info' | 'warn') => void
 async function drainNode(ctx: RollNodeContext, node: ObservedNode, say: Say): Promise<void> {
   if (node.ip === null) return;
   const deadline = Date.now() + ctx.drainTimeoutMs;
+  let shown: number | undefined;
   for (;;) {
     const health = await ctx.probe.probe(node.ip);
     if (!health.reachable || (health.inFlight ?? 0) === 0) return;
+    // Said when the count changes, so /status shows which node the rollout waits on, for how many.
+    if (health.inFlight !== shown) {
+      shown = health.inFlight;
+      say('draining', `waiting for ${shown} request(s) in flight (at most ${Math.round(ctx.drainTimeoutMs / 1000)} s)`);
+    }
     if (Date.now() >= deadline) {
       say(
         'drain-timeout',
@@ -102,6 +134,7 @@ async function waitForHealthy(ctx: RollNodeContext, id: string): Promise<Healthy
   for (;;) {
     const node = await ctx.platform.observeNode(id);
     if (!node) return { ok: false, error: 'the container disappeared' };
+    ctx.observedNode?.(node);
     if (!node.running) last = 'container not running';
     // Both must agree: Docker's health is what operators see in `docker compose ps`, and the
     // reloader's own probe reaches the node over the network the way nginx will.

@@ -9,13 +9,22 @@ import type { Platform } from '../platform/platform.js';
 import type { RolloutHistory, RolloutRecord, RolloutTrigger } from './history.js';
 import type { ObservedNode } from './node.js';
 import { planRollout } from './plan.js';
-import { rollNode } from './roll-node.js';
+import { rollNode, type StepFailureCause } from './roll-node.js';
 import type { RestartJournal } from './restart-journal.js';
 
-/** Why a rollout halted: no automatic retry until a new valid edit or POST /rollout. */
+/**
+ * What stopped a rollout, which decides what resumes it (see shouldResume): a node that did
+ * not come back on a good file waits for a new edit or POST /rollout; one that started while
+ * the file was invalid resumes once the file is valid; a Docker API outage resumes once the
+ * API answers.
+ */
+export type HaltCause = 'node-unhealthy' | 'config-invalid' | 'docker-unavailable' | 'step-error';
+
+/** Why a rollout halted. */
 export interface HaltRecord {
   fingerprint: string;
   node: string;
+  cause: HaltCause;
   reason: string;
 }
 
@@ -39,12 +48,19 @@ export interface RolloutControl {
   nodeRestarted(nodeId: string): void;
   /** A node did not come back: the rollout halts there. */
   nodeFailed(nodeId: string, halt: HaltRecord): void;
+  /** True when the file was seen invalid or missing since the current node restart began. */
+  fileInvalidDuringStep(): boolean;
   /** Shares each fresh observation, so the status API stays current during a rollout. */
   observed(nodes: ObservedNode[]): void;
+  /** Shares a fresh observation of the one node being restarted. */
+  observedNode(node: ObservedNode): void;
   /** Feeds a fresher verdict on the file back to the controller. */
   configRead(evaluation: ConfigEvaluation): void;
-  /** Keeps the rotation in step with `nodes`, leaving `excludeId` out. */
-  syncRotation(nodes: readonly ObservedNode[], excludeId?: string): Promise<void>;
+  /**
+   * Takes `excludeId` out of the rotation (undefined puts every serving node back), from a
+   * fresh observation, in turn with any other rotation change; resolves once applied.
+   */
+  applyRotation(excludeId?: string): Promise<void>;
 }
 
 /** What a rollout needs. */
@@ -75,7 +91,10 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
   const { control, history, logger } = deps;
   const record = history.begin(trigger, control.desired() ?? '');
   const started = Date.now();
-  logger.info({ event: LogEvent.rolloutStarted, trigger, target: control.desired() }, `rollout started (${trigger}) towards ${shortFp(control.desired() ?? '')}`);
+  logger.info(
+    { event: LogEvent.rolloutStarted, trigger, target: control.desired() },
+    `rollout started (${trigger}) towards ${shortFp(control.desired() ?? '')}`,
+  );
   let lastRestartedId: string | undefined;
   let waitingSince: number | undefined;
   let settlePending = false;
@@ -144,8 +163,9 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
         logger,
         history,
         journal: deps.journal,
-        applyRotation: async (excludeId) => control.syncRotation(await deps.platform.observeNodes(), excludeId),
+        applyRotation: (excludeId) => control.applyRotation(excludeId),
         acceptable: (fp) => control.isAcceptable(fp),
+        observedNode: (observed) => control.observedNode(observed),
         drainTimeoutMs: deps.drainTimeoutMs,
         healthTimeoutMs: deps.healthTimeoutMs,
         pollMs: deps.pollMs,
@@ -154,15 +174,18 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
       label,
       step,
       plan.onlyNode,
-    ).catch((error: unknown) => ({ ok: false as const, error: (error as Error).message, logTail: [] as string[] }));
+    );
 
     deps.metrics.nodeRestartDuration.observe({ outcome: result.ok ? 'ok' : 'failed' }, (Date.now() - stepStarted) / 1000);
     if (!result.ok) {
       history.endStep(step, 'failed', { error: result.error, logTail: result.logTail });
-      const reason = `${node.name} did not come back healthy on ${shortFp(desired)}: ${result.error}`;
-      control.nodeFailed(node.id, { fingerprint: desired, node: node.name, reason });
-      logger.error({ event: LogEvent.rolloutHalted, node: node.name, log_tail: result.logTail }, `${label} failed: rollout halted, the other nodes keep serving`);
-      return finish('failed', reason);
+      const halt = await describeHalt(deps, node.name, desired, result);
+      control.nodeFailed(node.id, halt);
+      logger.error(
+        { event: LogEvent.rolloutHalted, node: node.name, cause: halt.cause, log_tail: result.logTail },
+        `${label} failed: rollout halted, the other nodes keep serving`,
+      );
+      return finish('failed', halt.reason);
     }
     history.endStep(step, 'ok');
     forced.delete(node.id);
@@ -171,4 +194,30 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
     settlePending = true;
   }
   return finish('failed', 'too many steps: the nodes do not converge');
+}
+
+/**
+ * Names what actually stopped the step. A node that did not come back while the file was
+ * invalid (seen so during the step, or now) crashed on that file, not on the target.
+ */
+async function describeHalt(deps: RolloutDeps, name: string, target: string, result: { cause: StepFailureCause; error: string }): Promise<HaltRecord> {
+  const base = { fingerprint: target, node: name };
+  if (result.cause === 'docker-unavailable') {
+    return {
+      ...base,
+      cause: 'docker-unavailable',
+      reason: `${name}: ${result.error}; the node is started again and the rollout resumed once the Docker API answers`,
+    };
+  }
+  if (result.cause === 'step-error') return { ...base, cause: 'step-error', reason: `${name}: ${result.error}` };
+  const now = await deps.readConfig().catch(() => undefined);
+  if (now !== undefined && now.kind !== 'valid') deps.control.configRead(now);
+  if (deps.control.fileInvalidDuringStep() || (now !== undefined && now.kind !== 'valid')) {
+    return {
+      ...base,
+      cause: 'config-invalid',
+      reason: `${name} did not come back healthy: the config file was invalid while it restarted (${result.error}); the rollout resumes once the file is valid`,
+    };
+  }
+  return { ...base, cause: 'node-unhealthy', reason: `${name} did not come back healthy on ${shortFp(target)}: ${result.error}` };
 }

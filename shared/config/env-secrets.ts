@@ -1,8 +1,12 @@
 /**
  * Bifrost's `env.NAME` convention: a string "env.NAME" in config.json stands for the value
  * of the environment variable NAME, read once at startup. Only variable names are ever
- * logged, never values.
+ * logged, never values. When NAME is unset or empty, the file NAME in SECRET_FILES_DIR
+ * (default /run/secrets, the Docker/Swarm/Kubernetes secrets convention) is read instead:
+ * a key kept there is in no container's metadata, and a restart reads a rotated one.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const ENV_REFERENCE = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
@@ -20,8 +24,17 @@ export function resolveEnvReference(text: string, env: NodeJS.ProcessEnv): Resol
   const match = ENV_REFERENCE.exec(text);
   if (!match) return { value: text, missing: false };
   const variable = match[1] as string;
-  const value = env[variable] ?? '';
+  const value = env[variable] || readSecretFile(variable, env);
   return { value, variable, missing: value === '' };
+}
+
+/** The secret file's content without surrounding whitespace (editors add a newline), or '' when there is none. */
+function readSecretFile(variable: string, env: NodeJS.ProcessEnv): string {
+  try {
+    return readFileSync(join(env.SECRET_FILES_DIR || '/run/secrets', variable), 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 /**

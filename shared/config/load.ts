@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { resolveAdminCredentials } from './admin-auth.js';
 import { resolveEnvDeep } from './env-secrets.js';
+import { resolveGovernance } from './governance-settings.js';
+import { resolveLogsStore } from './resolve-logs-store.js';
 import type { ProviderKey, ProviderSettings, RuntimeConfig } from './runtime-config.js';
 import type { KeyEntry, ProviderEntry, ValidatedConfig } from './schema/index.js';
 import { formatIssues, validateConfigText, type ConfigIssue } from './validate.js';
@@ -48,10 +51,24 @@ export function loadConfigBytes(
   for (const [name, entry] of Object.entries(validation.config.providers)) {
     providers.set(name, resolveProvider(name, entry, env, usedBy));
   }
+  const validated = validation.config as ValidatedConfig;
+  const governance = resolveGovernance(validated, env, (variable, user) => noteMissing(usedBy, [variable], user));
+  const duplicates = findDuplicateKeyValues(governance.virtualKeys);
+  if (duplicates.length > 0) throw new ConfigLoadError(label, duplicates);
+  const storeMissing = new Set<string>();
+  const logsStore = resolveLogsStore(validated.logs_store, env, storeMissing);
+  if (logsStore.issues.length > 0) throw new ConfigLoadError(label, logsStore.issues);
+  noteMissing(usedBy, storeMissing, 'logs_store.config');
+  const authMissing = new Set<string>();
+  const adminAuth = resolveAdminCredentials(validated, env, authMissing);
+  noteMissing(usedBy, authMissing, 'governance.auth_config');
   const config: RuntimeConfig = deepFreeze({
     fingerprint: validation.fingerprint,
     providers,
-    client: (validation.config as ValidatedConfig).client,
+    client: validated.client,
+    governance,
+    ...(logsStore.settings ? { logsStore: logsStore.settings } : {}),
+    ...(adminAuth ? { adminAuth } : {}),
   });
   return {
     config,
@@ -62,6 +79,29 @@ export function loadConfigBytes(
   };
 }
 
+/**
+ * Checks what only resolved values show: two keys whose `env.` references resolve to one
+ * value (a request could not tell them apart), or a value without the `sk-bf-` prefix (the
+ * Authorization and x-api-key headers are read as a virtual key only with that prefix).
+ */
+function findDuplicateKeyValues(keys: RuntimeConfig['governance']['virtualKeys']): ConfigIssue[] {
+  const seen = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  keys.forEach((key, index) => {
+    if (!key.usable) return;
+    if (!key.value.startsWith('sk-bf-'))
+      issues.push({ path: `governance.virtual_keys[${index}].value`, message: 'the environment variable it names must hold a value starting with "sk-bf-"' });
+    const first = seen.get(key.value);
+    if (first === undefined) seen.set(key.value, index);
+    else
+      issues.push({
+        path: `governance.virtual_keys[${index}].value`,
+        message: `resolves to the same value as virtual_keys[${first}]; every virtual key needs its own value`,
+      });
+  });
+  return issues;
+}
+
 function noteMissing(usedBy: Map<string, string[]>, variables: Iterable<string>, user: string): void {
   for (const variable of variables) {
     const users = usedBy.get(variable) ?? [];
@@ -70,12 +110,7 @@ function noteMissing(usedBy: Map<string, string[]>, variables: Iterable<string>,
   }
 }
 
-function resolveProvider(
-  name: string,
-  entry: ProviderEntry,
-  env: NodeJS.ProcessEnv,
-  usedBy: Map<string, string[]>,
-): ProviderSettings {
+function resolveProvider(name: string, entry: ProviderEntry, env: NodeJS.ProcessEnv, usedBy: Map<string, string[]>): ProviderSettings {
   const network = entry.network_config;
   const networkMissing = new Set<string>();
   const baseUrl = network.base_url ? resolveEnvDeep(network.base_url, env, networkMissing) : undefined;
@@ -102,13 +137,7 @@ function resolveProvider(
   };
 }
 
-function resolveKey(
-  provider: string,
-  key: KeyEntry,
-  index: number,
-  env: NodeJS.ProcessEnv,
-  usedBy: Map<string, string[]>,
-): ProviderKey {
+function resolveKey(provider: string, key: KeyEntry, index: number, env: NodeJS.ProcessEnv, usedBy: Map<string, string[]>): ProviderKey {
   const missing = new Set<string>();
   const value = resolveEnvDeep(key.value, env, missing);
   const azure = key.azure_key_config ? resolveEnvDeep(key.azure_key_config, env, missing) : undefined;

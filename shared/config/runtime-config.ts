@@ -1,4 +1,10 @@
+import type { GovernanceSettings } from './governance-settings.js';
+import type { AdminCredentials } from './admin-auth.js';
+import type { LogsStoreSettings } from './resolve-logs-store.js';
 import type { ClientSettings, KeyEntry } from './schema/index.js';
+
+export type { AdminCredentials } from './admin-auth.js';
+export type { LogsStoreSettings, PostgresSettings } from './resolve-logs-store.js';
 
 /**
  * The configuration a node runs on: validated, defaults applied, `env.` secrets resolved,
@@ -9,6 +15,11 @@ export interface RuntimeConfig {
   fingerprint: string;
   providers: ReadonlyMap<string, ProviderSettings>;
   client: Readonly<ClientSettings>;
+  governance: GovernanceSettings;
+  /** The request log (`logs_store`), when enabled; governance counts in its PostgreSQL too. */
+  logsStore?: LogsStoreSettings;
+  /** `governance.auth_config` admin credentials, when both are set. */
+  adminAuth?: AdminCredentials;
 }
 
 /** One configured provider, ready for the dispatcher. */

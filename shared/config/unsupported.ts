@@ -4,8 +4,16 @@
  * each present one is named once at startup so that nobody believes it is in force.
  */
 
-const TOP_LEVEL_IMPLEMENTED = new Set(['$schema', 'version', 'providers', 'client', 'config_store']);
-const CLIENT_IMPLEMENTED = new Set(['drop_excess_requests', 'max_request_body_size_mb', 'allowed_origins']);
+const TOP_LEVEL_IMPLEMENTED = new Set(['$schema', 'version', 'providers', 'client', 'config_store', 'governance']);
+const CLIENT_IMPLEMENTED = new Set([
+  'drop_excess_requests',
+  'max_request_body_size_mb',
+  'allowed_origins',
+  'enforce_auth_on_inference',
+  'enforce_governance_header',
+  'disable_content_logging',
+  'enable_logging',
+]);
 const PROVIDER_IMPLEMENTED = new Set(['keys', 'network_config', 'concurrency_and_buffer_size', 'custom_provider_config']);
 const NETWORK_IMPLEMENTED = new Set([
   'base_url',
@@ -32,6 +40,16 @@ export function findUnsupportedSettings(raw: unknown): string[] {
     if (TOP_LEVEL_IMPLEMENTED.has(key)) continue;
     // A store explicitly switched off is what file-only mode asks for: nothing to warn about.
     if ((key === 'logs_store' || key === 'vector_store') && isDisabledStore(value)) continue;
+    if (key === 'plugins' && Array.isArray(value)) {
+      // The governance plugin is implemented (its is_vk_mandatory); other plugins are not.
+      value.forEach((plugin: unknown, index) => {
+        if (!isObject(plugin) || plugin.name !== 'governance')
+          found.push(`plugins[${index}]${isObject(plugin) && typeof plugin.name === 'string' ? ` (${plugin.name})` : ''}`);
+      });
+      continue;
+    }
+    // A postgres request log is implemented; a sqlite one is not (each node would have its own file).
+    if (key === 'logs_store' && isObject(value) && value.type === 'postgres') continue;
     found.push(key);
   }
   if (isObject(raw.client)) {

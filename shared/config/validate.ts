@@ -1,6 +1,7 @@
 import { ValidationError } from 'yup';
 import { fingerprintOf } from './fingerprint.js';
 import { JsonSyntaxError, parseJsonStrict } from './parse-json.js';
+import { findGovernanceIssues } from './schema/governance-references.js';
 import { configSchema, type ValidatedConfig } from './schema/index.js';
 import { findUnsupportedSettings } from './unsupported.js';
 
@@ -56,6 +57,9 @@ export function validateConfigText(bytes: Uint8Array | string): ConfigValidation
     // and normalise durations.
     configSchema.validateSync(raw, { abortEarly: false, strict: true });
     const config = configSchema.validateSync(raw, { abortEarly: false, stripUnknown: false }) as ValidatedConfig;
+    // References between entries are checked once every entry has its own shape.
+    const references = findGovernanceIssues(config);
+    if (references.length > 0) return { ok: false, fingerprint, issues: references };
     return { ok: true, fingerprint, config, unsupported: findUnsupportedSettings(raw) };
   } catch (error) {
     if (error instanceof ValidationError) {

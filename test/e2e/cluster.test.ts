@@ -6,7 +6,7 @@
  * Needs a Docker engine (test/e2e/provision-docker.sh) and root for debootstrap on first run.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { fingerprintOf } from '../../shared/config/fingerprint.js';
@@ -16,10 +16,13 @@ import { GatewayEventRecorder, measureNodesOut } from './support/docker-events.j
 import { configWithSecondProvider, initialConfig, withRevision, type E2eConfig } from './support/e2e-config.js';
 import { callThroughSocketProxy, readNodeHealth } from './support/node-probe.js';
 import { docker } from './support/run-command.js';
+import { assertOneRowPerRequest } from './support/request-log-rows.js';
 import { SteadyLoad, type LoadOutcome } from './support/steady-load.js';
 import { waitFor } from './support/wait-for.js';
 
 const MODEL = 'openai/gpt-e2e';
+/** The control plane's token (RELOADER_ADMIN_TOKEN in docker-compose.e2e.yml). */
+const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const log = (line: string) => console.log(`      [e2e ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 describe('cluster end to end (real Docker, nginx, reloader)', function () {
@@ -37,7 +40,12 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   before(async function () {
     current = initialConfig();
     if (attach) {
-      base = { debian: `ai-gateway-e2e/debian:${attach[0]}`, node: `ai-gateway-e2e/node:${attach[0]}`, nginx: `ai-gateway-e2e/nginx:${attach[0]}` };
+      base = {
+        debian: `ai-gateway-e2e/debian:${attach[0]}`,
+        node: `ai-gateway-e2e/node:${attach[0]}`,
+        nginx: `ai-gateway-e2e/nginx:${attach[0]}`,
+        postgres: `ai-gateway-e2e/postgres:${attach[0]}`,
+      };
       cluster = new Cluster(attach[0]!, base, attach[1]);
       cluster.writeConfigInPlace(current);
       await cluster.compose(['up', '-d']);
@@ -56,12 +64,16 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     // would show the same marker twice, which the load scenario asserts against.
     // A 60 s timeout instead of the SDK's 10 minutes: a lost request fails the test, not the CI job.
     client = new OpenAI({ baseURL: `${cluster.nginxUrl}/v1`, apiKey: 'sk-e2e-client', maxRetries: 2, timeout: 60_000, fetch: countingFetch });
-    await waitFor('three healthy gateway nodes in rotation', async () => {
-      const status = await cluster.reloaderStatus();
-      const nodes = await cluster.gatewayNodes();
-      const ready = nodes.length === 3 && nodes.every((n) => n.health === 'healthy') && status.nodes.filter((n) => n.in_rotation).length === 3;
-      return ready ? true : undefined;
-    }, { timeoutMs: 180_000, describe: () => cluster.logs('reloader') });
+    await waitFor(
+      'three healthy gateway nodes in rotation',
+      async () => {
+        const status = await cluster.reloaderStatus();
+        const nodes = await cluster.gatewayNodes();
+        const ready = nodes.length === 3 && nodes.every((n) => n.health === 'healthy') && status.nodes.filter((n) => n.in_rotation).length === 3;
+        return ready ? true : undefined;
+      },
+      { timeoutMs: 180_000, describe: () => cluster.logs('reloader') },
+    );
     log('three nodes healthy and in rotation');
   });
 
@@ -98,13 +110,21 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
 
   /** Waits until every node reports `fingerprint`, checked on each node itself, with no rollout running. */
   async function waitForConvergence(fingerprint: string): Promise<void> {
-    await waitFor(`every node on ${fingerprint.slice(0, 19)}`, async () => {
-      const status = await cluster.reloaderStatus();
-      if (status.rollouts.current || !status.nodes.every((n) => n.fingerprint === fingerprint && n.in_rotation)) return undefined;
-      const nodes = await cluster.gatewayNodes();
-      const healths = await Promise.all(nodes.map((n) => readNodeHealth(n.id)));
-      return nodes.length === 3 && healths.every((h) => h.status === 'ok' && h.config_fingerprint === fingerprint) ? true : undefined;
-    }, { timeoutMs: 240_000, intervalMs: 1000, describe: async () => JSON.stringify(await cluster.reloaderStatus(), null, 1) + (await cluster.logs('reloader', 30)) });
+    await waitFor(
+      `every node on ${fingerprint.slice(0, 19)}`,
+      async () => {
+        const status = await cluster.reloaderStatus();
+        if (status.rollouts.current || !status.nodes.every((n) => n.fingerprint === fingerprint && n.in_rotation)) return undefined;
+        const nodes = await cluster.gatewayNodes();
+        const healths = await Promise.all(nodes.map((n) => readNodeHealth(n.id)));
+        return nodes.length === 3 && healths.every((h) => h.status === 'ok' && h.config_fingerprint === fingerprint) ? true : undefined;
+      },
+      {
+        timeoutMs: 240_000,
+        intervalMs: 1000,
+        describe: async () => JSON.stringify(await cluster.reloaderStatus(), null, 1) + (await cluster.logs('reloader', 30)),
+      },
+    );
   }
 
   const recorders = new Set<GatewayEventRecorder>();
@@ -148,7 +168,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     assert.deepEqual([...seen].sort(), nodes.map((n) => n.hostname).sort(), 'answers come from every node');
   });
 
-  it('1b: the socket proxy forwards the reloader\'s calls and refuses others', async () => {
+  it("1b: the socket proxy forwards the reloader's calls and refuses others", async () => {
     const [reloaderId] = await cluster.containerIds('reloader');
     assert.ok(reloaderId);
     assert.equal(await callThroughSocketProxy(reloaderId, 'GET', '/containers/json'), 200);
@@ -170,7 +190,7 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     }
   });
 
-  it('3: a rename save rolls every node one at a time while steady load sees no failure and no duplicate', async () => {
+  it('3: a rename save rolls every node one at a time while steady load sees no failure and no duplicate, in the upstream and in the request log', async () => {
     const nodes = await cluster.gatewayNodes();
     const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix: `s3-${runId}` });
     load.start();
@@ -184,8 +204,12 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     const outcomes = await load.stop();
     const retried = outcomes.filter((o) => (attempts.get(o.marker) ?? 0) > 1).length;
     log(`steady load: ${retried} request(s) retried by the SDK`);
-    assertCleanLoad(outcomes, (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s3-${runId}-`)));
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s3-${runId}-`)),
+    );
     await assertOneAtATime(recorder, nodes);
+    await assertOneRowPerRequest(cluster, outcomes, `s3-${runId}-`);
   });
 
   it('4: invalid edits restart nothing, show in the status, and the fixed file then rolls', async () => {
@@ -209,7 +233,10 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
       const s = await cluster.reloaderStatus();
       return s.config.fingerprint === invalidSchema && s.config.state === 'invalid' ? s : undefined;
     });
-    assert.ok(status2.config.issues.some((i) => (i.path ?? '').includes('keys') || i.message.includes('keys')), JSON.stringify(status2.config.issues));
+    assert.ok(
+      status2.config.issues.some((i) => (i.path ?? '').includes('keys') || i.message.includes('keys')),
+      JSON.stringify(status2.config.issues),
+    );
     assert.equal(status2.config.target_fingerprint, goodFingerprint, 'the nodes stay on the last good config');
     assert.equal((await ask()).text.startsWith('upstream='), true, 'traffic flows');
     assert.deepEqual(await startTimes(), before, 'no container restarted');
@@ -258,15 +285,249 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     await docker(['stop', '-t', '30', target.id]);
     // Another container takes an address on the network while the node is down, so the node
     // cannot get its old address back.
-    await docker(['run', '-d', '--rm', '--network', networkName, '--label', `com.docker.compose.project=${cluster.project}`,
-      '--label', 'ai-gateway-e2e.role=address-taker', base.node, 'sleep', '600']);
+    await docker([
+      'run',
+      '-d',
+      '--rm',
+      '--network',
+      networkName,
+      '--label',
+      `com.docker.compose.project=${cluster.project}`,
+      '--label',
+      'ai-gateway-e2e.role=address-taker',
+      base.node,
+      'sleep',
+      '600',
+    ]);
     await docker(['start', target.id]);
     const moved = (await cluster.gatewayNodes()).find((n) => n.id === target.id);
     assert.ok(moved && moved.ip !== target.ip, `the node's address changed (${target.ip} -> ${moved?.ip})`);
-    await waitFor('traffic to the restarted node', async () => {
-      for (let i = 0; i < 6; i += 1) if ((await ask()).node === target.hostname) return true;
-      return undefined;
-    }, { timeoutMs: 120_000, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) });
+    await waitFor(
+      'traffic to the restarted node',
+      async () => {
+        for (let i = 0; i < 6; i += 1) if ((await ask()).node === target.hostname) return true;
+        return undefined;
+      },
+      { timeoutMs: 120_000, describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) },
+    );
+  });
+
+  it('13: an edit through the config API under steady load rolls every node one at a time with no failure, as a hand edit does', async () => {
+    // With the socket-proxy override the reloader runs as uid 1000: the host directory must be
+    // writable by it (README, "Control plane").
+    chownSync(cluster.configDir, 1000, 1000);
+    const auth = { authorization: `Bearer ${E2E_ADMIN_TOKEN}` };
+    const page = await fetch(`${cluster.reloaderUrl}/`, { headers: auth });
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    assert.equal((await fetch(`${cluster.reloaderUrl}/api/config`)).status, 401, 'credentials required');
+    const read = (await (await fetch(`${cluster.reloaderUrl}/api/config`, { headers: auth })).json()) as { text: string; fingerprint: string };
+    assert.equal(read.fingerprint, configFingerprint());
+
+    const nodes = await cluster.gatewayNodes();
+    const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix: `s13-${runId}` });
+    load.start();
+    await waitFor('load running', async () => (load.outcomes.length >= 8 ? true : undefined));
+    const recorder = await recordEvents();
+    current = withRevision(current, 7);
+    const put = await fetch(`${cluster.reloaderUrl}/api/config`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json', 'if-match': `"${read.fingerprint}"` },
+      body: JSON.stringify({ text: `${JSON.stringify(current, null, 2)}\n` }),
+    });
+    const written = (await put.json()) as { fingerprint: string; version: number };
+    assert.equal(put.status, 200, JSON.stringify(written));
+    assert.equal(written.fingerprint, configFingerprint());
+    await waitForConvergence(written.fingerprint);
+    const settled = load.outcomes.length;
+    await waitFor('load after the rollout', async () => (load.outcomes.length >= settled + 8 ? true : undefined));
+    assertCleanLoad(
+      await load.stop(),
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`s13-${runId}-`)),
+    );
+    await assertOneAtATime(recorder, nodes);
+    const history = (await (await fetch(`${cluster.reloaderUrl}/api/config/history`, { headers: auth })).json()) as {
+      versions: Array<{ version: number; author: string; fingerprint: string }>;
+    };
+    assert.deepEqual(history.versions[0], { ...history.versions[0], version: written.version, author: 'token', fingerprint: written.fingerprint });
+  });
+
+  // Issue 14: every way the cluster changes, under steady load with streams.
+
+  async function startLoad(prefix: string): Promise<SteadyLoad> {
+    const load = new SteadyLoad(client, { concurrency: 4, model: MODEL, prefix });
+    load.start();
+    await waitFor('load running', async () => (load.outcomes.length >= 8 ? true : undefined));
+    return load;
+  }
+
+  async function finishLoad(load: SteadyLoad, prefix: string): Promise<LoadOutcome[]> {
+    const settled = load.outcomes.length;
+    await waitFor('load after the change', async () => (load.outcomes.length >= settled + 8 ? true : undefined));
+    const outcomes = await load.stop();
+    return outcomes.filter((o) => o.marker.startsWith(prefix));
+  }
+
+  async function waitForServing(count: number): Promise<void> {
+    await waitFor(
+      `${count} nodes healthy and in rotation`,
+      async () => {
+        const nodes = (await cluster.gatewayNodes()).filter((n) => n.running);
+        const status = await cluster.reloaderStatus();
+        return nodes.length === count && nodes.every((n) => n.health === 'healthy') && status.rotation.servers.length === count && !status.rollouts.current
+          ? true
+          : undefined;
+      },
+      {
+        timeoutMs: 240_000,
+        intervalMs: 500,
+        describe: async () => JSON.stringify((await cluster.reloaderStatus()).rotation) + (await cluster.logs('reloader', 30)),
+      },
+    );
+  }
+
+  it('7: scale 3 -> 5 -> 2 -> 3 under steady load: no failure, no duplicate', async () => {
+    const prefix = `s7-${runId}`;
+    const load = await startLoad(prefix);
+    for (const count of [5, 2, 3]) {
+      await cluster.compose(['up', '-d', '--no-deps', '--scale', `gateway=${count}`, 'gateway']);
+      await waitForServing(count);
+      log(`scaled to ${count}`);
+    }
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
+  });
+
+  it('8: a node killed outright fails only the requests it held, and leaves the rotation at once', async () => {
+    const prefix = `s8-${runId}`;
+    const load = await startLoad(prefix);
+    const [victim] = await cluster.gatewayNodes();
+    assert.ok(victim);
+    const killedAt = Date.now();
+    await docker(['kill', '-s', 'KILL', victim.id]);
+    await waitFor(
+      'the killed node out of rotation',
+      async () => ((await cluster.reloaderStatus()).rotation.servers.some((s) => s.ip === victim.ip) ? undefined : true),
+      { intervalMs: 100 },
+    );
+    log(`killed node out of rotation after ${Date.now() - killedAt} ms`);
+    const outcomes = await finishLoad(load, prefix);
+    const failed = outcomes.filter((o) => !o.ok);
+    assert.ok(failed.length <= 4, `at most the requests in flight (concurrency 4) may fail, ${failed.length} did: ${JSON.stringify(failed)}`);
+    const counts = new Map<string, number>();
+    for (const r of await cluster.upstreamRecords()) if (r.marker?.startsWith(`${prefix}-`)) counts.set(r.marker, (counts.get(r.marker) ?? 0) + 1);
+    // nginx re-sends nothing a node received; the SDK (maxRetries 2) may retry a request the
+    // killed node had already sent upstream: at most those may show twice.
+    const duplicates = [...counts].filter(([, n]) => n > 1);
+    assert.ok(duplicates.length <= failed.length + 4, `duplicates beyond the killed node's requests: ${JSON.stringify(duplicates)}`);
+    await docker(['start', victim.id]);
+    await waitForServing(3);
+  });
+
+  it('9: the Docker API stopped for 20 s during a node restart: the node is not left down and the rollout finishes', async () => {
+    const prefix = `s9-${runId}`;
+    const load = await startLoad(prefix);
+    const [proxyId] = await cluster.containerIds('socket-proxy');
+    assert.ok(proxyId);
+    current = withRevision(current, 10);
+    cluster.writeConfigInPlace(current);
+    await waitFor(
+      'a node restarting',
+      async () => {
+        const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
+        return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
+      },
+      { intervalMs: 50, timeoutMs: 60_000 },
+    );
+    await docker(['stop', '-t', '1', proxyId]);
+    log('socket proxy stopped for 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    await docker(['start', proxyId]);
+    await waitForConvergence(configFingerprint());
+    const status = await cluster.reloaderStatus();
+    assert.equal(status.halted, null);
+    const reasons = status.rollouts.previous.map((r) => String(r.reason ?? ''));
+    assert.ok(!reasons.some((r) => /did not come back healthy/.test(r)), `a halt blamed the node: ${JSON.stringify(reasons)}`);
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
+  });
+
+  it('10: a rollout halted by a typo saved mid-restart resumes when the file is fixed back to its target', async () => {
+    current = withRevision(current, 11);
+    const target = JSON.stringify(current, null, 2) + '\n';
+    cluster.writeConfigInPlace(current);
+    await waitFor(
+      'a node restarting',
+      async () => {
+        const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
+        return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
+      },
+      { intervalMs: 50, timeoutMs: 60_000 },
+    );
+    cluster.writeConfigText(target.slice(0, 40)); // the node starts on this and exits
+    const halted = await waitFor('the rollout to halt', async () => (await cluster.reloaderStatus()).halted ?? undefined, {
+      timeoutMs: 180_000,
+      describe: () => cluster.logs('reloader', 30),
+    });
+    assert.equal(halted.cause, 'config-invalid', JSON.stringify(halted));
+    cluster.writeConfigText(target); // fixed back: the file equals the halted target again
+    await waitForConvergence(configFingerprint());
+    assert.equal((await cluster.reloaderStatus()).halted, null);
+  });
+
+  it('11: a rotated secret reaches every node through scripts/rolling-replace.sh, one node at a time, no failure', async () => {
+    const prefix = `s11-${runId}`;
+    const load = await startLoad(prefix);
+    cluster.extraEnv.E2E_OPENAI_KEY = 'sk-e2e-rotated';
+    log(await cluster.rollingReplace());
+    await waitForServing(3);
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
+    for (let i = 0; i < 6; i += 1) assert.match((await ask()).text, /key=sk-e2e-rotated$/);
+  });
+
+  it("12: a key kept in a secret file is in no container's metadata, and rotating it is an edit plus POST /rollout, no failure", async () => {
+    cluster.writeSecret('E2E_FILE_KEY', 'sk-e2e-file-1');
+    const config = structuredClone(current) as { providers: { openai: { keys: Array<{ value: string }> } } };
+    config.providers.openai.keys[0]!.value = 'env.E2E_FILE_KEY';
+    current = config;
+    cluster.writeConfigInPlace(current);
+    await waitForConvergence(configFingerprint());
+    assert.match((await ask()).text, /key=sk-e2e-file-1$/);
+
+    const prefix = `s12-${runId}`;
+    const load = await startLoad(prefix);
+    const before = await startTimes();
+    cluster.writeSecret('E2E_FILE_KEY', 'sk-e2e-file-2');
+    assert.equal(await cluster.requestRollout(), 202);
+    await waitFor(
+      'every node restarted by the manual rollout',
+      async () => {
+        const status = await cluster.reloaderStatus();
+        const now = await startTimes();
+        return !status.rollouts.current && [...before].every(([id, at]) => now.get(id) !== at) ? true : undefined;
+      },
+      { timeoutMs: 240_000, describe: () => cluster.logs('reloader', 30) },
+    );
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
+    for (let i = 0; i < 6; i += 1) assert.match((await ask()).text, /key=sk-e2e-file-2$/);
+    for (const node of await cluster.gatewayNodes()) {
+      const inspected = await docker(['inspect', node.id]);
+      assert.ok(!inspected.includes('sk-e2e-file'), `${node.name}: the file secret shows in docker inspect`);
+    }
   });
 });
 
@@ -281,6 +542,7 @@ function assertCleanLoad(outcomes: readonly LoadOutcome[], records: readonly { m
   const duplicates = [...counts].filter(([, n]) => n > 1);
   assert.deepEqual(duplicates, [], 'no request reached the upstream twice');
   for (const o of outcomes) assert.equal(counts.get(o.marker), 1, `request ${o.marker} reached the upstream once`);
-  console.log(`      [e2e] steady load: ${outcomes.length} requests (${streams.length} streams), nodes ${[...new Set(outcomes.map((o) => o.node))].join(', ')}`);
+  console.log(
+    `      [e2e] steady load: ${outcomes.length} requests (${streams.length} streams), nodes ${[...new Set(outcomes.map((o) => o.node))].join(', ')}`,
+  );
 }
-

@@ -122,15 +122,17 @@ describe('gateway main (child process)', function () {
     assert.equal(missing[0]?.variable, 'GATEWAY_TEST_UNSET_KEY');
     const unsupported = node.logs.filter((line) => line.event === 'config-unsupported');
     assert.equal(unsupported.length, 1);
-    assert.deepEqual(unsupported[0]?.settings, ['governance', 'plugins']);
-    const error = await clientFor(node.url).chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
+    assert.deepEqual(unsupported[0]?.settings, ['plugins[0] (telemetry)']);
+    const error = await clientFor(node.url)
+      .chat.completions.create({ model: 'openai/m', messages: MESSAGES })
+      .catch((e: unknown) => e);
     assert.ok(error instanceof OpenAI.APIError);
     assert.match(error.message, /GATEWAY_TEST_UNSET_KEY/);
     node.child.kill('SIGTERM');
     assert.equal(await node.exited, 0);
   });
 
-  it('writes a request\'s access-log line while it keeps running, and what is still buffered when it exits', async () => {
+  it("writes a request's access-log line while it keeps running, and what is still buffered when it exits", async () => {
     const node = await spawnGateway(providerConfig(upstream.url), { env: { SHUTDOWN_TIMEOUT_MS: '1000' } });
     try {
       const { response } = await clientFor(node.url).chat.completions.create({ model: 'openai/m', messages: MESSAGES }).withResponse();

@@ -25,14 +25,19 @@ export interface Harness {
 }
 
 /** Builds a harness; nodes are added by the caller before `controller.start()`. */
-export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number; journal?: RestartJournal } = {}): Harness {
+export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number; journal?: RestartJournal; dockerRetryMs?: number } = {}): Harness {
   const cluster = new FakeCluster(file);
   const { logger, lines, records } = captureLogger();
   const metrics = createMetrics();
   let invalid = false;
   const evaluate = (): ConfigEvaluation =>
     invalid
-      ? { kind: 'invalid', fingerprint: 'sha256:bad', issues: [{ path: 'providers.openai.keys[0].weight', message: 'must be a number' }], checkedAt: new Date().toISOString() }
+      ? {
+          kind: 'invalid',
+          fingerprint: 'sha256:bad',
+          issues: [{ path: 'providers.openai.keys[0].weight', message: 'must be a number' }],
+          checkedAt: new Date().toISOString(),
+        }
       : { kind: 'valid', fingerprint: cluster.file, unsupported: [], checkedAt: new Date().toISOString() };
   const controller = new ReloaderController({
     platform: createComposePlatform({ docker: cluster.docker, probe: cluster.probe, rotation: cluster.rotation, logger, stopTimeoutS: 30 }),
@@ -48,6 +53,7 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
     reconcileIntervalMs: 3_600_000,
     pollMs: 5,
     ...(options.journal ? { journal: options.journal } : {}),
+    ...(options.dockerRetryMs !== undefined ? { dockerRetryMs: options.dockerRetryMs } : {}),
   });
   return {
     cluster,
@@ -72,4 +78,13 @@ export function addThreeNodes(h: Harness, fingerprint: string): void {
   h.cluster.addNode('gateway-3', 3, fingerprint);
   h.cluster.addNode('gateway-1', 1, fingerprint);
   h.cluster.addNode('gateway-2', 2, fingerprint);
+}
+
+/** Polls `check` every 5 ms until it holds, failing with `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

@@ -1,6 +1,13 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { NotManagedError, type ContainerInfo, type DockerHealth, type DockerPort } from '../../reloader/platform/compose/docker-port.js';
+import {
+  DockerUnavailableError,
+  NotManagedError,
+  type ContainerEvent,
+  type ContainerInfo,
+  type DockerHealth,
+  type DockerPort,
+} from '../../reloader/platform/compose/docker-port.js';
 import type { HealthProbe } from '../../reloader/platform/health-probe.js';
 import type { NodeHealth } from '../../reloader/rollout/node.js';
 import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from '../../reloader/platform/compose/labels.js';
@@ -22,6 +29,8 @@ export interface FakeNode {
   inFlight: number;
   /** Started while listed in `failing`: never answers /health. */
   broken: boolean;
+  /** Got SIGTERM and drains: /health answers `draining` (503). */
+  draining: boolean;
 }
 
 /**
@@ -42,6 +51,9 @@ export class FakeCluster {
   /** New IP for a node when it starts, if set. */
   ipOnStart = new Map<string, string>();
   dockerDown = false;
+  /** When set, stop and start emit Docker's events (kill, die, stop / start) to watchers. */
+  emitsEvents = false;
+  private readonly watchers = new Set<(event: ContainerEvent) => void>();
   /** What Docker's health says right after a start (its first check runs an interval later). */
   dockerHealthOnStart: DockerHealth = 'healthy';
   private applied: RotationServer[] = [];
@@ -63,6 +75,7 @@ export class FakeCluster {
       fingerprint,
       inFlight: 0,
       broken: false,
+      draining: false,
     };
     this.nodes.set(node.id, node);
     return node;
@@ -72,6 +85,12 @@ export class FakeCluster {
     const node = [...this.nodes.values()].find((n) => n.name === name);
     if (!node) throw new Error(`no node ${name}`);
     return node;
+  }
+
+  /** Sends a container event to every watcher, as Docker's event stream would. */
+  emit(name: string, action: string): void {
+    const id = name === '' ? '' : this.byName(name).id;
+    for (const watcher of this.watchers) watcher({ id, action });
   }
 
   /** Names of the nodes stopped, in order. */
@@ -96,17 +115,21 @@ export class FakeCluster {
     stop: async (id: string) => {
       const node = this.guard(id);
       this.calls.push(`stop ${node.name}`);
+      if (this.emitsEvents) this.emit(node.name, 'kill');
       node.state = 'exited';
+      if (this.emitsEvents) ['die', 'stop'].forEach((action) => this.emit(node.name, action));
       this.hooks[`stop ${node.name}`]?.();
     },
     start: async (id: string) => {
       const node = this.guard(id);
       this.calls.push(`start ${node.name}`);
       node.state = 'running';
+      node.draining = false;
       node.fingerprint = this.file;
       node.ip = this.ipOnStart.get(node.name) ?? node.ip;
       node.broken = this.failing.has(node.name);
       node.health = node.broken ? 'unhealthy' : this.dockerHealthOnStart;
+      if (this.emitsEvents) this.emit(node.name, 'start');
       this.hooks[`start ${node.name}`]?.();
     },
     signal: async () => {},
@@ -114,13 +137,17 @@ export class FakeCluster {
       const node = this.guard(id);
       return [`${node.name}: listening`, `${node.name}: fatal: cannot reach upstream`].slice(-lines);
     },
+    watchEvents: (_role: Role, onEvent: (event: ContainerEvent) => void) => {
+      this.watchers.add(onEvent);
+      return () => void this.watchers.delete(onEvent);
+    },
   };
 
   readonly probe: HealthProbe = {
     probe: async (ip: string): Promise<NodeHealth> => {
       const node = [...this.nodes.values()].find((n) => n.ip === ip && n.state === 'running');
       if (!node || node.broken) return { reachable: false };
-      return { reachable: true, status: 'ok', fingerprint: node.fingerprint, inFlight: node.inFlight };
+      return { reachable: true, status: node.draining ? 'draining' : 'ok', fingerprint: node.fingerprint, inFlight: node.inFlight };
     },
   };
 
@@ -150,7 +177,9 @@ export class FakeCluster {
   }
 
   private failIfDown(): void {
-    if (this.dockerDown) throw Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' });
+    // What the real port throws once its own retries are spent.
+    if (this.dockerDown)
+      throw new DockerUnavailableError('a call', { cause: Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }) });
   }
 
   private info(node: FakeNode): ContainerInfo {

@@ -9,7 +9,21 @@ describe('readSettings', () => {
   it('uses the documented defaults', () => {
     const s = readSettings({});
     assert.deepEqual(
-      [s.configPath, s.port, s.rotationDir, s.gatewayPort, s.nginxStatusPort, s.healthTimeoutMs, s.drainTimeoutMs, s.stopTimeoutS, s.settleMs, s.debounceMs, s.polling, s.pollIntervalMs, s.reconcileIntervalMs],
+      [
+        s.configPath,
+        s.port,
+        s.rotationDir,
+        s.gatewayPort,
+        s.nginxStatusPort,
+        s.healthTimeoutMs,
+        s.drainTimeoutMs,
+        s.stopTimeoutS,
+        s.settleMs,
+        s.debounceMs,
+        s.polling,
+        s.pollIntervalMs,
+        s.reconcileIntervalMs,
+      ],
       ['/config/config.json', 9090, '/rotation', 8080, 8081, 60_000, 30_000, 30, 500, 500, false, 1000, 5000],
     );
   });
@@ -19,7 +33,10 @@ describe('readSettings', () => {
     assert.equal(s.polling, true);
     assert.equal(s.stopTimeoutS, 45);
     assert.equal(s.project, 'prod');
-    assert.throws(() => readSettings({ RELOADER_DEBOUNCE_MS: '1s' }), (e: unknown) => e instanceof SettingsError && /RELOADER_DEBOUNCE_MS/.test(e.message));
+    assert.throws(
+      () => readSettings({ RELOADER_DEBOUNCE_MS: '1s' }),
+      (e: unknown) => e instanceof SettingsError && /RELOADER_DEBOUNCE_MS/.test(e.message),
+    );
     assert.throws(() => readSettings({ RELOADER_POLLING: 'maybe' }), SettingsError);
   });
 });

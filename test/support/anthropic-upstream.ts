@@ -67,7 +67,12 @@ export async function startAnthropicUpstream(apiKey: string): Promise<AnthropicU
 }
 
 /** A complete Anthropic message with the given content blocks. */
-export function buildAnthropicMessage(model: string, content: unknown[], stopReason: string, usage = { input_tokens: 12, output_tokens: 6 }): Record<string, unknown> {
+export function buildAnthropicMessage(
+  model: string,
+  content: unknown[],
+  stopReason: string,
+  usage = { input_tokens: 12, output_tokens: 6 },
+): Record<string, unknown> {
   return { id: 'msg_01XFDUDYJgAACzvnptvVoYEL', type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage };
 }
 
@@ -82,7 +87,10 @@ function echoMessage(body: any): Record<string, unknown> {
 export function eventsOf(message: Record<string, any>): { event: string; data: unknown }[] {
   const usage = message.usage as { input_tokens: number; output_tokens: number };
   const events: { event: string; data: unknown }[] = [
-    { event: 'message_start', data: { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } } },
+    {
+      event: 'message_start',
+      data: { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } },
+    },
     { event: 'ping', data: { type: 'ping' } },
   ];
   (message.content as any[]).forEach((block, index) => {
@@ -96,12 +104,18 @@ export function eventsOf(message: Record<string, any>): { event: string; data: u
       events.push({ event: 'content_block_start', data: { type: 'content_block_start', index, content_block: { ...block, input: {} } } });
       const json = JSON.stringify(block.input);
       for (let at = 0; at < json.length; at += 5) {
-        events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: json.slice(at, at + 5) } } });
+        events.push({
+          event: 'content_block_delta',
+          data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: json.slice(at, at + 5) } },
+        });
       }
     }
     events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index } });
   });
-  events.push({ event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } } });
+  events.push({
+    event: 'message_delta',
+    data: { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } },
+  });
   events.push({ event: 'message_stop', data: { type: 'message_stop' } });
   return events;
 }

@@ -37,7 +37,7 @@ export interface RecordedBedrockRequest {
 /** What the server answers with. */
 export type BedrockReply =
   | { kind: 'json'; status?: number; body: unknown; errorType?: string }
-  | { kind: 'events'; frames: Uint8Array[]; /** Keep the stream open after the frames (a slow model). */ holdOpen?: boolean };
+  | { kind: 'events'; frames: Uint8Array[] /** Keep the stream open after the frames (a slow model). */; holdOpen?: boolean };
 
 /** Encodes one ConverseStream event frame. */
 export function encodeEvent(eventType: string, payload: unknown): Uint8Array {

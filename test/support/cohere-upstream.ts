@@ -15,9 +15,7 @@ export interface RecordedCohereRequest {
 }
 
 /** A scripted chat answer: a v2 response (JSON, or its event sequence when streaming) or an error. */
-export type CohereReply =
-  | { kind: 'response'; response: Record<string, any> }
-  | { kind: 'error'; status: number; message: string };
+export type CohereReply = { kind: 'response'; response: Record<string, any> } | { kind: 'error'; status: number; message: string };
 
 /** A running Cohere-protocol server. */
 export interface CohereUpstream {
@@ -63,7 +61,11 @@ export function buildCohereToolCall(id: string, name: string, args: object): Rec
   return {
     id: 'cohere-tool-1',
     finish_reason: 'TOOL_CALL',
-    message: { role: 'assistant', tool_plan: `I will call ${name}.`, tool_calls: [{ id, type: 'function', function: { name, arguments: JSON.stringify(args) } }] },
+    message: {
+      role: 'assistant',
+      tool_plan: `I will call ${name}.`,
+      tool_calls: [{ id, type: 'function', function: { name, arguments: JSON.stringify(args) } }],
+    },
     usage: { billed_units: { input_tokens: 20, output_tokens: 10 }, tokens: { input_tokens: 200, output_tokens: 10 } },
   };
 }
@@ -89,14 +91,20 @@ function eventsOf(response: Record<string, any>): { type: string; [field: string
   if (text !== '') {
     events.push({ type: 'content-start', index: 0, delta: { message: { content: { type: 'text', text: '' } } } });
     const half = Math.ceil(text.length / 2);
-    for (const piece of [text.slice(0, half), text.slice(half)]) events.push({ type: 'content-delta', index: 0, delta: { message: { content: { text: piece } } } });
+    for (const piece of [text.slice(0, half), text.slice(half)])
+      events.push({ type: 'content-delta', index: 0, delta: { message: { content: { text: piece } } } });
     events.push({ type: 'content-end', index: 0 });
   }
   if (response.message.tool_plan) events.push({ type: 'tool-plan-delta', delta: { message: { tool_plan: response.message.tool_plan } } });
   (response.message.tool_calls ?? []).forEach((call: any, index: number) => {
-    events.push({ type: 'tool-call-start', index, delta: { message: { tool_calls: { id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } } } } });
+    events.push({
+      type: 'tool-call-start',
+      index,
+      delta: { message: { tool_calls: { id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } } } },
+    });
     const args: string = call.function.arguments;
-    for (let at = 0; at < args.length; at += 6) events.push({ type: 'tool-call-delta', index, delta: { message: { tool_calls: { function: { arguments: args.slice(at, at + 6) } } } } });
+    for (let at = 0; at < args.length; at += 6)
+      events.push({ type: 'tool-call-delta', index, delta: { message: { tool_calls: { function: { arguments: args.slice(at, at + 6) } } } } });
     events.push({ type: 'tool-call-end', index });
   });
   events.push({ type: 'message-end', delta: { finish_reason: response.finish_reason, usage: response.usage } });

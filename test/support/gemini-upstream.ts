@@ -162,7 +162,11 @@ function defaultReply(request: RecordedGeminiRequest): GeminiReply {
     return {
       kind: 'sse',
       events: [
-        { candidates: [{ content: { role: 'model', parts: [{ text: text.slice(0, half) }] }, index: 0 }], modelVersion: request.model, responseId: 'resp-stream-1' },
+        {
+          candidates: [{ content: { role: 'model', parts: [{ text: text.slice(0, half) }] }, index: 0 }],
+          modelVersion: request.model,
+          responseId: 'resp-stream-1',
+        },
         {
           candidates: [{ content: { role: 'model', parts: [{ text: text.slice(half) }] }, finishReason: 'STOP', index: 0 }],
           usageMetadata: usage,

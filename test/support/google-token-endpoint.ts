@@ -93,7 +93,12 @@ function checkAssertion(assertion: string, trusted: Map<string, KeyObject>, audi
   if (!key) return `unknown issuer ${String(claims.iss)}`;
   if (!verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, 'base64url'))) return 'bad signature';
   if (claims.aud !== audience) return `audience ${String(claims.aud)} is not ${audience}`;
-  if (!String(claims.scope ?? '').split(' ').includes('https://www.googleapis.com/auth/cloud-platform')) return 'missing cloud-platform scope';
+  if (
+    !String(claims.scope ?? '')
+      .split(' ')
+      .includes('https://www.googleapis.com/auth/cloud-platform')
+  )
+    return 'missing cloud-platform scope';
   if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) return 'assertion expired';
   return claims;
 }

@@ -166,7 +166,12 @@ export class MockUpstream extends EventEmitter {
       return;
     }
     if (behaviour.status && behaviour.status >= 400) {
-      sendJson(res, behaviour.status, behaviour.errorBody ?? { error: { message: `mock failure ${behaviour.status}`, type: 'mock_error', code: `mock_${behaviour.status}` } }, behaviour.headers);
+      sendJson(
+        res,
+        behaviour.status,
+        behaviour.errorBody ?? { error: { message: `mock failure ${behaviour.status}`, type: 'mock_error', code: `mock_${behaviour.status}` } },
+        behaviour.headers,
+      );
       return;
     }
     const path = record.path.split('?')[0] as string;
@@ -193,7 +198,9 @@ export class MockUpstream extends EventEmitter {
       if (behaviour.chunkDelayMs) await sleep(behaviour.chunkDelayMs);
       if (res.destroyed) return;
       const finish = i === count - 1 ? 'stop' : null;
-      res.write(`data: ${JSON.stringify({ id: 'cmpl-mock', object: 'text_completion', created: 0, model, choices: [{ index: 0, text: `text-${i} `, finish_reason: finish, logprobs: null }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id: 'cmpl-mock', object: 'text_completion', created: 0, model, choices: [{ index: 0, text: `text-${i} `, finish_reason: finish, logprobs: null }] })}\n\n`,
+      );
     }
     res.end('data: [DONE]\n\n');
   }
@@ -204,7 +211,9 @@ export class MockUpstream extends EventEmitter {
     const id = 'chatcmpl-mock';
     const created = Math.floor(Date.now() / 1000);
     const send = (delta: Record<string, unknown>, finish: string | null, usage?: unknown): void => {
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`,
+      );
     };
     send({ role: 'assistant', content: '' }, null);
     for (let i = 0; i < count; i++) {

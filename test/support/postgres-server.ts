@@ -32,7 +32,11 @@ const USER = 'postgres';
 /** The newest installed server's bin directory, e.g. /usr/lib/postgresql/15/bin. */
 export function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const version = versions.find((v) => existsSync(join(root, v, 'bin', 'postgres')));
   if (!version) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql: apt-get install postgresql (.ci/run does)');
   return join(root, version, 'bin');
@@ -46,7 +50,9 @@ export async function startPostgres(): Promise<PostgresServer> {
   const data = join(dir, 'data');
   // As root, every server process runs as the postgres user (set directly on the child, so
   // signals reach the server itself and not a wrapper such as runuser).
-  const owner = asRoot ? { uid: Number(execFileSync('id', ['-u', USER]).toString().trim()), gid: Number(execFileSync('id', ['-g', USER]).toString().trim()) } : {};
+  const owner = asRoot
+    ? { uid: Number(execFileSync('id', ['-u', USER]).toString().trim()), gid: Number(execFileSync('id', ['-g', USER]).toString().trim()) }
+    : {};
   if (asRoot) {
     chmodSync(dir, 0o755);
     chownSync(dir, owner.uid as number, owner.gid as number);
@@ -57,7 +63,24 @@ export async function startPostgres(): Promise<PostgresServer> {
 
   const start = async (): Promise<void> => {
     // fsync off and a small shared buffer: a test database, thrown away after the run.
-    const args = ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'];
+    const args = [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-h',
+      '127.0.0.1',
+      '-k',
+      dir,
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+    ];
     const started = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...owner });
     let stderr = '';
     started.stderr?.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));

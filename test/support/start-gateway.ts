@@ -9,6 +9,10 @@ import { createLogger } from '../../shared/logger.js';
 import type { CancelSignal } from '../../gateway/core/cancellation.js';
 import type { OutcomeSink } from '../../gateway/request/outcome.js';
 import type { PreDispatchCheck } from '../../gateway/request/pre-dispatch.js';
+import { createGovernance, type GovernanceEnv } from '../../gateway/governance/create-governance.js';
+import { readGovernanceEnv } from '../../gateway/governance/governance-env.js';
+import { GatewayMetrics } from '../../gateway/observability/metrics.js';
+import type { RequestLog } from '../../gateway/request-log/start-request-log.js';
 
 /**
  * Starts a gateway node in this process on 127.0.0.1 and an ephemeral port, from a config
@@ -31,14 +35,20 @@ export interface StartGatewayOptions {
   sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
   /** Extra outcome sinks (after the metrics and the access log). */
   outcomeSinks?: OutcomeSink[];
-  /** Pre-dispatch checks (governance's seam). */
+  /** Pre-dispatch checks (after governance's own). */
   preDispatchChecks?: PreDispatchCheck[];
+  /** Governance settings (store URL, fail mode, ...) over the GOVERNANCE_* defaults; used when the config has a governance section. */
+  governance?: Partial<GovernanceEnv>;
   nodeName?: string;
   logLevel?: string;
   /** Request deadlines (default: the node's). */
   timeouts?: RequestTimeouts;
   /** DRAIN_MODE (default: refuse). */
   drainMode?: DrainMode;
+  /** The node's metrics (default: fresh ones). */
+  metrics?: GatewayMetrics;
+  /** A running request log (see test/gateway/request-log/logged-gateway.ts). */
+  requestLog?: RequestLog;
 }
 
 /** A running in-process gateway node. */
@@ -69,14 +79,27 @@ export async function startGateway(config: object | string, options: StartGatewa
     },
   });
   const logger = createLogger({ level: options.logLevel ?? 'info', destination: sink });
+  const metrics = new GatewayMetrics();
+  const governance = createGovernance(runtime, {
+    env: { ...readGovernanceEnv({}), ...options.governance },
+    logger,
+    registry: metrics.registry,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  // As main.ts does: connect and migrate before listening.
+  await governance?.warm();
   const deps = buildAppDeps(runtime, {
     logger,
+    metrics,
+    ...(governance ? { governance } : {}),
     nodeName: options.nodeName ?? 'test-node',
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.outcomeSinks ? { outcomeSinks: options.outcomeSinks } : {}),
     ...(options.preDispatchChecks ? { preDispatchChecks: options.preDispatchChecks } : {}),
     ...(options.drainMode ? { drainMode: options.drainMode } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.requestLog ? { requestLog: options.requestLog } : {}),
   });
   const server = createHttpServer(createApp(deps), options.timeouts);
   const port = await listen(server, 0, '127.0.0.1');
@@ -99,16 +122,19 @@ export async function startGateway(config: object | string, options: StartGatewa
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await governance?.close();
     },
   };
 }
 
 /** A retry wait that does not wait (keeps retry tests fast). */
-export const instantSleep = (_ms: number, signal: CancelSignal): Promise<void> =>
-  signal.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve();
+export const instantSleep = (_ms: number, signal: CancelSignal): Promise<void> => (signal.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve());
 
 /** A config with one OpenAI-compatible provider (default `openai`) pointed at `baseUrl`. */
-export function providerConfig(baseUrl: string, overrides: { provider?: string; entry?: Record<string, unknown>; client?: Record<string, unknown> } = {}): Record<string, unknown> {
+export function providerConfig(
+  baseUrl: string,
+  overrides: { provider?: string; entry?: Record<string, unknown>; client?: Record<string, unknown> } = {},
+): Record<string, unknown> {
   const provider = overrides.provider ?? 'openai';
   return {
     providers: {

@@ -40,12 +40,15 @@ export class ChunkEventTranslator {
         blockIndex = this.nextBlockIndex;
         this.blockByTool.set(call.index, blockIndex);
         events.push(
-          ...this.openBlock({ kind: 'tool', index: blockIndex, toolIndex: call.index }, {
-            type: 'tool_use',
-            id: call.id ?? `toolu_${this.messageId}_${call.index}`,
-            name: call.function?.name ?? '',
-            input: {},
-          }),
+          ...this.openBlock(
+            { kind: 'tool', index: blockIndex, toolIndex: call.index },
+            {
+              type: 'tool_use',
+              id: call.id ?? `toolu_${this.messageId}_${call.index}`,
+              name: call.function?.name ?? '',
+              input: {},
+            },
+          ),
         );
       }
       const fragment = call.function?.arguments;

@@ -7,6 +7,7 @@ import type { AnthropicUsage } from '../../providers/anthropic/types.js';
 import type { ChatChunk } from '../../providers/chat-types.js';
 import type { SseEvent } from '../../providers/shared/sse.js';
 import type { ChunkStream } from '../../providers/types.js';
+import { captureChunk, captureText } from '../../request-log/capture-content.js';
 import { noteUsage, type RequestState } from '../../request/request-state.js';
 import { redactText } from '../../security/secret-redaction.js';
 import type { AppDeps } from '../app-deps.js';
@@ -57,9 +58,10 @@ class NativeEventDialect extends AnthropicDialect<SseEvent> {
     super();
   }
 
-  write(res: ServerResponse, event: SseEvent): Promise<void> | undefined {
+  write(res: ServerResponse, event: SseEvent, state: RequestState): Promise<void> | undefined {
     const name = event.event ?? 'message';
     mergeUsage(this.usage, name, event.data);
+    if (state.content) captureNativeText(state, name, event.data);
     this.ended = name === 'message_stop' || name === 'error';
     // An upstream's error event is relayed as sent, but may echo a credential: the one place
     // relayed bytes are rewritten.
@@ -69,7 +71,10 @@ class NativeEventDialect extends AnthropicDialect<SseEvent> {
   finish(res: ServerResponse, state: RequestState): undefined {
     noteUsage(state, toChatUsage(this.usage));
     if (!this.ended && isWritable(res)) {
-      throw new GatewayError('upstream_bad_response', `${this.provider} ended the stream before message_stop`, { provider: state.provider, model: state.model });
+      throw new GatewayError('upstream_bad_response', `${this.provider} ended the stream before message_stop`, {
+        provider: state.provider,
+        model: state.model,
+      });
     }
     return undefined;
   }
@@ -83,6 +88,7 @@ class ChatChunkDialect extends AnthropicDialect<ChatChunk> {
 
   write(res: ServerResponse, chunk: ChatChunk, state: RequestState): Promise<void> | undefined {
     if (chunk.usage) noteUsage(state, chunk.usage);
+    if (state.content) captureChunk(state.content, chunk);
     return writeEvents(res, this.translator.push(chunk), 0);
   }
 
@@ -100,6 +106,17 @@ function writeEvents(res: ServerResponse, events: readonly { type: string }[], f
     if (wait) return wait.then(() => writeEvents(res, events, index + 1));
   }
   return undefined;
+}
+
+/** For the request log: the text of content_block_delta events and message_delta's stop reason. */
+function captureNativeText(state: RequestState, name: string, data: string): void {
+  if (!state.content || (name !== 'content_block_delta' && name !== 'message_delta')) return;
+  try {
+    const parsed = JSON.parse(data) as { delta?: { type?: string; text?: unknown; stop_reason?: string | null } };
+    captureText(state.content, parsed.delta?.type === 'text_delta' ? parsed.delta.text : undefined, parsed.delta?.stop_reason);
+  } catch {
+    // A malformed event is the client's to see; the log just misses its text.
+  }
 }
 
 /** Merges the token counts carried by message_start and message_delta events (others carry none). */

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { DispatchResult } from '../../core/dispatcher.js';
 import { toUsage } from '../../providers/gemini/response.js';
 import type { GeminiResponse, GeminiUsageMetadata } from '../../providers/gemini/wire-types.js';
+import { captureText } from '../../request-log/capture-content.js';
 import { noteUsage, type RequestState } from '../../request/request-state.js';
 import type { AppDeps } from '../app-deps.js';
 import type { InferenceScope } from '../inference.js';
@@ -18,7 +19,13 @@ export type GeminiStreamFraming = 'sse' | 'json-array';
  * elements of one JSON array written progressively (what Gemini answers without `alt=sse`).
  * A failure mid-stream ends it with a Google error object.
  */
-export function sendGeminiStream(ctx: Context, deps: AppDeps, scope: InferenceScope, result: DispatchResult<AsyncIterable<GeminiResponse>>, framing: GeminiStreamFraming): Promise<void> {
+export function sendGeminiStream(
+  ctx: Context,
+  deps: AppDeps,
+  scope: InferenceScope,
+  result: DispatchResult<AsyncIterable<GeminiResponse>>,
+  framing: GeminiStreamFraming,
+): Promise<void> {
   return pumpStream(ctx, deps, scope, result, new GeminiDialect(framing));
 }
 
@@ -33,8 +40,13 @@ class GeminiDialect implements StreamDialect<GeminiResponse> {
     return this.framing === 'sse' ? openSse(ctx) : openJsonArray(ctx);
   }
 
-  write(res: ServerResponse, event: GeminiResponse): Promise<void> | undefined {
+  write(res: ServerResponse, event: GeminiResponse, state: RequestState): Promise<void> | undefined {
     if (event.usageMetadata) this.usage = event.usageMetadata;
+    if (state.content) {
+      const candidate = event.candidates?.[0];
+      for (const part of candidate?.content?.parts ?? []) captureText(state.content, (part as { text?: unknown }).text);
+      captureText(state.content, undefined, candidate?.finishReason);
+    }
     return this.writeJson(res, JSON.stringify(event));
   }
 

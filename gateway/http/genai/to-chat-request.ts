@@ -91,7 +91,8 @@ function toUserMessages(content: GeminiContent, calls: CallLedger): ChatMessage[
       }
     } else {
       const media = fromGeminiMediaPart(part);
-      if (!media) throw new GatewayError('invalid_request', `a part with fields ${Object.keys(part).join(', ')} cannot be sent to this provider`, { param: 'contents' });
+      if (!media)
+        throw new GatewayError('invalid_request', `a part with fields ${Object.keys(part).join(', ')} cannot be sent to this provider`, { param: 'contents' });
       parts.push(media);
     }
   }

@@ -9,10 +9,11 @@ import { noteError, requestStateOf } from '../../request/request-state.js';
  * work), and work the node already did upstream must not run twice.
  */
 export function clientStatusOf(error: GatewayError): number {
-  return error.status === 503 && error.code !== 'draining' ? 502 : error.status;
+  // governance_unavailable is refused before any upstream work, like draining: a 503 is right.
+  return error.status === 503 && error.code !== 'draining' && error.code !== 'governance_unavailable' ? 502 : error.status;
 }
 
-/** Passes a provider's `Retry-After` on to the client, in whole seconds (any dialect). */
+/** Passes a provider's `Retry-After` (or governance's: the end of a limit's window) on to the client, in whole seconds (any dialect). */
 export function setRetryAfter(ctx: Context, error: unknown): void {
   if (error instanceof GatewayError && error.retryAfterMs !== undefined) ctx.set('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
 }

@@ -37,7 +37,13 @@ export function createRequestContextMiddleware(deps: AppDeps) {
 function closeRequest(ctx: Context, state: RequestState, deps: AppDeps): void {
   // A client that left before any answer gets none: 499 (nginx's "client closed request"),
   // not Koa's default 404 for a response never set.
-  const status = ctx.res.headersSent ? ctx.res.statusCode : !ctx.res.writableFinished ? CLIENT_CLOSED_STATUS : ctx.respond === false ? ctx.res.statusCode : ctx.status;
+  const status = ctx.res.headersSent
+    ? ctx.res.statusCode
+    : !ctx.res.writableFinished
+      ? CLIENT_CLOSED_STATUS
+      : ctx.respond === false
+        ? ctx.res.statusCode
+        : ctx.status;
   const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
   const outcome = toOutcome(state, ctx.res, { method: ctx.method, path: ctx.path, route: String(route), status, closedAt: performance.now() });
   emitOutcome(deps.outcomeSinks, outcome, deps.logger);

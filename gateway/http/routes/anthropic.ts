@@ -9,7 +9,10 @@ import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
 import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
 import { toChatRequest } from '../anthropic/to-chat-request.js';
 import type { AppDeps } from '../app-deps.js';
-import { noteError, noteRequested } from '../../request/request-state.js';
+import { captureOutput, captureRequest } from '../../request-log/capture-content.js';
+import { failDropIn } from '../fail-drop-in.js';
+import { noteRequested } from '../../request/request-state.js';
+import { validateAnthropicBody } from '../validate/anthropic-body.js';
 import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, readInferenceBody, toUpstreamBody } from '../inference.js';
 
 /**
@@ -33,22 +36,28 @@ export function qualifyModel(model: unknown): string {
 async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
   const scope = beginInference(ctx, deps);
   try {
-    const body = await readInferenceBody(ctx, deps);
+    const body = await readInferenceBody(ctx, deps, scope);
     const model = qualifyModel(body.model);
     const slash = model.indexOf('/');
     noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));
-    checkRequest(body);
+    validateAnthropicBody(body);
+    if (scope.state.content) captureRequest(scope.state.content, body);
     const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<AnthropicRequest>(body);
     const clientHeaders: AnthropicClientHeaders = { version: ctx.get('anthropic-version') || undefined, beta: ctx.get('anthropic-beta') || undefined };
 
     if (body.stream === true) {
-      const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat', stream: true }, async (adapter, target): Promise<AnthropicRouteStream> => {
-        const native = adapter.capabilities.native?.anthropic;
-        if (native) return { kind: 'native', events: await native.stream({ ...request, model: target.model }, target, clientHeaders) };
-        const chunks = await adapter.chatStream(toChatRequest(request, target.model), target);
-        return { kind: 'chat', chunks, messageId: `msg_${scope.requestId}`, model: target.model };
-      });
+      const result = await dispatchInference(
+        deps,
+        scope,
+        { model, fallbacks, capability: 'chat', stream: true },
+        async (adapter, target): Promise<AnthropicRouteStream> => {
+          const native = adapter.capabilities.native?.anthropic;
+          if (native) return { kind: 'native', events: await native.stream({ ...request, model: target.model }, target, clientHeaders) };
+          const chunks = await adapter.chatStream(toChatRequest(request, target.model), target);
+          return { kind: 'chat', chunks, messageId: `msg_${scope.requestId}`, model: target.model };
+        },
+      );
       await sendAnthropicStream(ctx, deps, scope, result);
       return;
     }
@@ -60,28 +69,10 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
       return toAnthropicResponse(chat, chat.id.startsWith('msg_') ? chat.id : `msg_${chat.id}`);
     });
     noteJsonSuccess(scope.state, toChatUsage(result.value.usage ?? {}));
+    if (scope.state.content) captureOutput(scope.state.content, { role: 'assistant', content: result.value.content }, result.value.stop_reason);
     ctx.set('request-id', scope.requestId);
     ctx.body = result.value;
   } catch (error) {
-    noteError(scope.state, error);
-    if (!(error instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'unexpected error');
-    respondWithAnthropicError(ctx, error);
+    respondWithAnthropicError(ctx, failDropIn(deps, scope, error));
   }
 }
-
-/** Anthropic's own required fields, checked before any upstream work. */
-function checkRequest(body: Record<string, unknown>): void {
-  if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    throw new GatewayError('invalid_request', 'messages: Field required (a non-empty array)', { param: 'messages' });
-  }
-  for (const [index, message] of body.messages.entries()) {
-    const role = (message as { role?: unknown } | null)?.role;
-    if (role !== 'user' && role !== 'assistant') {
-      throw new GatewayError('invalid_request', `messages.${index}.role: must be "user" or "assistant"`, { param: 'messages' });
-    }
-  }
-  if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) {
-    throw new GatewayError('invalid_request', 'max_tokens: Field required (a positive integer)', { param: 'max_tokens' });
-  }
-}
-

@@ -1,10 +1,10 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
-import { GatewayError } from '../../core/errors.js';
 import type { ChatRequest } from '../../providers/chat-types.js';
 import type { AppDeps } from '../app-deps.js';
 import { answerJson, beginInference, dispatchInference, failInference, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
 import { sendChunkStream } from '../sse/openai-stream.js';
+import { validateChatBody } from '../validate/chat-body.js';
 import { openaiPaths } from './prefixes.js';
 
 /** POST /v1/chat/completions (and the /openai drop-ins): JSON, or SSE with `stream: true`. */
@@ -17,9 +17,7 @@ async function handleChat(ctx: Context, deps: AppDeps): Promise<void> {
   const scope = beginInference(ctx, deps);
   try {
     const body = await readModelRequest(ctx, deps, scope);
-    if (!Array.isArray(body.messages) || body.messages.length === 0) {
-      throw new GatewayError('invalid_request', 'messages is required: a non-empty array of chat messages', { param: 'messages' });
-    }
+    validateChatBody(body);
     const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<ChatRequest>(body);
 

@@ -4,6 +4,7 @@ import { GatewayError } from '../../core/errors.js';
 import type { TextCompletionRequest } from '../../providers/chat-types.js';
 import { requireCapability } from '../../providers/capabilities.js';
 import type { AppDeps } from '../app-deps.js';
+import { checkStreamFlag } from '../validate/field-checks.js';
 import { sendChunkStream } from '../sse/openai-stream.js';
 import { answerJson, beginInference, dispatchInference, failInference, readFallbacks, readModelRequest, toUpstreamBody } from '../inference.js';
 import { openaiPaths } from './prefixes.js';
@@ -21,15 +22,24 @@ async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
     if (typeof body.prompt !== 'string' && !Array.isArray(body.prompt)) {
       throw new GatewayError('invalid_request', 'prompt is required: a string or an array of strings', { param: 'prompt' });
     }
+    checkStreamFlag(body);
     const request = toUpstreamBody<TextCompletionRequest>(body);
     if (body.stream === true) {
-      const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'text', stream: true }, (adapter, target) => {
-        const text = adapter.capabilities.text;
-        if (!text?.stream) {
-          throw new GatewayError('unsupported_operation', `provider "${target.provider.name}" does not stream text completions; use /v1/chat/completions`, { provider: target.provider.name, model: target.model });
-        }
-        return text.stream(request, target);
-      });
+      const result = await dispatchInference(
+        deps,
+        scope,
+        { model: body.model, fallbacks: readFallbacks(body), capability: 'text', stream: true },
+        (adapter, target) => {
+          const text = adapter.capabilities.text;
+          if (!text?.stream) {
+            throw new GatewayError('unsupported_operation', `provider "${target.provider.name}" does not stream text completions; use /v1/chat/completions`, {
+              provider: target.provider.name,
+              model: target.model,
+            });
+          }
+          return text.stream(request, target);
+        },
+      );
       await sendChunkStream(ctx, deps, scope, result);
       return;
     }

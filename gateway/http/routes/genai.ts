@@ -4,13 +4,16 @@ import { GatewayError } from '../../core/errors.js';
 import { toUsage } from '../../providers/gemini/response.js';
 import type { GeminiRequest, GeminiResponse } from '../../providers/gemini/wire-types.js';
 import type { AppDeps } from '../app-deps.js';
+import { failDropIn } from '../fail-drop-in.js';
 import { toGeminiEvents } from '../genai/chunk-translator.js';
 import { respondWithGeminiError } from '../genai/errors.js';
 import { toGeminiResponse } from '../genai/from-chat-response.js';
 import { parseGenaiModelPath } from '../genai/model-path.js';
 import { sendGeminiStream } from '../genai/send-stream.js';
 import { toChatRequest } from '../genai/to-chat-request.js';
-import { noteError, noteRequested } from '../../request/request-state.js';
+import { captureOutput, captureRequest } from '../../request-log/capture-content.js';
+import { noteRequested } from '../../request/request-state.js';
+import { validateGenaiBody } from '../validate/genai-body.js';
 import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, readInferenceBody, toUpstreamBody } from '../inference.js';
 
 /**
@@ -31,11 +34,13 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
     const { model, action } = parseGenaiModelPath((ctx.params as Record<string, string | string[] | undefined>).rest);
     const slash = model.indexOf('/');
     noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));
-    const body = await readInferenceBody(ctx, deps);
+    const body = await readInferenceBody(ctx, deps, scope);
     if (!Array.isArray(body.contents) || body.contents.length === 0) {
       throw new GatewayError('invalid_request', '* GenerateContentRequest.contents: contents is not specified', { param: 'contents' });
     }
+    validateGenaiBody(body);
     const fallbacks = readFallbacks(body);
+    if (scope.state.content) captureRequest(scope.state.content, body);
     const request = toUpstreamBody<GeminiRequest>(body);
 
     if (action === 'streamGenerateContent') {
@@ -56,10 +61,9 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
       return toGeminiResponse(await adapter.chat(toChatRequest(request, target.model, false), target));
     });
     noteJsonSuccess(scope.state, toUsage(result.value.usageMetadata));
+    if (scope.state.content) captureOutput(scope.state.content, result.value.candidates?.[0]?.content, result.value.candidates?.[0]?.finishReason);
     ctx.body = result.value;
   } catch (error) {
-    noteError(scope.state, error);
-    if (!(error instanceof GatewayError)) deps.logger.error({ id: scope.requestId, err: error }, 'unexpected error');
-    respondWithGeminiError(ctx, error);
+    respondWithGeminiError(ctx, failDropIn(deps, scope, error));
   }
 }

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { DispatchResult } from '../../core/dispatcher.js';
 import { toErrorEnvelope } from '../../core/errors.js';
 import type { Usage } from '../../providers/chat-types.js';
+import { captureChunk } from '../../request-log/capture-content.js';
 import { noteUsage, type RequestState } from '../../request/request-state.js';
 import type { AppDeps } from '../app-deps.js';
 import type { InferenceScope } from '../inference.js';
@@ -20,6 +21,7 @@ const OPENAI_DIALECT: StreamDialect<OpenAIChunk> = {
   open: openSse,
   write(res: ServerResponse, chunk: OpenAIChunk, state: RequestState) {
     if (chunk.usage) noteUsage(state, chunk.usage);
+    if (state.content) captureChunk(state.content, chunk);
     return writeSseData(res, JSON.stringify(chunk));
   },
   writeError(res: ServerResponse, error: unknown, requestId: string) {

@@ -59,7 +59,10 @@ export async function pumpStream<T>(
   } catch (error) {
     const reason = scope.abortedBy();
     if (reason !== 'client') {
-      const shown = reason === 'shutdown' ? new GatewayError('draining', 'the node shut down before the stream finished; retry', { provider: result.provider, model: result.model }) : error;
+      const shown =
+        reason === 'shutdown'
+          ? new GatewayError('draining', 'the node shut down before the stream finished; retry', { provider: result.provider, model: result.model })
+          : error;
       if (isWritable(res)) {
         const wait = dialect.writeError(res, shown, scope.requestId);
         if (wait) await wait;

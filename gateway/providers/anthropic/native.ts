@@ -38,10 +38,7 @@ export async function openAnthropicStream(
 ): Promise<AsyncGenerator<SseEvent>> {
   const headers = { ...buildAnthropicHeaders(target, clientHeaders), accept: 'text/event-stream' };
   try {
-    const response = await sendUpstream(
-      { url: messagesUrl(target), headers, body: { ...body, stream: true }, streaming: true },
-      target,
-    );
+    const response = await sendUpstream({ url: messagesUrl(target), headers, body: { ...body, stream: true }, streaming: true }, target);
     return readSseEvents(response, target);
   } catch (error) {
     throw markOverloadedRetryable(error);

@@ -1,13 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../chat-types.js';
-import type {
-  AnthropicContentBlock,
-  AnthropicImageSource,
-  AnthropicMessage,
-  AnthropicRequest,
-  AnthropicTool,
-  AnthropicToolChoice,
-} from './types.js';
+import { forcedFunctionName, functionOf } from '../shared/function-tools.js';
+import type { AnthropicContentBlock, AnthropicImageSource, AnthropicMessage, AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './types.js';
 
 /** Anthropic requires `max_tokens`; this is used when the chat request gives none. */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -75,7 +69,8 @@ function translateMessage(message: ChatMessage): AnthropicMessage {
     }
     return { role: 'assistant', content: blocks.length === 1 && blocks[0]?.type === 'text' ? text : blocks };
   }
-  if (typeof message.content === 'string' || message.content === null) {
+  // An absent content (JSON gives undefined, whatever the type says) is an empty one.
+  if (typeof message.content === 'string' || message.content === null || message.content === undefined) {
     return { role: 'user', content: message.content ?? '' };
   }
   return { role: 'user', content: message.content.map(toAnthropicBlock) };
@@ -103,11 +98,12 @@ function imageSourceOf(url: string): AnthropicImageSource {
 }
 
 function toAnthropicTool(tool: ToolDefinition): AnthropicTool {
+  const fn = functionOf(tool, 'anthropic');
   const out: AnthropicTool = {
-    name: tool.function.name,
-    input_schema: tool.function.parameters ?? { type: 'object', properties: {} },
+    name: fn.name,
+    input_schema: fn.parameters ?? { type: 'object', properties: {} },
   };
-  if (tool.function.description !== undefined) out.description = tool.function.description;
+  if (fn.description !== undefined) out.description = fn.description;
   return out;
 }
 
@@ -117,7 +113,7 @@ function toAnthropicToolChoice(choice: ChatRequest['tool_choice'], noParallel: b
   if (choice === 'auto') return { type: 'auto', ...parallel };
   if (choice === 'required') return { type: 'any', ...parallel };
   if (choice === 'none') return { type: 'none' };
-  return { type: 'tool', name: choice.function.name, ...parallel };
+  return { type: 'tool', name: forcedFunctionName(choice, 'anthropic'), ...parallel };
 }
 
 function parseArguments(text: string): unknown {
@@ -131,7 +127,7 @@ function parseArguments(text: string): unknown {
 
 /** The text of a message's content (parts joined); non-text parts are not allowed there. */
 function textOf(content: ChatMessage['content']): string {
-  if (content === null) return '';
+  if (content === null || content === undefined) return '';
   if (typeof content === 'string') return content;
   return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
 }

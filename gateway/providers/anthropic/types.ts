@@ -5,9 +5,7 @@
  */
 
 /** Where an image comes from. */
-export type AnthropicImageSource =
-  | { type: 'base64'; media_type: string; data: string }
-  | { type: 'url'; url: string };
+export type AnthropicImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
 
 /** A content block of a request message or a response. */
 export type AnthropicContentBlock =
@@ -63,14 +61,7 @@ export interface AnthropicRequest {
 }
 
 /** Why the model stopped. */
-export type AnthropicStopReason =
-  | 'end_turn'
-  | 'max_tokens'
-  | 'stop_sequence'
-  | 'tool_use'
-  | 'pause_turn'
-  | 'refusal'
-  | 'model_context_window_exceeded';
+export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
 
 /** Token counts as Anthropic reports them (input excludes cached tokens). */
 export interface AnthropicUsage {

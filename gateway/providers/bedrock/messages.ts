@@ -35,7 +35,8 @@ export function imageBlockFromUrl(url: string): ConverseContentBlock {
 }
 
 function textOf(content: ChatMessage['content']): string {
-  if (content === null) return '';
+  // OpenAI lets an assistant message with tool calls leave content out.
+  if (content === null || content === undefined) return '';
   if (typeof content === 'string') return content;
   return content
     .filter((part): part is { type: 'text'; text: string } => part.type === 'text' && typeof part.text === 'string')
@@ -44,7 +45,7 @@ function textOf(content: ChatMessage['content']): string {
 }
 
 function blocksOfParts(content: ChatMessage['content']): ConverseContentBlock[] {
-  if (content === null) return [];
+  if (content === null || content === undefined) return [];
   if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
   return content.map((part: ContentPart): ConverseContentBlock => {
     if (part.type === 'text' && typeof part.text === 'string') return { text: part.text };

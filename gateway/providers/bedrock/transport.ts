@@ -12,12 +12,7 @@ export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
  * Sends one signed Bedrock call and resolves with the 2xx response (body unread); a non-2xx
  * answer becomes a GatewayError with Bedrock's status and exception name.
  */
-export async function callBedrock(
-  target: UpstreamTarget,
-  operation: BedrockOperation,
-  body: unknown,
-  modelId?: string,
-): Promise<UpstreamResponse> {
+export async function callBedrock(target: UpstreamTarget, operation: BedrockOperation, body: unknown, modelId?: string): Promise<UpstreamResponse> {
   const url = buildBedrockUrl(target, operation, modelId);
   const payload = JSON.stringify(body);
   const streaming = operation === 'converse-stream';

@@ -1,5 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart } from '../chat-types.js';
+import { forcedFunctionName, functionOf } from '../shared/function-tools.js';
 import type { CohereChatRequest, CohereContent, CohereMessage } from './types.js';
 
 /**
@@ -25,7 +26,8 @@ export function toCohereRequest(request: ChatRequest, model: string): CohereChat
   let tools = request.tools ?? [];
   const choice = request.tool_choice;
   if (typeof choice === 'object') {
-    tools = tools.filter((tool) => tool.function.name === choice.function.name);
+    const forced = forcedFunctionName(choice, 'cohere');
+    tools = tools.filter((tool) => functionOf(tool, 'cohere').name === forced);
     body.tool_choice = 'REQUIRED';
   } else if (choice === 'required') {
     body.tool_choice = 'REQUIRED';
@@ -33,14 +35,17 @@ export function toCohereRequest(request: ChatRequest, model: string): CohereChat
     body.tool_choice = 'NONE';
   }
   if (tools.length > 0) {
-    body.tools = tools.map((tool) => ({
-      type: 'function',
-      function: {
-        name: tool.function.name,
-        ...(tool.function.description !== undefined ? { description: tool.function.description } : {}),
-        ...(tool.function.parameters !== undefined ? { parameters: tool.function.parameters } : {}),
-      },
-    }));
+    body.tools = tools.map((tool) => {
+      const fn = functionOf(tool, 'cohere');
+      return {
+        type: 'function',
+        function: {
+          name: fn.name,
+          ...(fn.description !== undefined ? { description: fn.description } : {}),
+          ...(fn.parameters !== undefined ? { parameters: fn.parameters } : {}),
+        },
+      };
+    });
   }
 
   const format = request.response_format as { type?: string; json_schema?: { schema?: Record<string, unknown> } } | undefined;
@@ -80,7 +85,7 @@ function toCohereMessage(message: ChatMessage): CohereMessage {
 }
 
 function userContentOf(content: ChatMessage['content']): string | CohereContent[] {
-  if (content === null) return '';
+  if (content === null || content === undefined) return '';
   if (typeof content === 'string') return content;
   return content.map(toCohereContent);
 }
@@ -93,7 +98,8 @@ function toCohereContent(part: ContentPart): CohereContent {
 }
 
 function textOf(content: ChatMessage['content']): string {
-  if (content === null) return '';
+  // OpenAI lets an assistant message with tool calls leave content out.
+  if (content === null || content === undefined) return '';
   if (typeof content === 'string') return content;
   return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
 }

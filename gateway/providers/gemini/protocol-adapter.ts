@@ -40,11 +40,7 @@ export function createGeminiProtocolAdapter(endpoint: GeminiEndpoint): GeminiPro
 
   async function streamNative(body: GeminiRequest, target: UpstreamTarget): Promise<AsyncIterable<GeminiResponse>> {
     const headers = { ...(await endpoint.headers(target)), accept: 'text/event-stream' };
-    const response = await sendUpstream(
-      { url: endpoint.url(target, 'streamGenerateContent'), headers, body, streaming: true },
-      target,
-      readGeminiErrorBody,
-    );
+    const response = await sendUpstream({ url: endpoint.url(target, 'streamGenerateContent'), headers, body, streaming: true }, target, readGeminiErrorBody);
     return readGeminiEvents(readSseEvents(response, target), target);
   }
 

@@ -101,11 +101,9 @@ function functionResponsePart(message: ChatMessage, callNames: Map<string, strin
   const id = message.tool_call_id;
   const name = (id !== undefined ? callNames.get(id) : undefined) ?? (typeof message.name === 'string' ? message.name : undefined);
   if (name === undefined) {
-    throw new GatewayError(
-      'invalid_request',
-      `tool message answers tool_call_id "${id ?? ''}", which no earlier assistant message made`,
-      { param: 'messages' },
-    );
+    throw new GatewayError('invalid_request', `tool message answers tool_call_id "${id ?? ''}", which no earlier assistant message made`, {
+      param: 'messages',
+    });
   }
   const text =
     typeof message.content === 'string'

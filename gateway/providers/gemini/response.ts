@@ -72,9 +72,7 @@ export function toChatResponse(response: GeminiResponse, model: string, fallback
   const id = response.responseId ?? fallbackId ?? `chatcmpl-${randomUUID()}`;
   const candidates = response.candidates ?? [];
   const choices: ChatResponse['choices'] =
-    candidates.length > 0
-      ? candidates.map((candidate, position) => toChoice(candidate, candidate.index ?? position, id))
-      : [blockedChoice(response)];
+    candidates.length > 0 ? candidates.map((candidate, position) => toChoice(candidate, candidate.index ?? position, id)) : [blockedChoice(response)];
   const usage = toUsage(response.usageMetadata);
   return {
     id,

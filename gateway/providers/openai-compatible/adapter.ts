@@ -1,12 +1,5 @@
 import { GatewayError } from '../../core/errors.js';
-import type {
-  ChatRequest,
-  ChatResponse,
-  EmbeddingRequest,
-  EmbeddingResponse,
-  TextCompletionRequest,
-  TextCompletionResponse,
-} from '../chat-types.js';
+import type { ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse, TextCompletionRequest, TextCompletionResponse } from '../chat-types.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
 import type { ChunkStream, ProviderAdapter, UpstreamTarget } from '../types.js';
 import { authHeadersFor, defaultBaseUrlFor, endpointFor } from './endpoints.js';

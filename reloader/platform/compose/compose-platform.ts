@@ -2,9 +2,9 @@ import type { Logger } from '../../../shared/logger.js';
 import { LogEvent } from '../../observability/log-events.js';
 import type { ObservedNode } from '../../rollout/node.js';
 import type { HealthProbe } from '../health-probe.js';
-import type { Platform } from '../platform.js';
+import type { NodeChange, Platform } from '../platform.js';
 import { chooseRotation } from './choose-rotation.js';
-import type { DockerPort } from './docker-port.js';
+import type { ContainerEvent, DockerPort } from './docker-port.js';
 import type { RotationControl } from './nginx-rotation.js';
 import { observeNode, observeNodes } from './observe-nodes.js';
 import { rotationKey } from './render-rotation.js';
@@ -34,6 +34,11 @@ export function createComposePlatform(options: ComposePlatformOptions): Platform
     observeNode: (id) => observeNode(docker, probe, id),
     describeRotation: () => rotation.describe(),
     logsTail: (id, lines) => docker.logsTail(id, lines),
+    watchNodes: (onChange) =>
+      docker.watchEvents('gateway', (event) => {
+        const what = toNodeChange(event.action);
+        if (what) onChange({ id: event.id, what });
+      }),
 
     async syncRotation(nodes: readonly ObservedNode[], excludeId?: string): Promise<void> {
       const servers = chooseRotation(nodes, excludeId);
@@ -41,7 +46,10 @@ export function createComposePlatform(options: ComposePlatformOptions): Platform
         // Seeing no node at all (a wrong project name, say) must not empty nginx's upstream:
         // keep what it has, e.g. the entrypoint's default that resolves every replica.
         if (!warnedEmptyRotation) {
-          logger.warn({ event: LogEvent.rotationEmpty }, `no gateway node of project "${docker.project}" to put in rotation: leaving nginx's server list as it is`);
+          logger.warn(
+            { event: LogEvent.rotationEmpty },
+            `no gateway node of project "${docker.project}" to put in rotation: leaving nginx's server list as it is`,
+          );
           warnedEmptyRotation = true;
         }
         return;
@@ -67,4 +75,24 @@ export function createComposePlatform(options: ComposePlatformOptions): Platform
       }
     },
   };
+}
+
+/** Docker's container action as a node change; undefined for actions that change nothing. */
+export function toNodeChange(action: ContainerEvent['action']): NodeChange['what'] | undefined {
+  switch (action) {
+    case 'kill':
+    case 'stop':
+      return 'leaving';
+    case 'die':
+    case 'destroy':
+      return 'gone';
+    case 'start':
+      return 'started';
+    case 'health_status':
+      return 'health';
+    case 'resync':
+      return 'resync';
+    default:
+      return undefined;
+  }
 }

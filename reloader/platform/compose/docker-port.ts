@@ -22,6 +22,15 @@ export interface ContainerInfo {
   startedAt: string;
 }
 
+/** A container event from Docker's stream: its id and action (`kill`, `die`, `start`, `health_status`, ...). */
+export interface ContainerEvent {
+  id: string;
+  /** Docker's action, or `resync` after the stream was reconnected (events may have been missed). */
+  action: string;
+  /** What follows the colon in Docker's action, e.g. `healthy` for `health_status: healthy`. */
+  detail?: string;
+}
+
 /**
  * The handful of Docker verbs the reloader uses. One file adapts dockerode to it; tests use
  * an in-memory stand-in. Every mutating verb refuses a container that lacks the project and
@@ -42,4 +51,6 @@ export interface DockerPort {
   signal(id: string, signal: string): Promise<void>;
   /** The last `lines` lines of a gateway container's output, for failure reports. */
   logsTail(id: string, lines: number): Promise<string[]>;
+  /** Follows start/kill/stop/die/destroy/health events of the project's `role` containers; returns a stop function. */
+  watchEvents(role: Role, onEvent: (event: ContainerEvent) => void): () => void;
 }

@@ -2,7 +2,8 @@ import Docker from 'dockerode';
 import { hostname } from 'node:os';
 import { DockerUnavailableError, NotManagedError, ProjectUnknownError } from '../../errors.js';
 import { LogEvent } from '../../observability/log-events.js';
-import type { ContainerInfo, DockerHealth, DockerPort } from './docker-port.js';
+import type { ContainerEvent, ContainerInfo, DockerHealth, DockerPort } from './docker-port.js';
+import { watchDockerEvents } from './watch-docker-events.js';
 import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from './labels.js';
 import type { Logger } from '../../../shared/logger.js';
 import { backoffDelay, sleep, withRetry, type RetryPolicy } from '../../../shared/backoff.js';
@@ -41,7 +42,10 @@ export async function connectDockerPort(options: DockerodePortOptions): Promise<
       }
       if (!isTransient(error)) throw error;
       const delay = backoffDelay(attempt, 1000, 30_000);
-      options.logger.warn({ event: LogEvent.dockerUnavailable, err: describe(error), attempt }, `Docker API unreachable, retrying in ${(delay / 1000).toFixed(1)} s`);
+      options.logger.warn(
+        { event: LogEvent.dockerUnavailable, err: describe(error), attempt },
+        `Docker API unreachable, retrying in ${(delay / 1000).toFixed(1)} s`,
+      );
       await sleep(delay);
     }
   }
@@ -104,11 +108,16 @@ class DockerodePort implements DockerPort {
 
   async logsTail(id: string, lines: number): Promise<string[]> {
     const info = await this.guard(id, 'gateway');
-    const raw = await this.call('logs', () =>
-      this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps: false }),
-    );
+    const raw = await this.call('logs', () => this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps: false }));
     const text = info.tty ? Buffer.from(raw).toString('utf8') : demuxDockerStream(Buffer.from(raw));
-    return text.split('\n').filter((line) => line.trim() !== '').slice(-lines);
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .slice(-lines);
+  }
+
+  watchEvents(role: Role, onEvent: (event: ContainerEvent) => void): () => void {
+    return watchDockerEvents({ docker: this.docker, project: this.project, role, logger: this.options.logger, onEvent });
   }
 
   /** Inspects the container right before acting on it and refuses anything unlabelled. */

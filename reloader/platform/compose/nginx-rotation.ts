@@ -65,7 +65,10 @@ export async function createNginxRotation(options: NginxRotationOptions): Promis
         loadBalancer = null;
         key = rotationKey(next);
         if (!warnedMissing) {
-          options.logger.warn({ event: LogEvent.loadBalancerMissing }, 'no running load-balancer container found: relying on each node draining itself (503 + Connection: close)');
+          options.logger.warn(
+            { event: LogEvent.loadBalancerMissing },
+            'no running load-balancer container found: relying on each node draining itself (503 + Connection: close)',
+          );
           warnedMissing = true;
         }
         return { confirmed: false, generation };

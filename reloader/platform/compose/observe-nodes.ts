@@ -24,7 +24,11 @@ export async function observeNodes(docker: DockerPort, probe: HealthProbe): Prom
 export async function observeNode(docker: DockerPort, probe: HealthProbe, id: string): Promise<ObservedNode | undefined> {
   const [container, balancers] = await Promise.all([docker.inspect(id, 'gateway'), docker.listManaged('load-balancer')]);
   if (!container) return undefined;
-  return observeContainer(container, balancers.flatMap((lb) => Object.keys(lb.networks)), probe);
+  return observeContainer(
+    container,
+    balancers.flatMap((lb) => Object.keys(lb.networks)),
+    probe,
+  );
 }
 
 async function observeContainer(container: ContainerInfo, lbNetworks: readonly string[], probe: HealthProbe): Promise<ObservedNode> {

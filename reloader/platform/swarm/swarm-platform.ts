@@ -96,6 +96,9 @@ export function createSwarmPlatform(options: SwarmPlatformOptions): Platform {
     syncRotation: async () => undefined,
     describeRotation: () => rotation,
     managesRotation: true,
+    // Nothing to push: Swarm's DNS drops a leaving task by itself, and the periodic pass sees
+    // task changes for the status.
+    watchNodes: () => () => undefined,
 
     async restartNode(node, onProgress): Promise<void> {
       const name = await pushConfig();

@@ -11,6 +11,8 @@ export const clientSchema = yup
     disable_content_logging: yup.boolean().optional(),
     prometheus_labels: yup.array(yup.string().required()).optional(),
     enforce_auth_on_inference: yup.boolean().optional(),
+    /** The older name of enforce_auth_on_inference; either one makes virtual keys mandatory. */
+    enforce_governance_header: yup.boolean().optional(),
     allow_direct_keys: yup.boolean().optional(),
   })
   .default(() => ({}));

@@ -1,6 +1,8 @@
 import * as yup from 'yup';
 import { clientSchema } from './client.js';
 import { providerSchema, providersSchema, keySchema } from './providers.js';
+import { governanceSchema } from './governance.js';
+import { logsStoreSchema } from './logs-store.js';
 import { storeSchema } from './stores.js';
 
 export { BASE_PROVIDER_TYPES } from './providers.js';
@@ -23,9 +25,12 @@ export const configSchema = yup.object({
       'and a config store would give each node its own copy that drifts from the others and from the file',
     (store) => store === undefined || store.enabled !== true,
   ),
-  logs_store: storeSchema,
+  logs_store: logsStoreSchema,
   vector_store: storeSchema,
   encryption_key: yup.string().optional(),
+  governance: governanceSchema,
+  /** Bifrost plugins; only the governance plugin's `is_vk_mandatory` is read. */
+  plugins: yup.array(yup.object({ name: yup.string().optional(), enabled: yup.boolean().optional(), config: yup.object().optional() })).optional(),
 });
 
 /** A config.json after validation and defaults, before `env.` secrets are resolved. */
@@ -36,3 +41,4 @@ export type ProviderEntry = yup.InferType<typeof providerSchema>;
 export type KeyEntry = yup.InferType<typeof keySchema>;
 /** The `client` section. */
 export type ClientSettings = yup.InferType<typeof clientSchema>;
+export type { GovernanceSection, VirtualKeyEntry, ProviderConfigEntry, BudgetEntry, RateLimitEntry, TeamEntry, CustomerEntry } from './governance.js';

@@ -1,30 +1,34 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, cpSync, copyFileSync, writeFileSync, renameSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildPostgresImage } from './postgres-base-image.js';
 import { docker, runCommand } from './run-command.js';
 
 /**
  * Local stand-ins for the official base images, built from this machine's packages because no
  * container registry is reachable here: Debian bookworm from debootstrap, plus this machine's
- * Node and npm (for NODE_IMAGE), plus Debian's nginx (for NGINX_IMAGE). The project's real
+ * Node and npm (for NODE_IMAGE), plus Debian's nginx (for NGINX_IMAGE), plus Debian's postgresql
+ * (for POSTGRES_IMAGE, see postgres-base-image.ts). The project's real
  * Dockerfiles are then built FROM these through their build arguments.
  */
 export interface BaseImages {
   debian: string;
   node: string;
   nginx: string;
+  postgres: string;
 }
 
 const CACHE_DIR = process.env.E2E_CACHE_DIR ?? '/var/cache/ai-gateway-e2e';
 const ROOTFS_TARBALL = join(CACHE_DIR, 'bookworm-minbase.tar');
 const HOST_CA_BUNDLE = process.env.E2E_CA_BUNDLE ?? '/etc/ssl/certs/ca-certificates.crt';
 
-/** Builds the three base images tagged with `tag`; the rootfs tarball is cached across runs. */
+/** Builds the base images tagged with `tag`; the rootfs tarball is cached across runs. */
 export async function buildBaseImages(tag: string, log: (line: string) => void): Promise<BaseImages> {
   const images: BaseImages = {
     debian: `ai-gateway-e2e/debian:${tag}`,
     node: `ai-gateway-e2e/node:${tag}`,
     nginx: `ai-gateway-e2e/nginx:${tag}`,
+    postgres: `ai-gateway-e2e/postgres:${tag}`,
   };
   await ensureRootfsTarball(log);
   log(`importing ${ROOTFS_TARBALL} as ${images.debian}`);
@@ -34,6 +38,7 @@ export async function buildBaseImages(tag: string, log: (line: string) => void):
     await Promise.all([
       buildNodeImage(images, join(work, 'node'), log),
       buildNginxImage(images, join(work, 'nginx'), log),
+      buildPostgresImage(images.debian, images.postgres, join(work, 'postgres'), log),
     ]);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -70,7 +75,7 @@ export async function removeBaseImages(images: BaseImages): Promise<void> {
     const leaves = ours.filter((id) => !isParent.has(id));
     if (leaves.length > 0) await docker(['image', 'rm', '-f', ...leaves]).catch(() => undefined);
   }
-  for (const image of [images.node, images.nginx, images.debian]) {
+  for (const image of [images.node, images.nginx, images.postgres, images.debian]) {
     await docker(['image', 'rm', '-f', image]).catch(() => undefined);
   }
 }
@@ -144,5 +149,5 @@ function findNpmDir(): string {
   for (const candidate of ['/usr/lib/node_modules/npm', '/usr/local/lib/node_modules/npm']) {
     if (existsSync(join(candidate, 'bin', 'npm-cli.js'))) return candidate;
   }
-  throw new Error('npm not found next to this machine\'s node');
+  throw new Error("npm not found next to this machine's node");
 }

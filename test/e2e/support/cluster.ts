@@ -28,13 +28,21 @@ export class Cluster {
   readonly tag: string;
   readonly configDir: string;
   readonly controlDir: string;
+  /** Mounted at /run/secrets in the nodes (SECRETS_DIR): one file per secret. */
+  readonly secretsDir: string;
   private readonly workDir: string;
   nginxUrl = '';
+  /** Extra environment for compose (and scripts run with it), e.g. a rotated secret. */
+  readonly extraEnv: Record<string, string> = {};
   reloaderUrl = '';
   upstreamUrl = '';
 
   /** `workDir` is given only to attach to a cluster left running by an earlier (development) run. */
-  constructor(readonly runId: string, private readonly base: BaseImages, workDir?: string) {
+  constructor(
+    readonly runId: string,
+    private readonly base: BaseImages,
+    workDir?: string,
+  ) {
     this.project = `aigwe2e${runId}`;
     this.tag = `e2e-${runId}`;
     this.workDir = workDir ?? mkdtempSync(join(tmpdir(), 'ai-gateway-e2e-'));
@@ -42,6 +50,19 @@ export class Cluster {
     this.controlDir = join(this.workDir, 'control');
     mkdirSync(this.configDir, { recursive: true, mode: 0o755 });
     mkdirSync(this.controlDir, { recursive: true, mode: 0o755 });
+    this.secretsDir = join(this.workDir, 'secrets');
+    mkdirSync(this.secretsDir, { recursive: true, mode: 0o755 });
+  }
+
+  /** Writes a secret file the nodes (uid 1000) can read; a node reads it on its next start. */
+  writeSecret(name: string, value: string): void {
+    writeFileSync(join(this.secretsDir, name), `${value}\n`, { mode: 0o644 });
+  }
+
+  /** POST /rollout on the reloader: every node restarted, one at a time. */
+  async requestRollout(): Promise<number> {
+    const res = await fetch(`${this.reloaderUrl}/rollout`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+    return res.status;
   }
 
   /** Where the config and control directories live. */
@@ -60,19 +81,31 @@ export class Cluster {
     return runCommand(COMPOSE, ['-p', this.project, ...fileArgs, ...args], { cwd: REPO_ROOT, env: this.env(), timeoutMs });
   }
 
+  /** Runs scripts/rolling-replace.sh against this project (compose's options as its arguments). */
+  rollingReplace(timeoutMs = 10 * 60_000): Promise<string> {
+    const args = ['-p', this.project, ...this.files.flatMap((f) => ['-f', f])];
+    const env = { ...this.env(), COMPOSE: COMPOSE, RELOADER_URL: this.reloaderUrl };
+    return runCommand('sh', ['scripts/rolling-replace.sh', ...args], { cwd: REPO_ROOT, env, timeoutMs });
+  }
+
   private env(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_IMAGE: this.base.node,
       NGINX_IMAGE: this.base.nginx,
+      POSTGRES_IMAGE: this.base.postgres,
+      // The request-log database's password (compose requires one); a throw-away cluster's.
+      POSTGRES_PASSWORD: 'e2e-logs-password',
       E2E_NODE_IMAGE: this.base.node,
       AI_GATEWAY_TAG: this.tag,
       CONFIG_DIR: this.configDir,
       E2E_CONTROL_DIR: this.controlDir,
+      SECRETS_DIR: this.secretsDir,
       GATEWAY_PORT: '127.0.0.1:0',
       RELOADER_PORT: '0',
       COMPOSE_DOCKER_CLI_BUILD: '0',
     };
+    Object.assign(env, this.extraEnv);
     delete env.COMPOSE_FILE;
     delete env.COMPOSE_PROJECT_NAME;
     return env;
@@ -120,7 +153,10 @@ export class Cluster {
   /** Container ids of a service (including stopped ones). */
   async containerIds(service: string): Promise<string[]> {
     const out = await this.compose(['ps', '-q', service]);
-    return out.split('\n').map((s) => s.trim()).filter(Boolean);
+    return out
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   /** The gateway containers, ordered by name. */
@@ -166,15 +202,11 @@ export class Cluster {
   async down(): Promise<void> {
     const label = `label=com.docker.compose.project=${this.project}`;
     // Containers the tests started on the project's network first, or the network stays in use.
-    const extra = (await docker(['ps', '-aq', '--filter', label, '--filter', 'label=ai-gateway-e2e.role']).catch(() => ''))
-      .split('\n')
-      .filter(Boolean);
+    const extra = (await docker(['ps', '-aq', '--filter', label, '--filter', 'label=ai-gateway-e2e.role']).catch(() => '')).split('\n').filter(Boolean);
     if (extra.length > 0) await docker(['rm', '-f', '-v', ...extra]).catch(() => undefined);
     await this.compose(['down', '-v', '--remove-orphans', '-t', '5']).catch(() => undefined);
     const leftovers = async (kind: 'ps' | 'network' | 'volume') =>
-      (await docker(kind === 'ps' ? ['ps', '-aq', '--filter', label] : [kind, 'ls', '-q', '--filter', label]).catch(() => ''))
-        .split('\n')
-        .filter(Boolean);
+      (await docker(kind === 'ps' ? ['ps', '-aq', '--filter', label] : [kind, 'ls', '-q', '--filter', label]).catch(() => '')).split('\n').filter(Boolean);
     const containers = await leftovers('ps');
     if (containers.length > 0) await docker(['rm', '-f', '-v', ...containers]).catch(() => undefined);
     const networks = await leftovers('network');
@@ -204,11 +236,27 @@ interface DockerInspect {
 
 /** The parts of the reloader's /status the tests read. */
 export interface ReloaderStatusView {
-  config: { fingerprint: string | null; valid: boolean; state: string; issues: Array<{ path?: string; message: string }>; error?: string; target_fingerprint: string | null };
-  nodes: Array<{ name: string; id: string; health: string; docker_health: string; fingerprint: string | null; up_to_date: boolean; ip: string | null; in_rotation: boolean }>;
+  config: {
+    fingerprint: string | null;
+    valid: boolean;
+    state: string;
+    issues: Array<{ path?: string; message: string }>;
+    error?: string;
+    target_fingerprint: string | null;
+  };
+  nodes: Array<{
+    name: string;
+    id: string;
+    health: string;
+    docker_health: string;
+    fingerprint: string | null;
+    up_to_date: boolean;
+    ip: string | null;
+    in_rotation: boolean;
+  }>;
   rotation: { generation: number; servers: Array<{ ip: string }> };
   rollouts: { current: unknown; previous: Array<Record<string, unknown>> };
-  halted: { fingerprint: string; node: string; reason: string } | null;
+  halted: { fingerprint: string; node: string; cause?: string; reason: string } | null;
 }
 
 /** One chat request as the upstream recorded it. */

@@ -19,13 +19,27 @@ export class GatewayEventRecorder {
   private readonly ready: Promise<void>;
 
   constructor(project: string) {
-    this.child = spawn(DOCKER, [
-      'events',
-      '--filter', 'type=container',
-      '--filter', `label=com.docker.compose.project=${project}`,
-      '--filter', 'event=kill', '--filter', 'event=die', '--filter', 'event=start', '--filter', 'event=health_status',
-      '--format', '{{json .}}',
-    ], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.child = spawn(
+      DOCKER,
+      [
+        'events',
+        '--filter',
+        'type=container',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        'event=kill',
+        '--filter',
+        'event=die',
+        '--filter',
+        'event=start',
+        '--filter',
+        'event=health_status',
+        '--format',
+        '{{json .}}',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     this.child.stdout?.setEncoding('utf8');
     this.child.stdout?.on('data', (text: string) => this.take(text));
     this.ready = new Promise((resolve, reject) => {

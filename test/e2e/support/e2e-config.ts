@@ -9,11 +9,19 @@ export interface E2eConfig {
 
 const UPSTREAM = 'http://upstream:9000';
 
-/** One OpenAI provider on the upstream. */
+/** The compose file's postgres service, as the example config.json uses it. */
+const LOGS_STORE = {
+  enabled: true,
+  type: 'postgres',
+  config: { host: 'postgres', port: '5432', user: 'gateway', password: 'env.POSTGRES_PASSWORD', db_name: 'gateway_logs' },
+};
+
+/** One OpenAI provider on the upstream; requests logged to the postgres service. */
 export function initialConfig(): E2eConfig {
   return {
     client: { drop_excess_requests: false, max_request_body_size_mb: 100 },
     config_store: { enabled: false },
+    logs_store: LOGS_STORE,
     providers: {
       openai: {
         keys: [{ name: 'primary', value: 'env.E2E_OPENAI_KEY', models: ['*'], weight: 1 }],
@@ -21,6 +29,11 @@ export function initialConfig(): E2eConfig {
       },
     },
   };
+}
+
+/** `config` with the request log off (the benchmark's figures stay comparable with earlier runs). */
+export function withoutRequestLog(config: E2eConfig): E2eConfig {
+  return { ...config, logs_store: { enabled: false } };
 }
 
 /** The initial config plus a second provider (`groq`, OpenAI-compatible) with its own key. */

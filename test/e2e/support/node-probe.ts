@@ -11,8 +11,7 @@ export interface NodeHealth {
 /** Reads /health from inside a gateway container with node itself. */
 export async function readNodeHealth(containerId: string): Promise<NodeHealth> {
   // node:http rather than fetch: loading fetch costs a cold Node 20 process seconds on a busy host.
-  const script =
-    "require('node:http').get('http://127.0.0.1:8080/health',r=>{let b='';r.on('data',c=>b+=c);r.on('end',()=>process.stdout.write(b))})";
+  const script = "require('node:http').get('http://127.0.0.1:8080/health',r=>{let b='';r.on('data',c=>b+=c);r.on('end',()=>process.stdout.write(b))})";
   return JSON.parse(await docker(['exec', containerId, 'node', '-e', script], { timeoutMs: 30_000 })) as NodeHealth;
 }
 

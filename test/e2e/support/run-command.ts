@@ -7,7 +7,12 @@ export const COMPOSE = process.env.E2E_COMPOSE_BIN ?? 'docker-compose';
 
 /** Thrown when a command exits non-zero; carries its output for the test report. */
 export class CommandError extends Error {
-  constructor(command: string, readonly code: number | string | null, readonly stdout: string, readonly stderr: string) {
+  constructor(
+    command: string,
+    readonly code: number | string | null,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
     super(`${command} failed (${code}):\n${tail(stderr || stdout, 40)}`);
     this.name = 'CommandError';
   }

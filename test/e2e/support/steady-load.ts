@@ -54,10 +54,7 @@ export class SteadyLoad {
   private async sendJson(marker: string): Promise<LoadOutcome> {
     try {
       const { data, response } = await this.client.chat.completions
-        .create(
-          { model: this.options.model, messages: [{ role: 'user', content: `e2e-id:${marker}` }] },
-          { headers: { 'x-request-id': marker } },
-        )
+        .create({ model: this.options.model, messages: [{ role: 'user', content: `e2e-id:${marker}` }] }, { headers: { 'x-request-id': marker } })
         .withResponse();
       const text = data.choices[0]?.message.content ?? '';
       const ok = EXPECTED_TEXT.test(text);
@@ -71,10 +68,7 @@ export class SteadyLoad {
     let node: string | null = null;
     try {
       const { data: stream, response } = await this.client.chat.completions
-        .create(
-          { model: this.options.model, stream: true, messages: [{ role: 'user', content: `e2e-id:${marker}` }] },
-          { headers: { 'x-request-id': marker } },
-        )
+        .create({ model: this.options.model, stream: true, messages: [{ role: 'user', content: `e2e-id:${marker}` }] }, { headers: { 'x-request-id': marker } })
         .withResponse();
       node = response.headers.get('x-gateway-node');
       let text = '';

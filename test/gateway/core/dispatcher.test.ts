@@ -11,11 +11,15 @@ import { Cancellation } from '../../../gateway/core/cancellation.js';
 
 const KEY = { name: 'k', value: 'sk-dispatcher-test-000', models: ['*'] };
 
-function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[] } {
+function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[]; metrics: GatewayMetrics } {
   const { config } = loadConfigBytes(
     JSON.stringify({
       providers: {
-        openai: { keys: [KEY], network_config: { max_retries: retries, retry_backoff_initial: 100, retry_backoff_max: 250 }, concurrency_and_buffer_size: { concurrency: 1, buffer_size: 1 } },
+        openai: {
+          keys: [KEY],
+          network_config: { max_retries: retries, retry_backoff_initial: 100, retry_backoff_max: 250 },
+          concurrency_and_buffer_size: { concurrency: 1, buffer_size: 1 },
+        },
         groq: { keys: [KEY] },
         mistral: { keys: [KEY] },
       },
@@ -23,15 +27,16 @@ function createDispatcher(retries = 2): { dispatcher: Dispatcher; waits: number[
     {},
   );
   const waits: number[] = [];
+  const metrics = new GatewayMetrics();
   const dispatcher = new Dispatcher(config, {
-    metrics: new GatewayMetrics(),
+    metrics,
     logger: createSilentLogger(),
     random: seededRandom(5),
     sleep: async (ms) => {
       waits.push(ms);
     },
   });
-  return { dispatcher, waits };
+  return { dispatcher, waits, metrics };
 }
 
 function context(): RequestContext {
@@ -42,6 +47,20 @@ const failure = (status: number, message = `failed ${status}`): GatewayError =>
   new GatewayError('upstream_error', message, { status, fromProvider: true, retryable: [429, 500, 502, 503, 504].includes(status) });
 
 describe('Dispatcher', () => {
+  it('does not count a request the adapter refused to translate as an upstream attempt', async () => {
+    const { dispatcher, metrics } = createDispatcher(0);
+    await assert.rejects(
+      dispatcher.run({ model: 'openai/a', capability: 'chat' }, context(), async () => {
+        throw new GatewayError('invalid_request', 'n must be 1', { param: 'n' });
+      }),
+      /n must be 1/,
+    );
+    await dispatcher.run({ model: 'openai/a', capability: 'chat' }, context(), async () => undefined);
+    const text = await metrics.render();
+    assert.match(text, /bifrost_upstream_requests_total\{provider="openai",model="a",status="200"\} 1/);
+    assert.doesNotMatch(text, /bifrost_upstream_requests_total\{[^}]*status="400"/);
+  });
+
   it('retries a retryable failure up to max_retries with growing, capped waits', async () => {
     const { dispatcher, waits } = createDispatcher(3);
     let calls = 0;
@@ -62,11 +81,15 @@ describe('Dispatcher', () => {
   it('tries fallbacks in order after the primary, and reports which one answered', async () => {
     const { dispatcher } = createDispatcher(0);
     const seen: string[] = [];
-    const result = await dispatcher.run({ model: 'openai/a', fallbacks: ['groq/b', 'mistral/c'], capability: 'chat' }, context(), async (_adapter, target: UpstreamTarget) => {
-      seen.push(`${target.provider.name}/${target.model}`);
-      if (target.provider.name !== 'mistral') throw failure(500);
-      return 'ok';
-    });
+    const result = await dispatcher.run(
+      { model: 'openai/a', fallbacks: ['groq/b', 'mistral/c'], capability: 'chat' },
+      context(),
+      async (_adapter, target: UpstreamTarget) => {
+        seen.push(`${target.provider.name}/${target.model}`);
+        if (target.provider.name !== 'mistral') throw failure(500);
+        return 'ok';
+      },
+    );
     assert.deepEqual(seen, ['openai/a', 'groq/b', 'mistral/c']);
     assert.equal(result.value, 'ok');
     assert.equal(result.provider, 'mistral');
@@ -116,14 +139,18 @@ describe('Dispatcher', () => {
 
   it('fills the target from the config: base URL default, key, model and timeout', async () => {
     const { dispatcher } = createDispatcher(0);
-    await dispatcher.run({ model: 'groq/llama-3.3-70b', capability: 'chat' }, { ...context(), forwardHeaders: { 'x-trace': 't' } }, async (_adapter, target) => {
-      assert.equal(target.baseUrl, 'https://api.groq.com/openai');
-      assert.equal(target.key?.name, 'k');
-      assert.equal(target.model, 'llama-3.3-70b');
-      assert.equal(target.timeoutMs, 30_000);
-      assert.equal(target.clientHeaders['x-trace'], 't');
-      return undefined;
-    });
+    await dispatcher.run(
+      { model: 'groq/llama-3.3-70b', capability: 'chat' },
+      { ...context(), forwardHeaders: { 'x-trace': 't' } },
+      async (_adapter, target) => {
+        assert.equal(target.baseUrl, 'https://api.groq.com/openai');
+        assert.equal(target.key?.name, 'k');
+        assert.equal(target.model, 'llama-3.3-70b');
+        assert.equal(target.timeoutMs, 30_000);
+        assert.equal(target.clientHeaders['x-trace'], 't');
+        return undefined;
+      },
+    );
   });
 
   it('answers a provider bug as internal and logs it with its stack', async () => {
@@ -135,7 +162,11 @@ describe('Dispatcher', () => {
       },
     });
     const { config } = loadConfigBytes(JSON.stringify({ providers: { openai: { keys: [KEY] } } }), {});
-    const dispatcher = new Dispatcher(config, { metrics: new GatewayMetrics(), logger: createLogger({ level: 'info', destination }), sleep: async () => undefined });
+    const dispatcher = new Dispatcher(config, {
+      metrics: new GatewayMetrics(),
+      logger: createLogger({ level: 'info', destination }),
+      sleep: async () => undefined,
+    });
     await assert.rejects(
       dispatcher.run({ model: 'openai/m', capability: 'chat' }, context(), async () => {
         throw new TypeError('adapter bug');

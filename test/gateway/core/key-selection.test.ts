@@ -36,7 +36,11 @@ describe('key selection', () => {
       const chosen = pickWeightedKey(keys, random).name;
       counts.set(chosen, (counts.get(chosen) ?? 0) + 1);
     }
-    for (const [name, share] of [['a', 0.7], ['b', 0.2], ['c', 0.1]] as const) {
+    for (const [name, share] of [
+      ['a', 0.7],
+      ['b', 0.2],
+      ['c', 0.1],
+    ] as const) {
       const observed = (counts.get(name) ?? 0) / draws;
       assert.ok(Math.abs(observed - share) < 0.02, `${name}: ${observed} vs ${share}`);
     }
@@ -57,7 +61,10 @@ describe('key selection', () => {
 
   it('only considers keys whose models allow the model', () => {
     const keys = selectEligibleKeys(provider([key('mini', { models: ['gpt-4o-mini'] }), key('all'), key('other', { models: ['o1'] })]), 'gpt-4o-mini');
-    assert.deepEqual(keys.map((k) => k.name), ['mini', 'all']);
+    assert.deepEqual(
+      keys.map((k) => k.name),
+      ['mini', 'all'],
+    );
     assert.ok(keyAllowsModel(key('empty', { models: [] }), 'anything'), 'an empty list allows every model');
   });
 
@@ -69,7 +76,10 @@ describe('key selection', () => {
 
   it('skips unusable keys', () => {
     const keys = selectEligibleKeys(provider([key('gone', { usable: false, missingVariables: ['GONE'] }), key('ok')]), 'm');
-    assert.deepEqual(keys.map((k) => k.name), ['ok']);
+    assert.deepEqual(
+      keys.map((k) => k.name),
+      ['ok'],
+    );
   });
 
   it('refuses with 400 when no key allows the model', () => {

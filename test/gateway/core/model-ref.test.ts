@@ -10,7 +10,10 @@ describe('parseModelRef', () => {
 
   for (const bad of [undefined, '', 42, 'gpt-4o', '/gpt-4o', 'openai/']) {
     it(`refuses ${JSON.stringify(bad)} with 400`, () => {
-      assert.throws(() => parseModelRef(bad), (error: unknown) => error instanceof GatewayError && error.status === 400);
+      assert.throws(
+        () => parseModelRef(bad),
+        (error: unknown) => error instanceof GatewayError && error.status === 400,
+      );
     });
   }
 });

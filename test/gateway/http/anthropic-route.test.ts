@@ -69,10 +69,15 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
     });
 
     it('relays the event stream: text, then a tool_use the SDK assembles', async () => {
-      const toolMessage = buildAnthropicMessage('claude-haiku-4-5', [
-        { type: 'text', text: 'Checking the weather.' },
-        { type: 'tool_use', id: 'toolu_42', name: 'get_weather', input: { city: 'Lima', unit: 'c' } },
-      ], 'tool_use', { input_tokens: 30, output_tokens: 20 });
+      const toolMessage = buildAnthropicMessage(
+        'claude-haiku-4-5',
+        [
+          { type: 'text', text: 'Checking the weather.' },
+          { type: 'tool_use', id: 'toolu_42', name: 'get_weather', input: { city: 'Lima', unit: 'c' } },
+        ],
+        'tool_use',
+        { input_tokens: 30, output_tokens: 20 },
+      );
       anthropic.enqueue({ kind: 'events', events: eventsOf(toolMessage) });
       const stream = client.messages.stream({
         model: 'claude-haiku-4-5',
@@ -93,23 +98,32 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
 
     it("raises Anthropic's own errors as the SDK's error classes", async () => {
       anthropic.enqueue({ kind: 'error', status: 429, type: 'rate_limit_error', message: 'slow down' });
-      await assert.rejects(client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (error: unknown) => {
-        assert.ok(error instanceof Anthropic.RateLimitError);
-        assert.equal(error.status, 429);
-        assert.deepEqual((error.error as { error: unknown }).error, { type: 'rate_limit_error', message: 'slow down' });
-        return true;
-      });
+      await assert.rejects(
+        client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+        (error: unknown) => {
+          assert.ok(error instanceof Anthropic.RateLimitError);
+          assert.equal(error.status, 429);
+          assert.deepEqual((error.error as { error: unknown }).error, { type: 'rate_limit_error', message: 'slow down' });
+          return true;
+        },
+      );
     });
 
     it('answers a refusal before the stream started as a plain error the SDK raises by class', async () => {
       anthropic.enqueue({ kind: 'error', status: 403, type: 'permission_error', message: 'key lacks access' });
       const stream = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
-      await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.PermissionDeniedError && /key lacks access/.test(error.message));
+      await assert.rejects(
+        stream.finalMessage(),
+        (error: unknown) => error instanceof Anthropic.PermissionDeniedError && /key lacks access/.test(error.message),
+      );
     });
 
     it('relays an error event mid-stream, which the SDK raises after the text before it', async () => {
       const start = eventsOf(buildAnthropicMessage('claude-haiku-4-5', [{ type: 'text', text: 'Partial' }], 'end_turn')).slice(0, 4);
-      anthropic.enqueue({ kind: 'events', events: [...start, { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }] });
+      anthropic.enqueue({
+        kind: 'events',
+        events: [...start, { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }],
+      });
       const stream = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
       let text = '';
       stream.on('text', (delta) => (text += delta));
@@ -170,7 +184,13 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
         messages: [
           { role: 'user', content: 'weather in Oslo?' },
           { role: 'assistant', content: [{ type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Oslo' } }] },
-          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: '3C' }, { type: 'text', text: 'And tomorrow?' }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: 'call_1', content: '3C' },
+              { type: 'text', text: 'And tomorrow?' },
+            ],
+          },
         ],
       });
       const sent = openaiUpstream.requests[0]?.body;
@@ -181,7 +201,12 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
         { role: 'user', content: 'And tomorrow?' },
       ]);
       assert.equal(sent?.tool_choice, 'required');
-      assert.deepEqual(sent?.tools, [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }]);
+      assert.deepEqual(sent?.tools, [
+        {
+          type: 'function',
+          function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+        },
+      ]);
     });
 
     it('streams a translated tool call (cohere) as a tool_use block', async () => {
@@ -195,18 +220,25 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
         })
         .finalMessage();
       const block = final.content.find((item) => item.type === 'tool_use');
-      assert.deepEqual(block && { id: block.id, name: block.name, input: block.input }, { id: 'get_weather_x1', name: 'get_weather', input: { location: 'Rome' } });
+      assert.deepEqual(block && { id: block.id, name: block.name, input: block.input }, {
+        id: 'get_weather_x1',
+        name: 'get_weather',
+        input: { location: 'Rome' },
+      });
       assert.equal(final.stop_reason, 'tool_use');
       assert.equal(final.usage.output_tokens, 10);
     });
 
     it("turns the provider's 401 into the SDK's AuthenticationError", async () => {
       openaiUpstream.enqueue({ status: 401 });
-      await assert.rejects(client.messages.create({ model: 'openai/gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (error: unknown) => {
-        assert.ok(error instanceof Anthropic.AuthenticationError);
-        assert.equal((error.error as { type: string }).type, 'error');
-        return true;
-      });
+      await assert.rejects(
+        client.messages.create({ model: 'openai/gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+        (error: unknown) => {
+          assert.ok(error instanceof Anthropic.AuthenticationError);
+          assert.equal((error.error as { type: string }).type, 'error');
+          return true;
+        },
+      );
     });
 
     it('ends a translated stream that fails midway with an error event', async () => {
@@ -231,7 +263,10 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
     });
 
     it('refuses an unknown provider with BadRequestError', async () => {
-      await assert.rejects(client.messages.create({ model: 'nope/model-x', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), Anthropic.BadRequestError);
+      await assert.rejects(
+        client.messages.create({ model: 'nope/model-x', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+        Anthropic.BadRequestError,
+      );
     });
 
     it('falls back from anthropic (529) to openai in one streamed request', async () => {

@@ -45,8 +45,13 @@ describe('anthropic route: toChatRequest', () => {
       {
         model: 'm',
         max_tokens: 10,
-        system: [{ type: 'text', text: 'A.' }, { type: 'text', text: 'B.' }],
-        messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', is_error: true, content: [{ type: 'text', text: 'city not found' }] }] }],
+        system: [
+          { type: 'text', text: 'A.' },
+          { type: 'text', text: 'B.' },
+        ],
+        messages: [
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', is_error: true, content: [{ type: 'text', text: 'city not found' }] }] },
+        ],
       },
       'gpt-x',
     );
@@ -58,7 +63,11 @@ describe('anthropic route: toChatRequest', () => {
 
   it('refuses server tools and documents with a 400 naming the limitation', () => {
     assert.throws(
-      () => toChatRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'web_search_20250305', name: 'web_search' } as never] }, 'g'),
+      () =>
+        toChatRequest(
+          { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'web_search_20250305', name: 'web_search' } as never] },
+          'g',
+        ),
       (error: unknown) => error instanceof GatewayError && error.status === 400 && /web_search/.test(error.message),
     );
     assert.throws(
@@ -122,7 +131,10 @@ describe('anthropic route: ChunkEventTranslator', () => {
 
   it('still produces a whole message for an empty stream', () => {
     const events = new ChunkEventTranslator('msg_2', 'gpt-x').finish();
-    assert.deepEqual(events.map((event) => event.type), ['message_start', 'message_delta', 'message_stop']);
+    assert.deepEqual(
+      events.map((event) => event.type),
+      ['message_start', 'message_delta', 'message_stop'],
+    );
   });
 });
 

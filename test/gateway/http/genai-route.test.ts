@@ -45,7 +45,15 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
           gemini: { keys: [{ name: 'g', value: GEMINI_KEY, models: ['*'], weight: 1 }], network_config: { base_url: gemini.url } },
           openai: { keys: [{ name: 'o', value: 'sk-openai-0123456789abcdef', models: ['*'], weight: 1 }], network_config: { base_url: openaiUpstream.url } },
           vertex: {
-            keys: [{ name: 'v', value: '', models: ['*'], weight: 1, vertex_key_config: { project_id: 'p1', region: 'europe-west1', auth_credentials: account.json } }],
+            keys: [
+              {
+                name: 'v',
+                value: '',
+                models: ['*'],
+                weight: 1,
+                vertex_key_config: { project_id: 'p1', region: 'europe-west1', auth_credentials: account.json },
+              },
+            ],
             network_config: { base_url: vertex.url },
           },
         },
@@ -124,7 +132,9 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
       gemini.enqueue({ kind: 'error', status: 429, message: 'Resource has been exhausted (e.g. check quota).', googleStatus: 'RESOURCE_EXHAUSTED' });
       const response = await post('gemini-2.0-flash:generateContent', { contents: [{ role: 'user', parts: [{ text: 'x' }] }] });
       assert.equal(response.status, 429);
-      assert.deepEqual(await response.json(), { error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' } });
+      assert.deepEqual(await response.json(), {
+        error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' },
+      });
     });
 
     it('ends a stream that fails midway with a Google error event after the text already sent', async () => {
@@ -188,7 +198,13 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
       assert.equal(sent.model, 'gpt-4o-mini');
       assert.deepEqual(sent.messages, [
         { role: 'system', content: 'Be kind.' },
-        { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+          ],
+        },
       ]);
       assert.equal(sent.max_tokens, 30);
       assert.deepEqual(sent.stop, ['END']);
@@ -210,14 +226,24 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
           choices: [
             {
               index: 0,
-              message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_abc', type: 'function', function: { name: 'lookup', arguments: '{"q":"tea"}' } }] },
+              message: {
+                role: 'assistant',
+                content: null,
+                tool_calls: [{ id: 'call_abc', type: 'function', function: { name: 'lookup', arguments: '{"q":"tea"}' } }],
+              },
               finish_reason: 'tool_calls',
             },
           ],
           usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
         },
       });
-      const tools = [{ functionDeclarations: [{ name: 'lookup', description: 'Search', parameters: { type: 'OBJECT', properties: { q: { type: 'STRING' } }, required: ['q'] } }] }];
+      const tools = [
+        {
+          functionDeclarations: [
+            { name: 'lookup', description: 'Search', parameters: { type: 'OBJECT', properties: { q: { type: 'STRING' } }, required: ['q'] } },
+          ],
+        },
+      ];
       const first = await post('openai%2Fgpt-4o-mini:generateContent', {
         contents: [{ role: 'user', parts: [{ text: 'find tea' }] }],
         tools,
@@ -228,7 +254,10 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
       assert.equal(json.candidates[0].finishReason, 'STOP');
       const sentTools = (openaiUpstream.requests[0]?.body as any).tools;
       assert.deepEqual(sentTools, [
-        { type: 'function', function: { name: 'lookup', description: 'Search', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } },
+        {
+          type: 'function',
+          function: { name: 'lookup', description: 'Search', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } },
+        },
       ]);
       assert.equal((openaiUpstream.requests[0]?.body as any).tool_choice, 'required');
 
@@ -260,7 +289,10 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
 
   it('falls back from a failing Gemini to an OpenAI-protocol provider named in the body', async () => {
     gemini.enqueue({ kind: 'error', status: 503, message: 'The model is overloaded.', googleStatus: 'UNAVAILABLE' });
-    const response = await post('gemini-2.0-flash:generateContent', { contents: [{ role: 'user', parts: [{ text: 'hi' }] }], fallbacks: ['openai/gpt-4o-mini'] });
+    const response = await post('gemini-2.0-flash:generateContent', {
+      contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
+      fallbacks: ['openai/gpt-4o-mini'],
+    });
     assert.equal(response.status, 200);
     const json = (await response.json()) as any;
     assert.equal(json.candidates[0].content.parts[0].text, 'hello from mock');

@@ -20,9 +20,15 @@ describe('genai drop-in translation', () => {
   describe('parseGenaiModelPath', () => {
     it('routes bare names to gemini and keeps provider/model', () => {
       assert.deepEqual(parseGenaiModelPath('gemini-2.0-flash:generateContent'), { model: 'gemini/gemini-2.0-flash', action: 'generateContent' });
-      assert.deepEqual(parseGenaiModelPath('models/gemini-2.0-flash:streamGenerateContent'), { model: 'gemini/gemini-2.0-flash', action: 'streamGenerateContent' });
+      assert.deepEqual(parseGenaiModelPath('models/gemini-2.0-flash:streamGenerateContent'), {
+        model: 'gemini/gemini-2.0-flash',
+        action: 'streamGenerateContent',
+      });
       assert.deepEqual(parseGenaiModelPath('openrouter/google/gemma:generateContent'), { model: 'openrouter/google/gemma', action: 'generateContent' });
-      assert.throws(() => parseGenaiModelPath('gemini-2.0-flash:embedContent'), (error: unknown) => error instanceof GatewayError && error.status === 404);
+      assert.throws(
+        () => parseGenaiModelPath('gemini-2.0-flash:embedContent'),
+        (error: unknown) => error instanceof GatewayError && error.status === 404,
+      );
     });
   });
 
@@ -103,7 +109,11 @@ describe('genai drop-in translation', () => {
         choices: [
           { index: 0, message: { role: 'assistant', content: 'cut' }, finish_reason: 'length' },
           { index: 1, message: { role: 'assistant', content: null }, finish_reason: 'content_filter' },
-          { index: 2, message: { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '' } }] }, finish_reason: 'tool_calls' },
+          {
+            index: 2,
+            message: { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '' } }] },
+            finish_reason: 'tool_calls',
+          },
         ],
       });
       assert.deepEqual(
@@ -122,7 +132,15 @@ describe('genai drop-in translation', () => {
       const translator = new ChunkToGeminiTranslator('gpt-4o-mini');
       const out = [
         ...translator.push(chunk([{ index: 0, delta: { role: 'assistant', content: 'Let me look. ' }, finish_reason: null }])),
-        ...translator.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: 'lookup', arguments: '{"q":' } }] }, finish_reason: null }])),
+        ...translator.push(
+          chunk([
+            {
+              index: 0,
+              delta: { tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: 'lookup', arguments: '{"q":' } }] },
+              finish_reason: null,
+            },
+          ]),
+        ),
         ...translator.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '"tea"}' } }] }, finish_reason: null }])),
         ...translator.push(chunk([{ index: 0, delta: {}, finish_reason: 'tool_calls' }])),
         ...translator.push(chunk([], { prompt_tokens: 4, completion_tokens: 6, total_tokens: 10 })),
@@ -131,7 +149,9 @@ describe('genai drop-in translation', () => {
       assert.deepEqual(out, [
         { candidates: [{ content: { role: 'model', parts: [{ text: 'Let me look. ' }] }, index: 0 }], modelVersion: 'gpt-4o-mini', responseId: 'chatcmpl-1' },
         {
-          candidates: [{ content: { role: 'model', parts: [{ functionCall: { id: 'call_9', name: 'lookup', args: { q: 'tea' } } }] }, finishReason: 'STOP', index: 0 }],
+          candidates: [
+            { content: { role: 'model', parts: [{ functionCall: { id: 'call_9', name: 'lookup', args: { q: 'tea' } } }] }, finishReason: 'STOP', index: 0 },
+          ],
           modelVersion: 'gpt-4o-mini',
           responseId: 'chatcmpl-1',
           usageMetadata: { promptTokenCount: 4, candidatesTokenCount: 6, totalTokenCount: 10 },

@@ -44,7 +44,10 @@ describe('drainServer', () => {
 
   it('at the deadline answers a request still waiting for its provider with 502, not 503', async () => {
     upstream.enqueue({ delayMs: 30_000 });
-    const pending = gateway.openai().chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
+    const pending = gateway
+      .openai()
+      .chat.completions.create({ model: 'openai/m', messages: MESSAGES })
+      .catch((e: unknown) => e);
     await upstream.waitForRequests(1);
     assert.deepEqual(await drain(50), { timedOut: true });
     const error = await pending;

@@ -62,7 +62,9 @@ describe('outcome sinks', () => {
     it('never turns an unconfigured provider named by a client into a label value', async () => {
       const metrics = new GatewayMetrics();
       const error = { code: 'unknown_provider', status: 400, type: 'invalid_request_error', message: 'no' };
-      new MetricsSink(metrics, labelsFor({ openai: ['*'] })).record(outcomeWith({ provider: 'random-xyz', model: 'm', status: 400, succeeded: false, error, inputTokens: 0, outputTokens: 0 }));
+      new MetricsSink(metrics, labelsFor({ openai: ['*'] })).record(
+        outcomeWith({ provider: 'random-xyz', model: 'm', status: 400, succeeded: false, error, inputTokens: 0, outputTokens: 0 }),
+      );
       const text = await metrics.render();
       assert.match(text, /http_requests_total\{path="\/v1\/chat\/completions",method="POST",status="400",provider="",model=""\} 1/);
       assert.match(text, /bifrost_error_requests_total\{provider="",model="",status="400"\} 1/);
@@ -86,7 +88,9 @@ describe('outcome sinks', () => {
 
     it('counts neither success nor error for a probe', async () => {
       const metrics = new GatewayMetrics();
-      new MetricsSink(metrics, labelsFor({})).record(outcomeWith({ route: '/health', path: '/health', method: 'GET', inference: false, provider: '', model: '', succeeded: false }));
+      new MetricsSink(metrics, labelsFor({})).record(
+        outcomeWith({ route: '/health', path: '/health', method: 'GET', inference: false, provider: '', model: '', succeeded: false }),
+      );
       const text = await metrics.render();
       assert.match(text, /http_requests_total\{path="\/health",method="GET",status="200",provider="",model=""\} 1/);
       assert.doesNotMatch(text, /bifrost_success_requests_total\{/);
@@ -107,7 +111,9 @@ describe('outcome sinks', () => {
 
     it('writes the access-log line fields, client_gone when the response did not finish', () => {
       const { lines, sink } = capture();
-      sink.record(outcomeWith({ fallbackIndex: 1, attempts: 2, finished: false, error: { code: 'upstream_error', status: 502, type: 'upstream_error', message: 'x' } }));
+      sink.record(
+        outcomeWith({ fallbackIndex: 1, attempts: 2, finished: false, error: { code: 'upstream_error', status: 502, type: 'upstream_error', message: 'x' } }),
+      );
       const line = lines[0] as Record<string, unknown>;
       assert.equal(line.id, 'req-1');
       assert.equal(line.method, 'POST');

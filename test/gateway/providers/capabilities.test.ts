@@ -31,7 +31,8 @@ describe('provider capabilities', () => {
     const target = { provider: { name: 'cohere' }, model: 'command-r' } as unknown as UpstreamTarget;
     assert.throws(
       () => requireCapability(ADAPTERS.cohere?.capabilities.text, target, 'serve text completions (/v1/completions)'),
-      (error: unknown) => error instanceof GatewayError && error.code === 'unsupported_operation' && /provider "cohere" does not serve text completions/.test(error.message),
+      (error: unknown) =>
+        error instanceof GatewayError && error.code === 'unsupported_operation' && /provider "cohere" does not serve text completions/.test(error.message),
     );
   });
 });

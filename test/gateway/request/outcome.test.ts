@@ -163,7 +163,14 @@ describe('request outcome', () => {
   it('keeps serving when a sink throws', async () => {
     gateway = await startGateway(providerConfig(upstream.url), {
       sleep: instantSleep,
-      outcomeSinks: [{ record: () => { throw new Error('sink broke'); } }, sink],
+      outcomeSinks: [
+        {
+          record: () => {
+            throw new Error('sink broke');
+          },
+        },
+        sink,
+      ],
     });
     await gateway.openai().chat.completions.create({ model: 'openai/m', messages: MESSAGES });
     await onlyOutcome();

@@ -79,7 +79,21 @@ describe('no secret reaches a client through an upstream error', () => {
     anthropic.enqueue({
       kind: 'events',
       events: [
-        { event: 'message_start', data: { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, usage: { input_tokens: 1, output_tokens: 0 } } } },
+        {
+          event: 'message_start',
+          data: {
+            type: 'message_start',
+            message: {
+              id: 'msg_1',
+              type: 'message',
+              role: 'assistant',
+              model: 'claude-x',
+              content: [],
+              stop_reason: null,
+              usage: { input_tokens: 1, output_tokens: 0 },
+            },
+          },
+        },
         { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: `key ${ANTHROPIC_KEY} is overloaded` } } },
       ],
     });

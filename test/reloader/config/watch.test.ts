@@ -8,7 +8,8 @@ import { watchConfigFile, type ConfigWatch } from '../../../reloader/config/watc
 import { evaluateConfigFile, type ConfigEvaluation } from '../../../reloader/config/evaluate.js';
 import { sleep } from '../../../shared/backoff.js';
 
-const configText = (model: string) => JSON.stringify({ providers: { openai: { keys: [{ value: 'env.OPENAI_API_KEY', models: [model], weight: 1 }] } } }, null, 2) + '\n';
+const configText = (model: string) =>
+  JSON.stringify({ providers: { openai: { keys: [{ value: 'env.OPENAI_API_KEY', models: [model], weight: 1 }] } } }, null, 2) + '\n';
 
 /** True once `predicate` holds, false if it still does not after `timeoutMs` (checked often). */
 async function until(predicate: () => boolean, timeoutMs: number): Promise<boolean> {

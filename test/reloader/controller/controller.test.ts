@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileJournal } from '../../../reloader/rollout/restart-journal.js';
-import { addThreeNodes, createHarness, FP_NEW, FP_NEWER, FP_OLD, type Harness } from '../controller-harness.js';
+import { addThreeNodes, createHarness, FP_NEW, FP_NEWER, FP_OLD, waitUntil, type Harness } from '../controller-harness.js';
 
 describe('ReloaderController rollouts', () => {
   let h: Harness;
@@ -26,7 +26,11 @@ describe('ReloaderController rollouts', () => {
     const calls = h.cluster.calls;
     for (const name of ['gateway-1', 'gateway-2', 'gateway-3']) {
       const stopAt = calls.indexOf(`stop ${name}`);
-      const rotationBefore = calls.slice(0, stopAt).filter((c) => c.startsWith('rotation ')).at(-1) ?? '';
+      const rotationBefore =
+        calls
+          .slice(0, stopAt)
+          .filter((c) => c.startsWith('rotation '))
+          .at(-1) ?? '';
       assert.ok(!rotationBefore.includes(name), `${name} still in rotation when stopped: ${rotationBefore}`);
       assert.equal(rotationBefore.split(',').length, 2, 'never two nodes out at once');
       assert.equal(calls[stopAt + 1], `start ${name}`);
@@ -37,15 +41,21 @@ describe('ReloaderController rollouts', () => {
     const status = h.controller.status();
     const rollout = status.rollouts.previous[0]!;
     assert.equal(rollout.outcome, 'complete');
-    assert.deepEqual(rollout.steps.map((s) => [s.node, s.position, s.outcome]), [
-      ['gateway-1', '1/3', 'ok'],
-      ['gateway-2', '2/3', 'ok'],
-      ['gateway-3', '3/3', 'ok'],
-    ]);
+    assert.deepEqual(
+      rollout.steps.map((s) => [s.node, s.position, s.outcome]),
+      [
+        ['gateway-1', '1/3', 'ok'],
+        ['gateway-2', '2/3', 'ok'],
+        ['gateway-3', '3/3', 'ok'],
+      ],
+    );
     // Every phase of a node's restart is on record, in order, as a code for the benchmark and
     // in words for people.
     const events = rollout.steps[1]!.events;
-    assert.deepEqual(events.map((e) => e.phase), ['out-of-rotation', 'drained', 'restarting', 'stopped', 'started', 'healthy', 'back-in-rotation']);
+    assert.deepEqual(
+      events.map((e) => e.phase),
+      ['out-of-rotation', 'drained', 'restarting', 'stopped', 'started', 'healthy', 'back-in-rotation'],
+    );
     assert.equal(events[0]!.message, 'out of rotation');
     assert.match(events[5]!.message, /^healthy on sha256:111111111111… after \d+\.\d s$/);
     assert.ok(status.nodes.every((n) => n.up_to_date && n.in_rotation));
@@ -57,6 +67,54 @@ describe('ReloaderController rollouts', () => {
     assert.match(await h.metrics.registry.metrics(), /reloader_rollouts_total\{outcome="complete"\} 1/);
   });
 
+  it('shows in /status where the node being restarted is: its phase, and Docker and /health as they are now', async () => {
+    h = createHarness(FP_OLD, { healthTimeoutMs: 2000 });
+    addThreeNodes(h, FP_OLD);
+    await h.controller.start();
+    await h.controller.settle();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const start = h.cluster.docker.start;
+    h.cluster.docker.start = async (id) => {
+      await held;
+      return start(id);
+    };
+    h.cluster.dockerHealthOnStart = 'starting';
+    const node = (name: string) => h.controller.status().nodes.find((n) => n.name === name)!;
+    h.edit(FP_NEW);
+    await waitUntil('gateway-1 stopped', () => node('gateway-1').rollout_phase === 'stopped');
+    assert.equal(node('gateway-2').rollout_phase, null);
+    release();
+    await waitUntil(
+      'gateway-1 seen starting on the new file',
+      () => node('gateway-1').docker_health === 'starting' && node('gateway-1').fingerprint === FP_NEW,
+    );
+    assert.equal(node('gateway-1').rollout_phase, 'started');
+    h.cluster.byName('gateway-1').health = 'healthy';
+    h.cluster.dockerHealthOnStart = 'healthy';
+    await h.controller.settle();
+    assert.ok(h.controller.status().nodes.every((n) => n.rollout_phase === null && n.fingerprint === FP_NEW));
+  });
+
+  it('shows which node the rollout waits on while it drains, and for how many requests', async () => {
+    h = createHarness(FP_OLD);
+    addThreeNodes(h, FP_OLD);
+    await h.controller.start();
+    await h.controller.settle();
+    const busy = h.cluster.byName('gateway-1');
+    busy.inFlight = 2;
+    setTimeout(() => (busy.inFlight = 1), 30);
+    setTimeout(() => (busy.inFlight = 0), 60);
+    h.edit(FP_NEW);
+    await h.controller.settle();
+    const events = h.controller.status().rollouts.previous[0]!.steps[0]!.events;
+    assert.deepEqual(
+      events.filter((e) => e.phase === 'draining').map((e) => e.message),
+      ['waiting for 2 request(s) in flight (at most 1 s)', 'waiting for 1 request(s) in flight (at most 1 s)'],
+    );
+    assert.ok(h.lines.includes('node 1/3 gateway-1 waiting for 2 request(s) in flight (at most 1 s)'));
+  });
+
   it("waits for Docker's health check as well as /health before putting a restarted node back", async () => {
     h = createHarness(FP_OLD, { healthTimeoutMs: 300 });
     addThreeNodes(h, FP_OLD);
@@ -66,7 +124,13 @@ describe('ReloaderController rollouts', () => {
     h.edit(FP_NEW);
     await h.controller.settle();
     assert.deepEqual(h.cluster.stops(), ['gateway-1'], 'the rollout does not move on while Docker says starting');
-    assert.match(h.controller.status().rollouts.previous[0]?.steps[0]?.events.map((e) => e.message).join('\n') ?? '', /Docker health starting/);
+    assert.match(
+      h.controller
+        .status()
+        .rollouts.previous[0]?.steps[0]?.events.map((e) => e.message)
+        .join('\n') ?? '',
+      /Docker health starting/,
+    );
   });
 
   it('does not put back a node that Docker reports unhealthy, even if its /health answers', async () => {
@@ -130,16 +194,19 @@ describe('ReloaderController rollouts', () => {
     };
     h.edit(FP_NEW);
     await h.controller.settle();
-    assert.deepEqual(h.cluster.calls.filter((c) => !c.startsWith('rotation')), [
-      'stop gateway-1',
-      'start gateway-1',
-      'stop gateway-2',
-      'start gateway-2', // not interrupted by the edit
-      'stop gateway-3',
-      'start gateway-3',
-      'stop gateway-1', // it had been restarted on the older file
-      'start gateway-1',
-    ]);
+    assert.deepEqual(
+      h.cluster.calls.filter((c) => !c.startsWith('rotation')),
+      [
+        'stop gateway-1',
+        'start gateway-1',
+        'stop gateway-2',
+        'start gateway-2', // not interrupted by the edit
+        'stop gateway-3',
+        'start gateway-3',
+        'stop gateway-1', // it had been restarted on the older file
+        'start gateway-1',
+      ],
+    );
     for (const node of h.cluster.nodes.values()) assert.equal(node.fingerprint, FP_NEWER);
     const { previous } = h.controller.status().rollouts;
     assert.equal(previous.length, 1, 'one rollout, not two');
@@ -189,7 +256,10 @@ describe('ReloaderController rollouts', () => {
       await journal.begin({ id: stopped.id, name: 'gateway-2', at: new Date().toISOString() });
       await h.controller.start();
       await h.controller.settle();
-      assert.deepEqual(h.cluster.calls.filter((c) => !c.startsWith('rotation')), ['start gateway-2']);
+      assert.deepEqual(
+        h.cluster.calls.filter((c) => !c.startsWith('rotation')),
+        ['start gateway-2'],
+      );
       assert.equal(await journal.read(), undefined, 'the entry is cleared');
       assert.deepEqual(h.cluster.rotations.at(-1), ['gateway-1', 'gateway-2', 'gateway-3']);
     } finally {

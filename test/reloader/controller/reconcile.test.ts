@@ -153,7 +153,6 @@ describe('ReloaderController reconcile and interface', () => {
       server.close();
     });
 
-
     it('POST /rollout restarts every node in order even when all run the file; a second one gets 409', async () => {
       // Holds the first restart until the second request has been answered.
       let release!: () => void;
@@ -174,11 +173,14 @@ describe('ReloaderController reconcile and interface', () => {
       const status = (await (await fetch(`${base}/status`)).json()) as ReturnType<typeof h.controller.status>;
       assert.equal(status.rollouts.previous[0]!.trigger, 'manual');
       assert.equal(status.rollouts.previous[0]!.outcome, 'complete');
-      assert.deepEqual(status.nodes.map((n) => [n.name, n.fingerprint, n.in_rotation]), [
-        ['gateway-1', FP_OLD, true],
-        ['gateway-2', FP_OLD, true],
-        ['gateway-3', FP_OLD, true],
-      ]);
+      assert.deepEqual(
+        status.nodes.map((n) => [n.name, n.fingerprint, n.in_rotation]),
+        [
+          ['gateway-1', FP_OLD, true],
+          ['gateway-2', FP_OLD, true],
+          ['gateway-3', FP_OLD, true],
+        ],
+      );
       const health = await fetch(`${base}/health`);
       assert.equal(health.status, 200);
       const metrics = await (await fetch(`${base}/metrics`)).text();

@@ -30,7 +30,18 @@ describe('reloader log lines', () => {
     const without = h.records.filter((r) => typeof r.event !== 'string' || !/^[a-z]+(-[a-z]+)*$/.test(r.event));
     assert.deepEqual(without, [], 'lines without a kebab-case event');
     const events = new Set(h.records.map((r) => r.event));
-    for (const event of ['config-loaded', 'config-changed', 'config-invalid', 'rollout-started', 'node-restarting', 'node-failed', 'rollout-halted', 'rollout-complete', 'docker-unavailable', 'docker-reachable']) {
+    for (const event of [
+      'config-loaded',
+      'config-changed',
+      'config-invalid',
+      'rollout-started',
+      'node-restarting',
+      'node-failed',
+      'rollout-halted',
+      'rollout-complete',
+      'docker-unavailable',
+      'docker-reachable',
+    ]) {
       assert.ok(events.has(event), `no ${event} line among ${[...events].join(', ')}`);
     }
     // The node step lines carry the same phase code as /status's step notes.

@@ -72,4 +72,12 @@ describe('planRollout', () => {
     const plan = planRollout({ nodes: [node('g-1', 1, NEW), starting], desired: NEW });
     assert.equal(plan.kind, 'wait');
   });
+
+  it('waits while a node is still booting, so two nodes are never out of rotation at once', () => {
+    const booting: ObservedNode = { ...node('g-1', 1, NEW), dockerHealth: 'starting', health: { reachable: false } };
+    const plan = planRollout({ nodes: [booting, node('g-2', 2, OLD), node('g-3', 3, OLD)], desired: NEW });
+    assert.deepEqual(plan, { kind: 'wait', reason: 'waiting for g-1 to start' });
+    const served: ObservedNode = { ...booting, dockerHealth: 'healthy', health: { reachable: true, status: 'ok', fingerprint: NEW, inFlight: 0 } };
+    assert.equal(restartedName(planRollout({ nodes: [served, node('g-2', 2, OLD), node('g-3', 3, OLD)], desired: NEW })), 'g-2');
+  });
 });

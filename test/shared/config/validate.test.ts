@@ -110,9 +110,9 @@ describe('validateConfigText', () => {
     const result = validateConfigText(JSON.stringify(REAL_WORLD_BIFROST));
     assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.issues));
     for (const setting of [
-      'governance',
       'mcp',
-      'plugins',
+      'plugins[0] (telemetry)',
+      'plugins[1] (semantic_cache)',
       'cluster_config',
       'encryption_key',
       'logs_store',
@@ -123,6 +123,7 @@ describe('validateConfigText', () => {
       assert.ok(result.unsupported.includes(setting), `${setting} is named in ${result.unsupported.join(', ')}`);
     }
     assert.ok(!result.unsupported.includes('vector_store'), 'a disabled store is what file-only mode asks for');
+    assert.ok(!result.unsupported.includes('governance'), 'governance is implemented');
     assert.ok(!result.unsupported.includes('providers.openai.network_config.max_retries'));
   });
 

@@ -123,7 +123,9 @@ describe('POST /v1/chat/completions', () => {
 
   it('gives up on a slow upstream after default_request_timeout_in_seconds with 504', async () => {
     upstream.enqueue({ delayMs: 3000 });
-    const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, default_request_timeout_in_seconds: 0.2 } } }));
+    const client = await start(
+      providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, default_request_timeout_in_seconds: 0.2 } } }),
+    );
     const error = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
     assert.ok(error instanceof OpenAI.APIError);
     assert.equal(error.status, 504);
@@ -216,11 +218,18 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(headers.authorization, 'Bearer sk-test-0123456789abcdef');
   });
 
-  it('never lets x-bf-eh-* replace the operator\'s extra headers or set hop-by-hop headers', async () => {
+  it("never lets x-bf-eh-* replace the operator's extra headers or set hop-by-hop headers", async () => {
     const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, extra_headers: { 'X-Team': 'search' } } } }));
     const answer = await client.chat.completions.create(
       { model: 'openai/m', messages: MESSAGES },
-      { headers: { 'x-bf-eh-x-team': 'spoofed', 'x-bf-eh-expect': '100-continue', 'x-bf-eh-transfer-encoding': 'chunked', 'x-bf-eh-Authorization': 'Bearer stolen' } },
+      {
+        headers: {
+          'x-bf-eh-x-team': 'spoofed',
+          'x-bf-eh-expect': '100-continue',
+          'x-bf-eh-transfer-encoding': 'chunked',
+          'x-bf-eh-Authorization': 'Bearer stolen',
+        },
+      },
     );
     assert.ok(answer.choices[0]);
     const headers = upstream.requests[0]?.headers ?? {};
@@ -232,11 +241,14 @@ describe('POST /v1/chat/completions', () => {
   it('refuses more than 10 fallbacks with 400 before any upstream call, and tries a repeated fallback once', async () => {
     const client = await start();
     const many = Array.from({ length: 11 }, (_, i) => `openai/f${i}`);
-    await assert.rejects(client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, fallbacks: many } as never), (error: { status?: number; message?: string }) => {
-      assert.equal(error.status, 400);
-      assert.match(error.message ?? '', /at most 10/);
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, fallbacks: many } as never),
+      (error: { status?: number; message?: string }) => {
+        assert.equal(error.status, 400);
+        assert.match(error.message ?? '', /at most 10/);
+        return true;
+      },
+    );
     assert.equal(upstream.requests.length, 0);
     upstream.enqueue({ status: 400 }, { status: 400 }, { status: 400 });
     await client.chat.completions
@@ -270,4 +282,3 @@ describe('POST /v1/chat/completions', () => {
     assert.ok(!all.includes('secret prompt text'));
   });
 });
-

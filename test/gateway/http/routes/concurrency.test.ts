@@ -23,7 +23,10 @@ describe('per-provider concurrency and queue', () => {
     const gate = createGate();
     upstream.setDefault({ gate: gate.promise });
     gateway = await startGateway(
-      providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url }, concurrency_and_buffer_size: { concurrency: 1, buffer_size: 1 } }, client: { drop_excess_requests: true } }),
+      providerConfig(upstream.url, {
+        entry: { network_config: { base_url: upstream.url }, concurrency_and_buffer_size: { concurrency: 1, buffer_size: 1 } },
+        client: { drop_excess_requests: true },
+      }),
     );
     const client = gateway.openai();
     const first = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
@@ -43,7 +46,9 @@ describe('per-provider concurrency and queue', () => {
   it('drops a queued request whose client went away, without calling the upstream for it', async () => {
     const gate = createGate();
     upstream.enqueue({ gate: gate.promise });
-    gateway = await startGateway(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url }, concurrency_and_buffer_size: { concurrency: 1, buffer_size: 10 } } }));
+    gateway = await startGateway(
+      providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url }, concurrency_and_buffer_size: { concurrency: 1, buffer_size: 10 } } }),
+    );
     const client = gateway.openai();
     const first = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
     const iterator = first[Symbol.asyncIterator]();

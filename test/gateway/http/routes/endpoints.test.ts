@@ -63,7 +63,10 @@ describe('OpenAI endpoints and drop-in prefixes', () => {
     assert.deepEqual(ids, ['openai/gpt-4o-mini', 'openai/text-embedding-3-small', 'perplexity/sonar', 'vllm/qwen']);
     const response = await fetch(`${gateway.url}/openai/v1/models?provider=perplexity`);
     const filtered = (await response.json()) as { data: { id: string }[] };
-    assert.deepEqual(filtered.data.map((model) => model.id), ['perplexity/sonar']);
+    assert.deepEqual(
+      filtered.data.map((model) => model.id),
+      ['perplexity/sonar'],
+    );
   });
 
   it("calls perplexity's chat path, which has no /v1", async () => {
@@ -73,7 +76,10 @@ describe('OpenAI endpoints and drop-in prefixes', () => {
   });
 
   it('refuses embeddings on a provider that has none, with 400', async () => {
-    const error = await gateway.openai().embeddings.create({ model: 'perplexity/sonar', input: 'x' }).catch((e: unknown) => e);
+    const error = await gateway
+      .openai()
+      .embeddings.create({ model: 'perplexity/sonar', input: 'x' })
+      .catch((e: unknown) => e);
     assert.ok(error instanceof OpenAI.BadRequestError);
   });
 

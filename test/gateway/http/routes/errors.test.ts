@@ -64,7 +64,10 @@ describe('request errors (Bifrost envelope)', () => {
   });
 
   it("passes the upstream's status and message through, marked as not the gateway's", async () => {
-    upstream.enqueue({ status: 401, errorBody: { error: { message: 'Incorrect API key provided: sk-test-0123456789abcdef', type: 'invalid_request_error', code: 'invalid_api_key' } } });
+    upstream.enqueue({
+      status: 401,
+      errorBody: { error: { message: 'Incorrect API key provided: sk-test-0123456789abcdef', type: 'invalid_request_error', code: 'invalid_api_key' } },
+    });
     const answer = await send('{"model":"openai/m","messages":[{"role":"user","content":"x"}]}');
     assert.equal(answer.status, 401);
     assert.equal(answer.body.is_bifrost_error, false);

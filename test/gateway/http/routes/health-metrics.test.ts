@@ -33,7 +33,9 @@ describe('GET /health and GET /metrics', () => {
   it('counts an open stream in in_flight', async () => {
     upstream.enqueue({ chunks: 2, gate: new Promise(() => undefined) });
     const controller = new AbortController();
-    const stream = await gateway.openai().chat.completions.create({ model: 'openai/m', messages: [{ role: 'user', content: 'x' }], stream: true }, { signal: controller.signal });
+    const stream = await gateway
+      .openai()
+      .chat.completions.create({ model: 'openai/m', messages: [{ role: 'user', content: 'x' }], stream: true }, { signal: controller.signal });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     const body = (await (await fetch(`${gateway.url}/health`)).json()) as Record<string, unknown>;
@@ -79,7 +81,10 @@ describe('GET /health and GET /metrics', () => {
 
   it('counts failed requests and fallbacks, under "other" for models the node has never had answered', async () => {
     upstream.setDefault({ status: 400 });
-    await gateway.openai().chat.completions.create({ model: 'openai/m', messages: [{ role: 'user', content: 'x' }], fallbacks: ['openai/m2'] } as never).catch(() => undefined);
+    await gateway
+      .openai()
+      .chat.completions.create({ model: 'openai/m', messages: [{ role: 'user', content: 'x' }], fallbacks: ['openai/m2'] } as never)
+      .catch(() => undefined);
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
     assert.match(text, /bifrost_error_requests_total\{provider="openai",model="other",status="400"\} 1/);
     assert.match(text, /gateway_fallbacks_total\{provider="openai",model="other"\} 1/);

@@ -63,7 +63,9 @@ describe('routing: fallbacks and key errors', () => {
 
   it('streams from a fallback when the primary refuses the stream', async () => {
     primary.setDefault({ status: 500 });
-    const stream = await gateway.openai().chat.completions.create({ model: 'openai/gpt-4o', messages: MESSAGES, stream: true, fallbacks: ['groq/llama'] } as never);
+    const stream = await gateway
+      .openai()
+      .chat.completions.create({ model: 'openai/gpt-4o', messages: MESSAGES, stream: true, fallbacks: ['groq/llama'] } as never);
     let text = '';
     for await (const chunk of stream as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>) text += chunk.choices[0]?.delta.content ?? '';
     assert.equal(text, 'chunk-0 chunk-1 chunk-2 ');

@@ -15,7 +15,9 @@ describe('statuses that tell the truth about the upstream', () => {
     slept.length = 0;
     upstream = await MockUpstream.start();
     gateway = await startGateway(
-      providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, max_retries: 2, retry_backoff_initial: '10ms', retry_backoff_max: '5s' } } }),
+      providerConfig(upstream.url, {
+        entry: { network_config: { base_url: upstream.url, max_retries: 2, retry_backoff_initial: '10ms', retry_backoff_max: '5s' } },
+      }),
       { sleep: async (ms, signal) => (slept.push(ms), instantSleep(ms, signal)) },
     );
   });
@@ -25,7 +27,11 @@ describe('statuses that tell the truth about the upstream', () => {
   });
 
   const post = (body: unknown, path = '/v1/chat/completions'): Promise<Response> =>
-    fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) });
+    fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify(body),
+    });
 
   it('waits as long as a 429 Retry-After asks before retrying, within the backoff budget', async () => {
     upstream.enqueue({ status: 429, headers: { 'retry-after': '2' } }, {});

@@ -86,7 +86,9 @@ describe('stream dialects through the one pump', () => {
   });
 
   it('writes a Gemini stream as data: events with alt=sse', async () => {
-    const text = await post('/genai/v1beta/models/gemini/gemini-2.0-flash:streamGenerateContent?alt=sse', { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
+    const text = await post('/genai/v1beta/models/gemini/gemini-2.0-flash:streamGenerateContent?alt=sse', {
+      contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
+    });
     assert.match(text, /^data: \{/);
     assert.ok(text.endsWith('\n\n'));
     assert.ok(!text.includes('[DONE]'));

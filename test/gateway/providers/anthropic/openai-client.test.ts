@@ -77,9 +77,15 @@ describe('anthropic provider through /v1/chat/completions (official openai clien
   });
 
   it('returns tool calls, JSON and streamed, with finish_reason tool_calls', async () => {
-    const toolMessage = buildAnthropicMessage('claude-sonnet-4-5', [{ type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: { city: 'Oslo' } }], 'tool_use');
+    const toolMessage = buildAnthropicMessage(
+      'claude-sonnet-4-5',
+      [{ type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: { city: 'Oslo' } }],
+      'tool_use',
+    );
     anthropic.enqueue({ kind: 'message', message: toolMessage }, { kind: 'events', events: eventsOf(toolMessage) });
-    const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+    ];
     const json = await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'weather?' }], tools });
     assert.equal(json.choices[0]?.finish_reason, 'tool_calls');
     const call = json.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
@@ -96,11 +102,14 @@ describe('anthropic provider through /v1/chat/completions (official openai clien
   it("raises Anthropic's rate limit as the client's RateLimitError with Anthropic's message", async () => {
     anthropic.enqueue({ kind: 'error', status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit' });
     anthropic.enqueue({ kind: 'error', status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit' });
-    await assert.rejects(client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }), (error: unknown) => {
-      assert.ok(error instanceof OpenAI.RateLimitError);
-      assert.match(error.message, /per-minute rate limit/);
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.RateLimitError);
+        assert.match(error.message, /per-minute rate limit/);
+        return true;
+      },
+    );
     assert.equal(anthropic.requests.length, 2, 'max_retries 1: one retry');
   });
 
@@ -130,10 +139,13 @@ describe('anthropic provider through /v1/chat/completions (official openai clien
 
   it('never shows the API key when Anthropic echoes it in an error', async () => {
     anthropic.enqueue({ kind: 'error', status: 400, type: 'invalid_request_error', message: `bad key ${KEY}` });
-    await assert.rejects(client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }), (error: unknown) => {
-      assert.ok(error instanceof OpenAI.BadRequestError);
-      assert.ok(!error.message.includes(KEY));
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.BadRequestError);
+        assert.ok(!error.message.includes(KEY));
+        return true;
+      },
+    );
   });
 });

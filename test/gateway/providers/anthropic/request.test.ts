@@ -74,7 +74,12 @@ describe('anthropic toAnthropicRequest', () => {
           { role: 'tool', tool_call_id: 'toolu_2', content: '24C' },
           { role: 'user', content: 'Which is warmer?' },
         ],
-        tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+        tools: [
+          {
+            type: 'function',
+            function: { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+          },
+        ],
         tool_choice: 'required',
         parallel_tool_calls: false,
       },
@@ -104,7 +109,10 @@ describe('anthropic toAnthropicRequest', () => {
 
   it('maps a named tool choice and "none"', () => {
     const tools = [{ type: 'function' as const, function: { name: 'f' } }];
-    const named = toAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], tools, tool_choice: { type: 'function', function: { name: 'f' } } }, 'c');
+    const named = toAnthropicRequest(
+      { model: 'm', messages: [{ role: 'user', content: 'x' }], tools, tool_choice: { type: 'function', function: { name: 'f' } } },
+      'c',
+    );
     assert.deepEqual(named.tool_choice, { type: 'tool', name: 'f' });
     assert.deepEqual(named.tools?.[0]?.input_schema, { type: 'object', properties: {} });
     const none = toAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], tools, tool_choice: 'none' }, 'c');
@@ -128,6 +136,9 @@ describe('anthropic toAnthropicRequest', () => {
 
 describe('anthropic toAnthropicRequest limits', () => {
   it('refuses n > 1 rather than silently returning one choice', () => {
-    assert.throws(() => toAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 2 }, 'c'), (error: unknown) => error instanceof GatewayError && error.param === 'n');
+    assert.throws(
+      () => toAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 2 }, 'c'),
+      (error: unknown) => error instanceof GatewayError && error.param === 'n',
+    );
   });
 });

@@ -13,7 +13,11 @@ describe('anthropic toChatResponse', () => {
     const choice = chat.choices[0];
     assert.equal(choice?.message.content, "I'll check the current weather in San Francisco for you.");
     assert.deepEqual(choice?.message.tool_calls, [
-      { id: 'toolu_01A09q90qw90lq917835lq9', type: 'function', function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' } },
+      {
+        id: 'toolu_01A09q90qw90lq917835lq9',
+        type: 'function',
+        function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' },
+      },
     ]);
     assert.equal(choice?.finish_reason, 'tool_calls');
   });

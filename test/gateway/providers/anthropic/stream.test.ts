@@ -42,6 +42,9 @@ describe('anthropic translateAnthropicStream', () => {
 
   it('reports a stream cut before message_stop', async () => {
     const cut = readFixture(import.meta.url, 'text-stream.sse').split('event: message_delta')[0] ?? '';
-    await assert.rejects(collect(translateAnthropicStream(replaySse(cut, target), target)), (error: unknown) => error instanceof GatewayError && error.code === 'upstream_bad_response');
+    await assert.rejects(
+      collect(translateAnthropicStream(replaySse(cut, target), target)),
+      (error: unknown) => error instanceof GatewayError && error.code === 'upstream_bad_response',
+    );
   });
 });

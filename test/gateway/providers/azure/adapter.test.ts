@@ -72,10 +72,13 @@ describe('azure adapter against a local Azure OpenAI resource', () => {
     const provider = azureProvider(upstream.url, { aliases: { small: 'mini-deploy' }, api_version: '2025-01-01-preview' });
     await azureAdapter.chat({ model: 'small', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(provider, 'small'));
     await azureAdapter.chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(provider, 'gpt-4o-mini'));
-    assert.deepEqual(upstream.requests.map((r) => [r.deployment, r.apiVersion]), [
-      ['mini-deploy', '2025-01-01-preview'],
-      ['gpt-4o-mini', '2025-01-01-preview'],
-    ]);
+    assert.deepEqual(
+      upstream.requests.map((r) => [r.deployment, r.apiVersion]),
+      [
+        ['mini-deploy', '2025-01-01-preview'],
+        ['gpt-4o-mini', '2025-01-01-preview'],
+      ],
+    );
   });
 
   it('speaks the versionless v1 API when api_version is "v1", routing by the deployment in the body', async () => {
@@ -94,7 +97,10 @@ describe('azure adapter against a local Azure OpenAI resource', () => {
   });
 
   it('streams chunks, dropping the prompt-filter chunk that has no choices', async () => {
-    const stream = await azureAdapter.chatStream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(azureProvider(upstream.url), 'gpt-4o'));
+    const stream = await azureAdapter.chatStream(
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] },
+      targetFor(azureProvider(upstream.url), 'gpt-4o'),
+    );
     const chunks: ChatChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     assert.ok(chunks.every((chunk) => chunk.choices.length === 1));
@@ -108,7 +114,14 @@ describe('azure adapter against a local Azure OpenAI resource', () => {
       kind: 'sse',
       events: [
         { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o', choices: [{ index: 0, delta: { content: 'x' }, finish_reason: 'stop' }] },
-        { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o', choices: [], usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 } },
+        {
+          id: 'c',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'gpt-4o',
+          choices: [],
+          usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 },
+        },
         '[DONE]',
       ],
     }));
@@ -123,8 +136,17 @@ describe('azure adapter against a local Azure OpenAI resource', () => {
 
   it('calls the embeddings and completions deployments', async () => {
     const provider = azureProvider(upstream.url, { deployments: { 'text-embedding-3-small': 'embed-deploy' } });
-    const embeddings = await azureAdapter.capabilities.embeddings!.embed({ model: 'text-embedding-3-small', input: ['ab', 'cde'] }, targetFor(provider, 'text-embedding-3-small'));
-    assert.deepEqual(embeddings.data.map((item) => item.embedding), [[2, 0.5, -1], [3, 0.5, -1]]);
+    const embeddings = await azureAdapter.capabilities.embeddings!.embed(
+      { model: 'text-embedding-3-small', input: ['ab', 'cde'] },
+      targetFor(provider, 'text-embedding-3-small'),
+    );
+    assert.deepEqual(
+      embeddings.data.map((item) => item.embedding),
+      [
+        [2, 0.5, -1],
+        [3, 0.5, -1],
+      ],
+    );
     assert.equal(upstream.requests[0]?.deployment, 'embed-deploy');
     assert.equal(upstream.requests[0]?.operation, 'embeddings');
     const completion = await azureAdapter.capabilities.text!.complete({ model: 'instruct', prompt: 'Hello' }, targetFor(provider, 'instruct'));
@@ -134,27 +156,39 @@ describe('azure adapter against a local Azure OpenAI resource', () => {
 
   it('passes Azure errors on with their status and message, without the key', async () => {
     const wrong = await caught(
-      azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(azureProvider(upstream.url, {}, 'wrong-key-0000000000000'), 'gpt-4o')),
+      azureAdapter.chat(
+        { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] },
+        targetFor(azureProvider(upstream.url, {}, 'wrong-key-0000000000000'), 'gpt-4o'),
+      ),
     );
     assert.equal(wrong.status, 401);
     assert.match(wrong.message, /Access denied/);
     upstream.setHandler(() => ({
       kind: 'json',
       status: 400,
-      body: { error: { code: 'content_filter', message: 'The response was filtered due to the prompt triggering content management policy.', param: 'prompt' } },
+      body: {
+        error: { code: 'content_filter', message: 'The response was filtered due to the prompt triggering content management policy.', param: 'prompt' },
+      },
     }));
-    const filtered = await caught(azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(azureProvider(upstream.url), 'gpt-4o')));
+    const filtered = await caught(
+      azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(azureProvider(upstream.url), 'gpt-4o')),
+    );
     assert.equal(filtered.status, 400);
     assert.equal(filtered.upstreamCode, 'content_filter');
     assert.equal(filtered.fromProvider, true);
     upstream.setHandler(() => ({ kind: 'json', status: 429, body: { error: { code: '429', message: 'Rate limit exceeded' } } }));
-    const limited = await caught(azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(azureProvider(upstream.url), 'gpt-4o')));
+    const limited = await caught(
+      azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(azureProvider(upstream.url), 'gpt-4o')),
+    );
     assert.equal(limited.status, 429);
     assert.equal(limited.retryable, true);
   });
 
   it('refuses a key without azure_key_config as a configuration error, before calling out', async () => {
-    const { config } = loadConfigBytes(JSON.stringify({ providers: { azure: { keys: [{ name: 'k', value: API_KEY, models: ['*'], weight: 1 }], network_config: { base_url: upstream.url } } } }), {});
+    const { config } = loadConfigBytes(
+      JSON.stringify({ providers: { azure: { keys: [{ name: 'k', value: API_KEY, models: ['*'], weight: 1 }], network_config: { base_url: upstream.url } } } }),
+      {},
+    );
     const provider = config.providers.get('azure') as ProviderSettings;
     const error = await caught(azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(provider, 'gpt-4o')));
     assert.equal(error.code, 'no_usable_key');

@@ -15,7 +15,15 @@ describe('azure through the node with the official @anthropic-ai/sdk', () => {
     gateway = await startGateway({
       providers: {
         azure: {
-          keys: [{ name: 'az', value: API_KEY, models: ['*'], weight: 1, azure_key_config: { endpoint: 'https://contoso.openai.azure.com', deployments: { 'gpt-4o': 'gpt4o-eu' } } }],
+          keys: [
+            {
+              name: 'az',
+              value: API_KEY,
+              models: ['*'],
+              weight: 1,
+              azure_key_config: { endpoint: 'https://contoso.openai.azure.com', deployments: { 'gpt-4o': 'gpt4o-eu' } },
+            },
+          ],
           network_config: { base_url: upstream.url },
         },
       },
@@ -28,7 +36,12 @@ describe('azure through the node with the official @anthropic-ai/sdk', () => {
   });
 
   it('answers a Messages request from the Azure deployment', async () => {
-    const message = await client.messages.create({ model: 'azure/gpt-4o', max_tokens: 50, system: 'Be brief.', messages: [{ role: 'user', content: 'Hello' }] });
+    const message = await client.messages.create({
+      model: 'azure/gpt-4o',
+      max_tokens: 50,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
     assert.deepEqual(message.content, [{ type: 'text', text: 'Hello from gpt4o-eu' }]);
     assert.equal(message.stop_reason, 'end_turn');
     const sent = upstream.requests[upstream.requests.length - 1];

@@ -60,7 +60,11 @@ describe('azure through the node with the official openai client', () => {
         usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
       },
     }));
-    const completion = await client.chat.completions.create({ model: 'azure/gpt-4o', messages: [{ role: 'user', content: 'Say hello in French' }], temperature: 0 });
+    const completion = await client.chat.completions.create({
+      model: 'azure/gpt-4o',
+      messages: [{ role: 'user', content: 'Say hello in French' }],
+      temperature: 0,
+    });
     assert.equal(completion.choices[0]?.message.content, 'Bonjour');
     assert.deepEqual(completion.usage, { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 });
     const seen = upstream.requests[0];
@@ -95,7 +99,11 @@ describe('azure through the node with the official openai client', () => {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] },
+            message: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }],
+            },
             finish_reason: 'tool_calls',
           },
         ],
@@ -137,7 +145,13 @@ describe('azure through the node with the official openai client', () => {
   it('answers a legacy text completion from the deployment named after the model', async () => {
     upstream.setHandler(() => ({
       kind: 'json',
-      body: { id: 'cmpl-1', object: 'text_completion', created: 1, model: 'gpt-35-turbo-instruct', choices: [{ index: 0, text: ' world', finish_reason: 'stop', logprobs: null }] },
+      body: {
+        id: 'cmpl-1',
+        object: 'text_completion',
+        created: 1,
+        model: 'gpt-35-turbo-instruct',
+        choices: [{ index: 0, text: ' world', finish_reason: 'stop', logprobs: null }],
+      },
     }));
     const completion = await client.completions.create({ model: 'azure/gpt-35-turbo-instruct', prompt: 'Hello' });
     assert.equal(completion.choices[0]?.text, ' world');
@@ -145,7 +159,11 @@ describe('azure through the node with the official openai client', () => {
   });
 
   it("passes Azure's errors to the client with their status", async () => {
-    upstream.setHandler(() => ({ kind: 'json', status: 404, body: { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } } }));
+    upstream.setHandler(() => ({
+      kind: 'json',
+      status: 404,
+      body: { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } },
+    }));
     try {
       await client.chat.completions.create({ model: 'azure/gpt-4o', messages: [{ role: 'user', content: 'x' }] });
       assert.fail('expected an error');

@@ -26,7 +26,14 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
 
   it('calls Converse at /model/{modelId}/converse with a valid signature and the session token', async () => {
     const response = await bedrockAdapter.chat(
-      { model: MODEL, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }], max_tokens: 50 },
+      {
+        model: MODEL,
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hi' },
+        ],
+        max_tokens: 50,
+      },
       targetFor(bedrockProvider(upstream.url), MODEL),
     );
     assert.equal(response.choices[0]?.message.content, 'Hello from Bedrock');
@@ -37,7 +44,11 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
     assert.equal(seen?.rawPath, '/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse');
     assert.equal(seen?.headers['x-amz-security-token'], TEST_CREDS.sessionToken);
     assert.match(String(seen?.headers.authorization), new RegExp(`Credential=${TEST_CREDS.accessKey}/\\d{8}/eu-west-3/bedrock/aws4_request`));
-    assert.deepEqual(seen?.body, { messages: [{ role: 'user', content: [{ text: 'Hi' }] }], system: [{ text: 'Be brief.' }], inferenceConfig: { maxTokens: 50 } });
+    assert.deepEqual(seen?.body, {
+      messages: [{ role: 'user', content: [{ text: 'Hi' }] }],
+      system: [{ text: 'Be brief.' }],
+      inferenceConfig: { maxTokens: 50 },
+    });
   });
 
   it('is refused with 403 when the secret is wrong, without the secret in the error', async () => {
@@ -72,7 +83,10 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
   });
 
   it('streams ConverseStream through the binary event stream into chunks', async () => {
-    const stream = await bedrockAdapter.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(bedrockProvider(upstream.url), MODEL));
+    const stream = await bedrockAdapter.chatStream(
+      { model: MODEL, messages: [{ role: 'user', content: 'Hi' }] },
+      targetFor(bedrockProvider(upstream.url), MODEL),
+    );
     const chunks: ChatChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     assert.equal(upstream.requests[0]?.operation, 'converse-stream');
@@ -86,7 +100,10 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
       frames: [encodeEvent('messageStart', { role: 'assistant' }), encodeEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'partial' } })],
       holdOpen: true,
     }));
-    const stream = await bedrockAdapter.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(bedrockProvider(upstream.url), MODEL));
+    const stream = await bedrockAdapter.chatStream(
+      { model: MODEL, messages: [{ role: 'user', content: 'Hi' }] },
+      targetFor(bedrockProvider(upstream.url), MODEL),
+    );
     for await (const chunk of stream) {
       if (chunk.choices[0]?.delta.content === 'partial') break;
     }
@@ -95,14 +112,23 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
 
   it('throws an exception that arrives as the first stream event before the stream starts, retryable', async () => {
     upstream.setHandler(() => ({ kind: 'events', frames: [encodeException('throttlingException', { message: 'slow down' })] }));
-    const error = await caught(bedrockAdapter.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(bedrockProvider(upstream.url), MODEL)));
+    const error = await caught(
+      bedrockAdapter.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(bedrockProvider(upstream.url), MODEL)),
+    );
     assert.equal(error.status, 429);
     assert.equal(error.retryable, true);
   });
 
   it('passes Bedrock errors on with their status and exception name', async () => {
-    upstream.setHandler(() => ({ kind: 'json', status: 400, body: { message: 'The provided model identifier is invalid.' }, errorType: 'ValidationException' }));
-    const error = await caught(bedrockAdapter.chat({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(bedrockProvider(upstream.url), MODEL)));
+    upstream.setHandler(() => ({
+      kind: 'json',
+      status: 400,
+      body: { message: 'The provided model identifier is invalid.' },
+      errorType: 'ValidationException',
+    }));
+    const error = await caught(
+      bedrockAdapter.chat({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(bedrockProvider(upstream.url), MODEL)),
+    );
     assert.equal(error.status, 400);
     assert.equal(error.type, 'ValidationException');
     assert.equal(error.message, 'The provided model identifier is invalid.');
@@ -114,27 +140,50 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
     const model = 'amazon.titan-embed-text-v2:0';
     const target = targetFor(bedrockProvider(upstream.url), model);
     const response = await bedrockAdapter.capabilities.embeddings!.embed({ model, input: ['one two', 'three'], dimensions: 256 }, target);
-    assert.deepEqual(upstream.requests.map((request) => [request.rawPath, request.body]), [
-      ['/model/amazon.titan-embed-text-v2%3A0/invoke', { inputText: 'one two', dimensions: 256 }],
-      ['/model/amazon.titan-embed-text-v2%3A0/invoke', { inputText: 'three', dimensions: 256 }],
-    ]);
-    assert.deepEqual(response.data.map((item) => item.embedding), [[7, 0.5, -0.25], [5, 0.5, -0.25]]);
+    assert.deepEqual(
+      upstream.requests.map((request) => [request.rawPath, request.body]),
+      [
+        ['/model/amazon.titan-embed-text-v2%3A0/invoke', { inputText: 'one two', dimensions: 256 }],
+        ['/model/amazon.titan-embed-text-v2%3A0/invoke', { inputText: 'three', dimensions: 256 }],
+      ],
+    );
+    assert.deepEqual(
+      response.data.map((item) => item.embedding),
+      [
+        [7, 0.5, -0.25],
+        [5, 0.5, -0.25],
+      ],
+    );
     assert.deepEqual(response.usage, { prompt_tokens: 3, total_tokens: 3 });
 
     const encoded = await bedrockAdapter.capabilities.embeddings!.embed({ model, input: 'abc', encoding_format: 'base64' }, target);
     const bytes = Buffer.from(encoded.data[0]?.embedding as string, 'base64');
-    assert.deepEqual([0, 1, 2].map((i) => bytes.readFloatLE(i * 4)), [3, 0.5, -0.25]);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => bytes.readFloatLE(i * 4)),
+      [3, 0.5, -0.25],
+    );
   });
 
   it('embeds with Cohere on Bedrock in one call, and refuses models it has no body format for', async () => {
-    upstream.setHandler((request) => ({ kind: 'json', body: { id: 'e1', embeddings: request.body.texts.map((_: string, i: number) => [i, 1]), response_type: 'embeddings_floats' } }));
+    upstream.setHandler((request) => ({
+      kind: 'json',
+      body: { id: 'e1', embeddings: request.body.texts.map((_: string, i: number) => [i, 1]), response_type: 'embeddings_floats' },
+    }));
     const model = 'cohere.embed-english-v3';
     const response = await bedrockAdapter.capabilities.embeddings!.embed({ model, input: ['a', 'b'] }, targetFor(bedrockProvider(upstream.url), model));
     assert.deepEqual(upstream.requests[0]?.body, { texts: ['a', 'b'], input_type: 'search_document' });
-    assert.deepEqual(response.data.map((item) => item.embedding), [[0, 1], [1, 1]]);
+    assert.deepEqual(
+      response.data.map((item) => item.embedding),
+      [
+        [0, 1],
+        [1, 1],
+      ],
+    );
     await bedrockAdapter.capabilities.embeddings!.embed({ model, input: 'q', input_type: 'search_query' }, targetFor(bedrockProvider(upstream.url), model));
     assert.deepEqual(upstream.requests[1]?.body, { texts: ['q'], input_type: 'search_query' });
-    const error = await caught(bedrockAdapter.capabilities.embeddings!.embed({ model: 'meta.llama3', input: 'x' }, targetFor(bedrockProvider(upstream.url), 'meta.llama3')));
+    const error = await caught(
+      bedrockAdapter.capabilities.embeddings!.embed({ model: 'meta.llama3', input: 'x' }, targetFor(bedrockProvider(upstream.url), 'meta.llama3')),
+    );
     assert.equal(error.status, 400);
   });
 
@@ -165,6 +214,8 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
     assert.equal(calls[0]?.id, 'tooluse_9');
     assert.equal(calls.map((call) => call.function?.arguments ?? '').join(''), '{"q":"x"}');
     assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
-    assert.deepEqual(upstream.requests[0]?.body.toolConfig, { tools: [{ toolSpec: { name: 'lookup', inputSchema: { json: { type: 'object', properties: {} } } } }] });
+    assert.deepEqual(upstream.requests[0]?.body.toolConfig, {
+      tools: [{ toolSpec: { name: 'lookup', inputSchema: { json: { type: 'object', properties: {} } } } }],
+    });
   });
 });

@@ -22,7 +22,12 @@ describe('bedrock through the node with the official @anthropic-ai/sdk', () => {
               value: '',
               models: ['*'],
               weight: 1,
-              bedrock_key_config: { region: TEST_CREDS.region, access_key: TEST_CREDS.accessKey, secret_key: TEST_CREDS.secretKey, session_token: TEST_CREDS.sessionToken },
+              bedrock_key_config: {
+                region: TEST_CREDS.region,
+                access_key: TEST_CREDS.accessKey,
+                secret_key: TEST_CREDS.secretKey,
+                session_token: TEST_CREDS.sessionToken,
+              },
             },
           ],
           network_config: { base_url: upstream.url },

@@ -117,7 +117,10 @@ describe('bedrock through the node with the official openai client', () => {
     messages.push(first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: '21C' });
     const second = await client.chat.completions.create({ model: MODEL, messages, tools });
     assert.equal(second.choices[0]?.message.content, 'It is 21C in Lyon.');
-    assert.deepEqual(upstream.requests[1]?.body.messages[2], { role: 'user', content: [{ toolResult: { toolUseId: 'tooluse_w1', content: [{ text: '21C' }] } }] });
+    assert.deepEqual(upstream.requests[1]?.body.messages[2], {
+      role: 'user',
+      content: [{ toolResult: { toolUseId: 'tooluse_w1', content: [{ text: '21C' }] } }],
+    });
   });
 
   it('streams a tool call the client can reassemble', async () => {
@@ -148,16 +151,24 @@ describe('bedrock through the node with the official openai client', () => {
 
   it('returns embeddings the client decodes from its default base64 encoding', async () => {
     const response = await client.embeddings.create({ model: 'bedrock/amazon.titan-embed-text-v2:0', input: ['a', 'bb'] });
-    assert.deepEqual(response.data.map((item) => Array.from(item.embedding)), [
-      [1, 0.5, -0.25],
-      [2, 0.5, -0.25],
-    ]);
+    assert.deepEqual(
+      response.data.map((item) => Array.from(item.embedding)),
+      [
+        [1, 0.5, -0.25],
+        [2, 0.5, -0.25],
+      ],
+    );
     assert.equal(upstream.requests.length, 2);
     assert.deepEqual(upstream.requests[0]?.body, { inputText: 'a' });
   });
 
   it('passes a Bedrock error to the client with its status in the error envelope', async () => {
-    upstream.setHandler(() => ({ kind: 'json', status: 400, body: { message: 'Malformed input request: messages: expected minimum item count: 1' }, errorType: 'ValidationException' }));
+    upstream.setHandler(() => ({
+      kind: 'json',
+      status: 400,
+      body: { message: 'Malformed input request: messages: expected minimum item count: 1' },
+      errorType: 'ValidationException',
+    }));
     const error = await apiError(client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }));
     assert.equal(error.status, 400);
     const body = error.error as { type?: string; message?: string };
@@ -167,7 +178,10 @@ describe('bedrock through the node with the official openai client', () => {
 
   it('answers 403 to the client when the configured secret does not sign correctly, never echoing it', async () => {
     await gateway.close();
-    gateway = await startGateway({ providers: { bedrock: bedrockEntry(upstream.url, 'not-the-right-secret-key-000000000000') } }, { env: { AWS_ACCESS_KEY_ID: TEST_CREDS.accessKey } });
+    gateway = await startGateway(
+      { providers: { bedrock: bedrockEntry(upstream.url, 'not-the-right-secret-key-000000000000') } },
+      { env: { AWS_ACCESS_KEY_ID: TEST_CREDS.accessKey } },
+    );
     const error = await apiError(gateway.openai().chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }));
     assert.equal(error.status, 403);
     assert.ok(!JSON.stringify(error.error).includes('not-the-right-secret'));
@@ -182,7 +196,9 @@ describe('bedrock through the node with the official openai client', () => {
       { env: { AWS_ACCESS_KEY_ID: TEST_CREDS.accessKey }, sleep: instantSleep },
     );
     let calls = 0;
-    upstream.setHandler(() => (++calls === 1 ? { kind: 'json', status: 429, body: { message: 'Too many requests' }, errorType: 'ThrottlingException' } : converseText('after retry')));
+    upstream.setHandler(() =>
+      ++calls === 1 ? { kind: 'json', status: 429, body: { message: 'Too many requests' }, errorType: 'ThrottlingException' } : converseText('after retry'),
+    );
     const error = await apiError(gateway.openai().chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }));
     assert.equal(error.status, 429, 'max_retries defaults to 0: the throttle reaches the client');
 
@@ -211,7 +227,15 @@ describe('a fallback from bedrock to azure in one request', () => {
         providers: {
           bedrock: bedrockEntry(bedrock.url),
           azure: {
-            keys: [{ name: 'az', value: 'azure-key-for-fallback-test', models: ['*'], weight: 1, azure_key_config: { endpoint: 'https://x.openai.azure.com', deployments: { 'gpt-4o': 'gpt4o-prod' } } }],
+            keys: [
+              {
+                name: 'az',
+                value: 'azure-key-for-fallback-test',
+                models: ['*'],
+                weight: 1,
+                azure_key_config: { endpoint: 'https://x.openai.azure.com', deployments: { 'gpt-4o': 'gpt4o-prod' } },
+              },
+            ],
             network_config: { base_url: azure.url },
           },
         },
@@ -236,6 +260,9 @@ describe('a fallback from bedrock to azure in one request', () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     assert.equal(text, 'Hello from Azure');
     assert.equal(bedrock.requests.length, 2);
-    assert.deepEqual(azure.requests.map((request) => request.deployment), ['gpt4o-prod', 'gpt4o-prod']);
+    assert.deepEqual(
+      azure.requests.map((request) => request.deployment),
+      ['gpt4o-prod', 'gpt4o-prod'],
+    );
   });
 });

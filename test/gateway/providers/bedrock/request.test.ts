@@ -48,10 +48,7 @@ describe('bedrock toConverseRequest', () => {
   });
 
   it('refuses remote image URLs and unsupported image types with a clear 400', () => {
-    rejects(
-      { model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] },
-      /data URLs/,
-    );
+    rejects({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }, /data URLs/);
     rejects({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,AA' } }] }] }, /image\/bmp/);
   });
 
@@ -90,10 +87,9 @@ describe('bedrock toConverseRequest', () => {
     });
     assert.deepEqual(toConverseRequest({ ...base, tool_choice: 'auto' }).toolConfig?.toolChoice, { auto: {} });
     assert.deepEqual(toConverseRequest({ ...base, tool_choice: 'required' }).toolConfig?.toolChoice, { any: {} });
-    assert.deepEqual(
-      toConverseRequest({ ...base, tool_choice: { type: 'function', function: { name: 'get_weather' } } }).toolConfig?.toolChoice,
-      { tool: { name: 'get_weather' } },
-    );
+    assert.deepEqual(toConverseRequest({ ...base, tool_choice: { type: 'function', function: { name: 'get_weather' } } }).toolConfig?.toolChoice, {
+      tool: { name: 'get_weather' },
+    });
     assert.equal(toConverseRequest({ ...base, tool_choice: 'none' }).toolConfig, undefined);
   });
 

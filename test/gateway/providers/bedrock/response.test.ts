@@ -31,10 +31,7 @@ describe('bedrock fromConverseResponse', () => {
         output: {
           message: {
             role: 'assistant',
-            content: [
-              { text: 'Let me check.' },
-              { toolUse: { toolUseId: 'tooluse_abc', name: 'get_weather', input: { city: 'Paris', unit: 'c' } } },
-            ],
+            content: [{ text: 'Let me check.' }, { toolUse: { toolUseId: 'tooluse_abc', name: 'get_weather', input: { city: 'Paris', unit: 'c' } } }],
           },
         },
         stopReason: 'tool_use',
@@ -79,10 +76,13 @@ describe('bedrock error bodies', () => {
       type: 'AccessDeniedException',
       code: 'AccessDeniedException',
     });
-    assert.deepEqual(readBedrockErrorBody({ message: 'slow down' }, { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/' }), {
-      message: 'slow down',
-      type: 'ThrottlingException',
-      code: 'ThrottlingException',
-    });
+    assert.deepEqual(
+      readBedrockErrorBody({ message: 'slow down' }, { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/' }),
+      {
+        message: 'slow down',
+        type: 'ThrottlingException',
+        code: 'ThrottlingException',
+      },
+    );
   });
 });

@@ -108,7 +108,10 @@ describe('bedrock ConverseStream translation', () => {
   });
 
   it('reports a modelStreamErrorException as 424', async () => {
-    const { error } = await failure([encodeEvent('messageStart', { role: 'assistant' }), encodeException('modelStreamErrorException', { message: 'model broke', originalStatusCode: 500 })]);
+    const { error } = await failure([
+      encodeEvent('messageStart', { role: 'assistant' }),
+      encodeException('modelStreamErrorException', { message: 'model broke', originalStatusCode: 500 }),
+    ]);
     assert.equal(error.status, 424);
   });
 
@@ -117,7 +120,10 @@ describe('bedrock ConverseStream translation', () => {
     const last = frames[frames.length - 1] as Uint8Array;
     const truncated = await failure([...frames.slice(0, -1), last.subarray(0, last.length - 5)]);
     assert.equal(truncated.error.code, 'upstream_bad_response');
-    const unfinished = await failure([encodeEvent('messageStart', { role: 'assistant' }), encodeEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'a' } })]);
+    const unfinished = await failure([
+      encodeEvent('messageStart', { role: 'assistant' }),
+      encodeEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'a' } }),
+    ]);
     assert.match(unfinished.error.message, /before messageStop/);
   });
 

@@ -47,7 +47,11 @@ describe('cohere provider through the node (official openai client)', () => {
   });
 
   it('streams text with the openai client', async () => {
-    const stream = await client.chat.completions.create({ model: 'cohere/command-a-03-2025', messages: [{ role: 'user', content: 'stream please' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'cohere/command-a-03-2025',
+      messages: [{ role: 'user', content: 'stream please' }],
+      stream: true,
+    });
     let text = '';
     let finish: string | null | undefined;
     for await (const chunk of stream) {
@@ -62,14 +66,23 @@ describe('cohere provider through the node (official openai client)', () => {
   it('returns tool calls, JSON and streamed', async () => {
     const reply = buildCohereToolCall('get_weather_abc', 'get_weather', { location: 'Toronto' });
     cohere.enqueue({ kind: 'response', response: reply }, { kind: 'response', response: reply });
-    const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }];
-    const json = await client.chat.completions.create({ model: 'cohere/command-r', messages: [{ role: 'user', content: 'weather?' }], tools, tool_choice: 'required' });
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } },
+    ];
+    const json = await client.chat.completions.create({
+      model: 'cohere/command-r',
+      messages: [{ role: 'user', content: 'weather?' }],
+      tools,
+      tool_choice: 'required',
+    });
     const call = json.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
     assert.deepEqual([call.id, call.function.name, JSON.parse(call.function.arguments)], ['get_weather_abc', 'get_weather', { location: 'Toronto' }]);
     assert.equal(json.choices[0]?.finish_reason, 'tool_calls');
     assert.equal(cohere.requests[0]?.body.tool_choice, 'REQUIRED');
 
-    const final = await client.chat.completions.stream({ model: 'cohere/command-r', messages: [{ role: 'user', content: 'weather?' }], tools }).finalChatCompletion();
+    const final = await client.chat.completions
+      .stream({ model: 'cohere/command-r', messages: [{ role: 'user', content: 'weather?' }], tools })
+      .finalChatCompletion();
     const streamed = final.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
     assert.deepEqual(JSON.parse(streamed.function.arguments), { location: 'Toronto' });
     assert.equal(final.choices[0]?.finish_reason, 'tool_calls');

@@ -10,7 +10,13 @@ describe('cohere toCohereRequest', () => {
         model: 'x',
         messages: [
           { role: 'system', content: 'Be terse.' },
-          { role: 'user', content: [{ type: 'text', text: 'Describe' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAA=' } }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Describe' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,AAA=' } },
+            ],
+          },
         ],
         max_tokens: 50,
         top_p: 0.8,
@@ -23,7 +29,13 @@ describe('cohere toCohereRequest', () => {
       model: 'command-a-03-2025',
       messages: [
         { role: 'system', content: 'Be terse.' },
-        { role: 'user', content: [{ type: 'text', text: 'Describe' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAA=' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Describe' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAA=' } },
+          ],
+        },
       ],
       max_tokens: 50,
       p: 0.8,
@@ -38,7 +50,11 @@ describe('cohere toCohereRequest', () => {
         model: 'x',
         messages: [
           { role: 'user', content: 'Weather?' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Madrid"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Madrid"}' } }],
+          },
           { role: 'tool', tool_call_id: 'c1', content: '{"temp":24}' },
         ],
         tools: [
@@ -60,7 +76,11 @@ describe('cohere toCohereRequest', () => {
 
   it('maps a json_schema response format to json_object with its schema', () => {
     const body = toCohereRequest(
-      { model: 'x', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' } } } },
+      {
+        model: 'x',
+        messages: [{ role: 'user', content: 'x' }],
+        response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' } } },
+      },
       'c',
     );
     assert.deepEqual(body.response_format, { type: 'json_object', json_schema: { type: 'object' } });
@@ -79,12 +99,18 @@ describe('cohere toCohereEmbedRequest', () => {
   });
 
   it('refuses token arrays with a 400', () => {
-    assert.throws(() => toCohereEmbedRequest({ model: 'x', input: [1, 2, 3] }, 'e'), (error: unknown) => error instanceof GatewayError && error.status === 400);
+    assert.throws(
+      () => toCohereEmbedRequest({ model: 'x', input: [1, 2, 3] }, 'e'),
+      (error: unknown) => error instanceof GatewayError && error.status === 400,
+    );
   });
 });
 
 describe('cohere toCohereRequest limits', () => {
   it('refuses n > 1 rather than silently returning one choice', () => {
-    assert.throws(() => toCohereRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 3 }, 'c'), (error: unknown) => error instanceof GatewayError && error.param === 'n');
+    assert.throws(
+      () => toCohereRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 3 }, 'c'),
+      (error: unknown) => error instanceof GatewayError && error.param === 'n',
+    );
   });
 });

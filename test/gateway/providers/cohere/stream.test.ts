@@ -20,17 +20,27 @@ describe('cohere translateCohereStream', () => {
   it('streams parallel tool calls with their own indexes', async () => {
     const chunks = await collect(translate('tool-stream.sse'));
     const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
-    const argsOf = (index: number) => calls.filter((call) => call.index === index).map((call) => call.function?.arguments ?? '').join('');
-    assert.deepEqual(calls.filter((call) => call.id).map((call) => [call.index, call.id, call.function?.name]), [
-      [0, 'get_weather_nsz5zm3w56q3', 'get_weather'],
-      [1, 'get_weather_g5aj6ccqnqr2', 'get_weather'],
-    ]);
+    const argsOf = (index: number) =>
+      calls
+        .filter((call) => call.index === index)
+        .map((call) => call.function?.arguments ?? '')
+        .join('');
+    assert.deepEqual(
+      calls.filter((call) => call.id).map((call) => [call.index, call.id, call.function?.name]),
+      [
+        [0, 'get_weather_nsz5zm3w56q3', 'get_weather'],
+        [1, 'get_weather_g5aj6ccqnqr2', 'get_weather'],
+      ],
+    );
     assert.deepEqual(JSON.parse(argsOf(0)), { location: 'Madrid' });
     assert.deepEqual(JSON.parse(argsOf(1)), { location: 'Brasilia' });
     assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
   });
 
   it('throws a message-end with ERROR as an upstream error', async () => {
-    await assert.rejects(collect(translate('error-stream.sse')), (error: unknown) => error instanceof GatewayError && error.status === 500 && /internal server error/.test(error.message));
+    await assert.rejects(
+      collect(translate('error-stream.sse')),
+      (error: unknown) => error instanceof GatewayError && error.status === 500 && /internal server error/.test(error.message),
+    );
   });
 });

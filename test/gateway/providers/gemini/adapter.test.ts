@@ -25,9 +25,7 @@ describe('gemini adapter against a Gemini-protocol server', () => {
   });
 
   it('streams with alt=sse', async () => {
-    const chunks = await collect(
-      await geminiAdapter.chatStream({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'stream me' }] }, target()),
-    );
+    const chunks = await collect(await geminiAdapter.chatStream({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'stream me' }] }, target()));
     assert.equal(upstream.requests[0]?.query.get('alt'), 'sse');
     assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), 'echo: stream me');
     assert.equal(chunks.at(-1)?.choices[0]?.finish_reason, 'stop');

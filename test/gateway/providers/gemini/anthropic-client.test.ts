@@ -24,7 +24,12 @@ describe('gemini through the node with the official @anthropic-ai/sdk', () => {
   });
 
   it('answers a Messages request from Gemini', async () => {
-    const message = await client.messages.create({ model: 'gemini/gemini-2.0-flash', max_tokens: 64, system: 'Be brief.', messages: [{ role: 'user', content: 'Hello' }] });
+    const message = await client.messages.create({
+      model: 'gemini/gemini-2.0-flash',
+      max_tokens: 64,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
     assert.deepEqual(message.content, [{ type: 'text', text: 'echo: Hello' }]);
     assert.equal(message.stop_reason, 'end_turn');
     assert.equal(message.usage.input_tokens, 7);
@@ -55,10 +60,13 @@ describe('gemini through the node with the official @anthropic-ai/sdk', () => {
     });
     assert.equal(message.stop_reason, 'tool_use');
     const uses = message.content.filter((block) => block.type === 'tool_use');
-    assert.deepEqual(uses.map((block) => [block.name, block.input]), [
-      ['get_weather', { location: 'Paris', unit: 'celsius' }],
-      ['get_time', { timezone: 'Europe/Paris' }],
-    ]);
+    assert.deepEqual(
+      uses.map((block) => [block.name, block.input]),
+      [
+        ['get_weather', { location: 'Paris', unit: 'celsius' }],
+        ['get_time', { timezone: 'Europe/Paris' }],
+      ],
+    );
   });
 
   it("raises Gemini's rate limit as the SDK's RateLimitError", async () => {

@@ -18,7 +18,10 @@ describe('gemini provider through the official openai client', () => {
     gateway = await startGateway({
       providers: {
         gemini: { keys: [{ name: 'gemini-key', value: GEMINI_KEY, models: ['*'], weight: 1 }], network_config: { base_url: gemini.url } },
-        openai: { keys: [{ name: 'openai-key', value: 'sk-test-0123456789abcdef', models: ['*'], weight: 1 }], network_config: { base_url: openaiUpstream.url } },
+        openai: {
+          keys: [{ name: 'openai-key', value: 'sk-test-0123456789abcdef', models: ['*'], weight: 1 }],
+          network_config: { base_url: openaiUpstream.url },
+        },
       },
     });
   });
@@ -81,7 +84,10 @@ describe('gemini provider through the official openai client', () => {
     const message = first.choices[0]?.message;
     assert.equal(first.choices[0]?.finish_reason, 'tool_calls');
     const calls = (message?.tool_calls ?? []) as { id: string; function: { name: string; arguments: string } }[];
-    assert.deepEqual(calls.map((call) => call.function.name), ['get_weather', 'get_time']);
+    assert.deepEqual(
+      calls.map((call) => call.function.name),
+      ['get_weather', 'get_time'],
+    );
 
     const second = await client.chat.completions.create({
       model: 'gemini/gemini-2.0-flash',
@@ -95,7 +101,10 @@ describe('gemini provider through the official openai client', () => {
     } as Parameters<typeof client.chat.completions.create>[0] & { stream?: false });
     assert.equal(second.choices[0]?.finish_reason, 'stop');
     const sent = gemini.requests[1]?.body;
-    assert.deepEqual(sent.tools[0].functionDeclarations.map((declaration: { name: string }) => declaration.name), ['get_weather', 'get_time']);
+    assert.deepEqual(
+      sent.tools[0].functionDeclarations.map((declaration: { name: string }) => declaration.name),
+      ['get_weather', 'get_time'],
+    );
     assert.deepEqual(sent.contents[2], {
       role: 'user',
       parts: [
@@ -115,10 +124,13 @@ describe('gemini provider through the official openai client', () => {
 
   it('embeds with Gemini through /v1/embeddings', async () => {
     const response = await gateway.openai().embeddings.create({ model: 'gemini/text-embedding-004', input: ['hi', 'there'], encoding_format: 'float' });
-    assert.deepEqual(response.data.map((item) => item.embedding), [
-      [2, 104, 0.5],
-      [5, 116, 0.5],
-    ]);
+    assert.deepEqual(
+      response.data.map((item) => item.embedding),
+      [
+        [2, 104, 0.5],
+        [5, 116, 0.5],
+      ],
+    );
     assert.equal(gemini.requests[0]?.action, 'batchEmbedContents');
   });
 

@@ -110,10 +110,7 @@ describe('gemini toGeminiRequest', () => {
     assert.deepEqual(body.contents.slice(1), [
       {
         role: 'model',
-        parts: [
-          { functionCall: { name: 'get_weather', args: { location: 'Paris' } } },
-          { functionCall: { name: 'get_time', args: {} } },
-        ],
+        parts: [{ functionCall: { name: 'get_weather', args: { location: 'Paris' } } }, { functionCall: { name: 'get_time', args: {} } }],
       },
       {
         role: 'user',
@@ -150,7 +147,14 @@ describe('gemini toGeminiRequest', () => {
 
   it('refuses a tool result that answers no earlier call, and a conversation with only a system message', () => {
     assert.throws(
-      () => toGeminiRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'nope', content: '1' }] }),
+      () =>
+        toGeminiRequest({
+          model: 'm',
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'tool', tool_call_id: 'nope', content: '1' },
+          ],
+        }),
       (error: unknown) => error instanceof GatewayError && error.status === 400 && /nope/.test(error.message),
     );
     assert.throws(

@@ -8,9 +8,7 @@ describe('gemini toChatResponse', () => {
     assert.equal(response.object, 'chat.completion');
     assert.equal(response.id, 'mKdKaJ-RBPSlz7IPs4Tz2Ag');
     assert.equal(response.model, 'gemini-2.5-flash');
-    assert.deepEqual(response.choices, [
-      { index: 0, message: { role: 'assistant', content: 'AI learns patterns from data.' }, finish_reason: 'stop' },
-    ]);
+    assert.deepEqual(response.choices, [{ index: 0, message: { role: 'assistant', content: 'AI learns patterns from data.' }, finish_reason: 'stop' }]);
     assert.deepEqual(response.usage, {
       prompt_tokens: 8,
       completion_tokens: 22,

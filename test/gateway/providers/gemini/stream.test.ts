@@ -18,12 +18,7 @@ describe('gemini stream translation', () => {
     const chunks = await collect(toChatChunks(eventsOf('text-stream.sse'), { model: 'gemini-2.0-flash', includeUsage: true }));
     assert.deepEqual(
       chunks.map((chunk) => chunk.choices.map((choice) => [choice.delta, choice.finish_reason])),
-      [
-        [[{ role: 'assistant', content: 'The' }, null]],
-        [[{ content: ' sky is' }, null]],
-        [[{ content: ' blue.' }, 'stop']],
-        [],
-      ],
+      [[[{ role: 'assistant', content: 'The' }, null]], [[{ content: ' sky is' }, null]], [[{ content: ' blue.' }, 'stop']], []],
     );
     assert.ok(chunks.every((chunk) => chunk.id === 'stream-text-1' && chunk.object === 'chat.completion.chunk'));
     assert.deepEqual(chunks[3]?.usage, { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 });
@@ -64,8 +59,7 @@ describe('gemini stream translation', () => {
           seen.push(chunk.choices[0]?.delta.content ?? '');
         }
       })(),
-      (error: unknown) =>
-        error instanceof GatewayError && error.status === 503 && error.type === 'UNAVAILABLE' && /overloaded/.test(error.message),
+      (error: unknown) => error instanceof GatewayError && error.status === 503 && error.type === 'UNAVAILABLE' && /overloaded/.test(error.message),
     );
     assert.deepEqual(seen, ['Partial']);
   });

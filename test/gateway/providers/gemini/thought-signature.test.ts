@@ -27,6 +27,9 @@ describe('gemini thought signatures on function calls', () => {
         { functionCall: { name: 'book_taxi', args: { time: '10 AM' } } },
       ],
     });
-    assert.deepEqual(next.contents[2]?.parts.map((part) => part.functionResponse?.name), ['check_flight', 'book_taxi']);
+    assert.deepEqual(
+      next.contents[2]?.parts.map((part) => part.functionResponse?.name),
+      ['check_flight', 'book_taxi'],
+    );
   });
 });

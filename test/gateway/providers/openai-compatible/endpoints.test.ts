@@ -40,7 +40,10 @@ describe('OpenAI-compatible providers', () => {
   });
 
   it("prefers a key's ollama_key_config.url", () => {
-    const settings = settingsOf({ providers: { ollama: { keys: [{ value: '', models: ['*'], ollama_key_config: { url: 'http://gpu-box:11434/' } }] } } }, 'ollama');
+    const settings = settingsOf(
+      { providers: { ollama: { keys: [{ value: '', models: ['*'], ollama_key_config: { url: 'http://gpu-box:11434/' } }] } } },
+      'ollama',
+    );
     assert.equal(openaiCompatibleAdapter.defaultBaseUrl(settings, settings.keys[0]), 'http://gpu-box:11434');
   });
 

@@ -20,7 +20,9 @@ describe('vertex through the node with the official @anthropic-ai/sdk', () => {
     gateway = await startGateway({
       providers: {
         vertex: {
-          keys: [{ name: 'v', value: '', models: ['*'], weight: 1, vertex_key_config: { project_id: 'proj', region: 'us-east5', auth_credentials: account.json } }],
+          keys: [
+            { name: 'v', value: '', models: ['*'], weight: 1, vertex_key_config: { project_id: 'proj', region: 'us-east5', auth_credentials: account.json } },
+          ],
           network_config: { base_url: upstream.url },
         },
       },

@@ -64,11 +64,16 @@ describe('vertex provider through the official openai client', () => {
   });
 
   it('embeds through the model :predict method with token counts', async () => {
-    const response = await gateway.openai().embeddings.create({ model: 'vertex/text-embedding-005', input: ['abc', 'hello'], encoding_format: 'float', dimensions: 3 });
-    assert.deepEqual(response.data.map((item) => item.embedding), [
-      [3, 97, 0.5],
-      [5, 104, 0.5],
-    ]);
+    const response = await gateway
+      .openai()
+      .embeddings.create({ model: 'vertex/text-embedding-005', input: ['abc', 'hello'], encoding_format: 'float', dimensions: 3 });
+    assert.deepEqual(
+      response.data.map((item) => item.embedding),
+      [
+        [3, 97, 0.5],
+        [5, 104, 0.5],
+      ],
+    );
     assert.deepEqual(response.usage, { prompt_tokens: 8, total_tokens: 8 });
     const sent = upstream.requests.at(-1);
     assert.equal(sent?.path, '/v1/projects/acme-prod/locations/us-central1/publishers/google/models/text-embedding-005:predict');

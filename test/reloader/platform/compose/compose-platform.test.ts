@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createComposePlatform } from '../../../../reloader/platform/compose/compose-platform.js';
+import { createComposePlatform, toNodeChange } from '../../../../reloader/platform/compose/compose-platform.js';
 import type { Platform } from '../../../../reloader/platform/platform.js';
 import { captureLogger, FakeCluster } from '../../fake-cluster.js';
 
@@ -39,7 +39,10 @@ describe('compose platform (the Platform seam over Docker Compose + nginx)', () 
     await platform.syncRotation(nodes);
     await platform.syncRotation(nodes);
     assert.deepEqual(cluster.rotations, [['gateway-2'], ['gateway-1', 'gateway-2']]);
-    assert.deepEqual(platform.describeRotation().servers.map((s) => s.name), ['gateway-1', 'gateway-2']);
+    assert.deepEqual(
+      platform.describeRotation().servers.map((s) => s.name),
+      ['gateway-1', 'gateway-2'],
+    );
   });
 
   it('leaves the rotation as it is when it sees no node at all, saying so once', async () => {
@@ -56,5 +59,33 @@ describe('compose platform (the Platform seam over Docker Compose + nginx)', () 
     await platform.resumeRestart({ id: stopped.id, name: stopped.name });
     await platform.resumeRestart({ id: running.id, name: running.name });
     assert.deepEqual(cluster.calls, ['start gateway-1']);
+  });
+
+  it("reports the gateways' Docker events as node changes until told to stop", () => {
+    cluster.addNode('gateway-1', 1, FP);
+    const changes: string[] = [];
+    const stop = platform.watchNodes((change) => changes.push(`${change.what} ${change.id.slice(0, 12)}`));
+    cluster.emit('gateway-1', 'kill');
+    cluster.emit('gateway-1', 'exec_start');
+    cluster.emit('', 'resync');
+    stop();
+    cluster.emit('gateway-1', 'die');
+    assert.deepEqual(changes, ['leaving id-gateway-1', 'resync ']);
+  });
+});
+
+describe('toNodeChange', () => {
+  it("maps Docker's container actions to node changes and ignores the rest", () => {
+    assert.deepEqual(['kill', 'stop', 'die', 'destroy', 'start', 'health_status', 'resync', 'exec_start', 'rename'].map(toNodeChange), [
+      'leaving',
+      'leaving',
+      'gone',
+      'gone',
+      'started',
+      'health',
+      'resync',
+      undefined,
+      undefined,
+    ]);
   });
 });

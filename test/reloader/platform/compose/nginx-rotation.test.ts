@@ -42,6 +42,7 @@ function startFakeNginx(dir: string, reloads: { enabled: boolean }) {
       if (reloads.enabled) generation = String(parseGeneration(readFileSync(join(dir, 'generation.conf'), 'utf8')));
     },
     logsTail: async () => [],
+    watchEvents: () => () => {},
   };
   return { server, docker, signals };
 }
@@ -75,7 +76,9 @@ describe('nginx rotation control', () => {
     ]);
     assert.deepEqual(result, { confirmed: true, generation: 8 }, 'continues from the generation on the volume');
     assert.deepEqual(fake.signals, ['nginx-id SIGHUP']);
-    const servers = readFileSync(join(dir, 'servers.conf'), 'utf8').split('\n').filter((l) => l.startsWith('server'));
+    const servers = readFileSync(join(dir, 'servers.conf'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('server'));
     assert.deepEqual(servers, [
       'server 172.18.0.3:8080 max_fails=1 fail_timeout=2s; # gateway-1',
       'server 172.18.0.5:8080 max_fails=1 fail_timeout=2s; # gateway-3',

@@ -29,8 +29,10 @@ if (bytes.includes('fail-health-for-test')) {
 }
 `;
 
+// 5 s, not 1.5 s: on a saturated host (load average 15 on 2 cores) restarted test nodes stayed
+// `unhealthy` for the whole 25 s health timeout while they served; a slow check is the suspect.
 const CHECK = `
-fetch('http://127.0.0.1:8080/health', { signal: AbortSignal.timeout(1500) })
+fetch('http://127.0.0.1:8080/health', { signal: AbortSignal.timeout(5000) })
   .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));
 `;
 

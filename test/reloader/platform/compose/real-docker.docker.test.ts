@@ -17,6 +17,8 @@ import { createComposePlatform } from '../../../../reloader/platform/compose/com
 import { createNginxRotation } from '../../../../reloader/platform/compose/nginx-rotation.js';
 import { captureLogger } from '../../fake-cluster.js';
 import { buildTinyNodeImage } from './support/tiny-node-image.js';
+import { startCuttableDockerSocket } from './support/cuttable-docker-socket.js';
+import { createFileJournal } from '../../../../reloader/rollout/restart-journal.js';
 
 const RUN = randomBytes(4).toString('hex');
 const RUN_LABEL = 'ai-gateway.reloader-test-run';
@@ -102,9 +104,16 @@ describe('reloader against a real Docker engine', function () {
     this.timeout(120_000);
     await controller?.stop();
     const mine = await docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${RUN}`] } }).catch(() => []);
-    for (const c of mine) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    for (const c of mine)
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
     await network?.remove().catch(() => {});
-    await docker.getImage(IMAGE).remove({ force: true }).catch(() => {});
+    await docker
+      .getImage(IMAGE)
+      .remove({ force: true })
+      .catch(() => {});
     if (configDir) await rm(configDir, { recursive: true, force: true });
     if (rotationDir) await rm(rotationDir, { recursive: true, force: true });
   });
@@ -132,7 +141,10 @@ describe('reloader against a real Docker engine', function () {
     await edit(text);
     const status = controller.status();
     assert.equal(status.rollouts.previous[0]?.outcome, 'complete', JSON.stringify(status.rollouts.previous[0], null, 2));
-    assert.deepEqual(status.rollouts.previous[0]!.steps.map((s) => s.node), [`${PROJECT}-gateway-1`, `${PROJECT}-gateway-2`]);
+    assert.deepEqual(
+      status.rollouts.previous[0]!.steps.map((s) => s.node),
+      [`${PROJECT}-gateway-1`, `${PROJECT}-gateway-2`],
+    );
     for (const node of status.nodes) {
       assert.equal(node.fingerprint, fingerprintOf(text), `${node.name} runs the new file`);
       assert.equal(node.docker_health, 'healthy');
@@ -153,7 +165,10 @@ describe('reloader against a real Docker engine', function () {
     assert.equal(failed.outcome, 'failed');
     const step = failed.steps.at(-1)!;
     assert.equal(step.node, `${PROJECT}-gateway-1`);
-    assert.ok(step.log_tail?.some((l) => l.includes('injected failure')), JSON.stringify(step.log_tail));
+    assert.ok(
+      step.log_tail?.some((l) => l.includes('injected failure')),
+      JSON.stringify(step.log_tail),
+    );
     assert.equal(await startedAt('gateway-2'), g2Before, 'gateway-2 was not touched');
     assert.equal(controller.status().nodes[1]!.fingerprint, servingFingerprint, 'gateway-2 keeps serving the old config');
 
@@ -163,6 +178,106 @@ describe('reloader against a real Docker engine', function () {
     assert.equal(resumed.rollouts.previous[0]!.outcome, 'complete');
     assert.equal(resumed.rollouts.previous[0]!.steps[0]!.node, `${PROJECT}-gateway-1`, 'the failed node goes first');
     assert.ok(resumed.nodes.every((n) => n.fingerprint === fingerprintOf(fixed)));
+  });
+
+  it("follows Docker's events of its own gateways only, a stop seen within a second, and the health check's verdict", async () => {
+    const events: Array<{ at: number; text: string }> = [];
+    const stopWatching = port.watchEvents('gateway', (e) => events.push({ at: Date.now(), text: `${e.action}${e.detail ? `:${e.detail}` : ''} ${e.id}` }));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the stream is connected
+      await docker.getContainer(ids.stranger!).stop({ t: 1 });
+      const stoppedAt = Date.now();
+      await docker.getContainer(ids['gateway-2']!).stop({ t: 1 });
+      await docker.getContainer(ids['gateway-2']!).start();
+      await waitForHealthy(docker, [ids['gateway-2']!]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const seen = events.map((e) => e.text);
+      const g2 = ids['gateway-2']!;
+      for (const expected of [`kill ${g2}`, `die ${g2}`, `stop ${g2}`, `start ${g2}`, `health_status:healthy ${g2}`]) {
+        assert.ok(seen.includes(expected), `missing "${expected}" in ${JSON.stringify(seen)}`);
+      }
+      assert.ok(!seen.some((t) => t.endsWith(ids.stranger!)), 'events of an unlabelled container were delivered');
+      assert.ok(!seen.some((t) => t.startsWith('exec_')), 'health-check exec events must be filtered out by the engine');
+      const kill = events.find((e) => e.text === `kill ${g2}`)!;
+      assert.ok(kill.at - stoppedAt < 1000, `kill seen ${kill.at - stoppedAt} ms after the stop`);
+    } finally {
+      stopWatching();
+    }
+  });
+
+  it("a Docker API outage between a node's stop and start: the running reloader starts it again from its journal and finishes, and says what happened", async function () {
+    this.timeout(300_000); // two node restarts and a resume, on a host that may be busy
+    await controller.stop(); // this test runs its own controller, over a Docker API it can cut
+    const api = await startCuttableDockerSocket();
+    const journalDir = mkdtempSync(join(tmpdir(), 'reloader-real-journal-'));
+    const captured = captureLogger();
+    let own: ReloaderController | undefined;
+    try {
+      const flaky = await connectDockerPort({
+        project: PROJECT,
+        stopTimeoutS: 5,
+        logger: captured.logger,
+        retry: { attempts: 2, initialMs: 100, maxMs: 200 },
+        docker: new Docker({ host: '127.0.0.1', port: api.port, timeout: 60_000 }),
+      });
+      // The API goes away right after the first stop, before the start.
+      const start = flaky.start.bind(flaky);
+      let cut = false;
+      flaky.start = async (id) => {
+        if (!cut) {
+          cut = true;
+          await api.cut();
+        }
+        return start(id);
+      };
+      const rotation = await createNginxRotation({ docker: flaky, logger: captured.logger, rotationDir, gatewayPort: 8080, statusPort: 8081, timeoutMs: 5000 });
+      const probe = createHttpHealthProbe(8080);
+      own = new ReloaderController({
+        platform: createComposePlatform({ docker: flaky, probe, rotation, logger: captured.logger, stopTimeoutS: 5 }),
+        probe,
+        logger: captured.logger,
+        metrics: createMetrics(),
+        readConfig: () => evaluateConfigFile(configPath),
+        configPath,
+        healthTimeoutMs: 90_000,
+        drainTimeoutMs: 5000,
+        reconcileIntervalMs: 3_600_000,
+        dockerRetryMs: 300,
+        pollMs: 200,
+        journal: createFileJournal(journalDir),
+      });
+      await own.start();
+      await own.settle();
+      const text = configText('gpt-e');
+      writeFileSync(configPath, text);
+      own.onConfig(await evaluateConfigFile(configPath));
+      await own.settle();
+      const halted = own.status().halted;
+      assert.equal(halted?.cause, 'docker-unavailable', JSON.stringify(own.status().rollouts.previous[0], null, 1));
+      assert.match(halted?.reason ?? '', /Docker API unreachable after "stopped"/);
+      assert.equal((await docker.getContainer(ids['gateway-1']!).inspect()).State.Running, false, 'gateway-1 is stopped while the API is away');
+
+      await api.restore(); // nothing else is done: the reloader notices by itself
+      const deadline = Date.now() + 240_000;
+      for (;;) {
+        const status = own.status();
+        if (
+          status.halted === null &&
+          status.rollouts.current === null &&
+          status.nodes.length === 2 &&
+          status.nodes.every((n) => n.fingerprint === fingerprintOf(text))
+        )
+          break;
+        if (Date.now() > deadline) throw new Error(`did not converge: ${JSON.stringify(status, null, 1)}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.equal((await docker.getContainer(ids['gateway-1']!).inspect()).State.Running, true);
+      assert.ok(captured.lines.includes(`resuming the rollout halted at ${PROJECT}-gateway-1: the Docker API answers again`), captured.lines.join('\n'));
+    } finally {
+      await own?.stop();
+      await api.close();
+      await rm(journalDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,0 +1,62 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/**
+ * Governance metrics, on the node's registry. Label values are ids from config.json and
+ * error codes from the catalogue only (never a key value, never a client-chosen string),
+ * so the series stay bounded.
+ */
+export class GovernanceMetrics {
+  /** Requests refused, by reason (virtual_key_required, request_limited, budget_exceeded, ...). */
+  readonly denials: Counter<'reason'>;
+  /** Usage of the current window as last seen by this node. */
+  readonly usage: Gauge<'scope_kind' | 'scope_id' | 'limit_kind'>;
+  /** Configured limits. */
+  readonly limit: Gauge<'scope_kind' | 'scope_id' | 'limit_kind'>;
+  /** 1 while the shared store answers, 0 while it does not. */
+  readonly storeUp: Gauge;
+  /** Store calls that failed, by what the node did about it (closed: refused, open: served). */
+  readonly storeErrors: Counter<'mode'>;
+  /** Admission round trip to the store. */
+  readonly storeLatency: Histogram;
+  /** Counter corrections waiting for the store (fail-open usage, settlements). */
+  readonly pendingAdjustments: Gauge;
+  /** Requests answered by a model with no price: charged $0 to budgets. */
+  readonly unpriced: Counter<'provider' | 'model'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.denials = new Counter({ name: 'governance_denials_total', help: 'Requests refused by governance, by reason', labelNames: ['reason'], registers });
+    this.usage = new Gauge({
+      name: 'governance_usage',
+      help: 'Usage of the current window (requests, tokens or USD) as last seen by this node',
+      labelNames: ['scope_kind', 'scope_id', 'limit_kind'],
+      registers,
+    });
+    this.limit = new Gauge({
+      name: 'governance_limit',
+      help: 'Configured limit per window (requests, tokens or USD)',
+      labelNames: ['scope_kind', 'scope_id', 'limit_kind'],
+      registers,
+    });
+    this.storeUp = new Gauge({ name: 'governance_store_up', help: '1 while the governance store answers', registers });
+    this.storeErrors = new Counter({
+      name: 'governance_store_errors_total',
+      help: 'Governance store calls that failed, by fail mode',
+      labelNames: ['mode'],
+      registers,
+    });
+    this.storeLatency = new Histogram({
+      name: 'governance_store_admit_seconds',
+      help: 'Round trip of one admission to the governance store',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.pendingAdjustments = new Gauge({ name: 'governance_pending_adjustments', help: 'Counter corrections waiting for the governance store', registers });
+    this.unpriced = new Counter({
+      name: 'governance_unpriced_requests_total',
+      help: 'Requests whose model has no price: charged 0 USD to budgets',
+      labelNames: ['provider', 'model'],
+      registers,
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import pg from 'pg';
+import type { LogsStoreSettings } from '../../../shared/config/index.js';
+
+/**
+ * Where the governance counters live: the `logs_store` database when config.json has a
+ * PostgreSQL one (the request logs use it too: one stateful service to run and back up),
+ * else GOVERNANCE_DATABASE_URL. The pool is small and bounded: N nodes x pool size must stay
+ * under the server's max_connections (PostgreSQL's default is 100).
+ */
+
+/** How to reach the store, before a pool is made. */
+export interface StoreTarget {
+  /** For log lines: where, without user or password. */
+  description: string;
+  config: pg.PoolConfig;
+}
+
+/** Tuning read from the node's environment (see node-env.ts). */
+export interface StoreTuning {
+  /** Pool size per node. */
+  poolMax: number;
+  /** Query deadline, ms: a slow store counts as down. Getting a connection (a pool slot, or a new one) may take three times as long, so that a burst queueing for the pool is not taken for an outage. */
+  timeoutMs: number;
+}
+
+/** The store to use, or undefined when none is configured. Throws for a non-PostgreSQL logs_store with no URL. */
+export function findStoreTarget(logsStore: LogsStoreSettings | undefined, databaseUrl: string | undefined, tuning: StoreTuning): StoreTarget | undefined {
+  const common: pg.PoolConfig = {
+    max: tuning.poolMax,
+    connectionTimeoutMillis: tuning.timeoutMs * 3,
+    query_timeout: tuning.timeoutMs,
+    idleTimeoutMillis: 30_000,
+    application_name: 'ai-gateway-governance',
+  };
+  if (logsStore?.type === 'postgres') {
+    const { host, port, database, user, password, sslMode } = logsStore.postgres;
+    return {
+      description: `logs_store postgres ${host}:${port}/${database}`,
+      config: {
+        ...common,
+        host,
+        port,
+        database,
+        user,
+        password,
+        ssl:
+          sslMode === 'disable' || sslMode === 'allow' || sslMode === 'prefer'
+            ? false
+            : { rejectUnauthorized: sslMode === 'verify-full' || sslMode === 'verify-ca' },
+      },
+    };
+  }
+  if (databaseUrl) {
+    let description = 'GOVERNANCE_DATABASE_URL';
+    try {
+      const url = new URL(databaseUrl);
+      description = `GOVERNANCE_DATABASE_URL ${url.hostname}:${url.port || 5432}${url.pathname}`;
+    } catch {
+      // pg reports a malformed URL itself; the description never echoes it (it may hold a password).
+    }
+    return { description, config: { ...common, connectionString: databaseUrl } };
+  }
+  return undefined;
+}
+
+/** Makes the pool; its idle-client errors (the server went away) are reported, never thrown. */
+export function createPool(target: StoreTarget, onIdleError: (error: Error) => void): pg.Pool {
+  const pool = new pg.Pool(target.config);
+  pool.on('error', onIdleError);
+  return pool;
+}

@@ -1,0 +1,52 @@
+import type { CounterCheck } from '../hierarchy.js';
+
+/** The verbs governance needs from a counter store (PostgreSQL, or local memory when failing open). */
+
+/** One counter to check and charge `amount` to. */
+export interface CounterCharge {
+  check: CounterCheck;
+  amount: number;
+}
+
+/** One counter after an admission: its window and its usage (charge included when admitted). */
+export interface CounterReading {
+  windowStartMs: number;
+  windowEndMs: number;
+  used: number;
+}
+
+/** The answer to an admission. */
+export interface AdmitOutcome {
+  admitted: boolean;
+  /** Index (into the charges) of the first counter that refused. */
+  deniedIndex?: number;
+  /** One reading per charge, in order. */
+  readings: CounterReading[];
+  /** The store's clock at the admission, in ms (Retry-After is computed from it). */
+  nowMs: number;
+}
+
+/** A correction to one counter window: the real usage minus what was reserved. */
+export interface CounterAdjustment {
+  scopeKind: CounterCheck['scopeKind'];
+  scopeId: string;
+  limitKind: CounterCheck['limitKind'];
+  windowStartMs: number;
+  delta: number;
+}
+
+/** A counter store. */
+export interface CounterStore {
+  /** Checks every counter and, only when all pass, charges them all: atomically. */
+  admit(charges: readonly CounterCharge[]): Promise<AdmitOutcome>;
+  /** Adds deltas to counter windows (settlement, reconciliation). */
+  adjust(adjustments: readonly CounterAdjustment[]): Promise<void>;
+  /** The current window's usage of each counter. */
+  read(checks: readonly CounterCheck[]): Promise<CounterReading[]>;
+  close(): Promise<void>;
+}
+
+/** A stable identity of a counter window (sorting, merging adjustments). */
+export function adjustmentKey(a: Pick<CounterAdjustment, 'scopeKind' | 'scopeId' | 'limitKind' | 'windowStartMs'>): string {
+  return `${a.scopeKind}\u0000${a.scopeId}\u0000${a.limitKind}\u0000${a.windowStartMs}`;
+}

@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * What the request log needs to know about one finished request: a subset of the node's
+ * per-request outcome, so that any outcome shape can be adapted to it in one place.
+ */
+export interface LoggableRequest {
+  requestId: string;
+  /** Wall-clock arrival time, ms since the epoch. */
+  startedAtMs: number;
+  method: string;
+  /** The matched route, e.g. /v1/chat/completions. */
+  route: string;
+  provider: string;
+  model: string;
+  /** The HTTP status the client got (200 for a stream that later failed: see errorCode). */
+  httpStatus: number;
+  /** Set when the request failed (a stream failing mid-way included). */
+  errorCode?: string;
+  errorMessage?: string;
+  latencyMs: number;
+  /** Streams: arrival to the first chunk sent. */
+  firstTokenMs?: number;
+  stream: boolean;
+  /** The client left before the response ended. */
+  cancelled: boolean;
+  /** False when the answer was not given in full (undefined: judge by status and error). */
+  succeeded?: boolean;
+  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+  cost?: number;
+  /** Upstream attempts on the provider that answered (1 = no retry). */
+  attempts?: number;
+  fallbackIndex?: number;
+  /** The provider key's name (never its value). */
+  keyName?: string;
+  virtualKeyId?: string;
+  virtualKeyName?: string;
+  teamId?: string;
+  customerId?: string;
+  stopReason?: string;
+  content?: { input?: unknown; output?: unknown; params?: unknown; tools?: unknown; toolCalls?: unknown };
+}
+
+/** One row of the `request_logs` table; JSON columns are already serialized. */
+export interface RequestLogRow {
+  id: string;
+  request_id: string;
+  timestamp: Date;
+  node: string;
+  method: string;
+  route: string;
+  provider: string;
+  model: string;
+  status: 'success' | 'error';
+  http_status: number;
+  error_type: string | null;
+  error_message: string | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  cost: number | null;
+  stream: boolean;
+  cancelled: boolean;
+  number_of_retries: number;
+  fallback_index: number;
+  selected_key_name: string | null;
+  virtual_key_id: string | null;
+  virtual_key_name: string | null;
+  team_id: string | null;
+  customer_id: string | null;
+  stop_reason: string | null;
+  input_history: string | null;
+  output_message: string | null;
+  params: string | null;
+  tools: string | null;
+  tool_calls: string | null;
+}
+
+/** The content columns, in the order toRow fills them. */
+export const CONTENT_COLUMNS = ['input_history', 'output_message', 'params', 'tools', 'tool_calls'] as const;
+
+/**
+ * A content field larger than this is replaced by a marker: one 100 MB prompt must not sit in
+ * the queue's memory nor in one database row.
+ */
+export const MAX_CONTENT_CHARS = 64 * 1024;
+
+/** Options of toRow. */
+export interface ToRowOptions {
+  node: string;
+  /** False under `client.disable_content_logging`: metadata only. */
+  contentLogging: boolean;
+  /** Removes secrets (provider keys) from free text such as upstream error messages. */
+  redact: (text: string) => string;
+}
+
+/** Builds the table row for a finished request. */
+export function toRow(request: LoggableRequest, options: ToRowOptions): RequestLogRow {
+  const usage = request.usage;
+  const failed = request.succeeded === false || request.errorCode !== undefined || request.cancelled || request.httpStatus >= 400;
+  const content = options.contentLogging ? request.content : undefined;
+  return {
+    id: randomUUID(),
+    request_id: clean(request.requestId),
+    timestamp: new Date(request.startedAtMs),
+    node: options.node,
+    method: request.method,
+    route: clean(request.route),
+    provider: clean(request.provider),
+    model: clean(request.model),
+    status: failed ? 'error' : 'success',
+    http_status: request.httpStatus,
+    error_type: request.errorCode ?? (request.cancelled ? 'client_closed' : null),
+    error_message: request.errorMessage === undefined ? null : clean(options.redact(request.errorMessage).slice(0, 2000)),
+    latency_ms: round(request.latencyMs),
+    ttft_ms: request.firstTokenMs === undefined ? null : round(request.firstTokenMs),
+    prompt_tokens: count(usage?.prompt_tokens),
+    completion_tokens: count(usage?.completion_tokens),
+    total_tokens: count(usage?.total_tokens) ?? sumTokens(usage),
+    cost: request.cost ?? null,
+    stream: request.stream,
+    cancelled: request.cancelled,
+    number_of_retries: Math.max(0, (request.attempts ?? 1) - 1),
+    fallback_index: request.fallbackIndex ?? 0,
+    selected_key_name: cleanOrNull(request.keyName),
+    virtual_key_id: cleanOrNull(request.virtualKeyId),
+    virtual_key_name: cleanOrNull(request.virtualKeyName),
+    team_id: cleanOrNull(request.teamId),
+    customer_id: cleanOrNull(request.customerId),
+    stop_reason: cleanOrNull(request.stopReason),
+    input_history: serialize(content?.input, options.redact),
+    output_message: serialize(content?.output, options.redact),
+    params: serialize(content?.params, options.redact),
+    tools: serialize(content?.tools, options.redact),
+    tool_calls: serialize(content?.toolCalls, options.redact),
+  };
+}
+
+/** Approximate bytes a row holds in memory, for the queue's byte bound. */
+export function rowSize(row: RequestLogRow): number {
+  let size = 400 + (row.error_message?.length ?? 0);
+  for (const column of CONTENT_COLUMNS) size += row[column]?.length ?? 0;
+  return size;
+}
+
+function serialize(value: unknown, redact: (text: string) => string): string | null {
+  if (value === undefined || value === null) return null;
+  let text: string;
+  try {
+    text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? clean(item) : item));
+  } catch {
+    return JSON.stringify({ unserializable: true });
+  }
+  if (text.length > MAX_CONTENT_CHARS) return JSON.stringify({ truncated: true, chars: text.length });
+  return redact(text);
+}
+
+/**
+ * Text PostgreSQL accepts: no NUL (refused in text and jsonb) and no lone UTF-16 surrogate
+ * (refused in jsonb as an escape). Client-supplied strings can hold both.
+ */
+function clean(text: string): string {
+  return text.replace(UNSAFE_CHARACTERS, (found) => (found === '\u0000' ? '' : '\ufffd'));
+}
+
+/** NUL, a high surrogate without its low half, or a low surrogate without its high half. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character to remove.
+const UNSAFE_CHARACTERS = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function cleanOrNull(text: string | undefined): string | null {
+  return text === undefined ? null : clean(text);
+}
+
+function count(value: number | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null;
+}
+
+function sumTokens(usage: LoggableRequest['usage']): number | null {
+  const prompt = count(usage?.prompt_tokens);
+  const completion = count(usage?.completion_tokens);
+  return prompt === null && completion === null ? null : (prompt ?? 0) + (completion ?? 0);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

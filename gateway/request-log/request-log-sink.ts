@@ -1,0 +1,51 @@
+import type { OutcomeSink, RequestOutcome } from '../request/outcome.js';
+import { contentForRow } from './capture-content.js';
+import type { LoggableRequest } from './log-row.js';
+
+/**
+ * The request log as one of the node's outcome sinks: each inference request's outcome
+ * becomes one queued row. Probes, scrapes and requests refused while draining (never admitted)
+ * are not inference and are skipped. Never blocks: the row only joins the writer's queue.
+ */
+export class RequestLogSink implements OutcomeSink {
+  constructor(
+    private readonly log: { record(request: LoggableRequest): void },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Queues the row of an inference request. */
+  record(outcome: RequestOutcome): void {
+    if (!outcome.inference) return;
+    this.log.record(toLoggable(outcome, this.now()));
+  }
+}
+
+/** Maps an outcome to the request log's input; `nowMs` is the wall clock at close. */
+export function toLoggable(outcome: RequestOutcome, nowMs: number): LoggableRequest {
+  const principal = outcome.principal;
+  return {
+    requestId: outcome.requestId,
+    // The outcome's times are monotonic; the row's timestamp is the wall-clock arrival.
+    startedAtMs: nowMs - outcome.durationMs,
+    method: outcome.method,
+    route: outcome.route,
+    provider: outcome.provider,
+    model: outcome.model,
+    httpStatus: outcome.status,
+    succeeded: outcome.succeeded,
+    ...(outcome.error ? { errorCode: outcome.error.code, errorMessage: outcome.error.message } : {}),
+    latencyMs: outcome.durationMs,
+    ...(outcome.firstChunkMs === undefined ? {} : { firstTokenMs: outcome.firstChunkMs }),
+    stream: outcome.streamed,
+    cancelled: outcome.abortedBy === 'client',
+    usage: { prompt_tokens: outcome.inputTokens, completion_tokens: outcome.outputTokens },
+    ...(outcome.attempts === undefined ? {} : { attempts: outcome.attempts }),
+    ...(outcome.fallbackIndex === undefined ? {} : { fallbackIndex: outcome.fallbackIndex }),
+    ...(outcome.keyName === undefined ? {} : { keyName: outcome.keyName }),
+    ...(typeof principal?.virtualKey === 'string' ? { virtualKeyId: principal.virtualKey } : {}),
+    ...(typeof principal?.team === 'string' ? { teamId: principal.team } : {}),
+    ...(typeof principal?.customer === 'string' ? { customerId: principal.customer } : {}),
+    ...(outcome.content?.stopReason ? { stopReason: outcome.content.stopReason } : {}),
+    ...(outcome.content ? { content: contentForRow(outcome.content) } : {}),
+  };
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { MockUpstream } from '../../support/mock-upstream.js';
+import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
+import { providerConfig } from '../../support/start-gateway.js';
+import { startLoggedGateway, waitForRows, type LoggedGateway } from './logged-gateway.js';
+
+const MESSAGES = [{ role: 'user' as const, content: 'hi' }];
+
+/** The value of a counter line in the /metrics text (0 when absent). */
+function metricValue(text: string, name: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) if (line.startsWith(name)) total += Number(line.split(' ').pop());
+  return total;
+}
+
+describe('request log: the database stopped under load', function () {
+  this.timeout(60_000);
+  let server: PostgresServer;
+  let upstream: MockUpstream;
+  let node: LoggedGateway | undefined;
+
+  before(async () => {
+    server = await startPostgres();
+    upstream = await MockUpstream.start();
+  });
+
+  after(async () => {
+    await server?.start().catch(() => undefined);
+    await node?.close();
+    await upstream?.close();
+    await server?.destroy();
+  });
+
+  it('keeps answering, drops the oldest rows and counts them, and resumes writing when the database is back', async () => {
+    node = await startLoggedGateway(server, providerConfig(upstream.url), { writer: { maxQueueRows: 10, batchSize: 5 } });
+    const client = node.gateway.openai();
+    await client.chat.completions.create({ model: 'openai/before', messages: MESSAGES });
+    await waitForRows(node.db, 1);
+
+    await server.stop();
+    const during = await Promise.all(Array.from({ length: 40 }, (_, i) => client.chat.completions.create({ model: `openai/during-${i}`, messages: MESSAGES })));
+    assert.equal(during.length, 40, 'every request succeeded while the database was down');
+    const metrics = await (await fetch(`${node.gateway.url}/metrics`)).text();
+    assert.ok(metricValue(metrics, 'gateway_request_log_rows_dropped_total{reason="queue_full"}') >= 30, 'drops counted');
+    assert.ok(metricValue(metrics, 'gateway_request_log_write_errors_total') >= 1, 'failed writes counted');
+
+    await server.start();
+    await client.chat.completions.create({ model: 'openai/after', messages: MESSAGES });
+    const rows = await waitForRows(node.db, 1, 'WHERE model = $1', ['after']);
+    assert.equal(rows.length, 1, 'writing resumed without a restart');
+    // The queue kept the newest rows of the outage: the last requests sent are there.
+    const kept = await node.db.query("SELECT count(*)::int AS n FROM request_logs WHERE model LIKE 'during-%'");
+    assert.ok(kept.rows[0].n > 0 && kept.rows[0].n <= 10, `kept ${kept.rows[0].n} of 40 outage rows (queue of 10)`);
+  });
+
+  it('starts and serves with the database down, then sets up the schema and writes once it is up', async () => {
+    await node?.close();
+    node = undefined;
+    node = await startLoggedGateway(server, providerConfig(upstream.url), { beforeStart: () => server.stop() });
+    const answer = await node.gateway.openai().chat.completions.create({ model: 'openai/early', messages: MESSAGES });
+    assert.equal(answer.choices[0]?.message.content, 'hello from mock');
+    await server.start();
+    const rows = await waitForRows(node.db, 1, 'WHERE model = $1', ['early']);
+    assert.equal(rows.length, 1);
+  });
+});

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import type pg from 'pg';
+import { insertRows } from '../../../gateway/request-log/insert-rows.js';
+import { parseLogQuery } from '../../../gateway/request-log/log-filters.js';
+import { findLog, searchLogs } from '../../../gateway/request-log/log-query.js';
+import { toRow, type LoggableRequest } from '../../../gateway/request-log/log-row.js';
+import { migrateSchema } from '../../../gateway/request-log/migrations.js';
+import { deleteExpiredRows, RETENTION_LOCK_KEY } from '../../../gateway/request-log/retention.js';
+import { RequestLogMetrics } from '../../../gateway/request-log/log-metrics.js';
+import { RequestLogWriter } from '../../../gateway/request-log/log-writer.js';
+import { createSilentLogger } from '../../../shared/logger.js';
+import { Registry } from 'prom-client';
+import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
+import { countRows, freshDatabase, loggable } from './support.js';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2026-06-01T00:00:00Z');
+const rowOf = (request: LoggableRequest) => toRow(request, { node: 'n1', contentLogging: true, redact: (text) => text });
+
+describe('request log: filters, paging, stats and retention', () => {
+  let server: PostgresServer;
+  let pool: pg.Pool;
+
+  before(async function () {
+    this.timeout(60_000);
+    server = await startPostgres();
+    const db = await freshDatabase(server);
+    pool = db.pool;
+    await migrateSchema(pool, 'test');
+    const rows = [];
+    for (let i = 0; i < 30; i++) {
+      rows.push(
+        rowOf(
+          loggable({
+            requestId: `q-${i}`,
+            startedAtMs: T0 + i * 60_000,
+            provider: i % 3 === 0 ? 'anthropic' : 'openai',
+            model: i % 2 === 0 ? 'gpt-4o' : 'gpt-4o-mini',
+            latencyMs: 100 + i,
+            usage: { prompt_tokens: i, completion_tokens: 1, total_tokens: i + 1 },
+            cost: i / 100,
+            virtualKeyId: i < 5 ? 'vk-team-a' : undefined,
+            ...(i % 10 === 9 ? { httpStatus: 429, errorCode: 'rate_limited', errorMessage: 'slow down' } : {}),
+            content: { input: [{ role: 'user', content: i === 7 ? 'find the needle please' : 'hay' }] },
+          }),
+        ),
+      );
+    }
+    await insertRows(pool, rows);
+  });
+
+  after(async () => {
+    await pool?.end();
+    await server?.destroy();
+  });
+
+  const search = (query: Record<string, string>) => {
+    const { filters, page } = parseLogQuery(query);
+    return searchLogs(pool, filters, page);
+  };
+
+  it('pages newest first by default with the total count and stats over every match', async () => {
+    const result = await search({ limit: '10', offset: '5' });
+    assert.equal(result.logs.length, 10);
+    assert.equal(result.logs[0]?.request_id, 'q-24');
+    assert.equal(result.pagination.total_count, 30);
+    assert.deepEqual(result.pagination, { limit: 10, offset: 5, sort_by: 'timestamp', order: 'desc', total_count: 30 });
+    assert.equal(result.stats.total_requests, 30);
+    assert.equal(result.stats.success_rate, 90);
+    assert.equal(result.stats.average_latency, 114.5);
+    assert.equal(result.stats.total_tokens, 465);
+    assert.equal(Math.round(result.stats.total_cost * 100), 435);
+  });
+
+  it('filters by provider, model, status, virtual key, time range, latency, tokens and cost', async () => {
+    assert.equal((await search({ providers: 'anthropic' })).pagination.total_count, 10);
+    assert.equal((await search({ providers: 'anthropic,openai', models: 'gpt-4o' })).pagination.total_count, 15);
+    assert.equal((await search({ status: 'error' })).pagination.total_count, 3);
+    assert.equal((await search({ virtual_key_ids: 'vk-team-a' })).pagination.total_count, 5);
+    const window = { start_time: new Date(T0 + 10 * 60_000).toISOString(), end_time: new Date(T0 + 19 * 60_000).toISOString() };
+    assert.equal((await search(window)).pagination.total_count, 10);
+    assert.equal((await search({ min_latency: '120', max_latency: '124' })).pagination.total_count, 5);
+    assert.equal((await search({ min_tokens: '26' })).pagination.total_count, 5);
+    assert.equal((await search({ max_cost: '0.015' })).pagination.total_count, 2);
+    assert.equal((await search({ request_id: 'q-3' })).logs[0]?.request_id, 'q-3');
+    assert.deepEqual(
+      (await search({ content_search: 'NEEDLE' })).logs.map((log) => log.request_id),
+      ['q-7'],
+    );
+  });
+
+  it('sorts by latency, tokens or cost in either order', async () => {
+    assert.equal((await search({ sort_by: 'latency', order: 'asc', limit: '1' })).logs[0]?.request_id, 'q-0');
+    assert.equal((await search({ sort_by: 'tokens', limit: '1' })).logs[0]?.request_id, 'q-29');
+    assert.equal((await search({ sort_by: 'cost', order: 'asc', limit: '1' })).logs[0]?.request_id, 'q-0');
+  });
+
+  it('refuses bad parameters, naming them', () => {
+    for (const [param, value] of [
+      ['limit', '1001'],
+      ['offset', '-1'],
+      ['sort_by', 'name'],
+      ['order', 'up'],
+      ['start_time', 'yesterday'],
+      ['min_cost', 'cheap'],
+    ] as const) {
+      assert.throws(
+        () => parseLogQuery({ [param]: value }),
+        (error: unknown) => (error as { param?: string }).param === param,
+      );
+    }
+  });
+
+  it('finds one log by id with its content and error details', async () => {
+    const [listed] = (await search({ request_id: 'q-9' })).logs;
+    const found = await findLog(pool, listed?.id ?? '');
+    assert.equal(found?.request_id, 'q-9');
+    assert.deepEqual(found?.error_details, { type: 'rate_limited', message: 'slow down' });
+    assert.deepEqual(found?.input_history, [{ role: 'user', content: 'hay' }]);
+    assert.equal(await findLog(pool, '00000000-0000-0000-0000-000000000000'), undefined);
+    assert.equal(await findLog(pool, 'not-a-uuid'), undefined);
+  });
+
+  it('deletes rows past retention in batches, one node at a time', async () => {
+    const old = Array.from({ length: 25 }, (_, i) => rowOf(loggable({ requestId: `old-${i}`, startedAtMs: Date.now() - 40 * DAY })));
+    await insertRows(pool, old);
+    const holder = await pool.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [RETENTION_LOCK_KEY]);
+      assert.deepEqual(await deleteExpiredRows(pool, 30, { batchRows: 10 }), { ran: false, deleted: 0 }, 'another node holds the lock');
+      await holder.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_KEY]);
+    } finally {
+      holder.release();
+    }
+    // The fixed rows of T0 (2026-06-01) are recent enough only if the clock says so: count them first.
+    const recentBefore = await countRows(pool, "WHERE request_id NOT LIKE 'old-%' AND \"timestamp\" >= now() - interval '30 days'");
+    const report = await deleteExpiredRows(pool, 30, { batchRows: 10 });
+    assert.equal(report.ran, true);
+    assert.equal(await countRows(pool, "WHERE request_id LIKE 'old-%'"), 0);
+    assert.equal(await countRows(pool, "WHERE request_id NOT LIKE 'old-%' AND \"timestamp\" >= now() - interval '30 days'"), recentBefore);
+    assert.equal(await countRows(pool, 'WHERE "timestamp" < now() - interval \'30 days\''), 0);
+  });
+
+  it('stores text PostgreSQL would refuse (NUL, lone surrogates) cleaned, and drops only a row it refuses', async () => {
+    const metrics = new RequestLogMetrics(new Registry());
+    const writer = new RequestLogWriter(
+      { prepare: async () => undefined, insert: (rows) => insertRows(pool, rows), logger: createSilentLogger(), metrics },
+      { batchSize: 10, flushIntervalMs: 60_000 },
+    );
+    writer.enqueue(
+      rowOf(loggable({ requestId: 'odd-text', model: 'm\u0000x', content: { input: [{ role: 'user', content: 'half \ud83d pair and nul \u0000' }] } })),
+    );
+    writer.enqueue(rowOf(loggable({ requestId: 'too-many-tokens', usage: { prompt_tokens: 5_000_000_000 } })));
+    writer.enqueue(rowOf(loggable({ requestId: 'fine' })));
+    assert.deepEqual(await writer.flush(10_000), { left: 0 });
+    const stored = await pool.query(
+      "SELECT request_id, model, input_history FROM request_logs WHERE request_id IN ('odd-text', 'too-many-tokens', 'fine') ORDER BY request_id",
+    );
+    assert.deepEqual(
+      stored.rows.map((row: { request_id: string }) => row.request_id),
+      ['fine', 'odd-text'],
+    );
+    assert.equal(stored.rows[1].model, 'mx');
+    assert.deepEqual(stored.rows[1].input_history, [{ role: 'user', content: 'half \ufffd pair and nul ' }]);
+    assert.equal((await metrics.dropped.get()).values.find((value) => value.labels.reason === 'rejected')?.value, 1);
+    assert.equal((await metrics.written.get()).values[0]?.value, 2);
+  });
+});

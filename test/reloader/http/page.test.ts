@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ADMIN_PASSWORD, sampleConfig, startControlPlane, type ControlPlane } from './control-plane-harness.js';
+import { fakeNodeMetrics } from './fake-node-metrics.js';
+
+/** Where screenshots of the main views land for review (gitignored). */
+const ARTIFACTS = join(process.cwd(), 'test', '.artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Polls `check` from the test's side (the page's CSP forbids evaluating strings in it). */
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the page');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('control plane page (headless Chromium)', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let cp: ControlPlane;
+  let problems: string[];
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run test/provision-chromium.sh (Debian's chromium) or set CHROMIUM_PATH`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function open(options: { viewport?: { width: number; height: number }; text?: string } = {}) {
+    cp = await startControlPlane({ live: true, scraper: fakeNodeMetrics(), ...(options.text ? { text: options.text } : {}) });
+    context = await browser.newContext({
+      ...(options.text ? {} : { httpCredentials: { username: 'admin', password: ADMIN_PASSWORD } }),
+      viewport: options.viewport ?? { width: 1280, height: 900 },
+    });
+    page = await context.newPage();
+    problems = [];
+    // A CSP violation or a script error shows up here.
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('request', (request) => {
+      if (!request.url().startsWith(cp.url)) problems.push(`request outside the reloader: ${request.url()}`);
+    });
+    await page.goto(`${cp.url}/`);
+    await page.waitForSelector('#node-list .node');
+  }
+
+  afterEach(async () => {
+    await context?.close();
+    await cp?.close();
+  });
+
+  async function editTo(transform: (text: string) => string) {
+    const text = await page.inputValue('#editor');
+    await page.fill('#editor', transform(text));
+  }
+
+  it('loads on its own files only and shows the three nodes healthy, on the file, in rotation, with live rates', async () => {
+    await open();
+    assert.equal(await page.locator('#node-list .node').count(), 3);
+    assert.deepEqual(
+      await page.locator('#node-list .node').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-name')} ${e.getAttribute('data-health')}`)),
+      ['gateway-1 ok', 'gateway-2 ok', 'gateway-3 ok'],
+    );
+    assert.equal(await page.locator('[data-matches="true"]').count(), 3);
+    assert.match((await page.textContent('#nodes-summary')) ?? '', /3\/3 healthy · 3\/3 on the file/);
+    await until(async () => (await page.locator('.spark polyline').count()) === 6, 15_000);
+    await page.waitForSelector('#live.ok');
+    assert.match((await page.textContent('#config-state')) ?? '', /valid/);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, 'page-overview.png'), fullPage: true });
+    // The issue asks for a first paint well under a second from the reloader on the same host.
+    // Measured on a second load (a browser already running, as an operator's is); the bound
+    // is loose because CI shares its cores, the figure is printed for the README.
+    await page.reload();
+    await page.waitForSelector('#node-list .node');
+    const firstPaint = await page.evaluate<number>("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1");
+    assert.ok(firstPaint > 0 && firstPaint < 3000, `first contentful paint ${firstPaint} ms`);
+    console.log(`      first contentful paint (reload): ${Math.round(firstPaint)} ms`);
+    assert.deepEqual(problems, []);
+  });
+
+  it('an edit through the page shows its diff, applies, rolls the cluster and shows the rollout finish', async () => {
+    await open();
+    const before = readFileSync(cp.path, 'utf8');
+    await editTo((text) => text.replace('"weight": 1', '"weight": 0.25'));
+    await page.waitForSelector('#validation.ok-text');
+    await page.click('#apply');
+    await page.waitForSelector('#diff-box:not([hidden])');
+    assert.match((await page.textContent('#diff .add')) ?? '', /"weight": 0\.25/);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, 'page-config-diff.png'), fullPage: true });
+    await page.click('#apply');
+    await page.waitForSelector('#apply-result.ok');
+    await page.waitForSelector('.rollout.live .chip', { timeout: 10_000 });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, 'page-rollout-live.png'), fullPage: true });
+    await page.waitForSelector('#rollout-status[data-outcome="complete"]', { timeout: 20_000 });
+    assert.equal(readFileSync(cp.path, 'utf8'), before.replace('"weight": 1', '"weight": 0.25'));
+    assert.deepEqual(cp.cluster.stops(), ['gateway-1', 'gateway-2', 'gateway-3']);
+    await until(async () => (await page.locator('[data-matches="true"]').count()) === 3);
+    assert.equal(await page.locator('#history tbody tr').count(), 2, 'the file as it was, and the edit');
+    await page.click('#rollout-previous li:first-child summary');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, 'page-rollout-complete.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  });
+
+  it('an invalid edit shows its issues by path, cannot be applied, and writes nothing', async () => {
+    await open();
+    const before = readFileSync(cp.path, 'utf8');
+    await editTo((text) => text.replace('"weight": 1', '"weight": "heavy"'));
+    await page.waitForSelector('#validation.bad-text');
+    assert.match((await page.textContent('#issues')) ?? '', /providers\.openai\.keys\[0\]\.weight must be a number, not a string/);
+    assert.equal(await page.isDisabled('#apply'), true);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, 'page-invalid-edit.png'), fullPage: true });
+    assert.equal(readFileSync(cp.path, 'utf8'), before);
+    assert.deepEqual(cp.cluster.stops(), []);
+  });
+
+  it('a hand edit made while editing in the page is never overwritten: the page says so and Apply is refused (412)', async () => {
+    await open();
+    await editTo((text) => text.replace('"weight": 1', '"weight": 6'));
+    await page.waitForSelector('#validation.ok-text');
+    const handEdit = readFileSync(cp.path, 'utf8').replace('"weight": 1', '"weight": 7');
+    writeFileSync(cp.path, handEdit);
+    await until(async () => /changed on disk while you were editing/.test((await page.textContent('#apply-result')) ?? ''));
+    await page.click('#apply');
+    await page.click('#apply');
+    await until(async () => /changed since you loaded it/.test((await page.textContent('#apply-result')) ?? ''));
+    assert.equal(readFileSync(cp.path, 'utf8'), handEdit);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, 'page-conflict.png'), fullPage: true });
+  });
+
+  it('a rollout halted at a node that does not come back shows the reason and its last log lines', async () => {
+    await open();
+    cp.cluster.failing.add('gateway-2');
+    await editTo((text) => text.replace('"weight": 1', '"weight": 3'));
+    await page.waitForSelector('#validation.ok-text');
+    await page.click('#apply');
+    await page.click('#apply');
+    await page.waitForSelector('#halted:not([hidden])', { timeout: 20_000 });
+    assert.match((await page.textContent('#halted')) ?? '', /halted at gateway-2/);
+    assert.match((await page.textContent('#halted .log-tail')) ?? '', /cannot reach upstream/);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, 'page-rollout-halted.png'), fullPage: true });
+  });
+
+  it('without admin credentials configured the page is read-only and says how to enable writes', async () => {
+    await open({ text: sampleConfig({ auth: null }) });
+    assert.equal(await page.isVisible('#readonly-note'), true);
+    assert.match((await page.textContent('#readonly-note')) ?? '', /governance\.auth_config.*RELOADER_ADMIN_TOKEN/);
+    assert.equal(await page.getAttribute('#editor', 'readonly'), '');
+    assert.equal(await page.textContent('#access'), 'read-only');
+    assert.equal(await page.isDisabled('#apply'), true);
+    await page.screenshot({ path: join(ARTIFACTS, 'page-read-only.png'), fullPage: true });
+  });
+
+  it('reads well on a phone: one column, no horizontal scroll; rollback is one click', async () => {
+    await open({ viewport: { width: 390, height: 844 } });
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    assert.ok(overflow <= 0, `no horizontal scroll (overflow ${overflow}px)`);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, 'page-phone.png'), fullPage: true });
+    // A first write keeps the file as it was; rolling back to it is one click.
+    const original = readFileSync(cp.path, 'utf8');
+    await editTo((text) => text.replace('"weight": 1', '"weight": 5'));
+    await page.waitForSelector('#validation.ok-text');
+    await page.click('#apply');
+    await page.click('#apply');
+    await page.waitForSelector('#apply-result.ok');
+    await page.waitForSelector('#history tr[data-version="1"] button.rollback');
+    await page.click('#history tr[data-version="1"] button.rollback');
+    await until(async () => /Rolled back to version 1/.test((await page.textContent('#apply-result')) ?? ''));
+    assert.equal(readFileSync(cp.path, 'utf8'), original);
+  });
+});
