@@ -6,7 +6,7 @@ import type { CancelSignal } from './core/cancellation.js';
 import { Dispatcher } from './core/dispatcher.js';
 import type { AppDeps } from './http/app-deps.js';
 import { createCorsMiddleware } from './http/middleware/cors.js';
-import { createDrainGate } from './http/middleware/drain-gate.js';
+import { createDrainGate, type DrainMode } from './http/middleware/drain-gate.js';
 import { createErrorHandler } from './http/middleware/error-handler.js';
 import { createRequestContextMiddleware } from './http/middleware/request-context.js';
 import { registerAnthropicRoutes } from './http/routes/anthropic.js';
@@ -48,6 +48,8 @@ export interface BuildDepsOptions {
   outcomeSinks?: OutcomeSink[];
   /** Checks run before every inference dispatch, after governance's. */
   preDispatchChecks?: PreDispatchCheck[];
+  /** DRAIN_MODE: refuse (default) or serve new requests while draining. */
+  drainMode?: DrainMode;
   /** Governance (createGovernance, on the same metrics registry): its check runs first, its sink settles usage. */
   governance?: GovernanceRuntime;
   /** The running request log (see openRequestLog), when logs_store is on. */
@@ -84,6 +86,7 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     lifecycle,
     nodeName: options.nodeName ?? hostname(),
     outcomeSinks,
+    drainMode: options.drainMode ?? 'refuse',
     preDispatchChecks: [...(seams ? [seams.check] : []), ...(options.preDispatchChecks ?? [])],
     ...(options.governance ? { governance: options.governance } : {}),
     requestLog: options.requestLog,
@@ -102,7 +105,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(createRequestContextMiddleware(deps));
   app.use(createErrorHandler(deps.logger));
   app.use(createCorsMiddleware(deps.config.client.allowed_origins));
-  app.use(createDrainGate(deps.lifecycle, deps.logger));
+  app.use(createDrainGate(deps.lifecycle, deps.logger, deps.drainMode));
 
   const router = new Router();
   registerHealthRoutes(router, deps);

@@ -95,7 +95,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const deps = buildAppDeps(config, { logger, nodeName, metrics, ...(governance ? { governance } : {}), ...(requestLog ? { requestLog } : {}) });
+  const deps = buildAppDeps(config, {
+    logger,
+    nodeName,
+    metrics,
+    drainMode: env.drainMode,
+    ...(governance ? { governance } : {}),
+    ...(requestLog ? { requestLog } : {}),
+  });
   const server = createHttpServer(createApp(deps), { headersTimeoutMs: env.headersTimeoutMs, requestTimeoutMs: env.requestTimeoutMs });
   const port = await listen(server, env.port, env.host);
   logger.info(

@@ -1,6 +1,7 @@
 import type { GovernanceEnv } from './governance/create-governance.js';
 import { readGovernanceEnv } from './governance/governance-env.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './lifecycle/server.js';
+import type { DrainMode } from './http/middleware/drain-gate.js';
 import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from './providers/shared/upstream-http.js';
 
 /** The node's settings from its environment (the only place process.env is read for them). */
@@ -16,13 +17,15 @@ export interface NodeEnv {
   requestTimeoutMs: number;
   /** The most a provider may send: a whole non-streamed body, and one stream event. */
   upstreamLimits: UpstreamLimits;
+  /** DRAIN_MODE: what a draining node does with a new request (see drain-gate.ts). */
+  drainMode: DrainMode;
   /** The GOVERNANCE_* settings (governance/governance-env.ts). */
   governance: GovernanceEnv;
 }
 
 /**
  * Reads CONFIG_PATH, PORT, HOST, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS, HEADERS_TIMEOUT_MS,
- * REQUEST_TIMEOUT_MS, UPSTREAM_MAX_BODY_BYTES and UPSTREAM_MAX_EVENT_BYTES with their defaults.
+ * REQUEST_TIMEOUT_MS, UPSTREAM_MAX_BODY_BYTES, UPSTREAM_MAX_EVENT_BYTES and DRAIN_MODE with their defaults.
  */
 export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
   return {
@@ -37,8 +40,15 @@ export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
       maxBodyBytes: readInteger(env.UPSTREAM_MAX_BODY_BYTES, DEFAULT_UPSTREAM_LIMITS.maxBodyBytes, 'UPSTREAM_MAX_BODY_BYTES'),
       maxEventBytes: readInteger(env.UPSTREAM_MAX_EVENT_BYTES, DEFAULT_UPSTREAM_LIMITS.maxEventBytes, 'UPSTREAM_MAX_EVENT_BYTES'),
     },
+    drainMode: readDrainMode(env.DRAIN_MODE),
     governance: readGovernanceEnv(env),
   };
+}
+
+function readDrainMode(text: string | undefined): DrainMode {
+  if (text === undefined || text === '') return 'refuse';
+  if (text === 'refuse' || text === 'serve') return text;
+  throw new Error(`DRAIN_MODE must be refuse or serve, got "${text}"`);
 }
 
 function readInteger(text: string | undefined, fallback: number, name: string): number {

@@ -13,6 +13,8 @@ export type ReloaderErrorCode =
   | 'CONFIG_MISSING'
   | 'NO_VALID_CONFIG'
   | 'ROLLOUT_BUSY'
+  | 'NOT_A_MANAGER'
+  | 'SWARM_UPDATE_FAILED'
   | 'AUTH_REQUIRED'
   | 'WRITES_DISABLED'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -86,6 +88,25 @@ export class ConfigInvalidError extends ReloaderError {
   constructor(message: string) {
     super('CONFIG_INVALID', message);
     this.name = 'ConfigInvalidError';
+  }
+}
+
+/** Thrown when the reloader runs in Swarm mode on an engine that is not a Swarm manager. */
+export class NotAManagerError extends ReloaderError {
+  constructor(state: string) {
+    super(
+      'NOT_A_MANAGER',
+      `RELOADER_PLATFORM=swarm needs a Swarm manager (this engine: ${state}): service and config calls work only on managers; constrain the reloader with deploy.placement.constraints [node.role == manager]`,
+    );
+    this.name = 'NotAManagerError';
+  }
+}
+
+/** Thrown when Swarm rolled the gateway service back (or paused its update) instead of finishing it. */
+export class SwarmUpdateError extends ReloaderError {
+  constructor(message: string) {
+    super('SWARM_UPDATE_FAILED', message);
+    this.name = 'SwarmUpdateError';
   }
 }
 

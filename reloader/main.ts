@@ -1,4 +1,3 @@
-import { connectDockerPort } from './platform/compose/dockerode-port.js';
 import { watchConfigFile } from './config/watch.js';
 import { ReloaderController } from './controller/controller.js';
 import { evaluateConfigFile, evaluateIfSettled } from './config/evaluate.js';
@@ -7,8 +6,7 @@ import { createReloaderApp } from './http/app.js';
 import { createLogger } from '../shared/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { LogEvent } from './observability/log-events.js';
-import { createComposePlatform } from './platform/compose/compose-platform.js';
-import { createNginxRotation } from './platform/compose/nginx-rotation.js';
+import { createPlatform } from './platform/create-platform.js';
 import { createFileJournal } from './rollout/restart-journal.js';
 import { readAdminToken, readSettings } from './settings.js';
 import { ConfigEditor } from './config/config-editor.js';
@@ -23,17 +21,8 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   logger.info({ event: LogEvent.reloaderStarting, settings }, `reloader starting: watching ${settings.configPath}${settings.polling ? ' (polling)' : ''}`);
 
-  const docker = await connectDockerPort({ project: settings.project, stopTimeoutS: settings.stopTimeoutS, logger });
-  const rotation = await createNginxRotation({
-    docker,
-    logger,
-    rotationDir: settings.rotationDir,
-    gatewayPort: settings.gatewayPort,
-    statusPort: settings.nginxStatusPort,
-    timeoutMs: settings.rotationTimeoutMs,
-  });
   const probe = createHttpHealthProbe(settings.gatewayPort);
-  const platform = createComposePlatform({ docker, probe, rotation, logger, stopTimeoutS: settings.stopTimeoutS });
+  const platform = await createPlatform(settings, probe, logger);
   const controller = new ReloaderController({
     platform,
     probe,

@@ -2,6 +2,8 @@ import { SettingsError } from './errors.js';
 
 /** The reloader's settings, read from the environment in this one place. */
 export interface ReloaderSettings {
+  /** RELOADER_PLATFORM: where the gateway nodes run (compose, or a Swarm stack). */
+  platform: 'compose' | 'swarm';
   configPath: string;
   port: number;
   /** Compose project to manage; empty = read it from the reloader's own container labels. */
@@ -21,6 +23,12 @@ export interface ReloaderSettings {
   /** How long to wait for nginx to show a new rotation generation. */
   rotationTimeoutMs: number;
   logLevel: string;
+  /** Swarm: the gateway service's name within the stack. */
+  swarmService: string;
+  /** Swarm: the path the gateway service's config is mounted at (the spec entry that is swapped). */
+  swarmConfigTarget: string;
+  /** Swarm: spare gateway configs kept besides the ones in use. */
+  swarmKeepConfigs: number;
   /** How many earlier config versions the config API keeps in config/.history/. */
   historyKeep: number;
 }
@@ -31,6 +39,7 @@ export { SettingsError };
 /** Reads the settings from `env`, with the documented defaults; throws SettingsError on bad values. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): ReloaderSettings {
   return {
+    platform: readPlatform(env.RELOADER_PLATFORM),
     configPath: env.CONFIG_PATH || '/config/config.json',
     port: readInt(env, 'RELOADER_PORT', 9090, 0),
     project: env.RELOADER_PROJECT ?? '',
@@ -47,8 +56,23 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReloaderSett
     reconcileIntervalMs: readInt(env, 'RELOADER_RECONCILE_INTERVAL_MS', 5000, 100),
     rotationTimeoutMs: readInt(env, 'RELOADER_ROTATION_TIMEOUT_MS', 15_000, 100),
     logLevel: env.LOG_LEVEL || 'info',
+    swarmService: env.RELOADER_SWARM_SERVICE || 'gateway',
+    swarmConfigTarget: env.RELOADER_SWARM_CONFIG_TARGET || '/config/config.json',
+    swarmKeepConfigs: readInt(env, 'RELOADER_SWARM_KEEP_CONFIGS', 3, 0),
     historyKeep: readInt(env, 'RELOADER_HISTORY_KEEP', 20, 1),
   };
+}
+
+function readPlatform(raw: string | undefined): ReloaderSettings['platform'] {
+  const value = raw?.trim().toLowerCase() || 'compose';
+  if (value === 'compose' || value === 'swarm') return value;
+  if (value === 'kubernetes') {
+    // Kubernetes rolls a Deployment itself when the ConfigMap's hash changes the pod template.
+    throw new SettingsError(
+      'RELOADER_PLATFORM=kubernetes: no reloader runs on Kubernetes; see deploy/kubernetes/ and the README (validate with `npm run check-config`, then kubectl apply -k)',
+    );
+  }
+  throw new SettingsError(`RELOADER_PLATFORM must be compose or swarm, got "${raw}"`);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { OutcomeSink } from '../request/outcome.js';
+import type { DrainMode } from './middleware/drain-gate.js';
 import type { PreDispatchCheck } from '../request/pre-dispatch.js';
 import type { GovernanceRuntime } from '../governance/create-governance.js';
 import type { RequestLog } from '../request-log/start-request-log.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   outcomeSinks: OutcomeSink[];
   /** Run before every inference dispatch; one throwing refuses the request (governance). */
   preDispatchChecks: PreDispatchCheck[];
+  /** What a draining node does with new requests (default `refuse`). */
+  drainMode?: DrainMode;
   /** The node's governance, when config.json has a governance section. */
   governance?: GovernanceRuntime;
   /** The request log (`logs_store`), when on: an outcome sink, and read by /api/logs. */

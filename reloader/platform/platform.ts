@@ -24,8 +24,12 @@ export interface NodeChange {
   what: 'leaving' | 'gone' | 'started' | 'health' | 'resync';
 }
 
-/** A restart step a platform reports while it restarts a node (it becomes a /status note). */
-export type RestartProgress = 'stopped' | 'started';
+/**
+ * A restart step a platform reports while it restarts a node (it becomes a /status note):
+ * compose stops then starts a container; Swarm swaps the service's config, then reports the
+ * slot's new task started (the old one stops once the new one is healthy).
+ */
+export type RestartProgress = 'stopped' | 'started' | 'config-swapped';
 
 /**
  * THE SEAM: everything the controller and the rollout need from the place the gateway nodes
@@ -59,6 +63,12 @@ export interface Platform {
   syncRotation(nodes: readonly ObservedNode[], excludeId?: string): Promise<void>;
   /** The rotation as last applied, for the status API. */
   describeRotation(): RotationView;
+  /**
+   * True when the platform itself takes a node out of its load balancer before stopping it
+   * and lets it drain (Swarm's VIP, a Kubernetes Service): the rollout then skips its own
+   * out-of-rotation and drain steps.
+   */
+  readonly managesRotation?: boolean;
 
   /**
    * Restarts one node so it loads the config on disk now, reporting each step as it is

@@ -9,6 +9,7 @@ export type StepPhase =
   | 'drain-timeout'
   | 'drained'
   | 'restarting'
+  | 'config-swapped'
   | 'stopped'
   | 'started'
   | 'healthy'

@@ -63,15 +63,19 @@ export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: 
 }
 
 async function rollNodeSteps(ctx: RollNodeContext, node: ObservedNode, onlyNode: boolean, say: Say): Promise<RollNodeResult> {
-  if (onlyNode) {
-    say('only-node', 'restarting the only node: clients will see downtime', 'warn');
-  } else {
-    await ctx.applyRotation(node.id);
-    say('out-of-rotation', 'out of rotation');
+  // A platform that rotates by itself (Swarm's DNS, a Kubernetes Service) takes the node out
+  // and drains it when it replaces it; waiting here for in-flight work that keeps arriving
+  // would only add time.
+  if (!ctx.platform.managesRotation) {
+    if (onlyNode) {
+      say('only-node', 'restarting the only node: clients will see downtime', 'warn');
+    } else {
+      await ctx.applyRotation(node.id);
+      say('out-of-rotation', 'out of rotation');
+    }
+    await drainNode(ctx, node, say);
+    say('drained');
   }
-
-  await drainNode(ctx, node, say);
-  say('drained');
 
   // Each phase gets its own timestamped note, so /status (and the benchmark) show where a
   // node's restart time goes: drain, Docker stop, Docker start, boot until healthy.

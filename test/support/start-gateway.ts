@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import { buildAppDeps, createApp, type AppDeps } from '../../gateway/app.js';
+import type { DrainMode } from '../../gateway/http/middleware/drain-gate.js';
 import { loadConfigBytes, type LoadReport } from '../../shared/config/index.js';
 import { createHttpServer, listen, type RequestTimeouts } from '../../gateway/lifecycle/server.js';
 import { createLogger } from '../../shared/logger.js';
@@ -42,6 +43,8 @@ export interface StartGatewayOptions {
   logLevel?: string;
   /** Request deadlines (default: the node's). */
   timeouts?: RequestTimeouts;
+  /** DRAIN_MODE (default: refuse). */
+  drainMode?: DrainMode;
   /** The node's metrics (default: fresh ones). */
   metrics?: GatewayMetrics;
   /** A running request log (see test/gateway/request-log/logged-gateway.ts). */
@@ -94,6 +97,7 @@ export async function startGateway(config: object | string, options: StartGatewa
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.outcomeSinks ? { outcomeSinks: options.outcomeSinks } : {}),
     ...(options.preDispatchChecks ? { preDispatchChecks: options.preDispatchChecks } : {}),
+    ...(options.drainMode ? { drainMode: options.drainMode } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.requestLog ? { requestLog: options.requestLog } : {}),
   });

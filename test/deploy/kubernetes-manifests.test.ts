@@ -1,0 +1,112 @@
+/**
+ * The Kubernetes manifests, rendered offline with kubectl's built-in kustomize and
+ * validated against the Kubernetes API schemas (kubernetes-models). No cluster runs here:
+ * this proves the objects are well-formed and have the properties the rollout relies on,
+ * not how a cluster behaves.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, Service } from 'kubernetes-models/v1';
+import { parseAllDocuments } from 'yaml';
+import { checkConfigFiles } from '../../shared/config/check-config.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const OVERLAY = join(ROOT, 'deploy', 'kubernetes', 'overlays', 'example');
+type Doc = { kind: string; metadata: { name: string; namespace?: string }; [key: string]: unknown };
+
+async function render(dir: string): Promise<Doc[]> {
+  const { stdout } = await promisify(execFile)('kubectl', ['kustomize', dir], { timeout: 60_000 });
+  return parseAllDocuments(stdout).map((d) => d.toJS() as Doc);
+}
+
+const byKind = (docs: Doc[], kind: string) => {
+  const doc = docs.find((d) => d.kind === kind);
+  assert.ok(doc, `a ${kind} is rendered`);
+  return doc;
+};
+
+describe('deploy/kubernetes (kustomize, rendered offline)', function () {
+  this.timeout(60_000);
+  let docs: Doc[];
+
+  before(async () => {
+    docs = await render(OVERLAY);
+  });
+
+  it('renders objects that pass the Kubernetes API schemas', () => {
+    const models: Record<string, new (d: never) => { validate(): void }> = { Deployment, Service, ConfigMap, PodDisruptionBudget };
+    assert.deepEqual(docs.map((d) => d.kind).sort(), ['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Service']);
+    for (const doc of docs) {
+      const Model = models[doc.kind];
+      assert.ok(Model, doc.kind);
+      new Model(doc as never).validate();
+      assert.equal(doc.metadata.namespace, 'ai-gateway');
+    }
+  });
+
+  it('rolls one pod at a time, never below the replica count, gated on /health', () => {
+    const deployment = new Deployment(byKind(docs, 'Deployment') as never);
+    const spec = deployment.spec!;
+    assert.equal(spec.replicas, 3);
+    assert.deepEqual(spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    const pod = spec.template.spec!;
+    const gateway = pod.containers.find((c) => c.name === 'gateway')!;
+    assert.equal(gateway.readinessProbe?.httpGet?.path, '/health');
+    assert.equal(gateway.livenessProbe?.httpGet?.path, '/health');
+    assert.deepEqual(gateway.lifecycle?.preStop?.exec?.command, ['sleep', '5']);
+    const drainMs = Number(gateway.env?.find((e) => e.name === 'SHUTDOWN_TIMEOUT_MS')?.value);
+    assert.ok((pod.terminationGracePeriodSeconds ?? 30) > 5 + drainMs / 1000, 'grace period covers preStop + drain');
+    assert.equal(gateway.env?.find((e) => e.name === 'DRAIN_MODE')?.value, 'serve');
+    assert.equal(gateway.envFrom?.[0]?.secretRef?.name, 'gateway-secrets');
+    assert.ok(gateway.resources?.requests && gateway.resources.limits);
+    assert.equal(gateway.image, 'registry.example.com/ai-gateway/gateway:0.1.0');
+  });
+
+  it('mounts the hash-named ConfigMap as a directory, after an init container validated it', () => {
+    const pod = new Deployment(byKind(docs, 'Deployment') as never).spec!.template.spec!;
+    const configMap = byKind(docs, 'ConfigMap');
+    assert.match(configMap.metadata.name, /^gateway-config-[a-z0-9]{10}$/);
+    assert.equal(pod.volumes?.find((v) => v.name === 'config')?.configMap?.name, configMap.metadata.name);
+    for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {
+      for (const mount of container.volumeMounts ?? []) assert.equal(mount.subPath, undefined, `${container.name} mounts without subPath`);
+    }
+    const init = pod.initContainers?.find((c) => c.name === 'check-config');
+    assert.deepEqual(init?.command, ['node', 'dist/shared/config/check-config-cli.js', '/config/config.json']);
+    assert.equal(checkConfigFiles([join(OVERLAY, 'config.json')]).code, 0, 'the example config is valid');
+  });
+
+  it('gives an edited config.json a new ConfigMap name, which changes the pod template', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'k8s-overlay-'));
+    try {
+      cpSync(join(ROOT, 'deploy', 'kubernetes'), join(copy, 'kubernetes'), { recursive: true });
+      const file = join(copy, 'kubernetes', 'overlays', 'example', 'config.json');
+      const config = JSON.parse(readFileSync(file, 'utf8')) as { client: Record<string, unknown> };
+      config.client.initial_pool_size = 321;
+      writeFileSync(file, JSON.stringify(config));
+      const edited = await render(join(copy, 'kubernetes', 'overlays', 'example'));
+      const before = byKind(docs, 'ConfigMap').metadata.name;
+      const after = byKind(edited, 'ConfigMap').metadata.name;
+      assert.notEqual(after, before);
+      const volume = new Deployment(byKind(edited, 'Deployment') as never).spec!.template.spec!.volumes!.find((v) => v.name === 'config');
+      assert.equal(volume?.configMap?.name, after);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('limits voluntary disruptions to one pod and selects the gateway pods', () => {
+    const pdb = new PodDisruptionBudget(byKind(docs, 'PodDisruptionBudget') as never);
+    assert.equal(pdb.spec?.maxUnavailable, 1);
+    const labels = new Deployment(byKind(docs, 'Deployment') as never).spec!.template.metadata!.labels!;
+    for (const [k, v] of Object.entries(pdb.spec?.selector?.matchLabels ?? {})) assert.equal(labels[k], v);
+    const service = new Service(byKind(docs, 'Service') as never);
+    for (const [k, v] of Object.entries(service.spec?.selector ?? {})) assert.equal(labels[k], v);
+    assert.ok(Object.keys(service.spec?.selector ?? {}).length > 0);
+  });
+});
