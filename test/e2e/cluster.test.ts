@@ -174,6 +174,8 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     assert.equal(await callThroughSocketProxy(reloaderId, 'GET', '/containers/json'), 200);
     assert.equal(await callThroughSocketProxy(reloaderId, 'POST', '/containers/create'), 403);
     assert.equal(await callThroughSocketProxy(reloaderId, 'POST', `/containers/${reloaderId}/kill?signal=SIGKILL`), 403);
+    // nginx matches an argument name case-insensitively, Docker reads only `signal`: no SIGKILL disguised as SIGHUP.
+    assert.equal(await callThroughSocketProxy(reloaderId, 'POST', `/containers/${reloaderId}/kill?Signal=HUP&signal=KILL`), 403);
     assert.equal(await callThroughSocketProxy(reloaderId, 'GET', '/images/json'), 403);
   });
 
