@@ -195,7 +195,9 @@ function isTransient(error: unknown): boolean {
   const status = statusOf(error);
   if (status !== undefined) return status >= 500;
   const code = (error as { code?: string } | null)?.code;
-  if (code && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code)) return true;
+  // ENOTFOUND: with DOCKER_HOST naming a socket proxy on a compose network, a proxy that is
+  // stopped or restarting drops out of Docker's DNS: the API is away, not misconfigured.
+  if (code && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return true;
   return /timeout/i.test(String((error as Error | null)?.message ?? ''));
 }
 
