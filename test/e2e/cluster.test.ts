@@ -510,7 +510,9 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     const load = await startLoad(prefix);
     const before = await startTimes();
     cluster.writeSecret('E2E_FILE_KEY', 'sk-e2e-file-2');
-    assert.equal(await cluster.requestRollout(), 202);
+    // The control plane's admin token is set in this cluster: POST /rollout needs it too.
+    assert.equal(await cluster.requestRollout(), 401);
+    assert.equal(await cluster.requestRollout(`Bearer ${E2E_ADMIN_TOKEN}`), 202);
     await waitFor(
       'every node restarted by the manual rollout',
       async () => {

@@ -59,9 +59,10 @@ export class Cluster {
     writeFileSync(join(this.secretsDir, name), `${value}\n`, { mode: 0o644 });
   }
 
-  /** POST /rollout on the reloader: every node restarted, one at a time. */
-  async requestRollout(): Promise<number> {
-    const res = await fetch(`${this.reloaderUrl}/rollout`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+  /** POST /rollout on the reloader: every node restarted, one at a time (admin credentials once configured). */
+  async requestRollout(authorization?: string): Promise<number> {
+    const headers: Record<string, string> = authorization ? { authorization } : {};
+    const res = await fetch(`${this.reloaderUrl}/rollout`, { method: 'POST', headers, signal: AbortSignal.timeout(10_000) });
     return res.status;
   }
 
