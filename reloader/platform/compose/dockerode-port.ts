@@ -191,13 +191,28 @@ function statusOf(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null ? (error as { statusCode?: number }).statusCode : undefined;
 }
 
+/**
+ * Network errors that mean the Docker API is away for now. ENOTFOUND among them: with
+ * DOCKER_HOST naming a socket proxy on a compose network, a proxy that is stopped or
+ * restarting drops out of Docker's DNS; the API is away, not misconfigured.
+ */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
 function isTransient(error: unknown): boolean {
   const status = statusOf(error);
   if (status !== undefined) return status >= 500;
   const code = (error as { code?: string } | null)?.code;
-  // ENOTFOUND: with DOCKER_HOST naming a socket proxy on a compose network, a proxy that is
-  // stopped or restarting drops out of Docker's DNS: the API is away, not misconfigured.
-  if (code && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return true;
+  if (code && TRANSIENT_CODES.has(code)) return true;
   return /timeout/i.test(String((error as Error | null)?.message ?? ''));
 }
 
