@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { RuntimeConfig } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
+import { configSecrets } from '../security/secret-redaction.js';
 import type { LogWriterOptions } from './log-writer.js';
 import { startRequestLog, type RequestLog } from './start-request-log.js';
 
@@ -15,8 +16,9 @@ export interface OpenRequestLogOptions {
 
 /**
  * Starts the request log a node's config asks for (undefined when `logs_store` is off or
- * sqlite). Every provider secret is handed to the redactor, so an upstream echoing a key in an
- * error message never puts it in a row. Throws RequestLogSetupError when the database is
+ * sqlite). Every secret of the config (`configSecrets`, the list the node's own redaction
+ * uses) is handed to the redactor, so an upstream echoing a key in an error message never
+ * puts it in a row. Throws RequestLogSetupError when the database is
  * reachable but unsuitable (the node must not start).
  */
 export async function openRequestLog(config: RuntimeConfig, options: OpenRequestLogOptions): Promise<RequestLog | undefined> {
@@ -29,7 +31,7 @@ export async function openRequestLog(config: RuntimeConfig, options: OpenRequest
   const log = await startRequestLog(config.logsStore, {
     node: options.nodeName,
     contentLogging: config.client.disable_content_logging !== true,
-    secrets: providerSecrets(config),
+    secrets: configSecrets(config),
     logger: options.logger,
     registry: options.registry,
     ...(options.writer ? { writer: options.writer } : {}),
@@ -41,17 +43,4 @@ export async function openRequestLog(config: RuntimeConfig, options: OpenRequest
     );
   }
   return log;
-}
-
-/** Every secret string in the providers' keys (values and cloud credentials). */
-function providerSecrets(config: RuntimeConfig): string[] {
-  const secrets: string[] = [];
-  for (const provider of config.providers.values()) {
-    for (const key of provider.keys) {
-      secrets.push(key.value);
-      if (key.bedrock) secrets.push(key.bedrock.secret_key ?? '', key.bedrock.session_token ?? '', key.bedrock.access_key ?? '');
-      if (key.vertex?.auth_credentials) secrets.push(key.vertex.auth_credentials);
-    }
-  }
-  return secrets.filter((secret) => secret !== '');
 }

@@ -20,16 +20,28 @@ let pattern: RegExp | undefined;
 
 /** Registers every secret of a config (idempotent). */
 export function registerConfigSecrets(config: RuntimeConfig): void {
+  for (const secret of configSecrets(config)) addSecret(secret);
+}
+
+/**
+ * Every secret a config holds, once resolved: provider key values, the operator's extra header
+ * values, bedrock credentials, vertex service-account JSON with its private key (and the PEM's
+ * body lines, which an echo may carry without armour or line breaks) and key id.
+ */
+export function configSecrets(config: RuntimeConfig): string[] {
+  const found: string[] = [];
+  const add = (secret: string | undefined): void => void (secret !== undefined && secret !== '' && found.push(secret));
   for (const provider of config.providers.values()) {
-    for (const value of Object.values(provider.extraHeaders)) addSecret(value);
+    for (const value of Object.values(provider.extraHeaders)) add(value);
     for (const key of provider.keys) {
-      addSecret(key.value);
-      addSecret(key.bedrock?.access_key);
-      addSecret(key.bedrock?.secret_key);
-      addSecret(key.bedrock?.session_token);
-      addVertexCredentials(key.vertex?.auth_credentials);
+      add(key.value);
+      add(key.bedrock?.access_key);
+      add(key.bedrock?.secret_key);
+      add(key.bedrock?.session_token);
+      for (const part of vertexCredentialParts(key.vertex?.auth_credentials)) add(part);
     }
   }
+  return found;
 }
 
 /** Registers one secret (tests; credentials obtained at run time, such as access tokens). */
@@ -52,20 +64,20 @@ export function maskSecret(secret: string): string {
   return secret.slice(0, 4) + '*'.repeat(Math.min(24, secret.length - 8)) + secret.slice(-4);
 }
 
-function addVertexCredentials(json: string | undefined): void {
-  if (json === undefined) return;
-  addSecret(json);
+function vertexCredentialParts(json: string | undefined): string[] {
+  if (json === undefined) return [];
+  const parts = [json];
   try {
     const account = JSON.parse(json) as { private_key?: unknown; private_key_id?: unknown };
     if (typeof account.private_key === 'string') {
-      addSecret(account.private_key);
-      // The PEM body lines, which an echo may carry without the armour or the line breaks.
-      for (const line of account.private_key.split(/\r?\n/)) if (!line.startsWith('-----')) addSecret(line);
+      parts.push(account.private_key);
+      for (const line of account.private_key.split(/\r?\n/)) if (!line.startsWith('-----')) parts.push(line);
     }
-    if (typeof account.private_key_id === 'string') addSecret(account.private_key_id);
+    if (typeof account.private_key_id === 'string') parts.push(account.private_key_id);
   } catch {
-    // Not JSON (a file path, say): the text itself is registered above.
+    // Not JSON (a file path, say): the text itself is a secret.
   }
+  return parts;
 }
 
 /** Every form of every secret, longest first so that a longer form wins over its prefix. */
