@@ -5,7 +5,7 @@ import { ModelLabels } from '../observability/model-labels.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { backoffDelay } from '../../shared/backoff.js';
-import { sleepWithSignal } from './backoff.js';
+import { sleepWithSignal } from './sleep-with-signal.js';
 import type { CancelSignal } from './cancellation.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { GatewayError } from './errors.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { sleepWithSignal } from '../../../gateway/core/backoff.js';
+import { sleepWithSignal } from '../../../gateway/core/sleep-with-signal.js';
 import { Cancellation } from '../../../gateway/core/cancellation.js';
 
 describe('sleepWithSignal', () => {
