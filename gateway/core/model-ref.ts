@@ -31,15 +31,6 @@ export function parseModelRef(ref: unknown, field = 'model'): ModelRef {
   return { provider: ref.slice(0, slash), model: ref.slice(slash + 1) };
 }
 
-/** Reads the optional `fallbacks` array of a request body: "provider/model" strings. */
-export function parseFallbacks(value: unknown): ModelRef[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
-    throw new GatewayError('invalid_request', 'fallbacks must be an array of "provider/model" strings', { param: 'fallbacks' });
-  }
-  return value.map((item, index) => parseModelRef(item, `fallbacks[${index}]`));
-}
-
 function clip(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
