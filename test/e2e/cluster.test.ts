@@ -429,6 +429,40 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     await waitForServing(3);
   });
 
+  it('9: the Docker API stopped for 20 s during a node restart: the node is not left down and the rollout finishes', async () => {
+    const prefix = `s9-${runId}`;
+    const load = await startLoad(prefix);
+    const [proxyId] = await cluster.containerIds('socket-proxy');
+    assert.ok(proxyId);
+    // The status keeps earlier rollouts (scenario 5 halts one on purpose): judge only this scenario's.
+    const rolloutIdOf = (record: Record<string, unknown>): number => Number(record.id ?? 0);
+    const lastIdBefore = Math.max(0, ...(await cluster.reloaderStatus()).rollouts.previous.map(rolloutIdOf));
+    current = withRevision(current, 10);
+    cluster.writeConfigInPlace(current);
+    await waitFor(
+      'a node restarting',
+      async () => {
+        const steps = ((await cluster.reloaderStatus()).rollouts.current as { steps?: Array<{ events: Array<{ phase: string }> }> } | null)?.steps ?? [];
+        return steps.at(-1)?.events.some((e) => e.phase === 'restarting') ? true : undefined;
+      },
+      { intervalMs: 50, timeoutMs: 60_000 },
+    );
+    await docker(['stop', '-t', '1', proxyId]);
+    log('socket proxy stopped for 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    await docker(['start', proxyId]);
+    await waitForConvergence(configFingerprint());
+    const status = await cluster.reloaderStatus();
+    assert.equal(status.halted, null);
+    const reasons = status.rollouts.previous.filter((r) => rolloutIdOf(r) > lastIdBefore).map((r) => String(r.reason ?? ''));
+    assert.ok(!reasons.some((r) => /did not come back healthy/.test(r)), `a halt blamed the node: ${JSON.stringify(reasons)}`);
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
+  });
+
   it('10: a rollout halted by a typo saved mid-restart resumes when the file is fixed back to its target', async () => {
     current = withRevision(current, 11);
     const target = `${JSON.stringify(current, null, 2)}\n`;
