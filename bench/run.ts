@@ -3,17 +3,23 @@
  * then the cluster and rollout when Docker allows; writes bench/RESULTS.md.
  * BENCH_QUICK=1 makes it a short smoke run. BENCH_CLUSTER=0 skips the cluster;
  * BENCH_ONLY=cluster runs only the cluster phase and prints its section (RESULTS.md untouched);
+ * BENCH_ONLY=state runs only the shared-state phases (governance and request log on/off, governance
+ * accuracy, log queries at scale) and prints them; BENCH_LOG_ROWS sets the log sizes (default
+ * 1000000,5000000).
  * BENCH_ONLY=render re-renders RESULTS.md from the last run (bench/.work/last-results.json).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { measureCluster } from './cluster/measure-cluster.js';
+import { measureGovernanceAccuracy } from './governance/accuracy.js';
 import { measureRates, measureSaturation, openPool, warmUp, type LoadedTarget } from './phases.js';
 import { readPlan } from './plan.js';
 import { raisePriority } from './priority.js';
 import { describeMachine } from './report/machine.js';
-import type { BenchResults, MemoryRow } from './report/results.js';
+import { measureLogQueries } from './request-log/query-at-scale.js';
+import type { BenchResults, MemoryRow, SectionOutcome } from './report/results.js';
+import { measureStateCosts } from './state/measure-state-costs.js';
 import { readCpuTicks, stealPercent } from './report/cpu-steal.js';
 import { readRssMb } from './report/rss.js';
 import { writeResults } from './report/write-results.js';
@@ -24,7 +30,7 @@ import type { Target } from './targets/target.js';
 import { measureStartupMs } from './startup.js';
 import { startUpstream } from './targets/upstream.js';
 
-const WATCHDOG_MS = 25 * 60_000;
+const WATCHDOG_MS = 50 * 60_000;
 /** Starts of a node timed before the load phases (the box is idle then). */
 const STARTUP_SAMPLES = 7;
 const LAST_RESULTS = join(WORK_DIR, 'last-results.json');
@@ -51,6 +57,36 @@ async function tryStart(name: string, start: () => Promise<Target>, missing: Rec
   }
 }
 
+/** Runs a phase that yields a section; a failure becomes the section's reason, not the run's end. */
+async function section(title: string, measure: () => Promise<SectionOutcome | string>): Promise<{ title: string; outcome: SectionOutcome }> {
+  log(`${title}: measuring`);
+  try {
+    const result = await measure();
+    return { title, outcome: typeof result === 'string' ? { measured: true, markdown: result } : result };
+  } catch (error) {
+    log(`${title}: failed: ${(error as Error).message}`);
+    return { title, outcome: { measured: false, reason: `failed: ${(error as Error).message}` } };
+  }
+}
+
+/** The log sizes of the query phase: BENCH_LOG_ROWS, or 1 and 5 million (100,000 in a quick run). */
+function logSizes(quick: boolean): number[] {
+  const given = (process.env.BENCH_LOG_ROWS ?? '')
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+  return given.length > 0 ? given : quick ? [100_000] : [1_000_000, 5_000_000];
+}
+
+/** The phases of the cluster's shared state: needs the upstream running; PostgreSQL is started by each. */
+async function measureStateSections(upstream: { target: Target; port: number }, plan: ReturnType<typeof readPlan>) {
+  return [
+    await section('Shared state: governance and request log on vs off', () => measureStateCosts(upstream.target, upstream.port, plan, log)),
+    await section('Governance accuracy across three nodes', () => measureGovernanceAccuracy(plan.quick ? 1 : 5)),
+    await section('Request log queries at scale', () => measureLogQueries(logSizes(plan.quick))),
+  ];
+}
+
 async function main(): Promise<void> {
   const plan = readPlan();
   const nice = raisePriority();
@@ -63,6 +99,15 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'cluster') {
     const cluster = await measureCluster(plan, log);
     process.stdout.write(`${cluster.measured ? cluster.markdown : `not measured: ${cluster.reason}`}\n`);
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'state') {
+    const upstream = await startUpstream();
+    if (upstream.target.child) children.push(upstream.target.child);
+    for (const { title, outcome } of await measureStateSections(upstream, plan)) {
+      process.stdout.write(`\n## ${title}\n\n${outcome.measured ? outcome.markdown : `not measured: ${outcome.reason}`}\n`);
+    }
+    await stopChildren();
     return;
   }
   const machine = describeMachine();
@@ -99,6 +144,7 @@ async function main(): Promise<void> {
   memory.push({ target: 'mock upstream', idleMb: NaN, peakUnderLoadMb: upstreamPeak, idleAfterLoadMb: NaN });
 
   await Promise.all(targets.map((t) => t.pool.close()));
+  const sections = await measureStateSections(upstream, plan);
   await stopChildren();
   children.length = 0;
 
@@ -114,6 +160,7 @@ async function main(): Promise<void> {
     memory,
     startupMs,
     cluster,
+    sections,
     durationS: (performance.now() - started) / 1000,
     loadAverageEnd: loadavg()[0] ?? NaN,
     stealPctRun: stealPercent(ticksAtStart, readCpuTicks()),

@@ -116,7 +116,7 @@ export function createApp(deps: AppDeps): Koa {
   registerModelsRoutes(router, deps);
   registerAnthropicRoutes(router, deps);
   registerGenaiRoutes(router, deps);
-  if (deps.governance) registerGovernanceRoutes(router, deps.governance);
+  if (deps.governance) registerGovernanceRoutes(router, deps.governance, deps.config.adminAuth);
   registerLogRoutes(router, { requestLog: deps.requestLog, adminAuth: deps.config.adminAuth, logger: deps.logger });
   app.use(router.routes());
   return app;

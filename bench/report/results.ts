@@ -57,6 +57,9 @@ export type ClusterOutcome =
       rolloutsConvergedS?: number[];
     };
 
+/** A section of RESULTS.md measured by a phase of its own, or why it was not. */
+export type SectionOutcome = { measured: true; markdown: string } | { measured: false; reason: string };
+
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
   machine: MachineInfo;
@@ -71,6 +74,8 @@ export interface BenchResults {
   /** A node's start, spawn to its first /health 200, per sample (absent in older results). */
   startupMs?: number[];
   cluster: ClusterOutcome;
+  /** Shared state's cost (governance, request log), governance accuracy, log queries at scale (absent in older results). */
+  sections?: { title: string; outcome: SectionOutcome }[];
   durationS: number;
   /** 1-minute load average when the run ended. */
   loadAverageEnd: number;

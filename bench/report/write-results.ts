@@ -167,6 +167,12 @@ export function renderResults(results: BenchResults): string {
     '',
     results.cluster.measured ? results.cluster.markdown : `Not measured: ${results.cluster.reason}`,
     '',
+    ...(results.sections ?? []).flatMap((section) => [
+      `## ${section.title}`,
+      '',
+      section.outcome.measured ? section.outcome.markdown : `Not measured: ${section.outcome.reason}`,
+      '',
+    ]),
     ...(notes ? ['## Profile findings', '', notes, ''] : []),
   ].join('\n');
 }

@@ -1,9 +1,10 @@
 /**
- * `npm run bench:logs [rows...]` (default 1000000 5000000): fills a throw-away PostgreSQL
+ * A phase of `npm run bench`, and alone `npm run bench:logs [rows...]` (default 1000000 5000000): fills a throw-away PostgreSQL
  * (test/support/postgres-server.ts) with synthetic request-log rows spread over 30 days, then
- * times the API's common searches (rows + total count + stats, as GET /api/logs runs them) and
- * prints a markdown table per size: the median of 5 runs after one warm-up.
+ * times the API's common searches (rows + total count + stats, as GET /api/logs runs them):
+ * a Markdown table per size, the median of 5 runs after one warm-up.
  */
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { parseLogQuery } from '../../gateway/request-log/log-filters.js';
 import { searchLogs } from '../../gateway/request-log/log-query.js';
@@ -67,36 +68,44 @@ async function timeSearch(pool: pg.Pool, query: Record<string, string>): Promise
   return { medianMs: samples[Math.floor(samples.length / 2)] as number, total };
 }
 
-async function main(): Promise<void> {
-  const sizes = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((n) => Number.isInteger(n) && n > 0);
+/** Fills the log to each size in turn (cumulatively) and times the searches at each; returns Markdown. */
+export async function measureLogQueries(sizes: number[] = [1_000_000, 5_000_000]): Promise<string> {
   const server = await startPostgres();
   const pool = new pg.Pool({ connectionString: server.url(await server.createDatabase('bench_logs')), max: 4 });
   pool.on('error', () => undefined);
+  const out: string[] = [
+    'Synthetic rows (5 providers, 20 models, 40 virtual keys, 5% errors, content in every row) spread over 30 days in one PostgreSQL 15 (`fsync=off`), then `VACUUM ANALYZE`; each search is what `GET /api/logs` runs (the page of 50, the total count and the summary stats), median of 5 after one warm-up.',
+  ];
   try {
     await migrateSchema(pool, 'bench');
     let filled = 0;
-    for (const rows of sizes.length > 0 ? sizes : [1_000_000, 5_000_000]) {
+    for (const rows of sizes) {
       const started = performance.now();
       await fill(pool, rows, filled);
       filled = rows;
-      process.stdout.write(
-        `\n${rows.toLocaleString('en')} rows (filled in ${((performance.now() - started) / 1000).toFixed(0)} s)\n\n| search | matches | median ms |\n|---|---|---|\n`,
-      );
+      out.push('', `**${rows.toLocaleString('en')} rows** (filled in ${((performance.now() - started) / 1000).toFixed(0)} s)`, '', '| search | matches | median ms |', '|---|---|---|');
       for (const [name, query] of Object.entries(SEARCHES)) {
         const { medianMs, total } = await timeSearch(pool, query);
-        process.stdout.write(`| ${name} | ${total.toLocaleString('en')} | ${medianMs.toFixed(1)} |\n`);
+        out.push(`| ${name} | ${total.toLocaleString('en')} | ${medianMs.toFixed(1)} |`);
       }
     }
+    return out.join('\n');
   } finally {
     await pool.end();
     await server.destroy();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = 1;
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+  measureLogQueries(sizes.length > 0 ? sizes : undefined).then(
+    (markdown) => process.stdout.write(`${markdown}\n`),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -6,10 +6,11 @@ import { findFreePort, type Target } from './target.js';
 /** The built entry of a gateway node (`npm run build` makes it). */
 export const GATEWAY_ENTRY = join(process.cwd(), 'dist', 'gateway', 'main.js');
 
-/** A config.json with one OpenAI provider whose base URL is the mock upstream. */
-export function buildGatewayConfig(upstreamPort: number): string {
+/** A config.json with one OpenAI provider whose base URL is the mock upstream, plus any extra top-level sections. */
+export function buildGatewayConfig(upstreamPort: number, extraSections: Record<string, unknown> = {}): string {
   return JSON.stringify(
     {
+      ...extraSections,
       providers: {
         openai: {
           keys: [{ name: 'bench', value: 'env.BENCH_OPENAI_KEY', models: ['*'], weight: 1 }],
@@ -34,6 +35,12 @@ export interface GatewayNodeOptions {
   name?: string;
   /** How often to poll /health while it starts (default 100 ms; start-up timing polls faster). */
   readyPollMs?: number;
+  /** Extra config.json sections (governance, logs_store). */
+  extraConfig?: Record<string, unknown>;
+  /** Extra environment of the node. */
+  env?: Record<string, string>;
+  /** Extra headers every request to it carries (a virtual key). */
+  headers?: Record<string, string>;
 }
 
 /** Starts one gateway node from dist/ as a child process and waits for /health. */
@@ -43,7 +50,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Tar
   const name = options.name ?? 'gateway';
   mkdirSync(WORK_DIR, { recursive: true });
   const configPath = join(WORK_DIR, `${name}-config.json`);
-  writeFileSync(configPath, buildGatewayConfig(options.upstreamPort));
+  writeFileSync(configPath, buildGatewayConfig(options.upstreamPort, options.extraConfig));
   const port = await findFreePort();
   const { child } = spawnChild({
     name,
@@ -55,6 +62,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Tar
       HOST: '127.0.0.1',
       BENCH_OPENAI_KEY: 'sk-bench-gateway',
       SHUTDOWN_TIMEOUT_MS: '5000',
+      ...options.env,
     },
   });
   const origin = `http://127.0.0.1:${port}`;
@@ -63,7 +71,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Tar
     name,
     origin,
     path: '/v1/chat/completions',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...options.headers },
     model: 'openai/gpt-4o-mini',
     child,
   };

@@ -46,6 +46,7 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
           gemini: { keys: [{ name: 'gm', value: 'AIza-unused-00000000000', models: ['*'], weight: 1 }], network_config: { base_url: upstream.url } },
         },
         governance: {
+          auth_config: { admin_username: 'ops', admin_password: 'env.ADMIN_PASSWORD' },
           virtual_keys: [
             { id: 'vk-main', name: 'main', value: 'env.VK_MAIN', provider_configs: [{ provider: 'openai', allowed_models: ['regex:^gpt-4o'], weight: 1 }] },
             { id: 'vk-limited', value: VK_LIMITED, rate_limit_id: 'two-per-year', allow_all_providers: true },
@@ -58,7 +59,7 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
           budgets: [{ id: 'tiny', max_limit: 0.00005, reset_duration: '1M', calendar_aligned: true }],
         },
       },
-      { env: { VK_MAIN: VK }, governance: { databaseUrl } },
+      { env: { VK_MAIN: VK, ADMIN_PASSWORD: 'usage-reader-pw' }, governance: { databaseUrl } },
     );
   });
 
@@ -212,14 +213,22 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
     });
   });
 
-  it('shows usage, limits and reset times at GET /api/governance/usage, and denials in /metrics', async () => {
-    const usage = (await (await fetch(`${gw.url}/api/governance/usage`)).json()) as any;
+  it('shows usage, limits and reset times at GET /api/governance/usage, to the admin only, and denials in /metrics', async () => {
+    const anonymous = await fetch(`${gw.url}/api/governance/usage`);
+    assert.equal(anonymous.status, 401, 'who spends what is not for anyone who can reach the node');
+    assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic /);
+    const wrong = await fetch(`${gw.url}/api/governance/usage`, { headers: { authorization: `Basic ${btoa('ops:guess')}` } });
+    assert.equal(wrong.status, 401);
+    const answer = await fetch(`${gw.url}/api/governance/usage`, { headers: { authorization: `Basic ${btoa('ops:usage-reader-pw')}` } });
+    assert.equal(answer.status, 200);
+    const usage = (await answer.json()) as any;
     assert.equal(usage.store, 'up');
     const requests = usage.rate_limits.find((rl: { id: string }) => rl.id === 'two-per-year').counters[0];
     assert.equal(requests.used, 2);
     assert.equal(requests.limit, 2);
     assert.ok(Date.parse(requests.resets_at) > Date.now());
     assert.ok(!JSON.stringify(usage).includes('sk-bf-'), 'no key value in the usage view');
+    assert.ok(!JSON.stringify(usage).includes('usage-reader-pw'));
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     assert.match(metrics, /governance_denials_total\{reason="request_limited"\} [1-9]/);
     assert.match(metrics, /governance_limit\{scope_kind="rate_limit",scope_id="two-per-year",limit_kind="requests"\} 2/);

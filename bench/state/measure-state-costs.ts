@@ -1,0 +1,128 @@
+import pg from 'pg';
+import { startPostgres, type PostgresServer } from '../../test/support/postgres-server.js';
+import { measureRates, openPool, warmUp, type LoadedTarget } from '../phases.js';
+import type { BenchPlan } from '../plan.js';
+import type { Child } from '../targets/child.js';
+import { startGatewayNode } from '../targets/gateway-node.js';
+import type { Target } from '../targets/target.js';
+import { renderStateCosts, type StateCostFigures } from './render-state-costs.js';
+import type { SectionOutcome } from '../report/results.js';
+
+/** The rates of this phase: the ones the governance and request-log issues name. */
+const STATE_RATES = [500, 1000];
+const QUICK_STATE_RATES = [500];
+const VIRTUAL_KEY = 'sk-bf-bench-state-costs-0001';
+
+/**
+ * The cost of the cluster's shared state on one node: the same node with governance on (a
+ * virtual key with a rate limit and a budget, counters in PostgreSQL) and with the request
+ * log on (rows written to PostgreSQL in batches), against the node with both off, in paired
+ * interleaved rounds at 500 and 1,000 req/s. Afterwards it checks that nothing was lost: one
+ * row per request the logged node answered, one counted request per governed request.
+ */
+export async function measureStateCosts(upstream: Target, upstreamPort: number, plan: BenchPlan, log: (line: string) => void): Promise<SectionOutcome> {
+  let server: PostgresServer;
+  try {
+    server = await startPostgres();
+  } catch (error) {
+    return { measured: false, reason: `no PostgreSQL server to run: ${(error as Error).message}` };
+  }
+  const children: Child[] = [];
+  const reader = new pg.Pool({ connectionString: server.url(await server.createDatabase('bench_logs')), max: 2 });
+  reader.on('error', () => undefined);
+  try {
+    const governanceDb = await server.createDatabase('bench_governance');
+    const start = async (name: string, extraConfig: Record<string, unknown>, extra: { env?: Record<string, string>; headers?: Record<string, string> } = {}) => {
+      const target = await startGatewayNode({ upstreamPort, name, extraConfig, ...extra });
+      if (target.child) children.push(target.child);
+      log(`${name} ready at ${target.origin}`);
+      return target;
+    };
+    const off = await start('node-off', {});
+    const governed = await start(
+      'node-governance',
+      {
+        governance: {
+          virtual_keys: [{ id: 'bench', value: VIRTUAL_KEY, rate_limit_id: 'bench', budget_id: 'bench', allow_all_providers: true }],
+          rate_limits: [{ id: 'bench', request_max_limit: 1_000_000_000, request_reset_duration: '1Y', token_max_limit: 1_000_000_000_000, token_reset_duration: '1Y' }],
+          budgets: [{ id: 'bench', max_limit: 1_000_000, reset_duration: '1Y' }],
+        },
+      },
+      { env: { GOVERNANCE_DATABASE_URL: server.url(governanceDb) }, headers: { 'x-bf-vk': VIRTUAL_KEY } },
+    );
+    const logged = await start('node-request-log', {
+      logs_store: {
+        enabled: true,
+        type: 'postgres',
+        config: { host: server.host, port: server.port, user: server.user, password: 'unused-trust-auth', db_name: 'bench_logs', ssl_mode: 'disable' },
+      },
+    });
+
+    const targets: LoadedTarget[] = [upstream, off, governed, logged].map((target) => openPool(target, plan));
+    try {
+      await warmUp(targets, plan, log);
+      // The warm-up's rows must be in before the count the measured rounds are judged against.
+      await waitForEmptyQueue(logged);
+      const rowsBefore = await countRows(reader);
+      const governedBefore = await countedRequests(governed);
+      const rates = await measureRates(targets, { ...plan, rates: plan.quick ? QUICK_STATE_RATES : STATE_RATES }, false, log);
+      const sentTo = (name: string) => rates.filter((row) => row.target === name).reduce((sum, row) => sum + row.ok + row.errors, 0);
+      const rowsWritten = (await waitForRows(reader, rowsBefore + sentTo(logged.name))) - rowsBefore;
+      const figures: StateCostFigures = {
+        rates,
+        names: { direct: upstream.name, off: off.name, governance: governed.name, requestLog: logged.name },
+        requestLog: { sent: sentTo(logged.name), rowsWritten, dropped: await droppedRows(logged) },
+        governance: { sent: sentTo(governed.name), counted: (await countedRequests(governed)) - governedBefore },
+      };
+      return { measured: true, markdown: renderStateCosts(figures) };
+    } finally {
+      await Promise.all(targets.map((loaded) => loaded.pool.close()));
+    }
+  } catch (error) {
+    return { measured: false, reason: `failed: ${(error as Error).message}` };
+  } finally {
+    await Promise.all(children.map((child) => child.stop()));
+    await reader.end();
+    await server.destroy();
+  }
+}
+
+async function countRows(pool: pg.Pool): Promise<number> {
+  const result = await pool.query<{ n: string }>('SELECT count(*) AS n FROM request_logs').catch(() => ({ rows: [{ n: '0' }] }));
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+/** Waits (at most 30 s) for the writer to flush its queue; returns the rows then. */
+async function waitForRows(pool: pg.Pool, expected: number): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  let rows = await countRows(pool);
+  while (rows < expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    rows = await countRows(pool);
+  }
+  return rows;
+}
+
+/** Waits (at most 30 s) until the node's request-log queue is empty. */
+async function waitForEmptyQueue(target: Target): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const text = await (await fetch(`${target.origin}/metrics`)).text();
+    if (/^gateway_request_log_queue_rows 0$/m.test(text)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function droppedRows(target: Target): Promise<number> {
+  const text = await (await fetch(`${target.origin}/metrics`)).text();
+  return [...text.matchAll(/^gateway_request_log_rows_dropped_total\{[^}]*\} (\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+/** The governed node's request counter of the bench rate limit, from GET /api/governance/usage. */
+async function countedRequests(target: Target): Promise<number> {
+  const report = (await (await fetch(`${target.origin}/api/governance/usage`)).json()) as {
+    rate_limits: { id: string; counters: { limit_kind: string; used: number }[] }[];
+  };
+  const limit = report.rate_limits.find((entry) => entry.id === 'bench');
+  return limit?.counters.find((counter) => counter.limit_kind === 'requests')?.used ?? Number.NaN;
+}

@@ -1,0 +1,55 @@
+import { addedByRound, medianOf } from '../report/paired-rounds.js';
+import type { RateRow } from '../report/results.js';
+
+/** What the state-cost phase measured. */
+export interface StateCostFigures {
+  rates: RateRow[];
+  /** Target names in this phase's rows. */
+  names: { direct: string; off: string; governance: string; requestLog: string };
+  requestLog: { sent: number; rowsWritten: number; dropped: number };
+  governance: { sent: number; counted: number };
+}
+
+const signed = (value: number): string => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : 'n/a');
+const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+
+/** Median over paired rounds of (row − base) at a percentile, with the rounds. */
+function pairedDelta(row: RateRow, base: RateRow, percentile: 'p50' | 'p99'): string {
+  const rounds = addedByRound(row, base, percentile);
+  if (!rounds) return signed(row.latency[percentile] - base.latency[percentile]);
+  return `${signed(medianOf(rounds))} (${rounds.map(signed).join(' / ')})`;
+}
+
+/** The state-cost section of RESULTS.md. */
+export function renderStateCosts(figures: StateCostFigures): string {
+  const { names } = figures;
+  const label: Record<string, string> = {
+    [names.direct]: 'direct upstream',
+    [names.off]: 'node, governance and request log off',
+    [names.governance]: 'node, governance on (virtual key, rate limit, budget)',
+    [names.requestLog]: 'node, request log on (content logged)',
+  };
+  const lines = [
+    'The same node three times: with governance and the request log off, with governance on (every request carries a virtual key checked against a rate limit and a budget whose counters live in PostgreSQL: one round trip before the upstream call, one settlement after), and with the request log on (a row per request, content included, written in batches off the request path). One PostgreSQL 15 on this box, started by the bench on a throw-away directory with `fsync=off` (a production server syncs its writes: slower commits, but off the request path for the log). Paired rounds, targets interleaved; "vs off" is the median over rounds of (target − node off) in the same round, each round in brackets. CPU is the node process only (PostgreSQL\'s own CPU is not counted).',
+    '',
+    '| Rate (req/s) | Target | p50 | p99 | Added p50 vs off | Added p99 vs off | CPU per request (µs) | CPU vs off | Errors |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  const rates = [...new Set(figures.rates.map((row) => row.rate))];
+  for (const rate of rates) {
+    const off = figures.rates.find((row) => row.rate === rate && row.target === names.off);
+    for (const row of figures.rates.filter((r) => r.rate === rate)) {
+      const vsOff = off && row.target !== names.off && row.target !== names.direct;
+      lines.push(
+        `| ${rate} | ${label[row.target] ?? row.target} | ${row.latency.p50.toFixed(2)} | ${row.latency.p99.toFixed(2)} | ${vsOff ? pairedDelta(row, off, 'p50') : '-'} | ${vsOff ? pairedDelta(row, off, 'p99') : '-'} | ${Number.isFinite(row.cpuPerRequestUs) ? row.cpuPerRequestUs.toFixed(0) : 'n/a'} | ${vsOff ? ratio(row.cpuPerRequestUs, off.cpuPerRequestUs) : '-'} | ${row.errors} |`,
+      );
+    }
+  }
+  const { requestLog, governance } = figures;
+  lines.push(
+    '',
+    `- Request log: ${requestLog.rowsWritten.toLocaleString('en')} rows written for ${requestLog.sent.toLocaleString('en')} requests answered in the measured rounds; ${requestLog.dropped} dropped (\`gateway_request_log_rows_dropped_total\`).${requestLog.rowsWritten === requestLog.sent ? ' None lost.' : ' **Rows and requests differ.**'}`,
+    `- Governance: ${governance.counted.toLocaleString('en')} requests counted against the virtual key's rate limit for ${governance.sent.toLocaleString('en')} governed requests answered.${governance.counted === governance.sent ? ' None lost.' : ' **Counted and answered differ.**'}`,
+  );
+  return lines.join('\n');
+}
