@@ -83,7 +83,13 @@ export async function measureLogQueries(sizes: number[] = [1_000_000, 5_000_000]
       const started = performance.now();
       await fill(pool, rows, filled);
       filled = rows;
-      out.push('', `**${rows.toLocaleString('en')} rows** (filled in ${((performance.now() - started) / 1000).toFixed(0)} s)`, '', '| search | matches | median ms |', '|---|---|---|');
+      out.push(
+        '',
+        `**${rows.toLocaleString('en')} rows** (filled in ${((performance.now() - started) / 1000).toFixed(0)} s)`,
+        '',
+        '| search | matches | median ms |',
+        '|---|---|---|',
+      );
       for (const [name, query] of Object.entries(SEARCHES)) {
         const { medianMs, total } = await timeSearch(pool, query);
         out.push(`| ${name} | ${total.toLocaleString('en')} | ${medianMs.toFixed(1)} |`);

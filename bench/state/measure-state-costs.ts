@@ -32,7 +32,11 @@ export async function measureStateCosts(upstream: Target, upstreamPort: number, 
   reader.on('error', () => undefined);
   try {
     const governanceDb = await server.createDatabase('bench_governance');
-    const start = async (name: string, extraConfig: Record<string, unknown>, extra: { env?: Record<string, string>; headers?: Record<string, string> } = {}) => {
+    const start = async (
+      name: string,
+      extraConfig: Record<string, unknown>,
+      extra: { env?: Record<string, string>; headers?: Record<string, string> } = {},
+    ) => {
       const target = await startGatewayNode({ upstreamPort, name, extraConfig, ...extra });
       if (target.child) children.push(target.child);
       log(`${name} ready at ${target.origin}`);
@@ -44,7 +48,9 @@ export async function measureStateCosts(upstream: Target, upstreamPort: number, 
       {
         governance: {
           virtual_keys: [{ id: 'bench', value: VIRTUAL_KEY, rate_limit_id: 'bench', budget_id: 'bench', allow_all_providers: true }],
-          rate_limits: [{ id: 'bench', request_max_limit: 1_000_000_000, request_reset_duration: '1Y', token_max_limit: 1_000_000_000_000, token_reset_duration: '1Y' }],
+          rate_limits: [
+            { id: 'bench', request_max_limit: 1_000_000_000, request_reset_duration: '1Y', token_max_limit: 1_000_000_000_000, token_reset_duration: '1Y' },
+          ],
           budgets: [{ id: 'bench', max_limit: 1_000_000, reset_duration: '1Y' }],
         },
       },
