@@ -9,11 +9,12 @@ import assert from 'node:assert/strict';
 import { chownSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { estimateUsage } from '../../gateway/governance/estimate.js';
 import { fingerprintOf } from '../../shared/config/fingerprint.js';
 import { buildBaseImages, removeBaseImages, type BaseImages } from './support/base-images.js';
 import { Cluster, type GatewayNode } from './support/cluster.js';
 import { GatewayEventRecorder, measureNodesOut } from './support/docker-events.js';
-import { configWithSecondProvider, initialConfig, withRevision, type E2eConfig } from './support/e2e-config.js';
+import { configWithSecondProvider, E2E_VIRTUAL_KEY, initialConfig, withGovernance, withRevision, type E2eConfig } from './support/e2e-config.js';
 import { callThroughSocketProxy, readNodeHealth } from './support/node-probe.js';
 import { docker } from './support/run-command.js';
 import { assertOneRowPerRequest } from './support/request-log-rows.js';
@@ -352,6 +353,63 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
       versions: Array<{ version: number; author: string; fingerprint: string }>;
     };
     assert.deepEqual(history.versions[0], { ...history.versions[0], version: written.version, author: 'token', fingerprint: written.fingerprint });
+  });
+
+  it('14: governance through nginx during a rollout: every governed request and every token counted once, none lost to a restarted node', async () => {
+    current = withGovernance(withRevision(current, 8));
+    cluster.writeConfigInPlace(current);
+    await waitForConvergence(configFingerprint());
+
+    // The virtual key as the SDK's API key, as a team moving its Bifrost keys here would send it.
+    const governed = new OpenAI({ baseURL: `${cluster.nginxUrl}/v1`, apiKey: E2E_VIRTUAL_KEY, maxRetries: 2, timeout: 60_000, fetch: countingFetch });
+    const prefix = `s14-${runId}`;
+    const nodes = await cluster.gatewayNodes();
+    const load = new SteadyLoad(governed, { concurrency: 4, model: MODEL, prefix });
+    load.start();
+    await waitFor('load running', async () => (load.outcomes.length >= 8 ? true : undefined));
+    const recorder = await recordEvents();
+    current = withRevision(current, 9);
+    cluster.writeConfigInPlace(current);
+    await waitForConvergence(configFingerprint());
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
+    await assertOneAtATime(recorder, nodes);
+
+    // A JSON answer carries usage (5 prompt + 5 completion tokens from the upstream) and settles
+    // to it; a stream without usage keeps its reservation (the node's estimate) as the charge.
+    const reserved = (marker: string): number => {
+      const estimate = estimateUsage({ model: MODEL, stream: true, messages: [{ role: 'user', content: `e2e-id:${marker}` }] });
+      return estimate.promptTokens + estimate.completionTokens;
+    };
+    const expectedTokens = outcomes.reduce((sum, o) => sum + (o.stream ? reserved(o.marker) : 10), 0);
+    interface Counter {
+      limit_kind: string;
+      used: number;
+    }
+    const usage = await waitFor(
+      'the settlements of the last answers',
+      async () => {
+        const report = (await (await fetch(`${cluster.nginxUrl}/api/governance/usage`)).json()) as {
+          store: string;
+          rate_limits: { id: string; counters: Counter[] }[];
+        };
+        const counters = report.rate_limits.find((r) => r.id === 'rl-e2e')?.counters ?? [];
+        const used = (kind: string) => counters.find((c) => c.limit_kind === kind)?.used;
+        const figures = { store: report.store, requests: used('requests'), tokens: used('tokens') };
+        return figures.requests === outcomes.length && figures.tokens === expectedTokens ? figures : undefined;
+      },
+      {
+        timeoutMs: 30_000,
+        describe: async () =>
+          `expected ${outcomes.length} requests and ${expectedTokens} tokens; usage: ${JSON.stringify(await (await fetch(`${cluster.nginxUrl}/api/governance/usage`)).json())}`,
+      },
+    );
+    log(`governed load: ${outcomes.length} requests, ${usage.tokens} tokens counted, through ${new Set(outcomes.map((o) => o.node)).size} node names`);
+    assert.equal(usage.store, 'up');
+    assert.ok(new Set(outcomes.map((o) => o.node)).size >= 3, 'every node admitted governed requests against the same counters');
   });
 
   // Issue 14: every way the cluster changes, under steady load with streams.

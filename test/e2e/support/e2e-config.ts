@@ -52,3 +52,22 @@ export function withRevision(config: E2eConfig, revision: number): E2eConfig {
   (copy.client as Record<string, unknown>).initial_pool_size = 100 + revision;
   return copy;
 }
+
+/** The virtual key scenario 14 sends as its API key. */
+export const E2E_VIRTUAL_KEY = 'sk-bf-e2e-governed-key-0001';
+
+/**
+ * `config` with governance: one virtual key under a request and token rate limit far above
+ * what the test sends, so every request is admitted and counted in the shared PostgreSQL.
+ * Requests without a virtual key stay allowed (keys are optional), so the other scenarios' load
+ * is unaffected.
+ */
+export function withGovernance(config: E2eConfig): E2eConfig {
+  return {
+    ...structuredClone(config),
+    governance: {
+      virtual_keys: [{ id: 'vk-e2e', name: 'e2e', value: E2E_VIRTUAL_KEY, rate_limit_id: 'rl-e2e', allow_all_providers: true }],
+      rate_limits: [{ id: 'rl-e2e', request_max_limit: 1_000_000, request_reset_duration: '1Y', token_max_limit: 1_000_000_000, token_reset_duration: '1Y' }],
+    },
+  };
+}
