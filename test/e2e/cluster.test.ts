@@ -177,6 +177,13 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     // nginx matches an argument name case-insensitively, Docker reads only `signal`: no SIGKILL disguised as SIGHUP.
     assert.equal(await callThroughSocketProxy(reloaderId, 'POST', `/containers/${reloaderId}/kill?Signal=HUP&signal=KILL`), 403);
     assert.equal(await callThroughSocketProxy(reloaderId, 'GET', '/images/json'), 403);
+    // A container's inspect returns its Config.Env (provider keys): refused, with or without an API version.
+    const [node] = await cluster.gatewayNodes();
+    assert.ok(node);
+    assert.equal(await callThroughSocketProxy(reloaderId, 'GET', `/containers/${node.id}/json`), 403);
+    assert.equal(await callThroughSocketProxy(reloaderId, 'GET', `/v1.41/containers/${node.id.slice(0, 12)}/json`), 403);
+    // The reloader still sees every node (it reads them from the container list).
+    assert.equal((await cluster.reloaderStatus()).nodes.length, 3);
   });
 
   it('2: an in-place edit rolls every node, one at a time, and a newly added provider answers', async () => {
