@@ -1,3 +1,4 @@
+import { DEFAULT_DRAIN_DEADLINE_MS } from '../shared/drain-deadline.js';
 import type { GovernanceEnv } from './governance/create-governance.js';
 import { readGovernanceEnv } from './governance/governance-env.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './lifecycle/server.js';
@@ -10,6 +11,7 @@ export interface NodeEnv {
   port: number;
   host: string;
   logLevel: string;
+  /** SHUTDOWN_TIMEOUT_MS: how long in-flight work may run after SIGTERM (the drain deadline, 10 minutes). */
   shutdownTimeoutMs: number;
   /** Deadline for a request's headers, from its first byte (slowloris). */
   headersTimeoutMs: number;
@@ -33,7 +35,7 @@ export function readNodeEnv(env: NodeJS.ProcessEnv): NodeEnv {
     port: readInteger(env.PORT, 8080, 'PORT'),
     host: env.HOST || '0.0.0.0',
     logLevel: env.LOG_LEVEL || 'info',
-    shutdownTimeoutMs: readInteger(env.SHUTDOWN_TIMEOUT_MS, 25_000, 'SHUTDOWN_TIMEOUT_MS'),
+    shutdownTimeoutMs: readInteger(env.SHUTDOWN_TIMEOUT_MS, DEFAULT_DRAIN_DEADLINE_MS, 'SHUTDOWN_TIMEOUT_MS'),
     headersTimeoutMs: readInteger(env.HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, 'HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: readInteger(env.REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 'REQUEST_TIMEOUT_MS'),
     upstreamLimits: {

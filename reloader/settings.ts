@@ -1,3 +1,4 @@
+import { DEFAULT_DRAIN_DEADLINE_MS, DEFAULT_NODE_STOP_TIMEOUT_S } from '../shared/drain-deadline.js';
 import { SettingsError } from './errors.js';
 
 /** The reloader's settings, read from the environment in this one place. */
@@ -12,7 +13,12 @@ export interface ReloaderSettings {
   gatewayPort: number;
   nginxStatusPort: number;
   healthTimeoutMs: number;
+  /**
+   * RELOADER_DRAIN_TIMEOUT_MS: how long a node out of rotation may keep its in-flight requests
+   * before it is stopped anyway (the drain deadline, shared/drain-deadline.ts; 10 minutes).
+   */
   drainTimeoutMs: number;
+  /** RELOADER_STOP_TIMEOUT_S: seconds `docker stop` gives a node before SIGKILL; above the drain deadline. */
   stopTimeoutS: number;
   /** Pause after a node is back in rotation before the next one is taken out. */
   settleMs: number;
@@ -47,8 +53,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReloaderSett
     gatewayPort: readInt(env, 'RELOADER_GATEWAY_PORT', 8080, 1),
     nginxStatusPort: readInt(env, 'RELOADER_NGINX_STATUS_PORT', 8081, 1),
     healthTimeoutMs: readInt(env, 'RELOADER_HEALTH_TIMEOUT_MS', 60_000, 1),
-    drainTimeoutMs: readInt(env, 'RELOADER_DRAIN_TIMEOUT_MS', 30_000, 0),
-    stopTimeoutS: readInt(env, 'RELOADER_STOP_TIMEOUT_S', 30, 0),
+    drainTimeoutMs: readInt(env, 'RELOADER_DRAIN_TIMEOUT_MS', DEFAULT_DRAIN_DEADLINE_MS, 0),
+    stopTimeoutS: readInt(env, 'RELOADER_STOP_TIMEOUT_S', DEFAULT_NODE_STOP_TIMEOUT_S, 0),
     settleMs: readInt(env, 'RELOADER_SETTLE_MS', 500, 0),
     debounceMs: readInt(env, 'RELOADER_DEBOUNCE_MS', 500, 0),
     polling: readBool(env, 'RELOADER_POLLING', false),

@@ -21,8 +21,11 @@ export interface RollNodeContext {
   applyRotation: (excludeId?: string) => Promise<void>;
   /** True for a fingerprint the node may come back on (the target, or a newer valid edit). */
   acceptable: (fingerprint: string) => boolean;
-  /** Shares each observation of the node while it comes back, so /status shows it live. */
+  /** Shares each observation of the node while it drains and comes back, so /status shows it live. */
   observedNode?: (node: ObservedNode) => void;
+  /** True once the reloader is shutting down: a drain still waiting is given up, the node left serving. */
+  stopping?: () => boolean;
+  /** The drain deadline: how long the node's in-flight requests may take before it is stopped anyway. */
   drainTimeoutMs: number;
   healthTimeoutMs: number;
   pollMs: number;
@@ -30,10 +33,11 @@ export interface RollNodeContext {
 
 /**
  * Why a node step failed: the node did not come back healthy, the platform's API could not
- * be reached (the node may be stopped: the journal entry stays for the resume), or another
- * step error (the rotation could not be changed, say).
+ * be reached (the node may be stopped: the journal entry stays for the resume), another
+ * step error (the rotation could not be changed, say), or the reloader began shutting down
+ * while the node drained (it was never stopped, and is back in rotation).
  */
-export type StepFailureCause = 'node-unhealthy' | 'docker-unavailable' | 'step-error';
+export type StepFailureCause = 'node-unhealthy' | 'docker-unavailable' | 'step-error' | 'interrupted';
 
 /** The outcome of rolling one node. */
 export type RollNodeResult = { ok: true; fingerprint: string } | { ok: false; cause: StepFailureCause; error: string; logTail: string[] };
@@ -73,7 +77,14 @@ async function rollNodeSteps(ctx: RollNodeContext, node: ObservedNode, onlyNode:
       await ctx.applyRotation(node.id);
       say('out-of-rotation', 'out of rotation');
     }
-    await drainNode(ctx, node, say);
+    if ((await drainNode(ctx, node, say)) === 'interrupted') {
+      // Nothing was stopped: the node goes back to serving, and the next reloader (or pass)
+      // rolls it again. Waiting out a long drain would outlast the reloader's stop grace period.
+      await ctx.applyRotation();
+      const error = 'the reloader is shutting down: the drain was given up and the node left serving';
+      say('failed', error, 'warn');
+      return { ok: false, cause: 'interrupted', error, logTail: [] };
+    }
     say('drained');
   }
 
@@ -102,28 +113,44 @@ async function rollNodeSteps(ctx: RollNodeContext, node: ObservedNode, onlyNode:
 /** Logs a step's line and notes it on the step: the phase code, and the message people read (the phase's words by default). */
 type Say = (phase: StepPhase, message?: string, level?: 'info' | 'warn') => void;
 
-async function drainNode(ctx: RollNodeContext, node: ObservedNode, say: Say): Promise<void> {
-  if (node.ip === null) return;
+/**
+ * Waits, up to the drain deadline, until the node has no request in flight. Each reading is
+ * shared with /status (the node's in_flight count falls as requests finish) and every change
+ * of the count is noted on the step, so both show which node the rollout waits on, for how many.
+ */
+async function drainNode(ctx: RollNodeContext, node: ObservedNode, say: Say): Promise<'drained' | 'interrupted'> {
+  if (node.ip === null) return 'drained';
   const deadline = Date.now() + ctx.drainTimeoutMs;
   let shown: number | undefined;
   for (;;) {
     const health = await ctx.probe.probe(node.ip);
-    if (!health.reachable || (health.inFlight ?? 0) === 0) return;
-    // Said when the count changes, so /status shows which node the rollout waits on, for how many.
+    ctx.observedNode?.({ ...node, health });
+    if (!health.reachable || (health.inFlight ?? 0) === 0) return 'drained';
     if (health.inFlight !== shown) {
       shown = health.inFlight;
-      say('draining', `waiting for ${shown} request(s) in flight (at most ${Math.round(ctx.drainTimeoutMs / 1000)} s)`);
+      say('draining', `waiting for ${shown} request(s) in flight (at most ${formatDuration(ctx.drainTimeoutMs)})`);
     }
     if (Date.now() >= deadline) {
       say(
         'drain-timeout',
-        `still ${health.inFlight} in flight after ${ctx.drainTimeoutMs} ms: stopping anyway (the node finishes them within its own shutdown deadline)`,
+        `still ${health.inFlight} in flight after the ${formatDuration(ctx.drainTimeoutMs)} drain deadline: stopping anyway (the node finishes them within its own shutdown deadline)`,
         'warn',
       );
-      return;
+      return 'drained';
     }
+    if (ctx.stopping?.()) return 'interrupted';
     await sleep(ctx.pollMs);
   }
+}
+
+/** A deadline for people: `500 ms`, `45 s`, `10 min`, `2 min 30 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
 }
 
 type HealthyOutcome = { ok: true; fingerprint: string; ip: string } | { ok: false; error: string };

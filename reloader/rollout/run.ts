@@ -166,6 +166,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
         applyRotation: (excludeId) => control.applyRotation(excludeId),
         acceptable: (fp) => control.isAcceptable(fp),
         observedNode: (observed) => control.observedNode(observed),
+        stopping: () => control.stopping(),
         drainTimeoutMs: deps.drainTimeoutMs,
         healthTimeoutMs: deps.healthTimeoutMs,
         pollMs: deps.pollMs,
@@ -177,6 +178,11 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
     );
 
     deps.metrics.nodeRestartDuration.observe({ outcome: result.ok ? 'ok' : 'failed' }, (Date.now() - stepStarted) / 1000);
+    if (!result.ok && result.cause === 'interrupted') {
+      // Not a halt: the node was never stopped, and the next reloader finds it still to roll.
+      history.endStep(step, 'failed', { error: result.error });
+      return finish('paused', result.error);
+    }
     if (!result.ok) {
       history.endStep(step, 'failed', { error: result.error, logTail: result.logTail });
       const halt = await describeHalt(deps, node.name, desired, result);
@@ -209,7 +215,7 @@ async function describeHalt(deps: RolloutDeps, name: string, target: string, res
       reason: `${name}: ${result.error}; the node is started again and the rollout resumed once the Docker API answers`,
     };
   }
-  if (result.cause === 'step-error') return { ...base, cause: 'step-error', reason: `${name}: ${result.error}` };
+  if (result.cause === 'step-error' || result.cause === 'interrupted') return { ...base, cause: 'step-error', reason: `${name}: ${result.error}` };
   const now = await deps.readConfig().catch(() => undefined);
   if (now !== undefined && now.kind !== 'valid') deps.control.configRead(now);
   if (deps.control.fileInvalidDuringStep() || (now !== undefined && now.kind !== 'valid')) {

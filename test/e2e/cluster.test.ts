@@ -14,7 +14,7 @@ import { fingerprintOf } from '../../shared/config/fingerprint.js';
 import { buildBaseImages, removeBaseImages, type BaseImages } from './support/base-images.js';
 import { Cluster, type GatewayNode } from './support/cluster.js';
 import { GatewayEventRecorder, measureNodesOut } from './support/docker-events.js';
-import { configWithSecondProvider, E2E_VIRTUAL_KEY, initialConfig, withGovernance, withRevision, type E2eConfig } from './support/e2e-config.js';
+import { configWithSecondProvider, E2E_VIRTUAL_KEY, initialConfig, withGovernance, withRevision, withUpstreamTimeout, type E2eConfig } from './support/e2e-config.js';
 import { callThroughSocketProxy, readNodeHealth } from './support/node-probe.js';
 import { docker } from './support/run-command.js';
 import { assertOneRowPerRequest } from './support/request-log-rows.js';
@@ -178,6 +178,13 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     // nginx matches an argument name case-insensitively, Docker reads only `signal`: no SIGKILL disguised as SIGHUP.
     assert.equal(await callThroughSocketProxy(reloaderId, 'POST', `/containers/${reloaderId}/kill?Signal=HUP&signal=KILL`), 403);
     assert.equal(await callThroughSocketProxy(reloaderId, 'GET', '/images/json'), 403);
+    // A container's inspect returns its Config.Env (provider keys): refused, with or without an API version.
+    const [node] = await cluster.gatewayNodes();
+    assert.ok(node);
+    assert.equal(await callThroughSocketProxy(reloaderId, 'GET', `/containers/${node.id}/json`), 403);
+    assert.equal(await callThroughSocketProxy(reloaderId, 'GET', `/v1.41/containers/${node.id.slice(0, 12)}/json`), 403);
+    // The reloader still sees every node (it reads them from the container list).
+    assert.equal((await cluster.reloaderStatus()).nodes.length, 3);
   });
 
   it('2: an in-place edit rolls every node, one at a time, and a newly added provider answers', async () => {
@@ -593,6 +600,72 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
       const inspected = await docker(['inspect', node.id]);
       assert.ok(!inspected.includes('sk-e2e-file'), `${node.name}: the file secret shows in docker inspect`);
     }
+  });
+
+  it('15: a 2-minute request across a rollout completes once with its full answer, and the rollout waits for it', async () => {
+    const holdMs = 120_000;
+    // Every node must allow the upstream call its 2 minutes before the request starts.
+    current = withUpstreamTimeout(current, 300);
+    cluster.writeConfigInPlace(current);
+    await waitForConvergence(configFingerprint());
+    const lastIdBefore = Math.max(0, ...(await cluster.reloaderStatus()).rollouts.previous.map((r) => Number(r.id ?? 0)));
+
+    // No SDK retry (a retry would hide a cut request), and a timeout well above the hold.
+    const patient = new OpenAI({ baseURL: `${cluster.nginxUrl}/v1`, apiKey: 'sk-e2e-client', maxRetries: 0, timeout: 5 * 60_000 });
+    const marker = `s15-${runId}`;
+    const sentAt = Date.now();
+    const request = patient.chat.completions
+      .create({ model: MODEL, messages: [{ role: 'user', content: `e2e-id:${marker} e2e-hold-ms:${holdMs}` }] }, { headers: { 'x-request-id': marker } })
+      .withResponse();
+    // Caught here so that a failure is reported by the assertions below, not as an unhandled rejection.
+    const settled = request.then(
+      (ok) => ({ ok, at: Date.now() }),
+      (error: unknown) => ({ error, at: Date.now() }),
+    );
+    await waitFor('the long request at the upstream', async () => ((await cluster.upstreamRecords()).some((r) => r.marker === marker) ? true : undefined), {
+      intervalMs: 200,
+      timeoutMs: 30_000,
+    });
+
+    current = withRevision(current, 14);
+    cluster.writeConfigInPlace(current);
+    const target = configFingerprint();
+    // While the request runs, the rollout waits on the node that holds it, and /status says so.
+    const waitedOn = await waitFor(
+      'the rollout waiting on the node that holds the request',
+      async () => (await cluster.reloaderStatus()).nodes.find((n) => n.rollout_phase === 'draining' && (n.in_flight ?? 0) >= 1),
+      { intervalMs: 500, timeoutMs: 90_000, describe: async () => JSON.stringify(await cluster.reloaderStatus(), null, 1) },
+    );
+    log(`the rollout waits on ${waitedOn.name} (${waitedOn.in_flight} in flight)`);
+
+    const outcome = await settled;
+    assert.ok('ok' in outcome, `the long request failed: ${'error' in outcome ? String(outcome.error) : ''}`);
+    const { data, response } = outcome.ok;
+    assert.equal(response.status, 200);
+    assert.match(data.choices[0]?.message.content ?? '', /^upstream=e2e-upstream model=\S+ key=\S+$/, 'the full answer');
+    assert.ok(outcome.at - sentAt >= holdMs, 'the upstream held the request for its 2 minutes');
+
+    await waitForConvergence(target);
+    const records = (await cluster.upstreamRecords()).filter((r) => r.marker === marker);
+    assert.equal(records.length, 1, 'sent upstream exactly once');
+    const rollouts = (await cluster.reloaderStatus()).rollouts.previous.filter((r) => Number(r.id ?? 0) > lastIdBefore) as Array<{
+      outcome: string;
+      finished_at?: string;
+      steps: Array<{ node: string; events: Array<{ phase: string; at: string }> }>;
+    }>;
+    assert.deepEqual(
+      rollouts.map((r) => r.outcome),
+      ['complete'],
+      'one rollout, complete',
+    );
+    const rollout = rollouts[0]!;
+    assert.ok(Date.parse(rollout.finished_at ?? '') > outcome.at, 'the rollout finished after the request');
+    const step = rollout.steps.find((s) => s.node === waitedOn.name);
+    assert.ok(step, `a step for ${waitedOn.name}`);
+    const phases = step.events.map((e) => e.phase);
+    assert.ok(!phases.includes('drain-timeout'), `the drain deadline was not reached: ${phases.join(', ')}`);
+    const stoppedAt = Date.parse(step.events.find((e) => e.phase === 'stopped')?.at ?? '');
+    assert.ok(stoppedAt >= outcome.at - 1000, `${waitedOn.name} was stopped only once the request was done`);
   });
 });
 

@@ -25,7 +25,10 @@ export interface Harness {
 }
 
 /** Builds a harness; nodes are added by the caller before `controller.start()`. */
-export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number; journal?: RestartJournal; dockerRetryMs?: number } = {}): Harness {
+export function createHarness(
+  file = FP_OLD,
+  options: { healthTimeoutMs?: number; drainTimeoutMs?: number; journal?: RestartJournal; dockerRetryMs?: number } = {},
+): Harness {
   const cluster = new FakeCluster(file);
   const { logger, lines, records } = captureLogger();
   const metrics = createMetrics();
@@ -48,7 +51,7 @@ export function createHarness(file = FP_OLD, options: { healthTimeoutMs?: number
     recheckConfig: async () => evaluate(),
     configPath: '/config/config.json',
     healthTimeoutMs: options.healthTimeoutMs ?? 2000,
-    drainTimeoutMs: 500,
+    drainTimeoutMs: options.drainTimeoutMs ?? 500,
     settleMs: 5,
     reconcileIntervalMs: 3_600_000,
     pollMs: 5,

@@ -191,8 +191,6 @@ export class FakeCluster {
       number: node.number,
       labels: { ...node.labels },
       networks: node.state === 'running' ? { proj_default: node.ip } : {},
-      createdAt: '2026-01-01T00:00:00Z',
-      startedAt: '2026-01-01T00:00:00Z',
     };
   }
 }

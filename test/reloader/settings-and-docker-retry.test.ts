@@ -24,7 +24,7 @@ describe('readSettings', () => {
         s.pollIntervalMs,
         s.reconcileIntervalMs,
       ],
-      ['/config/config.json', 9090, '/rotation', 8080, 8081, 60_000, 30_000, 30, 500, 500, false, 1000, 5000],
+      ['/config/config.json', 9090, '/rotation', 8080, 8081, 60_000, 600_000, 620, 500, 500, false, 1000, 5000],
     );
   });
 

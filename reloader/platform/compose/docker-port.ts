@@ -18,8 +18,6 @@ export interface ContainerInfo {
   labels: Record<string, string>;
   /** IP address per network name. */
   networks: Record<string, string>;
-  createdAt: string;
-  startedAt: string;
 }
 
 /** A container event from Docker's stream: its id and action (`kill`, `die`, `start`, `health_status`, ...). */
@@ -41,7 +39,10 @@ export interface DockerPort {
   readonly project: string;
   /** Containers with the project label and the given role label, in no particular order. */
   listManaged(role: Role): Promise<ContainerInfo[]>;
-  /** One managed container, or undefined when it is gone. Throws if it is not managed. */
+  /**
+   * One managed container, or undefined when it is gone. Throws if it is not managed. Read
+   * from the list endpoint: a container's full inspect carries its environment (secrets).
+   */
   inspect(id: string, role: Role): Promise<ContainerInfo | undefined>;
   /** Stops a gateway container, giving it `timeoutS` seconds before SIGKILL. */
   stop(id: string, timeoutS: number): Promise<void>;

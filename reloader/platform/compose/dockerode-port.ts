@@ -25,21 +25,26 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialMs: 500, maxMs: 8000 };
 /**
  * Connects to Docker and resolves the project to manage. While the Docker API is
  * unreachable, waits with backoff (and says so) rather than exiting into a crash loop.
+ *
+ * Every read goes through `GET /containers/json` (labels, state, health, networks), never
+ * `GET /containers/{id}/json`: that one returns Config.Env, provider keys included, so the
+ * socket proxy refuses it and the reloader never holds a node's secrets.
  */
 export async function connectDockerPort(options: DockerodePortOptions): Promise<DockerPort> {
   const docker = options.docker ?? new Docker({ timeout: (options.stopTimeoutS + 90) * 1000 });
   if (options.project !== '') return new DockerodePort(docker, options.project, options);
   for (let attempt = 1; ; attempt++) {
     try {
-      const self = await docker.getContainer(hostname()).inspect();
-      const project = self.Config.Labels?.[PROJECT_LABEL] ?? '';
-      if (project === '') throw new ProjectUnknownError(`own container ${self.Name} has no ${PROJECT_LABEL} label; set RELOADER_PROJECT`);
+      // A container's hostname is its short id unless set otherwise.
+      const self = await findContainer(docker, hostname());
+      if (!self) {
+        throw new ProjectUnknownError(`RELOADER_PROJECT is not set and this process does not run in a Docker container (hostname ${hostname()})`);
+      }
+      const project = self.Labels?.[PROJECT_LABEL] ?? '';
+      if (project === '') throw new ProjectUnknownError(`own container ${nameOf(self)} has no ${PROJECT_LABEL} label; set RELOADER_PROJECT`);
       options.logger.info({ event: LogEvent.projectResolved, project }, `managing compose project "${project}"`);
       return new DockerodePort(docker, project, options);
     } catch (error) {
-      if (statusOf(error) === 404) {
-        throw new ProjectUnknownError(`RELOADER_PROJECT is not set and this process does not run in a Docker container (hostname ${hostname()})`);
-      }
       if (!isTransient(error)) throw error;
       const delay = backoffDelay(attempt, 1000, 30_000);
       options.logger.warn(
@@ -67,28 +72,15 @@ class DockerodePort implements DockerPort {
     const summaries = await this.call('list containers', () =>
       this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.project}`, `${ROLE_LABEL}=${role}`] } }),
     );
-    const infos: ContainerInfo[] = [];
-    for (const summary of summaries) {
-      // Re-checked here: a filter on the engine side is not a promise the reloader relies on.
-      if (!isManaged(summary.Labels, this.project, role)) continue;
-      const info = await this.inspect(summary.Id, role).catch((error: unknown) => {
-        if (error instanceof NotManagedError) return undefined;
-        throw error;
-      });
-      if (info) infos.push(info);
-    }
-    return infos;
+    // Re-checked here: a filter on the engine side is not a promise the reloader relies on.
+    return summaries.filter((summary) => isManaged(summary.Labels, this.project, role)).map(toContainerInfo);
   }
 
   async inspect(id: string, role: Role): Promise<ContainerInfo | undefined> {
-    try {
-      const raw = await this.call('inspect', () => this.docker.getContainer(id).inspect());
-      if (!isManaged(raw.Config.Labels, this.project, role)) throw new NotManagedError(id, role);
-      return toContainerInfo(raw);
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
+    const summary = await this.call('look up container', () => findContainer(this.docker, id));
+    if (!summary) return undefined;
+    if (!isManaged(summary.Labels, this.project, role)) throw new NotManagedError(id, role);
+    return toContainerInfo(summary);
   }
 
   async stop(id: string, timeoutS: number): Promise<void> {
@@ -107,9 +99,10 @@ class DockerodePort implements DockerPort {
   }
 
   async logsTail(id: string, lines: number): Promise<string[]> {
-    const info = await this.guard(id, 'gateway');
+    await this.guard(id, 'gateway');
     const raw = await this.call('logs', () => this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps: false }));
-    const text = info.tty ? Buffer.from(raw).toString('utf8') : demuxDockerStream(Buffer.from(raw));
+    const buffer = Buffer.from(raw);
+    const text = isMultiplexed(buffer) ? demuxDockerStream(buffer) : buffer.toString('utf8');
     return text
       .split('\n')
       .filter((line) => line.trim() !== '')
@@ -120,11 +113,11 @@ class DockerodePort implements DockerPort {
     return watchDockerEvents({ docker: this.docker, project: this.project, role, logger: this.options.logger, onEvent });
   }
 
-  /** Inspects the container right before acting on it and refuses anything unlabelled. */
-  private async guard(id: string, role: Role): Promise<{ tty: boolean }> {
-    const raw = await this.call('inspect', () => this.docker.getContainer(id).inspect());
-    if (!isManaged(raw.Config.Labels, this.project, role)) throw new NotManagedError(id, role);
-    return { tty: raw.Config.Tty === true };
+  /** Looks the container up right before acting on it and refuses anything unlabelled (or gone). */
+  private async guard(id: string, role: Role): Promise<void> {
+    const summary = await this.call('look up container', () => findContainer(this.docker, id));
+    if (!summary) throw new Error(`container ${id.slice(0, 12)} no longer exists`);
+    if (!isManaged(summary.Labels, this.project, role)) throw new NotManagedError(id, role);
   }
 
   private async call<T>(operation: string, op: () => Promise<T>): Promise<T> {
@@ -142,28 +135,55 @@ class DockerodePort implements DockerPort {
   }
 }
 
-function toContainerInfo(raw: Docker.ContainerInspectInfo): ContainerInfo {
+/**
+ * The container whose id is `id` or starts with it, from the list endpoint (Docker matches
+ * the `id` filter as a pattern, so the answer is narrowed here to a real prefix).
+ */
+async function findContainer(docker: Docker, id: string): Promise<Docker.ContainerInfo | undefined> {
+  const found = await docker.listContainers({ all: true, filters: { id: [id] } });
+  return found.find((c) => c.Id === id) ?? found.find((c) => c.Id.startsWith(id));
+}
+
+function nameOf(summary: Docker.ContainerInfo): string {
+  return (summary.Names[0] ?? summary.Id.slice(0, 12)).replace(/^\//, '');
+}
+
+function toContainerInfo(summary: Docker.ContainerInfo): ContainerInfo {
   const networks: Record<string, string> = {};
-  for (const [name, net] of Object.entries(raw.NetworkSettings.Networks ?? {})) {
+  for (const [name, net] of Object.entries(summary.NetworkSettings?.Networks ?? {})) {
     if (net.IPAddress) networks[name] = net.IPAddress;
   }
-  const labels = raw.Config.Labels ?? {};
-  const health = (raw.State as { Health?: { Status?: string } }).Health?.Status;
+  const labels = summary.Labels ?? {};
   return {
-    id: raw.Id,
-    name: raw.Name.replace(/^\//, ''),
-    state: raw.State.Status,
-    health: toHealth(health),
+    id: summary.Id,
+    name: nameOf(summary),
+    state: summary.State,
+    health: healthOf(summary),
     number: Number.parseInt(labels[CONTAINER_NUMBER_LABEL] ?? '0', 10) || 0,
     labels,
     networks,
-    createdAt: raw.Created,
-    startedAt: raw.State.StartedAt,
   };
 }
 
-function toHealth(status: string | undefined): DockerHealth {
-  return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : 'none';
+/**
+ * Docker's health check status from a list entry: the `Health` field on engines that send it
+ * (API 1.49+), else the suffix of its status line: `Up 3 minutes (healthy)`, `(unhealthy)`,
+ * `(health: starting)`.
+ */
+export function healthOf(summary: Pick<Docker.ContainerInfo, 'Status'> & { Health?: { Status?: string } }): DockerHealth {
+  const status = summary.Health?.Status;
+  if (status === 'healthy' || status === 'unhealthy' || status === 'starting') return status;
+  const suffix = /\((healthy|unhealthy|health: starting)\)\s*$/.exec(summary.Status ?? '')?.[1];
+  if (suffix === 'health: starting') return 'starting';
+  return suffix === 'healthy' || suffix === 'unhealthy' ? suffix : 'none';
+}
+
+/**
+ * True when a logs answer is Docker's multiplexed stream (a container without a TTY): frames
+ * of a stream byte (0, 1 or 2), three zero bytes and a length. A TTY's raw text never starts so.
+ */
+export function isMultiplexed(buffer: Buffer): boolean {
+  return buffer.length >= 8 && buffer.readUInt8(0) <= 2 && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0;
 }
 
 /** Splits Docker's multiplexed log stream (8-byte frame headers) into text. */

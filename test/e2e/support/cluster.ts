@@ -254,6 +254,9 @@ export interface ReloaderStatusView {
     up_to_date: boolean;
     ip: string | null;
     in_rotation: boolean;
+    in_flight: number | null;
+    /** Where a rollout's restart of this node is (`draining`, `stopped`, ...), else null. */
+    rollout_phase: string | null;
   }>;
   rotation: { generation: number; servers: Array<{ ip: string }> };
   rollouts: { current: unknown; previous: Array<Record<string, unknown>> };

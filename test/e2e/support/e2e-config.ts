@@ -71,3 +71,12 @@ export function withGovernance(config: E2eConfig): E2eConfig {
     },
   };
 }
+
+/** `config` with every provider's upstream timeout set to `seconds` (a long call must not time out at the node). */
+export function withUpstreamTimeout(config: E2eConfig, seconds: number): E2eConfig {
+  const copy = structuredClone(config);
+  for (const provider of Object.values(copy.providers as Record<string, { network_config: Record<string, unknown> }>)) {
+    provider.network_config.default_request_timeout_in_seconds = seconds;
+  }
+  return copy;
+}

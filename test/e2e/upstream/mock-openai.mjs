@@ -3,6 +3,8 @@
 // file bind-mounted. Every chat request is recorded (its x-request-id and the e2e marker the
 // test puts in the last message) so the test can prove that no request reached it twice.
 // The answer says who answered: this upstream's name, the model and the key used.
+// `e2e-hold-ms:N` in the last message holds that request N ms before it is answered (a long
+// LLM call), on top of UPSTREAM_DELAY_MS.
 //   GET  /_requests  -> recorded requests      POST /_reset -> forget them
 import { createServer } from 'node:http';
 
@@ -38,6 +40,12 @@ function markerOf(messages) {
   return /e2e-id:([\w.-]+)/.exec(content)?.[1] ?? null;
 }
 
+function holdOf(messages) {
+  const last = Array.isArray(messages) ? messages[messages.length - 1] : undefined;
+  const content = typeof last?.content === 'string' ? last.content : '';
+  return Number(/e2e-hold-ms:(\d+)/.exec(content)?.[1] ?? 0);
+}
+
 async function answerChat(req, res) {
   const raw = await readBody(req);
   let body;
@@ -61,7 +69,7 @@ async function answerChat(req, res) {
   const text = `upstream=${NAME} model=${body.model} key=${key}`;
   const id = `chatcmpl-${NAME}-${record.seq}`;
   const created = Math.floor(Date.now() / 1000);
-  await sleep(DELAY_MS);
+  await sleep(DELAY_MS + holdOf(body.messages));
 
   if (body.stream !== true) {
     return sendJson(res, 200, {

@@ -110,9 +110,9 @@ describe('ReloaderController rollouts', () => {
     const events = h.controller.status().rollouts.previous[0]!.steps[0]!.events;
     assert.deepEqual(
       events.filter((e) => e.phase === 'draining').map((e) => e.message),
-      ['waiting for 2 request(s) in flight (at most 1 s)', 'waiting for 1 request(s) in flight (at most 1 s)'],
+      ['waiting for 2 request(s) in flight (at most 500 ms)', 'waiting for 1 request(s) in flight (at most 500 ms)'],
     );
-    assert.ok(h.lines.includes('node 1/3 gateway-1 waiting for 2 request(s) in flight (at most 1 s)'));
+    assert.ok(h.lines.includes('node 1/3 gateway-1 waiting for 2 request(s) in flight (at most 500 ms)'));
   });
 
   it("waits for Docker's health check as well as /health before putting a restarted node back", async () => {

@@ -28,8 +28,6 @@ function startFakeNginx(dir: string, reloads: { enabled: boolean }) {
     number: 1,
     labels: {},
     networks: { proj_default: '127.0.0.1' },
-    createdAt: '',
-    startedAt: '',
   });
   const docker: DockerPort = {
     project: 'proj',

@@ -130,6 +130,29 @@ describe('reloader against a real Docker engine', function () {
     assert.equal((await docker.getContainer(ids.stranger!).inspect()).State.Running, true);
   });
 
+  it("reads nodes without a container inspect (its answer holds the Env, the provider keys): the list endpoint agrees with the engine's inspect", async () => {
+    const engine = new Docker();
+    const listOnly = Object.create(engine) as Docker;
+    listOnly.getContainer = (id: string) => {
+      const container = engine.getContainer(id);
+      container.inspect = (() => Promise.reject(new Error(`container inspect of ${id} called`))) as typeof container.inspect;
+      return container;
+    };
+    const viaList = await connectDockerPort({ project: PROJECT, stopTimeoutS: 5, logger: captureLogger().logger, docker: listOnly });
+    for (const name of ['gateway-1', 'gateway-2']) {
+      const real = await docker.getContainer(ids[name]!).inspect();
+      // A short id, as a container's hostname is: Docker's id filter matches it.
+      const seen = await viaList.inspect(ids[name]!.slice(0, 12), 'gateway');
+      assert.deepEqual(
+        [seen?.id, seen?.name, seen?.state, seen?.health, seen?.networks[`${PROJECT}-net`]],
+        [real.Id, real.Name.slice(1), real.State.Status, real.State.Health?.Status, real.NetworkSettings.Networks[`${PROJECT}-net`]?.IPAddress],
+      );
+    }
+    assert.deepEqual((await viaList.listManaged('gateway')).map((c) => c.name).sort(), [`${PROJECT}-gateway-1`, `${PROJECT}-gateway-2`]);
+    await viaList.logsTail(ids['gateway-1']!, 5);
+    await assert.rejects(viaList.stop(ids.stranger!, 1), NotManagedError);
+  });
+
   it('on start restarts nothing when every node runs the file, then rolls an edit node by node, health-gated', async () => {
     const before = { g1: await startedAt('gateway-1'), g2: await startedAt('gateway-2'), stranger: await startedAt('stranger') };
     await controller.start();
