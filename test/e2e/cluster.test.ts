@@ -14,7 +14,15 @@ import { fingerprintOf } from '../../shared/config/fingerprint.js';
 import { buildBaseImages, removeBaseImages, type BaseImages } from './support/base-images.js';
 import { Cluster, type GatewayNode } from './support/cluster.js';
 import { GatewayEventRecorder, measureNodesOut } from './support/docker-events.js';
-import { configWithSecondProvider, E2E_VIRTUAL_KEY, initialConfig, withGovernance, withRevision, withUpstreamTimeout, type E2eConfig } from './support/e2e-config.js';
+import {
+  configWithSecondProvider,
+  E2E_VIRTUAL_KEY,
+  initialConfig,
+  withGovernance,
+  withRevision,
+  withUpstreamTimeout,
+  type E2eConfig,
+} from './support/e2e-config.js';
 import { callThroughSocketProxy, readNodeHealth } from './support/node-probe.js';
 import { docker } from './support/run-command.js';
 import { assertOneRowPerRequest } from './support/request-log-rows.js';
