@@ -5,6 +5,7 @@ import { Governor } from './governor.js';
 import { GovernanceMetrics } from './metrics.js';
 import { loadPriceTable } from './prices.js';
 import { createPool, findStoreTarget } from './store/connection.js';
+import { BatchedSettlements } from './store/batched-settlements.js';
 import { PgCounterStore } from './store/pg-counter-store.js';
 import { ResilientStore, type FailMode } from './store/resilient-store.js';
 import { buildUsageReport, publishLimits, type UsageReport } from './usage-report.js';
@@ -71,7 +72,12 @@ export function createGovernance(
       options.logger.warn({ event: 'governance-store-connection-lost', err: { message: error.message } }, 'governance store connection lost'),
     );
     pgStore = new PgCounterStore(pool);
-    store = new ResilientStore(pgStore, { failMode: options.env.failMode, logger: options.logger, metrics, retryMs: options.env.retryMs });
+    store = new ResilientStore(new BatchedSettlements(pgStore), {
+      failMode: options.env.failMode,
+      logger: options.logger,
+      metrics,
+      retryMs: options.env.retryMs,
+    });
   }
   publishLimits(settings, metrics);
   const governor = new Governor(settings, {
