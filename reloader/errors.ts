@@ -24,7 +24,8 @@ export type ReloaderErrorCode =
   | 'SECRET_MASKED'
   | 'VERSION_NOT_FOUND'
   | 'CONFIG_WRITE_FAILED'
-  | 'INSUFFICIENT_STORAGE';
+  | 'INSUFFICIENT_STORAGE'
+  | 'TOO_MANY_LOGIN_FAILURES';
 
 /** Base of every error the reloader raises on purpose. */
 export class ReloaderError extends Error {
@@ -124,6 +125,7 @@ export const HTTP_STATUS_OF: Partial<Record<ReloaderErrorCode, number>> = {
   CONFIG_MISSING: 404,
   CONFIG_WRITE_FAILED: 500,
   INSUFFICIENT_STORAGE: 507,
+  TOO_MANY_LOGIN_FAILURES: 429,
 };
 
 /** A refusal of the config API: a code, a message for people, and (for invalid text) every issue. */

@@ -11,6 +11,7 @@ import type { WriteFs } from '../../../reloader/config/write-atomic.js';
 import { ReloaderController } from '../../../reloader/controller/controller.js';
 import { createReloaderApp } from '../../../reloader/http/app.js';
 import { createCredentialSource } from '../../../reloader/http/auth.js';
+import type { LoginLimiter } from '../../../reloader/http/login-limiter.js';
 import { NodeMetricsCollector, type MetricsScraper } from '../../../reloader/http/node-metrics.js';
 import { createMetrics } from '../../../reloader/observability/metrics.js';
 import { createComposePlatform } from '../../../reloader/platform/compose/compose-platform.js';
@@ -64,6 +65,7 @@ export interface ControlPlaneOptions {
   /** Watch the file and roll the fake cluster on each valid edit, as the reloader does. */
   live?: boolean;
   scraper?: MetricsScraper;
+  loginLimiter?: LoginLimiter;
 }
 
 /** Starts the reloader's HTTP app on loopback with the real config editor on a temp file. */
@@ -116,6 +118,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       nodeMetrics: new NodeMetricsCollector(options.scraper ?? (async () => undefined), 0),
       logger,
       eventsPollMs: 50,
+      ...(options.loginLimiter ? { loginLimiter: options.loginLimiter } : {}),
     },
   });
   await controller.start();
