@@ -11,6 +11,7 @@ import { EventFeed } from './events.js';
 import { ApiError } from '../errors.js';
 import { answerErrors, authenticate, requireAdmin, setSecurityHeaders, type LoginThrottle } from './guard.js';
 import { LoginLimiter } from './login-limiter.js';
+import { buildAllowedHosts, refuseUnknownHosts, type AllowedHosts } from './host-allowlist.js';
 import type { NodeMetricsCollector } from './node-metrics.js';
 import { addPageRoutes } from './page-routes.js';
 import type { ReloaderStatus } from './status.js';
@@ -34,14 +35,21 @@ export interface HttpDeps {
   metrics: ReloaderMetrics;
   /** The page and the /api routes; absent = only the operational endpoints. */
   control?: ControlPlaneDeps;
+  /** Host names answered (DNS rebinding guard); default: localhost, IP addresses, reloader, own hostname. */
+  allowedHosts?: AllowedHosts;
 }
 
-/** Builds the reloader's HTTP app (never listens): /health, /status, POST /rollout, /metrics, and the control plane. */
+/**
+ * Builds the reloader's HTTP app (never listens): /health, /status, POST /rollout, /metrics, and
+ * the control plane, all but /health for allowed Host names only.
+ */
 export function createReloaderApp(deps: HttpDeps): Koa {
   const app = new Koa();
   const router = new Router();
   const throttle: LoginThrottle = { limiter: deps.control?.loginLimiter ?? new LoginLimiter(), metrics: deps.metrics };
   const control = deps.control;
+  // First: a rebound name must not reach /status, the page or the API.
+  app.use(refuseUnknownHosts(deps.allowedHosts ?? buildAllowedHosts([])));
 
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };

@@ -11,6 +11,7 @@ import type { WriteFs } from '../../../reloader/config/write-atomic.js';
 import { ReloaderController } from '../../../reloader/controller/controller.js';
 import { createReloaderApp } from '../../../reloader/http/app.js';
 import { createCredentialSource } from '../../../reloader/http/auth.js';
+import type { AllowedHosts } from '../../../reloader/http/host-allowlist.js';
 import type { LoginLimiter } from '../../../reloader/http/login-limiter.js';
 import { NodeMetricsCollector, type MetricsScraper } from '../../../reloader/http/node-metrics.js';
 import { createMetrics } from '../../../reloader/observability/metrics.js';
@@ -66,6 +67,7 @@ export interface ControlPlaneOptions {
   live?: boolean;
   scraper?: MetricsScraper;
   loginLimiter?: LoginLimiter;
+  allowedHosts?: AllowedHosts;
 }
 
 /** Starts the reloader's HTTP app on loopback with the real config editor on a temp file. */
@@ -112,6 +114,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     status: () => controller.status(),
     requestRollout: () => controller.requestRollout(),
     metrics: createMetrics(),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     control: {
       editor,
       credentials: createCredentialSource(path, options.token, { TEST_ADMIN_PASSWORD: ADMIN_PASSWORD }),
