@@ -13,6 +13,7 @@ import { ConfigEditor } from './config/config-editor.js';
 import { createCredentialSource } from './http/auth.js';
 import { createHttpMetricsScraper, NodeMetricsCollector } from './http/node-metrics.js';
 import { buildAllowedHosts } from './http/host-allowlist.js';
+import { createNodeApiClient } from './http/node-api.js';
 
 /** Wires the reloader from the environment and runs it until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     editor: new ConfigEditor({ path: settings.configPath, logger, historyKeep: settings.historyKeep }),
     credentials: createCredentialSource(settings.configPath, adminToken),
     nodeMetrics: new NodeMetricsCollector(createHttpMetricsScraper(settings.gatewayPort)),
+    nodeApi: createNodeApiClient({ port: settings.gatewayPort }),
     logger,
   };
   const access = await control.credentials();

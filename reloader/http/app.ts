@@ -13,6 +13,8 @@ import { answerErrors, authenticate, requireAdmin, setSecurityHeaders, type Logi
 import { LoginLimiter } from './login-limiter.js';
 import { buildAllowedHosts, refuseUnknownHosts, type AllowedHosts } from './host-allowlist.js';
 import type { NodeMetricsCollector } from './node-metrics.js';
+import type { NodeApiClient } from './node-api.js';
+import { addNodeApiRoutes } from './node-api-routes.js';
 import { addPageRoutes } from './page-routes.js';
 import type { ReloaderStatus } from './status.js';
 
@@ -21,6 +23,8 @@ export interface ControlPlaneDeps {
   editor: ConfigEditor;
   credentials: () => Promise<AdminCredentials>;
   nodeMetrics: NodeMetricsCollector;
+  /** Reads a node's governance usage and request log, for the page's panels. */
+  nodeApi: NodeApiClient;
   logger: Logger;
   /** How often the event feed reads the status (default 250 ms). */
   eventsPollMs?: number;
@@ -121,6 +125,7 @@ function createControlPlane(status: () => ReloaderStatus, control: ControlPlaneD
   addPageRoutes(router);
   addConfigRoutes(router, control.editor);
   addClusterRoutes(router, status, control.nodeMetrics, new EventFeed(status, control.eventsPollMs));
+  addNodeApiRoutes(router, { status, credentials: control.credentials, client: control.nodeApi });
   // The router's middleware expects its own context type; it is the same Koa context at run time.
   const guarded: Koa.Middleware[] = [
     setSecurityHeaders(),

@@ -14,6 +14,7 @@ import { createCredentialSource } from '../../../reloader/http/auth.js';
 import type { AllowedHosts } from '../../../reloader/http/host-allowlist.js';
 import type { LoginLimiter } from '../../../reloader/http/login-limiter.js';
 import { NodeMetricsCollector, type MetricsScraper } from '../../../reloader/http/node-metrics.js';
+import { createNodeApiClient, type NodeApiClient } from '../../../reloader/http/node-api.js';
 import { createMetrics } from '../../../reloader/observability/metrics.js';
 import { createComposePlatform } from '../../../reloader/platform/compose/compose-platform.js';
 import { captureLogger, FakeCluster } from '../fake-cluster.js';
@@ -68,6 +69,15 @@ export interface ControlPlaneOptions {
   scraper?: MetricsScraper;
   loginLimiter?: LoginLimiter;
   allowedHosts?: AllowedHosts;
+  /** A stand-in gateway node's URL: every node's /api/governance/usage and /api/logs are read there. */
+  nodeUrl?: string;
+  nodeApi?: NodeApiClient;
+}
+
+/** Every node read at one stand-in URL; without one, no node answers. */
+function nodeApiFor(nodeUrl: string | undefined): NodeApiClient {
+  if (!nodeUrl) return async () => ({ kind: 'unreachable', error: 'no gateway node in this test' });
+  return createNodeApiClient({ port: 0, baseUrl: () => nodeUrl });
 }
 
 /** Starts the reloader's HTTP app on loopback with the real config editor on a temp file. */
@@ -119,6 +129,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       editor,
       credentials: createCredentialSource(path, options.token, { TEST_ADMIN_PASSWORD: ADMIN_PASSWORD }),
       nodeMetrics: new NodeMetricsCollector(options.scraper ?? (async () => undefined), 0),
+      nodeApi: options.nodeApi ?? nodeApiFor(options.nodeUrl),
       logger,
       eventsPollMs: 50,
       ...(options.loginLimiter ? { loginLimiter: options.loginLimiter } : {}),
