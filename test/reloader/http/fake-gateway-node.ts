@@ -15,7 +15,10 @@ export interface FakeGatewayNode {
   url: string;
   /** Every request seen: path with query, and the Authorization header. */
   seen: Array<{ path: string; authorization: string | undefined }>;
-  mode: 'normal' | 'governance-off' | 'logs-off' | 'hang' | 'huge';
+  mode: 'normal' | 'hang' | 'huge';
+  /** A node without governance (the route is not registered) / without logs_store. */
+  governanceOff: boolean;
+  logsOff: boolean;
   logs: LogEntry[];
   close(): Promise<void>;
 }
@@ -98,7 +101,7 @@ export function sampleLogs(count: number, now = Date.now()): LogEntry[] {
 /** Starts the stand-in on loopback; `admin` is the Basic user and password it requires. */
 export async function startFakeGatewayNode(admin: { username: string; password: string }): Promise<FakeGatewayNode> {
   const expected = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
-  const node: Omit<FakeGatewayNode, 'url' | 'close'> = { seen: [], mode: 'normal', logs: sampleLogs(60) };
+  const node: Omit<FakeGatewayNode, 'url' | 'close'> = { seen: [], mode: 'normal', governanceOff: false, logsOff: false, logs: sampleLogs(60) };
   const send = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -129,12 +132,12 @@ export async function startFakeGatewayNode(admin: { username: string; password: 
     }
     if (url.pathname === '/api/governance/usage') {
       // Not registered on a node without governance: the node's 404 for an unknown route.
-      if (node.mode === 'governance-off') return send(res, 404, error(404, `no route for GET ${url.pathname}`));
+      if (node.governanceOff) return send(res, 404, error(404, `no route for GET ${url.pathname}`));
       return send(res, 200, sampleUsage());
     }
     if (url.pathname.startsWith('/api/logs')) {
       if (req.headers.authorization !== expected) return send(res, 401, error(401, 'admin credentials required (HTTP Basic, governance.auth_config)'));
-      if (node.mode === 'logs-off') return send(res, 404, error(404, 'the request log is not enabled on this node (logs_store with type "postgres")'));
+      if (node.logsOff) return send(res, 404, error(404, 'the request log is not enabled on this node (logs_store with type "postgres")'));
       const id = url.pathname.slice('/api/logs/'.length);
       if (id) {
         const entry = node.logs.find((l) => l.id === decodeURIComponent(id));

@@ -75,12 +75,12 @@ describe('control plane: governance usage and request log, read from a gateway n
 
   it('says clearly when governance or the request log is off on the nodes (404 with enabled: false)', async () => {
     cp = await startControlPlane({ nodeUrl: node.url });
-    node.mode = 'governance-off';
+    node.governanceOff = true;
     const usage = await call(cp, 'GET', '/api/governance/usage', { auth: cp.basic() });
     assert.equal(usage.status, 404);
     assert.deepEqual([(usage.json as Coded).code, (usage.json as { enabled: boolean }).enabled], ['GOVERNANCE_NOT_ENABLED', false]);
     assert.match((usage.json as Coded).error, /governance is not enabled/);
-    node.mode = 'logs-off';
+    node.logsOff = true;
     for (const path of ['/api/logs', '/api/logs/00000000-0000-4000-8000-000000000001']) {
       const logs = await call(cp, 'GET', path, { auth: cp.basic() });
       assert.equal(logs.status, 404, path);
