@@ -24,7 +24,18 @@ export type ReloaderErrorCode =
   | 'SECRET_MASKED'
   | 'VERSION_NOT_FOUND'
   | 'CONFIG_WRITE_FAILED'
-  | 'INSUFFICIENT_STORAGE';
+  | 'INSUFFICIENT_STORAGE'
+  | 'TOO_MANY_LOGIN_FAILURES'
+  | 'GOVERNANCE_NOT_ENABLED'
+  | 'REQUEST_LOG_NOT_ENABLED'
+  | 'LOG_NOT_FOUND'
+  | 'NO_HEALTHY_NODE'
+  | 'NODE_API_BUSY'
+  | 'NODE_UNREACHABLE'
+  | 'NODE_TIMEOUT'
+  | 'NODE_ANSWER_TOO_LARGE'
+  | 'NODE_AUTH_REFUSED'
+  | 'NODE_ERROR';
 
 /** Base of every error the reloader raises on purpose. */
 export class ReloaderError extends Error {
@@ -124,6 +135,17 @@ export const HTTP_STATUS_OF: Partial<Record<ReloaderErrorCode, number>> = {
   CONFIG_MISSING: 404,
   CONFIG_WRITE_FAILED: 500,
   INSUFFICIENT_STORAGE: 507,
+  TOO_MANY_LOGIN_FAILURES: 429,
+  GOVERNANCE_NOT_ENABLED: 404,
+  REQUEST_LOG_NOT_ENABLED: 404,
+  LOG_NOT_FOUND: 404,
+  NO_HEALTHY_NODE: 503,
+  NODE_API_BUSY: 503,
+  NODE_UNREACHABLE: 502,
+  NODE_TIMEOUT: 504,
+  NODE_ANSWER_TOO_LARGE: 502,
+  NODE_AUTH_REFUSED: 502,
+  NODE_ERROR: 502,
 };
 
 /** A refusal of the config API: a code, a message for people, and (for invalid text) every issue. */

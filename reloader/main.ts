@@ -12,6 +12,8 @@ import { readAdminToken, readSettings } from './settings.js';
 import { ConfigEditor } from './config/config-editor.js';
 import { createCredentialSource } from './http/auth.js';
 import { createHttpMetricsScraper, NodeMetricsCollector } from './http/node-metrics.js';
+import { buildAllowedHosts } from './http/host-allowlist.js';
+import { createNodeApiClient } from './http/node-api.js';
 
 /** Wires the reloader from the environment and runs it until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     editor: new ConfigEditor({ path: settings.configPath, logger, historyKeep: settings.historyKeep }),
     credentials: createCredentialSource(settings.configPath, adminToken),
     nodeMetrics: new NodeMetricsCollector(createHttpMetricsScraper(settings.gatewayPort)),
+    nodeApi: createNodeApiClient({ port: settings.gatewayPort }),
     logger,
   };
   const access = await control.credentials();
@@ -62,10 +65,13 @@ async function main(): Promise<void> {
       ? `control plane: config writes need admin credentials (${mode})`
       : 'control plane: read-only (no admin credentials configured; see README, "Control plane")',
   );
-  const server = createReloaderApp({ status: () => controller.status(), requestRollout: () => controller.requestRollout(), metrics, control }).listen(
-    settings.port,
-    () => logger.info({ event: LogEvent.reloaderListening }, `reloader listening on :${settings.port}`),
-  );
+  const server = createReloaderApp({
+    status: () => controller.status(),
+    requestRollout: () => controller.requestRollout(),
+    metrics,
+    control,
+    allowedHosts: buildAllowedHosts(settings.allowedHosts),
+  }).listen(settings.port, () => logger.info({ event: LogEvent.reloaderListening }, `reloader listening on :${settings.port}`));
   await controller.start();
 
   const shutdown = async (signal: string) => {

@@ -37,6 +37,8 @@ export interface ReloaderSettings {
   swarmKeepConfigs: number;
   /** How many earlier config versions the config API keeps in config/.history/. */
   historyKeep: number;
+  /** RELOADER_ALLOWED_HOSTS: Host names answered besides the defaults (localhost, IPs, reloader, own hostname); `*` = any. */
+  allowedHosts: string[] | '*';
 }
 
 // Re-exported: callers of readSettings catch it from here.
@@ -66,6 +68,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReloaderSett
     swarmConfigTarget: env.RELOADER_SWARM_CONFIG_TARGET || '/config/config.json',
     swarmKeepConfigs: readInt(env, 'RELOADER_SWARM_KEEP_CONFIGS', 3, 0),
     historyKeep: readInt(env, 'RELOADER_HISTORY_KEEP', 20, 1),
+    allowedHosts: readHostList(env.RELOADER_ALLOWED_HOSTS),
   };
 }
 
@@ -90,6 +93,20 @@ export function readAdminToken(env: NodeJS.ProcessEnv = process.env): string | u
   if (token === undefined || token === '') return undefined;
   if (token.length < 16) throw new SettingsError('RELOADER_ADMIN_TOKEN must be at least 16 characters (e.g. openssl rand -hex 24)');
   return token;
+}
+
+function readHostList(raw: string | undefined): string[] | '*' {
+  const names = (raw ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.includes('*')) return '*';
+  for (const name of names) {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d+)?$/.test(name)) {
+      throw new SettingsError(`RELOADER_ALLOWED_HOSTS must be comma-separated host names (or *), got "${name}"`);
+    }
+  }
+  return names;
 }
 
 function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {

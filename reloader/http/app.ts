@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import { challenge, checkAuthorization } from './auth.js';
+import { challenge } from './auth.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ConfigEditor } from '../config/config-editor.js';
 import type { ReloaderMetrics } from '../observability/metrics.js';
@@ -8,8 +8,13 @@ import type { AdminCredentials } from './auth.js';
 import { addClusterRoutes } from './cluster-routes.js';
 import { addConfigRoutes } from './config-routes.js';
 import { EventFeed } from './events.js';
-import { answerErrors, requireAdmin, setSecurityHeaders } from './guard.js';
+import { ApiError } from '../errors.js';
+import { answerErrors, authenticate, requireAdmin, setSecurityHeaders, type LoginThrottle } from './guard.js';
+import { LoginLimiter } from './login-limiter.js';
+import { buildAllowedHosts, refuseUnknownHosts, type AllowedHosts } from './host-allowlist.js';
 import type { NodeMetricsCollector } from './node-metrics.js';
+import type { NodeApiClient } from './node-api.js';
+import { addNodeApiRoutes } from './node-api-routes.js';
 import { addPageRoutes } from './page-routes.js';
 import type { ReloaderStatus } from './status.js';
 
@@ -18,9 +23,13 @@ export interface ControlPlaneDeps {
   editor: ConfigEditor;
   credentials: () => Promise<AdminCredentials>;
   nodeMetrics: NodeMetricsCollector;
+  /** Reads a node's governance usage and request log, for the page's panels. */
+  nodeApi: NodeApiClient;
   logger: Logger;
   /** How often the event feed reads the status (default 250 ms). */
   eventsPollMs?: number;
+  /** Failed-login lockout per client IP (default: 10 failures a minute lock the IP for a minute). */
+  loginLimiter?: LoginLimiter;
 }
 
 /** What the HTTP interface reads and triggers. */
@@ -30,12 +39,21 @@ export interface HttpDeps {
   metrics: ReloaderMetrics;
   /** The page and the /api routes; absent = only the operational endpoints. */
   control?: ControlPlaneDeps;
+  /** Host names answered (DNS rebinding guard); default: localhost, IP addresses, reloader, own hostname. */
+  allowedHosts?: AllowedHosts;
 }
 
-/** Builds the reloader's HTTP app (never listens): /health, /status, POST /rollout, /metrics, and the control plane. */
+/**
+ * Builds the reloader's HTTP app (never listens): /health, /status, POST /rollout, /metrics, and
+ * the control plane, all but /health for allowed Host names only.
+ */
 export function createReloaderApp(deps: HttpDeps): Koa {
   const app = new Koa();
   const router = new Router();
+  const throttle: LoginThrottle = { limiter: deps.control?.loginLimiter ?? new LoginLimiter(), metrics: deps.metrics };
+  const control = deps.control;
+  // First: a rebound name must not reach /status, the page or the API.
+  app.use(refuseUnknownHosts(deps.allowedHosts ?? buildAllowedHosts([])));
 
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -44,7 +62,7 @@ export function createReloaderApp(deps: HttpDeps): Koa {
     ctx.body = deps.status();
   });
   router.post('/rollout', async (ctx) => {
-    const refusal = await refuseRolloutRequest(ctx, deps.control);
+    const refusal = await refuseRolloutRequest(ctx, control && { control, throttle });
     if (refusal) {
       ctx.status = refusal.status;
       ctx.body = { code: refusal.code, error: refusal.error };
@@ -68,7 +86,7 @@ export function createReloaderApp(deps: HttpDeps): Koa {
   });
   app.use(router.routes()).use(router.allowedMethods());
 
-  if (deps.control) app.use(createControlPlane(deps.status, deps.control));
+  if (control) app.use(createControlPlane(deps.status, control, throttle));
   return app;
 }
 
@@ -80,14 +98,21 @@ export function createReloaderApp(deps: HttpDeps): Koa {
  */
 async function refuseRolloutRequest(
   ctx: Koa.Context,
-  control: ControlPlaneDeps | undefined,
+  auth: { control: ControlPlaneDeps; throttle: LoginThrottle } | undefined,
 ): Promise<{ status: number; code: string; error: string } | undefined> {
   const origin = ctx.get('origin');
   if (origin !== '' && origin !== `${ctx.protocol}://${ctx.host}`) {
     return { status: 403, code: 'CROSS_SITE_REFUSED', error: 'POST /rollout from another site is refused' };
   }
-  if (!control) return undefined;
-  const verdict = checkAuthorization(ctx.get('authorization') || undefined, await control.credentials());
+  if (!auth) return undefined;
+  let verdict: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    // The same lockout as the API's: POST /rollout must not be a side door for guessing.
+    verdict = await authenticate(ctx, auth.control.credentials, auth.throttle, auth.control.logger);
+  } catch (error) {
+    if (error instanceof ApiError) return { status: error.status, code: error.code, error: error.message };
+    throw error;
+  }
   if (verdict.kind === 'missing' || verdict.kind === 'wrong') {
     return { status: 401, code: 'AUTH_REQUIRED', error: 'admin credentials required (HTTP Basic with governance.auth_config, or Bearer RELOADER_ADMIN_TOKEN)' };
   }
@@ -95,16 +120,17 @@ async function refuseRolloutRequest(
 }
 
 /** The page and the API behind the security headers, the error answers and the admin check. */
-function createControlPlane(status: () => ReloaderStatus, control: ControlPlaneDeps): Koa.Middleware {
+function createControlPlane(status: () => ReloaderStatus, control: ControlPlaneDeps, throttle: LoginThrottle): Koa.Middleware {
   const router = new Router();
   addPageRoutes(router);
   addConfigRoutes(router, control.editor);
   addClusterRoutes(router, status, control.nodeMetrics, new EventFeed(status, control.eventsPollMs));
+  addNodeApiRoutes(router, { status, credentials: control.credentials, client: control.nodeApi });
   // The router's middleware expects its own context type; it is the same Koa context at run time.
   const guarded: Koa.Middleware[] = [
     setSecurityHeaders(),
     answerErrors(control.logger),
-    requireAdmin(control.credentials, control.logger),
+    requireAdmin(control.credentials, throttle, control.logger),
     router.routes() as unknown as Koa.Middleware,
     router.allowedMethods() as unknown as Koa.Middleware,
   ];

@@ -2,7 +2,9 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from '../../shared/logger.js';
 import { ApiError, ReloaderError } from '../errors.js';
 import { LogEvent } from '../observability/log-events.js';
-import { challenge, checkAuthorization, ENABLE_WRITES_HINT, type AdminCredentials } from './auth.js';
+import type { ReloaderMetrics } from '../observability/metrics.js';
+import { challenge, checkAuthorization, ENABLE_WRITES_HINT, type AdminCredentials, type AuthVerdict } from './auth.js';
+import type { LoginLimiter } from './login-limiter.js';
 
 /** What the guard leaves on ctx.state for the routes. */
 export interface GuardState {
@@ -54,6 +56,41 @@ export function answerErrors(logger: Logger): Middleware {
   };
 }
 
+/** The failed-login limiter and the metrics its refusals are counted in. */
+export interface LoginThrottle {
+  limiter: LoginLimiter;
+  metrics: Pick<ReloaderMetrics, 'loginFailures' | 'loginLockouts'>;
+}
+
+/**
+ * Checks a request's Authorization header, counting wrong credentials per client IP. While
+ * the IP is locked out it throws 429 with Retry-After before looking at the credentials at
+ * all: a right guess during the lockout is refused like a wrong one, so guessing gains nothing.
+ */
+export async function authenticate(ctx: Context, credentials: () => Promise<AdminCredentials>, throttle: LoginThrottle, logger: Logger): Promise<AuthVerdict> {
+  const configured = await credentials();
+  const ip = ctx.ip;
+  const wait = throttle.limiter.retryAfterS(ip);
+  if (wait > 0 && (configured.basic || configured.token)) {
+    ctx.set('Retry-After', String(wait));
+    throw new ApiError('TOO_MANY_LOGIN_FAILURES', `too many wrong admin credentials from this address: try again in ${wait} s`, { retry_after_s: wait });
+  }
+  const verdict = checkAuthorization(ctx.get('authorization') || undefined, configured);
+  if (verdict.kind === 'ok') throttle.limiter.recordSuccess(ip);
+  if (verdict.kind !== 'wrong') return verdict;
+  throttle.metrics.loginFailures.inc();
+  logger.warn({ event: LogEvent.apiAuthFailed, method: ctx.method, path: ctx.path, ip }, 'control plane: wrong credentials');
+  const outcome = throttle.limiter.recordFailure(ip);
+  if (outcome.kind === 'locked') {
+    throttle.metrics.loginLockouts.inc();
+    logger.warn(
+      { event: LogEvent.apiLoginLocked, ip, failures: throttle.limiter.maxFailures, retry_after_s: outcome.retryAfterS },
+      `control plane: ${ip} locked out for ${outcome.retryAfterS} s after ${throttle.limiter.maxFailures} wrong credentials`,
+    );
+  }
+  return verdict;
+}
+
 /**
  * Authenticates the page and the API. With credentials configured, every request needs them
  * (401 with a Basic challenge, so a browser shows its login prompt). Without, reads are open
@@ -62,13 +99,11 @@ export function answerErrors(logger: Logger): Middleware {
  * preflight, which this server never grants, so a browser's cached Basic credentials cannot
  * be used by another site to write (CSRF).
  */
-export function requireAdmin(credentials: () => Promise<AdminCredentials>, logger: Logger): Middleware {
+export function requireAdmin(credentials: () => Promise<AdminCredentials>, throttle: LoginThrottle, logger: Logger): Middleware {
   return async (ctx: Context, next: Next) => {
-    const verdict = checkAuthorization(ctx.get('authorization') || undefined, await credentials());
+    const verdict = await authenticate(ctx, credentials, throttle, logger);
     const write = ctx.method !== 'GET' && ctx.method !== 'HEAD';
     if (verdict.kind === 'missing' || verdict.kind === 'wrong') {
-      if (verdict.kind === 'wrong')
-        logger.warn({ event: LogEvent.apiAuthFailed, method: ctx.method, path: ctx.path, ip: ctx.ip }, 'control plane: wrong credentials');
       challenge(ctx);
       throw new ApiError('AUTH_REQUIRED', 'admin credentials required (HTTP Basic with governance.auth_config, or Bearer RELOADER_ADMIN_TOKEN)');
     }

@@ -9,6 +9,8 @@ const ASSETS: Record<string, string> = {
   'diff.js': 'text/javascript; charset=utf-8',
   'cluster-view.js': 'text/javascript; charset=utf-8',
   'config-view.js': 'text/javascript; charset=utf-8',
+  'governance-view.js': 'text/javascript; charset=utf-8',
+  'logs-view.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };

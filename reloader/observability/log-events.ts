@@ -43,6 +43,7 @@ export const LogEvent = {
   configWritten: 'config-written',
   configWriteFailed: 'config-write-failed',
   apiAuthFailed: 'api-auth-failed',
+  apiLoginLocked: 'api-login-locked',
   controlPlaneAccess: 'control-plane-access',
   apiWriteRefused: 'api-write-refused',
 } as const;

@@ -7,6 +7,10 @@ export interface ReloaderMetrics {
   rolloutDuration: Histogram<'outcome'>;
   nodeRestartDuration: Histogram<'outcome'>;
   validationFailures: Counter;
+  /** Wrong admin credentials on the control plane (page, /api, POST /rollout). */
+  loginFailures: Counter;
+  /** Client IPs locked out after too many wrong credentials. */
+  loginLockouts: Counter;
 }
 
 /** Creates the metrics; a fresh registry each time, so tests do not collide. */
@@ -33,6 +37,16 @@ export function createMetrics(): ReloaderMetrics {
     validationFailures: new Counter({
       name: 'reloader_config_validation_failures_total',
       help: 'Config edits rejected by validation',
+      registers: [registry],
+    }),
+    loginFailures: new Counter({
+      name: 'reloader_login_failures_total',
+      help: 'Requests with wrong admin credentials',
+      registers: [registry],
+    }),
+    loginLockouts: new Counter({
+      name: 'reloader_login_lockouts_total',
+      help: 'Client IPs locked out for a while after too many wrong admin credentials',
       registers: [registry],
     }),
   };

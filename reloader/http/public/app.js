@@ -37,5 +37,9 @@
     await Promise.all([refreshCluster(), loadConfig(false)]);
     connect();
     setInterval(refreshCluster, 3000);
+    // Below the fold and read from a node: after the first paint, then every 10 s.
+    const refreshUsage = () => Promise.all([loadGovernance(), loadLogs()]);
+    refreshUsage();
+    setInterval(refreshUsage, 10_000);
   });
 })();

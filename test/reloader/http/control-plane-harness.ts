@@ -11,7 +11,10 @@ import type { WriteFs } from '../../../reloader/config/write-atomic.js';
 import { ReloaderController } from '../../../reloader/controller/controller.js';
 import { createReloaderApp } from '../../../reloader/http/app.js';
 import { createCredentialSource } from '../../../reloader/http/auth.js';
+import type { AllowedHosts } from '../../../reloader/http/host-allowlist.js';
+import type { LoginLimiter } from '../../../reloader/http/login-limiter.js';
 import { NodeMetricsCollector, type MetricsScraper } from '../../../reloader/http/node-metrics.js';
+import { createNodeApiClient, type NodeApiClient } from '../../../reloader/http/node-api.js';
 import { createMetrics } from '../../../reloader/observability/metrics.js';
 import { createComposePlatform } from '../../../reloader/platform/compose/compose-platform.js';
 import { captureLogger, FakeCluster } from '../fake-cluster.js';
@@ -64,6 +67,17 @@ export interface ControlPlaneOptions {
   /** Watch the file and roll the fake cluster on each valid edit, as the reloader does. */
   live?: boolean;
   scraper?: MetricsScraper;
+  loginLimiter?: LoginLimiter;
+  allowedHosts?: AllowedHosts;
+  /** A stand-in gateway node's URL: every node's /api/governance/usage and /api/logs are read there. */
+  nodeUrl?: string;
+  nodeApi?: NodeApiClient;
+}
+
+/** Every node read at one stand-in URL; without one, no node answers. */
+function nodeApiFor(nodeUrl: string | undefined): NodeApiClient {
+  if (!nodeUrl) return async () => ({ kind: 'unreachable', error: 'no gateway node in this test' });
+  return createNodeApiClient({ port: 0, baseUrl: () => nodeUrl });
 }
 
 /** Starts the reloader's HTTP app on loopback with the real config editor on a temp file. */
@@ -110,12 +124,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     status: () => controller.status(),
     requestRollout: () => controller.requestRollout(),
     metrics: createMetrics(),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     control: {
       editor,
       credentials: createCredentialSource(path, options.token, { TEST_ADMIN_PASSWORD: ADMIN_PASSWORD }),
       nodeMetrics: new NodeMetricsCollector(options.scraper ?? (async () => undefined), 0),
+      nodeApi: options.nodeApi ?? nodeApiFor(options.nodeUrl),
       logger,
       eventsPollMs: 50,
+      ...(options.loginLimiter ? { loginLimiter: options.loginLimiter } : {}),
     },
   });
   await controller.start();

@@ -4,10 +4,19 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ADMIN_PASSWORD, sampleConfig, startControlPlane, type ControlPlane } from './control-plane-harness.js';
 import { fakeNodeMetrics } from './fake-node-metrics.js';
+import { startFakeGatewayNode, type FakeGatewayNode } from './fake-gateway-node.js';
 
 /** Where screenshots of the main views land for review (gitignored). */
 const ARTIFACTS = join(process.cwd(), 'test', '.artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** A screenshot of one section, taken at the top of the page so the sticky header does not cover it. */
+async function shootSection(page: Page, selector: string, name: string): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not shown`);
+  await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true, clip: box });
+}
 
 /** Polls `check` from the test's side (the page's CSP forbids evaluating strings in it). */
 async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -25,18 +34,22 @@ describe('control plane page (headless Chromium)', function () {
   let page: Page;
   let cp: ControlPlane;
   let problems: string[];
+  /** Every node's /api/governance/usage and /api/logs, in the node's real shapes. */
+  let node: FakeGatewayNode;
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run test/provision-chromium.sh (Debian's chromium) or set CHROMIUM_PATH`);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    node = await startFakeGatewayNode({ username: 'admin', password: ADMIN_PASSWORD });
   });
   after(async () => {
     await browser?.close();
+    await node?.close();
   });
 
   async function open(options: { viewport?: { width: number; height: number }; text?: string } = {}) {
-    cp = await startControlPlane({ live: true, scraper: fakeNodeMetrics(), ...(options.text ? { text: options.text } : {}) });
+    cp = await startControlPlane({ live: true, scraper: fakeNodeMetrics(), nodeUrl: node.url, ...(options.text ? { text: options.text } : {}) });
     context = await browser.newContext({
       ...(options.text ? {} : { httpCredentials: { username: 'admin', password: ADMIN_PASSWORD } }),
       viewport: options.viewport ?? { width: 1280, height: 900 },
@@ -58,6 +71,8 @@ describe('control plane page (headless Chromium)', function () {
   afterEach(async () => {
     await context?.close();
     await cp?.close();
+    node.governanceOff = false;
+    node.logsOff = false;
   });
 
   async function editTo(transform: (text: string) => string) {
@@ -168,12 +183,98 @@ describe('control plane page (headless Chromium)', function () {
     await page.screenshot({ path: join(ARTIFACTS, 'page-read-only.png'), fullPage: true });
   });
 
+  it('shows governance usage against each limit as bars with reset times, from a node', async () => {
+    await open();
+    await page.waitForSelector('#governance[data-state="enabled"] #vkeys .vkey');
+    assert.deepEqual(await page.locator('#vkeys .vkey').evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))), ['vk-support', 'vk-batch']);
+    // The daily budget: $9.42 of $10, a bar at 94 % marked as near the limit; the request limit 730/1000.
+    const budget = page.locator('#limits .usage').filter({ hasText: 'budget budget-daily' });
+    assert.match((await budget.textContent()) ?? '', /\$9\.42 \/ \$10\.00.*resets in 1[89](\.\d)? h · window 1d/);
+    assert.equal(await budget.locator('.bar').getAttribute('data-pct'), '94');
+    assert.equal(await budget.locator('.bar').getAttribute('class'), 'bar warn');
+    const fill = await budget.locator('.bar .fill').boundingBox();
+    const track = await budget.locator('.bar').boundingBox();
+    const width = (fill?.width ?? 0) / (track?.width ?? 1);
+    assert.ok(Math.abs(width - 0.942) < 0.02, `the bar is drawn 94 % full (${width})`);
+    const requests = page.locator('#limits .usage[data-kind="requests"]');
+    assert.match((await requests.textContent()) ?? '', /730 \/ 1,000 requests.*resets in (39|40) min/);
+    assert.equal(await requests.locator('.bar').getAttribute('class'), 'bar ok');
+    assert.match((await page.textContent('#vkeys [data-key="vk-batch"]')) ?? '', /inactive.*no budget or rate limit/);
+    assert.match((await page.textContent('#governance-summary')) ?? '', /2 key\(s\) · 1 budget\(s\) · 1 rate limit\(s\) · 1 near the limit/);
+    await shootSection(page, '#governance', 'page-governance.png');
+    assert.deepEqual(problems, []);
+  });
+
+  it('shows the request log from a node: latest first, filters by provider, model and status, pages', async () => {
+    await open();
+    await page.waitForSelector('#logs[data-state="enabled"] #log-rows tr[data-id]');
+    assert.equal(await page.locator('#log-rows tr').count(), 25);
+    assert.equal(await page.textContent('#log-page'), '1–25 of 60');
+    const first = node.logs[0];
+    const cells = await page.locator('#log-rows tr').first().locator('td').allTextContents();
+    assert.deepEqual(cells.slice(1), [
+      first?.node,
+      `${first?.provider}/${first?.model}`,
+      '200 success',
+      `${first?.latency} ms`,
+      `${first?.token_usage.total_tokens}`,
+      `$${first?.cost?.toFixed(4)}`,
+    ]);
+    assert.match((await page.textContent('#logs-summary')) ?? '', /^60 request\(s\) · \d+(\.\d+)?% ok · avg \d+ ms/);
+    await page.click('#log-older');
+    await until(async () => (await page.textContent('#log-page')) === '26–50 of 60');
+    assert.equal(await page.getAttribute('#log-rows tr:first-child', 'data-id'), node.logs[25]?.id ?? '');
+    await page.selectOption('#log-status', 'error');
+    const errors = node.logs.filter((l) => l.status === 'error');
+    await until(async () => (await page.textContent('#log-page')) === `1–${errors.length} of ${errors.length}`);
+    assert.deepEqual(await page.locator('#log-rows tr').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-status')))]), ['error']);
+    await page.fill('#log-provider', 'anthropic');
+    await page.press('#log-provider', 'Enter');
+    const anthropicErrors = errors.filter((l) => l.provider === 'anthropic');
+    await until(async () => (await page.textContent('#log-page')) === `1–${anthropicErrors.length} of ${anthropicErrors.length}`);
+    await page.fill('#log-provider', '');
+    await page.fill('#log-model', 'gpt-4o');
+    await page.selectOption('#log-status', '');
+    const gpt4o = node.logs.filter((l) => l.model === 'gpt-4o');
+    await until(async () => (await page.textContent('#log-page')) === `1–${Math.min(25, gpt4o.length)} of ${gpt4o.length}`);
+    assert.ok(node.seen.some((r) => r.path.includes('models=gpt-4o') && r.authorization?.startsWith('Basic ')));
+    await page.fill('#log-model', '');
+    await page.press('#log-model', 'Enter');
+    await until(async () => (await page.textContent('#log-page')) === '1–25 of 60');
+    await shootSection(page, '#logs', 'page-request-log.png');
+    assert.deepEqual(problems, []);
+  });
+
+  it('says governance and the request log are not enabled when the nodes run without them', async () => {
+    node.governanceOff = true;
+    node.logsOff = true;
+    await open();
+    await page.waitForSelector('#governance[data-state="disabled"]');
+    await page.waitForSelector('#logs[data-state="disabled"]');
+    assert.match((await page.textContent('#governance-note')) ?? '', /governance is not enabled/);
+    assert.match((await page.textContent('#logs-note')) ?? '', /request log is not enabled.*logs_store/);
+    assert.equal(await page.isVisible('#log-table'), false);
+    await shootSection(page, '#governance', 'page-governance-off.png');
+    // The 404s themselves are the browser's only complaint; nothing else went wrong.
+    assert.deepEqual(
+      problems.filter((p) => !/status of 404/.test(p)),
+      [],
+    );
+  });
+
   it('reads well on a phone: one column, no horizontal scroll; rollback is one click', async () => {
     await open({ viewport: { width: 390, height: 844 } });
+    await page.waitForSelector('#vkeys .vkey');
+    await page.waitForSelector('#log-rows tr[data-id]');
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     assert.ok(overflow <= 0, `no horizontal scroll (overflow ${overflow}px)`);
+    // The request log's rows fit the phone's width too: no column hidden behind a sideways scroll.
+    const logTable = await page.locator('#log-controls .table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
+    assert.ok(logTable <= 0, `the request log fits the width (overflow ${logTable}px)`);
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(ARTIFACTS, 'page-phone.png'), fullPage: true });
+    await shootSection(page, '#governance', 'page-phone-governance.png');
+    await shootSection(page, '#logs', 'page-phone-request-log.png');
     // A first write keeps the file as it was; rolling back to it is one click.
     const original = readFileSync(cp.path, 'utf8');
     await editTo((text) => text.replace('"weight": 1', '"weight": 5'));
