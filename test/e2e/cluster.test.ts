@@ -13,7 +13,7 @@ import { estimateUsage } from '../../gateway/governance/estimate.js';
 import { fingerprintOf } from '../../shared/config/fingerprint.js';
 import { buildBaseImages, removeBaseImages, type BaseImages } from './support/base-images.js';
 import { Cluster, type GatewayNode } from './support/cluster.js';
-import { GatewayEventRecorder, measureNodesOut } from './support/docker-events.js';
+import { GatewayEventRecorder, measureHealthyFloor, measureNodesOut } from './support/docker-events.js';
 import {
   configWithSecondProvider,
   E2E_VIRTUAL_KEY,
@@ -674,6 +674,41 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     assert.ok(!phases.includes('drain-timeout'), `the drain deadline was not reached: ${phases.join(', ')}`);
     const stoppedAt = Date.parse(step.events.find((e) => e.phase === 'stopped')?.at ?? '');
     assert.ok(stoppedAt >= outcome.at - 1000, `${waitedOn.name} was stopped only once the request was done`);
+  });
+
+  it('16: an image upgrade through scripts/rolling-replace.sh under steady load: every node on the new image, never fewer than three healthy, no failure', async () => {
+    const before = await cluster.gatewayNodes();
+    const { oldId, newId } = await cluster.buildNewGatewayImage(runId);
+    assert.notEqual(newId, oldId, 'the upgrade is another image');
+    assert.ok(
+      before.every((n) => n.image === oldId),
+      'the nodes run the old image before the upgrade',
+    );
+    const prefix = `s16-${runId}`;
+    const load = await startLoad(prefix);
+    const recorder = await recordEvents();
+    log(await cluster.rollingReplace());
+    await waitForServing(3);
+    const outcomes = await finishLoad(load, prefix);
+    assertCleanLoad(
+      outcomes,
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
+    const floor = measureHealthyFloor(
+      before.map((n) => n.id),
+      await recorder.stop(),
+    );
+    assert.equal(floor, 3, 'never fewer than three healthy nodes: each old one retired only once its replacement was healthy');
+    const after = (await cluster.gatewayNodes()).filter((n) => n.running);
+    assert.equal(after.length, 3);
+    assert.deepEqual(
+      after.filter((n) => n.image !== newId).map((n) => n.name),
+      [],
+      'every node runs the new image',
+    );
+    assert.ok(!after.some((n) => before.some((b) => b.id === n.id)), 'every old node was replaced');
+    // The old image is no longer named; nothing uses it now.
+    await docker(['image', 'rm', oldId]).catch(() => undefined);
   });
 });
 

@@ -17,6 +17,8 @@ export interface GatewayNode {
   health: string;
   ip: string;
   restartCount: number;
+  /** The id of the image the container was created from. */
+  image: string;
 }
 
 /**
@@ -80,6 +82,21 @@ export class Cluster {
   compose(args: readonly string[], timeoutMs = 5 * 60_000): Promise<string> {
     const fileArgs = this.files.flatMap((f) => ['-f', f]);
     return runCommand(COMPOSE, ['-p', this.project, ...fileArgs, ...args], { cwd: REPO_ROOT, env: this.env(), timeoutMs });
+  }
+
+  /**
+   * Gives the gateway image a new id under the same name, as `docker compose build gateway` or
+   * a `pull` of a new release would (a layer that changes nothing but a label). Returns the ids.
+   */
+  async buildNewGatewayImage(label: string): Promise<{ oldId: string; newId: string }> {
+    const image = `ai-gateway/gateway:${this.tag}`;
+    const oldId = (await docker(['image', 'inspect', '-f', '{{.Id}}', image])).trim();
+    const context = join(this.workDir, 'upgrade-image');
+    mkdirSync(context, { recursive: true });
+    writeFileSync(join(context, 'Dockerfile'), `FROM ${image}\nLABEL ai-gateway-e2e.upgrade="${label}"\n`);
+    await docker(['build', '-q', '-t', image, context], { timeoutMs: 5 * 60_000 });
+    const newId = (await docker(['image', 'inspect', '-f', '{{.Id}}', image])).trim();
+    return { oldId, newId };
   }
 
   /** Runs scripts/rolling-replace.sh against this project (compose's options as its arguments). */
@@ -175,6 +192,7 @@ export class Cluster {
         health: c.State.Health?.Status ?? 'none',
         ip: Object.values(c.NetworkSettings.Networks)[0]?.IPAddress ?? '',
         restartCount: c.RestartCount,
+        image: c.Image,
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -228,6 +246,7 @@ export class Cluster {
 
 interface DockerInspect {
   Id: string;
+  Image: string;
   Name: string;
   RestartCount: number;
   Config: { Hostname: string };

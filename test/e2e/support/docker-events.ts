@@ -98,3 +98,19 @@ export function measureNodesOut(events: readonly ContainerEvent[]): { maxOut: nu
   }
   return { maxOut, restarted };
 }
+
+/**
+ * The fewest gateway containers that were healthy at the same moment, starting from `initial`
+ * (the ids healthy when recording began): a container counts from Docker's
+ * `health_status: healthy` until its `kill`, `die` or `destroy`.
+ */
+export function measureHealthyFloor(initial: readonly string[], events: readonly ContainerEvent[]): number {
+  const healthy = new Set(initial);
+  let floor = healthy.size;
+  for (const event of events) {
+    if (event.action === 'health_status: healthy') healthy.add(event.id);
+    else if (event.action === 'kill' || event.action === 'die' || event.action === 'destroy') healthy.delete(event.id);
+    floor = Math.min(floor, healthy.size);
+  }
+  return floor;
+}
