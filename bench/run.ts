@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: one run against every target (direct upstream, one gateway node, Portkey),
+ * `npm run bench`: one run against every target (direct upstream, a bare pass-through, one
+ * gateway node, Portkey),
  * then the cluster and rollout when Docker allows; writes bench/RESULTS.md.
  * BENCH_QUICK=1 makes it a short smoke run. BENCH_CLUSTER=0 skips the cluster;
  * BENCH_ONLY=cluster runs only the cluster phase and prints its section (RESULTS.md untouched);
@@ -20,11 +21,13 @@ import { describeMachine } from './report/machine.js';
 import { measureLogQueries } from './request-log/query-at-scale.js';
 import type { BenchResults, MemoryRow, SectionOutcome } from './report/results.js';
 import { measureStateCosts } from './state/measure-state-costs.js';
+import type { StateCostFigures } from './state/render-state-costs.js';
 import { readCpuTicks, stealPercent } from './report/cpu-steal.js';
 import { readRssMb } from './report/rss.js';
 import { writeResults } from './report/write-results.js';
 import { WORK_DIR, type Child } from './targets/child.js';
 import { startGatewayNode } from './targets/gateway-node.js';
+import { startPassthrough } from './targets/passthrough.js';
 import { startPortkey } from './targets/portkey.js';
 import type { Target } from './targets/target.js';
 import { measureStartupMs } from './startup.js';
@@ -58,7 +61,7 @@ async function tryStart(name: string, start: () => Promise<Target>, missing: Rec
 }
 
 /** Runs a phase that yields a section; a failure becomes the section's reason, not the run's end. */
-async function section(title: string, measure: () => Promise<SectionOutcome | string>): Promise<{ title: string; outcome: SectionOutcome }> {
+async function section<T extends SectionOutcome>(title: string, measure: () => Promise<T | string>): Promise<{ title: string; outcome: SectionOutcome | T }> {
   log(`${title}: measuring`);
   try {
     const result = await measure();
@@ -119,15 +122,16 @@ async function main(): Promise<void> {
   const startupMs = await measureStartupMs(upstream.port, STARTUP_SAMPLES);
   log(`gateway start-up to /health: ${startupMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
 
+  const passthrough = await tryStart('passthrough', () => startPassthrough(upstream.port), missingTargets);
   const gateway = await tryStart('gateway', () => startGatewayNode({ upstreamPort: upstream.port }), missingTargets);
   const portkey = await tryStart('portkey', () => startPortkey(upstream.port), missingTargets);
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const memory: MemoryRow[] = [];
-  for (const target of [gateway, portkey]) {
+  for (const target of [passthrough, gateway, portkey]) {
     if (target?.child) memory.push({ target: target.name, idleMb: readRssMb(target.child.pid), peakUnderLoadMb: NaN, idleAfterLoadMb: NaN });
   }
 
-  const targets: LoadedTarget[] = [upstream.target, gateway, portkey]
+  const targets: LoadedTarget[] = [upstream.target, passthrough, gateway, portkey]
     .filter((target): target is Target => target !== undefined)
     .map((target) => openPool(target, plan));
   log(`warming up ${targets.map((t) => t.target.name).join(', ')}`);
@@ -145,6 +149,7 @@ async function main(): Promise<void> {
 
   await Promise.all(targets.map((t) => t.pool.close()));
   const sections = await measureStateSections(upstream, plan);
+  const stateOutcome = sections[0]?.outcome as { figures?: StateCostFigures } | undefined;
   await stopChildren();
   children.length = 0;
 
@@ -161,6 +166,7 @@ async function main(): Promise<void> {
     startupMs,
     cluster,
     sections,
+    ...(stateOutcome?.figures ? { stateCosts: stateOutcome.figures } : {}),
     durationS: (performance.now() - started) / 1000,
     loadAverageEnd: loadavg()[0] ?? NaN,
     stealPctRun: stealPercent(ticksAtStart, readCpuTicks()),

@@ -1,4 +1,5 @@
 import type { Percentiles } from '../load/histogram.js';
+import type { StateCostFigures } from '../state/render-state-costs.js';
 import type { MachineInfo } from './machine.js';
 
 /** One target at one open-loop rate. */
@@ -76,6 +77,8 @@ export interface BenchResults {
   cluster: ClusterOutcome;
   /** Shared state's cost (governance, request log), governance accuracy, log queries at scale (absent in older results). */
   sections?: { title: string; outcome: SectionOutcome }[];
+  /** The state-cost phase's figures, for the headline (absent in older results). */
+  stateCosts?: StateCostFigures;
   durationS: number;
   /** 1-minute load average when the run ended. */
   loadAverageEnd: number;

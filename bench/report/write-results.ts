@@ -1,74 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpu, errorText, findRow, findSaturation, known, ms, ratio, signed } from './format.js';
+import { renderHeadline } from './headline.js';
 import { addedByRound, medianOf } from './paired-rounds.js';
-import type { BenchResults, RateRow, SaturationRow } from './results.js';
+import type { BenchResults } from './results.js';
 
 const NOTES_PATH = 'bench/profile-notes.md';
-
-// Figures may be NaN, or null once read back from JSON: both print as n/a.
-const known = (value: number | null | undefined): value is number => typeof value === 'number' && !Number.isNaN(value);
-const ms = (value: number | undefined): string => (known(value) ? value.toFixed(2) : 'n/a');
-const signed = (value: number | undefined): string => (known(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : 'n/a');
-const ratio = (a: number | undefined, b: number | undefined): string => (known(a) && known(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
-const cpu = (value: number | undefined): string => (known(value) ? value.toFixed(0) : 'n/a');
-const errorText = (errors: number, kinds: Record<string, number>): string =>
-  errors === 0
-    ? '0'
-    : `${errors} (${Object.entries(kinds)
-        .map(([k, n]) => `${k}: ${n}`)
-        .join(', ')})`;
-
-function findRow(rows: RateRow[], target: string, rate: number, stream: boolean): RateRow | undefined {
-  return rows.find((row) => row.target === target && row.rate === rate && row.stream === stream);
-}
-
-function findSaturation(rows: SaturationRow[], target: string): SaturationRow | undefined {
-  return rows.find((row) => row.target === target);
-}
-
-/** The added latency at one percentile: median of the paired rounds, and the rounds themselves. */
-function addedLatency(results: BenchResults, target: string, percentile: 'p50' | 'p99'): { median?: number; text: string } {
-  const row = findRow(results.rates, target, 500, false);
-  const direct = findRow(results.rates, 'direct', 500, false);
-  if (!row || !direct) return { text: 'n/a' };
-  const pooled = row.latency[percentile] - direct.latency[percentile];
-  const rounds = addedByRound(row, direct, percentile);
-  if (!rounds) return { median: pooled, text: `${signed(pooled)} (pooled)` };
-  const median = medianOf(rounds);
-  return { median, text: `${signed(median)} (rounds ${rounds.map(signed).join(' / ')}; pooled ${signed(pooled)})` };
-}
-
-function renderHeadline(results: BenchResults): string[] {
-  const oursP50 = addedLatency(results, 'gateway', 'p50');
-  const oursP99 = addedLatency(results, 'gateway', 'p99');
-  const peerP50 = addedLatency(results, 'portkey', 'p50');
-  const peerP99 = addedLatency(results, 'portkey', 'p99');
-  const gateway500 = findRow(results.rates, 'gateway', 500, false);
-  const portkey500 = findRow(results.rates, 'portkey', 500, false);
-  const satOurs = findSaturation(results.saturation, 'gateway')?.throughput;
-  const satPeer = findSaturation(results.saturation, 'portkey')?.throughput;
-  const satDirect = findSaturation(results.saturation, 'direct')?.throughput;
-  const idle = results.memory.find((row) => row.target === 'gateway')?.idleMb;
-  const rollouts = results.cluster.measured ? (results.cluster.rolloutsConvergedS ?? []) : [];
-  // The slowest edit carries the verdict; one that never converged is NaN and misses it.
-  const slowestRollout = rollouts.length === 0 ? undefined : rollouts.some((s) => !known(s)) ? NaN : Math.max(...rollouts);
-  const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
-  const defined = known;
-  return [
-    '## Headline',
-    '',
-    'Added latency is the median over the paired rounds of (target − direct) in the same round; each round and the pooled figure follow it.',
-    '',
-    '| Measure | Ours (one node) | Portkey | Ratio / target | Verdict |',
-    '|---|---|---|---|---|',
-    `| Added latency p50 at 500 req/s vs direct (ms) | ${oursP50.text} | ${peerP50.text} | target <= 1 ms | ${verdict(defined(oursP50.median) ? oursP50.median <= 1 : undefined)} |`,
-    `| Added latency p99 at 500 req/s vs direct (ms) | ${oursP99.text} | ${peerP99.text} | target <= 5 ms | ${verdict(defined(oursP99.median) ? oursP99.median <= 5 : undefined)} |`,
-    `| Saturation throughput (req/s, closed loop) | ${ms(satOurs)} | ${ms(satPeer)} | ours/Portkey ${ratio(satOurs, satPeer)}; ours/direct ${ratio(satOurs, satDirect)} | ${verdict(defined(satOurs) && defined(satPeer) ? satOurs >= satPeer : undefined)} |`,
-    `| Target CPU per request at 500 req/s (µs) | ${cpu(gateway500?.cpuPerRequestUs)} | ${cpu(portkey500?.cpuPerRequestUs)} | ours/Portkey ${ratio(gateway500?.cpuPerRequestUs, portkey500?.cpuPerRequestUs)} | (no target) |`,
-    `| Idle RSS (MB) | ${ms(idle)} | ${ms(results.memory.find((row) => row.target === 'portkey')?.idleMb)} | target <= 80 MB | ${verdict(defined(idle) ? idle <= 80 : undefined)} |`,
-    `| Three-node rollout under 100 req/s, write to all converged (s) | ${rollouts.length === 0 ? 'n/a' : `slowest of ${rollouts.length}: ${ms(slowestRollout)} (${rollouts.map(ms).join(' / ')})`} | n/a | target <= 15 s | ${verdict(slowestRollout === undefined ? undefined : known(slowestRollout) && slowestRollout <= 15)} |`,
-    '',
-  ];
-}
 
 function renderRates(results: BenchResults, stream: boolean): string[] {
   const rows = results.rates.filter((row) => row.stream === stream);
@@ -158,7 +94,7 @@ export function renderResults(results: BenchResults): string {
     '',
     'Absolute figures move between runs on a shared machine; compare within one run. Ratios are the headline.',
     '',
-    ...renderHeadline(results),
+    ...renderHeadline(results, results.stateCosts),
     ...renderRates(results, false),
     ...renderRates(results, true),
     ...renderSaturation(results),

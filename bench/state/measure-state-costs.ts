@@ -20,7 +20,12 @@ const VIRTUAL_KEY = 'sk-bf-bench-state-costs-0001';
  * interleaved rounds at 500 and 1,000 req/s. Afterwards it checks that nothing was lost: one
  * row per request the logged node answered, one counted request per governed request.
  */
-export async function measureStateCosts(upstream: Target, upstreamPort: number, plan: BenchPlan, log: (line: string) => void): Promise<SectionOutcome> {
+export async function measureStateCosts(
+  upstream: Target,
+  upstreamPort: number,
+  plan: BenchPlan,
+  log: (line: string) => void,
+): Promise<SectionOutcome & { figures?: StateCostFigures }> {
   let server: PostgresServer;
   try {
     server = await startPostgres();
@@ -80,7 +85,7 @@ export async function measureStateCosts(upstream: Target, upstreamPort: number, 
         requestLog: { sent: sentTo(logged.name), rowsWritten, dropped: await droppedRows(logged) },
         governance: { sent: sentTo(governed.name), counted: (await countedRequests(governed)) - governedBefore },
       };
-      return { measured: true, markdown: renderStateCosts(figures) };
+      return { measured: true, markdown: renderStateCosts(figures), figures };
     } finally {
       await Promise.all(targets.map((loaded) => loaded.pool.close()));
     }

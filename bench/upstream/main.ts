@@ -3,18 +3,11 @@
  * each has its own event loop. Prints "READY <port>" once listening on 127.0.0.1.
  */
 import { createMockUpstream } from './mock-openai.js';
+import { serveAndAnnounce } from '../serve-ready.js';
 
 const server = createMockUpstream({
   delayMs: Number(process.env.UPSTREAM_DELAY_MS ?? 20),
   chunks: Number(process.env.UPSTREAM_CHUNKS ?? 10),
   chunkGapMs: Number(process.env.UPSTREAM_CHUNK_GAP_MS ?? 2),
 });
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`READY ${port}\n`);
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serveAndAnnounce(server);

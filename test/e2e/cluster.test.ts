@@ -461,6 +461,17 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
     );
   }
 
+  /** Runs scripts/rolling-replace.sh under steady load and asserts that load clean. */
+  async function rollingReplaceUnderLoad(prefix: string): Promise<void> {
+    const load = await startLoad(prefix);
+    log(await cluster.rollingReplace());
+    await waitForServing(3);
+    assertCleanLoad(
+      await finishLoad(load, prefix),
+      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
+    );
+  }
+
   it('7: scale 3 -> 5 -> 2 -> 3 under steady load: no failure, no duplicate', async () => {
     const prefix = `s7-${runId}`;
     const load = await startLoad(prefix);
@@ -560,16 +571,8 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
   });
 
   it('11: a rotated secret reaches every node through scripts/rolling-replace.sh, one node at a time, no failure', async () => {
-    const prefix = `s11-${runId}`;
-    const load = await startLoad(prefix);
     cluster.extraEnv.E2E_OPENAI_KEY = 'sk-e2e-rotated';
-    log(await cluster.rollingReplace());
-    await waitForServing(3);
-    const outcomes = await finishLoad(load, prefix);
-    assertCleanLoad(
-      outcomes,
-      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
-    );
+    await rollingReplaceUnderLoad(`s11-${runId}`);
     for (let i = 0; i < 6; i += 1) assert.match((await ask()).text, /key=sk-e2e-rotated$/);
   });
 
@@ -684,16 +687,8 @@ describe('cluster end to end (real Docker, nginx, reloader)', function () {
       before.every((n) => n.image === oldId),
       'the nodes run the old image before the upgrade',
     );
-    const prefix = `s16-${runId}`;
-    const load = await startLoad(prefix);
     const recorder = await recordEvents();
-    log(await cluster.rollingReplace());
-    await waitForServing(3);
-    const outcomes = await finishLoad(load, prefix);
-    assertCleanLoad(
-      outcomes,
-      (await cluster.upstreamRecords()).filter((r) => r.marker?.startsWith(`${prefix}-`)),
-    );
+    await rollingReplaceUnderLoad(`s16-${runId}`);
     const floor = measureHealthyFloor(
       before.map((n) => n.id),
       await recorder.stop(),

@@ -9,16 +9,22 @@ describe('ReloaderController and long requests', () => {
   });
 
   const node = (name: string) => h.controller.status().nodes.find((n) => n.name === name)!;
+  /** Three settled nodes on FP_OLD, `busyNode` holding `inFlight` requests, then an edit to FP_NEW. */
+  async function editWhileBusy(drainTimeoutMs: number, busyNode: string, inFlight: number) {
+    h = createHarness(FP_OLD, { drainTimeoutMs });
+    addThreeNodes(h, FP_OLD);
+    await h.controller.start();
+    await h.controller.settle();
+    const busy = h.cluster.byName(busyNode);
+    busy.inFlight = inFlight;
+    h.edit(FP_NEW);
+    return busy;
+  }
   const drainMessages = () =>
     (h.controller.status().rollouts.current ?? h.controller.status().rollouts.previous[0])?.steps[0]?.events.filter((e) => e.phase.startsWith('drain')) ?? [];
 
   it('does not stop a node that holds a long request until the request is done, within the drain deadline', async () => {
-    h = createHarness(FP_OLD, { drainTimeoutMs: 10_000 });
-    addThreeNodes(h, FP_OLD);
-    await h.controller.start();
-    await h.controller.settle();
-    h.cluster.byName('gateway-1').inFlight = 1;
-    h.edit(FP_NEW);
+    await editWhileBusy(10_000, 'gateway-1', 1);
     await waitUntil('gateway-1 draining', () => node('gateway-1').rollout_phase === 'draining');
     // Far longer than the other nodes' restarts take here: the rollout waits, it does not move on.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -39,13 +45,7 @@ describe('ReloaderController and long requests', () => {
   });
 
   it('shows in /status which node the rollout waits on and its count as it falls', async () => {
-    h = createHarness(FP_OLD, { drainTimeoutMs: 600_000 });
-    addThreeNodes(h, FP_OLD);
-    await h.controller.start();
-    await h.controller.settle();
-    const busy = h.cluster.byName('gateway-1');
-    busy.inFlight = 3;
-    h.edit(FP_NEW);
+    const busy = await editWhileBusy(600_000, 'gateway-1', 3);
     for (const count of [3, 2, 1]) {
       busy.inFlight = count;
       await waitUntil(`/status showing ${count} in flight on gateway-1`, () => node('gateway-1').in_flight === count);
@@ -66,12 +66,7 @@ describe('ReloaderController and long requests', () => {
   });
 
   it('stops a node at the drain deadline if a request outlasts it, and says so', async () => {
-    h = createHarness(FP_OLD, { drainTimeoutMs: 100 });
-    addThreeNodes(h, FP_OLD);
-    await h.controller.start();
-    await h.controller.settle();
-    h.cluster.byName('gateway-2').inFlight = 1;
-    h.edit(FP_NEW);
+    await editWhileBusy(100, 'gateway-2', 1);
     await h.controller.settle();
     assert.deepEqual(h.cluster.stops(), ['gateway-1', 'gateway-2', 'gateway-3']);
     const events = h.controller.status().rollouts.previous[0]!.steps[1]!.events;
@@ -79,12 +74,7 @@ describe('ReloaderController and long requests', () => {
   });
 
   it('gives up a drain when the reloader shuts down: the node is never stopped and goes back into rotation', async () => {
-    h = createHarness(FP_OLD, { drainTimeoutMs: 600_000 });
-    addThreeNodes(h, FP_OLD);
-    await h.controller.start();
-    await h.controller.settle();
-    h.cluster.byName('gateway-1').inFlight = 1;
-    h.edit(FP_NEW);
+    await editWhileBusy(600_000, 'gateway-1', 1);
     await waitUntil('gateway-1 draining', () => node('gateway-1').rollout_phase === 'draining');
     const stopping = Date.now();
     await h.controller.stop();

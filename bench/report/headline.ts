@@ -1,0 +1,113 @@
+import type { StateCostFigures } from '../state/render-state-costs.js';
+import { cpu, findRow, findSaturation, known, ms, ratio, signed } from './format.js';
+import { addedByRound, medianOf } from './paired-rounds.js';
+import type { BenchResults, RateRow } from './results.js';
+
+/** A figure of one target: its value and how it was made. */
+interface Figure {
+  value?: number;
+  text: string;
+}
+
+/** Added latency (ms) at a rate: the median over paired rounds of (target − direct), the rounds beside it. */
+function addedLatency(results: BenchResults, target: string, rate: number, percentile: 'p50' | 'p99'): Figure {
+  const row = findRow(results.rates, target, rate, false);
+  const direct = findRow(results.rates, 'direct', rate, false);
+  if (!row || !direct) return { text: 'n/a' };
+  const rounds = addedByRound(row, direct, percentile);
+  const pooled = row.latency[percentile] - direct.latency[percentile];
+  if (!rounds) return { value: pooled, text: `${signed(pooled)} (pooled)` };
+  const median = medianOf(rounds);
+  return { value: median, text: `${signed(median)} (${rounds.map(signed).join(' / ')})` };
+}
+
+/** Added stream latency (ms, pooled) at p99: time to first chunk or per chunk, against direct. */
+function addedStream(results: BenchResults, target: string, rate: number, measure: 'firstChunk' | 'chunkLag'): Figure {
+  const row: RateRow | undefined = findRow(results.rates, target, rate, true);
+  const direct = findRow(results.rates, 'direct', rate, true);
+  const ours = row?.[measure]?.p99;
+  const base = direct?.[measure]?.p99;
+  if (!known(ours) || !known(base)) return { text: 'n/a' };
+  return { value: ours - base, text: signed(ours - base) };
+}
+
+const plain = (value: number | undefined, format: (v: number | undefined) => string = ms): Figure => ({
+  ...(known(value) ? { value } : {}),
+  text: format(value),
+});
+
+/**
+ * One row against the pass-through: ours / theirs against `limit` (at most, or at least with
+ * `atLeast`). An added latency the pass-through does not show (0 or less) leaves no ratio.
+ */
+function againstPassthrough(measure: string, ours: Figure, theirs: Figure, limit: number, atLeast = false): string {
+  const hasRatio = known(ours.value) && known(theirs.value) && theirs.value > 0;
+  const value = hasRatio ? (ours.value as number) / (theirs.value as number) : undefined;
+  const verdict = value === undefined ? 'not measured' : (atLeast ? value >= limit : value <= limit) ? 'met' : '**missed**';
+  return `| ${measure} | ${ours.text} | ${theirs.text} | ${value === undefined ? 'n/a' : `${value.toFixed(2)}x`} (target ${atLeast ? '>=' : '<='} ${limit}x) | ${verdict} |`;
+}
+
+function stateRows(state: StateCostFigures | undefined): string[] {
+  if (!state) return [];
+  const rows: string[] = [];
+  for (const rate of [...new Set(state.rates.map((row) => row.rate))]) {
+    const off = state.rates.find((row) => row.rate === rate && row.target === state.names.off)?.cpuPerRequestUs;
+    for (const [label, name] of [
+      ['governance on', state.names.governance],
+      ['request log on', state.names.requestLog],
+    ] as const) {
+      const on = state.rates.find((row) => row.rate === rate && row.target === name)?.cpuPerRequestUs;
+      const value = known(on) && known(off) && off > 0 ? on / off : undefined;
+      rows.push(
+        `| CPU per request at ${rate} req/s, ${label} vs off (µs) | ${cpu(on)} | ${cpu(off)} (off) | ${value === undefined ? 'n/a' : `${value.toFixed(2)}x`} (target <= 1.15x) | ${value === undefined ? 'not measured' : value <= 1.15 ? 'met' : '**missed**'} |`,
+      );
+    }
+  }
+  return rows;
+}
+
+/** The headline: the performance targets, each as a ratio to the bare pass-through in this run, then Portkey. */
+export function renderHeadline(results: BenchResults, state?: StateCostFigures): string[] {
+  const satOurs = findSaturation(results.saturation, 'gateway')?.throughput;
+  const satBare = findSaturation(results.saturation, 'passthrough')?.throughput;
+  const satPeer = findSaturation(results.saturation, 'portkey')?.throughput;
+  const cpuOf = (target: string) => findRow(results.rates, target, 500, false)?.cpuPerRequestUs;
+  const memory = results.memory.find((row) => row.target === 'gateway');
+  const settle = memory && known(memory.idleAfterLoadMb) && known(memory.idleMb) ? memory.idleAfterLoadMb / memory.idleMb : undefined;
+  const rollouts = results.cluster.measured ? (results.cluster.rolloutsConvergedS ?? []) : [];
+  return [
+    '## Headline',
+    '',
+    'Targets of issue 19, each a ratio to the bare pass-through (node:http + undici, body forwarded untouched) measured in this same run. Added latency is against the direct upstream: the median over paired rounds (each round in brackets); stream figures are pooled over the rounds.',
+    '',
+    '| Measure | Ours (one node) | Bare pass-through | Ratio (target) | Verdict |',
+    '|---|---|---|---|---|',
+    againstPassthrough('Saturation (req/s, closed loop)', plain(satOurs), plain(satBare), 0.9, true),
+    againstPassthrough('Added p50 at 1,000 req/s (ms)', addedLatency(results, 'gateway', 1000, 'p50'), addedLatency(results, 'passthrough', 1000, 'p50'), 1.5),
+    againstPassthrough('Added p99 at 1,000 req/s (ms)', addedLatency(results, 'gateway', 1000, 'p99'), addedLatency(results, 'passthrough', 1000, 'p99'), 2),
+    againstPassthrough(
+      'Streams at 500/s: added time to first chunk p99 (ms)',
+      addedStream(results, 'gateway', 500, 'firstChunk'),
+      addedStream(results, 'passthrough', 500, 'firstChunk'),
+      2,
+    ),
+    againstPassthrough(
+      'Streams at 500/s: added per-chunk p99 (ms)',
+      addedStream(results, 'gateway', 500, 'chunkLag'),
+      addedStream(results, 'passthrough', 500, 'chunkLag'),
+      2,
+    ),
+    againstPassthrough('CPU per request at 500 req/s (µs)', plain(cpuOf('gateway'), cpu), plain(cpuOf('passthrough'), cpu), 1.3),
+    `| Idle RSS (MB) | ${ms(memory?.idleMb)} | ${ms(results.memory.find((row) => row.target === 'passthrough')?.idleMb)} | target <= 60 MB | ${known(memory?.idleMb) ? (memory.idleMb <= 60 ? 'met' : '**missed**') : 'not measured'} |`,
+    `| RSS 5 s after the last load vs idle | ${ms(memory?.idleAfterLoadMb)} MB | - | ${settle === undefined ? 'n/a' : `${settle.toFixed(2)}x`} (target <= 1.2x) | ${settle === undefined ? 'not measured' : settle <= 1.2 ? 'met' : '**missed**'} |`,
+    ...stateRows(state),
+    '',
+    '| Beside Portkey | Ours | Portkey | Ratio |',
+    '|---|---|---|---|',
+    `| Saturation (req/s) | ${ms(satOurs)} | ${ms(satPeer)} | ${ratio(satOurs, satPeer)} |`,
+    `| Added p99 at 500 req/s (ms) | ${addedLatency(results, 'gateway', 500, 'p99').text} | ${addedLatency(results, 'portkey', 500, 'p99').text} | - |`,
+    `| CPU per request at 500 req/s (µs) | ${cpu(cpuOf('gateway'))} | ${cpu(cpuOf('portkey'))} | ${ratio(cpuOf('gateway'), cpuOf('portkey'))} |`,
+    `| Three-node rollouts under 100 req/s, write to all converged (s) | ${rollouts.length === 0 ? 'n/a' : rollouts.map(ms).join(' / ')} | n/a | - |`,
+    '',
+  ];
+}
