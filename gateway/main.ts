@@ -11,9 +11,17 @@ import { setUpstreamLimits } from './providers/shared/upstream-http.js';
 import { openRequestLog } from './request-log/open-request-log.js';
 import { RequestLogSetupError } from './request-log/setup-error.js';
 import type { RequestLog } from './request-log/start-request-log.js';
+import { raceTimeout } from '../shared/race-timeout.js';
 
 /** Least time the request log gets to write its queue on SIGTERM, even after a long drain. */
 const MIN_LOG_FLUSH_MS = 2000;
+/**
+ * The most the exit waits for the shared state (governance settlements, request-log rows) once
+ * the requests are done. A reachable database takes milliseconds; an unreachable one would
+ * otherwise hold the exit for the rest of the drain deadline, which is minutes (long LLM
+ * calls). Past it, rows still queued are dropped and counted.
+ */
+const STATE_FLUSH_MAX_MS = 15_000;
 
 /**
  * The gateway node's entry point: load and validate the config (exit 1 with every issue
@@ -129,9 +137,15 @@ async function main(): Promise<void> {
     const signalledAt = performance.now();
     drainServer({ server, lifecycle: deps.lifecycle, logger, timeoutMs: env.shutdownTimeoutMs })
       // Usage settled by the last responses, or kept while the store was down, goes out before exit.
-      .then(() => governance?.close().catch((error: unknown) => logger.warn({ err: error }, 'governance store close failed')))
+      .then(() => closeGovernance(governance, logger))
       // Every response has closed, so every row is queued: write them within what is left of the deadline.
-      .then(() => flushRequestLog(requestLog, Math.max(MIN_LOG_FLUSH_MS, env.shutdownTimeoutMs - (performance.now() - signalledAt)), logger))
+      .then(() =>
+        flushRequestLog(
+          requestLog,
+          Math.min(STATE_FLUSH_MAX_MS, Math.max(MIN_LOG_FLUSH_MS, env.shutdownTimeoutMs - (performance.now() - signalledAt))),
+          logger,
+        ),
+      )
       .then(() => exitAfterFlush(logger, 0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'drain failed');
@@ -156,7 +170,22 @@ async function flushRequestLog(requestLog: RequestLog | undefined, budgetMs: num
   if (!requestLog) return;
   const { left } = await requestLog.flush(budgetMs);
   logger.info({ event: 'request-log-flushed', left }, 'request log flushed');
-  await requestLog.close();
+  // Closing the pool waits for its connections: bounded too, for a database that stopped answering.
+  await raceTimeout(requestLog.close(), MIN_LOG_FLUSH_MS);
+}
+
+/** Sends the settlements still pending and closes the store, within STATE_FLUSH_MAX_MS. */
+async function closeGovernance(governance: GovernanceRuntime | undefined, logger: Logger): Promise<void> {
+  if (!governance) return;
+  const closed = await raceTimeout(
+    governance.close().then(() => true),
+    STATE_FLUSH_MAX_MS,
+  ).catch((error: unknown) => {
+    logger.warn({ err: error }, 'governance store close failed');
+    return true;
+  });
+  if (closed === undefined)
+    logger.warn({ event: 'governance-close-timeout', after_ms: STATE_FLUSH_MAX_MS }, 'governance: settlements not sent before exit (store unreachable)');
 }
 
 /** Exits once the asynchronous log destination has written its buffer (bounded wait). */

@@ -5,6 +5,7 @@ import type { RequestLogMetrics } from './log-metrics.js';
 import type { RequestLogRow } from './log-row.js';
 import { RowQueue } from './row-queue.js';
 import { RequestLogSetupError } from './setup-error.js';
+import { raceTimeout } from '../../shared/race-timeout.js';
 
 /** What the writer needs from the database side. */
 export interface LogWriterDeps {
@@ -222,15 +223,4 @@ function isRefusedData(error: unknown): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** `promise`'s value, or undefined once `ms` passed first. */
-async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -145,12 +145,20 @@ export class SwarmStack {
       return;
     }
     await docker(['stack', 'rm', this.stack]).catch(() => undefined);
-    for (let i = 0; i < 60; i++) {
-      const left = (await docker(['ps', '-aq', '--filter', `label=com.docker.stack.namespace=${this.stack}`]).catch(() => '')).trim();
-      if (left === '') break;
-      await new Promise((r) => setTimeout(r, 1000));
+    const leftover = async () =>
+      (await docker(['ps', '-aq', '--filter', `label=com.docker.stack.namespace=${this.stack}`]).catch(() => '')).split('\n').filter(Boolean);
+    for (let i = 0; i < 60 && (await leftover()).length > 0; i++) await new Promise((r) => setTimeout(r, 1000));
+    // A task still stopping after a minute (its grace period is the 10-minute drain deadline)
+    // would outlive the swarm as an orphan container: remove it.
+    const stragglers = await leftover();
+    if (stragglers.length > 0) await docker(['rm', '-f', ...stragglers]).catch(() => undefined);
+    // `swarm leave` can fail while the manager is still busy with the removal: retry until it is gone.
+    for (let i = 0; i < 10; i++) {
+      await docker(['swarm', 'leave', '--force']).catch(() => undefined);
+      const state = (await docker(['info', '--format', '{{.Swarm.LocalNodeState}}']).catch(() => '')).trim();
+      if (state === 'inactive') break;
+      await new Promise((r) => setTimeout(r, 2000));
     }
-    await docker(['swarm', 'leave', '--force']).catch(() => undefined);
     if (this.createdGwBridge) await docker(['network', 'rm', 'docker_gwbridge']).catch(() => undefined);
     rmSync(this.workDir, { recursive: true, force: true });
   }

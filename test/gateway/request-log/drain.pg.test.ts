@@ -48,6 +48,29 @@ describe('request log: a node process (start-up checks, flush on SIGTERM)', func
     assert.ok(!JSON.stringify(node.logs).includes('unused-with-trust'), 'the password is never logged');
   });
 
+  it('exits soon after SIGTERM when the database is gone, under a 10-minute drain deadline, counting the rows it could not write', async () => {
+    const db = await freshDatabase(server);
+    pools.push(db.pool);
+    const node = await spawnGateway(configFor(db.name), { env: { SHUTDOWN_TIMEOUT_MS: '600000', LOGS_PASSWORD: 'unused-with-trust' } });
+    const client = new OpenAI({ baseURL: `${node.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES });
+    await server.stop();
+    try {
+      // Served while the database is down: these rows can only queue.
+      for (let i = 0; i < 5; i++) await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES });
+      const signalled = Date.now();
+      node.child.kill('SIGTERM');
+      assert.equal(await node.exited, 0);
+      const tookS = (Date.now() - signalled) / 1000;
+      // The bound is the node's own cap on the state flush (15 s), not the 600 s drain deadline.
+      assert.ok(tookS < 40, `exited ${tookS.toFixed(1)} s after SIGTERM`);
+      const flushed = node.logs.find((line) => line.event === 'request-log-flushed');
+      assert.ok(flushed && Number(flushed.left) >= 5, `the unwritten rows are counted: ${JSON.stringify(flushed)}`);
+    } finally {
+      await server.start();
+    }
+  });
+
   it('refuses to start on a non-UTF8 database, printing the fix', async () => {
     const db = await freshDatabase(server, 'SQL_ASCII');
     pools.push(db.pool);
