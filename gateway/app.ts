@@ -32,6 +32,7 @@ import { registerGovernanceRoutes } from './governance/usage-route.js';
 import { RequestLogSink } from './request-log/request-log-sink.js';
 import type { RequestLog } from './request-log/start-request-log.js';
 import { registerLogRoutes } from './http/routes/logs.js';
+import type { PriceTable } from './governance/prices.js';
 
 export type { AppDeps } from './http/app-deps.js';
 
@@ -54,6 +55,8 @@ export interface BuildDepsOptions {
   governance?: GovernanceRuntime;
   /** The running request log (see openRequestLog), when logs_store is on. */
   requestLog?: RequestLog;
+  /** Prices for the request log's cost column (GOVERNANCE_PRICES_FILE); the shipped table without. */
+  prices?: PriceTable;
 }
 
 /** Builds the parts a node's app runs on: metrics, lifecycle, dispatcher, outcome sinks. */
@@ -75,7 +78,7 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
     new MetricsSink(metrics, modelLabels),
     new AccessLogSink(options.logger),
     ...(seams ? [seams.sink] : []),
-    ...(options.requestLog ? [new RequestLogSink(options.requestLog)] : []),
+    ...(options.requestLog ? [new RequestLogSink(options.requestLog, options.prices)] : []),
     ...(options.outcomeSinks ?? []),
   ];
   return {

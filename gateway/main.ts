@@ -12,6 +12,7 @@ import { openRequestLog } from './request-log/open-request-log.js';
 import { RequestLogSetupError } from './request-log/setup-error.js';
 import type { RequestLog } from './request-log/start-request-log.js';
 import { raceTimeout } from '../shared/race-timeout.js';
+import { loadPriceTable } from './governance/prices.js';
 
 /** Least time the request log gets to write its queue on SIGTERM, even after a long drain. */
 const MIN_LOG_FLUSH_MS = 2000;
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     drainMode: env.drainMode,
     ...(governance ? { governance } : {}),
     ...(requestLog ? { requestLog } : {}),
+    ...(requestLog && env.governance.pricesFile ? { prices: loadPriceTable(env.governance.pricesFile) } : {}),
   });
   const server = createHttpServer(createApp(deps), { headersTimeoutMs: env.headersTimeoutMs, requestTimeoutMs: env.requestTimeoutMs });
   const port = await listen(server, env.port, env.host);

@@ -48,12 +48,22 @@ describe('request log: one row per request from a node', function () {
     assert.equal(row?.node, 'test-node');
     assert.equal(row?.stream, false);
     assert.deepEqual([row?.prompt_tokens, row?.completion_tokens, row?.total_tokens], [5, 4, 9]);
+    // gpt-4o-mini at the shipped list prices: 5 x $0.15 + 4 x $0.60 per million tokens.
+    assert.ok(Math.abs(Number(row?.cost) - 3.15e-6) < 1e-12, `cost ${String(row?.cost)}`);
     assert.equal(row?.selected_key_name, 'test-key');
     assert.deepEqual(row?.input_history, MESSAGES);
     assert.deepEqual(row?.output_message, { role: 'assistant', content: 'hello from mock', refusal: null });
     assert.equal((row?.params as Record<string, unknown> | undefined)?.temperature, 0.5);
     assert.equal(row?.stop_reason, 'stop');
     assert.ok(!JSON.stringify(row).includes('sk-test-0123456789abcdef'), 'never the key value');
+  });
+
+  it('leaves the cost empty for a model the price table does not know, rather than a misleading $0', async () => {
+    node = await startLoggedGateway(server, providerConfig(upstream.url));
+    await node.gateway.openai().chat.completions.create({ model: 'openai/in-house-model-7', messages: MESSAGES });
+    const [row] = await waitForRows(node.db, 1);
+    assert.equal(row?.total_tokens, 9);
+    assert.equal(row?.cost, null);
   });
 
   it('logs a streamed completion with its time to first token and the assembled answer', async () => {
