@@ -5,7 +5,6 @@ import { Governor } from './governor.js';
 import { GovernanceMetrics } from './metrics.js';
 import { loadPriceTable } from './prices.js';
 import { createPool, findStoreTarget } from './store/connection.js';
-import { BatchedSettlements } from './store/batched-settlements.js';
 import { PgCounterStore } from './store/pg-counter-store.js';
 import { ResilientStore, type FailMode } from './store/resilient-store.js';
 import { buildUsageReport, publishLimits, type UsageReport } from './usage-report.js';
@@ -72,7 +71,7 @@ export function createGovernance(
       options.logger.warn({ event: 'governance-store-connection-lost', err: { message: error.message } }, 'governance store connection lost'),
     );
     pgStore = new PgCounterStore(pool);
-    store = new ResilientStore(new BatchedSettlements(pgStore), {
+    store = new ResilientStore(pgStore, {
       failMode: options.env.failMode,
       logger: options.logger,
       metrics,
