@@ -232,7 +232,7 @@ export class Cluster {
     if (networks.length > 0) await docker(['network', 'rm', ...networks]).catch(() => undefined);
     const volumes = await leftovers('volume');
     if (volumes.length > 0) await docker(['volume', 'rm', '-f', ...volumes]).catch(() => undefined);
-    const images = ['gateway', 'reloader', 'nginx'].map((name) => `ai-gateway/${name}:${this.tag}`);
+    const images = ['gateway', 'reloader', 'nginx', 'postgres'].map((name) => `ai-gateway/${name}:${this.tag}`);
     await docker(['image', 'rm', '-f', ...images]).catch(() => undefined);
     // The classic builder (Compose 1.29) keeps each build's first stage as a dangling image of
     // ~440 MB. Keep the newest, the next run's build cache; remove the older ones.
