@@ -1,6 +1,6 @@
 import type { StateCostFigures } from '../state/render-state-costs.js';
 import { cpu, findRow, findSaturation, known, ms, ratio, signed } from './format.js';
-import { addedByRound, medianOf } from './paired-rounds.js';
+import { pairedDifference } from './paired-rounds.js';
 import type { BenchResults, RateRow } from './results.js';
 
 /** A figure of one target: its value and how it was made. */
@@ -14,11 +14,8 @@ function addedLatency(results: BenchResults, target: string, rate: number, perce
   const row = findRow(results.rates, target, rate, false);
   const direct = findRow(results.rates, 'direct', rate, false);
   if (!row || !direct) return { text: 'n/a' };
-  const rounds = addedByRound(row, direct, percentile);
-  const pooled = row.latency[percentile] - direct.latency[percentile];
-  if (!rounds) return { value: pooled, text: `${signed(pooled)} (pooled)` };
-  const median = medianOf(rounds);
-  return { value: median, text: `${signed(median)} (${rounds.map(signed).join(' / ')})` };
+  const { value, rounds } = pairedDifference(row, direct, percentile);
+  return { value, text: rounds ? `${signed(value)} (${rounds.map(signed).join(' / ')})` : `${signed(value)} (pooled)` };
 }
 
 /** Added stream latency (ms, pooled) at p99: time to first chunk or per chunk, against direct. */

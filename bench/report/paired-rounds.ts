@@ -22,3 +22,12 @@ export function medianOf(values: number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
+
+/**
+ * (row − base) at a percentile: the median over paired rounds with the rounds themselves, or
+ * the pooled difference when the rows carry no rounds (results from before rounds).
+ */
+export function pairedDifference(row: RateRow, base: RateRow, percentile: 'p50' | 'p99'): { value: number; rounds?: number[] } {
+  const rounds = addedByRound(row, base, percentile);
+  return rounds ? { value: medianOf(rounds), rounds } : { value: row.latency[percentile] - base.latency[percentile] };
+}

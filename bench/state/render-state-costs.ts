@@ -1,4 +1,5 @@
-import { addedByRound, medianOf } from '../report/paired-rounds.js';
+import { ratio, signed } from '../report/format.js';
+import { pairedDifference } from '../report/paired-rounds.js';
 import type { RateRow } from '../report/results.js';
 
 /** What the state-cost phase measured. */
@@ -10,14 +11,10 @@ export interface StateCostFigures {
   governance: { sent: number; counted: number };
 }
 
-const signed = (value: number): string => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : 'n/a');
-const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
-
 /** Median over paired rounds of (row − base) at a percentile, with the rounds. */
 function pairedDelta(row: RateRow, base: RateRow, percentile: 'p50' | 'p99'): string {
-  const rounds = addedByRound(row, base, percentile);
-  if (!rounds) return signed(row.latency[percentile] - base.latency[percentile]);
-  return `${signed(medianOf(rounds))} (${rounds.map(signed).join(' / ')})`;
+  const { value, rounds } = pairedDifference(row, base, percentile);
+  return rounds ? `${signed(value)} (${rounds.map(signed).join(' / ')})` : signed(value);
 }
 
 /** The state-cost section of RESULTS.md. */
