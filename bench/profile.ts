@@ -1,5 +1,5 @@
 /**
- * Profiles one target under open-loop load: `tsx bench/profile.ts <gateway|portkey> [rate] [seconds]`.
+ * Profiles one target under open-loop load: `tsx bench/profile.ts <gateway|passthrough|portkey> [rate] [seconds]`.
  * Starts the upstream and the target with --cpu-prof, loads it, stops it, and prints the
  * functions and packages that used the most CPU. Profiles stay in bench/.work/profiles.
  */
@@ -13,10 +13,11 @@ import { raisePriority } from './priority.js';
 import { summarizeProfile } from './report/profile-summary.js';
 import { WORK_DIR } from './targets/child.js';
 import { startGatewayNode } from './targets/gateway-node.js';
+import { startPassthrough } from './targets/passthrough.js';
 import { startPortkey } from './targets/portkey.js';
 import { startUpstream } from './targets/upstream.js';
 
-const which = process.argv[2] === 'portkey' ? 'portkey' : 'gateway';
+const which = process.argv[2] === 'portkey' || process.argv[2] === 'passthrough' ? process.argv[2] : 'gateway';
 const rate = Number(process.argv[3] ?? 1000);
 const seconds = Math.min(60, Number(process.argv[4] ?? 10));
 const stream = process.env.BENCH_STREAM === '1';
@@ -26,7 +27,12 @@ const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
 
 raisePriority();
 const upstream = await startUpstream();
-const target = which === 'portkey' ? await startPortkey(upstream.port, nodeArgs) : await startGatewayNode({ upstreamPort: upstream.port, nodeArgs });
+const target =
+  which === 'portkey'
+    ? await startPortkey(upstream.port, nodeArgs)
+    : which === 'passthrough'
+      ? await startPassthrough(upstream.port, nodeArgs)
+      : await startGatewayNode({ upstreamPort: upstream.port, nodeArgs });
 try {
   const loaded = openPool(target, readPlan());
   await runOpenLoop({ pool: loaded.pool, target, stream, rate: 200, durationMs: 2000, drainMs: 5000 });

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Router } from '@koa/router';
+import { RouteTable } from './http/route-table.js';
 import Koa from 'koa';
 import type { RuntimeConfig } from '../shared/config/index.js';
 import type { CancelSignal } from './core/cancellation.js';
@@ -110,7 +110,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(createCorsMiddleware(deps.config.client.allowed_origins));
   app.use(createDrainGate(deps.lifecycle, deps.logger, deps.drainMode));
 
-  const router = new Router();
+  const router = new RouteTable();
   registerHealthRoutes(router, deps);
   registerMetricsRoutes(router, deps);
   registerChatRoutes(router, deps);

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { createIsoTimestamp } from './iso-timestamp.js';
 
 export type { Logger };
 
@@ -39,7 +40,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: options.base ?? { node: undefined },
       // Exact paths only: wildcard paths are walked on every line, and no line carries nested headers.
       redact: { paths: ['authorization', 'headers.authorization', 'api_key', 'headers["x-api-key"]'], censor: '[redacted]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: createIsoTimestamp(),
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,

@@ -1,4 +1,4 @@
-import type { Router } from '@koa/router';
+import type { RouteTable } from '../http/route-table.js';
 import type { AdminCredentials } from '../../shared/config/index.js';
 import { createAdminAuth } from '../http/middleware/admin-auth.js';
 import type { GovernanceRuntime } from './create-governance.js';
@@ -9,7 +9,7 @@ import type { GovernanceRuntime } from './create-governance.js';
  * admin credentials (governance.auth_config) when they are set, like the request log: usage
  * per virtual key tells who spends what.
  */
-export function registerGovernanceRoutes(router: Router, governance: GovernanceRuntime, adminAuth: AdminCredentials | undefined): void {
+export function registerGovernanceRoutes(router: RouteTable, governance: GovernanceRuntime, adminAuth: AdminCredentials | undefined): void {
   router.get('/api/governance/usage', createAdminAuth(adminAuth), async (ctx) => {
     ctx.set('cache-control', 'no-store');
     ctx.body = await governance.report();

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../../shared/load-pg.js';
 import type { PostgresSettings } from '../../shared/config/index.js';
 
 /** Bounds so that a database that stops answering cannot hold a writer or a reader forever. */
@@ -11,7 +12,7 @@ const QUERY_TIMEOUT_MS = 30_000;
  * Errors of idle connections (the server restarted) are reported, not thrown.
  */
 export function createLogsPool(settings: PostgresSettings, onIdleError: (error: Error) => void): pg.Pool {
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     host: settings.host,
     port: settings.port,
     user: settings.user,

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../../../shared/load-pg.js';
 import type { LogsStoreSettings } from '../../../shared/config/index.js';
 
 /**
@@ -65,7 +66,7 @@ export function findStoreTarget(logsStore: LogsStoreSettings | undefined, databa
 
 /** Makes the pool; its idle-client errors (the server went away) are reported, never thrown. */
 export function createPool(target: StoreTarget, onIdleError: (error: Error) => void): pg.Pool {
-  const pool = new pg.Pool(target.config);
+  const pool = new (loadPg().Pool)(target.config);
   pool.on('error', onIdleError);
   return pool;
 }

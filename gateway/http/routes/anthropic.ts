@@ -1,4 +1,4 @@
-import type { Router } from '@koa/router';
+import type { RouteTable } from '../route-table.js';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import type { AnthropicClientHeaders } from '../../providers/anthropic/native.js';
@@ -21,7 +21,7 @@ import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, read
  * client's body as is (no round trip through the chat shape); any other provider is reached
  * by translating to and from the chat shape. Errors keep Anthropic's shape.
  */
-export function registerAnthropicRoutes(router: Router, deps: AppDeps): void {
+export function registerAnthropicRoutes(router: RouteTable, deps: AppDeps): void {
   router.post('/anthropic/v1/messages', (ctx) => handleMessages(ctx, deps));
 }
 

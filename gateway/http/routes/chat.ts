@@ -1,4 +1,4 @@
-import type { Router } from '@koa/router';
+import type { RouteTable } from '../route-table.js';
 import type { Context } from 'koa';
 import type { ChatRequest } from '../../providers/chat-types.js';
 import type { AppDeps } from '../app-deps.js';
@@ -8,7 +8,7 @@ import { validateChatBody } from '../validate/chat-body.js';
 import { openaiPaths } from './prefixes.js';
 
 /** POST /v1/chat/completions (and the /openai drop-ins): JSON, or SSE with `stream: true`. */
-export function registerChatRoutes(router: Router, deps: AppDeps): void {
+export function registerChatRoutes(router: RouteTable, deps: AppDeps): void {
   const handler = (ctx: Context): Promise<void> => handleChat(ctx, deps);
   for (const path of openaiPaths('/chat/completions')) router.post(path, handler);
 }

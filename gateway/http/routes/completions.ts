@@ -1,4 +1,4 @@
-import type { Router } from '@koa/router';
+import type { RouteTable } from '../route-table.js';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import type { TextCompletionRequest } from '../../providers/chat-types.js';
@@ -10,7 +10,7 @@ import { answerJson, beginInference, dispatchInference, failInference, readFallb
 import { openaiPaths } from './prefixes.js';
 
 /** POST /v1/completions (legacy text completions): JSON, or SSE with `stream: true` on OpenAI-compatible providers. */
-export function registerCompletionsRoutes(router: Router, deps: AppDeps): void {
+export function registerCompletionsRoutes(router: RouteTable, deps: AppDeps): void {
   const handler = (ctx: Context): Promise<void> => handleCompletion(ctx, deps);
   for (const path of openaiPaths('/completions')) router.post(path, handler);
 }

@@ -1,4 +1,4 @@
-import type { Router } from '@koa/router';
+import type { RouteTable } from '../route-table.js';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import type { EmbeddingRequest } from '../../providers/chat-types.js';
@@ -9,7 +9,7 @@ import { answerJson, beginInference, dispatchInference, failInference, readFallb
 import { openaiPaths } from './prefixes.js';
 
 /** POST /v1/embeddings. */
-export function registerEmbeddingsRoutes(router: Router, deps: AppDeps): void {
+export function registerEmbeddingsRoutes(router: RouteTable, deps: AppDeps): void {
   const handler = (ctx: Context): Promise<void> => handleEmbeddings(ctx, deps);
   for (const path of openaiPaths('/embeddings')) router.post(path, handler);
 }

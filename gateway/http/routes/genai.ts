@@ -1,4 +1,4 @@
-import type { Router } from '@koa/router';
+import type { RouteTable } from '../route-table.js';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import { toUsage } from '../../providers/gemini/response.js';
@@ -22,7 +22,7 @@ import { beginInference, dispatchInference, noteJsonSuccess, readFallbacks, read
  * speaking Gemini's protocol (gemini, vertex) get the client's body as is; any other
  * `provider/model` is reached through the chat shape. Errors keep Google's shape.
  */
-export function registerGenaiRoutes(router: Router, deps: AppDeps): void {
+export function registerGenaiRoutes(router: RouteTable, deps: AppDeps): void {
   const handler = (ctx: Context): Promise<void> => handleGenerate(ctx, deps);
   router.post('/genai/v1beta/models/*rest', handler);
   router.post('/genai/v1/models/*rest', handler);

@@ -1,8 +1,8 @@
-import type { Router } from '@koa/router';
+import type { RouteTable } from '../route-table.js';
 import type { AppDeps } from '../app-deps.js';
 
 /** GET /health: 200 while serving, 503 while draining; fingerprint, in-flight, node, uptime. */
-export function registerHealthRoutes(router: Router, deps: AppDeps): void {
+export function registerHealthRoutes(router: RouteTable, deps: AppDeps): void {
   const { lifecycle, config, nodeName } = deps;
   router.get('/health', (ctx) => {
     ctx.status = lifecycle.draining ? 503 : 200;

@@ -1,4 +1,4 @@
-import type { Router } from '@koa/router';
+import type { RouteTable } from '../route-table.js';
 import type { AdminCredentials } from '../../../shared/config/index.js';
 import type { Logger } from '../../../shared/logger.js';
 import { GatewayError } from '../../core/errors.js';
@@ -18,7 +18,7 @@ export interface LogRoutesDeps {
  * GET /api/logs (Bifrost's filters, paging, sorting and stats) and GET /api/logs/:id. Read-only;
  * rows hold a provider key's name, never its value. Behind the admin credentials when set.
  */
-export function registerLogRoutes(router: Router, deps: LogRoutesDeps): void {
+export function registerLogRoutes(router: RouteTable, deps: LogRoutesDeps): void {
   const auth = createAdminAuth(deps.adminAuth);
   const store = (): RequestLog => {
     if (!deps.requestLog) throw new GatewayError('not_found', 'the request log is not enabled on this node (logs_store with type "postgres")');

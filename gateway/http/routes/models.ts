@@ -1,4 +1,4 @@
-import type { Router } from '@koa/router';
+import type { RouteTable } from '../route-table.js';
 import type { RuntimeConfig } from '../../../shared/config/index.js';
 import { GatewayError } from '../../core/errors.js';
 import type { AppDeps } from '../app-deps.js';
@@ -36,7 +36,7 @@ export function listConfiguredModels(config: RuntimeConfig): ModelEntry[] {
 }
 
 /** GET /v1/models (optional `?provider=`), from the config. */
-export function registerModelsRoutes(router: Router, deps: AppDeps): void {
+export function registerModelsRoutes(router: RouteTable, deps: AppDeps): void {
   const all = listConfiguredModels(deps.config);
   for (const path of openaiPaths('/models')) {
     router.get(path, (ctx) => {

@@ -213,24 +213,32 @@ export async function sendUpstreamJson<T>(call: UpstreamRequest, target: Upstrea
  * Reads a whole upstream body as text, refusing one larger than the node's limit (502): the
  * transfer is stopped there, so a lying provider costs the node at most the limit in memory.
  */
-export async function readUpstreamText(body: Dispatcher.ResponseData['body'], target: UpstreamTarget): Promise<string> {
+export function readUpstreamText(body: Dispatcher.ResponseData['body'], target: UpstreamTarget): Promise<string> {
   const max = limits.maxBodyBytes;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
+  // Listeners rather than `for await`: an async iterator over a stream costs a promise and
+  // a microtask per chunk and an end-of-stream watcher per body, on every JSON answer.
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
       if (size > max) {
+        body.off('data', onData);
         body.destroy();
-        throw tooLarge(target, `a response larger than ${formatBytes(max)}`);
+        reject(tooLarge(target, `a response larger than ${formatBytes(max)}`));
+        return;
       }
-      chunks.push(chunk as Buffer);
-    }
-  } catch (cause) {
-    if (cause instanceof GatewayError) throw cause;
-    throw classifyNetworkError(cause, target);
-  }
-  return (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8');
+      chunks.push(chunk);
+    };
+    body.on('data', onData);
+    body.once('end', () => resolve((chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8')));
+    // After a refusal above, the destroy's own error (if any) finds the promise settled.
+    body.once('error', (cause) => reject(classifyNetworkError(cause, target)));
+    // Closed with neither: cut short without an error (end and error settle it first otherwise).
+    body.once('close', () =>
+      reject(classifyNetworkError(Object.assign(new Error('the response body ended early'), { code: 'UND_ERR_PREMATURE_CLOSE' }), target)),
+    );
+  });
 }
 
 /** The error for an upstream that sent more than the node accepts. */
