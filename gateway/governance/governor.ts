@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { GovernanceSettings, VirtualKeySettings } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { GatewayError } from '../core/errors.js';
-import { decideAccess, findUsableKey, indexKeys } from './access.js';
+import { decideAccess, findUsableKey, indexKeys, type AccessDecision } from './access.js';
 import { denialError } from './denial.js';
 import { estimateUsage } from './estimate.js';
 import { extractVirtualKey } from './extract-virtual-key.js';
@@ -69,6 +69,11 @@ export interface GovernorDeps {
 export class Governor {
   private readonly keys: Map<string, VirtualKeySettings>;
   private readonly unpricedLogged = new Set<string>();
+  /**
+   * Counters per virtual key and provider config: they depend on config.json alone, which a
+   * node never changes while it runs, so they are collected once instead of per request.
+   */
+  private readonly countersByKey = new WeakMap<VirtualKeySettings, Map<object | undefined, readonly CounterCheck[]>>();
   private readonly random: () => number;
   private readonly now: () => number;
 
@@ -128,7 +133,7 @@ export class Governor {
     };
     const admission: Admission = { principal, model: decision.model, ...(allowedKeys.size > 0 ? { allowedKeys } : {}), reservations: [] };
 
-    const counters = collectCounters(this.settings, decision);
+    const counters = this.countersOf(decision);
     if (counters.length === 0 || !this.deps.store) return admission;
     const estimate = estimateUsage(input.body, input.embeddings === true);
     const model = decision.model.slice(decision.provider.length + 1);
@@ -140,8 +145,7 @@ export class Governor {
     const outcome = await this.deps.store.admit(charges);
     charges.forEach((charge, i) => {
       const reading = outcome.readings[i];
-      if (reading)
-        this.deps.metrics.usage.set({ scope_kind: charge.check.scopeKind, scope_id: charge.check.scopeId, limit_kind: charge.check.limitKind }, reading.used);
+      if (reading) this.deps.metrics.noteUsage(charge.check, reading.used);
     });
     if (!outcome.admitted) {
       const index = outcome.deniedIndex ?? 0;
@@ -156,6 +160,20 @@ export class Governor {
       });
     });
     return admission;
+  }
+
+  private countersOf(decision: AccessDecision): readonly CounterCheck[] {
+    let byConfig = this.countersByKey.get(decision.key);
+    if (!byConfig) {
+      byConfig = new Map();
+      this.countersByKey.set(decision.key, byConfig);
+    }
+    let counters = byConfig.get(decision.providerConfig);
+    if (!counters) {
+      counters = collectCounters(this.settings, decision);
+      byConfig.set(decision.providerConfig, counters);
+    }
+    return counters;
   }
 
   private costOf(usage: SettledUsage): number {

@@ -23,14 +23,31 @@ export class GovernanceMetrics {
   /** Requests answered by a model with no price: charged $0 to budgets. */
   readonly unpriced: Counter<'provider' | 'model'>;
 
+  /** The latest reading of each counter, published as `usage` at each scrape. Bounded: the counters come from config.json. */
+  private readonly latestUsage = new Map<string, { labels: Record<'scope_kind' | 'scope_id' | 'limit_kind', string>; used: number }>();
+
+  /** Notes a counter's usage as this node last saw it (admissions, usage reports). */
+  noteUsage(counter: { scopeKind: string; scopeId: string; limitKind: string }, used: number): void {
+    const key = `${counter.scopeKind}\u0000${counter.scopeId}\u0000${counter.limitKind}`;
+    const latest = this.latestUsage.get(key);
+    if (latest) latest.used = used;
+    else this.latestUsage.set(key, { labels: { scope_kind: counter.scopeKind, scope_id: counter.scopeId, limit_kind: counter.limitKind }, used });
+  }
+
   constructor(registry: Registry) {
     const registers = [registry];
     this.denials = new Counter({ name: 'governance_denials_total', help: 'Requests refused by governance, by reason', labelNames: ['reason'], registers });
+    const latestUsage = this.latestUsage;
     this.usage = new Gauge({
       name: 'governance_usage',
       help: 'Usage of the current window (requests, tokens or USD) as last seen by this node',
       labelNames: ['scope_kind', 'scope_id', 'limit_kind'],
       registers,
+      // Set when scraped, from the latest readings: per request it would cost a label
+      // validation and lookup per counter (it showed in a governed node's profile).
+      collect() {
+        for (const { labels, used } of latestUsage.values()) this.set(labels, used);
+      },
     });
     this.limit = new Gauge({
       name: 'governance_limit',

@@ -88,7 +88,7 @@ export async function buildUsageReport(
   checks.forEach((check, i) => {
     const entry = toEntry(check, readings[i]);
     byCounter.set(`${check.scopeKind}/${check.scopeId}/${check.limitKind}`, entry);
-    metrics.usage.set({ scope_kind: check.scopeKind, scope_id: check.scopeId, limit_kind: check.limitKind }, entry.used);
+    metrics.noteUsage(check, entry.used);
   });
   return {
     store: store ? (storeDown ? 'down' : 'up') : 'none',

@@ -6,7 +6,7 @@ import { runMigrations } from './migrate.js';
 /**
  * The counters in PostgreSQL. An admission is ONE statement (`governance_admit`), so a
  * governed request costs one round trip before its upstream call; settlement is a second
- * statement after the response. The schema is migrated on first use and again after any
+ * statement after the response. Both are named prepared statements. The schema is migrated on first use and again after any
  * failure, so a node started while the database was down recovers without a restart.
  */
 export class PgCounterStore implements CounterStore {
@@ -18,9 +18,16 @@ export class PgCounterStore implements CounterStore {
   async admit(charges: readonly CounterCharge[]): Promise<AdmitOutcome> {
     await this.migrated();
     const c = charges.map((charge) => charge.check);
-    const result = await this.pool.query<{ o_window_start: Date; o_window_end: Date; o_used: string; o_admitted: boolean; o_now: Date }>(
-      'SELECT * FROM governance_admit($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[], $6::bigint[], $7::numeric[], $8::numeric[], $9::boolean[]) ORDER BY o_index',
-      [
+    const result = await this.pool.query<{ start_ms: number; end_ms: number; used: string; admitted: boolean; now_ms: number }>({
+      // Named: each pooled connection parses and plans it once, not on every request.
+      name: 'governance-admit-v1',
+      // Times as epoch milliseconds (float8): parsing three timestamptz texts per counter was a
+      // measurable part of a governed request's CPU in the node (bench/profile-notes.md).
+      text: `SELECT floor(extract(epoch FROM o_window_start) * 1000)::float8 AS start_ms, floor(extract(epoch FROM o_window_end) * 1000)::float8 AS end_ms,
+                    o_used AS used, o_admitted AS admitted, floor(extract(epoch FROM o_now) * 1000)::float8 AS now_ms
+               FROM governance_admit($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[], $6::bigint[], $7::numeric[], $8::numeric[], $9::boolean[])
+              ORDER BY o_index`,
+      values: [
         c.map((x) => x.scopeKind),
         c.map((x) => x.scopeId),
         c.map((x) => x.limitKind),
@@ -31,13 +38,13 @@ export class PgCounterStore implements CounterStore {
         charges.map((charge) => charge.amount),
         c.map((x) => x.limitKind === 'requests'),
       ],
-    );
-    const deniedIndex = result.rows.findIndex((row) => !row.o_admitted);
+    });
+    const deniedIndex = result.rows.findIndex((row) => !row.admitted);
     return {
       admitted: deniedIndex < 0,
       ...(deniedIndex >= 0 ? { deniedIndex } : {}),
-      readings: result.rows.map((row) => ({ windowStartMs: row.o_window_start.getTime(), windowEndMs: row.o_window_end.getTime(), used: Number(row.o_used) })),
-      nowMs: result.rows[0]?.o_now.getTime() ?? Date.now(),
+      readings: result.rows.map((row) => ({ windowStartMs: row.start_ms, windowEndMs: row.end_ms, used: Number(row.used) })),
+      nowMs: result.rows[0]?.now_ms ?? Date.now(),
     };
   }
 
@@ -55,18 +62,20 @@ export class PgCounterStore implements CounterStore {
       .filter((a) => a.delta !== 0);
     if (rows.length === 0) return;
     await this.migrated();
-    await this.pool.query(
-      `INSERT INTO governance_counters AS c (scope_kind, scope_id, limit_kind, window_start, used)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::numeric[])
-       ON CONFLICT (scope_kind, scope_id, limit_kind, window_start) DO UPDATE SET used = c.used + EXCLUDED.used, updated_at = now()`,
-      [
+    await this.pool.query({
+      name: 'governance-adjust-v1',
+      // Window starts travel as epoch milliseconds (float8), not Dates: no date text to build per row.
+      text: `INSERT INTO governance_counters AS c (scope_kind, scope_id, limit_kind, window_start, used)
+               SELECT k, s, l, to_timestamp(ms / 1000.0), u FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::numeric[]) AS x(k, s, l, ms, u)
+             ON CONFLICT (scope_kind, scope_id, limit_kind, window_start) DO UPDATE SET used = c.used + EXCLUDED.used, updated_at = now()`,
+      values: [
         rows.map((a) => a.scopeKind),
         rows.map((a) => a.scopeId),
         rows.map((a) => a.limitKind),
-        rows.map((a) => new Date(a.windowStartMs)),
+        rows.map((a) => a.windowStartMs),
         rows.map((a) => a.delta),
       ],
-    );
+    });
   }
 
   /** The usage of each counter's current window (0 where nothing was counted yet). */

@@ -220,24 +220,34 @@ export function readUpstreamText(body: Dispatcher.ResponseData['body'], target: 
   return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    const fail = (error: GatewayError): void => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > max) {
         body.off('data', onData);
         body.destroy();
-        reject(tooLarge(target, `a response larger than ${formatBytes(max)}`));
+        fail(tooLarge(target, `a response larger than ${formatBytes(max)}`));
         return;
       }
       chunks.push(chunk);
     };
     body.on('data', onData);
-    body.once('end', () => resolve((chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8')));
-    // After a refusal above, the destroy's own error (if any) finds the promise settled.
-    body.once('error', (cause) => reject(classifyNetworkError(cause, target)));
-    // Closed with neither: cut short without an error (end and error settle it first otherwise).
-    body.once('close', () =>
-      reject(classifyNetworkError(Object.assign(new Error('the response body ended early'), { code: 'UND_ERR_PREMATURE_CLOSE' }), target)),
-    );
+    body.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve((chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8'));
+    });
+    body.once('error', (cause) => fail(classifyNetworkError(cause, target)));
+    // Closed with neither end nor error: cut short. Every body closes, so the error is only
+    // built when nothing settled first (errors capture a stack, which costs).
+    body.once('close', () => {
+      if (!settled) fail(classifyNetworkError(Object.assign(new Error('the response body ended early'), { code: 'UND_ERR_PREMATURE_CLOSE' }), target));
+    });
   });
 }
 

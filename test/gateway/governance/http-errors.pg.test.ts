@@ -169,6 +169,9 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
       assert.ok(Number(error.headers?.get('retry-after')) > 0);
       return true;
     });
+    // The usage each admission read, as /metrics shows it (published at scrape time).
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    assert.match(metrics, /governance_usage\{scope_kind="rate_limit",scope_id="two-per-year",limit_kind="requests"\} 2\n/);
     const anthropic = new Anthropic({ baseURL: `${gw.url}/anthropic`, apiKey: VK_LIMITED, maxRetries: 0 });
     await assert.rejects(
       anthropic.messages.create({ model: 'claude-test-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
