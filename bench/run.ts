@@ -23,7 +23,7 @@ import type { BenchResults, MemoryRow, SectionOutcome } from './report/results.j
 import { measureStateCosts } from './state/measure-state-costs.js';
 import type { StateCostFigures } from './state/render-state-costs.js';
 import { readCpuTicks, stealPercent } from './report/cpu-steal.js';
-import { readRssMb } from './report/rss.js';
+import { readRssMb, SETTLE_RATIO, SETTLE_WATCH_S, watchRssSettle } from './report/rss.js';
 import { writeResults } from './report/write-results.js';
 import { WORK_DIR, type Child } from './targets/child.js';
 import { startGatewayNode } from './targets/gateway-node.js';
@@ -143,6 +143,13 @@ async function main(): Promise<void> {
     const loaded = targets.find((t) => t.target.name === row.target);
     row.peakUnderLoadMb = loaded?.peakRssMb ?? NaN;
     row.idleAfterLoadMb = loaded?.target.child ? readRssMb(loaded.target.child.pid) : NaN;
+  }
+  const gatewayMemory = memory.find((row) => row.target === 'gateway');
+  const gatewayPid = gateway?.child?.pid;
+  if (gatewayMemory && gatewayPid !== undefined) {
+    const settled = await watchRssSettle(gatewayPid, gatewayMemory.idleMb * SETTLE_RATIO, 5);
+    gatewayMemory.settledAfterS = settled ?? null;
+    log(`gateway RSS back within ${SETTLE_RATIO}x of idle: ${settled === undefined ? `not within ${SETTLE_WATCH_S} s` : `after ${settled} s`}`);
   }
   const upstreamPeak = targets.find((t) => t.target.name === 'direct')?.peakRssMb ?? NaN;
   memory.push({ target: 'mock upstream', idleMb: NaN, peakUnderLoadMb: upstreamPeak, idleAfterLoadMb: NaN });

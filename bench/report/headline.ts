@@ -1,7 +1,8 @@
 import type { StateCostFigures } from '../state/render-state-costs.js';
 import { cpu, findRow, findSaturation, known, ms, ratio, signed } from './format.js';
 import { pairedDifference } from './paired-rounds.js';
-import type { BenchResults, RateRow } from './results.js';
+import type { BenchResults, MemoryRow, RateRow } from './results.js';
+import { SETTLE_RATIO, SETTLE_WATCH_S } from './rss.js';
 
 /** A figure of one target: its value and how it was made. */
 interface Figure {
@@ -63,6 +64,20 @@ function stateRows(state: StateCostFigures | undefined): string[] {
   return rows;
 }
 
+/** When the node's RSS came back within SETTLE_RATIO of idle after the load. */
+function settledText(memory: MemoryRow | undefined): string {
+  if (!memory || !known(memory.idleMb) || memory.settledAfterS === undefined) return 'its return not watched';
+  return memory.settledAfterS === null
+    ? `not within ${SETTLE_RATIO}x in ${SETTLE_WATCH_S} s`
+    : `within ${SETTLE_RATIO}x of idle ${memory.settledAfterS} s after`;
+}
+
+function settledVerdict(memory: MemoryRow | undefined): string {
+  if (!memory || !known(memory.idleMb)) return 'not measured';
+  if (memory.settledAfterS === undefined) return memory.idleAfterLoadMb <= memory.idleMb * SETTLE_RATIO ? 'met' : '**missed** (5 s after)';
+  return memory.settledAfterS === null ? '**missed**' : `met (after ${memory.settledAfterS} s)`;
+}
+
 /** The headline: the performance targets, each as a ratio to the bare pass-through in this run, then Portkey. */
 export function renderHeadline(results: BenchResults, state?: StateCostFigures): string[] {
   const satOurs = findSaturation(results.saturation, 'gateway')?.throughput;
@@ -96,7 +111,7 @@ export function renderHeadline(results: BenchResults, state?: StateCostFigures):
     ),
     againstPassthrough('CPU per request at 500 req/s (µs)', plain(cpuOf('gateway'), cpu), plain(cpuOf('passthrough'), cpu), 1.3),
     `| Idle RSS (MB) | ${ms(memory?.idleMb)} | ${ms(results.memory.find((row) => row.target === 'passthrough')?.idleMb)} | target <= 60 MB | ${known(memory?.idleMb) ? (memory.idleMb <= 60 ? 'met' : '**missed**') : 'not measured'} |`,
-    `| RSS 5 s after the last load vs idle | ${ms(memory?.idleAfterLoadMb)} MB | - | ${settle === undefined ? 'n/a' : `${settle.toFixed(2)}x`} (target <= 1.2x) | ${settle === undefined ? 'not measured' : settle <= 1.2 ? 'met' : '**missed**'} |`,
+    `| RSS after the last load vs idle | ${ms(memory?.idleAfterLoadMb)} MB 5 s after (${settle === undefined ? 'n/a' : `${settle.toFixed(2)}x`}); ${settledText(memory)} | - | target back within 1.2x | ${settledVerdict(memory)} |`,
     ...stateRows(state),
     '',
     '| Beside Portkey | Ours | Portkey | Ratio |',

@@ -44,8 +44,13 @@ export interface MemoryRow {
   target: string;
   idleMb: number;
   peakUnderLoadMb: number;
-  /** Idle again, a few seconds after the last load. */
+  /** Idle again, 5 s after the last load. */
   idleAfterLoadMb: number;
+  /**
+   * Seconds after the last load until the process was back within 20% of its idle RSS
+   * (polled each second, at most SETTLE_WATCH_S); null when it was not, undefined when not watched.
+   */
+  settledAfterS?: number | null;
 }
 
 /** Cluster and rollout figures, or why they were not measured. */

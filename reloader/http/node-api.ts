@@ -33,7 +33,7 @@ export const NODE_API_MAX_BYTES = 4 * 1024 * 1024;
 export function createNodeApiClient(options: NodeApiOptions): NodeApiClient {
   const timeoutMs = options.timeoutMs ?? NODE_API_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? NODE_API_MAX_BYTES;
-  const baseUrl = options.baseUrl ?? ((ip: string) => `http://${ip.includes(':') ? `[${ip}]` : ip}:${options.port}`);
+  const baseUrl = options.baseUrl ?? ((ip: string) => nodeOrigin(ip, options.port));
   return async (ip, pathAndQuery, authorization) => {
     const signal = AbortSignal.timeout(timeoutMs);
     try {
@@ -52,8 +52,13 @@ export function createNodeApiClient(options: NodeApiOptions): NodeApiClient {
   };
 }
 
+/** `http://<ip>:<port>` of a node, with an IPv6 address in brackets. */
+export function nodeOrigin(ip: string, port: number): string {
+  return `http://${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
+}
+
 /** The body as text, or undefined past `maxBytes` (then the rest is never read). */
-async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+export async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
   if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
     await response.body?.cancel();
     return undefined;

@@ -4,6 +4,8 @@
  * the difference over the time between them. Probe traffic (/health, /metrics) is left out.
  */
 
+import { NODE_API_MAX_BYTES, nodeOrigin, readCapped } from './node-api.js';
+
 /** What one scrape of a node's /metrics adds up to. */
 export interface MetricsSample {
   at: number;
@@ -98,12 +100,20 @@ function round(value: number, digits: number): number {
 /** Reads a node's /metrics text; undefined when it does not answer. */
 export type MetricsScraper = (ip: string) => Promise<string | undefined>;
 
-/** Scrapes http://<ip>:<port>/metrics with a short timeout, as the health probe reaches nodes. */
-export function createHttpMetricsScraper(port: number, timeoutMs = 1500): MetricsScraper {
+/**
+ * Scrapes http://<ip>:<port>/metrics with a short timeout, as the health probe reaches nodes,
+ * reading at most `maxBytes` (a node's /metrics is tens of KB; anything far larger is refused
+ * unread rather than held in the control plane's memory).
+ */
+export function createHttpMetricsScraper(port: number, timeoutMs = 1500, maxBytes = NODE_API_MAX_BYTES): MetricsScraper {
   return async (ip) => {
     try {
-      const response = await fetch(`http://${ip}:${port}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
-      return response.ok ? await response.text() : undefined;
+      const response = await fetch(`${nodeOrigin(ip, port)}/metrics`, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      if (!response.ok) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      return await readCapped(response, maxBytes);
     } catch {
       return undefined;
     }

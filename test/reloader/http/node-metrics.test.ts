@@ -1,5 +1,20 @@
 import assert from 'node:assert/strict';
-import { NodeMetricsCollector, parseMetricsText, quantileMs, ratesBetween } from '../../../reloader/http/node-metrics.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHttpMetricsScraper, NodeMetricsCollector, parseMetricsText, quantileMs, ratesBetween } from '../../../reloader/http/node-metrics.js';
+
+/** A fake node answering GET /metrics with `size` bytes, on `host`; returns its port and a stop. */
+async function serveMetrics(host: string, size: number): Promise<{ port: number; server: Server }> {
+  const body = `http_requests_total{path="/v1/chat/completions",method="POST",status="200"} 7\n`.padEnd(size, '#');
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    // Unannounced length (chunked): the cap must hold while reading, not only on Content-Length.
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return { port: (server.address() as AddressInfo).port, server };
+}
 
 describe('node metrics for the page', () => {
   it('sums requests, 5xx errors and latency buckets, leaving probe traffic out', () => {
@@ -104,5 +119,20 @@ describe('node metrics for the page', () => {
     now = 2500;
     await Promise.all([collector.collect(nodes), collector.collect(nodes)]);
     assert.equal(scrapes, 2);
+  });
+
+  it('scrapes a node over HTTP, IPv6 addresses included, and refuses an answer past the size cap unread', async () => {
+    const small = await serveMetrics('127.0.0.1', 200);
+    const huge = await serveMetrics('127.0.0.1', 64 * 1024);
+    const v6 = await serveMetrics('::1', 200);
+    try {
+      const text = await createHttpMetricsScraper(small.port)('127.0.0.1');
+      assert.equal(parseMetricsText(text ?? '', 0).requests, 7);
+      assert.equal(await createHttpMetricsScraper(huge.port, 1500, 16 * 1024)('127.0.0.1'), undefined, 'past the cap: no text');
+      assert.equal(parseMetricsText((await createHttpMetricsScraper(v6.port)('::1')) ?? '', 0).requests, 7, 'an IPv6 node');
+      assert.equal(await createHttpMetricsScraper(small.port)('127.0.0.2'), undefined, 'nothing listening there');
+    } finally {
+      for (const { server } of [small, huge, v6]) server.close();
+    }
   });
 });
