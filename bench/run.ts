@@ -26,7 +26,7 @@ import { readCpuTicks, stealPercent } from './report/cpu-steal.js';
 import { readRssMb, SETTLE_RATIO, SETTLE_WATCH_S, watchRssSettle } from './report/rss.js';
 import { writeResults } from './report/write-results.js';
 import { WORK_DIR, type Child } from './targets/child.js';
-import { startGatewayNode } from './targets/gateway-node.js';
+import { imageNodeFlags, startGatewayNode } from './targets/gateway-node.js';
 import { startPassthrough } from './targets/passthrough.js';
 import { startPortkey } from './targets/portkey.js';
 import type { Target } from './targets/target.js';
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     machine,
     quick: plan.quick,
-    planText: `${nice === undefined ? 'Normal scheduling priority' : `All bench processes at nice ${nice} (BENCH_NICE), so other work on the box disturbs them less`}. Plan: warm-up per target at ${plan.warmupRate} req/s in ${plan.warmupWindowMs / 1000} s windows until its CPU per request moves under 10% (at most ${plan.warmupMaxWindows} windows), then ${plan.streamWarmupMs / 1000} s of streams; open-loop steps of ${plan.stepMs / 1000} s (streams ${plan.streamStepMs / 1000} s), ${plan.rounds} round(s) per rate with targets interleaved, pooled; each step starts once every bench process is idle (under 3% CPU, waiting at most ${plan.quietMaxMs / 1000} s); saturation: ${plan.saturationConcurrency} closed-loop workers for ${plan.saturationMs / 1000} s; generator pool ${plan.connections} keep-alive connections per target (undici).`,
+    planText: `${nice === undefined ? 'Normal scheduling priority' : `All bench processes at nice ${nice} (BENCH_NICE), so other work on the box disturbs them less`}. Plan: warm-up per target at ${plan.warmupRate} req/s in ${plan.warmupWindowMs / 1000} s windows until its CPU per request moves under 10% (at most ${plan.warmupMaxWindows} windows), then ${plan.streamWarmupMs / 1000} s of streams; open-loop steps of ${plan.stepMs / 1000} s (streams ${plan.streamStepMs / 1000} s), ${plan.rounds} round(s) per rate with targets interleaved, pooled; each step starts once every bench process is idle (under 3% CPU, waiting at most ${plan.quietMaxMs / 1000} s); saturation: ${plan.saturationConcurrency} closed-loop workers for ${plan.saturationMs / 1000} s; generator pool ${plan.connections} keep-alive connections per target (undici). Gateway nodes run with the image's Node flags (${imageNodeFlags().join(' ') || 'none'}, NODE_OPTIONS in gateway/Dockerfile).`,
     targets: targets.map((t) => t.target.name),
     missingTargets,
     rates,

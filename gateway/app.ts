@@ -5,9 +5,7 @@ import type { RuntimeConfig } from '../shared/config/index.js';
 import type { CancelSignal } from './core/cancellation.js';
 import { Dispatcher } from './core/dispatcher.js';
 import type { AppDeps } from './http/app-deps.js';
-import { createCorsMiddleware } from './http/middleware/cors.js';
-import { createDrainGate, type DrainMode } from './http/middleware/drain-gate.js';
-import { createErrorHandler } from './http/middleware/error-handler.js';
+import type { DrainMode } from './http/middleware/drain-gate.js';
 import { createRequestContextMiddleware } from './http/middleware/request-context.js';
 import { registerAnthropicRoutes } from './http/routes/anthropic.js';
 import { registerChatRoutes } from './http/routes/chat.js';
@@ -105,10 +103,8 @@ export function createApp(deps: AppDeps): Koa {
   // The Error itself, so that its stack and code reach the log.
   app.on('error', (error: Error) => deps.logger.warn({ err: error }, 'http error'));
 
+  // Request id and state, CORS, the drain gate and error answers, in one middleware.
   app.use(createRequestContextMiddleware(deps));
-  app.use(createErrorHandler(deps.logger));
-  app.use(createCorsMiddleware(deps.config.client.allowed_origins));
-  app.use(createDrainGate(deps.lifecycle, deps.logger, deps.drainMode));
 
   const router = new RouteTable();
   registerHealthRoutes(router, deps);

@@ -1,4 +1,4 @@
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
 import type { Lifecycle } from '../../lifecycle/lifecycle.js';
 import type { Logger } from '../../../shared/logger.js';
@@ -19,13 +19,15 @@ export type DrainMode = 'refuse' | 'serve';
 /**
  * While the node drains, every response closes its connection; in `refuse` mode every new
  * request except /health and /metrics is answered 503 (`draining`) before any work is done,
- * so a load balancer can safely re-send it to another node.
+ * so a load balancer can safely re-send it to another node. The step returns true when it
+ * answered the request itself.
  */
-export function createDrainGate(lifecycle: Lifecycle, logger: Logger, mode: DrainMode = 'refuse') {
-  return async function gateWhileDraining(ctx: Context, next: Next): Promise<void> {
-    if (!lifecycle.draining) return next();
+export function createDrainStep(lifecycle: Lifecycle, logger: Logger, mode: DrainMode = 'refuse'): (ctx: Context) => boolean {
+  return function gateWhileDraining(ctx: Context): boolean {
+    if (!lifecycle.draining) return false;
     ctx.set('connection', 'close');
-    if (mode === 'serve' || ALWAYS_SERVED.has(ctx.path)) return next();
+    if (mode === 'serve' || ALWAYS_SERVED.has(ctx.path)) return false;
     respondWithError(ctx, new GatewayError('draining', 'this node is shutting down; retry on another node'), logger);
+    return true;
   };
 }

@@ -1,4 +1,4 @@
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { GatewayError, toErrorEnvelope } from '../../core/errors.js';
 import type { Logger } from '../../../shared/logger.js';
 import { noteError, requestStateOf } from '../../request/request-state.js';
@@ -34,21 +34,19 @@ export function respondWithError(ctx: Context, error: unknown, logger: Logger): 
   ctx.body = envelope;
 }
 
-/** Catches every error below it and answers with the envelope; never a stack trace. */
-export function createErrorHandler(logger: Logger) {
-  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) {
-        respondWithError(ctx, new GatewayError('not_found', `no route for ${ctx.method} ${ctx.path}`), logger);
-      }
-    } catch (error) {
-      if (ctx.respond === false || ctx.headerSent) {
-        // A stream already started; its route ends it. Nothing more can be sent.
-        logger.error({ id: requestStateOf(ctx)?.requestId, err: error }, 'error after the response started');
-        return;
-      }
-      respondWithError(ctx, error, logger);
-    }
-  };
+/** After the routes: a request none of them answered gets the `not_found` envelope. */
+export function answerIfUnrouted(ctx: Context, logger: Logger): void {
+  if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) {
+    respondWithError(ctx, new GatewayError('not_found', `no route for ${ctx.method} ${ctx.path}`), logger);
+  }
+}
+
+/** Answers an error thrown by a route with the envelope, never a stack trace; after a stream started, only logs it. */
+export function answerThrown(ctx: Context, error: unknown, logger: Logger): void {
+  if (ctx.respond === false || ctx.headerSent) {
+    // A stream already started; its route ends it. Nothing more can be sent.
+    logger.error({ id: requestStateOf(ctx)?.requestId, err: error }, 'error after the response started');
+    return;
+  }
+  respondWithError(ctx, error, logger);
 }

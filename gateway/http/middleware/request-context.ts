@@ -4,17 +4,25 @@ import { emitOutcome } from '../../request/lifecycle.js';
 import { toOutcome } from '../../request/outcome.js';
 import { createRequestState, setRequestState, type RequestState } from '../../request/request-state.js';
 import type { AppDeps } from '../app-deps.js';
+import { createCorsStep } from './cors.js';
+import { createDrainStep } from './drain-gate.js';
+import { answerIfUnrouted, answerThrown } from './error-handler.js';
 
 const CLIENT_CLOSED_STATUS = 499;
 const REQUEST_ID_PATTERN = /^[\w.:@/+=-]{1,200}$/;
 
 /**
- * Outermost middleware: gives every request an id (the client's `x-request-id` when sane,
- * or a new UUID) and its state, stamps `x-request-id` and `x-gateway-node` on the response,
- * and when the response is over emits the request's ONE outcome to the sinks.
+ * The node's one middleware before the routes (one instead of four: each Koa middleware is an
+ * async frame and a dispatch per request). In order, it gives every request an id (the
+ * client's `x-request-id` when sane, or a new UUID) and its state, stamps `x-request-id` and
+ * `x-gateway-node` on the response, applies CORS (answering preflights), refuses new work
+ * while draining, runs the routes, and answers what they threw or did not route with Bifrost's
+ * error envelope. When the response is over it emits the request's ONE outcome to the sinks.
  */
 export function createRequestContextMiddleware(deps: AppDeps) {
-  const { lifecycle, nodeName } = deps;
+  const { lifecycle, nodeName, logger } = deps;
+  const applyCors = createCorsStep(deps.config.client.allowed_origins);
+  const gateWhileDraining = createDrainStep(lifecycle, logger, deps.drainMode);
   return async function requestContext(ctx: Context, next: Next): Promise<void> {
     const incoming = ctx.get('x-request-id');
     const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
@@ -26,7 +34,14 @@ export function createRequestContextMiddleware(deps: AppDeps) {
     // Koa writes it: the sinks then cost the client nothing, and the duration covers the
     // whole response, streams included.
     ctx.res.once('close', () => closeRequest(ctx, state, deps));
-    await next();
+    try {
+      if (!applyCors(ctx) && !gateWhileDraining(ctx)) {
+        await next();
+        answerIfUnrouted(ctx, logger);
+      }
+    } catch (error) {
+      answerThrown(ctx, error, logger);
+    }
     // A request accepted before the drain began still answers with Connection: close, so
     // the load balancer does not reuse a socket this node is about to close.
     if (lifecycle.draining && !ctx.headerSent) ctx.set('connection', 'close');
