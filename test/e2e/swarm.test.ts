@@ -162,10 +162,12 @@ describe('Docker Swarm stack end to end (real engine, single-node swarm)', funct
   it('rolls a task that never becomes healthy back, with the old tasks serving throughout', async () => {
     const s = stack!;
     const old = `gateway-config-${sha12(currentText)}`;
-    s.setFailOnStart(true);
+    const broken = text(withRevision(initialConfig(), 2));
+    // Only tasks on the broken edit fail: the ones Swarm's rollback starts, on the old config, come up.
+    s.setFailOnStart('"initial_pool_size": 102');
+    assert.ok(broken.includes('"initial_pool_size": 102') && !currentText.includes('"initial_pool_size": 102'));
     const load = new SteadyLoad(client, { concurrency: 3, model: MODEL, prefix: `swarm-rb-${runId}` });
     load.start();
-    const broken = text(withRevision(initialConfig(), 2));
     const editedAt = Date.now();
     s.writeConfig(broken);
     log(`edited config.json -> gateway-config-${sha12(broken)} (its nodes will never be healthy)`);
@@ -190,7 +192,7 @@ describe('Docker Swarm stack end to end (real engine, single-node swarm)', funct
       assert.equal((await s.gatewayService()).configName, old);
       assert.deepEqual(await fingerprintsOf(tasks), [fingerprintOf(currentText), fingerprintOf(currentText), fingerprintOf(currentText)]);
     } finally {
-      s.setFailOnStart(false);
+      s.setFailOnStart(undefined);
     }
     const outcomes = await load.stop();
     const failures = outcomes.filter((o) => !o.ok);

@@ -61,10 +61,14 @@ export class SwarmStack {
     writeFileSync(join(this.configDir, 'config.json'), text);
   }
 
-  /** Makes gateway nodes that start from now on never become healthy (or start normally again). */
-  setFailOnStart(fail: boolean): void {
+  /**
+   * Makes gateway nodes that start from now on with a config.json containing `configText` never
+   * become healthy (undefined: start normally again). Only those: Swarm's rollback starts tasks
+   * on the old config, which must come up.
+   */
+  setFailOnStart(configText: string | undefined): void {
     const file = join(this.controlDir, 'fail-on-start');
-    if (fail) writeFileSync(file, 'fail\n');
+    if (configText !== undefined) writeFileSync(file, `config-contains:${configText}`);
     else rmSync(file, { force: true });
   }
 
