@@ -148,8 +148,10 @@ async function main(): Promise<void> {
   const gatewayPid = gateway?.child?.pid;
   if (gatewayMemory && gatewayPid !== undefined) {
     const settled = await watchRssSettle(gatewayPid, gatewayMemory.idleMb * SETTLE_RATIO, 5);
-    gatewayMemory.settledAfterS = settled ?? null;
-    log(`gateway RSS back within ${SETTLE_RATIO}x of idle: ${settled === undefined ? `not within ${SETTLE_WATCH_S} s` : `after ${settled} s`}`);
+    if (settled !== undefined) gatewayMemory.settledAfterS = settled;
+    log(
+      `gateway RSS back within ${SETTLE_RATIO}x of idle: ${settled === null ? `not within ${SETTLE_WATCH_S} s` : settled === undefined ? 'not watched (process gone)' : `after ${settled} s`}`,
+    );
   }
   const upstreamPeak = targets.find((t) => t.target.name === 'direct')?.peakRssMb ?? NaN;
   memory.push({ target: 'mock upstream', idleMb: NaN, peakUnderLoadMb: upstreamPeak, idleAfterLoadMb: NaN });

@@ -51,17 +51,17 @@ export const SETTLE_WATCH_S = 60;
 
 /**
  * Polls a process's RSS each second, starting `alreadyWaitedS` after the load ended, until it
- * is at most `thresholdMb`; returns the seconds since the load then, or undefined when it did
- * not get there within SETTLE_WATCH_S. V8 gives back the heap a load grew only once its memory
- * reducer runs, some seconds after the allocation rate drops, so one reading 5 s after a load
- * says little about whether the memory comes back.
+ * is at most `thresholdMb`; returns the seconds since the load then, null when it did not get
+ * there within SETTLE_WATCH_S, undefined when the process could no longer be read. V8 gives back
+ * the heap a load grew only once its memory reducer runs, some seconds after the allocation
+ * rate drops, so one reading 5 s after a load says little about whether the memory comes back.
  */
-export async function watchRssSettle(pid: number, thresholdMb: number, alreadyWaitedS: number): Promise<number | undefined> {
+export async function watchRssSettle(pid: number, thresholdMb: number, alreadyWaitedS: number): Promise<number | null | undefined> {
   for (let second = alreadyWaitedS; second <= SETTLE_WATCH_S; second += 1) {
     const rss = readRssMb(pid);
     if (Number.isNaN(rss)) return undefined;
     if (rss <= thresholdMb) return second;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  return undefined;
+  return null;
 }

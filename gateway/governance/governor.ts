@@ -73,7 +73,7 @@ export class Governor {
    * Counters per virtual key and provider config: they depend on config.json alone, which a
    * node never changes while it runs, so they are collected once instead of per request.
    */
-  private readonly countersByKey = new WeakMap<VirtualKeySettings, Map<object | undefined, readonly CounterCheck[]>>();
+  private readonly countersByKey = new WeakMap<VirtualKeySettings, Map<AccessDecision['providerConfig'], readonly CounterCheck[]>>();
   private readonly random: () => number;
   private readonly now: () => number;
 

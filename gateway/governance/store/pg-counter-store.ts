@@ -6,8 +6,9 @@ import { runMigrations } from './migrate.js';
 /**
  * The counters in PostgreSQL. An admission is ONE statement (`governance_admit`), so a
  * governed request costs one round trip before its upstream call; settlement is a second
- * statement after the response. Both are named prepared statements. The schema is migrated on first use and again after any
- * failure, so a node started while the database was down recovers without a restart.
+ * statement after the response. Both are named prepared statements. The schema is migrated on
+ * first use and again after any failure, so a node started while the database was down
+ * recovers without a restart.
  */
 export class PgCounterStore implements CounterStore {
   private ready: Promise<void> | undefined;
