@@ -55,8 +55,15 @@ for old in $old_ids; do
   wait_until "$name to be healthy" healthy "$new"
   wait_until "$name to be in rotation" in_rotation "$name"
   old_name=$(docker inspect -f '{{.Name}}' "$old" | sed 's#^/##')
+  # The reloader never starts a node someone else stopped, but a rollout that had already
+  # begun on this very node would start it again: let it finish first.
+  wait_until "the running rollout to finish" no_rollout_running
   say "retiring $old_name (drains, then exits)"
   docker stop "$old" >/dev/null
-  docker rm "$old" >/dev/null
+  if ! docker rm "$old" >/dev/null 2>&1; then
+    say "$old_name was started again meanwhile; stopping it again"
+    docker stop "$old" >/dev/null
+    docker rm "$old" >/dev/null
+  fi
 done
 say "done: every $SERVICE node runs the current definition"

@@ -13,6 +13,7 @@ import { createRolloutControl, createRolloutState, type RolloutState } from './r
 import { buildStatus, type ReloaderStatus } from '../http/status.js';
 import { clearResolvedHalt, shouldResume, type ResumeContext } from './halt-policy.js';
 import { finishInterruptedRestart } from './finish-interrupted-restart.js';
+import { LeavingNodes } from './leaving-nodes.js';
 import { RotationKeeper } from './rotation-keeper.js';
 import { applyConfigVerdict } from './config-verdict.js';
 
@@ -65,6 +66,7 @@ export class ReloaderController {
   private readonly journal: RestartJournal;
 
   private readonly rotation: RotationKeeper;
+  private readonly leaving = new LeavingNodes();
   private unwatch: (() => void) | undefined;
 
   constructor(private readonly deps: ControllerDeps) {
@@ -89,6 +91,7 @@ export class ReloaderController {
   private onNodeChange(change: NodeChange): void {
     if (this.state.stopping) return;
     this.deps.logger.debug({ event: LogEvent.nodeEvent, id: change.id.slice(0, 12), what: change.what }, `node event: ${change.what}`);
+    this.leaving.note(change);
     if (this.history.running()) this.rotation.refresh();
     this.trigger('docker-event');
   }
@@ -193,7 +196,8 @@ export class ReloaderController {
     clearResolvedHalt(this.state, this.resumeContext(), this.deps.logger);
     if (this.state.halted && this.state.halted.fingerprint === desired && !manual) return;
     const forced = new Set(manual ? this.nodes.map((n) => n.id) : []);
-    const plan = planRollout({ nodes: this.nodes, desired, forced, failedNodeId: this.state.failedNodeId });
+    this.leaving.reconcile(this.nodes);
+    const plan = planRollout({ nodes: this.nodes, desired, forced, failedNodeId: this.state.failedNodeId, leaving: this.leaving.ids() });
     if (plan.kind !== 'restart') {
       if (plan.kind === 'wait' && plan.reason !== this.waiting) this.deps.logger.info({ event: LogEvent.rolloutWaiting }, plan.reason);
       this.waiting = plan.kind === 'wait' ? plan.reason : undefined;
@@ -214,7 +218,11 @@ export class ReloaderController {
         history: this.history,
         journal: this.journal,
         control: createRolloutControl(this.state, {
-          observed: (nodes) => void (this.nodes = sortNodes(nodes)),
+          observed: (nodes) => {
+            this.nodes = sortNodes(nodes);
+            this.leaving.reconcile(nodes);
+          },
+          leavingNodeIds: () => this.leaving.ids(),
           observedNode: (node) => void (this.nodes = this.nodes.map((n) => (n.id === node.id ? node : n))),
           configRead: (evaluation) => this.onConfig(evaluation),
           applyRotation: (excludeId) => this.rotation.apply(excludeId),

@@ -25,6 +25,7 @@ export function createRolloutState(): RolloutState {
 /** What the controller does with a rollout's reports that touch more than the state. */
 export interface RolloutHooks {
   observed: (nodes: ObservedNode[]) => void;
+  leavingNodeIds: () => ReadonlySet<string>;
   observedNode: (node: ObservedNode) => void;
   configRead: (evaluation: ConfigEvaluation) => void;
   applyRotation: (excludeId?: string) => Promise<void>;

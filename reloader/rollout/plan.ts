@@ -11,6 +11,8 @@ export interface PlanInput {
   failedNodeId?: string;
   /** The node this rollout restarted last: the next one is searched after it, in order. */
   lastRestartedId?: string;
+  /** Nodes someone else asked to stop (see LeavingNodes): never restarted. */
+  leaving?: ReadonlySet<string>;
 }
 
 /** What to do next. */
@@ -28,13 +30,13 @@ export type Plan =
 export function planRollout(input: PlanInput): Plan {
   const ordered = sortNodes(input.nodes);
   const forced = input.forced ?? new Set<string>();
+  const leaving = input.leaving ?? new Set<string>();
   const pending = ordered.filter((node) => {
     if (node.id === input.failedNodeId) return true;
-    if (!node.running) return false;
-    const stale = node.health.fingerprint !== input.desired || forced.has(node.id);
+    if (!node.running || isLeaving(node, leaving)) return false;
     // A container still starting up is judged once it answers: it may well load the new file.
-    const starting = !node.health.reachable && node.dockerHealth === 'starting';
-    return stale && !starting;
+    if (!node.health.reachable && node.dockerHealth === 'starting') return false;
+    return forced.has(node.id) || isStale(node, input.desired);
   });
   // A node still booting is out of rotation already: taking another out now would leave two
   // out at once (a node started again after an interruption, say). Wait until it serves or
@@ -69,4 +71,20 @@ function orderCandidates(ordered: ObservedNode[], pending: ObservedNode[], input
   const after = rest.filter((n) => ordered.indexOf(n) > cursor);
   const before = rest.filter((n) => ordered.indexOf(n) <= cursor);
   return [...failed, ...after, ...before];
+}
+
+/** Asked to stop by someone else, or draining after its SIGTERM: restarting it would undo that stop. */
+function isLeaving(node: ObservedNode, leaving: ReadonlySet<string>): boolean {
+  return leaving.has(node.id) || (node.health.reachable && node.health.status === 'draining');
+}
+
+/**
+ * Runs another file than `desired`. A node that does not answer /health runs an unknown
+ * file: it counts as stale only when the platform calls it broken (unhealthy) or cannot
+ * tell (no health check). While Docker still calls it healthy it has most likely just
+ * closed its listener to exit, and the next observation says more.
+ */
+function isStale(node: ObservedNode, desired: string): boolean {
+  if (node.health.reachable) return node.health.fingerprint !== desired;
+  return node.dockerHealth === 'unhealthy' || node.dockerHealth === 'none';
 }

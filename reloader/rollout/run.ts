@@ -40,6 +40,8 @@ export interface RolloutControl {
   stopping(): boolean;
   /** The node the last halted rollout stopped at; the next rollout begins with it. */
   failedNodeId(): string | undefined;
+  /** Nodes someone else asked to stop: the rollout leaves them alone. */
+  leavingNodeIds(): ReadonlySet<string>;
   /** True for a fingerprint the node being restarted may come back on (the target or a newer valid edit). */
   isAcceptable(fingerprint: string): boolean;
   /** A node restart towards `target` begins: from now on only it (and newer valid edits) are acceptable. */
@@ -121,7 +123,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
       return finish('failed', `Docker API: ${(error as Error).message}`);
     }
     history.retarget(record, desired);
-    const plan = planRollout({ nodes, desired, forced, failedNodeId: control.failedNodeId(), lastRestartedId });
+    const plan = planRollout({ nodes, desired, forced, failedNodeId: control.failedNodeId(), lastRestartedId, leaving: control.leavingNodeIds() });
     if (plan.kind === 'done') return finish('complete');
     if (plan.kind === 'wait') {
       if (waitingSince === undefined) {

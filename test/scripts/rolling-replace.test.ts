@@ -31,7 +31,8 @@ esac`,
     `case "$1" in
   inspect) id=$(eval echo \\$$#); case "$3" in *Name*) echo "/proj-$id" ;; *) echo healthy ;; esac ;;
   stop) echo "stop $2" >> $D/calls ;;
-  rm) echo "rm $2" >> $D/calls; grep -v -x "$2" $D/ids > $D/ids.new; mv $D/ids.new $D/ids ;;
+  rm) if [ -e $D/running-again-$2 ]; then rm $D/running-again-$2; echo "rm $2 refused: running" >> $D/calls; exit 1; fi
+    echo "rm $2" >> $D/calls; grep -v -x "$2" $D/ids > $D/ids.new; mv $D/ids.new $D/ids ;;
   *) echo "unexpected docker $*" >&2; exit 2 ;;
 esac`,
   );
@@ -82,5 +83,16 @@ describe('scripts/rolling-replace.sh', () => {
       }),
     );
     assert.deepEqual(readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n'), ['up gateway=4 gateway'], 'no old node was stopped');
+  });
+
+  it('stops a node again when it was started between its stop and its removal, instead of failing half-way', () => {
+    writeFileSync(join(dir, 'running-again-old2'), '');
+    execFileSync('sh', [SCRIPT], {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, COMPOSE: `${dir}/compose`, RELOADER_URL: 'http://reloader', WAIT_S: '5' },
+      stdio: 'pipe',
+    });
+    const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+    assert.deepEqual(calls.slice(4, 8), ['stop old2', 'rm old2 refused: running', 'stop old2', 'rm old2']);
+    assert.deepEqual(readFileSync(join(dir, 'ids'), 'utf8').trim().split('\n'), ['new1', 'new2', 'new3']);
   });
 });

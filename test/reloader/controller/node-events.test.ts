@@ -86,4 +86,33 @@ describe('ReloaderController on node events', () => {
     }
     assert.ok(rotationIs(['gateway-1', 'gateway-2', 'gateway-3']));
   });
+
+  it('never starts a node someone else is stopping (docker stop, scripts/rolling-replace.sh), even when an edit rolls the others; once started again it is rolled', async () => {
+    h = createHarness(FP_OLD);
+    addThreeNodes(h, FP_OLD);
+    h.cluster.emitsEvents = true;
+    await h.controller.start();
+    await h.controller.settle();
+    // An operator's `docker stop gateway-3`: SIGTERM, a long drain (Docker's checks fail on the
+    // 503s meanwhile), then the listener closes while the process is still exiting.
+    const leaving = h.cluster.byName('gateway-3');
+    h.cluster.emit('gateway-3', 'kill');
+    leaving.broken = true;
+    leaving.health = 'unhealthy';
+    h.edit(FP_NEW);
+    await waitUntil('the rollout to end', () => h.controller.status().rollouts.previous[0]?.outcome === 'complete');
+    await h.controller.settle();
+    assert.deepEqual(h.cluster.stops(), ['gateway-1', 'gateway-2'], 'gateway-3 is left to the one stopping it');
+    assert.ok(!h.cluster.calls.includes('start gateway-3'));
+
+    leaving.state = 'exited';
+    h.cluster.emit('gateway-3', 'die');
+    await h.controller.settle();
+    await h.cluster.docker.start(leaving.id); // started again by hand: it loads the file it finds
+    leaving.fingerprint = FP_OLD; // ...as if the file had changed back and forth meanwhile
+    h.edit(FP_NEW);
+    await waitUntil('gateway-3 rolled', () => h.cluster.stops().includes('gateway-3'));
+    await h.controller.settle();
+    assert.equal(h.controller.status().nodes.find((n) => n.name === 'gateway-3')?.fingerprint, FP_NEW);
+  });
 });

@@ -80,4 +80,23 @@ describe('planRollout', () => {
     const served: ObservedNode = { ...booting, dockerHealth: 'healthy', health: { reachable: true, status: 'ok', fingerprint: NEW, inFlight: 0 } };
     assert.equal(restartedName(planRollout({ nodes: [served, node('g-2', 2, OLD), node('g-3', 3, OLD)], desired: NEW })), 'g-2');
   });
+
+  it('never restarts a node someone else is stopping, on an older file or not: its start would undo that stop', () => {
+    const draining: ObservedNode = { ...node('g-2', 2, OLD), health: { reachable: true, status: 'draining', fingerprint: OLD, inFlight: 3 } };
+    assert.deepEqual(planRollout({ nodes: [node('g-1', 1, NEW), draining], desired: NEW }), { kind: 'done' });
+    // Listener closed, process exiting, Docker's checks failed meanwhile: only the stop event tells.
+    const exiting = node('g-2', 2, OLD, false);
+    assert.equal(restartedName(planRollout({ nodes: [node('g-1', 1, NEW), exiting], desired: NEW })), 'g-2', 'unhealthy and unknown: broken');
+    const leaving = new Set(['id-g-2']);
+    assert.deepEqual(planRollout({ nodes: [node('g-1', 1, NEW), exiting], desired: NEW, leaving }), { kind: 'done' });
+    assert.deepEqual(planRollout({ nodes: [node('g-1', 1, NEW), exiting], desired: NEW, leaving, forced: new Set(['id-g-2']) }), { kind: 'done' });
+    assert.equal(restartedName(planRollout({ nodes: [node('g-1', 1, NEW), exiting], desired: NEW, leaving, failedNodeId: 'id-g-2' })), 'g-2');
+  });
+
+  it('does not restart a node whose /health stopped answering while Docker still calls it healthy: its file is unknown', () => {
+    const silent: ObservedNode = { ...node('g-2', 2, OLD), health: { reachable: false } };
+    assert.deepEqual(planRollout({ nodes: [node('g-1', 1, NEW), silent], desired: NEW }), { kind: 'done' });
+    const noCheck: ObservedNode = { ...silent, dockerHealth: 'none' };
+    assert.equal(restartedName(planRollout({ nodes: [node('g-1', 1, NEW), noCheck], desired: NEW })), 'g-2', 'no health check: nothing else to go by');
+  });
 });
