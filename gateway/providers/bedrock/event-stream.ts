@@ -1,7 +1,8 @@
 import { GatewayError } from '../../core/errors.js';
 import { loadOnFirstUse } from '../shared/load-on-first-use.js';
-import { classifyNetworkError, type UpstreamResponse } from '../shared/upstream-http.js';
+import { classifyNetworkError, tooLarge, upstreamLimits, type UpstreamResponse } from '../shared/upstream-http.js';
 import type { UpstreamTarget } from '../types.js';
+import { guardFrameLengths } from './frame-length-guard.js';
 
 /** One decoded message of an `application/vnd.amazon.eventstream` body. */
 export interface EventStreamMessage {
@@ -30,13 +31,17 @@ function headerString(headers: Record<string, { type: string; value: unknown }>,
 
 /**
  * Decodes AWS event-stream frames as they arrive, with Smithy's maintained framing
- * (`getChunkedStream`) and codec (CRC-checked). Transport failures become GatewayErrors;
- * leaving early stops the upstream transfer.
+ * (`getChunkedStream`) and codec (CRC-checked), each frame no larger than the event limit.
+ * Transport failures become GatewayErrors; leaving early stops the upstream transfer.
  */
 export async function* readEventStream(response: UpstreamResponse, target: UpstreamTarget): AsyncGenerator<EventStreamMessage> {
   try {
     const { getChunkedStream, toUtf8, codec } = await loadEventStreamTools();
-    const frames = getChunkedStream(response.body as AsyncIterable<Uint8Array>);
+    const maxEventBytes = upstreamLimits().maxEventBytes;
+    const guarded = guardFrameLengths(response.body as AsyncIterable<Uint8Array>, maxEventBytes, () =>
+      tooLarge(target, `an event-stream frame larger than ${Math.round(maxEventBytes / 1024)} KB`),
+    );
+    const frames = getChunkedStream(guarded);
     for await (const frame of frames) {
       let decoded: ReturnType<typeof codec.decode>;
       try {

@@ -4,7 +4,7 @@ import { GatewayError } from '../../../../gateway/core/errors.js';
 import { readEventStream } from '../../../../gateway/providers/bedrock/event-stream.js';
 import { ConverseStreamTranslator, translateConverseStream } from '../../../../gateway/providers/bedrock/stream.js';
 import type { ChatChunk } from '../../../../gateway/providers/chat-types.js';
-import type { UpstreamResponse } from '../../../../gateway/providers/shared/upstream-http.js';
+import { setUpstreamLimits, upstreamLimits, type UpstreamResponse } from '../../../../gateway/providers/shared/upstream-http.js';
 import { encodeEvent, encodeException, textStreamFrames } from '../../../support/bedrock-upstream.js';
 import { bedrockProvider, targetFor } from './fixtures.js';
 
@@ -132,5 +132,32 @@ describe('bedrock ConverseStream translation', () => {
     frame[frame.length - 1] = (frame[frame.length - 1] ?? 0) ^ 0xff;
     const { error } = await failure([frame]);
     assert.equal(error.code, 'upstream_bad_response');
+  });
+
+  it('refuses a frame that declares more than the event limit before buffering any of it, after delivering the frames before it', async () => {
+    const liar = Buffer.alloc(16);
+    liar.writeUInt32BE(0xfffffff0, 0); // "4 GB follow"
+    const before = process.memoryUsage().arrayBuffers;
+    const { error, chunks } = await failure([...textStreamFrames(['kept']).slice(0, 2), liar]);
+    assert.equal(error.code, 'upstream_bad_response');
+    assert.match(error.message, /bedrock sent an event-stream frame larger than 8192 KB/);
+    assert.deepEqual(
+      chunks.map((c) => c.choices[0]?.delta),
+      [{ role: 'assistant', content: '' }, { content: 'kept' }],
+    );
+    assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024, 'the declared length was allocated');
+  });
+
+  it('takes frames at the event limit exactly, and refuses one byte more', async () => {
+    const previous = upstreamLimits();
+    try {
+      const frame = encodeEvent('messageStart', { role: 'assistant' });
+      setUpstreamLimits({ ...upstreamLimits(), maxEventBytes: frame.length });
+      assert.match((await failure([frame])).error.message, /before messageStop/, 'a frame at the limit is decoded');
+      setUpstreamLimits({ ...upstreamLimits(), maxEventBytes: frame.length - 1 });
+      assert.match((await failure([frame])).error.message, /larger than/);
+    } finally {
+      setUpstreamLimits(previous);
+    }
   });
 });
