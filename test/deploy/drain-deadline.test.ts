@@ -54,11 +54,14 @@ describe('the drain deadline, end to end', () => {
     assert.equal(Number(withDefaults(reloader?.environment?.RELOADER_STOP_TIMEOUT_S)), graceS, "the reloader's docker stop gives what compose gives");
   });
 
-  it('docker-stack.yml: the node deadline is the default, and the stop grace period above it', () => {
-    const { gateway } = services('docker-stack.yml');
+  it('docker-stack.yml: the node deadline is the default, and the stop grace period above it, for the nodes and for nginx started first', () => {
+    const { gateway, nginx } = services('docker-stack.yml');
     const deadline = Number(withDefaults(gateway?.environment?.SHUTDOWN_TIMEOUT_MS));
     assert.equal(deadline, DEFAULT_DRAIN_DEADLINE_MS);
     assert.ok(durationS(gateway?.stop_grace_period) * 1000 > deadline);
+    // An nginx update must not cut a request a node is still allowed to finish.
+    assert.equal((nginx as { deploy?: { update_config?: { order?: string } } } | undefined)?.deploy?.update_config?.order, 'start-first');
+    assert.ok(durationS(nginx?.stop_grace_period) >= durationS(gateway?.stop_grace_period));
   });
 
   it('deploy/kubernetes: terminationGracePeriodSeconds covers preStop and the drain deadline', () => {
