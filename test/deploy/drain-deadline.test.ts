@@ -74,4 +74,17 @@ describe('the drain deadline, end to end', () => {
     assert.equal(deadline, DEFAULT_DRAIN_DEADLINE_MS);
     assert.ok(pod.terminationGracePeriodSeconds > 5 + deadline / 1000);
   });
+
+  it('the shipped configs let a provider call run as long as the drain deadline, and no longer', () => {
+    for (const file of ['config/config.json', 'deploy/kubernetes/base/config.json', 'deploy/kubernetes/overlays/example/config.json']) {
+      const config = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as {
+        providers: Record<string, { network_config?: { default_request_timeout_in_seconds?: number } }>;
+      };
+      const timeouts = Object.values(config.providers)
+        .map((p) => p.network_config?.default_request_timeout_in_seconds)
+        .filter((t): t is number => t !== undefined);
+      assert.ok(timeouts.length > 0, `${file} sets a provider timeout`);
+      for (const seconds of timeouts) assert.equal(seconds * 1000, DEFAULT_DRAIN_DEADLINE_MS, `${file}: ${seconds} s`);
+    }
+  });
 });
