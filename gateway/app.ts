@@ -22,6 +22,7 @@ import { AccessLogSink } from './observability/access-log-sink.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { MetricsSink } from './observability/metrics-sink.js';
 import { ModelLabels } from './observability/model-labels.js';
+import { ModelSeriesTable } from './observability/model-series.js';
 import type { OutcomeSink } from './request/outcome.js';
 import type { PreDispatchCheck } from './request/pre-dispatch.js';
 import type { GovernanceRuntime } from './governance/create-governance.js';
@@ -63,17 +64,17 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
   registerConfigSecrets(config);
   const metrics = options.metrics ?? new GatewayMetrics();
   const lifecycle = new Lifecycle((count) => metrics.inFlight.set(count));
-  const modelLabels = new ModelLabels(config.providers);
+  const modelSeries = new ModelSeriesTable(metrics, new ModelLabels(config.providers));
   const dispatcher = new Dispatcher(config, {
     metrics,
-    modelLabels,
+    modelSeries,
     logger: options.logger,
     ...(options.random ? { random: options.random } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
   const seams = options.governance ? new GovernanceSeams(options.governance.governor) : undefined;
   const outcomeSinks: OutcomeSink[] = [
-    new MetricsSink(metrics, modelLabels),
+    new MetricsSink(modelSeries),
     new AccessLogSink(options.logger),
     ...(seams ? [seams.sink] : []),
     ...(options.requestLog ? [new RequestLogSink(options.requestLog, options.prices)] : []),

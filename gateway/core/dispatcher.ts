@@ -2,6 +2,7 @@ import type { ProviderKey, ProviderSettings, RuntimeConfig } from '../../shared/
 import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { ModelLabels } from '../observability/model-labels.js';
+import { ModelSeriesTable } from '../observability/model-series.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { backoffDelay } from '../../shared/backoff.js';
@@ -63,8 +64,8 @@ export interface DispatchResult<T> {
 /** What the dispatcher needs besides the config. */
 export interface DispatcherDeps {
   metrics: GatewayMetrics;
-  /** Bounds the model label values of the upstream metrics (default: from the config). */
-  modelLabels?: ModelLabels;
+  /** The metric series by provider and model, shared with the outcome sink (default: bounded by the config). */
+  modelSeries?: ModelSeriesTable;
   logger: Logger;
   /** Random source in [0, 1) for key choice and jitter (tests pass a seeded one). */
   random?: () => number;
@@ -96,7 +97,7 @@ export class Dispatcher {
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal: CancelSignal) => Promise<void>;
 
-  private readonly labels: ModelLabels;
+  private readonly series: ModelSeriesTable;
 
   constructor(
     readonly config: RuntimeConfig,
@@ -104,7 +105,7 @@ export class Dispatcher {
   ) {
     this.random = deps.random ?? Math.random;
     this.sleep = deps.sleep ?? sleepWithSignal;
-    this.labels = deps.modelLabels ?? new ModelLabels(config.providers);
+    this.series = deps.modelSeries ?? new ModelSeriesTable(deps.metrics, new ModelLabels(config.providers));
     for (const [name, settings] of config.providers) {
       this.providers.set(name, {
         settings,
@@ -134,7 +135,7 @@ export class Dispatcher {
     let primaryError: unknown;
     for (let index = 0; index < candidates.length; index++) {
       const candidate = candidates[index] as Candidate;
-      if (index > 0) this.deps.metrics.fallbacks.inc(this.labels.of(candidate.ref.provider, candidate.ref.model));
+      if (index > 0) this.series.of(candidate.ref.provider, candidate.ref.model).fallbacks.inc();
       try {
         const result = await this.runCandidate(candidate, route, ctx, attempt);
         return { ...result, fallbackIndex: index };
@@ -222,7 +223,7 @@ export class Dispatcher {
           // the longest wait the config allows, the client gets the answer (and Retry-After) now.
           const askedMs = failure.retryAfterMs;
           if (askedMs !== undefined && askedMs > settings.backoffMaxMs) throw failure;
-          this.deps.metrics.retries.inc(this.labels.of(ref.provider, ref.model));
+          this.series.of(ref.provider, ref.model).retries.inc();
           const waitMs = Math.max(askedMs ?? 0, backoffDelay(attempts, settings.backoffInitialMs, settings.backoffMaxMs, this.random));
           this.deps.logger.debug({ id: ctx.requestId, provider: ref.provider, attempt: attempts, wait_ms: Math.round(waitMs), code: failure.code }, 'retrying');
           await this.sleep(waitMs, ctx.signal);
@@ -236,10 +237,10 @@ export class Dispatcher {
 
   private observeUpstream(ref: ModelRef, status: string, started: number): void {
     // The provider knew the model (it answered, was busy or failed; not 400/404): name it in labels.
-    if (status === '200' || status === '429' || Number(status) >= 500) this.labels.learn(ref.provider, ref.model);
-    const labels = { ...this.labels.of(ref.provider, ref.model), status };
-    this.deps.metrics.upstreamRequests.inc(labels);
-    this.deps.metrics.upstreamLatency.observe(labels, (performance.now() - started) / 1000);
+    if (status === '200' || status === '429' || Number(status) >= 500) this.series.learn(ref.provider, ref.model);
+    const upstream = this.series.of(ref.provider, ref.model).upstream(status);
+    upstream.requests.inc();
+    upstream.latency.observe((performance.now() - started) / 1000);
   }
 }
 

@@ -1,6 +1,5 @@
 import type { OutcomeSink, RequestOutcome } from '../request/outcome.js';
-import type { GatewayMetrics } from './metrics.js';
-import type { ModelLabels } from './model-labels.js';
+import type { ModelSeriesTable } from './model-series.js';
 
 /**
  * Turns each request's outcome into the Prometheus metrics: HTTP count and duration for
@@ -8,27 +7,24 @@ import type { ModelLabels } from './model-labels.js';
  */
 export class MetricsSink implements OutcomeSink {
   constructor(
-    private readonly metrics: GatewayMetrics,
-    /** Bounds the provider and model label values (the model comes from the client). */
-    private readonly labels: ModelLabels,
+    /** The series by provider and model, label values bounded (the model comes from the client). */
+    private readonly series: ModelSeriesTable,
   ) {}
 
   /** Records one outcome. */
   record(outcome: RequestOutcome): void {
-    const { metrics } = this;
     // Only a bounded set becomes label values: a client naming random providers or models
     // must not grow the metric series without bound.
-    if (outcome.succeeded) this.labels.learn(outcome.provider, outcome.model);
-    const { provider, model } = this.labels.of(outcome.provider, outcome.model);
-    const labels = { path: outcome.route, method: outcome.method, status: String(outcome.status), provider, model };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, outcome.durationMs / 1000);
+    if (outcome.succeeded) this.series.learn(outcome.provider, outcome.model);
+    const model = this.series.of(outcome.provider, outcome.model);
+    const http = model.http(outcome.route, outcome.method, outcome.status);
+    http.requests.inc();
+    http.duration.observe(outcome.durationMs / 1000);
     if (!outcome.inference) return;
-    const answered = { provider, model };
-    if (outcome.firstChunkMs !== undefined) metrics.firstTokenLatency.observe(answered, outcome.firstChunkMs / 1000);
-    if (outcome.error) metrics.errorRequests.inc({ provider, model, status: String(outcome.error.status) });
-    else if (outcome.succeeded) metrics.successRequests.inc(answered);
-    if (outcome.inputTokens > 0) metrics.inputTokens.inc(answered, outcome.inputTokens);
-    if (outcome.outputTokens > 0) metrics.outputTokens.inc(answered, outcome.outputTokens);
+    if (outcome.firstChunkMs !== undefined) model.firstChunk.observe(outcome.firstChunkMs / 1000);
+    if (outcome.error) model.errors(outcome.error.status).inc();
+    else if (outcome.succeeded) model.successes.inc();
+    if (outcome.inputTokens > 0) model.inputTokens.inc(outcome.inputTokens);
+    if (outcome.outputTokens > 0) model.outputTokens.inc(outcome.outputTokens);
   }
 }

@@ -4,6 +4,7 @@ import { AccessLogSink } from '../../../gateway/observability/access-log-sink.js
 import { GatewayMetrics } from '../../../gateway/observability/metrics.js';
 import { MetricsSink } from '../../../gateway/observability/metrics-sink.js';
 import { ModelLabels } from '../../../gateway/observability/model-labels.js';
+import { ModelSeriesTable } from '../../../gateway/observability/model-series.js';
 import type { ProviderSettings } from '../../../shared/config/index.js';
 import type { RequestOutcome } from '../../../gateway/request/outcome.js';
 import { createLogger } from '../../../shared/logger.js';
@@ -50,7 +51,7 @@ describe('outcome sinks', () => {
   describe('MetricsSink', () => {
     it('counts a success with its tokens under the provider that answered', async () => {
       const metrics = new GatewayMetrics();
-      new MetricsSink(metrics, labelsFor({ openai: ['*'] })).record(outcomeWith());
+      new MetricsSink(new ModelSeriesTable(metrics, labelsFor({ openai: ['*'] }))).record(outcomeWith());
       const text = await metrics.render();
       assert.match(text, /http_requests_total\{path="\/v1\/chat\/completions",method="POST",status="200",provider="openai",model="gpt-4o-mini"\} 1/);
       assert.match(text, /bifrost_success_requests_total\{provider="openai",model="gpt-4o-mini"\} 1/);
@@ -62,7 +63,7 @@ describe('outcome sinks', () => {
     it('never turns an unconfigured provider named by a client into a label value', async () => {
       const metrics = new GatewayMetrics();
       const error = { code: 'unknown_provider', status: 400, type: 'invalid_request_error', message: 'no' };
-      new MetricsSink(metrics, labelsFor({ openai: ['*'] })).record(
+      new MetricsSink(new ModelSeriesTable(metrics, labelsFor({ openai: ['*'] }))).record(
         outcomeWith({ provider: 'random-xyz', model: 'm', status: 400, succeeded: false, error, inputTokens: 0, outputTokens: 0 }),
       );
       const text = await metrics.render();
@@ -73,7 +74,7 @@ describe('outcome sinks', () => {
 
     it('labels a model the client made up as "other", however many there are, and a configured model by name', async () => {
       const metrics = new GatewayMetrics();
-      const sink = new MetricsSink(metrics, labelsFor({ openai: ['gpt-4o'] }));
+      const sink = new MetricsSink(new ModelSeriesTable(metrics, labelsFor({ openai: ['gpt-4o'] })));
       const error = { code: 'upstream_error', status: 404, type: 'not_found', message: 'no such model' };
       for (let i = 0; i < 500; i++) {
         sink.record(outcomeWith({ model: `made-up-${i}-${'x'.repeat(100)}`, status: 404, succeeded: false, error, inputTokens: 0, outputTokens: 0 }));
@@ -88,7 +89,7 @@ describe('outcome sinks', () => {
 
     it('counts neither success nor error for a probe', async () => {
       const metrics = new GatewayMetrics();
-      new MetricsSink(metrics, labelsFor({})).record(
+      new MetricsSink(new ModelSeriesTable(metrics, labelsFor({}))).record(
         outcomeWith({ route: '/health', path: '/health', method: 'GET', inference: false, provider: '', model: '', succeeded: false }),
       );
       const text = await metrics.render();
