@@ -147,14 +147,31 @@ export function rowSize(row: RequestLogRow): number {
 
 function serialize(value: unknown, redact: (text: string) => string): string | null {
   if (value === undefined || value === null) return null;
-  let text: string;
+  let text: string | undefined;
   try {
-    text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? clean(item) : item));
+    // No replacer: V8's fast path, twice as fast on a chat body; the escapes jsonb refuses are
+    // cleaned in the text after.
+    text = JSON.stringify(value);
   } catch {
     return JSON.stringify({ unserializable: true });
   }
+  if (typeof text !== 'string') return null;
   if (text.length > MAX_CONTENT_CHARS) return JSON.stringify({ truncated: true, chars: text.length });
+  if (text.includes('\\u')) text = text.replace(JSON_ESCAPES, cleanEscape);
   return redact(text);
+}
+
+/**
+ * The escapes JSON.stringify writes that jsonb refuses: `\u0000` and a lone surrogate (a pair is
+ * written as its characters). Matched left to right with `\\` as its own alternative, so an
+ * escaped backslash followed by "u0000" is text, not an escape. A valid escaped pair is kept.
+ */
+const JSON_ESCAPES = /\\(?:\\|u0000|ud[89ab][0-9a-f]{2}\\ud[c-f][0-9a-f]{2}|ud[89a-f][0-9a-f]{2})/g;
+
+function cleanEscape(escape: string): string {
+  if (escape === '\\u0000') return '';
+  // The escaped backslash and a valid pair stay as they are.
+  return escape === '\\\\' || escape.length === 12 ? escape : '\ufffd';
 }
 
 /**

@@ -148,7 +148,7 @@ describe('request log: filters, paging, stats and retention', () => {
       { batchSize: 10, flushIntervalMs: 60_000 },
     );
     writer.enqueue(
-      rowOf(loggable({ requestId: 'odd-text', model: 'm\u0000x', content: { input: [{ role: 'user', content: 'half \ud83d pair and nul \u0000' }] } })),
+      rowOf(loggable({ requestId: 'odd-text', model: 'm\u0000x', content: { input: [{ role: 'user', content: 'half \ud83d pair and nul \u0000', ['na\u0000me']: 'a backslash then \\u0000 is text' }] } })),
     );
     writer.enqueue(rowOf(loggable({ requestId: 'too-many-tokens', usage: { prompt_tokens: 5_000_000_000 } })));
     writer.enqueue(rowOf(loggable({ requestId: 'fine' })));
@@ -161,7 +161,7 @@ describe('request log: filters, paging, stats and retention', () => {
       ['fine', 'odd-text'],
     );
     assert.equal(stored.rows[1].model, 'mx');
-    assert.deepEqual(stored.rows[1].input_history, [{ role: 'user', content: 'half \ufffd pair and nul ' }]);
+    assert.deepEqual(stored.rows[1].input_history, [{ role: 'user', content: 'half \ufffd pair and nul ', name: 'a backslash then \\u0000 is text' }]);
     assert.equal((await metrics.dropped.get()).values.find((value) => value.labels.reason === 'rejected')?.value, 1);
     assert.equal((await metrics.written.get()).values[0]?.value, 2);
   });
