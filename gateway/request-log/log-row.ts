@@ -168,10 +168,10 @@ function serialize(value: unknown, redact: (text: string) => string): string | n
  */
 const JSON_ESCAPES = /\\(?:\\|u0000|ud[89ab][0-9a-f]{2}\\ud[c-f][0-9a-f]{2}|ud[89a-f][0-9a-f]{2})/g;
 
-function cleanEscape(escape: string): string {
-  if (escape === '\\u0000') return '';
+function cleanEscape(found: string): string {
+  if (found === '\\u0000') return '';
   // The escaped backslash and a valid pair stay as they are.
-  return escape === '\\\\' || escape.length === 12 ? escape : '\ufffd';
+  return found === '\\\\' || found.length === 12 ? found : '\ufffd';
 }
 
 /**

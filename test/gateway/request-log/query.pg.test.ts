@@ -148,7 +148,13 @@ describe('request log: filters, paging, stats and retention', () => {
       { batchSize: 10, flushIntervalMs: 60_000 },
     );
     writer.enqueue(
-      rowOf(loggable({ requestId: 'odd-text', model: 'm\u0000x', content: { input: [{ role: 'user', content: 'half \ud83d pair and nul \u0000', ['na\u0000me']: 'a backslash then \\u0000 is text' }] } })),
+      rowOf(
+        loggable({
+          requestId: 'odd-text',
+          model: 'm\u0000x',
+          content: { input: [{ role: 'user', content: 'half \ud83d pair and nul \u0000', 'na\u0000me': 'a backslash then \\u0000 is text' }] },
+        }),
+      ),
     );
     writer.enqueue(rowOf(loggable({ requestId: 'too-many-tokens', usage: { prompt_tokens: 5_000_000_000 } })));
     writer.enqueue(rowOf(loggable({ requestId: 'fine' })));
