@@ -1,34 +1,80 @@
 import type pg from 'pg';
 import type { CounterCheck } from '../hierarchy.js';
-import { adjustmentKey, type AdmitOutcome, type CounterAdjustment, type CounterCharge, type CounterReading, type CounterStore } from './counter-store.js';
+import type { AdmitOutcome, CounterAdjustment, CounterCharge, CounterReading, CounterStore } from './counter-store.js';
 import { runMigrations } from './migrate.js';
+import { StatementBatcher } from './statement-batcher.js';
+
+/** One caller's work in a batch: a request's admission, or a settlement. */
+type CounterJob = { charges: readonly CounterCharge[] } | { adjustments: readonly CounterAdjustment[] };
+
+/** A row of `governance_apply`: one per charge, in the order sent. */
+interface ApplyRow {
+  o_index: number;
+  o_start_ms: number;
+  o_end_ms: number;
+  o_used: string;
+  o_admitted: boolean;
+  o_now_ms: number;
+}
 
 /**
- * The counters in PostgreSQL. An admission is ONE statement (`governance_admit`), so a
- * governed request costs one round trip before its upstream call; settlement is a second
- * statement after the response. Both are named prepared statements. The schema is migrated on
- * first use and again after any failure, so a node started while the database was down
- * recovers without a restart.
+ * The counters in PostgreSQL. Admissions and settlements go through one statement,
+ * `governance_apply`, at most one in flight per node: whatever arrives while it runs is sent
+ * together in the next (StatementBatcher), and a settlement waits for the next admission to
+ * ride with. So a governed request costs one round trip, before its upstream call, where it
+ * cost two; under load the requests in flight share even that, and the counters' row locks are
+ * taken once per batch instead of once per request. Each admission is still judged alone, in order, against the usage left by the ones
+ * before it, so the limits hold exactly as with one statement a request. The schema is
+ * migrated on first use and again after any failure, so a node started while the database was
+ * down recovers without a restart.
  */
 export class PgCounterStore implements CounterStore {
   private ready: Promise<void> | undefined;
+  private readonly batcher = new StatementBatcher<CounterJob, AdmitOutcome | undefined>((jobs) => this.apply(jobs));
 
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Checks and charges every counter in one round trip. */
+  /** Checks every counter and, only when all pass, charges them all. */
   async admit(charges: readonly CounterCharge[]): Promise<AdmitOutcome> {
+    return (await this.batcher.submit({ charges })) as AdmitOutcome;
+  }
+
+  /**
+   * Adds deltas to counter windows. A settlement rides with the node's next admission (which
+   * it precedes in the statement, so this node never judges a request against a reservation
+   * already settled), or goes alone within 10 ms when no admission comes.
+   */
+  async adjust(adjustments: readonly CounterAdjustment[]): Promise<void> {
+    if (adjustments.every((a) => a.delta === 0)) return;
+    await this.batcher.submit({ adjustments }, { mayWait: true });
+  }
+
+  /** One statement for a batch: its settlements first, then each admission in order. */
+  private async apply(jobs: readonly CounterJob[]): Promise<(AdmitOutcome | undefined)[]> {
     await this.migrated();
-    const c = charges.map((charge) => charge.check);
-    const result = await this.pool.query<{ start_ms: number; end_ms: number; used: string; admitted: boolean; now_ms: number }>({
-      // Named: each pooled connection parses and plans it once, not on every request.
-      name: 'governance-admit-v1',
-      // Times as epoch milliseconds (float8): parsing three timestamptz texts per counter was a
+    const adjustments: CounterAdjustment[] = [];
+    const charges: { request: number; charge: CounterCharge }[] = [];
+    jobs.forEach((job, request) => {
+      if ('charges' in job) for (const charge of job.charges) charges.push({ request, charge });
+      else for (const a of job.adjustments) if (a.delta !== 0) adjustments.push(a);
+    });
+    const c = charges.map((x) => x.charge.check);
+    const result = await this.pool.query<ApplyRow>({
+      // Named: each pooled connection parses and plans it once, not on every batch.
+      name: 'governance-apply-v2',
+      // Times travel as epoch milliseconds (float8): parsing timestamptz texts per counter was a
       // measurable part of a governed request's CPU in the node (bench/profile-notes.md).
-      text: `SELECT floor(extract(epoch FROM o_window_start) * 1000)::float8 AS start_ms, floor(extract(epoch FROM o_window_end) * 1000)::float8 AS end_ms,
-                    o_used AS used, o_admitted AS admitted, floor(extract(epoch FROM o_now) * 1000)::float8 AS now_ms
-               FROM governance_admit($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[], $6::bigint[], $7::numeric[], $8::numeric[], $9::boolean[])
+      text: `SELECT o_index, o_start_ms, o_end_ms, o_used, o_admitted, o_now_ms
+               FROM governance_apply($1::text[], $2::text[], $3::text[], $4::float8[], $5::numeric[],
+                                     $6::integer[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::integer[], $12::bigint[], $13::numeric[], $14::numeric[], $15::boolean[])
               ORDER BY o_index`,
       values: [
+        adjustments.map((a) => a.scopeKind),
+        adjustments.map((a) => a.scopeId),
+        adjustments.map((a) => a.limitKind),
+        adjustments.map((a) => a.windowStartMs),
+        adjustments.map((a) => a.delta),
+        charges.map((x) => x.request),
         c.map((x) => x.scopeKind),
         c.map((x) => x.scopeId),
         c.map((x) => x.limitKind),
@@ -36,52 +82,25 @@ export class PgCounterStore implements CounterStore {
         c.map((x) => x.window.months),
         c.map((x) => x.window.offsetSeconds),
         c.map((x) => x.max),
-        charges.map((charge) => charge.amount),
+        charges.map((x) => x.charge.amount),
         c.map((x) => x.limitKind === 'requests'),
       ],
     });
-    const deniedIndex = result.rows.findIndex((row) => !row.admitted);
-    return {
-      admitted: deniedIndex < 0,
-      ...(deniedIndex >= 0 ? { deniedIndex } : {}),
-      readings: result.rows.map((row) => ({ windowStartMs: row.start_ms, windowEndMs: row.end_ms, used: Number(row.used) })),
-      nowMs: result.rows[0]?.now_ms ?? Date.now(),
-    };
-  }
-
-  /** Adds deltas, merged per window and sorted (the same lock order as admissions). */
-  async adjust(adjustments: readonly CounterAdjustment[]): Promise<void> {
-    const merged = new Map<string, CounterAdjustment>();
-    for (const a of adjustments) {
-      const key = adjustmentKey(a);
-      const existing = merged.get(key);
-      merged.set(key, existing ? { ...existing, delta: existing.delta + a.delta } : { ...a });
-    }
-    const rows = [...merged.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, a]) => a)
-      .filter((a) => a.delta !== 0);
-    if (rows.length === 0) return;
-    await this.migrated();
-    await this.pool.query({
-      name: 'governance-adjust-v1',
-      // Window starts travel as epoch milliseconds (float8), not Dates: no date text to build per row.
-      text: `INSERT INTO governance_counters AS c (scope_kind, scope_id, limit_kind, window_start, used)
-               SELECT k, s, l, to_timestamp(ms / 1000.0), u FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::numeric[]) AS x(k, s, l, ms, u)
-             ON CONFLICT (scope_kind, scope_id, limit_kind, window_start) DO UPDATE SET used = c.used + EXCLUDED.used, updated_at = now()`,
-      values: [
-        rows.map((a) => a.scopeKind),
-        rows.map((a) => a.scopeId),
-        rows.map((a) => a.limitKind),
-        rows.map((a) => a.windowStartMs),
-        rows.map((a) => a.delta),
-      ],
+    if (result.rows.length !== charges.length) throw new Error(`governance_apply answered ${result.rows.length} rows for ${charges.length} charges`);
+    let next = 0;
+    return jobs.map((job) => {
+      if (!('charges' in job)) return undefined;
+      const rows = result.rows.slice(next, next + job.charges.length);
+      next += job.charges.length;
+      return toOutcome(rows);
     });
   }
 
   /** The usage of each counter's current window (0 where nothing was counted yet). */
   async read(checks: readonly CounterCheck[]): Promise<CounterReading[]> {
     if (checks.length === 0) return [];
+    // Settlements waiting for a statement go first: the usage view shows every answered request.
+    await this.batcher.flush();
     await this.migrated();
     const result = await this.pool.query<{ w_start: Date; w_end: Date; used: string | null }>(
       `SELECT w.w_start, CASE WHEN u.m > 0 THEN w.w_start + make_interval(months => u.m) ELSE w.w_start + make_interval(secs => u.sec::double precision) END AS w_end,
@@ -110,8 +129,9 @@ export class PgCounterStore implements CounterStore {
     return this.migrated();
   }
 
-  /** Closes the pool. */
+  /** Sends the settlements still waiting, then closes the pool. */
   async close(): Promise<void> {
+    await this.batcher.flush();
     await this.pool.end();
   }
 
@@ -125,4 +145,15 @@ export class PgCounterStore implements CounterStore {
     }
     return this.ready;
   }
+}
+
+/** One admission's rows as its outcome: the first refusing counter, if any, denies it. */
+function toOutcome(rows: readonly ApplyRow[]): AdmitOutcome {
+  const deniedIndex = rows.findIndex((row) => !row.o_admitted);
+  return {
+    admitted: deniedIndex < 0,
+    ...(deniedIndex >= 0 ? { deniedIndex } : {}),
+    readings: rows.map((row) => ({ windowStartMs: row.o_start_ms, windowEndMs: row.o_end_ms, used: Number(row.o_used) })),
+    nowMs: rows[0]?.o_now_ms ?? Date.now(),
+  };
 }

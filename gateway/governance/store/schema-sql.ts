@@ -84,4 +84,116 @@ END
 $fn$;
 `,
   },
+  {
+    // Version 2: the statement of a batch. Nodes still on version 1 during a rollout keep
+    // calling governance_admit: both lock the same rows in the same order, so they mix safely.
+    version: 2,
+    sql: `
+CREATE OR REPLACE FUNCTION governance_apply(
+  a_kinds text[], a_ids text[], a_limits text[], a_starts_ms float8[], a_deltas numeric[],
+  p_request integer[], p_kinds text[], p_ids text[], p_limits text[], p_seconds bigint[], p_months integer[], p_offsets bigint[],
+  p_max numeric[], p_amounts numeric[], p_strict boolean[])
+RETURNS TABLE (o_index integer, o_start_ms float8, o_end_ms float8, o_used numeric, o_admitted boolean, o_now_ms float8)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  na integer := coalesce(array_length(a_kinds, 1), 0);
+  n integer := coalesce(array_length(p_kinds, 1), 0);
+  t timestamptz := now();
+  starts timestamptz[] := '{}';
+  ends timestamptz[] := '{}';
+  -- The distinct counter rows of the batch; a_row and p_row say which one each adjustment and
+  -- charge touches. Usage is worked on in r_used and written back once, whatever the batch size.
+  r_keys text[] := '{}';
+  r_kinds text[] := '{}';
+  r_ids text[] := '{}';
+  r_limits text[] := '{}';
+  r_starts timestamptz[] := '{}';
+  r_used numeric[];
+  a_row integer[] := '{}';
+  p_row integer[] := '{}';
+  seen numeric[] := '{}';
+  ok boolean[] := '{}';
+  k text;
+  w timestamptz;
+  pos integer;
+  i integer;
+  j integer;
+  denied integer;
+BEGIN
+  FOR i IN 1..na LOOP
+    w := to_timestamp(a_starts_ms[i] / 1000.0);
+    k := a_kinds[i] || chr(1) || a_ids[i] || chr(1) || a_limits[i] || chr(1) || extract(epoch FROM w)::text;
+    pos := array_position(r_keys, k);
+    IF pos IS NULL THEN
+      r_keys := r_keys || k; r_kinds := r_kinds || a_kinds[i]; r_ids := r_ids || a_ids[i]; r_limits := r_limits || a_limits[i]; r_starts := r_starts || w;
+      pos := array_length(r_keys, 1);
+    END IF;
+    a_row[i] := pos;
+  END LOOP;
+  FOR i IN 1..n LOOP
+    starts[i] := governance_window_start(t, p_seconds[i], p_months[i], p_offsets[i]);
+    ends[i] := CASE WHEN p_months[i] > 0 THEN starts[i] + make_interval(months => p_months[i])
+                    ELSE starts[i] + make_interval(secs => p_seconds[i]::double precision) END;
+    k := p_kinds[i] || chr(1) || p_ids[i] || chr(1) || p_limits[i] || chr(1) || extract(epoch FROM starts[i])::text;
+    pos := array_position(r_keys, k);
+    IF pos IS NULL THEN
+      r_keys := r_keys || k; r_kinds := r_kinds || p_kinds[i]; r_ids := r_ids || p_ids[i]; r_limits := r_limits || p_limits[i]; r_starts := r_starts || starts[i];
+      pos := array_length(r_keys, 1);
+    END IF;
+    p_row[i] := pos;
+  END LOOP;
+  -- Rows are created, then locked, in the same fixed order as governance_admit's, so that
+  -- nodes charging overlapping counters wait for each other instead of deadlocking.
+  INSERT INTO governance_counters (scope_kind, scope_id, limit_kind, window_start)
+    SELECT u.k, u.s, u.l, u.w FROM unnest(r_kinds, r_ids, r_limits, r_starts) AS u(k, s, l, w) ORDER BY 1, 2, 3, 4
+    ON CONFLICT DO NOTHING;
+  PERFORM 1 FROM governance_counters c
+    JOIN unnest(r_kinds, r_ids, r_limits, r_starts) AS u(k, s, l, w)
+      ON c.scope_kind = u.k AND c.scope_id = u.s AND c.limit_kind = u.l AND c.window_start = u.w
+    ORDER BY c.scope_kind, c.scope_id, c.limit_kind, c.window_start
+    FOR UPDATE OF c;
+  SELECT array_agg(c.used ORDER BY u.n) INTO r_used
+    FROM unnest(r_kinds, r_ids, r_limits, r_starts) WITH ORDINALITY AS u(k, s, l, w, n)
+    JOIN governance_counters c ON c.scope_kind = u.k AND c.scope_id = u.s AND c.limit_kind = u.l AND c.window_start = u.w;
+  -- Settlements first: they correct requests already answered, before anything new is judged.
+  FOR i IN 1..na LOOP
+    r_used[a_row[i]] := r_used[a_row[i]] + a_deltas[i];
+  END LOOP;
+  -- Then each request in the order the node sent them, its charges contiguous under one
+  -- p_request number: all of its counters pass, or none is charged.
+  i := 1;
+  WHILE i <= n LOOP
+    j := i;
+    WHILE j < n AND p_request[j + 1] = p_request[i] LOOP
+      j := j + 1;
+    END LOOP;
+    denied := 0;
+    FOR x IN i..j LOOP
+      seen[x] := r_used[p_row[x]];
+      -- A request counter admits exactly max per window; a token or dollar counter refuses once
+      -- it has reached its limit (the request that crosses it was allowed, as in Bifrost).
+      IF denied = 0 AND ((p_strict[x] AND seen[x] + p_amounts[x] > p_max[x]) OR (NOT p_strict[x] AND seen[x] >= p_max[x])) THEN
+        denied := x;
+      END IF;
+    END LOOP;
+    FOR x IN i..j LOOP
+      IF denied = 0 THEN
+        r_used[p_row[x]] := r_used[p_row[x]] + p_amounts[x];
+        seen[x] := seen[x] + p_amounts[x];
+      END IF;
+      ok[x] := denied = 0 OR denied <> x;
+    END LOOP;
+    i := j + 1;
+  END LOOP;
+  UPDATE governance_counters c SET used = u.v, updated_at = t
+    FROM unnest(r_kinds, r_ids, r_limits, r_starts, r_used) AS u(k, s, l, w, v)
+    WHERE c.scope_kind = u.k AND c.scope_id = u.s AND c.limit_kind = u.l AND c.window_start = u.w AND c.used IS DISTINCT FROM u.v;
+  RETURN QUERY SELECT g.i, floor(extract(epoch FROM starts[g.i]) * 1000)::float8, floor(extract(epoch FROM ends[g.i]) * 1000)::float8,
+    seen[g.i], ok[g.i], floor(extract(epoch FROM t) * 1000)::float8
+    FROM generate_series(1, n) AS g(i);
+END
+$fn$;
+`,
+  },
 ];

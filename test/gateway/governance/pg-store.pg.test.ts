@@ -4,6 +4,7 @@ import { parseResetDuration } from '../../../shared/config/index.js';
 import type { CounterCheck } from '../../../gateway/governance/hierarchy.js';
 import { PgCounterStore } from '../../../gateway/governance/store/pg-counter-store.js';
 import { runMigrations } from '../../../gateway/governance/store/migrate.js';
+import { MIGRATIONS } from '../../../gateway/governance/store/schema-sql.js';
 import { toWindowSpec, windowBounds } from '../../../gateway/governance/windows.js';
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 
@@ -46,7 +47,7 @@ describe('PgCounterStore (real PostgreSQL)', function () {
   it('migrates once when several nodes start together', async () => {
     await Promise.all([newPool(), newPool(), newPool()].map((pool) => runMigrations(pool)));
     const versions = await newPool().query('SELECT version FROM governance_migrations');
-    assert.equal(versions.rowCount, 1);
+    assert.equal(versions.rowCount, MIGRATIONS.length);
   });
 
   it('cuts the same windows in SQL as in TypeScript', async () => {
@@ -88,6 +89,67 @@ describe('PgCounterStore (real PostgreSQL)', function () {
     assert.equal(outcomes.filter((o) => o.admitted).length, 25);
     const [reading] = await (stores[0] as PgCounterStore).read([limit]);
     assert.equal(reading?.used, 25);
+  });
+
+  it('judges a burst from one node in a few statements, each request alone, exactly to the limit', async () => {
+    const pool = newPool();
+    let statements = 0;
+    const counted = new Proxy(pool, {
+      get(target, property, receiver) {
+        if (property !== 'query') return Reflect.get(target, property, receiver);
+        return (...args: Parameters<pg.Pool['query']>) => {
+          statements += 1;
+          return (target.query as (...a: unknown[]) => unknown)(...args);
+        };
+      },
+    });
+    const store = new PgCounterStore(counted);
+    await store.warm();
+    const limit = check('burst', 'requests', 60);
+    const outcomes = await Promise.all(Array.from({ length: 200 }, () => store.admit([{ check: limit, amount: 1 }])));
+    const admitted = outcomes.filter((o) => o.admitted);
+    assert.equal(admitted.length, 60);
+    assert.deepEqual(
+      admitted.map((o) => o.readings[0]?.used).sort((a, b) => (a ?? 0) - (b ?? 0)),
+      Array.from({ length: 60 }, (_, i) => i + 1),
+      'each admitted request saw the usage left by the ones before it',
+    );
+    assert.ok(outcomes.filter((o) => !o.admitted).every((o) => o.readings[0]?.used === 60));
+    assert.ok(statements <= 10, `200 admissions took ${statements} statements`);
+    assert.equal((await store.read([limit]))[0]?.used, 60);
+  });
+
+  it('applies settlements sent with admissions first, so a refund admits the request behind it', async () => {
+    const store = new PgCounterStore(newPool());
+    const tokens = check('refund', 'tokens', 100);
+    const first = await store.admit([{ check: tokens, amount: 100 }]);
+    assert.equal((await store.admit([{ check: tokens, amount: 1 }])).admitted, false, 'at the limit');
+    const windowStartMs = first.readings[0]!.windowStartMs;
+    const [, after] = await Promise.all([
+      store.adjust([{ scopeKind: 'rate_limit', scopeId: 'refund', limitKind: 'tokens', windowStartMs, delta: -70 }]),
+      store.admit([{ check: tokens, amount: 5 }]),
+    ]);
+    assert.equal(after.admitted, true);
+    assert.equal(after.readings[0]?.used, 35);
+  });
+
+  it('holds the limit while nodes of the previous version (governance_admit) race the new ones', async () => {
+    const store = new PgCounterStore(newPool());
+    await store.warm();
+    const older = newPool();
+    const limit = check('mixed', 'requests', 40);
+    const olderAdmit = async () => {
+      const result = await older.query<{ admitted: boolean }>(
+        'SELECT o_admitted AS admitted FROM governance_admit($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[], $6::bigint[], $7::numeric[], $8::numeric[], $9::boolean[])',
+        [['rate_limit'], ['mixed'], ['requests'], [limit.window.seconds], [limit.window.months], [limit.window.offsetSeconds], [40], [1], [true]],
+      );
+      return result.rows[0]?.admitted === true;
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => (i % 2 === 0 ? olderAdmit() : store.admit([{ check: limit, amount: 1 }]).then((o) => o.admitted))),
+    );
+    assert.equal(answers.filter(Boolean).length, 40);
+    assert.equal((await store.read([limit]))[0]?.used, 40);
   });
 
   it('charges nothing when any level refuses', async () => {
