@@ -1,11 +1,15 @@
 import type pg from 'pg';
 import type { CounterCheck } from '../hierarchy.js';
 import type { AdmitOutcome, CounterAdjustment, CounterCharge, CounterReading, CounterStore } from './counter-store.js';
+import { LeaseBook, type LeaseBookOptions, type LeaseDelta } from './lease-book.js';
 import { runMigrations } from './migrate.js';
 import { StatementBatcher } from './statement-batcher.js';
 
-/** One caller's work in a batch: a request's admission, or a settlement. */
-type CounterJob = { charges: readonly CounterCharge[] } | { adjustments: readonly CounterAdjustment[] };
+/** One caller's work in a batch: a request's admission, a settlement, or the leases' changes. */
+type CounterJob = { charges: readonly CounterCharge[] } | { adjustments: readonly CounterAdjustment[] } | { leaseDeltas: readonly LeaseDelta[] };
+
+/** How often the leases' changes are sent, and idle or ended leases given back (ms). */
+const LEASE_SYNC_MS = 100;
 
 /** A row of `governance_apply`: one per charge, in the order sent. */
 interface ApplyRow {
@@ -15,28 +19,38 @@ interface ApplyRow {
   o_used: string;
   o_admitted: boolean;
   o_now_ms: number;
+  o_granted: string;
 }
 
 /**
  * The counters in PostgreSQL. Admissions and settlements go through one statement,
- * `governance_apply`, at most one in flight per node: whatever arrives while it runs is sent
- * together in the next (StatementBatcher), and a settlement waits for the next admission to
- * ride with. So a governed request costs one round trip, before its upstream call, where it
- * cost two; under load the requests in flight share even that, and the counters' row locks are
- * taken once per batch instead of once per request. Each admission is still judged alone, in order, against the usage left by the ones
- * before it, so the limits hold exactly as with one statement a request. The schema is
- * migrated on first use and again after any failure, so a node started while the database was
- * down recovers without a restart.
+ * `governance_apply_leased`, at most one in flight per node: whatever arrives while it runs is
+ * sent together in the next (StatementBatcher), and a settlement waits for the next admission
+ * to ride with. Each admission is judged alone, in order, against the usage left by the ones
+ * before it, so the limits hold exactly as with one statement a request. Far from its limit, a
+ * counter also hands the node a lease (LeaseBook): headroom to admit from memory, so most
+ * governed requests cost no round trip at all. The schema is migrated on first use and again
+ * after any failure, so a node started while the database was down recovers without a restart.
  */
 export class PgCounterStore implements CounterStore {
   private ready: Promise<void> | undefined;
   private readonly batcher = new StatementBatcher<CounterJob, AdmitOutcome | undefined>((jobs) => this.apply(jobs));
+  private readonly leases: LeaseBook;
+  private readonly syncTimer: NodeJS.Timeout;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    leaseOptions: LeaseBookOptions = {},
+  ) {
+    this.leases = new LeaseBook(leaseOptions);
+    this.syncTimer = setInterval(() => void this.syncLeases(), LEASE_SYNC_MS);
+    // Leases left at exit go back by close(); the timer alone must not keep a process up.
+    this.syncTimer.unref();
+  }
 
-  /** Checks every counter and, only when all pass, charges them all. */
+  /** Checks every counter and, only when all pass, charges them all: from a lease when one covers it. */
   async admit(charges: readonly CounterCharge[]): Promise<AdmitOutcome> {
-    return (await this.batcher.submit({ charges })) as AdmitOutcome;
+    return this.leases.take(charges) ?? ((await this.batcher.submit({ charges })) as AdmitOutcome);
   }
 
   /**
@@ -45,35 +59,55 @@ export class PgCounterStore implements CounterStore {
    * already settled), or goes alone within 10 ms when no admission comes.
    */
   async adjust(adjustments: readonly CounterAdjustment[]): Promise<void> {
-    if (adjustments.every((a) => a.delta === 0)) return;
-    await this.batcher.submit({ adjustments }, { mayWait: true });
+    // A reservation drawn from a lease this node still holds settles into it, in memory.
+    const unleased = adjustments.filter((a) => a.delta !== 0 && !this.leases.settle(a));
+    if (unleased.length === 0) return;
+    await this.batcher.submit({ adjustments: unleased }, { mayWait: true });
   }
 
-  /** One statement for a batch: its settlements first, then each admission in order. */
+  /**
+   * One statement for a batch: its settlements first, then each admission in order. An
+   * admission a lease granted by the previous statement now covers is answered from it; of
+   * the rest, the first to charge a counter asks for a lease on it.
+   */
   private async apply(jobs: readonly CounterJob[]): Promise<(AdmitOutcome | undefined)[]> {
     await this.migrated();
-    const adjustments: CounterAdjustment[] = [];
-    const charges: { request: number; charge: CounterCharge }[] = [];
+    const answers: (AdmitOutcome | undefined)[] = jobs.map(() => undefined);
+    const adjustments: LeaseDelta[] = [];
+    const charges: { request: number; charge: CounterCharge; lease: number }[] = [];
+    const asked = new Set<CounterCharge['check']>();
     jobs.forEach((job, request) => {
-      if ('charges' in job) for (const charge of job.charges) charges.push({ request, charge });
-      else for (const a of job.adjustments) if (a.delta !== 0) adjustments.push(a);
+      if ('leaseDeltas' in job) adjustments.push(...job.leaseDeltas);
+      else if ('adjustments' in job) for (const a of job.adjustments) adjustments.push({ ...a, usedDelta: a.delta, leasedDelta: 0 });
+      else {
+        const fromLease = this.leases.take(job.charges);
+        if (fromLease) answers[request] = fromLease;
+        else
+          for (const charge of job.charges) {
+            const lease = asked.has(charge.check) ? 0 : this.leases.wanted(charge);
+            if (lease > 0) asked.add(charge.check);
+            charges.push({ request, charge, lease });
+          }
+      }
     });
+    if (charges.length === 0 && adjustments.length === 0) return answers;
     const c = charges.map((x) => x.charge.check);
     const result = await this.pool.query<ApplyRow>({
       // Named: each pooled connection parses and plans it once, not on every batch.
-      name: 'governance-apply-v2',
+      name: 'governance-apply-v3',
       // Times travel as epoch milliseconds (float8): parsing timestamptz texts per counter was a
       // measurable part of a governed request's CPU in the node (bench/profile-notes.md).
-      text: `SELECT o_index, o_start_ms, o_end_ms, o_used, o_admitted, o_now_ms
-               FROM governance_apply($1::text[], $2::text[], $3::text[], $4::float8[], $5::numeric[],
-                                     $6::integer[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::integer[], $12::bigint[], $13::numeric[], $14::numeric[], $15::boolean[])
+      text: `SELECT o_index, o_start_ms, o_end_ms, o_used, o_admitted, o_now_ms, o_granted
+               FROM governance_apply_leased($1::text[], $2::text[], $3::text[], $4::float8[], $5::numeric[], $6::numeric[],
+                                     $7::integer[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::integer[], $13::bigint[], $14::numeric[], $15::numeric[], $16::boolean[], $17::numeric[])
               ORDER BY o_index`,
       values: [
         adjustments.map((a) => a.scopeKind),
         adjustments.map((a) => a.scopeId),
         adjustments.map((a) => a.limitKind),
         adjustments.map((a) => a.windowStartMs),
-        adjustments.map((a) => a.delta),
+        adjustments.map((a) => a.usedDelta),
+        adjustments.map((a) => a.leasedDelta),
         charges.map((x) => x.request),
         c.map((x) => x.scopeKind),
         c.map((x) => x.scopeId),
@@ -84,27 +118,50 @@ export class PgCounterStore implements CounterStore {
         c.map((x) => x.max),
         charges.map((x) => x.charge.amount),
         c.map((x) => x.limitKind === 'requests'),
+        charges.map((x) => x.lease),
       ],
     });
-    if (result.rows.length !== charges.length) throw new Error(`governance_apply answered ${result.rows.length} rows for ${charges.length} charges`);
+    if (result.rows.length !== charges.length) throw new Error(`governance_apply_leased answered ${result.rows.length} rows for ${charges.length} charges`);
     let next = 0;
-    return jobs.map((job) => {
-      if (!('charges' in job)) return undefined;
+    jobs.forEach((job, request) => {
+      if (!('charges' in job) || answers[request]) return;
       const rows = result.rows.slice(next, next + job.charges.length);
       next += job.charges.length;
-      return toOutcome(rows);
+      const outcome = toOutcome(rows);
+      if (outcome.admitted)
+        this.leases.granted(
+          job.charges,
+          outcome,
+          rows.map((row) => Number(row.o_granted)),
+        );
+      answers[request] = outcome;
     });
+    return answers;
+  }
+
+  /** Sends what was drawn from and settled into the leases, and gives back idle or ended ones. */
+  private async syncLeases(everything = false): Promise<void> {
+    const deltas = this.leases.collect(everything);
+    if (deltas.length === 0) return;
+    try {
+      await this.batcher.submit({ leaseDeltas: deltas }, { mayWait: !everything });
+    } catch {
+      // The database is away: the changes wait for the next statement that goes through.
+      this.leases.restore(deltas);
+    }
   }
 
   /** The usage of each counter's current window (0 where nothing was counted yet). */
   async read(checks: readonly CounterCheck[]): Promise<CounterReading[]> {
     if (checks.length === 0) return [];
-    // Settlements waiting for a statement go first: the usage view shows every answered request.
+    // Settlements and lease draws waiting for a statement go first: the usage view shows every
+    // answered request.
+    void this.syncLeases();
     await this.batcher.flush();
     await this.migrated();
     const result = await this.pool.query<{ w_start: Date; w_end: Date; used: string | null }>(
       `SELECT w.w_start, CASE WHEN u.m > 0 THEN w.w_start + make_interval(months => u.m) ELSE w.w_start + make_interval(secs => u.sec::double precision) END AS w_end,
-              (SELECT c.used FROM governance_counters c WHERE c.scope_kind = u.k AND c.scope_id = u.s AND c.limit_kind = u.l AND c.window_start = w.w_start) AS used
+              (SELECT c.used - c.leased FROM governance_counters c WHERE c.scope_kind = u.k AND c.scope_id = u.s AND c.limit_kind = u.l AND c.window_start = w.w_start) AS used
          FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[], $6::bigint[]) WITH ORDINALITY AS u(k, s, l, sec, m, off, n)
          CROSS JOIN LATERAL (SELECT governance_window_start(now(), u.sec, u.m, u.off) AS w_start) w
         ORDER BY u.n`,
@@ -129,8 +186,10 @@ export class PgCounterStore implements CounterStore {
     return this.migrated();
   }
 
-  /** Sends the settlements still waiting, then closes the pool. */
+  /** Gives the leases back and sends the settlements still waiting, then closes the pool. */
   async close(): Promise<void> {
+    clearInterval(this.syncTimer);
+    await this.syncLeases(true);
     await this.batcher.flush();
     await this.pool.end();
   }

@@ -85,15 +85,25 @@ $fn$;
 `,
   },
   {
-    // Version 2: the statement of a batch. Nodes still on version 1 during a rollout keep
-    // calling governance_admit: both lock the same rows in the same order, so they mix safely.
+    // Version 2 created governance_apply, the statement of a batch. Version 3 re-creates it as
+    // a wrapper of governance_apply_leased, which every database gets on its way past here;
+    // the text that stood here ran once on each database that reached version 2 before 3 existed.
     version: 2,
+    sql: 'SELECT 1',
+  },
+  {
+    // Version 3: leases. "leased" is the part of "used" that is headroom handed to nodes
+    // and not spent yet; the usage view shows used - leased. Nodes of versions 1 and 2 keep
+    // calling governance_admit and governance_apply, which judge "used" (leases included),
+    // so they never admit into headroom a newer node holds.
+    version: 3,
     sql: `
-CREATE OR REPLACE FUNCTION governance_apply(
-  a_kinds text[], a_ids text[], a_limits text[], a_starts_ms float8[], a_deltas numeric[],
+ALTER TABLE governance_counters ADD COLUMN IF NOT EXISTS leased numeric NOT NULL DEFAULT 0;
+CREATE OR REPLACE FUNCTION governance_apply_leased(
+  a_kinds text[], a_ids text[], a_limits text[], a_starts_ms float8[], a_deltas numeric[], a_lease_deltas numeric[],
   p_request integer[], p_kinds text[], p_ids text[], p_limits text[], p_seconds bigint[], p_months integer[], p_offsets bigint[],
-  p_max numeric[], p_amounts numeric[], p_strict boolean[])
-RETURNS TABLE (o_index integer, o_start_ms float8, o_end_ms float8, o_used numeric, o_admitted boolean, o_now_ms float8)
+  p_max numeric[], p_amounts numeric[], p_strict boolean[], p_lease_caps numeric[])
+RETURNS TABLE (o_index integer, o_start_ms float8, o_end_ms float8, o_used numeric, o_admitted boolean, o_now_ms float8, o_granted numeric)
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -110,6 +120,8 @@ DECLARE
   r_limits text[] := '{}';
   r_starts timestamptz[] := '{}';
   r_used numeric[];
+  r_leased numeric[];
+  granted numeric[] := '{}';
   a_row integer[] := '{}';
   p_row integer[] := '{}';
   seen numeric[] := '{}';
@@ -153,12 +165,13 @@ BEGIN
       ON c.scope_kind = u.k AND c.scope_id = u.s AND c.limit_kind = u.l AND c.window_start = u.w
     ORDER BY c.scope_kind, c.scope_id, c.limit_kind, c.window_start
     FOR UPDATE OF c;
-  SELECT array_agg(c.used ORDER BY u.n) INTO r_used
+  SELECT array_agg(c.used ORDER BY u.n), array_agg(c.leased ORDER BY u.n) INTO r_used, r_leased
     FROM unnest(r_kinds, r_ids, r_limits, r_starts) WITH ORDINALITY AS u(k, s, l, w, n)
     JOIN governance_counters c ON c.scope_kind = u.k AND c.scope_id = u.s AND c.limit_kind = u.l AND c.window_start = u.w;
   -- Settlements first: they correct requests already answered, before anything new is judged.
   FOR i IN 1..na LOOP
     r_used[a_row[i]] := r_used[a_row[i]] + a_deltas[i];
+    r_leased[a_row[i]] := greatest(r_leased[a_row[i]] + a_lease_deltas[i], 0);
   END LOOP;
   -- Then each request in the order the node sent them, its charges contiguous under one
   -- p_request number: all of its counters pass, or none is charged.
@@ -178,21 +191,44 @@ BEGIN
       END IF;
     END LOOP;
     FOR x IN i..j LOOP
+      granted[x] := 0;
       IF denied = 0 THEN
         r_used[p_row[x]] := r_used[p_row[x]] + p_amounts[x];
         seen[x] := seen[x] + p_amounts[x];
+        -- A lease: headroom handed to the node, to admit from its memory. Granted only while at
+        -- least 16 leases' worth is left, so the leases out stay a small part of the headroom
+        -- and the last stretch before the limit is judged here, request by request.
+        IF p_lease_caps[x] > 0 AND p_max[x] - r_used[p_row[x]] >= 16 * p_lease_caps[x] THEN
+          granted[x] := p_lease_caps[x];
+          r_used[p_row[x]] := r_used[p_row[x]] + granted[x];
+          r_leased[p_row[x]] := r_leased[p_row[x]] + granted[x];
+        END IF;
       END IF;
       ok[x] := denied = 0 OR denied <> x;
     END LOOP;
     i := j + 1;
   END LOOP;
-  UPDATE governance_counters c SET used = u.v, updated_at = t
-    FROM unnest(r_kinds, r_ids, r_limits, r_starts, r_used) AS u(k, s, l, w, v)
-    WHERE c.scope_kind = u.k AND c.scope_id = u.s AND c.limit_kind = u.l AND c.window_start = u.w AND c.used IS DISTINCT FROM u.v;
+  UPDATE governance_counters c SET used = u.v, leased = u.lv, updated_at = t
+    FROM unnest(r_kinds, r_ids, r_limits, r_starts, r_used, r_leased) AS u(k, s, l, w, v, lv)
+    WHERE c.scope_kind = u.k AND c.scope_id = u.s AND c.limit_kind = u.l AND c.window_start = u.w
+      AND (c.used IS DISTINCT FROM u.v OR c.leased IS DISTINCT FROM u.lv);
   RETURN QUERY SELECT g.i, floor(extract(epoch FROM starts[g.i]) * 1000)::float8, floor(extract(epoch FROM ends[g.i]) * 1000)::float8,
-    seen[g.i], ok[g.i], floor(extract(epoch FROM t) * 1000)::float8
+    seen[g.i], ok[g.i], floor(extract(epoch FROM t) * 1000)::float8, granted[g.i]
     FROM generate_series(1, n) AS g(i);
 END
+$fn$;
+
+CREATE OR REPLACE FUNCTION governance_apply(
+  a_kinds text[], a_ids text[], a_limits text[], a_starts_ms float8[], a_deltas numeric[],
+  p_request integer[], p_kinds text[], p_ids text[], p_limits text[], p_seconds bigint[], p_months integer[], p_offsets bigint[],
+  p_max numeric[], p_amounts numeric[], p_strict boolean[])
+RETURNS TABLE (o_index integer, o_start_ms float8, o_end_ms float8, o_used numeric, o_admitted boolean, o_now_ms float8)
+LANGUAGE sql AS $fn$
+  SELECT l.o_index, l.o_start_ms, l.o_end_ms, l.o_used, l.o_admitted, l.o_now_ms
+    FROM governance_apply_leased(a_kinds, a_ids, a_limits, a_starts_ms, a_deltas,
+           array_fill(0::numeric, ARRAY[coalesce(array_length(a_kinds, 1), 0)]),
+           p_request, p_kinds, p_ids, p_limits, p_seconds, p_months, p_offsets, p_max, p_amounts, p_strict,
+           array_fill(0::numeric, ARRAY[coalesce(array_length(p_kinds, 1), 0)])) AS l
 $fn$;
 `,
   },

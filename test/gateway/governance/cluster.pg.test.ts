@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
+import { REQUESTS_PER_LEASE } from '../../../gateway/governance/store/lease-book.js';
 import { MockUpstream } from '../../support/mock-upstream.js';
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { startGateway, type RunningGateway } from '../../support/start-gateway.js';
@@ -10,6 +11,8 @@ const VK_OUTAGE = 'sk-bf-cluster-outage-00003';
 const VK_TOKENS = 'sk-bf-cluster-tokens-00004';
 const REQUEST_LIMIT = 30;
 const TOKEN_LIMIT = 300;
+/** The most requests one node admits from a lease of a request counter. */
+const LEASE_SIZE = REQUESTS_PER_LEASE;
 
 /** Counts fulfilled calls and RateLimitErrors; anything else fails the test. */
 async function tally(calls: Promise<unknown>[]): Promise<{ ok: number; limited: number }> {
@@ -60,6 +63,17 @@ describe('governance across three nodes sharing one PostgreSQL', function () {
   };
   const chat = (node: RunningGateway, key: string) =>
     node.openai({ apiKey: key }).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 });
+  /** Sends one request after another until one is refused (or `max` are served). */
+  const chatUntilRefused = async (node: RunningGateway, key: string, max: number): Promise<{ count: number; refusal: unknown }> => {
+    for (let count = 0; count < max; count++) {
+      const refusal = await chat(node, key).then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('refused'),
+      );
+      if (refusal !== undefined) return { count, refusal };
+    }
+    return { count: max, refusal: undefined };
+  };
   const usageOf = async (node: RunningGateway, id: string): Promise<number[]> => {
     const report = (await (await fetch(`${node.url}/api/governance/usage`)).json()) as { rate_limits: { id: string; counters: { used: number }[] }[] };
     return report.rate_limits.find((rl) => rl.id === id)?.counters.map((c) => c.used) ?? [];
@@ -118,19 +132,21 @@ describe('governance across three nodes sharing one PostgreSQL', function () {
     assert.ok(used - TOKEN_LIMIT < 9 * 9, `overshoot ${used - TOKEN_LIMIT} tokens`);
   });
 
-  it('fails closed while the store is down (503, nothing upstream) and recovers without a restart', async () => {
+  it('fails closed while the store is down (503, nothing upstream) once its lease is spent, and recovers without a restart', async () => {
     const node = nodes[nodes.length - 1] as RunningGateway;
     await chat(node, VK_OUTAGE);
     await pg.stop();
-    const before = upstream.requests.length;
     try {
-      await assert.rejects(chat(node, VK_OUTAGE), (error: unknown) => {
-        assert.ok(error instanceof OpenAI.InternalServerError);
-        assert.equal(error.status, 503);
-        assert.equal((error.error as { type?: string }).type, 'governance_unavailable');
-        return true;
-      });
-      assert.equal(upstream.requests.length, before, 'nothing was sent upstream');
+      // The node may still hold a lease (headroom already charged in the store): it serves
+      // that much, counted, then refuses.
+      const served = await chatUntilRefused(node, VK_OUTAGE, LEASE_SIZE + 5);
+      assert.ok(served.count <= LEASE_SIZE, `served ${served.count} during the outage, more than one lease`);
+      assert.ok(served.refusal instanceof OpenAI.InternalServerError);
+      assert.equal(served.refusal.status, 503);
+      assert.equal((served.refusal.error as { type?: string }).type, 'governance_unavailable');
+      const before = upstream.requests.length;
+      await assert.rejects(chat(node, VK_OUTAGE), OpenAI.InternalServerError);
+      assert.equal(upstream.requests.length, before, 'nothing was sent upstream once refused');
     } finally {
       await pg.start();
     }
@@ -152,14 +168,16 @@ describe('governance across three nodes sharing one PostgreSQL', function () {
     await chat(node, VK_OUTAGE);
     const [before] = await usageOf(node, 'outage');
     await pg.stop();
+    // More than one lease's worth, so that some are counted in the node's memory.
+    const duringOutage = LEASE_SIZE + 5;
     try {
-      for (let i = 0; i < 3; i++) await chat(node, VK_OUTAGE);
+      for (let i = 0; i < duringOutage; i++) await chat(node, VK_OUTAGE);
     } finally {
       await pg.start();
     }
     // Every request served from now on is counted too; stop once the store shows them all.
     let after = 0;
-    let served = 3;
+    let served = duringOutage;
     for (let i = 0; i < 100; i++) {
       await chat(node, VK_OUTAGE);
       served++;

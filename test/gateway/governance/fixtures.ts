@@ -1,4 +1,7 @@
-import { loadConfigBytes, type RuntimeConfig } from '../../../shared/config/index.js';
+import type pg from 'pg';
+import { loadConfigBytes, parseResetDuration, type RuntimeConfig } from '../../../shared/config/index.js';
+import type { CounterCheck } from '../../../gateway/governance/hierarchy.js';
+import { toWindowSpec } from '../../../gateway/governance/windows.js';
 
 /** Config builders shared by the governance tests. */
 
@@ -22,4 +25,33 @@ export function governedConfig(governance: Record<string, unknown>, extra: Recor
 /** Loads a config object as a node would. */
 export function loadRuntime(config: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): RuntimeConfig {
   return loadConfigBytes(JSON.stringify(config), env).config;
+}
+
+/** A counter of a virtual key's rate limit (requests, tokens) or budget (dollars). */
+export function counterCheck(scopeId: string, limitKind: CounterCheck['limitKind'], max: number, duration = '1h', calendarAligned = false): CounterCheck {
+  return {
+    scopeKind: limitKind === 'cost_usd' ? 'budget' : 'rate_limit',
+    scopeId,
+    limitKind,
+    max,
+    window: toWindowSpec({ duration: parseResetDuration(duration)!, calendarAligned }),
+    windowText: duration,
+    level: 'virtual_key',
+    levelId: 'vk',
+  };
+}
+
+/** The pool, counting the statements sent through it (the round trips a store costs). */
+export function countStatements(pool: pg.Pool): { pool: pg.Pool; statements: () => number } {
+  let statements = 0;
+  const counted = new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'query') return Reflect.get(target, property, receiver);
+      return (...args: Parameters<pg.Pool['query']>) => {
+        statements += 1;
+        return (target.query as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
+  return { pool: counted, statements: () => statements };
 }

@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { parseResetDuration } from '../../../shared/config/index.js';
-import type { CounterCheck } from '../../../gateway/governance/hierarchy.js';
 import { PgCounterStore } from '../../../gateway/governance/store/pg-counter-store.js';
 import { runMigrations } from '../../../gateway/governance/store/migrate.js';
 import { MIGRATIONS } from '../../../gateway/governance/store/schema-sql.js';
 import { toWindowSpec, windowBounds } from '../../../gateway/governance/windows.js';
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
+import { counterCheck, countStatements } from './fixtures.js';
 
-function check(scopeId: string, limitKind: CounterCheck['limitKind'], max: number, duration = '1h', calendarAligned = false): CounterCheck {
-  return {
-    scopeKind: limitKind === 'cost_usd' ? 'budget' : 'rate_limit',
-    scopeId,
-    limitKind,
-    max,
-    window: toWindowSpec({ duration: parseResetDuration(duration)!, calendarAligned }),
-    windowText: duration,
-    level: 'virtual_key',
-    levelId: 'vk',
-  };
-}
+const check = counterCheck;
 
 describe('PgCounterStore (real PostgreSQL)', function () {
   this.timeout(60_000);
@@ -92,18 +81,8 @@ describe('PgCounterStore (real PostgreSQL)', function () {
   });
 
   it('judges a burst from one node in a few statements, each request alone, exactly to the limit', async () => {
-    const pool = newPool();
-    let statements = 0;
-    const counted = new Proxy(pool, {
-      get(target, property, receiver) {
-        if (property !== 'query') return Reflect.get(target, property, receiver);
-        return (...args: Parameters<pg.Pool['query']>) => {
-          statements += 1;
-          return (target.query as (...a: unknown[]) => unknown)(...args);
-        };
-      },
-    });
-    const store = new PgCounterStore(counted);
+    const counted = countStatements(newPool());
+    const store = new PgCounterStore(counted.pool);
     await store.warm();
     const limit = check('burst', 'requests', 60);
     const outcomes = await Promise.all(Array.from({ length: 200 }, () => store.admit([{ check: limit, amount: 1 }])));
@@ -115,7 +94,7 @@ describe('PgCounterStore (real PostgreSQL)', function () {
       'each admitted request saw the usage left by the ones before it',
     );
     assert.ok(outcomes.filter((o) => !o.admitted).every((o) => o.readings[0]?.used === 60));
-    assert.ok(statements <= 10, `200 admissions took ${statements} statements`);
+    assert.ok(counted.statements() <= 10, `200 admissions took ${counted.statements()} statements`);
     assert.equal((await store.read([limit]))[0]?.used, 60);
   });
 

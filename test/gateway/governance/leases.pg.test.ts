@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import type { CounterCheck } from '../../../gateway/governance/hierarchy.js';
+import { REQUESTS_PER_LEASE } from '../../../gateway/governance/store/lease-book.js';
+import { PgCounterStore } from '../../../gateway/governance/store/pg-counter-store.js';
+import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
+import { counterCheck, countStatements } from './fixtures.js';
+
+/** A counter's rows as stored: the usage, and the part of it leased to nodes. */
+interface StoredWindow {
+  used: number;
+  leased: number;
+}
+
+describe('PgCounterStore leases (real PostgreSQL)', function () {
+  this.timeout(60_000);
+  let server: PostgresServer;
+  let url: string;
+  const pools: pg.Pool[] = [];
+  const newPool = (): pg.Pool => {
+    const pool = new pg.Pool({ connectionString: url, max: 5 });
+    pool.on('error', () => undefined);
+    pools.push(pool);
+    return pool;
+  };
+  const stored = async (check: CounterCheck): Promise<StoredWindow[]> => {
+    const result = await newPool().query<{ used: string; leased: string }>(
+      'SELECT used, leased FROM governance_counters WHERE scope_id = $1 AND limit_kind = $2 ORDER BY window_start',
+      [check.scopeId, check.limitKind],
+    );
+    return result.rows.map((row) => ({ used: Number(row.used), leased: Number(row.leased) }));
+  };
+  const admitMany = async (store: PgCounterStore, check: CounterCheck, count: number, amount = 1): Promise<number> => {
+    let admitted = 0;
+    for (let i = 0; i < count; i++) if ((await store.admit([{ check, amount }])).admitted) admitted++;
+    return admitted;
+  };
+
+  before(async () => {
+    server = await startPostgres();
+    url = server.url(await server.createDatabase('governance_leases'));
+  });
+
+  after(async () => {
+    await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
+    await server?.destroy();
+  });
+
+  it('admits most requests far from the limit from a lease, without a round trip, and shows only what was used', async () => {
+    const counted = countStatements(newPool());
+    const store = new PgCounterStore(counted.pool);
+    await store.warm();
+    const limit = counterCheck('far', 'requests', 1_000_000);
+    const before = counted.statements();
+    assert.equal(await admitMany(store, limit, 320), 320);
+    const statements = counted.statements() - before;
+    assert.ok(statements <= 320 / REQUESTS_PER_LEASE + 5, `320 admissions took ${statements} statements`);
+    assert.equal((await store.read([limit]))[0]?.used, 320, 'the usage view leaves out the headroom leased');
+    await store.close();
+    assert.deepEqual(await stored(limit), [{ used: 320, leased: 0 }], 'the lease went back at close');
+  });
+
+  it('admits exactly the limit when three nodes with leases race for one counter', async () => {
+    const stores = [new PgCounterStore(newPool()), new PgCounterStore(newPool()), new PgCounterStore(newPool())];
+    const limit = counterCheck('race', 'requests', 1000);
+    // Bursts of 10 per node until 1,500 have been tried: leases are granted at first (far from
+    // the limit) and stop within 16 leases of it.
+    const tried = await Promise.all(
+      stores.map(async (store) => {
+        let admitted = 0;
+        for (let burst = 0; burst < 50; burst++) {
+          const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.admit([{ check: limit, amount: 1 }])));
+          admitted += outcomes.filter((o) => o.admitted).length;
+        }
+        return admitted;
+      }),
+    );
+    assert.equal(
+      tried.reduce((a, b) => a + b, 0),
+      1000,
+    );
+    for (const store of stores) await store.close();
+    assert.deepEqual(await stored(limit), [{ used: 1000, leased: 0 }]);
+  });
+
+  it('never lets a node of the previous version admit into headroom a lease holds', async () => {
+    const store = new PgCounterStore(newPool());
+    const limit = counterCheck('older', 'requests', 600);
+    assert.equal((await store.admit([{ check: limit, amount: 1 }])).admitted, true);
+    assert.deepEqual(await stored(limit), [{ used: 1 + REQUESTS_PER_LEASE, leased: REQUESTS_PER_LEASE }], 'a lease was granted');
+    const older = newPool();
+    let olderAdmitted = 0;
+    for (let i = 0; i < 700; i++) {
+      const result = await older.query<{ o_admitted: boolean }>(
+        `SELECT o_admitted FROM governance_apply('{}', '{}', '{}', '{}', '{}', '{0}', '{rate_limit}', '{older}', '{requests}',
+                ARRAY[$1::bigint], ARRAY[$2::integer], ARRAY[$3::bigint], '{600}', '{1}', '{true}')`,
+        [limit.window.seconds, limit.window.months, limit.window.offsetSeconds],
+      );
+      if (result.rows[0]?.o_admitted) olderAdmitted++;
+    }
+    assert.equal(olderAdmitted, 600 - 1 - REQUESTS_PER_LEASE);
+    assert.equal(await admitMany(store, limit, REQUESTS_PER_LEASE + 5), REQUESTS_PER_LEASE, 'the lease is still good for its size');
+    assert.equal((await store.read([limit]))[0]?.used, 600);
+  });
+
+  it('settles a reservation into the lease it came from: the usage view shows the real usage', async () => {
+    const store = new PgCounterStore(newPool());
+    const tokens = counterCheck('settle', 'tokens', 10_000_000);
+    const outcome = await store.admit([{ check: tokens, amount: 600 }]);
+    const windowStartMs = outcome.readings[0]!.windowStartMs;
+    const second = await store.admit([{ check: tokens, amount: 600 }]);
+    assert.equal(second.admitted, true);
+    await store.adjust([{ scopeKind: 'rate_limit', scopeId: 'settle', limitKind: 'tokens', windowStartMs, delta: -590 }]);
+    await store.adjust([{ scopeKind: 'rate_limit', scopeId: 'settle', limitKind: 'tokens', windowStartMs, delta: -580 }]);
+    assert.equal((await store.read([tokens]))[0]?.used, 30, '10 + 20 tokens really used');
+    await store.close();
+    assert.deepEqual(await stored(tokens), [{ used: 30, leased: 0 }]);
+  });
+
+  it('gives an idle lease back by itself', async () => {
+    const store = new PgCounterStore(newPool(), { idleMs: 50 });
+    const limit = counterCheck('idle', 'requests', 1_000_000);
+    await admitMany(store, limit, 3);
+    const deadline = Date.now() + 5_000;
+    let rows = await stored(limit);
+    while (rows[0]?.leased !== 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      rows = await stored(limit);
+    }
+    assert.deepEqual(rows, [{ used: 3, leased: 0 }]);
+  });
+
+  it('keeps every window exact when leases span the end of short windows', async () => {
+    const store = new PgCounterStore(newPool());
+    const limit = counterCheck('short', 'requests', 1_000_000, '1s');
+    let admitted = 0;
+    const until = Date.now() + 2_500;
+    while (Date.now() < until) {
+      admitted += await admitMany(store, limit, 10);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await store.close();
+    const rows = await stored(limit);
+    assert.ok(rows.length >= 2, `${rows.length} window(s)`);
+    assert.equal(
+      rows.reduce((sum, row) => sum + row.used, 0),
+      admitted,
+    );
+    assert.ok(
+      rows.every((row) => row.leased === 0),
+      JSON.stringify(rows),
+    );
+  });
+});
