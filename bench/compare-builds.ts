@@ -15,6 +15,7 @@ import { readPlan } from './plan.js';
 import { raisePriority } from './priority.js';
 import { readCpuMs } from './report/rss.js';
 import { GATEWAY_ENTRY, startGatewayNode } from './targets/gateway-node.js';
+import { startGovernedNode } from './targets/governed-node.js';
 import { startUpstream } from './targets/upstream.js';
 
 const other = process.argv[2];
@@ -29,23 +30,10 @@ const builds = [
 ];
 const governed = process.env.COMPARE_GOVERNANCE === '1';
 const postgres: PostgresServer | undefined = governed ? await startPostgres() : undefined;
-const VIRTUAL_KEY = 'sk-bf-compare-builds-0001';
-const governance = {
-  virtual_keys: [{ id: 'ab', value: VIRTUAL_KEY, rate_limit_id: 'ab', budget_id: 'ab', allow_all_providers: true }],
-  rate_limits: [{ id: 'ab', request_max_limit: 1_000_000_000, request_reset_duration: '1Y', token_max_limit: 1_000_000_000_000, token_reset_duration: '1Y' }],
-  budgets: [{ id: 'ab', max_limit: 1_000_000, reset_duration: '1Y' }],
-};
 const nodes = await Promise.all(
   builds.map(async (b) => {
     const options = { upstreamPort: upstream.port, entry: b.entry, name: `gateway-${b.name}` };
-    if (!postgres) return startGatewayNode(options);
-    const database = postgres.url(await postgres.createDatabase(`ab_${b.name}`));
-    return startGatewayNode({
-      ...options,
-      extraConfig: { governance },
-      env: { GOVERNANCE_DATABASE_URL: database },
-      headers: { 'x-bf-vk': VIRTUAL_KEY },
-    });
+    return postgres ? startGovernedNode(postgres, `ab_${b.name}`, options) : startGatewayNode(options);
   }),
 );
 try {

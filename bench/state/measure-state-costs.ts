@@ -4,6 +4,7 @@ import { measureRates, openPool, warmUp, type LoadedTarget } from '../phases.js'
 import type { BenchPlan } from '../plan.js';
 import type { Child } from '../targets/child.js';
 import { startGatewayNode } from '../targets/gateway-node.js';
+import { startGovernedNode } from '../targets/governed-node.js';
 import type { Target } from '../targets/target.js';
 import { renderStateCosts, type StateCostFigures } from './render-state-costs.js';
 import type { SectionOutcome } from '../report/results.js';
@@ -11,7 +12,6 @@ import type { SectionOutcome } from '../report/results.js';
 /** The rates of this phase: the ones the governance and request-log issues name. */
 const STATE_RATES = [500, 1000];
 const QUICK_STATE_RATES = [500];
-const VIRTUAL_KEY = 'sk-bf-bench-state-costs-0001';
 
 /**
  * The cost of the cluster's shared state on one node: the same node with governance on (a
@@ -36,7 +36,6 @@ export async function measureStateCosts(
   const reader = new pg.Pool({ connectionString: server.url(await server.createDatabase('bench_logs')), max: 2 });
   reader.on('error', () => undefined);
   try {
-    const governanceDb = await server.createDatabase('bench_governance');
     const start = async (
       name: string,
       extraConfig: Record<string, unknown>,
@@ -48,19 +47,9 @@ export async function measureStateCosts(
       return target;
     };
     const off = await start('node-off', {});
-    const governed = await start(
-      'node-governance',
-      {
-        governance: {
-          virtual_keys: [{ id: 'bench', value: VIRTUAL_KEY, rate_limit_id: 'bench', budget_id: 'bench', allow_all_providers: true }],
-          rate_limits: [
-            { id: 'bench', request_max_limit: 1_000_000_000, request_reset_duration: '1Y', token_max_limit: 1_000_000_000_000, token_reset_duration: '1Y' },
-          ],
-          budgets: [{ id: 'bench', max_limit: 1_000_000, reset_duration: '1Y' }],
-        },
-      },
-      { env: { GOVERNANCE_DATABASE_URL: server.url(governanceDb) }, headers: { 'x-bf-vk': VIRTUAL_KEY } },
-    );
+    const governed = await startGovernedNode(server, 'bench_governance', { upstreamPort, name: 'node-governance' });
+    if (governed.child) children.push(governed.child);
+    log(`node-governance ready at ${governed.origin}`);
     const logged = await start('node-request-log', {
       logs_store: {
         enabled: true,

@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export class GovernanceMetrics {
   /** Requests refused, by reason (virtual_key_required, request_limited, budget_exceeded, ...). */
   readonly denials: Counter<'reason'>;
-  /** Usage of the current window as last seen by this node. */
+  /** Usage of the current window as last seen by this node, headroom leased to nodes included. */
   readonly usage: Gauge<'scope_kind' | 'scope_id' | 'limit_kind'>;
   /** Configured limits. */
   readonly limit: Gauge<'scope_kind' | 'scope_id' | 'limit_kind'>;
@@ -16,7 +16,7 @@ export class GovernanceMetrics {
   readonly storeUp: Gauge;
   /** Store calls that failed, by what the node did about it (closed: refused, open: served). */
   readonly storeErrors: Counter<'mode'>;
-  /** Admission round trip to the store. */
+  /** Time to admit a governed request: a round trip to the store, or next to none from a lease. */
   readonly storeLatency: Histogram;
   /** Counter corrections waiting for the store (fail-open usage, settlements). */
   readonly pendingAdjustments: Gauge;
@@ -40,7 +40,7 @@ export class GovernanceMetrics {
     const latestUsage = this.latestUsage;
     this.usage = new Gauge({
       name: 'governance_usage',
-      help: 'Usage of the current window (requests, tokens or USD) as last seen by this node',
+      help: 'Usage of the current window (requests, tokens or USD) as last seen by this node, headroom leased to nodes included',
       labelNames: ['scope_kind', 'scope_id', 'limit_kind'],
       registers,
       // Set when scraped, from the latest readings: per request it would cost a label
@@ -64,7 +64,7 @@ export class GovernanceMetrics {
     });
     this.storeLatency = new Histogram({
       name: 'governance_store_admit_seconds',
-      help: 'Round trip of one admission to the governance store',
+      help: 'Time to admit one governed request: a round trip to the governance store, or next to none from a lease',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });

@@ -39,6 +39,11 @@ export interface CounterAdjustment {
 export interface CounterStore {
   /** Checks every counter and, only when all pass, charges them all: atomically. */
   admit(charges: readonly CounterCharge[]): Promise<AdmitOutcome>;
+  /**
+   * Admits from headroom this node already holds (leases), with no round trip; undefined when
+   * it does not hold enough on every counter. Synchronous: the hot path of a governed request.
+   */
+  admitHeld?(charges: readonly CounterCharge[]): AdmitOutcome | undefined;
   /** Adds deltas to counter windows (settlement, reconciliation). */
   adjust(adjustments: readonly CounterAdjustment[]): Promise<void>;
   /** The current window's usage of each counter. */

@@ -6,10 +6,11 @@ import type { AdmitOutcome, CounterAdjustment, CounterCharge } from './counter-s
  * a counter's window (charged to `used` and marked `leased` there), and the node admits from
  * it in memory until it runs out; then it asks again. A governed request then costs a round
  * trip only once per lease instead of once per request. Leases are carved out of the limit,
- * so they never let a window go over it; they are granted only while at least 16 leases'
- * worth of headroom is left (decided in SQL), so near the limit every request is judged by
- * the database again, as without leases. What a node has not spent goes back when it sits
- * idle, when its window ends, when it is settled over its size, and when the node stops.
+ * so they never let a window go over it; they are granted only while at least 16 of the
+ * smallest leases' worth of headroom is left, and never more than a sixteenth of it (decided
+ * in SQL), so near the limit every request is judged by the database again, as without
+ * leases. What a node has not spent goes back when it sits idle, when its window ends, when
+ * it is settled over its size, and when the node stops.
  */
 
 /** A change to one counter window to send: to its `used`, and to the `leased` part of it. */
@@ -22,12 +23,24 @@ export interface LeaseDelta {
   leasedDelta: number;
 }
 
-/** How many requests a lease serves by default: its size is this times the request's charge. */
+/** The lease to ask for with a charge: the least worth granting, and the most wanted. */
+export interface LeaseAsk {
+  min: number;
+  max: number;
+}
+
+/** How many requests a lease serves at least: its size is this times the request's charge. */
 export const REQUESTS_PER_LEASE = 32;
+
+/** A busy counter's leases grow up to this many times the smallest. */
+const MAX_GROWTH = 16;
+
+/** A lease granted sooner than this after the one before doubles the next; later than 4 times it, halves it. */
+const REFILL_TARGET_MS = 500;
 
 /** Options of LeaseBook. */
 export interface LeaseBookOptions {
-  /** How many requests one lease serves: its size is this times the request's charge. */
+  /** How many requests a lease serves at least: its size is this times the request's charge. */
   requestsPerLease?: number;
   /** A lease not drawn on for this long goes back, so idle nodes hold no headroom. Default 1000 ms. */
   idleMs?: number;
@@ -47,11 +60,31 @@ interface Lease {
   /** The store's usage of the window (leases included) at the last statement: for readings. */
   used: number;
   lastDrawnMs: number;
+  /** This window's entry of LeaseBook.pending, kept here so a draw builds no key. */
+  pending: LeaseDelta | undefined;
+}
+
+/** How large a counter's leases are, from how soon each was spent. */
+interface Growth {
+  factor: number;
+  lastGrantMs: number;
 }
 
 /** A counter's identity across windows. */
 function counterKey(check: Pick<CounterCheck, 'scopeKind' | 'scopeId' | 'limitKind'>): string {
   return `${check.scopeKind}\u0000${check.scopeId}\u0000${check.limitKind}`;
+}
+
+/** The keys of the checks in use: a node keeps its checks for its lifetime (Governor.countersOf). */
+const keysOfChecks = new WeakMap<CounterCheck, string>();
+
+function keyOfCheck(check: CounterCheck): string {
+  let key = keysOfChecks.get(check);
+  if (key === undefined) {
+    key = counterKey(check);
+    keysOfChecks.set(check, key);
+  }
+  return key;
 }
 
 /**
@@ -67,6 +100,7 @@ function toSignificant(value: number): number {
 export class LeaseBook {
   private readonly leases = new Map<string, Lease>();
   private readonly pending = new Map<string, LeaseDelta>();
+  private readonly growth = new Map<string, Growth>();
   private readonly requestsPerLease: number;
   private readonly idleMs: number;
   private readonly endMarginMs: number;
@@ -87,7 +121,7 @@ export class LeaseBook {
     const storeNow = localNow + this.skewMs;
     const drawn: Lease[] = [];
     for (const charge of charges) {
-      const lease = this.leases.get(counterKey(charge.check));
+      const lease = this.leases.get(keyOfCheck(charge.check));
       if (!lease || lease.balance < charge.amount || storeNow >= lease.windowEndMs - this.endMarginMs) return undefined;
       drawn.push(lease);
     }
@@ -95,7 +129,7 @@ export class LeaseBook {
       const lease = drawn[i] as Lease;
       lease.balance -= charge.amount;
       lease.lastDrawnMs = localNow;
-      this.addPending(lease.check, lease.windowStartMs, 0, -charge.amount);
+      this.addToLease(lease, 0, -charge.amount);
     });
     return {
       admitted: true,
@@ -104,29 +138,39 @@ export class LeaseBook {
     };
   }
 
-  /** The lease to ask for with a charge sent to the store: none when a lease already covers it. */
-  wanted(charge: CounterCharge): number {
-    if (charge.amount <= 0) return 0;
-    const lease = this.leases.get(counterKey(charge.check));
-    if (lease && lease.balance >= charge.amount) return 0;
-    return charge.amount * this.requestsPerLease;
+  /**
+   * The lease to ask for with a charge sent to the store; undefined when a lease covers it. It
+   * serves `requestsPerLease` requests like this one at least, and more on a busy counter
+   * (doubled while each lease lasts less than REFILL_TARGET_MS), so a node asks a few times a
+   * second whatever its rate.
+   */
+  wanted(charge: CounterCharge): LeaseAsk | undefined {
+    if (charge.amount <= 0) return undefined;
+    const key = keyOfCheck(charge.check);
+    const lease = this.leases.get(key);
+    if (lease && lease.balance >= charge.amount) return undefined;
+    const min = charge.amount * this.requestsPerLease;
+    return { min, max: min * (this.growth.get(key)?.factor ?? 1) };
   }
 
   /** Takes in what the store granted with an admitted request (0 where it granted nothing). */
   granted(charges: readonly CounterCharge[], outcome: AdmitOutcome, grants: readonly number[]): void {
-    this.skewMs = outcome.nowMs - this.now();
+    const localNow = this.now();
+    this.skewMs = outcome.nowMs - localNow;
     charges.forEach((charge, i) => {
       const reading = outcome.readings[i];
       if (!reading) return;
-      const key = counterKey(charge.check);
+      const key = keyOfCheck(charge.check);
       let lease = this.leases.get(key);
       if (lease && lease.windowStartMs !== reading.windowStartMs) {
         this.giveBack(lease);
+        this.leases.delete(key);
         lease = undefined;
       }
       const grant = grants[i] ?? 0;
       if (lease) lease.used = reading.used;
       if (grant <= 0) return;
+      this.grow(key, localNow);
       if (!lease) {
         lease = {
           check: charge.check,
@@ -135,12 +179,13 @@ export class LeaseBook {
           balance: 0,
           size: 0,
           used: reading.used,
-          lastDrawnMs: this.now(),
+          lastDrawnMs: localNow,
+          pending: undefined,
         };
         this.leases.set(key, lease);
       }
       lease.balance += grant;
-      lease.size = Math.max(lease.size, grant);
+      lease.size = lease.balance;
       lease.used = reading.used + grant;
     });
   }
@@ -155,11 +200,11 @@ export class LeaseBook {
     if (!lease || lease.windowStartMs !== adjustment.windowStartMs) return false;
     const drawn = Math.min(adjustment.delta, lease.balance);
     lease.balance -= drawn;
-    this.addPending(lease.check, lease.windowStartMs, adjustment.delta - drawn, -drawn);
+    this.addToLease(lease, adjustment.delta - drawn, -drawn);
     if (lease.balance > lease.size) {
       const excess = lease.balance - lease.size;
       lease.balance = lease.size;
-      this.addPending(lease.check, lease.windowStartMs, -excess, -excess);
+      this.addToLease(lease, -excess, -excess);
     }
     return true;
   }
@@ -184,6 +229,7 @@ export class LeaseBook {
       if (usedDelta !== 0 || leasedDelta !== 0) deltas.push({ ...d, usedDelta, leasedDelta });
     }
     this.pending.clear();
+    for (const lease of this.leases.values()) lease.pending = undefined;
     return deltas;
   }
 
@@ -198,18 +244,43 @@ export class LeaseBook {
   }
 
   private giveBack(lease: Lease): void {
-    if (lease.balance !== 0) this.addPending(lease.check, lease.windowStartMs, -lease.balance, -lease.balance);
+    if (lease.balance !== 0) this.addToLease(lease, -lease.balance, -lease.balance);
     lease.balance = 0;
   }
 
-  private addPending(counter: Pick<CounterCheck, 'scopeKind' | 'scopeId' | 'limitKind'>, windowStartMs: number, usedDelta: number, leasedDelta: number): void {
-    const key = `${counterKey(counter)}\u0000${windowStartMs}`;
-    const existing = this.pending.get(key);
-    if (existing) {
-      existing.usedDelta += usedDelta;
-      existing.leasedDelta += leasedDelta;
+  /** Doubles a counter's next lease when this one came soon after the last; halves it when late. */
+  private grow(key: string, localNow: number): void {
+    const growth = this.growth.get(key);
+    if (!growth) {
+      this.growth.set(key, { factor: 1, lastGrantMs: localNow });
       return;
     }
-    this.pending.set(key, { scopeKind: counter.scopeKind, scopeId: counter.scopeId, limitKind: counter.limitKind, windowStartMs, usedDelta, leasedDelta });
+    const sinceLast = localNow - growth.lastGrantMs;
+    if (sinceLast < REFILL_TARGET_MS) growth.factor = Math.min(MAX_GROWTH, growth.factor * 2);
+    else if (sinceLast > 4 * REFILL_TARGET_MS) growth.factor = Math.max(1, growth.factor / 2);
+    growth.lastGrantMs = localNow;
+  }
+
+  private addToLease(lease: Lease, usedDelta: number, leasedDelta: number): void {
+    if (!lease.pending) lease.pending = this.addPending(lease.check, lease.windowStartMs, 0, 0);
+    lease.pending.usedDelta += usedDelta;
+    lease.pending.leasedDelta += leasedDelta;
+  }
+
+  private addPending(
+    counter: Pick<CounterCheck, 'scopeKind' | 'scopeId' | 'limitKind'>,
+    windowStartMs: number,
+    usedDelta: number,
+    leasedDelta: number,
+  ): LeaseDelta {
+    const key = `${counterKey(counter)}\u0000${windowStartMs}`;
+    let entry = this.pending.get(key);
+    if (!entry) {
+      entry = { scopeKind: counter.scopeKind, scopeId: counter.scopeId, limitKind: counter.limitKind, windowStartMs, usedDelta: 0, leasedDelta: 0 };
+      this.pending.set(key, entry);
+    }
+    entry.usedDelta += usedDelta;
+    entry.leasedDelta += leasedDelta;
+    return entry;
   }
 }

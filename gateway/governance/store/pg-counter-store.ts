@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { CounterCheck } from '../hierarchy.js';
 import type { AdmitOutcome, CounterAdjustment, CounterCharge, CounterReading, CounterStore } from './counter-store.js';
-import { LeaseBook, type LeaseBookOptions, type LeaseDelta } from './lease-book.js';
+import { type LeaseAsk, LeaseBook, type LeaseBookOptions, type LeaseDelta } from './lease-book.js';
 import { runMigrations } from './migrate.js';
 import { StatementBatcher } from './statement-batcher.js';
 
@@ -9,7 +9,7 @@ import { StatementBatcher } from './statement-batcher.js';
 type CounterJob = { charges: readonly CounterCharge[] } | { adjustments: readonly CounterAdjustment[] } | { leaseDeltas: readonly LeaseDelta[] };
 
 /** How often the leases' changes are sent, and idle or ended leases given back (ms). */
-const LEASE_SYNC_MS = 100;
+const LEASE_SYNC_MS = 250;
 
 /** A row of `governance_apply`: one per charge, in the order sent. */
 interface ApplyRow {
@@ -53,6 +53,11 @@ export class PgCounterStore implements CounterStore {
     return this.leases.take(charges) ?? ((await this.batcher.submit({ charges })) as AdmitOutcome);
   }
 
+  /** Admits from this node's leases alone; undefined when they do not cover the request. */
+  admitHeld(charges: readonly CounterCharge[]): AdmitOutcome | undefined {
+    return this.leases.take(charges);
+  }
+
   /**
    * Adds deltas to counter windows. A settlement rides with the node's next admission (which
    * it precedes in the statement, so this node never judges a request against a reservation
@@ -74,7 +79,7 @@ export class PgCounterStore implements CounterStore {
     await this.migrated();
     const answers: (AdmitOutcome | undefined)[] = jobs.map(() => undefined);
     const adjustments: LeaseDelta[] = [];
-    const charges: { request: number; charge: CounterCharge; lease: number }[] = [];
+    const charges: { request: number; charge: CounterCharge; lease: LeaseAsk | undefined }[] = [];
     const asked = new Set<CounterCharge['check']>();
     jobs.forEach((job, request) => {
       if ('leaseDeltas' in job) adjustments.push(...job.leaseDeltas);
@@ -84,8 +89,8 @@ export class PgCounterStore implements CounterStore {
         if (fromLease) answers[request] = fromLease;
         else
           for (const charge of job.charges) {
-            const lease = asked.has(charge.check) ? 0 : this.leases.wanted(charge);
-            if (lease > 0) asked.add(charge.check);
+            const lease = asked.has(charge.check) ? undefined : this.leases.wanted(charge);
+            if (lease) asked.add(charge.check);
             charges.push({ request, charge, lease });
           }
       }
@@ -99,7 +104,7 @@ export class PgCounterStore implements CounterStore {
       // measurable part of a governed request's CPU in the node (bench/profile-notes.md).
       text: `SELECT o_index, o_start_ms, o_end_ms, o_used, o_admitted, o_now_ms, o_granted
                FROM governance_apply_leased($1::text[], $2::text[], $3::text[], $4::float8[], $5::numeric[], $6::numeric[],
-                                     $7::integer[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::integer[], $13::bigint[], $14::numeric[], $15::numeric[], $16::boolean[], $17::numeric[])
+                                     $7::integer[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::integer[], $13::bigint[], $14::numeric[], $15::numeric[], $16::boolean[], $17::numeric[], $18::numeric[])
               ORDER BY o_index`,
       values: [
         adjustments.map((a) => a.scopeKind),
@@ -118,7 +123,8 @@ export class PgCounterStore implements CounterStore {
         c.map((x) => x.max),
         charges.map((x) => x.charge.amount),
         c.map((x) => x.limitKind === 'requests'),
-        charges.map((x) => x.lease),
+        charges.map((x) => x.lease?.min ?? 0),
+        charges.map((x) => x.lease?.max ?? 0),
       ],
     });
     if (result.rows.length !== charges.length) throw new Error(`governance_apply_leased answered ${result.rows.length} rows for ${charges.length} charges`);

@@ -42,8 +42,14 @@ export class ResilientStore implements CounterStore {
     options.metrics.storeUp.set(1);
   }
 
-  /** Admits through the store, or by the fail mode when it is unreachable. */
+  /**
+   * Admits from headroom the node holds (leases: already charged in the store, so good while
+   * it is away too), else through the store, else by the fail mode when it is unreachable.
+   */
   async admit(charges: readonly CounterCharge[]): Promise<AdmitOutcome> {
+    // Not timed, not remembered for the fail-open counters, and no sign the store is up.
+    const held = this.store.admitHeld?.(charges);
+    if (held) return held;
     if (!this.down || this.now() - this.lastTryMs >= this.retryMs) {
       this.lastTryMs = this.now();
       const stop = this.options.metrics.storeLatency.startTimer();

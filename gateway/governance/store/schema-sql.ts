@@ -102,7 +102,7 @@ ALTER TABLE governance_counters ADD COLUMN IF NOT EXISTS leased numeric NOT NULL
 CREATE OR REPLACE FUNCTION governance_apply_leased(
   a_kinds text[], a_ids text[], a_limits text[], a_starts_ms float8[], a_deltas numeric[], a_lease_deltas numeric[],
   p_request integer[], p_kinds text[], p_ids text[], p_limits text[], p_seconds bigint[], p_months integer[], p_offsets bigint[],
-  p_max numeric[], p_amounts numeric[], p_strict boolean[], p_lease_caps numeric[])
+  p_max numeric[], p_amounts numeric[], p_strict boolean[], p_lease_min numeric[], p_lease_max numeric[])
 RETURNS TABLE (o_index integer, o_start_ms float8, o_end_ms float8, o_used numeric, o_admitted boolean, o_now_ms float8, o_granted numeric)
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
@@ -122,6 +122,7 @@ DECLARE
   r_used numeric[];
   r_leased numeric[];
   granted numeric[] := '{}';
+  headroom numeric;
   a_row integer[] := '{}';
   p_row integer[] := '{}';
   seen numeric[] := '{}';
@@ -196,10 +197,15 @@ BEGIN
         r_used[p_row[x]] := r_used[p_row[x]] + p_amounts[x];
         seen[x] := seen[x] + p_amounts[x];
         -- A lease: headroom handed to the node, to admit from its memory. Granted only while at
-        -- least 16 leases' worth is left, so the leases out stay a small part of the headroom
-        -- and the last stretch before the limit is judged here, request by request.
-        IF p_lease_caps[x] > 0 AND p_max[x] - r_used[p_row[x]] >= 16 * p_lease_caps[x] THEN
-          granted[x] := p_lease_caps[x];
+        -- least 16 of the smallest leases' worth is left, and never more than a sixteenth of it,
+        -- so the leases out stay a small part of the headroom and the last stretch before the
+        -- limit is judged here, request by request.
+        headroom := p_max[x] - r_used[p_row[x]];
+        IF p_lease_max[x] > 0 AND headroom >= 16 * p_lease_min[x] THEN
+          granted[x] := least(p_lease_max[x], headroom / 16);
+          IF p_strict[x] THEN
+            granted[x] := floor(granted[x]);
+          END IF;
           r_used[p_row[x]] := r_used[p_row[x]] + granted[x];
           r_leased[p_row[x]] := r_leased[p_row[x]] + granted[x];
         END IF;
@@ -228,6 +234,7 @@ LANGUAGE sql AS $fn$
     FROM governance_apply_leased(a_kinds, a_ids, a_limits, a_starts_ms, a_deltas,
            array_fill(0::numeric, ARRAY[coalesce(array_length(a_kinds, 1), 0)]),
            p_request, p_kinds, p_ids, p_limits, p_seconds, p_months, p_offsets, p_max, p_amounts, p_strict,
+           array_fill(0::numeric, ARRAY[coalesce(array_length(p_kinds, 1), 0)]),
            array_fill(0::numeric, ARRAY[coalesce(array_length(p_kinds, 1), 0)])) AS l
 $fn$;
 `,

@@ -23,7 +23,7 @@ describe('LeaseBook', () => {
     const leases = book();
     const charges = [{ check: requests, amount: 1 }];
     assert.equal(leases.take(charges), undefined, 'no lease yet');
-    assert.equal(leases.wanted(charges[0]!), 4);
+    assert.deepEqual(leases.wanted(charges[0]!), { min: 4, max: 4 });
     leases.granted(charges, stored([1], clock), [4]);
     for (let i = 0; i < 4; i++) assert.equal(leases.take(charges)?.admitted, true);
     assert.equal(leases.take(charges), undefined, 'spent');
@@ -42,8 +42,8 @@ describe('LeaseBook', () => {
     ];
     leases.granted(charges, stored([1, 100], clock), [4, 0]);
     assert.equal(leases.take(charges), undefined, 'the tokens counter has no lease');
-    assert.equal(leases.wanted(charges[0]!), 0, 'the request counter needs none');
-    assert.equal(leases.wanted(charges[1]!), 400);
+    assert.equal(leases.wanted(charges[0]!), undefined, 'the request counter needs none');
+    assert.deepEqual(leases.wanted(charges[1]!), { min: 400, max: 400 });
     leases.granted(charges, stored([1, 200], clock), [0, 400]);
     assert.equal(leases.take(charges)?.admitted, true);
     assert.equal(leases.take([{ check: tokens, amount: 301 }]), undefined, 'more than the 300 left');
@@ -75,6 +75,23 @@ describe('LeaseBook', () => {
       'the lease is full at 400: the freed 250 go back to the window',
     );
     assert.equal(leases.settle({ scopeKind: 'rate_limit', scopeId: 'rl', limitKind: 'tokens', windowStartMs: 3_600_000, delta: 5 }), false, 'another window');
+  });
+
+  it('asks for larger leases while each is spent within half a second, up to 16 times, and smaller ones when they last', () => {
+    const leases = book();
+    const charges = [{ check: requests, amount: 1 }];
+    const asked: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      asked.push(leases.wanted(charges[0]!)?.max ?? 0);
+      leases.granted(charges, stored([1], clock), [asked[i]!]);
+      while (leases.take(charges)) clock += 1;
+      clock += 100;
+    }
+    assert.deepEqual(asked, [4, 4, 8, 16, 32, 64, 64], "each grant soon after the last doubles the next ask");
+    clock += 5_000;
+    leases.granted(charges, stored([1], clock), [4]);
+    while (leases.take(charges));
+    assert.deepEqual(leases.wanted(charges[0]!), { min: 4, max: 32 }, 'halved after a lease that lasted 5 s');
   });
 
   it('gives an idle lease back, and one whose window ends', () => {

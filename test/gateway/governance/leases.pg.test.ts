@@ -103,6 +103,23 @@ describe('PgCounterStore leases (real PostgreSQL)', function () {
     assert.equal((await store.read([limit]))[0]?.used, 600);
   });
 
+  it('grants at most a sixteenth of the headroom, and nothing below 16 of the smallest leases', async () => {
+    const pool = newPool();
+    await new PgCounterStore(pool).warm();
+    const limit = counterCheck('sixteenth', 'requests', 1000);
+    const ask = async (min: number, max: number) => {
+      const result = await pool.query<{ o_granted: string; o_used: string }>(
+        `SELECT o_granted, o_used FROM governance_apply_leased('{}', '{}', '{}', '{}', '{}', '{}', '{0}', '{rate_limit}', '{sixteenth}', '{requests}',
+                ARRAY[$1::bigint], ARRAY[$2::integer], ARRAY[$3::bigint], '{1000}', '{1}', '{true}', ARRAY[$4::numeric], ARRAY[$5::numeric])`,
+        [limit.window.seconds, limit.window.months, limit.window.offsetSeconds, min, max],
+      );
+      return { granted: Number(result.rows[0]?.o_granted), used: Number(result.rows[0]?.o_used) };
+    };
+    assert.deepEqual(await ask(32, 512), { granted: 62, used: 1 }, '999 left: a sixteenth, 62');
+    assert.deepEqual(await ask(32, 40), { granted: 40, used: 64 }, 'no more than asked');
+    assert.deepEqual(await ask(60, 512), { granted: 0, used: 105 }, '895 left: less than 16 leases of 60');
+  });
+
   it('settles a reservation into the lease it came from: the usage view shows the real usage', async () => {
     const store = new PgCounterStore(newPool());
     const tokens = counterCheck('settle', 'tokens', 10_000_000);
