@@ -15,7 +15,7 @@ import { readPlan } from './plan.js';
 import { raisePriority } from './priority.js';
 import { readCpuMs } from './report/rss.js';
 import { GATEWAY_ENTRY, startGatewayNode } from './targets/gateway-node.js';
-import { startGovernedNode } from './targets/governed-node.js';
+import { startGovernedNode } from './targets/stateful-nodes.js';
 import { startUpstream } from './targets/upstream.js';
 
 const other = process.argv[2];

@@ -2,8 +2,8 @@
  * Profiles one target under open-loop load: `tsx bench/profile.ts <gateway|passthrough|portkey> [rate] [seconds]`.
  * Starts the upstream and the target with --cpu-prof, loads it, stops it, and prints the
  * functions and packages that used the most CPU. Profiles stay in bench/.work/profiles.
- * PROFILE_GOVERNANCE=1 governs every request to the gateway (counters in a PostgreSQL started
- * for the run), as the bench's shared-state phase does.
+ * PROFILE_GOVERNANCE=1 governs every request to the gateway, PROFILE_REQUEST_LOG=1 logs each
+ * one (PostgreSQL started for the run), as the bench's shared-state phase does.
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { raisePriority } from './priority.js';
 import { summarizeProfile } from './report/profile-summary.js';
 import { WORK_DIR } from './targets/child.js';
 import { startGatewayNode } from './targets/gateway-node.js';
-import { startGovernedNode } from './targets/governed-node.js';
+import { startGovernedNode, startLoggedNode } from './targets/stateful-nodes.js';
 import { startPassthrough } from './targets/passthrough.js';
 import { startPortkey } from './targets/portkey.js';
 import { startUpstream } from './targets/upstream.js';
@@ -31,15 +31,19 @@ const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
 
 raisePriority();
 const upstream = await startUpstream();
-const postgres = which === 'gateway' && process.env.PROFILE_GOVERNANCE === '1' ? await startPostgres() : undefined;
+const stateful =
+  which !== 'gateway' ? undefined : process.env.PROFILE_GOVERNANCE === '1' ? 'governance' : process.env.PROFILE_REQUEST_LOG === '1' ? 'request-log' : undefined;
+const postgres = stateful ? await startPostgres() : undefined;
 const target =
   which === 'portkey'
     ? await startPortkey(upstream.port, nodeArgs)
     : which === 'passthrough'
       ? await startPassthrough(upstream.port, nodeArgs)
-      : postgres
+      : postgres && stateful === 'governance'
         ? await startGovernedNode(postgres, 'profile', { upstreamPort: upstream.port, nodeArgs })
-        : await startGatewayNode({ upstreamPort: upstream.port, nodeArgs });
+        : postgres
+          ? await startLoggedNode(postgres, await postgres.createDatabase('profile'), { upstreamPort: upstream.port, nodeArgs })
+          : await startGatewayNode({ upstreamPort: upstream.port, nodeArgs });
 try {
   const loaded = openPool(target, readPlan());
   await runOpenLoop({ pool: loaded.pool, target, stream, rate: 200, durationMs: 2000, drainMs: 5000 });

@@ -4,7 +4,7 @@ import { measureRates, openPool, warmUp, type LoadedTarget } from '../phases.js'
 import type { BenchPlan } from '../plan.js';
 import type { Child } from '../targets/child.js';
 import { startGatewayNode } from '../targets/gateway-node.js';
-import { startGovernedNode } from '../targets/governed-node.js';
+import { startGovernedNode, startLoggedNode } from '../targets/stateful-nodes.js';
 import type { Target } from '../targets/target.js';
 import { renderStateCosts, type StateCostFigures } from './render-state-costs.js';
 import type { SectionOutcome } from '../report/results.js';
@@ -50,13 +50,9 @@ export async function measureStateCosts(
     const governed = await startGovernedNode(server, 'bench_governance', { upstreamPort, name: 'node-governance' });
     if (governed.child) children.push(governed.child);
     log(`node-governance ready at ${governed.origin}`);
-    const logged = await start('node-request-log', {
-      logs_store: {
-        enabled: true,
-        type: 'postgres',
-        config: { host: server.host, port: server.port, user: server.user, password: 'unused-trust-auth', db_name: 'bench_logs', ssl_mode: 'disable' },
-      },
-    });
+    const logged = await startLoggedNode(server, 'bench_logs', { upstreamPort, name: 'node-request-log' });
+    if (logged.child) children.push(logged.child);
+    log(`node-request-log ready at ${logged.origin}`);
 
     const targets: LoadedTarget[] = [upstream, off, governed, logged].map((target) => openPool(target, plan));
     try {

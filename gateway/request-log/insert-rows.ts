@@ -41,6 +41,25 @@ export const ROW_COLUMNS = [
 const JSON_COLUMNS = new Set<string>(['input_history', 'output_message', 'params', 'tools', 'tool_calls']);
 const COLUMN_LIST = ROW_COLUMNS.map((column) => `"${column}"`).join(', ');
 
+/** The VALUES tuple of the row at `index` in a batch, built once per index: the same for every batch. */
+const tuples: string[] = [];
+
+function tupleAt(index: number): string {
+  let tuple = tuples[index];
+  if (tuple === undefined) {
+    const slots = ROW_COLUMNS.map((column, i) => {
+      const slot = `$${index * ROW_COLUMNS.length + i + 1}`;
+      // The time travels as epoch milliseconds: pg's Date to text conversion was a visible
+      // part of a logged request's CPU (bench/profile-notes.md).
+      if (column === 'timestamp') return `to_timestamp(${slot}::float8 / 1000)`;
+      return JSON_COLUMNS.has(column) ? `${slot}::jsonb` : slot;
+    });
+    tuple = `(${slots.join(', ')})`;
+    tuples[index] = tuple;
+  }
+  return tuple;
+}
+
 /**
  * PostgreSQL allows 65,535 bind parameters per statement; 33 columns x 1,000 rows stays under it.
  */
@@ -54,14 +73,10 @@ export async function insertRows(client: pg.Pool | pg.PoolClient, rows: readonly
   if (rows.length === 0) return;
   if (rows.length > MAX_ROWS_PER_INSERT) throw new RangeError(`insertRows takes at most ${MAX_ROWS_PER_INSERT} rows`);
   const values: unknown[] = [];
-  const tuples: string[] = [];
-  for (const row of rows) {
-    const slots: string[] = [];
-    for (const column of ROW_COLUMNS) {
-      values.push(row[column]);
-      slots.push(JSON_COLUMNS.has(column) ? `$${values.length}::jsonb` : `$${values.length}`);
-    }
-    tuples.push(`(${slots.join(', ')})`);
-  }
-  await client.query(`INSERT INTO request_logs (${COLUMN_LIST}) VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`, values);
+  const rowTuples: string[] = [];
+  rows.forEach((row, index) => {
+    for (const column of ROW_COLUMNS) values.push(column === 'timestamp' ? row.timestamp.getTime() : row[column]);
+    rowTuples.push(tupleAt(index));
+  });
+  await client.query(`INSERT INTO request_logs (${COLUMN_LIST}) VALUES ${rowTuples.join(', ')} ON CONFLICT (id) DO NOTHING`, values);
 }

@@ -111,6 +111,13 @@ describe('request log: filters, paging, stats and retention', () => {
     }
   });
 
+  it('stores the arrival time to the millisecond', async () => {
+    const startedAtMs = Date.parse('2026-06-02T10:15:30.123Z');
+    await insertRows(pool, [rowOf(loggable({ requestId: 'ms-precise', startedAtMs }))]);
+    const stored = await pool.query<{ ms: string }>(`SELECT (extract(epoch FROM "timestamp") * 1000)::bigint AS ms FROM request_logs WHERE request_id = 'ms-precise'`);
+    assert.equal(Number(stored.rows[0]?.ms), startedAtMs);
+  });
+
   it('finds one log by id with its content and error details', async () => {
     const [listed] = (await search({ request_id: 'q-9' })).logs;
     const found = await findLog(pool, listed?.id ?? '');

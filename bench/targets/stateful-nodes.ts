@@ -26,3 +26,18 @@ export async function startGovernedNode(postgres: PostgresServer, database: stri
     headers: { ...options.headers, 'x-bf-vk': BENCH_VIRTUAL_KEY },
   });
 }
+
+/** Starts a gateway node logging every request, content included, to `database` of `postgres` (created by the caller). */
+export function startLoggedNode(postgres: PostgresServer, database: string, options: GatewayNodeOptions): Promise<Target> {
+  return startGatewayNode({
+    ...options,
+    extraConfig: {
+      ...options.extraConfig,
+      logs_store: {
+        enabled: true,
+        type: 'postgres',
+        config: { host: postgres.host, port: postgres.port, user: postgres.user, password: 'unused-trust-auth', db_name: database, ssl_mode: 'disable' },
+      },
+    },
+  });
+}
