@@ -4,7 +4,7 @@
  * CPU per request of each build per round. Used to check a proposed fix before it lands.
  * COMPARE_GOVERNANCE=1 governs every request (a virtual key with a rate limit and a budget,
  * counters in a PostgreSQL started for the run, one database per build), as the bench's
- * shared-state phase does.
+ * shared-state phase does; COMPARE_REQUEST_LOG=1 logs every request there instead.
  */
 import { join } from 'node:path';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
@@ -15,7 +15,7 @@ import { readPlan } from './plan.js';
 import { raisePriority } from './priority.js';
 import { readCpuMs } from './report/rss.js';
 import { GATEWAY_ENTRY, startGatewayNode } from './targets/gateway-node.js';
-import { startGovernedNode } from './targets/stateful-nodes.js';
+import { startGovernedNode, startLoggedNode } from './targets/stateful-nodes.js';
 import { startUpstream } from './targets/upstream.js';
 
 const other = process.argv[2];
@@ -29,11 +29,14 @@ const builds = [
   { name: 'other', entry: join(process.cwd(), other) },
 ];
 const governed = process.env.COMPARE_GOVERNANCE === '1';
-const postgres: PostgresServer | undefined = governed ? await startPostgres() : undefined;
+const logged = process.env.COMPARE_REQUEST_LOG === '1';
+const postgres: PostgresServer | undefined = governed || logged ? await startPostgres() : undefined;
 const nodes = await Promise.all(
   builds.map(async (b) => {
     const options = { upstreamPort: upstream.port, entry: b.entry, name: `gateway-${b.name}` };
-    return postgres ? startGovernedNode(postgres, `ab_${b.name}`, options) : startGatewayNode(options);
+    if (!postgres) return startGatewayNode(options);
+    if (logged) return startLoggedNode(postgres, await postgres.createDatabase(`ab_${b.name}`), options);
+    return startGovernedNode(postgres, `ab_${b.name}`, options);
   }),
 );
 try {

@@ -21,7 +21,11 @@ export interface LogWriterDeps {
 export interface LogWriterOptions {
   /** Rows per INSERT (default 500). */
   batchSize?: number;
-  /** Longest a row waits before a partial batch is written (default 1,000 ms). */
+  /**
+   * Longest a row waits before a partial batch is written (default 100 ms). Short: a row that
+   * waits a second outlives the young generation, and a second's batch serialised at once held
+   * requests up (bench/profile-notes.md).
+   */
   flushIntervalMs?: number;
   /** Queue bound in rows (default 10,000, as Bifrost) and approximate bytes (default 64 MiB). */
   maxQueueRows?: number;
@@ -56,7 +60,7 @@ export class RequestLogWriter {
     options: LogWriterOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
-    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.retryInitialMs = options.retryInitialMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 15_000;
     this.queue = new RowQueue({ maxRows: options.maxQueueRows ?? 10_000, maxBytes: options.maxQueueBytes ?? 64 * 1024 * 1024 });
