@@ -87,7 +87,7 @@ describe('LeaseBook', () => {
       while (leases.take(charges)) clock += 1;
       clock += 100;
     }
-    assert.deepEqual(asked, [4, 4, 8, 16, 32, 64, 64], "each grant soon after the last doubles the next ask");
+    assert.deepEqual(asked, [4, 4, 8, 16, 32, 64, 64], 'each grant soon after the last doubles the next ask');
     clock += 5_000;
     leases.granted(charges, stored([1], clock), [4]);
     while (leases.take(charges));

@@ -114,7 +114,9 @@ describe('request log: filters, paging, stats and retention', () => {
   it('stores the arrival time to the millisecond', async () => {
     const startedAtMs = Date.parse('2026-06-02T10:15:30.123Z');
     await insertRows(pool, [rowOf(loggable({ requestId: 'ms-precise', startedAtMs }))]);
-    const stored = await pool.query<{ ms: string }>(`SELECT (extract(epoch FROM "timestamp") * 1000)::bigint AS ms FROM request_logs WHERE request_id = 'ms-precise'`);
+    const stored = await pool.query<{ ms: string }>(
+      `SELECT (extract(epoch FROM "timestamp") * 1000)::bigint AS ms FROM request_logs WHERE request_id = 'ms-precise'`,
+    );
     assert.equal(Number(stored.rows[0]?.ms), startedAtMs);
   });
 
