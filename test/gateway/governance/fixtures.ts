@@ -1,7 +1,8 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { loadConfigBytes, parseResetDuration, type RuntimeConfig } from '../../../shared/config/index.js';
 import type { CounterCheck } from '../../../gateway/governance/hierarchy.js';
 import { toWindowSpec } from '../../../gateway/governance/windows.js';
+import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 
 /** Config builders shared by the governance tests. */
 
@@ -54,4 +55,31 @@ export function countStatements(pool: pg.Pool): { pool: pg.Pool; statements: () 
     },
   });
   return { pool: counted, statements: () => statements };
+}
+
+/**
+ * A PostgreSQL for the enclosing `describe`, started before its tests with a fresh `database`;
+ * every pool made with `newPool` is ended after them, then the server.
+ */
+export function postgresForSuite(database: string): { newPool: () => pg.Pool } {
+  let server: PostgresServer | undefined;
+  let url = '';
+  const pools: pg.Pool[] = [];
+  before(async () => {
+    server = await startPostgres();
+    url = server.url(await server.createDatabase(database));
+  });
+  after(async () => {
+    await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
+    await server?.destroy();
+  });
+  return {
+    newPool: () => {
+      const pool = new pg.Pool({ connectionString: url, max: 5 });
+      // An idle client may still see the server's shutdown in the after hook.
+      pool.on('error', () => undefined);
+      pools.push(pool);
+      return pool;
+    },
+  };
 }

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import type { CounterCheck } from '../../../gateway/governance/hierarchy.js';
 import { REQUESTS_PER_LEASE } from '../../../gateway/governance/store/lease-book.js';
 import { PgCounterStore } from '../../../gateway/governance/store/pg-counter-store.js';
-import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
-import { counterCheck, countStatements } from './fixtures.js';
+import { counterCheck, countStatements, postgresForSuite } from './fixtures.js';
 
 /** A counter's rows as stored: the usage, and the part of it leased to nodes. */
 interface StoredWindow {
@@ -14,15 +12,7 @@ interface StoredWindow {
 
 describe('PgCounterStore leases (real PostgreSQL)', function () {
   this.timeout(60_000);
-  let server: PostgresServer;
-  let url: string;
-  const pools: pg.Pool[] = [];
-  const newPool = (): pg.Pool => {
-    const pool = new pg.Pool({ connectionString: url, max: 5 });
-    pool.on('error', () => undefined);
-    pools.push(pool);
-    return pool;
-  };
+  const { newPool } = postgresForSuite('governance_leases');
   const stored = async (check: CounterCheck): Promise<StoredWindow[]> => {
     const result = await newPool().query<{ used: string; leased: string }>(
       'SELECT used, leased FROM governance_counters WHERE scope_id = $1 AND limit_kind = $2 ORDER BY window_start',
@@ -35,16 +25,6 @@ describe('PgCounterStore leases (real PostgreSQL)', function () {
     for (let i = 0; i < count; i++) if ((await store.admit([{ check, amount }])).admitted) admitted++;
     return admitted;
   };
-
-  before(async () => {
-    server = await startPostgres();
-    url = server.url(await server.createDatabase('governance_leases'));
-  });
-
-  after(async () => {
-    await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
-    await server?.destroy();
-  });
 
   it('admits most requests far from the limit from a lease, without a round trip, and shows only what was used', async () => {
     const counted = countStatements(newPool());

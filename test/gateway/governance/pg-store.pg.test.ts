@@ -1,37 +1,16 @@
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { parseResetDuration } from '../../../shared/config/index.js';
 import { PgCounterStore } from '../../../gateway/governance/store/pg-counter-store.js';
 import { runMigrations } from '../../../gateway/governance/store/migrate.js';
 import { MIGRATIONS } from '../../../gateway/governance/store/schema-sql.js';
 import { toWindowSpec, windowBounds } from '../../../gateway/governance/windows.js';
-import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
-import { counterCheck, countStatements } from './fixtures.js';
+import { counterCheck, countStatements, postgresForSuite } from './fixtures.js';
 
 const check = counterCheck;
 
 describe('PgCounterStore (real PostgreSQL)', function () {
   this.timeout(60_000);
-  let server: PostgresServer;
-  let url: string;
-  const pools: pg.Pool[] = [];
-  const newPool = (): pg.Pool => {
-    const pool = new pg.Pool({ connectionString: url, max: 5 });
-    // An idle client may still see the server's shutdown in the after hook.
-    pool.on('error', () => undefined);
-    pools.push(pool);
-    return pool;
-  };
-
-  before(async () => {
-    server = await startPostgres();
-    url = server.url(await server.createDatabase('governance_store'));
-  });
-
-  after(async () => {
-    await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
-    await server?.destroy();
-  });
+  const { newPool } = postgresForSuite('governance_store');
 
   it('migrates once when several nodes start together', async () => {
     await Promise.all([newPool(), newPool(), newPool()].map((pool) => runMigrations(pool)));
