@@ -19,6 +19,7 @@ import { startGatewayNode } from './targets/gateway-node.js';
 import { startGovernedNode, startLoggedNode } from './targets/stateful-nodes.js';
 import { startPassthrough } from './targets/passthrough.js';
 import { startPortkey } from './targets/portkey.js';
+import type { Target } from './targets/target.js';
 import { startUpstream } from './targets/upstream.js';
 
 const which = process.argv[2] === 'portkey' || process.argv[2] === 'passthrough' ? process.argv[2] : 'gateway';
@@ -31,19 +32,24 @@ const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
 
 raisePriority();
 const upstream = await startUpstream();
-const stateful =
-  which !== 'gateway' ? undefined : process.env.PROFILE_GOVERNANCE === '1' ? 'governance' : process.env.PROFILE_REQUEST_LOG === '1' ? 'request-log' : undefined;
-const postgres = stateful ? await startPostgres() : undefined;
+const governed = process.env.PROFILE_GOVERNANCE === '1';
+const logged = process.env.PROFILE_REQUEST_LOG === '1';
+const postgres = which === 'gateway' && (governed || logged) ? await startPostgres() : undefined;
+
+/** The gateway as profiled: plain, governed, or logging each request. */
+async function startProfiledGateway(): Promise<Target> {
+  const options = { upstreamPort: upstream.port, nodeArgs };
+  if (!postgres) return startGatewayNode(options);
+  if (governed) return startGovernedNode(postgres, 'profile', options);
+  return startLoggedNode(postgres, await postgres.createDatabase('profile'), options);
+}
+
 const target =
   which === 'portkey'
     ? await startPortkey(upstream.port, nodeArgs)
     : which === 'passthrough'
       ? await startPassthrough(upstream.port, nodeArgs)
-      : postgres && stateful === 'governance'
-        ? await startGovernedNode(postgres, 'profile', { upstreamPort: upstream.port, nodeArgs })
-        : postgres
-          ? await startLoggedNode(postgres, await postgres.createDatabase('profile'), { upstreamPort: upstream.port, nodeArgs })
-          : await startGatewayNode({ upstreamPort: upstream.port, nodeArgs });
+      : await startProfiledGateway();
 try {
   const loaded = openPool(target, readPlan());
   await runOpenLoop({ pool: loaded.pool, target, stream, rate: 200, durationMs: 2000, drainMs: 5000 });

@@ -36,23 +36,16 @@ export async function measureStateCosts(
   const reader = new pg.Pool({ connectionString: server.url(await server.createDatabase('bench_logs')), max: 2 });
   reader.on('error', () => undefined);
   try {
-    const start = async (
-      name: string,
-      extraConfig: Record<string, unknown>,
-      extra: { env?: Record<string, string>; headers?: Record<string, string> } = {},
-    ) => {
-      const target = await startGatewayNode({ upstreamPort, name, extraConfig, ...extra });
+    /** Keeps a started node to stop at the end, and says it is up. */
+    const started = async (starting: Promise<Target>): Promise<Target> => {
+      const target = await starting;
       if (target.child) children.push(target.child);
-      log(`${name} ready at ${target.origin}`);
+      log(`${target.name} ready at ${target.origin}`);
       return target;
     };
-    const off = await start('node-off', {});
-    const governed = await startGovernedNode(server, 'bench_governance', { upstreamPort, name: 'node-governance' });
-    if (governed.child) children.push(governed.child);
-    log(`node-governance ready at ${governed.origin}`);
-    const logged = await startLoggedNode(server, 'bench_logs', { upstreamPort, name: 'node-request-log' });
-    if (logged.child) children.push(logged.child);
-    log(`node-request-log ready at ${logged.origin}`);
+    const off = await started(startGatewayNode({ upstreamPort, name: 'node-off' }));
+    const governed = await started(startGovernedNode(server, 'bench_governance', { upstreamPort, name: 'node-governance' }));
+    const logged = await started(startLoggedNode(server, 'bench_logs', { upstreamPort, name: 'node-request-log' }));
 
     const targets: LoadedTarget[] = [upstream, off, governed, logged].map((target) => openPool(target, plan));
     try {

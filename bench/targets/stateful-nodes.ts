@@ -3,13 +3,13 @@ import { startGatewayNode, type GatewayNodeOptions } from './gateway-node.js';
 import type { Target } from './target.js';
 
 /** The virtual key every governed bench request carries. */
-export const BENCH_VIRTUAL_KEY = 'sk-bf-bench-governed-key-0001';
+const BENCH_VIRTUAL_KEY = 'sk-bf-bench-governed-key-0001';
 
 /**
  * One virtual key with a rate limit (requests and tokens) and a budget, far enough from their
  * limits that no bench run reaches them: every request is checked and charged, none refused.
  */
-export const BENCH_GOVERNANCE = {
+const BENCH_GOVERNANCE = {
   virtual_keys: [{ id: 'bench', value: BENCH_VIRTUAL_KEY, rate_limit_id: 'bench', budget_id: 'bench', allow_all_providers: true }],
   rate_limits: [
     { id: 'bench', request_max_limit: 1_000_000_000, request_reset_duration: '1Y', token_max_limit: 1_000_000_000_000, token_reset_duration: '1Y' },

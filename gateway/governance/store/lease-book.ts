@@ -238,11 +238,6 @@ export class LeaseBook {
     for (const d of deltas) this.addPending(d, d.windowStartMs, d.usedDelta, d.leasedDelta);
   }
 
-  /** True while the node holds any lease or has changes to send. */
-  get busy(): boolean {
-    return this.leases.size > 0 || this.pending.size > 0;
-  }
-
   private giveBack(lease: Lease): void {
     if (lease.balance !== 0) this.addToLease(lease, -lease.balance, -lease.balance);
     lease.balance = 0;
