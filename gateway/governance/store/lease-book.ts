@@ -10,8 +10,19 @@ import type { AdmitOutcome, CounterAdjustment, CounterCharge } from './counter-s
  * smallest leases' worth of headroom is left, and never more than a sixteenth of it (decided
  * in SQL), so near the limit every request is judged by the database again, as without
  * leases. What a node has not spent goes back when it sits idle, when its window ends, when
- * it is settled over its size, and when the node stops.
+ * it is settled over its size, and when the node stops. The database takes back the leases of
+ * a node silent for the lease TTL (a crash); a node stops serving from its leases once half of
+ * that has passed without a statement going through, so it never admits from a lease the
+ * database may have handed on.
  */
+
+/**
+ * How long a node's leases outlive its last statement: past this, the database hands them back
+ * to the others. A node holding a lease sends a statement at least every second or so (what it
+ * drew every 250 ms, or the lease back when idle), so only a node that is gone or cut off from
+ * the database stays silent this long.
+ */
+export const LEASE_TTL_MS = 10_000;
 
 /** A change to one counter window to send: to its `used`, and to the `leased` part of it. */
 export interface LeaseDelta {
@@ -46,6 +57,8 @@ export interface LeaseBookOptions {
   idleMs?: number;
   /** A lease stops serving this long before its window ends by the store's clock. Default 100 ms. */
   endMarginMs?: number;
+  /** How long the store keeps a silent node's leases (LEASE_TTL_MS); they stop serving at half of it. */
+  ttlMs?: number;
   now?: () => number;
 }
 
@@ -107,17 +120,28 @@ export class LeaseBook {
   private readonly now: () => number;
   /** The store's clock minus ours, from the last statement. */
   private skewMs = 0;
+  /** When a statement last went through (our clock): it renewed every lease this node holds. */
+  private confirmedMs = Number.NEGATIVE_INFINITY;
+  /** Leases unconfirmed for this long stop serving (half the store's TTL). */
+  private readonly servesForMs: number;
 
   constructor(options: LeaseBookOptions = {}) {
     this.requestsPerLease = options.requestsPerLease ?? REQUESTS_PER_LEASE;
     this.idleMs = options.idleMs ?? 1000;
     this.endMarginMs = options.endMarginMs ?? 100;
+    this.servesForMs = (options.ttlMs ?? LEASE_TTL_MS) / 2;
     this.now = options.now ?? Date.now;
+  }
+
+  /** Notes a statement that went through: the store renewed this node's leases. */
+  confirmed(): void {
+    this.confirmedMs = this.now();
   }
 
   /** Admits from the leases when every counter of the request has enough left; else undefined. */
   take(charges: readonly CounterCharge[]): AdmitOutcome | undefined {
     const localNow = this.now();
+    if (this.unconfirmed(localNow)) return undefined;
     const storeNow = localNow + this.skewMs;
     const drawn: Lease[] = [];
     for (const charge of charges) {
@@ -157,6 +181,7 @@ export class LeaseBook {
   granted(charges: readonly CounterCharge[], outcome: AdmitOutcome, grants: readonly number[]): void {
     const localNow = this.now();
     this.skewMs = outcome.nowMs - localNow;
+    this.confirmedMs = localNow;
     charges.forEach((charge, i) => {
       const reading = outcome.readings[i];
       if (!reading) return;
@@ -216,6 +241,7 @@ export class LeaseBook {
   collect(everything = false): LeaseDelta[] {
     const localNow = this.now();
     const storeNow = localNow + this.skewMs;
+    this.unconfirmed(localNow);
     for (const [key, lease] of this.leases) {
       if (everything || localNow - lease.lastDrawnMs >= this.idleMs || storeNow >= lease.windowEndMs - this.endMarginMs) {
         this.giveBack(lease);
@@ -236,6 +262,18 @@ export class LeaseBook {
   /** Puts back changes whose statement failed, to go with the next. */
   restore(deltas: readonly LeaseDelta[]): void {
     for (const d of deltas) this.addPending(d, d.windowStartMs, d.usedDelta, d.leasedDelta);
+  }
+
+  /**
+   * True, and every lease given back, when no statement has gone through for half the store's
+   * TTL: the store may hand these leases on soon. What was drawn from them is still sent; the
+   * store counts it as usage whether or not it kept the lease.
+   */
+  private unconfirmed(localNow: number): boolean {
+    if (this.leases.size === 0 || localNow - this.confirmedMs <= this.servesForMs) return false;
+    for (const lease of this.leases.values()) this.giveBack(lease);
+    this.leases.clear();
+    return true;
   }
 
   private giveBack(lease: Lease): void {

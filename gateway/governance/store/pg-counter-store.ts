@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { CounterCheck } from '../hierarchy.js';
 import type { AdmitOutcome, CounterAdjustment, CounterCharge, CounterReading, CounterStore } from './counter-store.js';
-import { type LeaseAsk, LeaseBook, type LeaseBookOptions, type LeaseDelta } from './lease-book.js';
+import { LEASE_TTL_MS, type LeaseAsk, LeaseBook, type LeaseBookOptions, type LeaseDelta } from './lease-book.js';
 import { runMigrations } from './migrate.js';
 import { StatementBatcher } from './statement-batcher.js';
 
@@ -11,7 +12,7 @@ type CounterJob = { charges: readonly CounterCharge[] } | { adjustments: readonl
 /** How often the leases' changes are sent, and idle or ended leases given back (ms). */
 const LEASE_SYNC_MS = 250;
 
-/** A row of `governance_apply`: one per charge, in the order sent. */
+/** A row of `governance_apply_held`: one per charge, in the order sent. */
 interface ApplyRow {
   o_index: number;
   o_start_ms: number;
@@ -24,25 +25,31 @@ interface ApplyRow {
 
 /**
  * The counters in PostgreSQL. Admissions and settlements go through one statement,
- * `governance_apply_leased`, at most one in flight per node: whatever arrives while it runs is
+ * `governance_apply_held`, at most one in flight per node: whatever arrives while it runs is
  * sent together in the next (StatementBatcher), and a settlement waits for the next admission
  * to ride with. Each admission is judged alone, in order, against the usage left by the ones
  * before it, so the limits hold exactly as with one statement a request. Far from its limit, a
  * counter also hands the node a lease (LeaseBook): headroom to admit from memory, so most
- * governed requests cost no round trip at all. The schema is migrated on first use and again
- * after any failure, so a node started while the database was down recovers without a restart.
+ * governed requests cost no round trip at all. Its leases are held under a name drawn at start
+ * and renewed by each statement; the database hands the leases of a node silent for the lease
+ * TTL back to the others. The schema is migrated on first use and again after any failure, so a
+ * node started while the database was down recovers without a restart.
  */
 export class PgCounterStore implements CounterStore {
   private ready: Promise<void> | undefined;
   private readonly batcher = new StatementBatcher<CounterJob, AdmitOutcome | undefined>((jobs) => this.apply(jobs));
   private readonly leases: LeaseBook;
   private readonly syncTimer: NodeJS.Timeout;
+  /** This node's name for its leases in the database: new at every start, so a restart is a new holder. */
+  private readonly holder = randomUUID();
+  private readonly leaseTtlMs: number;
 
   constructor(
     private readonly pool: pg.Pool,
     leaseOptions: LeaseBookOptions = {},
   ) {
     this.leases = new LeaseBook(leaseOptions);
+    this.leaseTtlMs = leaseOptions.ttlMs ?? LEASE_TTL_MS;
     this.syncTimer = setInterval(() => void this.syncLeases(), LEASE_SYNC_MS);
     // Leases left at exit go back by close(); the timer alone must not keep a process up.
     this.syncTimer.unref();
@@ -99,14 +106,16 @@ export class PgCounterStore implements CounterStore {
     const c = charges.map((x) => x.charge.check);
     const result = await this.pool.query<ApplyRow>({
       // Named: each pooled connection parses and plans it once, not on every batch.
-      name: 'governance-apply-v3',
+      name: 'governance-apply-v4',
       // Times travel as epoch milliseconds (float8): parsing timestamptz texts per counter was a
       // measurable part of a governed request's CPU in the node (bench/profile-notes.md).
       text: `SELECT o_index, o_start_ms, o_end_ms, o_used, o_admitted, o_now_ms, o_granted
-               FROM governance_apply_leased($1::text[], $2::text[], $3::text[], $4::float8[], $5::numeric[], $6::numeric[],
-                                     $7::integer[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::integer[], $13::bigint[], $14::numeric[], $15::numeric[], $16::boolean[], $17::numeric[], $18::numeric[])
+               FROM governance_apply_held($1::text, $2::float8, $3::text[], $4::text[], $5::text[], $6::float8[], $7::numeric[], $8::numeric[],
+                                     $9::integer[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::integer[], $15::bigint[], $16::numeric[], $17::numeric[], $18::boolean[], $19::numeric[], $20::numeric[])
               ORDER BY o_index`,
       values: [
+        this.holder,
+        this.leaseTtlMs,
         adjustments.map((a) => a.scopeKind),
         adjustments.map((a) => a.scopeId),
         adjustments.map((a) => a.limitKind),
@@ -127,7 +136,8 @@ export class PgCounterStore implements CounterStore {
         charges.map((x) => x.lease?.max ?? 0),
       ],
     });
-    if (result.rows.length !== charges.length) throw new Error(`governance_apply_leased answered ${result.rows.length} rows for ${charges.length} charges`);
+    this.leases.confirmed();
+    if (result.rows.length !== charges.length) throw new Error(`governance_apply_held answered ${result.rows.length} rows for ${charges.length} charges`);
     let next = 0;
     jobs.forEach((job, request) => {
       if (!('charges' in job) || answers[request]) return;

@@ -5,6 +5,19 @@
  * as windows.ts.
  */
 
+/**
+ * The parameters, result and start of governance_apply_leased (version 3), which
+ * governance_apply_held (version 4) takes too, after its holder and TTL.
+ */
+const LEASED_APPLY_HEAD = `  a_kinds text[], a_ids text[], a_limits text[], a_starts_ms float8[], a_deltas numeric[], a_lease_deltas numeric[],
+  p_request integer[], p_kinds text[], p_ids text[], p_limits text[], p_seconds bigint[], p_months integer[], p_offsets bigint[],
+  p_max numeric[], p_amounts numeric[], p_strict boolean[], p_lease_min numeric[], p_lease_max numeric[])
+RETURNS TABLE (o_index integer, o_start_ms float8, o_end_ms float8, o_used numeric, o_admitted boolean, o_now_ms float8, o_granted numeric)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  na integer := coalesce(array_length(a_kinds, 1), 0);`;
+
 /** Migrations in order; each runs once per database, under an advisory lock. */
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -100,14 +113,7 @@ $fn$;
     sql: `
 ALTER TABLE governance_counters ADD COLUMN IF NOT EXISTS leased numeric NOT NULL DEFAULT 0;
 CREATE OR REPLACE FUNCTION governance_apply_leased(
-  a_kinds text[], a_ids text[], a_limits text[], a_starts_ms float8[], a_deltas numeric[], a_lease_deltas numeric[],
-  p_request integer[], p_kinds text[], p_ids text[], p_limits text[], p_seconds bigint[], p_months integer[], p_offsets bigint[],
-  p_max numeric[], p_amounts numeric[], p_strict boolean[], p_lease_min numeric[], p_lease_max numeric[])
-RETURNS TABLE (o_index integer, o_start_ms float8, o_end_ms float8, o_used numeric, o_admitted boolean, o_now_ms float8, o_granted numeric)
-LANGUAGE plpgsql AS $fn$
-#variable_conflict use_column
-DECLARE
-  na integer := coalesce(array_length(a_kinds, 1), 0);
+${LEASED_APPLY_HEAD}
   n integer := coalesce(array_length(p_kinds, 1), 0);
   t timestamptz := now();
   starts timestamptz[] := '{}';
@@ -236,6 +242,96 @@ LANGUAGE sql AS $fn$
            p_request, p_kinds, p_ids, p_limits, p_seconds, p_months, p_offsets, p_max, p_amounts, p_strict,
            array_fill(0::numeric, ARRAY[coalesce(array_length(p_kinds, 1), 0)]),
            array_fill(0::numeric, ARRAY[coalesce(array_length(p_kinds, 1), 0)])) AS l
+$fn$;
+`,
+  },
+  {
+    // Version 4: leases held by name. Each node's leases are recorded under a holder id it draws
+    // at start, renewed by every statement it sends. A holder that sends nothing for the TTL has
+    // crashed (a node that stops gives its leases back): the next statement of any other holder
+    // takes its leases back, so a crash no longer keeps headroom locked until the window ends.
+    // governance_apply_leased stays as it was, for nodes of version 3 during a rollout.
+    version: 4,
+    sql: `
+CREATE TABLE IF NOT EXISTS governance_leases (
+  holder       text        NOT NULL,
+  scope_kind   text        NOT NULL,
+  scope_id     text        NOT NULL,
+  limit_kind   text        NOT NULL,
+  window_start timestamptz NOT NULL,
+  amount       numeric     NOT NULL,
+  renewed_at   timestamptz NOT NULL,
+  PRIMARY KEY (holder, scope_kind, scope_id, limit_kind, window_start)
+);
+CREATE INDEX IF NOT EXISTS governance_leases_renewed_at ON governance_leases (renewed_at);
+
+CREATE OR REPLACE FUNCTION governance_apply_held(
+  p_holder text, p_ttl_ms float8,
+${LEASED_APPLY_HEAD}
+  t timestamptz := now();
+  held numeric;
+  covered numeric;
+  r record;
+BEGIN
+  -- This holder's leases are renewed, and so locked, before any counter row: a statement that
+  -- takes leases back locks counter rows after leases too, so no two statements wait on each
+  -- other in opposite orders.
+  UPDATE governance_leases SET renewed_at = t WHERE holder = p_holder;
+  -- What the holder drew or gave back counts against what its lease still holds here. A lease
+  -- taken back while the holder was away is gone from "used" and "leased" already: what it
+  -- drew from it since then is usage like any other, and what it gives back is nothing.
+  FOR i IN 1..na LOOP
+    IF a_lease_deltas[i] < 0 THEN
+      SELECT g.amount INTO held FROM governance_leases g
+        WHERE g.holder = p_holder AND g.scope_kind = a_kinds[i] AND g.scope_id = a_ids[i] AND g.limit_kind = a_limits[i]
+          AND g.window_start = to_timestamp(a_starts_ms[i] / 1000.0);
+      covered := greatest(a_lease_deltas[i], -coalesce(held, 0));
+      a_deltas[i] := a_deltas[i] - a_lease_deltas[i] + covered;
+      a_lease_deltas[i] := covered;
+      IF held IS NOT NULL THEN
+        UPDATE governance_leases g SET amount = g.amount + covered
+          WHERE g.holder = p_holder AND g.scope_kind = a_kinds[i] AND g.scope_id = a_ids[i] AND g.limit_kind = a_limits[i]
+            AND g.window_start = to_timestamp(a_starts_ms[i] / 1000.0);
+      END IF;
+    END IF;
+  END LOOP;
+  -- Leases of holders silent for the TTL come back: out of "used" and "leased", as if given back.
+  -- SKIP LOCKED: a lease its holder is renewing right now is alive.
+  FOR r IN
+    DELETE FROM governance_leases g
+     WHERE (g.holder, g.scope_kind, g.scope_id, g.limit_kind, g.window_start) IN (
+       SELECT x.holder, x.scope_kind, x.scope_id, x.limit_kind, x.window_start FROM governance_leases x
+        WHERE x.renewed_at < t - make_interval(secs => p_ttl_ms / 1000.0) AND x.holder <> p_holder
+        LIMIT 64 FOR UPDATE SKIP LOCKED)
+    RETURNING g.scope_kind, g.scope_id, g.limit_kind, g.window_start, g.amount
+  LOOP
+    a_kinds := a_kinds || r.scope_kind;
+    a_ids := a_ids || r.scope_id;
+    a_limits := a_limits || r.limit_kind;
+    a_starts_ms := a_starts_ms || (extract(epoch FROM r.window_start) * 1000)::float8;
+    a_deltas := a_deltas || -r.amount;
+    a_lease_deltas := a_lease_deltas || -r.amount;
+  END LOOP;
+  FOR r IN
+    SELECT * FROM governance_apply_leased(a_kinds, a_ids, a_limits, a_starts_ms, a_deltas, a_lease_deltas,
+      p_request, p_kinds, p_ids, p_limits, p_seconds, p_months, p_offsets, p_max, p_amounts, p_strict, p_lease_min, p_lease_max)
+  LOOP
+    IF r.o_granted > 0 THEN
+      INSERT INTO governance_leases AS g (holder, scope_kind, scope_id, limit_kind, window_start, amount, renewed_at)
+        VALUES (p_holder, p_kinds[r.o_index], p_ids[r.o_index], p_limits[r.o_index], to_timestamp(r.o_start_ms / 1000.0), r.o_granted, t)
+        ON CONFLICT (holder, scope_kind, scope_id, limit_kind, window_start) DO UPDATE SET amount = g.amount + EXCLUDED.amount, renewed_at = t;
+    END IF;
+    o_index := r.o_index;
+    o_start_ms := r.o_start_ms;
+    o_end_ms := r.o_end_ms;
+    o_used := r.o_used;
+    o_admitted := r.o_admitted;
+    o_now_ms := r.o_now_ms;
+    o_granted := r.o_granted;
+    RETURN NEXT;
+  END LOOP;
+  DELETE FROM governance_leases g WHERE g.holder = p_holder AND g.amount <= 0;
+END
 $fn$;
 `,
   },

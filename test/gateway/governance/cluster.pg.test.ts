@@ -135,12 +135,15 @@ describe('governance across three nodes sharing one PostgreSQL', function () {
   it('fails closed while the store is down (503, nothing upstream) once its lease is spent, and recovers without a restart', async () => {
     const node = nodes[nodes.length - 1] as RunningGateway;
     await chat(node, VK_OUTAGE);
+    const [before0] = await usageOf(node, 'outage');
     await pg.stop();
+    let servedFromLease = 0;
     try {
       // The node may still hold a lease (headroom already charged in the store): it serves
       // that much, counted, then refuses.
       const served = await chatUntilRefused(node, VK_OUTAGE, LEASE_SIZE + 5);
       assert.ok(served.count <= LEASE_SIZE, `served ${served.count} during the outage, more than one lease`);
+      servedFromLease = served.count;
       assert.ok(served.refusal instanceof OpenAI.InternalServerError);
       assert.equal(served.refusal.status, 503);
       assert.equal((served.refusal.error as { type?: string }).type, 'governance_unavailable');
@@ -159,6 +162,14 @@ describe('governance across three nodes sharing one PostgreSQL', function () {
       if (!answered) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.ok(answered, 'served again once the store was back');
+    // What the node served from its lease while the store was away is counted once it is back.
+    const expected = (before0 as number) + servedFromLease + 1;
+    let counted = 0;
+    for (let i = 0; i < 200 && counted !== expected; i++) {
+      counted = (await usageOf(node, 'outage'))[0] ?? 0;
+      if (counted !== expected) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(counted, expected, 'the requests served from the lease during the outage were counted');
     assert.ok(node.logs.some((l) => l.event === 'governance-store-down'));
     assert.ok(node.logs.some((l) => l.event === 'governance-store-up'));
   });

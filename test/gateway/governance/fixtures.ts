@@ -61,7 +61,7 @@ export function countStatements(pool: pg.Pool): { pool: pg.Pool; statements: () 
  * A PostgreSQL for the enclosing `describe`, started before its tests with a fresh `database`;
  * every pool made with `newPool` is ended after them, then the server.
  */
-export function postgresForSuite(database: string): { newPool: () => pg.Pool } {
+export function postgresForSuite(database: string): { newPool: () => pg.Pool; databaseUrl: () => string } {
   let server: PostgresServer | undefined;
   let url = '';
   const pools: pg.Pool[] = [];
@@ -74,6 +74,7 @@ export function postgresForSuite(database: string): { newPool: () => pg.Pool } {
     await server?.destroy();
   });
   return {
+    databaseUrl: () => url,
     newPool: () => {
       const pool = new pg.Pool({ connectionString: url, max: 5 });
       // An idle client may still see the server's shutdown in the after hook.

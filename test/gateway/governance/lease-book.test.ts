@@ -163,4 +163,21 @@ describe('LeaseBook', () => {
     );
     assert.deepEqual(leases.collect(true), [], 'nothing held, nothing left to send');
   });
+
+  it('stops serving from its leases, and gives them back, once no statement has gone through for half the TTL', () => {
+    const leases = new LeaseBook({ requestsPerLease: 4, ttlMs: 10_000, now: () => clock });
+    const charges = [{ check: requests, amount: 1 }];
+    leases.granted(charges, stored([1], clock), [4]);
+    clock += 4_000;
+    assert.equal(leases.take(charges)?.admitted, true, 'confirmed 4 s ago: still good');
+    leases.confirmed();
+    clock += 5_001;
+    assert.equal(leases.take(charges), undefined, 'silent for over 5 s: the store may take it back at 10 s');
+    assert.deepEqual(
+      leases.collect().map((d) => [d.usedDelta, d.leasedDelta]),
+      [[-3, -4]],
+      'one drawn, three given back',
+    );
+    assert.deepEqual(leases.wanted(charges[0]!), { min: 4, max: 4 }, 'the next admission asks the store again');
+  });
 });

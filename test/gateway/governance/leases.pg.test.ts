@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import type { CounterCheck } from '../../../gateway/governance/hierarchy.js';
 import { REQUESTS_PER_LEASE } from '../../../gateway/governance/store/lease-book.js';
 import { PgCounterStore } from '../../../gateway/governance/store/pg-counter-store.js';
+import { MockUpstream } from '../../support/mock-upstream.js';
+import { spawnGateway } from '../../support/spawn-gateway.js';
 import { counterCheck, countStatements, postgresForSuite } from './fixtures.js';
 
 /** A counter's rows as stored: the usage, and the part of it leased to nodes. */
@@ -12,7 +14,7 @@ interface StoredWindow {
 
 describe('PgCounterStore leases (real PostgreSQL)', function () {
   this.timeout(60_000);
-  const { newPool } = postgresForSuite('governance_leases');
+  const { newPool, databaseUrl } = postgresForSuite('governance_leases');
   const stored = async (check: CounterCheck): Promise<StoredWindow[]> => {
     const result = await newPool().query<{ used: string; leased: string }>(
       'SELECT used, leased FROM governance_counters WHERE scope_id = $1 AND limit_kind = $2 ORDER BY window_start',
@@ -147,5 +149,63 @@ describe('PgCounterStore leases (real PostgreSQL)', function () {
       rows.every((row) => row.leased === 0),
       JSON.stringify(rows),
     );
+  });
+
+  it("hands a killed node's lease back to the other nodes once the lease TTL has passed", async () => {
+    const upstream = await MockUpstream.start();
+    const virtualKey = 'sk-bf-lease-killed-0001';
+    const node = await spawnGateway(
+      {
+        providers: { openai: { keys: [{ name: 'k', value: 'sk-test', models: ['*'], weight: 1 }], network_config: { base_url: upstream.url } } },
+        governance: {
+          virtual_keys: [{ id: 'vk', value: virtualKey, rate_limit_id: 'killed' }],
+          rate_limits: [{ id: 'killed', request_max_limit: 2000, request_reset_duration: '1h' }],
+        },
+      },
+      { env: { GOVERNANCE_DATABASE_URL: databaseUrl() } },
+    );
+    const limit = counterCheck('killed', 'requests', 2000);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const answer = await fetch(`${node.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-bf-vk': virtualKey },
+          body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        assert.equal(answer.status, 200, await answer.text());
+      }
+      // The usage view sends what the node drew so far: its five requests are in the store.
+      await fetch(`${node.url}/api/governance/usage`);
+      const [held] = await stored(limit);
+      assert.ok(held && held.leased > 0 && held.used - held.leased === 5, `stored ${JSON.stringify(held)}`);
+      node.child.kill('SIGKILL');
+      await node.exited;
+    } finally {
+      node.child.kill('SIGKILL');
+      await upstream.close();
+    }
+    // The survivor judges holders silent for 1 s as gone (nodes use LEASE_TTL_MS, 10 s).
+    const survivor = new PgCounterStore(newPool(), { ttlMs: 1000 });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    assert.equal(await admitMany(survivor, limit, 2100), 1995, 'all the headroom the killed node did not use');
+    await survivor.close();
+    assert.deepEqual(await stored(limit), [{ used: 2000, leased: 0 }]);
+  });
+
+  it('counts what a node drew from a lease taken back while it was silent, and no more than that', async () => {
+    const cutOff = new PgCounterStore(newPool());
+    const other = new PgCounterStore(newPool(), { ttlMs: 1000 });
+    const limit = counterCheck('cut-off', 'requests', 1_000_000);
+    assert.equal(await admitMany(cutOff, limit, 1), 1);
+    // As if the first node had sent nothing for an hour: the next statement of another takes its lease back.
+    await newPool().query("UPDATE governance_leases SET renewed_at = now() - interval '1 hour'");
+    assert.equal(await admitMany(other, limit, 1), 1);
+    assert.deepEqual(await stored(limit), [{ used: 2 + REQUESTS_PER_LEASE, leased: REQUESTS_PER_LEASE }], "only the other node's lease is left");
+    // The first node still thinks it holds its lease: what it draws now is usage, counted once.
+    assert.equal(await admitMany(cutOff, limit, 10), 10);
+    assert.equal((await cutOff.read([limit]))[0]?.used, 12);
+    await cutOff.close();
+    await other.close();
+    assert.deepEqual(await stored(limit), [{ used: 12, leased: 0 }]);
   });
 });
