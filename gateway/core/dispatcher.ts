@@ -10,7 +10,7 @@ import { sleepWithSignal } from './sleep-with-signal.js';
 import type { CancelSignal } from './cancellation.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { GatewayError } from './errors.js';
-import { pickWeightedKey, selectEligibleKeys } from './key-selection.js';
+import { EligibleKeys, pickWeightedKey } from './key-selection.js';
 import { parseModelRef, type ModelRef } from './model-ref.js';
 
 /** What a route knows about the request it dispatches. */
@@ -77,6 +77,7 @@ interface ProviderRuntime {
   settings: ProviderSettings;
   adapter: ProviderAdapter | undefined;
   limiter: ConcurrencyLimiter;
+  keys: EligibleKeys;
 }
 
 interface Candidate {
@@ -110,6 +111,7 @@ export class Dispatcher {
       this.providers.set(name, {
         settings,
         adapter: adapterFor(settings),
+        keys: new EligibleKeys(settings),
         limiter: new ConcurrencyLimiter({
           provider: name,
           concurrency: settings.concurrency,
@@ -177,7 +179,7 @@ export class Dispatcher {
     const { runtime, adapter, ref } = candidate;
     const settings = runtime.settings;
     checkCapability(adapter, route.capability, ref);
-    const keys = restrictKeys(selectEligibleKeys(settings, ref.model), route.allowedKeys?.get(ref.provider), ref);
+    const keys = restrictKeys(runtime.keys.of(ref.model), route.allowedKeys?.get(ref.provider), ref);
     const release = await runtime.limiter.acquire(ctx.signal).catch((error: unknown) => {
       if (error instanceof GatewayError && error.code === 'queue_full') this.deps.metrics.queueRejections.inc({ provider: ref.provider });
       throw error;

@@ -47,6 +47,30 @@ export function selectEligibleKeys(provider: ProviderSettings, model: string): P
 }
 
 /**
+ * A provider's eligible keys by model, worked out once per model: they depend on config.json and
+ * the environment alone, which a node never changes while it runs. Models are named by clients,
+ * so only the first `maxModels` are kept; a model refused (a throw) is never kept.
+ */
+export class EligibleKeys {
+  private readonly byModel = new Map<string, ProviderKey[]>();
+
+  constructor(
+    private readonly provider: ProviderSettings,
+    private readonly maxModels = 1024,
+  ) {}
+
+  /** selectEligibleKeys(provider, model), the same array each time for a model kept. Callers must not change it. */
+  of(model: string): ProviderKey[] {
+    let keys = this.byModel.get(model);
+    if (keys === undefined) {
+      keys = selectEligibleKeys(this.provider, model);
+      if (this.byModel.size < this.maxModels) this.byModel.set(model, keys);
+    }
+    return keys;
+  }
+}
+
+/**
  * Picks one key weighted-randomly by `weight`. Keys of weight 0 are chosen only when every
  * candidate weighs 0 (then uniformly).
  */
