@@ -10,6 +10,7 @@ import { noteAnswered, noteError, noteRequested, noteSuccess, noteUsage, request
 import type { Usage } from '../providers/chat-types.js';
 import { captureAnswer, captureRequest } from '../request-log/capture-content.js';
 import type { AppDeps } from './app-deps.js';
+import { upstreamTextOf } from '../providers/shared/upstream-http.js';
 import { bodyLimitBytes, readJsonBody } from './read-json-body.js';
 import { checkBodyDepth } from './validate/json-depth.js';
 
@@ -148,11 +149,46 @@ export function noteJsonSuccess(state: RequestState, usage: Partial<Usage> | nul
   noteUsage(state, usage);
 }
 
-/** Answers a successful non-streaming OpenAI-shaped result, with `extra_fields`, and notes it. */
+/** The Content-Type of JSON answers, set as is: Koa would look "json" up in mime-types on every answer. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Answers a successful non-streaming OpenAI-shaped result, with `extra_fields`, and notes it.
+ * An answer the provider gave in OpenAI's shape goes back as the text it came in, with
+ * `extra_fields` appended: it was parsed (validated, usage read) but is not serialised again,
+ * which for embeddings is most of the work of answering.
+ */
 export function answerJson<T extends { usage?: Partial<Usage> | null }>(ctx: Context, scope: InferenceScope, result: DispatchResult<T>): void {
-  noteJsonSuccess(scope.state, result.value.usage);
-  if (scope.state.content) captureAnswer(scope.state.content, result.value);
-  ctx.body = withExtraFields(result.value, result.provider, result.model, scope.state);
+  const answer = result.value;
+  noteJsonSuccess(scope.state, answer.usage);
+  if (scope.state.content) captureAnswer(scope.state.content, answer);
+  ctx.set('Content-Type', JSON_CONTENT_TYPE);
+  const text = upstreamTextOf(answer);
+  ctx.body =
+    text !== undefined && !Object.hasOwn(answer, 'extra_fields')
+      ? appendMember(text, 'extra_fields', extraFieldsOf(result.provider, result.model, scope.state))
+      : withExtraFields(answer, result.provider, result.model, scope.state);
+}
+
+/**
+ * A JSON object's text with one more member at its end. `objectText` must be the text of a JSON
+ * object (it parsed as one) that has no member of that name.
+ */
+export function appendMember(objectText: string, name: string, value: unknown): string {
+  const close = objectText.lastIndexOf('}');
+  let last = close - 1;
+  while (last >= 0 && isJsonWhitespace(objectText.charCodeAt(last))) last--;
+  const separator = objectText.charCodeAt(last) === 0x7b /* { */ ? '' : ',';
+  return `${objectText.slice(0, close)}${separator}${JSON.stringify(name)}:${JSON.stringify(value)}}`;
+}
+
+function isJsonWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+/** Bifrost's `extra_fields` of a successful answer. */
+function extraFieldsOf(provider: string, model: string, state: RequestState): { provider: string; model_requested: string; latency: number } {
+  return { provider, model_requested: model, latency: Math.round(performance.now() - state.startedAt) };
 }
 
 /**
@@ -197,10 +233,7 @@ export function withExtraFields<T extends object>(
   state: RequestState,
 ): T & { extra_fields: Record<string, unknown> } {
   const existing = (body as { extra_fields?: Record<string, unknown> }).extra_fields;
-  return {
-    ...body,
-    extra_fields: { ...existing, provider, model_requested: model, latency: Math.round(performance.now() - state.startedAt) },
-  };
+  return { ...body, extra_fields: { ...existing, ...extraFieldsOf(provider, model, state) } };
 }
 
 /**

@@ -46,6 +46,8 @@ export interface MockBehaviour {
   errorAfterChunks?: number;
   /** Non-streaming: the exact JSON to answer. */
   body?: unknown;
+  /** Non-streaming chat: the exact text to answer, as is (for byte-level checks). */
+  rawBody?: string;
   /** The assistant's text (default "hello from mock"). */
   content?: string;
 }
@@ -178,6 +180,11 @@ export class MockUpstream extends EventEmitter {
     const model = typeof body?.model === 'string' ? body.model : 'unknown';
     if (path.endsWith('/chat/completions')) {
       if (body?.stream === true) return this.streamChat(res, model, behaviour, body);
+      if (behaviour.rawBody !== undefined) {
+        res.writeHead(behaviour.status ?? 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(behaviour.rawBody) });
+        res.end(behaviour.rawBody);
+        return;
+      }
       sendJson(res, behaviour.status ?? 200, behaviour.body ?? chatCompletion(model, behaviour.content ?? 'hello from mock'));
     } else if (path.endsWith('/completions')) {
       if (body?.stream === true) return this.streamText(res, model, behaviour);

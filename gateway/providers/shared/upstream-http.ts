@@ -194,12 +194,26 @@ export function splitUrl(url: string): { origin: string; path: string } {
   return { origin, path };
 }
 
+/** The text each parsed upstream answer was parsed from, by the parsed object. */
+const answerTexts = new WeakMap<object, string>();
+
+/**
+ * The upstream text `answer` was parsed from, when it is the object sendUpstreamJson returned
+ * (an adapter that translates returns a new object, which has none). Parsed objects are never
+ * changed in place, so a route may send this text instead of serialising the object again.
+ */
+export function upstreamTextOf(answer: object): string | undefined {
+  return answerTexts.get(answer);
+}
+
 /** Sends a request and parses the 2xx JSON body. */
 export async function sendUpstreamJson<T>(call: UpstreamRequest, target: UpstreamTarget, readErrorBody?: ErrorBodyReader): Promise<T> {
   const response = await sendUpstream(call, target, readErrorBody);
   const text = await readUpstreamText(response.body, target);
   try {
-    return JSON.parse(text) as T;
+    const parsed = JSON.parse(text) as T;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) answerTexts.set(parsed, text);
+    return parsed;
   } catch (cause) {
     throw new GatewayError('upstream_bad_response', `${target.provider.name} returned a response that is not JSON`, {
       provider: target.provider.name,

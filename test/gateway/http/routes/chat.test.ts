@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { createGate, MockUpstream } from '../../../support/mock-upstream.js';
+import { chatCompletion, createGate, MockUpstream } from '../../../support/mock-upstream.js';
 import { instantSleep, providerConfig, startGateway, type RunningGateway } from '../../../support/start-gateway.js';
 import { waitFor } from '../../../support/wait-for.js';
 
@@ -32,6 +32,42 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(extra.provider, 'openai');
     assert.equal(extra.model_requested, 'gpt-4o-mini');
     assert.equal(typeof extra.latency, 'number');
+  });
+
+  it("sends the provider's answer back as it came, byte for byte, with extra_fields appended", async () => {
+    // Formatting, escapes and number spellings a parse and re-serialisation would change.
+    const answer = `{
+  "id": "chatcmpl-raw",
+  "object": "chat.completion",
+  "created": 1.7e9,
+  "model": "gpt-4o-mini",
+  "choices": [{"index": 0, "message": {"role": "assistant", "content": "caf\\u00e9 \\/ 1.50"}, "finish_reason": "stop"}],
+  "usage": {"prompt_tokens": 3, "completion_tokens": 2.0, "total_tokens": 5}
+}
+`;
+    upstream.enqueue({ rawBody: answer });
+    await start();
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: MESSAGES }),
+    });
+    assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8');
+    const text = await response.text();
+    const extra = (JSON.parse(text) as { extra_fields: Record<string, unknown> }).extra_fields;
+    assert.deepEqual(Object.keys(extra), ['provider', 'model_requested', 'latency']);
+    assert.equal(text, `${answer.slice(0, answer.lastIndexOf('}'))},"extra_fields":${JSON.stringify(extra)}}`);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(metrics, /bifrost_output_tokens_total\{[^}]*\} 2\b/, 'the usage was read from the answer');
+  });
+
+  it("merges extra_fields the provider's answer already has", async () => {
+    upstream.enqueue({ body: { ...chatCompletion('gpt-4o-mini', 'hi'), extra_fields: { cache_debug: { hit: true } } } });
+    const client = await start();
+    const completion = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: MESSAGES });
+    const extra = (completion as unknown as { extra_fields: Record<string, unknown> }).extra_fields;
+    assert.deepEqual(extra.cache_debug, { hit: true });
+    assert.equal(extra.provider, 'openai');
   });
 
   it('sends the model without its provider prefix, with the key as Bearer, and strips fallbacks', async () => {
