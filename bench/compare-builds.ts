@@ -5,6 +5,7 @@
  * COMPARE_GOVERNANCE=1 governs every request (a virtual key with a rate limit and a budget,
  * counters in a PostgreSQL started for the run, one database per build), as the bench's
  * shared-state phase does; COMPARE_REQUEST_LOG=1 logs every request there instead.
+ * COMPARE_STREAM=1 sends streamed chat requests (10 chunks each) instead of JSON ones.
  */
 import { join } from 'node:path';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
@@ -30,6 +31,7 @@ const builds = [
 ];
 const governed = process.env.COMPARE_GOVERNANCE === '1';
 const logged = process.env.COMPARE_REQUEST_LOG === '1';
+const stream = process.env.COMPARE_STREAM === '1';
 const postgres: PostgresServer | undefined = governed || logged ? await startPostgres() : undefined;
 const nodes = await Promise.all(
   builds.map(async (b) => {
@@ -41,12 +43,12 @@ const nodes = await Promise.all(
 );
 try {
   const pools = nodes.map((node) => openPool(node, readPlan()));
-  for (const pool of pools) await runOpenLoop({ pool: pool.pool, target: pool.target, stream: false, rate: 400, durationMs: 15_000, drainMs: 5000 });
+  for (const pool of pools) await runOpenLoop({ pool: pool.pool, target: pool.target, stream, rate: 400, durationMs: 15_000, drainMs: 5000 });
   for (let round = 1; round <= rounds; round += 1) {
     for (const [index, pool] of pools.entries()) {
       const pid = pool.target.child?.pid as number;
       const before = readCpuMs(pid);
-      const result = await runOpenLoop({ pool: pool.pool, target: pool.target, stream: false, rate, durationMs: 8000, drainMs: 10_000 });
+      const result = await runOpenLoop({ pool: pool.pool, target: pool.target, stream, rate, durationMs: 8000, drainMs: 10_000 });
       const cpuUs = ((readCpuMs(pid) - before) * 1000) / Math.max(1, result.ok + result.errors);
       const latency = summarize(result.latency);
       console.log(

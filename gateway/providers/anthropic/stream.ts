@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, FinishReason, ToolCallDelta, Usage } from '../chat-types.js';
-import type { SseEvent } from '../shared/sse.js';
+import { parseEventJson, type SseEvent } from '../shared/sse.js';
 import type { UpstreamTarget } from '../types.js';
 import { streamErrorToGatewayError } from './errors.js';
 import { toChatUsage, toFinishReason } from './response.js';
@@ -86,15 +86,7 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
 
 function parseEvent(raw: SseEvent, target: UpstreamTarget): AnthropicStreamEvent | undefined {
   if (raw.data === '') return undefined;
-  try {
-    return JSON.parse(raw.data) as AnthropicStreamEvent;
-  } catch (cause) {
-    throw new GatewayError('upstream_bad_response', `${target.provider.name} sent a stream event that is not JSON`, {
-      provider: target.provider.name,
-      model: target.model,
-      cause,
-    });
-  }
+  return parseEventJson(raw.data, target) as AnthropicStreamEvent;
 }
 
 /** message_delta repeats usage fields as null when unchanged; keep the earlier values then. */

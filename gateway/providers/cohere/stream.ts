@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, FinishReason, Usage } from '../chat-types.js';
-import type { SseEvent } from '../shared/sse.js';
+import { parseEventJson, type SseEvent } from '../shared/sse.js';
 import { redactText } from '../../security/secret-redaction.js';
 import type { UpstreamTarget } from '../types.js';
 import { toChatUsage, toFinishReason } from './response.js';
@@ -85,16 +85,8 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
 
 function parseEvent(raw: SseEvent, target: UpstreamTarget): CohereStreamEvent | undefined {
   if (raw.data === '' || raw.data === '[DONE]') return undefined;
-  try {
-    const parsed = JSON.parse(raw.data) as CohereStreamEvent;
-    // The SSE event name and the body's `type` agree; fall back to the name if the body lacks one.
-    if (typeof parsed.type !== 'string' && raw.event) parsed.type = raw.event;
-    return parsed;
-  } catch (cause) {
-    throw new GatewayError('upstream_bad_response', `${target.provider.name} sent a stream event that is not JSON`, {
-      provider: target.provider.name,
-      model: target.model,
-      cause,
-    });
-  }
+  const parsed = parseEventJson(raw.data, target) as CohereStreamEvent;
+  // The SSE event name and the body's `type` agree; fall back to the name if the body lacks one.
+  if (typeof parsed.type !== 'string' && raw.event) parsed.type = raw.event;
+  return parsed;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, ToolCallDelta } from '../chat-types.js';
-import type { SseEvent } from '../shared/sse.js';
+import { parseEventJson, type SseEvent } from '../shared/sse.js';
 import type { UpstreamTarget } from '../types.js';
 import { toFinishReason, toToolCallId, toUsage } from './response.js';
 import type { GeminiErrorBody, GeminiResponse, GeminiUsageMetadata } from './wire-types.js';
@@ -15,16 +15,7 @@ export async function* readGeminiEvents(events: AsyncIterable<SseEvent>, target:
   for await (const event of events) {
     const data = event.data.trim();
     if (data === '' || data === '[DONE]') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data);
-    } catch (cause) {
-      throw new GatewayError('upstream_bad_response', `${target.provider.name} sent a stream event that is not JSON`, {
-        provider: target.provider.name,
-        model: target.model,
-        cause,
-      });
-    }
+    const parsed = parseEventJson(data, target);
     const error = (parsed as Partial<GeminiErrorBody>).error;
     if (error && typeof error === 'object') {
       throw new GatewayError('upstream_error', error.message ?? `${target.provider.name} failed mid-stream`, {
