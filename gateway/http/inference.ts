@@ -10,7 +10,7 @@ import { noteAnswered, noteError, noteRequested, noteSuccess, noteUsage, request
 import type { Usage } from '../providers/chat-types.js';
 import { captureAnswer, captureRequest } from '../request-log/capture-content.js';
 import type { AppDeps } from './app-deps.js';
-import { upstreamTextOf } from '../providers/shared/upstream-http.js';
+import { upstreamTextOf } from '../providers/shared/upstream-text.js';
 import { bodyLimitBytes, readJsonBody } from './read-json-body.js';
 import { checkBodyDepth } from './validate/json-depth.js';
 

@@ -48,6 +48,8 @@ export interface MockBehaviour {
   body?: unknown;
   /** Non-streaming chat: the exact text to answer, as is (for byte-level checks). */
   rawBody?: string;
+  /** Streamed chat: the exact bytes of each event to send, in order (for byte-level checks). */
+  rawEvents?: string[];
   /** The assistant's text (default "hello from mock"). */
   content?: string;
 }
@@ -214,6 +216,11 @@ export class MockUpstream extends EventEmitter {
 
   private async streamChat(res: ServerResponse, model: string, behaviour: MockBehaviour, body: Record<string, unknown>): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    if (behaviour.rawEvents) {
+      for (const event of behaviour.rawEvents) res.write(event);
+      res.end();
+      return;
+    }
     const count = behaviour.chunks ?? 3;
     const id = 'chatcmpl-mock';
     const created = Math.floor(Date.now() / 1000);

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { DispatchResult } from '../../core/dispatcher.js';
 import { toErrorEnvelope } from '../../core/errors.js';
 import type { Usage } from '../../providers/chat-types.js';
+import { upstreamTextOf } from '../../providers/shared/upstream-text.js';
 import { captureChunk } from '../../request-log/capture-content.js';
 import { noteUsage, type RequestState } from '../../request/request-state.js';
 import type { AppDeps } from '../app-deps.js';
@@ -22,7 +23,8 @@ const OPENAI_DIALECT: StreamDialect<OpenAIChunk> = {
   write(res: ServerResponse, chunk: OpenAIChunk, state: RequestState) {
     if (chunk.usage) noteUsage(state, chunk.usage);
     if (state.content) captureChunk(state.content, chunk);
-    return writeSseData(res, JSON.stringify(chunk));
+    // A chunk as the provider sent it goes out as its text: parsed (usage, errors), not serialised again.
+    return writeSseData(res, upstreamTextOf(chunk) ?? JSON.stringify(chunk));
   },
   writeError(res: ServerResponse, error: unknown, requestId: string) {
     res.write(`data: ${JSON.stringify(toErrorEnvelope(error, requestId))}\n\n`);

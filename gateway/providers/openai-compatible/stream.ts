@@ -4,6 +4,7 @@ import { END_OF_STREAM, parseEventJson, readSseItems, SKIP_EVENT, type SseEvent 
 import { readCommonErrorBody, type UpstreamResponse } from '../shared/upstream-http.js';
 import { redactText } from '../../security/secret-redaction.js';
 import type { UpstreamTarget } from '../types.js';
+import { rememberUpstreamText } from '../shared/upstream-text.js';
 
 /**
  * Reads an OpenAI-protocol SSE stream as chunks, as they arrive. Ends at `data: [DONE]` (or
@@ -18,6 +19,8 @@ function decodeOpenAIEvent<T>(event: SseEvent, target: UpstreamTarget): T | type
   if (data === '[DONE]') return END_OF_STREAM;
   if (data === '') return SKIP_EVENT;
   const parsed = parseEventJson(data, target);
+  // Data spread over several `data:` lines holds line breaks: such a chunk is serialised again.
+  if (!data.includes('\n')) rememberUpstreamText(parsed, data);
   if (typeof parsed === 'object' && parsed !== null && 'error' in parsed && (parsed as { error: unknown }).error) {
     const details = readCommonErrorBody(parsed);
     throw new GatewayError('upstream_error', redactText(details.message ?? `${target.provider.name} reported an error mid-stream`), {

@@ -3,6 +3,7 @@ import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
 import { Agent, requestOn, undiciErrors } from './undici-modules.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
+import { rememberUpstreamText } from './upstream-text.js';
 import { redactText } from '../../security/secret-redaction.js';
 
 /**
@@ -194,25 +195,13 @@ export function splitUrl(url: string): { origin: string; path: string } {
   return { origin, path };
 }
 
-/** The text each parsed upstream answer was parsed from, by the parsed object. */
-const answerTexts = new WeakMap<object, string>();
-
-/**
- * The upstream text `answer` was parsed from, when it is the object sendUpstreamJson returned
- * (an adapter that translates returns a new object, which has none). Parsed objects are never
- * changed in place, so a route may send this text instead of serialising the object again.
- */
-export function upstreamTextOf(answer: object): string | undefined {
-  return answerTexts.get(answer);
-}
-
 /** Sends a request and parses the 2xx JSON body. */
 export async function sendUpstreamJson<T>(call: UpstreamRequest, target: UpstreamTarget, readErrorBody?: ErrorBodyReader): Promise<T> {
   const response = await sendUpstream(call, target, readErrorBody);
   const text = await readUpstreamText(response.body, target);
   try {
     const parsed = JSON.parse(text) as T;
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) answerTexts.set(parsed, text);
+    rememberUpstreamText(parsed, text);
     return parsed;
   } catch (cause) {
     throw new GatewayError('upstream_bad_response', `${target.provider.name} returned a response that is not JSON`, {

@@ -94,6 +94,20 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(text, 'chunk-0 chunk-1 chunk-2 ');
   });
 
+  it("streams the provider's chunks as it sent them, and chunks spread over several data lines as one line", async () => {
+    const verbatim =
+      '{"id": "c1", "object": "chat.completion.chunk", "created": 1.0, "model": "m", "choices": [{"index": 0, "delta": {"content": "caf\\u00e9"}, "finish_reason": null}]}';
+    const split = ['{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m",', '"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}'];
+    upstream.enqueue({ rawEvents: [`data: ${verbatim}\n\n`, `data: ${split[0]}\ndata: ${split[1]}\n\n`, 'data: [DONE]\n\n'] });
+    await start();
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: MESSAGES, stream: true }),
+    });
+    assert.equal(await response.text(), `data: ${verbatim}\n\ndata: ${JSON.stringify(JSON.parse(split.join('\n')))}\n\ndata: [DONE]\n\n`);
+  });
+
   it('sends stream headers that stop proxies from buffering', async () => {
     await start();
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
