@@ -122,14 +122,14 @@ export class LeaseBook {
   private skewMs = 0;
   /** When a statement last went through (our clock): it renewed every lease this node holds. */
   private confirmedMs = Number.NEGATIVE_INFINITY;
-  /** Leases unconfirmed for this long stop serving (half the store's TTL). */
-  private readonly servesForMs: number;
+  /** How long the store keeps this node's leases after its last statement (sent with each statement). */
+  readonly ttlMs: number;
 
   constructor(options: LeaseBookOptions = {}) {
     this.requestsPerLease = options.requestsPerLease ?? REQUESTS_PER_LEASE;
     this.idleMs = options.idleMs ?? 1000;
     this.endMarginMs = options.endMarginMs ?? 100;
-    this.servesForMs = (options.ttlMs ?? LEASE_TTL_MS) / 2;
+    this.ttlMs = options.ttlMs ?? LEASE_TTL_MS;
     this.now = options.now ?? Date.now;
   }
 
@@ -270,7 +270,8 @@ export class LeaseBook {
    * store counts it as usage whether or not it kept the lease.
    */
   private unconfirmed(localNow: number): boolean {
-    if (this.leases.size === 0 || localNow - this.confirmedMs <= this.servesForMs) return false;
+    // Half the TTL: the other half is the margin for clocks and a statement in flight.
+    if (this.leases.size === 0 || localNow - this.confirmedMs <= this.ttlMs / 2) return false;
     for (const lease of this.leases.values()) this.giveBack(lease);
     this.leases.clear();
     return true;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { CounterCheck } from '../hierarchy.js';
 import type { AdmitOutcome, CounterAdjustment, CounterCharge, CounterReading, CounterStore } from './counter-store.js';
-import { LEASE_TTL_MS, type LeaseAsk, LeaseBook, type LeaseBookOptions, type LeaseDelta } from './lease-book.js';
+import { type LeaseAsk, LeaseBook, type LeaseBookOptions, type LeaseDelta } from './lease-book.js';
 import { runMigrations } from './migrate.js';
 import { StatementBatcher } from './statement-batcher.js';
 
@@ -42,14 +42,12 @@ export class PgCounterStore implements CounterStore {
   private readonly syncTimer: NodeJS.Timeout;
   /** This node's name for its leases in the database: new at every start, so a restart is a new holder. */
   private readonly holder = randomUUID();
-  private readonly leaseTtlMs: number;
 
   constructor(
     private readonly pool: pg.Pool,
     leaseOptions: LeaseBookOptions = {},
   ) {
     this.leases = new LeaseBook(leaseOptions);
-    this.leaseTtlMs = leaseOptions.ttlMs ?? LEASE_TTL_MS;
     this.syncTimer = setInterval(() => void this.syncLeases(), LEASE_SYNC_MS);
     // Leases left at exit go back by close(); the timer alone must not keep a process up.
     this.syncTimer.unref();
@@ -115,7 +113,7 @@ export class PgCounterStore implements CounterStore {
               ORDER BY o_index`,
       values: [
         this.holder,
-        this.leaseTtlMs,
+        this.leases.ttlMs,
         adjustments.map((a) => a.scopeKind),
         adjustments.map((a) => a.scopeId),
         adjustments.map((a) => a.limitKind),

@@ -19,8 +19,6 @@ function decodeOpenAIEvent<T>(event: SseEvent, target: UpstreamTarget): T | type
   if (data === '[DONE]') return END_OF_STREAM;
   if (data === '') return SKIP_EVENT;
   const parsed = parseEventJson(data, target);
-  // Data spread over several `data:` lines holds line breaks: such a chunk is serialised again.
-  if (!data.includes('\n')) rememberUpstreamText(parsed, data);
   if (typeof parsed === 'object' && parsed !== null && 'error' in parsed && (parsed as { error: unknown }).error) {
     const details = readCommonErrorBody(parsed);
     throw new GatewayError('upstream_error', redactText(details.message ?? `${target.provider.name} reported an error mid-stream`), {
@@ -31,5 +29,7 @@ function decodeOpenAIEvent<T>(event: SseEvent, target: UpstreamTarget): T | type
       fromProvider: true,
     });
   }
+  // Data spread over several `data:` lines holds line breaks: such a chunk is serialised again.
+  if (!data.includes('\n')) rememberUpstreamText(parsed, data);
   return parsed as T;
 }
