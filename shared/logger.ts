@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { BatchedStdout } from './batched-stdout.js';
 import { createIsoTimestamp } from './iso-timestamp.js';
 
 export type { Logger };
@@ -12,17 +13,22 @@ export interface LoggerOptions {
    * reloader marks its lines `svc: "reloader"` so a shared log stream can tell them apart.
    */
   base?: Record<string, string>;
-  /** Where lines go; buffered stdout (see LOG_FLUSH_INTERVAL_MS) when omitted. */
+  /** Where lines go; batched stdout (see LOG_FLUSH_INTERVAL_MS) when omitted. */
   destination?: DestinationStream;
 }
 
 /**
- * Lines are written to stdout in batches of about this many bytes: one write per line cost a
- * loaded node about 6% of its CPU, and its reader (the container runtime) a wake-up per line.
+ * Lines are written to stdout in batches of about this many characters: one write per line cost
+ * a loaded node about 6% of its CPU, and its reader (the container runtime) a wake-up per line.
  */
-export const LOG_BATCH_BYTES = 4096;
-/** A line waits at most about this long in the batch, so a quiet process's log is still live. */
+export const LOG_BATCH_CHARS = 16 * 1024;
+/** A line waits at most this long in the batch, so a quiet process's log is still live. */
 export const LOG_FLUSH_INTERVAL_MS = 250;
+/**
+ * Past this much written but not yet read (a stalled log reader), batches are dropped and counted
+ * rather than held: a log must not take a node's memory.
+ */
+export const LOG_MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
 
 /**
  * Creates the structured logger both programs use: pino, one JSON object per line, level as a
@@ -30,9 +36,7 @@ export const LOG_FLUSH_INTERVAL_MS = 250;
  * second line of defence for headers that might be logged by mistake.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  // pino writes what is still buffered synchronously when the process exits, crash included;
-  // only a SIGKILL loses the last LOG_FLUSH_INTERVAL_MS of lines.
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS });
+  const destination = options.destination ?? createStdoutDestination();
   return pino(
     {
       level: options.level ?? 'info',
@@ -45,6 +49,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     destination,
   );
+}
+
+/** Batched stdout, written out when the process exits (crash included): only a SIGKILL loses lines. */
+function createStdoutDestination(): DestinationStream {
+  const stdout = new BatchedStdout({ batchChars: LOG_BATCH_CHARS, flushAfterMs: LOG_FLUSH_INTERVAL_MS, maxBacklogBytes: LOG_MAX_BACKLOG_BYTES });
+  process.once('exit', () => stdout.writeAtExit());
+  return stdout;
 }
 
 /** A logger that discards everything (tests, tools). */
