@@ -162,7 +162,7 @@ export function answerJson<T extends { usage?: Partial<Usage> | null }>(ctx: Con
   const answer = result.value;
   noteJsonSuccess(scope.state, answer.usage);
   if (scope.state.content) captureAnswer(scope.state.content, answer);
-  ctx.set('Content-Type', JSON_CONTENT_TYPE);
+  ctx.res.setHeader('content-type', JSON_CONTENT_TYPE);
   const text = upstreamTextOf(answer);
   ctx.body =
     text !== undefined && !Object.hasOwn(answer, 'extra_fields')
