@@ -62,6 +62,7 @@ function toRateRow(target: string, rate: number, stream: boolean, rounds: Watche
   const perRound = rounds.map((round) => summarize(round.result.latency));
   return {
     cpuPerRequestUs: cpuPerRequestUs(cpuMs, result),
+    cpuPerRequestUsByRound: rounds.map((round) => cpuPerRequestUs(round.cpuMs, round.result)),
     target,
     rate,
     stream,

@@ -20,6 +20,8 @@ export interface RateRow {
   throughput: number;
   /** CPU time the target process spent per request (user + system), µs; robust to a busy box. */
   cpuPerRequestUs: number;
+  /** The same, each round on its own, in round order (absent in results from before the ninth run). */
+  cpuPerRequestUsByRound?: number[];
   ok: number;
   errors: number;
   errorKinds: Record<string, number>;
