@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { AccessLogSink } from '../../../gateway/observability/access-log-sink.js';
+import { AccessLogSink, accessFields } from '../../../gateway/observability/access-log-sink.js';
 import { GatewayMetrics } from '../../../gateway/observability/metrics.js';
 import { MetricsSink } from '../../../gateway/observability/metrics-sink.js';
 import { ModelLabels } from '../../../gateway/observability/model-labels.js';
@@ -99,15 +99,19 @@ describe('outcome sinks', () => {
   });
 
   describe('AccessLogSink', () => {
-    function capture(level = 'info'): { lines: Record<string, unknown>[]; sink: AccessLogSink } {
+    function capture(level = 'info') {
       const lines: Record<string, unknown>[] = [];
+      let raw = '';
       const destination = new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+        decodeStrings: false,
+        write(chunk: string | Buffer, _encoding, callback) {
+          raw += chunk.toString();
+          for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
           callback();
         },
       });
-      return { lines, sink: new AccessLogSink(createLogger({ level, destination })) };
+      const logger = createLogger({ level, destination });
+      return { lines, destination, logger, sink: new AccessLogSink(logger), text: () => raw };
     }
 
     it('writes the access-log line fields, client_gone when the response did not finish', () => {
@@ -128,6 +132,31 @@ describe('outcome sinks', () => {
       assert.equal(line.error, 'upstream_error');
       assert.equal(line.client_gone, true);
       assert.equal('key' in line || 'keyName' in line, false, 'no key in the access log');
+    });
+
+    it("writes each line exactly as pino's logger.info would, escaping included", () => {
+      const outcomes = [
+        outcomeWith({}),
+        outcomeWith({ fallbackIndex: 2, attempts: 3, finished: false, error: { code: 'upstream_timeout', status: 504, type: 'x', message: 'y' } }),
+        outcomeWith({ path: '/v1/chat/"quoted"\\back\u2028é\u0001', provider: '', model: '', principal: { virtualKey: 'vk-ü' } }),
+      ];
+      const direct = capture();
+      const viaPino = capture();
+      for (const outcome of outcomes) {
+        direct.sink.record(outcome);
+        viaPino.logger.info(accessFields(outcome));
+      }
+      const withoutTime = (text: string) => text.replace(/"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/g, '"time":"T"');
+      assert.equal(direct.text().split('\n').length, 4);
+      assert.match(direct.text(), /^\{"level":"info","time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","id":"req-1",/);
+      assert.equal(withoutTime(direct.text()), withoutTime(viaPino.text()));
+    });
+
+    it("keeps a child logger's bindings on its lines", () => {
+      const { lines, logger } = capture();
+      new AccessLogSink(logger.child({ svc: 'edge' })).record(outcomeWith({}));
+      assert.equal(lines[0]?.svc, 'edge');
+      assert.equal(lines[0]?.id, 'req-1');
     });
 
     it('leaves probes out at info', () => {
