@@ -60,12 +60,13 @@ export function beginInference(ctx: Context, deps: AppDeps): InferenceScope {
   if (deps.requestLog?.capturesContent) state.content = {};
   const leave = deps.lifecycle.admit(cancellation);
   const res = ctx.res;
-  res.once('close', () => {
+  // Run by the request-context middleware's one 'close' listener.
+  state.onClose = () => {
     if (!res.writableFinished) {
       cancellation.abort(new GatewayError('client_closed', 'the client closed the request'));
     }
     leave();
-  });
+  };
   const context: RequestContext = { requestId: state.requestId, signal: cancellation, forwardHeaders: readForwardHeaders(ctx) };
   return {
     requestId: state.requestId,
@@ -193,9 +194,11 @@ function extraFieldsOf(provider: string, model: string, state: RequestState): { 
 
 /**
  * The body to send upstream: the client's fields minus the node's own (`fallbacks`).
- * `model` is replaced per attempt by the adapter.
+ * `model` is replaced per attempt by the adapter. A body without `fallbacks` is returned as is,
+ * not copied (adapters build their own upstream body from it and never change it).
  */
 export function toUpstreamBody<T>(body: Record<string, unknown>): T {
+  if (!Object.hasOwn(body, 'fallbacks')) return body as T;
   const { fallbacks: _fallbacks, ...rest } = body;
   return rest as T;
 }

@@ -64,6 +64,12 @@ export interface RequestState {
   principal?: Principal;
   /** Prompts and answers, captured only when a request log keeps content. */
   content?: CapturedContent;
+  /**
+   * Runs once when the response closes, after the outcome went to the sinks: an inference
+   * request's own end (cancel the upstream call if the client left, leave the in-flight count).
+   * One 'close' listener a request instead of two.
+   */
+  onClose?: () => void;
 }
 
 const STATE_KEY = 'gateway';

@@ -35,7 +35,13 @@ export function createRequestContextMiddleware(deps: AppDeps) {
     // Emitted when the response has been handed to the socket (or the client left), not before
     // Koa writes it: the sinks then cost the client nothing, and the duration covers the
     // whole response, streams included.
-    ctx.res.once('close', () => closeRequest(ctx, state, deps));
+    ctx.res.once('close', () => {
+      try {
+        closeRequest(ctx, state, deps);
+      } finally {
+        state.onClose?.();
+      }
+    });
     try {
       if (!applyCors(ctx) && !gateWhileDraining(ctx)) {
         await next();
