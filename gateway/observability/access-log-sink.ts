@@ -1,5 +1,4 @@
 import { pino, type DestinationStream } from 'pino';
-import { createIsoTimestamp } from '../../shared/iso-timestamp.js';
 import type { Logger } from '../../shared/logger.js';
 import type { OutcomeSink, RequestOutcome } from '../request/outcome.js';
 
@@ -23,26 +22,32 @@ export function accessFields(outcome: RequestOutcome): Record<string, unknown> {
   };
 }
 
+/** The pieces of a pino logger a line is assembled from (pino's own, exposed as pino.symbols). */
+type PinoInternals = Record<symbol, unknown>;
+
+const { lsCacheSym, timeSym, chindingsSym, streamSym } = pino.symbols;
+
 /**
  * Writes ONE access-log line per request from its outcome, at info (probes at debug).
  *
- * A request's line is the line pino would write for `logger.info(fields)` (a test holds the two
- * byte for byte), but built with one JSON.stringify and handed to the logger's destination: pino
- * builds it key by key, which allocated about 1.9 KB a request, the most of any one step of the
- * node's own (bench/profile-notes.md). Loggers with child bindings go through pino.
+ * A request's line is the line pino writes for `logger.info(fields)` (a test holds the two byte
+ * for byte), assembled from the logger's own pieces, as pino does: its level prefix, its time,
+ * its bindings, then the fields in one JSON.stringify, handed to its destination. pino builds the
+ * fields key by key, which allocated about 1.9 KB a request, the most of any one step of the
+ * node's own (bench/profile-notes.md).
  */
 export class AccessLogSink implements OutcomeSink {
-  private readonly destination: DestinationStream | undefined;
-  private readonly time = createIsoTimestamp();
+  private readonly internals: PinoInternals;
+  private readonly infoValue: number;
 
   constructor(private readonly logger: Logger) {
-    const own = Object.keys(logger.bindings()).length === 0;
-    this.destination = own ? (logger as unknown as Record<symbol, DestinationStream | undefined>)[pino.symbols.streamSym] : undefined;
+    this.internals = logger as unknown as PinoInternals;
+    this.infoValue = logger.levels.values.info as number;
   }
 
   /** Logs one outcome. */
   record(outcome: RequestOutcome): void {
-    const { logger } = this;
+    const { logger, internals } = this;
     // Probes and scrapes arrive every few seconds from Docker, the reloader and Prometheus:
     // logged at debug so that info shows traffic.
     if (outcome.route === '/health' || outcome.route === '/metrics') {
@@ -50,11 +55,10 @@ export class AccessLogSink implements OutcomeSink {
       return;
     }
     if (!logger.isLevelEnabled('info')) return;
-    if (this.destination === undefined) {
-      logger.info(accessFields(outcome));
-      return;
-    }
-    // `{"id":...}` -> `{"level":"info","time":"...","id":...}`, pino's order and format.
-    this.destination.write(`{"level":"info"${this.time()},${JSON.stringify(accessFields(outcome)).slice(1)}\n`);
+    // `{"level":"info"` + `,"time":"..."` + bindings + `,"id":...}`: pino's order and format.
+    const level = (internals[lsCacheSym] as Record<number, string>)[this.infoValue] as string;
+    const time = (internals[timeSym] as () => string)();
+    const fields = JSON.stringify(accessFields(outcome));
+    (internals[streamSym] as DestinationStream).write(`${level}${time}${internals[chindingsSym] as string},${fields.slice(1)}\n`);
   }
 }

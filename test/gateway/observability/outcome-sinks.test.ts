@@ -111,7 +111,7 @@ describe('outcome sinks', () => {
         },
       });
       const logger = createLogger({ level, destination });
-      return { lines, destination, logger, sink: new AccessLogSink(logger), text: () => raw };
+      return { lines, logger, sink: new AccessLogSink(logger), text: () => raw };
     }
 
     it('writes the access-log line fields, client_gone when the response did not finish', () => {
