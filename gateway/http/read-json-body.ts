@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import getRawBody from 'raw-body';
+import { BodyReadError, readBodyText } from '../../shared/http/read-body-text.js';
 import { GatewayError } from '../core/errors.js';
 
 /** Bytes in one MB as Bifrost counts `max_request_body_size_mb`. */
@@ -17,15 +17,15 @@ export function bodyLimitBytes(maxRequestBodySizeMb: number): number {
 export async function readJsonBody(ctx: Context, limitBytes: number): Promise<Record<string, unknown>> {
   let text: string;
   try {
-    text = await getRawBody(ctx.req, { limit: limitBytes, length: ctx.get('content-length') || undefined, encoding: 'utf8' });
+    text = await readBodyText(ctx.req, limitBytes);
   } catch (cause) {
-    const type = (cause as { type?: string }).type;
-    if (type === 'entity.too.large') {
+    const kind = cause instanceof BodyReadError ? cause.kind : 'unreadable';
+    if (kind === 'too_large') {
       // The rest of the body is not read: close the connection rather than drain it.
-      ctx.set('connection', 'close');
+      ctx.res.setHeader('connection', 'close');
       throw new GatewayError('body_too_large', `request body exceeds client.max_request_body_size_mb (${limitBytes} bytes)`, { cause });
     }
-    if (type === 'request.aborted') throw new GatewayError('client_closed', 'the client closed the request', { cause });
+    if (kind === 'aborted') throw new GatewayError('client_closed', 'the client closed the request', { cause });
     throw new GatewayError('invalid_request', 'could not read the request body', { cause });
   }
   let parsed: unknown;

@@ -1,11 +1,11 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import getRawBody from 'raw-body';
 import type { ConfigEditor, WriteOutcome } from '../config/config-editor.js';
 import { ApiError } from '../errors.js';
 import type { GuardState } from './guard.js';
+import { BodyReadError, readBodyText } from '../../shared/http/read-body-text.js';
 
-const MAX_BODY = '2mb';
+const MAX_BODY = 2 * 1024 * 1024;
 
 /**
  * The config API: GET /api/config, POST /api/config/validate, PUT /api/config (If-Match),
@@ -73,8 +73,10 @@ function readIfMatch(ctx: Context): string | undefined {
 async function readJson(ctx: Context): Promise<Record<string, unknown>> {
   let body: string;
   try {
-    body = await getRawBody(ctx.req, { limit: MAX_BODY, encoding: 'utf8' });
+    body = await readBodyText(ctx.req, MAX_BODY);
   } catch (error) {
+    // A body refused part-way is left unread: the connection closes after the answer.
+    if (error instanceof BodyReadError && error.kind === 'too_large') ctx.set('connection', 'close');
     throw new ApiError('BAD_REQUEST', `cannot read the body: ${(error as Error).message}`);
   }
   if (body.trim() === '') return {};
