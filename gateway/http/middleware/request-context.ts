@@ -51,7 +51,8 @@ export function createRequestContextMiddleware(deps: AppDeps) {
       answerThrown(ctx, error, logger);
     }
     // A request accepted before the drain began still answers with Connection: close, so
-    // the load balancer does not reuse a socket this node is about to close.
+    // the load balancer does not reuse a socket this node is about to close. (Inference's
+    // JSON answers are sent before this point and say so themselves: see endWithJson.)
     if (lifecycle.draining && !ctx.headerSent) ctx.set('connection', 'close');
   };
 }

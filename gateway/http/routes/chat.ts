@@ -32,7 +32,7 @@ async function handleChat(ctx: Context, deps: AppDeps): Promise<void> {
     const result = await dispatchInference(deps, scope, { model: body.model, fallbacks, capability: 'chat' }, (adapter, target) =>
       adapter.chat(request, target),
     );
-    answerJson(ctx, scope, result);
+    answerJson(ctx, deps, scope, result);
   } catch (error) {
     throw failInference(scope, error);
   }

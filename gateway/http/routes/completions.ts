@@ -46,7 +46,7 @@ async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
     const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'text' }, (adapter, target) =>
       requireCapability(adapter.capabilities.text, target, 'serve text completions (/v1/completions)').complete(request, target),
     );
-    answerJson(ctx, scope, result);
+    answerJson(ctx, deps, scope, result);
   } catch (error) {
     throw failInference(scope, error);
   }

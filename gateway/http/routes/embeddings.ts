@@ -26,7 +26,7 @@ async function handleEmbeddings(ctx: Context, deps: AppDeps): Promise<void> {
     const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'embeddings' }, (adapter, target) =>
       requireCapability(adapter.capabilities.embeddings, target, 'serve embeddings (/v1/embeddings)').embed(request, target),
     );
-    answerJson(ctx, scope, result);
+    answerJson(ctx, deps, scope, result);
   } catch (error) {
     throw failInference(scope, error);
   }
