@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { RouteTable } from './http/route-table.js';
-import Koa from 'koa';
+import type Koa from 'koa';
+import { GatewayKoa } from './http/gateway-koa.js';
 import type { RuntimeConfig } from '../shared/config/index.js';
 import type { CancelSignal } from './core/cancellation.js';
 import { Dispatcher } from './core/dispatcher.js';
@@ -100,7 +101,7 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
  * register their paths on one router; provider teams add one line here for drop-in routes.
  */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa();
+  const app = new GatewayKoa();
   // The Error itself, so that its stack and code reach the log.
   app.on('error', (error: Error) => deps.logger.warn({ err: error }, 'http error'));
 
