@@ -42,13 +42,21 @@ export class ConcurrencyLimiter {
     return this.waiting.size;
   }
 
+  /**
+   * Takes a free slot now, or returns undefined when the caller would have to wait (or its
+   * signal has aborted): the common case costs no promise. `acquire` does the rest.
+   */
+  tryAcquire(signal: CancelSignal): ReleaseSlot | undefined {
+    if (signal.aborted || this.active >= this.options.concurrency || this.waiting.size > 0) return undefined;
+    this.active++;
+    return this.createRelease();
+  }
+
   /** Takes a slot, waiting if needed; rejects with 429 (queue full) or the signal's reason. */
   acquire(signal: CancelSignal): Promise<ReleaseSlot> {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
-    if (this.active < this.options.concurrency && this.waiting.size === 0) {
-      this.active++;
-      return Promise.resolve(this.createRelease());
-    }
+    const free = this.tryAcquire(signal);
+    if (free) return Promise.resolve(free);
     if (this.options.dropExcess && this.waiting.size >= this.options.bufferSize) {
       return Promise.reject(
         new GatewayError('queue_full', `provider "${this.options.provider}" is at its concurrency limit and its queue is full; retry later`, {

@@ -8,7 +8,7 @@ import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { backoffDelay } from '../../shared/backoff.js';
 import { sleepWithSignal } from './sleep-with-signal.js';
 import type { CancelSignal } from './cancellation.js';
-import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { ConcurrencyLimiter, type ReleaseSlot } from './concurrency-limiter.js';
 import { GatewayError } from './errors.js';
 import { EligibleKeys, pickWeightedKey } from './key-selection.js';
 import { parseModelRef, type ModelRef } from './model-ref.js';
@@ -132,15 +132,17 @@ export class Dispatcher {
     // Every reference is checked before any upstream work: a typo in a fallback is a 400 now,
     // not a surprise after the primary failed.
     const candidates = [this.resolve(parseModelRef(route.model))];
-    (route.fallbacks ?? []).forEach((ref, index) => candidates.push(this.resolve(parseModelRef(ref, `fallbacks[${index}]`))));
+    const fallbacks = route.fallbacks ?? [];
+    for (let index = 0; index < fallbacks.length; index++) {
+      candidates.push(this.resolve(parseModelRef(fallbacks[index] as string, `fallbacks[${index}]`)));
+    }
 
     let primaryError: unknown;
     for (let index = 0; index < candidates.length; index++) {
       const candidate = candidates[index] as Candidate;
       if (index > 0) this.series.of(candidate.ref.provider, candidate.ref.model).fallbacks.inc();
       try {
-        const result = await this.runCandidate(candidate, route, ctx, attempt);
-        return { ...result, fallbackIndex: index };
+        return await this.runCandidate(candidate, index, route, ctx, attempt);
       } catch (error) {
         if (index === 0) primaryError = error;
         if (ctx.signal.aborted) throw index === 0 ? error : primaryError;
@@ -172,18 +174,16 @@ export class Dispatcher {
 
   private async runCandidate<T>(
     candidate: Candidate,
+    fallbackIndex: number,
     route: RouteSpec,
     ctx: RequestContext,
     attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
-  ): Promise<Omit<DispatchResult<T>, 'fallbackIndex'>> {
+  ): Promise<DispatchResult<T>> {
     const { runtime, adapter, ref } = candidate;
     const settings = runtime.settings;
     checkCapability(adapter, route.capability, ref);
     const keys = restrictKeys(runtime.keys.of(ref.model), route.allowedKeys?.get(ref.provider), ref);
-    const release = await runtime.limiter.acquire(ctx.signal).catch((error: unknown) => {
-      if (error instanceof GatewayError && error.code === 'queue_full') this.deps.metrics.queueRejections.inc({ provider: ref.provider });
-      throw error;
-    });
+    const release = runtime.limiter.tryAcquire(ctx.signal) ?? (await this.waitForSlot(runtime.limiter, ctx.signal, ref));
     let attempts = 0;
     try {
       for (;;) {
@@ -209,7 +209,7 @@ export class Dispatcher {
           const value = await attempt(adapter, target);
           this.observeUpstream(ref, '200', started);
           if (!route.stream) release();
-          return { value, provider: ref.provider, model: ref.model, attempts, keyName: key?.name, release: route.stream ? release : NO_RELEASE };
+          return { value, provider: ref.provider, model: ref.model, attempts, fallbackIndex, keyName: key?.name, release: route.stream ? release : NO_RELEASE };
         } catch (error) {
           // An adapter throwing something other than a GatewayError is a bug: keep its stack.
           if (!(error instanceof GatewayError))
@@ -233,6 +233,16 @@ export class Dispatcher {
       }
     } catch (error) {
       release();
+      throw error;
+    }
+  }
+
+  /** Waits for a slot of a busy provider, counting a refusal (queue full) in the metrics. */
+  private async waitForSlot(limiter: ConcurrencyLimiter, signal: CancelSignal, ref: ModelRef): Promise<ReleaseSlot> {
+    try {
+      return await limiter.acquire(signal);
+    } catch (error) {
+      if (error instanceof GatewayError && error.code === 'queue_full') this.deps.metrics.queueRejections.inc({ provider: ref.provider });
       throw error;
     }
   }

@@ -39,7 +39,10 @@ export class RouteTable {
   private addExact(methods: string[], path: string, middleware: RouterMiddleware[]): void {
     // A pattern (":id", "*rest", "(...)") is left to the router alone.
     if (/[:*(?]/.test(path)) return;
-    const chain = compose(middleware as Middleware[]);
+    // One handler (every route the node has) is called as it is: a composed chain of one would
+    // add a dispatch, a bound function and a promise per request. A handler's synchronous throw
+    // still becomes a rejection in Koa's own chain around this one.
+    const chain = middleware.length === 1 ? (middleware[0] as Middleware) : compose(middleware as Middleware[]);
     // The route label of metrics and logs, as @koa/router sets it.
     const handler: Middleware = (ctx, next) => {
       (ctx as Context & { _matchedRoute?: string })._matchedRoute = path;

@@ -62,4 +62,21 @@ describe('ConcurrencyLimiter', () => {
     await limiter.acquire(live());
     assert.equal(limiter.inFlight, 1);
   });
+
+  it('takes a free slot at once with tryAcquire, and never past the line of those waiting', async () => {
+    const limiter = new ConcurrencyLimiter({ provider: 'p', concurrency: 1, bufferSize: 5, dropExcess: false });
+    const gone = live();
+    gone.abort(new Error('client left'));
+    assert.equal(limiter.tryAcquire(gone), undefined, 'an aborted request takes no slot');
+    const release = limiter.tryAcquire(live());
+    assert.ok(release);
+    assert.equal(limiter.tryAcquire(live()), undefined, 'no free slot');
+    const waiting = limiter.acquire(live());
+    release();
+    // The slot went to the waiter, not to a newcomer asking at that moment.
+    assert.equal(limiter.tryAcquire(live()), undefined);
+    (await waiting)();
+    assert.equal(limiter.inFlight, 0);
+    assert.ok(limiter.tryAcquire(live()));
+  });
 });

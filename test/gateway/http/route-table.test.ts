@@ -101,4 +101,25 @@ describe('RouteTable', () => {
     assert.equal((await fetch(`${listener.origin}/api/logs`, { headers: { authorization: 'ok' } })).status, 200);
     assert.deepEqual(served.calls, ['auth', 'auth', 'handler']);
   });
+
+  it('answers a handler that throws at once as one whose promise rejects, and hands on to the next middleware', async () => {
+    const served = await serve((routes, calls) => {
+      routes.post('/throws', () => {
+        calls.push('throws');
+        throw Object.assign(new Error('refused at once'), { status: 400, expose: true });
+      });
+      routes.post('/rejects', async () => {
+        calls.push('rejects');
+        throw Object.assign(new Error('refused later'), { status: 400, expose: true });
+      });
+      routes.post('/passes', (_ctx, next) => next());
+    });
+    listener = served.listener;
+    const atOnce = await fetch(`${listener.origin}/throws`, { method: 'POST' });
+    const later = await fetch(`${listener.origin}/rejects`, { method: 'POST' });
+    assert.deepEqual([atOnce.status, await atOnce.text()], [400, 'refused at once']);
+    assert.deepEqual([later.status, await later.text()], [400, 'refused later']);
+    assert.equal((await fetch(`${listener.origin}/passes`, { method: 'POST' })).status, 404);
+    assert.deepEqual(served.calls, ['throws', 'rejects']);
+  });
 });
