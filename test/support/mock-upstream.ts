@@ -42,6 +42,8 @@ export interface MockBehaviour {
    * Lets a test act "mid-stream" without depending on timing.
    */
   gate?: Promise<unknown>;
+  /** Streamed chat: after the headers, wait for this promise before the first event. */
+  holdFirstEvent?: Promise<unknown>;
   /** Streams: after this many chunks, send an `{"error":...}` event and end. */
   errorAfterChunks?: number;
   /** Non-streaming: the exact JSON to answer. */
@@ -229,6 +231,11 @@ export class MockUpstream extends EventEmitter {
         `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`,
       );
     };
+    if (behaviour.holdFirstEvent) {
+      res.flushHeaders();
+      await behaviour.holdFirstEvent;
+      if (res.destroyed) return;
+    }
     send({ role: 'assistant', content: '' }, null);
     for (let i = 0; i < count; i++) {
       if (behaviour.chunkDelayMs) await sleep(behaviour.chunkDelayMs);

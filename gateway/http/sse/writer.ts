@@ -6,7 +6,17 @@ import type { Context } from 'koa';
  * handling is bypassed (`ctx.respond = false`) so nothing buffers a stream.
  */
 
-/** Starts an SSE response: 200, event-stream headers, no proxy buffering; returns the raw response. */
+/** How long a stream's headers wait for its first event to leave with it. */
+export const HEADERS_WAIT_MS = 50;
+
+/**
+ * Starts an SSE response: 200, event-stream headers, no proxy buffering; returns the raw
+ * response. The headers leave with the first event, in the same write: the stream is opened
+ * once the provider has answered, when its first event is usually a packet away, and a write
+ * of the headers alone cost every stream a system call and its client a wake-up of its own.
+ * A provider slow to its first event (a reasoning model) does not hold them back: after
+ * HEADERS_WAIT_MS they are sent alone, so the client sees the stream begin.
+ */
 export function openSse(ctx: Context): ServerResponse {
   ctx.respond = false;
   const res = ctx.res;
@@ -14,10 +24,14 @@ export function openSse(ctx: Context): ServerResponse {
   res.setHeader('content-type', 'text/event-stream; charset=utf-8');
   res.setHeader('cache-control', 'no-cache, no-transform');
   res.setHeader('x-accel-buffering', 'no');
-  res.flushHeaders();
   // Small writes must leave at once, not wait for Nagle.
   res.socket?.setNoDelay(true);
+  setTimeout(sendHeadersIfUnsent, HEADERS_WAIT_MS, res).unref();
   return res;
+}
+
+function sendHeadersIfUnsent(res: ServerResponse): void {
+  if (!res.headersSent && isWritable(res)) res.flushHeaders();
 }
 
 /** Whether the client can still receive bytes. */

@@ -138,6 +138,24 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(rest, 'chunk-1 chunk-2 ');
   });
 
+  it('shows a stream as begun (status and headers) while the provider is still slow to its first event', async () => {
+    const gate = createGate();
+    upstream.enqueue({ holdFirstEvent: gate.promise });
+    await start();
+    // Resolves on the response's headers: were they held for the first event, this would wait forever.
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/m', messages: MESSAGES, stream: true }),
+    });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.equal(upstream.requests[0]?.completed, false, 'no event has been sent yet');
+    gate.open();
+    const text = await response.text();
+    assert.match(text, /chunk-0 [^]*data: \[DONE\]/);
+  });
+
   it('retries a 429 and answers with the retry', async () => {
     upstream.enqueue({ status: 429 });
     const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, max_retries: 2 } } }));
