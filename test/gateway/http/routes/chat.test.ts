@@ -153,7 +153,7 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(upstream.requests[0]?.completed, false, 'no event has been sent yet');
     gate.open();
     const text = await response.text();
-    assert.match(text, /chunk-0 [^]*data: \[DONE\]/);
+    assert.match(text, /chunk-0 [\s\S]*data: \[DONE\]/);
   });
 
   it('retries a 429 and answers with the retry', async () => {
