@@ -39,7 +39,7 @@ export class RouteTable {
   private addExact(methods: string[], path: string, middleware: RouterMiddleware[]): void {
     // A pattern (":id", "*rest", "(...)") is left to the router alone.
     if (/[:*(?]/.test(path)) return;
-    // One handler (every route the node has) is called as it is: a composed chain of one would
+    // One handler (every inference route) is called as it is: a composed chain of one would
     // add a dispatch, a bound function and a promise per request. A handler's synchronous throw
     // still becomes a rejection in Koa's own chain around this one.
     const chain = middleware.length === 1 ? (middleware[0] as Middleware) : compose(middleware as Middleware[]);

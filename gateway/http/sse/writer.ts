@@ -7,7 +7,7 @@ import type { Context } from 'koa';
  */
 
 /** How long a stream's headers wait for its first event to leave with it. */
-export const HEADERS_WAIT_MS = 50;
+const HEADERS_WAIT_MS = 50;
 
 /**
  * Starts an SSE response: 200, event-stream headers, no proxy buffering; returns the raw
