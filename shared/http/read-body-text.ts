@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { CollectBodyError, collectBody } from './collect-body.js';
 
 /** Why a request body could not be read; `kind` tells the caller which answer to give. */
 export class BodyReadError extends Error {
@@ -19,63 +21,39 @@ export class BodyReadError extends Error {
  * caller closes the connection rather than drain what it will not use.
  *
  * A leading byte-order mark is dropped, as decoders do (JSON.parse would refuse it). Invalid
- * UTF-8 becomes U+FFFD. Listeners, not an async iterator: this runs on every inference
- * request, and raw-body (what this replaced) decoded through iconv-lite, about 15 µs a request.
+ * UTF-8 becomes U+FFFD. This runs on every inference request: raw-body (what this replaced)
+ * decoded through iconv-lite, about 15 µs a request.
  */
-export function readBodyText(req: IncomingMessage, limitBytes: number): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const announced = Number(req.headers['content-length']);
-    if (announced > limitBytes) {
-      req.pause();
-      reject(tooLarge(limitBytes));
-      return;
-    }
-    if (req.readableEnded || req.destroyed) {
-      reject(new BodyReadError('unreadable', 'the request body was already read'));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limitBytes) {
-        stop();
-        req.pause();
-        reject(tooLarge(limitBytes));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      stop();
-      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-      const text = bytes.toString('utf8');
-      resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    };
-    // Node reports a client that left mid-body as an error ("aborted", ECONNRESET) and a close.
-    const onError = (error: Error & { code?: string }): void => {
-      stop();
-      reject(
-        error.code === 'ECONNRESET' || error.message === 'aborted'
-          ? new BodyReadError('aborted', 'the client closed the request before its body ended')
-          : new BodyReadError('unreadable', `could not read the request body: ${error.message}`),
-      );
-    };
-    const onClose = (): void => {
-      stop();
-      reject(new BodyReadError('aborted', 'the client closed the request before its body ended'));
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
+export async function readBodyText(req: IncomingMessage, limitBytes: number): Promise<string> {
+  if (Number(req.headers['content-length']) > limitBytes) {
+    req.pause();
+    throw tooLarge(limitBytes);
+  }
+  if (req.readableEnded || req.destroyed) throw new BodyReadError('unreadable', 'the request body was already read');
+  let bytes: Buffer;
+  try {
+    bytes = await collectBody(req, limitBytes, pause);
+  } catch (error) {
+    throw asBodyReadError(error, limitBytes);
+  }
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function pause(req: Readable): void {
+  req.pause();
+}
+
+/** What collectBody's failure means for a request: too large, or a client that left mid-body. */
+function asBodyReadError(error: unknown, limitBytes: number): BodyReadError {
+  if (!(error instanceof CollectBodyError)) return new BodyReadError('unreadable', `could not read the request body: ${(error as Error).message}`);
+  if (error.kind === 'too_large') return tooLarge(limitBytes);
+  // Node reports a client that left mid-body as an error ("aborted", ECONNRESET) and a close.
+  const cause = error.streamError;
+  if (error.kind === 'closed' || cause?.code === 'ECONNRESET' || cause?.message === 'aborted') {
+    return new BodyReadError('aborted', 'the client closed the request before its body ended');
+  }
+  return new BodyReadError('unreadable', `could not read the request body: ${cause?.message}`);
 }
 
 function tooLarge(limitBytes: number): BodyReadError {

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { CollectBodyError, collectBody } from '../../../shared/http/collect-body.js';
 import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
 import { Agent, requestOn, undiciErrors } from './undici-modules.js';
@@ -216,42 +218,21 @@ export async function sendUpstreamJson<T>(call: UpstreamRequest, target: Upstrea
  * Reads a whole upstream body as text, refusing one larger than the node's limit (502): the
  * transfer is stopped there, so a lying provider costs the node at most the limit in memory.
  */
-export function readUpstreamText(body: Dispatcher.ResponseData['body'], target: UpstreamTarget): Promise<string> {
+export async function readUpstreamText(body: Dispatcher.ResponseData['body'], target: UpstreamTarget): Promise<string> {
   const max = limits.maxBodyBytes;
-  // Listeners rather than `for await`: an async iterator over a stream costs a promise and
-  // a microtask per chunk and an end-of-stream watcher per body, on every JSON answer.
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (error: GatewayError): void => {
-      if (settled) return;
-      settled = true;
-      reject(error);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > max) {
-        body.off('data', onData);
-        body.destroy();
-        fail(tooLarge(target, `a response larger than ${formatBytes(max)}`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    body.on('data', onData);
-    body.once('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve((chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8'));
-    });
-    body.once('error', (cause) => fail(classifyNetworkError(cause, target)));
-    // Closed with neither end nor error: cut short. Every body closes, so the error is only
-    // built when nothing settled first (errors capture a stack, which costs).
-    body.once('close', () => {
-      if (!settled) fail(classifyNetworkError(Object.assign(new Error('the response body ended early'), { code: 'UND_ERR_PREMATURE_CLOSE' }), target));
-    });
-  });
+  try {
+    return (await collectBody(body, max, destroy)).toString('utf8');
+  } catch (error) {
+    if (!(error instanceof CollectBodyError)) throw classifyNetworkError(error, target);
+    if (error.kind === 'too_large') throw tooLarge(target, `a response larger than ${formatBytes(max)}`);
+    // Closed with neither end nor error: cut short.
+    const cause = error.streamError ?? Object.assign(new Error('the response body ended early'), { code: 'UND_ERR_PREMATURE_CLOSE' });
+    throw classifyNetworkError(cause, target);
+  }
+}
+
+function destroy(body: Readable): void {
+  body.destroy();
 }
 
 /** The error for an upstream that sent more than the node accepts. */
