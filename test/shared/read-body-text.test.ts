@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { BodyReadError, readBodyText } from '../../shared/http/read-body-text.js';
+import { listenOnLoopback, type LoopbackListener } from '../support/loopback-server.js';
+import { openRawClient } from '../support/raw-http-client.js';
 
 const LIMIT = 64;
 
@@ -16,6 +18,8 @@ class ReadingServer {
   readonly outcomes: Outcome[] = [];
   private waiters: Array<(outcome: Outcome) => void> = [];
   private readonly server: Server;
+  // Set by start() before the instance is handed out.
+  private listener!: LoopbackListener;
   /** Called on the request before reading (e.g. to read it twice). */
   before: ((req: IncomingMessage) => Promise<void>) | undefined;
 
@@ -38,12 +42,12 @@ class ReadingServer {
 
   static async start(): Promise<ReadingServer> {
     const reading = new ReadingServer();
-    await new Promise<void>((resolve) => reading.server.listen(0, '127.0.0.1', resolve));
+    reading.listener = await listenOnLoopback(reading.server);
     return reading;
   }
 
-  get port(): number {
-    return (this.server.address() as AddressInfo).port;
+  get origin(): string {
+    return this.listener.origin;
   }
 
   /** The next outcome the handler reaches. */
@@ -52,20 +56,8 @@ class ReadingServer {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.listener.close();
   }
-}
-
-/** Opens a raw connection: tests write the request byte by byte, as a hostile client would. */
-async function rawClient(port: number): Promise<Socket & { answer: Promise<string> }> {
-  const socket = connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const received: Buffer[] = [];
-  socket.on('data', (chunk: Buffer) => received.push(chunk));
-  const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(Buffer.concat(received).toString('utf8'))));
-  socket.on('error', () => undefined);
-  return Object.assign(socket, { answer });
 }
 
 function head(extra: string): string {
@@ -90,7 +82,7 @@ describe('readBodyText (request bodies, gateway and reloader)', () => {
   it('reads a body sent in pieces, a character split between two of them included', async () => {
     const text = '{"q":"héllo 日本"}';
     const bytes = Buffer.from(text, 'utf8');
-    const client = await rawClient(server.port);
+    const client = await openRawClient(server.origin);
     client.write(head(`content-length: ${bytes.length}\r\n`));
     // Split inside the three bytes of 日: a decoder per piece would turn both halves into U+FFFD.
     const cut = bytes.indexOf(Buffer.from('日', 'utf8')) + 1;
@@ -101,34 +93,34 @@ describe('readBodyText (request bodies, gateway and reloader)', () => {
   });
 
   it('reads a chunked body and an empty one', async () => {
-    const chunked = await rawClient(server.port);
+    const chunked = await openRawClient(server.origin);
     chunked.write(`${head('transfer-encoding: chunked\r\n')}5\r\n{"a":\r\n`);
     await pause(20);
     chunked.write('2\r\n1}\r\n0\r\n\r\n');
     assert.deepEqual(bodyOf(await chunked.answer), { text: '{"a":1}' });
 
-    const empty = await rawClient(server.port);
+    const empty = await openRawClient(server.origin);
     empty.write(head('content-length: 0\r\n'));
     assert.deepEqual(bodyOf(await empty.answer), { text: '' });
   });
 
   it('drops a leading byte-order mark, so that the JSON in it parses; invalid UTF-8 becomes U+FFFD', async () => {
     const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]);
-    const client = await rawClient(server.port);
+    const client = await openRawClient(server.origin);
     client.write(head(`content-length: ${withBom.length}\r\n`));
     client.write(withBom);
     const read = bodyOf(await client.answer) as { text: string };
     assert.deepEqual(JSON.parse(read.text), { a: 1 });
 
     const invalid = Buffer.from([0x22, 0xff, 0x22]);
-    const second = await rawClient(server.port);
+    const second = await openRawClient(server.origin);
     second.write(head(`content-length: ${invalid.length}\r\n`));
     second.write(invalid);
     assert.deepEqual(bodyOf(await second.answer), { text: '"\ufffd"' });
   });
 
   it('refuses a body announced past the limit before any of it arrives', async () => {
-    const client = await rawClient(server.port);
+    const client = await openRawClient(server.origin);
     const outcome = server.next();
     // Headers only: the refusal cannot wait for a body that is never sent.
     client.write(head(`content-length: ${LIMIT + 1}\r\n`));
@@ -137,7 +129,7 @@ describe('readBodyText (request bodies, gateway and reloader)', () => {
   });
 
   it('refuses a chunked body when it grows past the limit, without reading the rest', async () => {
-    const client = await rawClient(server.port);
+    const client = await openRawClient(server.origin);
     const outcome = server.next();
     client.write(head('transfer-encoding: chunked\r\n'));
     const piece = 'x'.repeat(40);
@@ -151,7 +143,7 @@ describe('readBodyText (request bodies, gateway and reloader)', () => {
 
   it('reports a client that leaves mid-body as aborted, whether it resets or closes', async () => {
     for (const leave of [(s: Socket) => s.resetAndDestroy(), (s: Socket) => s.end()]) {
-      const client = await rawClient(server.port);
+      const client = await openRawClient(server.origin);
       const outcome = server.next();
       client.write(head('content-length: 50\r\n'));
       client.write('{"half":');
@@ -163,7 +155,7 @@ describe('readBodyText (request bodies, gateway and reloader)', () => {
 
   it('refuses a body that was already read rather than wait for one that will not come', async () => {
     server.before = (req) => readBodyText(req, LIMIT).then(() => undefined);
-    const client = await rawClient(server.port);
+    const client = await openRawClient(server.origin);
     client.write(head('content-length: 2\r\n'));
     client.write('{}');
     assert.deepEqual(bodyOf(await client.answer), { kind: 'unreadable' });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import Koa, { type Context } from 'koa';
 import { GatewayKoa } from '../../../gateway/http/gateway-koa.js';
 import { listenOnLoopback, type LoopbackListener } from '../../support/loopback-server.js';
+import { openRawClient } from '../../support/raw-http-client.js';
 
 /** Middleware by path, covering what Koa's response handling decides: status, body kinds, HEAD, errors. */
 const behaviours: Record<string, (ctx: Context) => void | Promise<void>> = {
@@ -67,20 +67,10 @@ async function serve(makeApp: () => Koa): Promise<{ listener: LoopbackListener; 
 }
 
 /** The raw answer to one request, without the Date header (the only part that may differ). */
-function rawAnswer(origin: string, method: string, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(new URL(origin).port), '127.0.0.1', () => socket.end(`${method} ${path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`));
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () =>
-      resolve(
-        Buffer.concat(chunks)
-          .toString('utf8')
-          .replace(/^date: .*\r\n/im, ''),
-      ),
-    );
-  });
+async function rawAnswer(origin: string, method: string, path: string): Promise<string> {
+  const client = await openRawClient(origin);
+  client.end(`${method} ${path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+  return (await client.answer).replace(/^date: .*\r\n/im, '');
 }
 
 describe('GatewayKoa (Koa without on-finished for the responses routes send themselves)', () => {
