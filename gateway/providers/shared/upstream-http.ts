@@ -5,13 +5,15 @@ import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
 import { Agent, requestOn, undiciErrors } from './undici-modules.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
+import { headerOf, requestWhole, ResponseTooLargeError, type WholeResponse } from './whole-response.js';
 import { rememberUpstreamText } from './upstream-text.js';
 import { redactText } from '../../security/secret-redaction.js';
 
 /**
  * The node's one HTTP client for upstream calls: a pooled keep-alive agent (undici), with
- * streaming bodies and abort signals. Adapters call `sendUpstream` and get either a 2xx
- * response or a GatewayError classified for retries.
+ * streaming bodies and abort signals. Adapters call `sendUpstream` (a streamed 2xx body) or
+ * `sendUpstreamJson` (a parsed 2xx answer, read whole without a stream) and get a GatewayError
+ * classified for retries for anything else.
  */
 
 let sharedAgent: Dispatcher = new Agent({
@@ -106,45 +108,90 @@ export async function sendUpstream(
   target: UpstreamTarget,
   readErrorBody: ErrorBodyReader = readCommonErrorBody,
 ): Promise<UpstreamResponse> {
-  const provider = target.provider.name;
-  const model = target.model;
-  const payload = call.body === undefined ? undefined : typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
-  const headers = buildUpstreamHeaders(payload !== undefined, call.headers, target.extraHeaders, target.clientHeaders);
   let response: Dispatcher.ResponseData;
   try {
-    const { origin, path } = splitUrl(call.url);
-    response = await requestOn(sharedAgent, {
-      origin,
-      path,
-      method: call.method ?? 'POST',
-      headers,
-      body: payload,
-      // undici's own headers and body timeouts bound the attempt, so the request's cancellation
-      // (client gone, drain deadline) is the only signal: no timeout signal per attempt.
-      signal: target.signal,
-      headersTimeout: target.timeoutMs,
-      bodyTimeout: target.timeoutMs,
-    });
+    response = await requestOn(sharedAgent, dispatchOptionsOf(call, target));
   } catch (cause) {
     throw classifyNetworkError(cause, target);
   }
-
   if (response.statusCode >= 200 && response.statusCode < 300) {
     return { status: response.statusCode, headers: response.headers, body: response.body };
   }
-
   if (response.statusCode >= 300 && response.statusCode < 400) {
     // Read and discard (bounded) so the connection can be reused; destroying the body here
     // would surface as an abort error on the request.
     await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-    throw new GatewayError(
-      'upstream_bad_response',
-      `${provider} answered HTTP ${response.statusCode}, a redirect, which the node does not follow: check network_config.base_url`,
-      { provider, model },
-    );
+    throw redirectError(response.statusCode, target);
   }
-
   const text = await readUpstreamText(response.body, target);
+  throw upstreamStatusError(response.statusCode, text, retryAfterOf(response.headers), target, readErrorBody);
+}
+
+/** Sends a request and parses the 2xx JSON body; other statuses throw as `sendUpstream` does. */
+export async function sendUpstreamJson<T>(call: UpstreamRequest, target: UpstreamTarget, readErrorBody: ErrorBodyReader = readCommonErrorBody): Promise<T> {
+  let response: WholeResponse;
+  try {
+    response = await requestWhole(sharedAgent, dispatchOptionsOf(call, target), limits.maxBodyBytes);
+  } catch (cause) {
+    if (!(cause instanceof ResponseTooLargeError)) throw classifyNetworkError(cause, target);
+    if (cause.statusCode >= 300 && cause.statusCode < 400) throw redirectError(cause.statusCode, target);
+    throw tooLarge(target, `a response larger than ${formatBytes(limits.maxBodyBytes)}`);
+  }
+  const { statusCode } = response;
+  if (statusCode >= 300 && statusCode < 400) throw redirectError(statusCode, target);
+  const text = response.body.toString('utf8');
+  if (statusCode < 200 || statusCode >= 300) {
+    throw upstreamStatusError(statusCode, text, retryAfterOf({ 'retry-after': headerOf(response.rawHeaders, 'retry-after') }), target, readErrorBody);
+  }
+  let parsed: T;
+  try {
+    parsed = JSON.parse(text) as T;
+  } catch (cause) {
+    throw new GatewayError('upstream_bad_response', `${target.provider.name} returned a response that is not JSON`, {
+      provider: target.provider.name,
+      model: target.model,
+      cause,
+    });
+  }
+  rememberUpstreamText(parsed, text);
+  return parsed;
+}
+
+/** undici's options for one upstream call: its body serialised, its headers built. */
+function dispatchOptionsOf(call: UpstreamRequest, target: UpstreamTarget): Dispatcher.RequestOptions & { signal: UpstreamTarget['signal'] } {
+  const payload = call.body === undefined ? undefined : typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
+  const { origin, path } = splitUrl(call.url);
+  return {
+    origin,
+    path,
+    method: call.method ?? 'POST',
+    headers: buildUpstreamHeaders(payload !== undefined, call.headers, target.extraHeaders, target.clientHeaders),
+    body: payload,
+    // undici's own headers and body timeouts bound the attempt, so the request's cancellation
+    // (client gone, drain deadline) is the only signal: no timeout signal per attempt.
+    signal: target.signal,
+    headersTimeout: target.timeoutMs,
+    bodyTimeout: target.timeoutMs,
+  };
+}
+
+function redirectError(statusCode: number, target: UpstreamTarget): GatewayError {
+  return new GatewayError(
+    'upstream_bad_response',
+    `${target.provider.name} answered HTTP ${statusCode}, a redirect, which the node does not follow: check network_config.base_url`,
+    { provider: target.provider.name, model: target.model },
+  );
+}
+
+/** The error for a provider's 4xx or 5xx answer, with its message (redacted), type and code. */
+function upstreamStatusError(
+  status: number,
+  text: string,
+  retryAfter: { retryAfterMs?: number },
+  target: UpstreamTarget,
+  readErrorBody: ErrorBodyReader,
+): GatewayError {
+  const provider = target.provider.name;
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
@@ -152,16 +199,15 @@ export async function sendUpstream(
     // Not JSON: keep the text.
   }
   const details = readErrorBody(parsed);
-  const status = response.statusCode;
-  throw new GatewayError('upstream_error', redactText(details.message ?? `${provider} answered HTTP ${status}`), {
+  return new GatewayError('upstream_error', redactText(details.message ?? `${provider} answered HTTP ${status}`), {
     status,
     type: details.type ?? 'upstream_error',
     upstreamCode: details.code ?? null,
     provider,
-    model,
+    model: target.model,
     fromProvider: true,
     retryable: RETRYABLE_STATUSES.has(status),
-    ...retryAfterOf(response.headers),
+    ...retryAfter,
   });
 }
 
@@ -195,23 +241,6 @@ export function splitUrl(url: string): { origin: string; path: string } {
   const rest = pathStart === -1 ? '' : url.slice(authorityStart + pathStart);
   const path = rest === '' ? '/' : rest.startsWith('/') ? rest : `/${rest}`;
   return { origin, path };
-}
-
-/** Sends a request and parses the 2xx JSON body. */
-export async function sendUpstreamJson<T>(call: UpstreamRequest, target: UpstreamTarget, readErrorBody?: ErrorBodyReader): Promise<T> {
-  const response = await sendUpstream(call, target, readErrorBody);
-  const text = await readUpstreamText(response.body, target);
-  try {
-    const parsed = JSON.parse(text) as T;
-    rememberUpstreamText(parsed, text);
-    return parsed;
-  } catch (cause) {
-    throw new GatewayError('upstream_bad_response', `${target.provider.name} returned a response that is not JSON`, {
-      provider: target.provider.name,
-      model: target.model,
-      cause,
-    });
-  }
 }
 
 /**
