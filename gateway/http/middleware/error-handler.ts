@@ -36,7 +36,8 @@ export function respondWithError(ctx: Context, error: unknown, logger: Logger): 
 
 /** After the routes: a request none of them answered gets the `not_found` envelope. */
 export function answerIfUnrouted(ctx: Context, logger: Logger): void {
-  if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) {
+  // `respond` first: an answer the route wrote itself (most of them) skips Koa's delegated getters.
+  if (ctx.respond !== false && ctx.status === 404 && ctx.body === undefined) {
     respondWithError(ctx, new GatewayError('not_found', `no route for ${ctx.method} ${ctx.path}`), logger);
   }
 }

@@ -24,8 +24,8 @@ export function createRequestContextMiddleware(deps: AppDeps) {
   const applyCors = createCorsStep(deps.config.client.allowed_origins);
   const gateWhileDraining = createDrainStep(lifecycle, logger, deps.drainMode);
   return async function requestContext(ctx: Context, next: Next): Promise<void> {
-    const incoming = ctx.get('x-request-id');
-    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    const incoming = ctx.req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     const state = createRequestState(requestId, performance.now());
     setRequestState(ctx, state);
     // Node's own setHeader (which validates): Koa's ctx.set builds arrays of entries for each
