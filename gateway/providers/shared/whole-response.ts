@@ -26,7 +26,7 @@ export class ResponseTooLargeError extends Error {
  * Sends a request and collects its whole answer, at most `limitBytes` of body, straight from
  * undici's dispatcher. The request API (`dispatcher.request`) would wrap each answer in a
  * Readable stream, an AsyncResource and their listeners, only for the node to read the stream
- * to its end: about a tenth of the node's undici work on a JSON request (bench/profile-notes.md).
+ * to its end: about 15% of the node's undici work on a JSON request (bench/profile-notes.md).
  * Streams keep the request API.
  *
  * Rejects with undici's error for a failed transfer (unreachable, timed out, cut short), the
