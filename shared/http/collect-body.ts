@@ -49,10 +49,15 @@ export function collectBody(stream: Readable, limitBytes: number, onTooLarge: (s
     stream.once('end', () => {
       if (settled) return;
       settled = true;
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      resolve(joinChunks(chunks, size));
     });
     stream.once('error', (error: Error) => fail('error', error));
     // Every body closes; this only settles what neither its end nor an error did.
     stream.once('close', () => fail('closed'));
   });
+}
+
+/** The chunks of a body as one Buffer (`size` bytes in all); a single chunk is returned as is, not copied. */
+export function joinChunks(chunks: readonly Buffer[], size: number): Buffer {
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }

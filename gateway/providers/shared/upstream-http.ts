@@ -135,7 +135,7 @@ export async function sendUpstreamJson<T>(call: UpstreamRequest, target: Upstrea
   } catch (cause) {
     if (!(cause instanceof ResponseTooLargeError)) throw classifyNetworkError(cause, target);
     if (cause.statusCode >= 300 && cause.statusCode < 400) throw redirectError(cause.statusCode, target);
-    throw tooLarge(target, `a response larger than ${formatBytes(limits.maxBodyBytes)}`);
+    throw responseTooLarge(target);
   }
   const { statusCode } = response;
   if (statusCode >= 300 && statusCode < 400) throw redirectError(statusCode, target);
@@ -248,12 +248,11 @@ export function splitUrl(url: string): { origin: string; path: string } {
  * transfer is stopped there, so a lying provider costs the node at most the limit in memory.
  */
 export async function readUpstreamText(body: Dispatcher.ResponseData['body'], target: UpstreamTarget): Promise<string> {
-  const max = limits.maxBodyBytes;
   try {
-    return (await collectBody(body, max, destroy)).toString('utf8');
+    return (await collectBody(body, limits.maxBodyBytes, destroy)).toString('utf8');
   } catch (error) {
     if (!(error instanceof CollectBodyError)) throw classifyNetworkError(error, target);
-    if (error.kind === 'too_large') throw tooLarge(target, `a response larger than ${formatBytes(max)}`);
+    if (error.kind === 'too_large') throw responseTooLarge(target);
     // Closed with neither end nor error: cut short.
     const cause = error.streamError ?? Object.assign(new Error('the response body ended early'), { code: 'UND_ERR_PREMATURE_CLOSE' });
     throw classifyNetworkError(cause, target);
@@ -270,6 +269,11 @@ export function tooLarge(target: UpstreamTarget, what: string): GatewayError {
     provider: target.provider.name,
     model: target.model,
   });
+}
+
+/** The error for a whole (non-streamed) answer past the node's body limit. */
+function responseTooLarge(target: UpstreamTarget): GatewayError {
+  return tooLarge(target, `a response larger than ${formatBytes(limits.maxBodyBytes)}`);
 }
 
 function formatBytes(bytes: number): string {

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { joinChunks } from '../../../shared/http/collect-body.js';
 import { type CancelSignal, onCancel } from '../../core/cancellation.js';
 
 /** A whole upstream response: its status, its raw header list and its body's bytes. */
@@ -95,8 +96,7 @@ class WholeResponseHandler implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     if (this.settle()) return;
-    const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size);
-    this.resolve({ statusCode: this.statusCode, rawHeaders: this.rawHeaders, body });
+    this.resolve({ statusCode: this.statusCode, rawHeaders: this.rawHeaders, body: joinChunks(this.chunks, this.size) });
   }
 
   onError(error: Error): void {
