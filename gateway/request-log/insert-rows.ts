@@ -39,44 +39,48 @@ export const ROW_COLUMNS = [
 ] as const satisfies readonly (keyof RequestLogRow)[];
 
 const JSON_COLUMNS = new Set<string>(['input_history', 'output_message', 'params', 'tools', 'tool_calls']);
-const COLUMN_LIST = ROW_COLUMNS.map((column) => `"${column}"`).join(', ');
 
-/** The VALUES tuple of the row at `index` in a batch, built once per index: the same for every batch. */
-const tuples: string[] = [];
-
-function tupleAt(index: number): string {
-  let tuple = tuples[index];
-  if (tuple === undefined) {
-    const slots = ROW_COLUMNS.map((column, i) => {
-      const slot = `$${index * ROW_COLUMNS.length + i + 1}`;
-      // The time travels as epoch milliseconds: pg's Date to text conversion was a visible
-      // part of a logged request's CPU (bench/profile-notes.md).
-      if (column === 'timestamp') return `to_timestamp(${slot}::float8 / 1000)`;
-      return JSON_COLUMNS.has(column) ? `${slot}::jsonb` : slot;
-    });
-    tuple = `(${slots.join(', ')})`;
-    tuples[index] = tuple;
-  }
-  return tuple;
-}
+/** Each column's type as json_to_recordset reads it; JSON columns travel as text and are cast. */
+const RECORD_TYPES: Partial<Record<(typeof ROW_COLUMNS)[number], string>> = {
+  id: 'uuid',
+  timestamp: 'timestamptz',
+  http_status: 'integer',
+  latency_ms: 'float8',
+  ttft_ms: 'float8',
+  prompt_tokens: 'integer',
+  completion_tokens: 'integer',
+  total_tokens: 'integer',
+  cost: 'float8',
+  stream: 'boolean',
+  cancelled: 'boolean',
+  number_of_retries: 'integer',
+  fallback_index: 'integer',
+};
 
 /**
- * PostgreSQL allows 65,535 bind parameters per statement; 33 columns x 1,000 rows stays under it.
+ * One statement for every batch: the rows arrive as one JSON array. Its text never changes, so it
+ * is prepared once per connection (a named statement). The multi-row VALUES it replaced had 33
+ * parameters a row and a new text for every batch size, which PostgreSQL parsed and planned on
+ * every batch: about 47 µs of the server's CPU a row against 29 now, on the box that also runs
+ * the node (bench/profile-notes.md). The content columns are JSON strings of their JSON text,
+ * never spliced in raw, so no content can change the array's shape.
  */
-export const MAX_ROWS_PER_INSERT = 1000;
+const INSERT_STATEMENT = {
+  name: 'request_logs_insert_v1',
+  text:
+    `INSERT INTO request_logs (${ROW_COLUMNS.map((column) => `"${column}"`).join(', ')}) ` +
+    `SELECT ${ROW_COLUMNS.map((column) => (JSON_COLUMNS.has(column) ? `r."${column}"::jsonb` : `r."${column}"`)).join(', ')} ` +
+    `FROM json_to_recordset($1::json) AS r(${ROW_COLUMNS.map((column) => `"${column}" ${RECORD_TYPES[column] ?? 'text'}`).join(', ')}) ` +
+    'ON CONFLICT (id) DO NOTHING',
+};
 
 /**
- * Writes rows with one multi-row INSERT. `ON CONFLICT (id) DO NOTHING`: a batch re-sent after a
- * connection broke mid-commit (did it land or not?) never doubles a row.
+ * Writes rows with one INSERT. `ON CONFLICT (id) DO NOTHING`: a batch re-sent after a connection
+ * broke mid-commit (did it land or not?) never doubles a row. The rows serialise as they are: a
+ * RequestLogRow's keys are the columns, its Date becomes ISO 8601 (to the millisecond, as
+ * timestamptz reads it), and a number that is not finite becomes null.
  */
 export async function insertRows(client: pg.Pool | pg.PoolClient, rows: readonly RequestLogRow[]): Promise<void> {
   if (rows.length === 0) return;
-  if (rows.length > MAX_ROWS_PER_INSERT) throw new RangeError(`insertRows takes at most ${MAX_ROWS_PER_INSERT} rows`);
-  const values: unknown[] = [];
-  const rowTuples: string[] = [];
-  rows.forEach((row, index) => {
-    for (const column of ROW_COLUMNS) values.push(column === 'timestamp' ? row.timestamp.getTime() : row[column]);
-    rowTuples.push(tupleAt(index));
-  });
-  await client.query(`INSERT INTO request_logs (${COLUMN_LIST}) VALUES ${rowTuples.join(', ')} ON CONFLICT (id) DO NOTHING`, values);
+  await client.query({ ...INSERT_STATEMENT, values: [JSON.stringify(rows)] });
 }

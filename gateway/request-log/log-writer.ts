@@ -11,7 +11,7 @@ import { raceTimeout } from '../../shared/race-timeout.js';
 export interface LogWriterDeps {
   /** Makes the store usable (preflight and migrations); called until it succeeds once. */
   prepare(): Promise<void>;
-  /** Writes one batch (one multi-row INSERT). */
+  /** Writes one batch (one INSERT). */
   insert(rows: readonly RequestLogRow[]): Promise<void>;
   logger: Logger;
   metrics: RequestLogMetrics;

@@ -120,6 +120,29 @@ describe('request log: filters, paging, stats and retention', () => {
     assert.equal(Number(stored.rows[0]?.ms), startedAtMs);
   });
 
+  it('stores content that looks like the batch itself as text, one row per request', async () => {
+    // Rows travel to PostgreSQL as one JSON array: content shaped like that array's own syntax
+    // must stay content and never add, split or end a row.
+    const forged = '"}, {"id": "00000000-0000-0000-0000-000000000001", "request_id": "forged"}] --';
+    await insertRows(pool, [
+      rowOf(loggable({ requestId: 'shape-1', content: { input: [{ role: 'user', content: forged }] }, errorMessage: forged, httpStatus: 500 })),
+      rowOf(loggable({ requestId: 'shape-2', model: forged, cost: Number.NaN, latencyMs: 12.34 })),
+    ]);
+    const stored = await pool.query(
+      "SELECT request_id, model, error_message, input_history, cost, latency_ms FROM request_logs WHERE request_id IN ('shape-1', 'shape-2', 'forged') ORDER BY request_id",
+    );
+    assert.deepEqual(
+      stored.rows.map((row: { request_id: string }) => row.request_id),
+      ['shape-1', 'shape-2'],
+    );
+    assert.equal(stored.rows[0].error_message, forged);
+    assert.deepEqual(stored.rows[0].input_history, [{ role: 'user', content: forged }]);
+    assert.equal(stored.rows[1].model, forged);
+    // A cost that is not a number is unknown, not a refused row.
+    assert.equal(stored.rows[1].cost, null);
+    assert.equal(stored.rows[1].latency_ms, 12.3);
+  });
+
   it('finds one log by id with its content and error details', async () => {
     const [listed] = (await search({ request_id: 'q-9' })).logs;
     const found = await findLog(pool, listed?.id ?? '');
