@@ -1,9 +1,9 @@
-import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { CollectBodyError, collectBody } from '../../../shared/http/collect-body.js';
+import { joinChunks } from '../../../shared/http/collect-body.js';
 import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
-import { Agent, requestOn, undiciErrors } from './undici-modules.js';
+import { requestStreamed, type StreamedResponse, type UpstreamBody } from './streamed-response.js';
+import { Agent, undiciErrors } from './undici-modules.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
 import { headerOf, requestWhole, ResponseTooLargeError, type WholeResponse } from './whole-response.js';
 import { rememberUpstreamText } from './upstream-text.js';
@@ -11,9 +11,10 @@ import { redactText } from '../../security/secret-redaction.js';
 
 /**
  * The node's one HTTP client for upstream calls: a pooled keep-alive agent (undici), with
- * streaming bodies and abort signals. Adapters call `sendUpstream` (a streamed 2xx body) or
- * `sendUpstreamJson` (a parsed 2xx answer, read whole without a stream) and get a GatewayError
- * classified for retries for anything else.
+ * streaming bodies and cancellation. Adapters call `sendUpstream` (a 2xx body read as it
+ * arrives) or `sendUpstreamJson` (a parsed 2xx answer, read whole) and get a GatewayError
+ * classified for retries for anything else. Both read undici's dispatcher directly, without
+ * its request API's Readable streams.
  */
 
 let sharedAgent: Dispatcher = new Agent({
@@ -73,8 +74,9 @@ export interface UpstreamRequest {
 /** A 2xx upstream response whose body has not been read yet. */
 export interface UpstreamResponse {
   status: number;
+  /** Header names in lower case; a repeated header's values in an array. */
   headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  body: UpstreamBody;
 }
 
 /**
@@ -108,23 +110,48 @@ export async function sendUpstream(
   target: UpstreamTarget,
   readErrorBody: ErrorBodyReader = readCommonErrorBody,
 ): Promise<UpstreamResponse> {
-  let response: Dispatcher.ResponseData;
+  let response: StreamedResponse;
   try {
-    response = await requestOn(sharedAgent, dispatchOptionsOf(call, target));
+    response = await requestStreamed(sharedAgent, dispatchOptionsOf(call, target));
   } catch (cause) {
     throw classifyNetworkError(cause, target);
   }
-  if (response.statusCode >= 200 && response.statusCode < 300) {
-    return { status: response.statusCode, headers: response.headers, body: response.body };
+  const { statusCode, rawHeaders, body } = response;
+  if (statusCode >= 200 && statusCode < 300) return { status: statusCode, headers: headersOf(rawHeaders), body };
+  if (statusCode >= 300 && statusCode < 400) {
+    // Read and discard (bounded) so the connection can be reused.
+    await discardBody(body, 64 * 1024);
+    throw redirectError(statusCode, target);
   }
-  if (response.statusCode >= 300 && response.statusCode < 400) {
-    // Read and discard (bounded) so the connection can be reused; destroying the body here
-    // would surface as an abort error on the request.
-    await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-    throw redirectError(response.statusCode, target);
+  const text = await readUpstreamText(body, target);
+  throw upstreamStatusError(statusCode, text, retryAfterOf({ 'retry-after': headerOf(rawHeaders, 'retry-after') }), target, readErrorBody);
+}
+
+/** A raw header list as an object: names in lower case, a repeated header's values in an array. */
+function headersOf(rawHeaders: Buffer[]): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = (rawHeaders[index] as Buffer).toString('latin1').toLowerCase();
+    const value = (rawHeaders[index + 1] as Buffer).toString('latin1');
+    const seen = headers[name];
+    headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
-  const text = await readUpstreamText(response.body, target);
-  throw upstreamStatusError(response.statusCode, text, retryAfterOf(response.headers), target, readErrorBody);
+  return headers;
+}
+
+/** Reads a body to its end and drops it, up to `limitBytes`; past that, or on a failure, stops the transfer. */
+async function discardBody(body: UpstreamBody, limitBytes: number): Promise<void> {
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > limitBytes) break;
+    }
+  } catch {
+    // The answer is an error already; how its body ends does not change it.
+  } finally {
+    body.destroy();
+  }
 }
 
 /** Sends a request and parses the 2xx JSON body; other statuses throw as `sendUpstream` does. */
@@ -247,20 +274,23 @@ export function splitUrl(url: string): { origin: string; path: string } {
  * Reads a whole upstream body as text, refusing one larger than the node's limit (502): the
  * transfer is stopped there, so a lying provider costs the node at most the limit in memory.
  */
-export async function readUpstreamText(body: Dispatcher.ResponseData['body'], target: UpstreamTarget): Promise<string> {
+export async function readUpstreamText(body: UpstreamBody, target: UpstreamTarget): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    return (await collectBody(body, limits.maxBodyBytes, destroy)).toString('utf8');
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > limits.maxBodyBytes) throw responseTooLarge(target);
+      chunks.push(chunk);
+    }
   } catch (error) {
-    if (!(error instanceof CollectBodyError)) throw classifyNetworkError(error, target);
-    if (error.kind === 'too_large') throw responseTooLarge(target);
-    // Closed with neither end nor error: cut short.
-    const cause = error.streamError ?? Object.assign(new Error('the response body ended early'), { code: 'UND_ERR_PREMATURE_CLOSE' });
-    throw classifyNetworkError(cause, target);
+    if (error instanceof GatewayError) throw error;
+    throw classifyNetworkError(error, target);
+  } finally {
+    // Stops the transfer when the limit or a failure ended the read early.
+    body.destroy();
   }
-}
-
-function destroy(body: Readable): void {
-  body.destroy();
+  return joinChunks(chunks, size).toString('utf8');
 }
 
 /** The error for an upstream that sent more than the node accepts. */

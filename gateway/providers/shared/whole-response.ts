@@ -28,7 +28,7 @@ export class ResponseTooLargeError extends Error {
  * undici's dispatcher. The request API (`dispatcher.request`) would wrap each answer in a
  * Readable stream, an AsyncResource and their listeners, only for the node to read the stream
  * to its end: about 15% of the node's undici work on a JSON request (bench/profile-notes.md).
- * Streams keep the request API.
+ * Streamed answers have their own reader (streamed-response.ts).
  *
  * Rejects with undici's error for a failed transfer (unreachable, timed out, cut short), the
  * signal's reason once it aborted, or ResponseTooLargeError past the limit.

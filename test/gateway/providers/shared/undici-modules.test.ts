@@ -23,10 +23,13 @@ describe('undici modules loaded without the package index', () => {
     const upstream = await listenOnLoopback(createServer((_req, res) => res.end('{"ok":true}')));
     try {
       const script = `
-        const { Agent, requestOn } = await import(${JSON.stringify(new URL('../../../../gateway/providers/shared/undici-modules.ts', import.meta.url).href)});
+        const { Agent } = await import(${JSON.stringify(new URL('../../../../gateway/providers/shared/undici-modules.ts', import.meta.url).href)});
+        const { requestStreamed } = await import(${JSON.stringify(new URL('../../../../gateway/providers/shared/streamed-response.ts', import.meta.url).href)});
+        const { Cancellation } = await import(${JSON.stringify(new URL('../../../../gateway/core/cancellation.ts', import.meta.url).href)});
         const { createRequire } = await import('node:module');
-        const response = await requestOn(new Agent(), { origin: ${JSON.stringify(upstream.origin)}, path: '/v1/models', method: 'GET' });
-        const body = await response.body.text();
+        const response = await requestStreamed(new Agent(), { origin: ${JSON.stringify(upstream.origin)}, path: '/v1/models', method: 'GET', signal: new Cancellation() });
+        let body = '';
+        for await (const chunk of response.body) body += chunk.toString('utf8');
         const index = createRequire(import.meta.url).resolve('undici');
         const loaded = Object.keys(createRequire(import.meta.url).cache).includes(index);
         console.log(JSON.stringify({ status: response.statusCode, body, indexLoaded: loaded }));
