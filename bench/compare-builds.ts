@@ -28,7 +28,7 @@ const rounds = Math.min(10, Number(process.argv[4] ?? 3));
 raisePriority();
 const upstream = await startUpstream();
 const builds = [
-  { name: 'dist', entry: GATEWAY_ENTRY },
+  { name: 'dist', entry: GATEWAY_ENTRY, nodeArgs: [] as string[] },
   { name: 'other', entry: join(process.cwd(), other), nodeArgs: (process.env.COMPARE_OTHER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean) },
 ];
 const governed = process.env.COMPARE_GOVERNANCE === '1';
@@ -37,7 +37,7 @@ const stream = process.env.COMPARE_STREAM === '1';
 const postgres: PostgresServer | undefined = governed || logged ? await startPostgres() : undefined;
 const nodes = await Promise.all(
   builds.map(async (b) => {
-    const options = { upstreamPort: upstream.port, entry: b.entry, name: `gateway-${b.name}`, nodeArgs: 'nodeArgs' in b ? b.nodeArgs : [] };
+    const options = { upstreamPort: upstream.port, entry: b.entry, name: `gateway-${b.name}`, nodeArgs: b.nodeArgs };
     if (!postgres) return startGatewayNode(options);
     if (logged) return startLoggedNode(postgres, await postgres.createDatabase(`ab_${b.name}`), options);
     return startGovernedNode(postgres, `ab_${b.name}`, options);

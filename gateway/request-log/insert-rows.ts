@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { RequestLogRow } from './log-row.js';
+import { CONTENT_COLUMNS, type RequestLogRow } from './log-row.js';
 
 /** The columns written, in the order of the VALUES tuples. */
 export const ROW_COLUMNS = [
@@ -38,7 +38,8 @@ export const ROW_COLUMNS = [
   'tool_calls',
 ] as const satisfies readonly (keyof RequestLogRow)[];
 
-const JSON_COLUMNS = new Set<string>(['input_history', 'output_message', 'params', 'tools', 'tool_calls']);
+/** The columns stored as jsonb: the content columns, serialised by toRow. */
+const JSON_COLUMNS = new Set<string>(CONTENT_COLUMNS);
 
 /** Each column's type as json_to_recordset reads it; JSON columns travel as text and are cast. */
 const RECORD_TYPES: Partial<Record<(typeof ROW_COLUMNS)[number], string>> = {

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { onCancel } from '../../core/cancellation.js';
+import { type CancelSignal, onCancel } from '../../core/cancellation.js';
 import type { WholeRequestOptions } from './whole-response.js';
 
 /**
@@ -40,7 +40,7 @@ const PAUSE_ABOVE_BYTES = 64 * 1024;
  */
 export function requestStreamed(dispatcher: Dispatcher, options: WholeRequestOptions): Promise<StreamedResponse> {
   return new Promise<StreamedResponse>((resolve, reject) => {
-    dispatcher.dispatch(options, new StreamedResponseHandler(options, resolve, reject));
+    dispatcher.dispatch(options, new StreamedResponseHandler(options.signal, resolve, reject));
   });
 }
 
@@ -70,20 +70,18 @@ class StreamedResponseHandler implements Dispatcher.DispatchHandler, UpstreamBod
   destroyed = false;
 
   constructor(
-    private readonly options: WholeRequestOptions,
+    private readonly signal: CancelSignal,
     respond: (response: StreamedResponse) => void,
     fail: (error: unknown) => void,
   ) {
     this.respond = respond;
     this.fail = fail;
-    const signal = options.signal;
     if (!signal.aborted) this.stopWatching = onCancel(signal, () => this.abortTransfer?.(signal.reason as Error));
   }
 
   onConnect(abort: (reason?: Error) => void): void {
     this.abortTransfer = abort;
-    const signal = this.options.signal;
-    if (signal.aborted) abort(signal.reason as Error);
+    if (this.signal.aborted) abort(this.signal.reason as Error);
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {

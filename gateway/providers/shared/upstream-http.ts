@@ -5,7 +5,8 @@ import type { UpstreamTarget } from '../types.js';
 import { requestStreamed, type StreamedResponse, type UpstreamBody } from './streamed-response.js';
 import { Agent, undiciErrors } from './undici-modules.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
-import { headerOf, requestWhole, ResponseTooLargeError, type WholeResponse } from './whole-response.js';
+import { headerOf, headersOf } from './raw-headers.js';
+import { requestWhole, ResponseTooLargeError, type WholeResponse } from './whole-response.js';
 import { rememberUpstreamText } from './upstream-text.js';
 import { redactText } from '../../security/secret-redaction.js';
 
@@ -125,18 +126,6 @@ export async function sendUpstream(
   }
   const text = await readUpstreamText(body, target);
   throw upstreamStatusError(statusCode, text, retryAfterOf({ 'retry-after': headerOf(rawHeaders, 'retry-after') }), target, readErrorBody);
-}
-
-/** A raw header list as an object: names in lower case, a repeated header's values in an array. */
-function headersOf(rawHeaders: Buffer[]): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    const name = (rawHeaders[index] as Buffer).toString('latin1').toLowerCase();
-    const value = (rawHeaders[index + 1] as Buffer).toString('latin1');
-    const seen = headers[name];
-    headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-  }
-  return headers;
 }
 
 /** Reads a body to its end and drops it, up to `limitBytes`; past that, or on a failure, stops the transfer. */

@@ -39,15 +39,6 @@ export function requestWhole(dispatcher: Dispatcher, options: WholeRequestOption
   });
 }
 
-/** The value of header `name` (lower case) in a raw header list, the first if repeated. */
-export function headerOf(rawHeaders: Buffer[], name: string): string | undefined {
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    const header = rawHeaders[index] as Buffer;
-    if (header.length === name.length && header.toString('latin1').toLowerCase() === name) return (rawHeaders[index + 1] as Buffer).toString('latin1');
-  }
-  return undefined;
-}
-
 /**
  * undici's handler for one request, in the callback form (onConnect, onHeaders, onData,
  * onComplete, onError) its own request API uses: undici 7 turns the newer form into this one.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Cancellation } from '../../../../gateway/core/cancellation.js';
 import { requestStreamed } from '../../../../gateway/providers/shared/streamed-response.js';
 import { undiciErrors } from '../../../../gateway/providers/shared/undici-modules.js';
-import { headerOf } from '../../../../gateway/providers/shared/whole-response.js';
+import { headerOf } from '../../../../gateway/providers/shared/raw-headers.js';
 import { useScriptedServer } from '../../../support/scripted-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

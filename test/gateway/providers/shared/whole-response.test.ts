@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Cancellation } from '../../../../gateway/core/cancellation.js';
 import { undiciErrors } from '../../../../gateway/providers/shared/undici-modules.js';
-import { headerOf, requestWhole, ResponseTooLargeError } from '../../../../gateway/providers/shared/whole-response.js';
+import { headerOf } from '../../../../gateway/providers/shared/raw-headers.js';
+import { requestWhole, ResponseTooLargeError } from '../../../../gateway/providers/shared/whole-response.js';
 import { useScriptedServer } from '../../../support/scripted-server.js';
 
 describe('requestWhole (a whole upstream answer straight from undici)', () => {
