@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
-import { type CancelSignal, onCancel } from '../../core/cancellation.js';
+import type { CancelSignal } from '../../core/cancellation.js';
+import { CancellableHandler } from './cancellable-handler.js';
 import type { WholeRequestOptions } from './whole-response.js';
 
 /**
@@ -55,10 +56,8 @@ interface PendingRead {
  * (see whole-response.ts), and the answer's body: chunks wait in a queue for the reader, or go
  * straight to a reader already waiting.
  */
-class StreamedResponseHandler implements Dispatcher.DispatchHandler, UpstreamBody, AsyncIterator<Buffer> {
-  private abortTransfer: ((reason: Error) => void) | undefined;
+class StreamedResponseHandler extends CancellableHandler implements Dispatcher.DispatchHandler, UpstreamBody, AsyncIterator<Buffer> {
   private resumeTransfer: (() => void) | undefined;
-  private stopWatching: (() => void) | undefined;
   private respond: ((response: StreamedResponse) => void) | undefined;
   private fail: ((error: unknown) => void) | undefined;
   private readonly queue: Buffer[] = [];
@@ -69,19 +68,10 @@ class StreamedResponseHandler implements Dispatcher.DispatchHandler, UpstreamBod
   private error: unknown;
   destroyed = false;
 
-  constructor(
-    private readonly signal: CancelSignal,
-    respond: (response: StreamedResponse) => void,
-    fail: (error: unknown) => void,
-  ) {
+  constructor(signal: CancelSignal, respond: (response: StreamedResponse) => void, fail: (error: unknown) => void) {
+    super(signal);
     this.respond = respond;
     this.fail = fail;
-    if (!signal.aborted) this.stopWatching = onCancel(signal, () => this.abortTransfer?.(signal.reason as Error));
-  }
-
-  onConnect(abort: (reason?: Error) => void): void {
-    this.abortTransfer = abort;
-    if (this.signal.aborted) abort(this.signal.reason as Error);
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
@@ -112,14 +102,14 @@ class StreamedResponseHandler implements Dispatcher.DispatchHandler, UpstreamBod
 
   onComplete(): void {
     this.ended = true;
-    this.stopWatching?.();
+    this.stopWatchingSignal();
     const pending = this.pending;
     this.pending = undefined;
     pending?.resolve({ value: undefined, done: true });
   }
 
   onError(error: Error): void {
-    this.stopWatching?.();
+    this.stopWatchingSignal();
     if (this.fail) {
       // No answer yet: the request itself failed.
       const fail = this.fail;
@@ -167,7 +157,7 @@ class StreamedResponseHandler implements Dispatcher.DispatchHandler, UpstreamBod
     this.destroyed = true;
     this.queue.length = 0;
     this.queuedBytes = 0;
-    this.stopWatching?.();
+    this.stopWatchingSignal();
     const pending = this.pending;
     this.pending = undefined;
     pending?.resolve({ value: undefined, done: true });

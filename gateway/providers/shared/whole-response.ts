@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { joinChunks } from '../../../shared/http/collect-body.js';
-import { type CancelSignal, onCancel } from '../../core/cancellation.js';
+import type { CancelSignal } from '../../core/cancellation.js';
+import { CancellableHandler } from './cancellable-handler.js';
 
 /** A whole upstream response: its status, its raw header list and its body's bytes. */
 export interface WholeResponse {
@@ -43,9 +44,7 @@ export function requestWhole(dispatcher: Dispatcher, options: WholeRequestOption
  * undici's handler for one request, in the callback form (onConnect, onHeaders, onData,
  * onComplete, onError) its own request API uses: undici 7 turns the newer form into this one.
  */
-class WholeResponseHandler implements Dispatcher.DispatchHandler {
-  private abortTransfer: ((reason: Error) => void) | undefined;
-  private stopWatching: (() => void) | undefined;
+class WholeResponseHandler extends CancellableHandler implements Dispatcher.DispatchHandler {
   private statusCode = 0;
   private rawHeaders: Buffer[] = [];
   private readonly chunks: Buffer[] = [];
@@ -53,17 +52,12 @@ class WholeResponseHandler implements Dispatcher.DispatchHandler {
   private settled = false;
 
   constructor(
-    private readonly signal: CancelSignal,
+    signal: CancelSignal,
     private readonly limitBytes: number,
     private readonly resolve: (response: WholeResponse) => void,
     private readonly reject: (error: unknown) => void,
   ) {
-    if (!signal.aborted) this.stopWatching = onCancel(signal, () => this.abortTransfer?.(this.signal.reason as Error));
-  }
-
-  onConnect(abort: (reason?: Error) => void): void {
-    this.abortTransfer = abort;
-    if (this.signal.aborted) abort(this.signal.reason as Error);
+    super(signal);
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
@@ -99,7 +93,7 @@ class WholeResponseHandler implements Dispatcher.DispatchHandler {
   private settle(): boolean {
     if (this.settled) return true;
     this.settled = true;
-    this.stopWatching?.();
+    this.stopWatchingSignal();
     return false;
   }
 }
