@@ -114,9 +114,20 @@ export async function warmUp(targets: LoadedTarget[], plan: BenchPlan, log: (lin
 }
 
 /**
+ * The targets in the order round `round` (from 1) runs them: the list rotated by one place a
+ * round. A step's place in its round moves its figures (the A/B tool found the second of two
+ * builds about 12 µs a request cheaper in an A/A run), so no target keeps one place.
+ */
+export function roundOrder<T>(targets: readonly T[], round: number): T[] {
+  const shift = (round - 1) % Math.max(1, targets.length);
+  return [...targets.slice(shift), ...targets.slice(0, shift)];
+}
+
+/**
  * Runs every open-loop rate against every target: `plan.rounds` rounds, targets interleaved in
- * each so that drift on the box hits all alike, each step only once every bench process is
- * idle; the rounds are pooled (p99 over rounds x steps of samples) and each round's p99 kept.
+ * each (their order rotated from round to round) so that drift on the box hits all alike, each
+ * step only once every bench process is idle; the rounds are pooled (p99 over rounds x steps of
+ * samples) and each round's p99 kept.
  */
 export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, stream: boolean, log: (line: string) => void): Promise<RateRow[]> {
   const rows: RateRow[] = [];
@@ -124,7 +135,7 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
   for (const rate of stream ? plan.streamRates : plan.rates) {
     const rounds = new Map<LoadedTarget, Watched<LoadResult>[]>(targets.map((loaded) => [loaded, []]));
     for (let round = 1; round <= plan.rounds; round += 1) {
-      for (const loaded of targets) {
+      for (const loaded of roundOrder(targets, round)) {
         const waitedMs = await waitForQuiet(allPids(targets), plan.quietMaxMs);
         const measured = await watchTarget(loaded, () =>
           runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }),
