@@ -114,18 +114,19 @@ export async function warmUp(targets: LoadedTarget[], plan: BenchPlan, log: (lin
 }
 
 /**
- * The targets in the order round `round` (from 1) runs them: the list rotated by one place a
- * round. A step's place in its round moves its figures (the A/B tool found the second of two
- * builds about 12 µs a request cheaper in an A/A run), so no target keeps one place.
+ * The targets in the order round `round` (from 1) runs them: as listed in odd rounds, reversed
+ * in even ones. What runs just before a step moves its figures (a heavy target's garbage
+ * collection and the box's caches; the A/B tool found the second of two builds about 12 µs a
+ * request cheaper in an A/A run), so each target follows one neighbour in some rounds and the
+ * other in the rest, and takes a different place in its round.
  */
 export function roundOrder<T>(targets: readonly T[], round: number): T[] {
-  const shift = (round - 1) % Math.max(1, targets.length);
-  return [...targets.slice(shift), ...targets.slice(0, shift)];
+  return round % 2 === 1 ? [...targets] : [...targets].reverse();
 }
 
 /**
  * Runs every open-loop rate against every target: `plan.rounds` rounds, targets interleaved in
- * each (their order rotated from round to round) so that drift on the box hits all alike, each
+ * each (their order reversed every other round) so that drift on the box hits all alike, each
  * step only once every bench process is idle; the rounds are pooled (p99 over rounds x steps of
  * samples) and each round's p99 kept.
  */

@@ -62,13 +62,19 @@ const plain = (value: number | undefined, format: (v: number | undefined) => str
 
 /**
  * One row against the pass-through: ours / theirs against `limit` (at most, or at least with
- * `atLeast`). An added latency the pass-through does not show (0 or less) leaves no ratio.
+ * `atLeast`). An added latency the pass-through does not show (0 or less) leaves no ratio: the
+ * target is then met only if ours adds none either, since any multiple of nothing is nothing.
  */
 function againstPassthrough(measure: string, ours: Figure, theirs: Figure, limit: number, atLeast = false, ratioNote = ''): string {
-  const hasRatio = known(ours.value) && known(theirs.value) && theirs.value > 0;
-  const value = hasRatio ? (ours.value as number) / (theirs.value as number) : undefined;
-  const verdict = value === undefined ? 'not measured' : (atLeast ? value >= limit : value <= limit) ? 'met' : '**missed**';
-  return `| ${measure} | ${ours.text} | ${theirs.text} | ${value === undefined ? 'n/a' : `${value.toFixed(2)}x`}${ratioNote} (target ${atLeast ? '>=' : '<='} ${limit}x) | ${verdict} |`;
+  const target = `(target ${atLeast ? '>=' : '<='} ${limit}x)`;
+  if (!known(ours.value) || !known(theirs.value)) return `| ${measure} | ${ours.text} | ${theirs.text} | n/a ${target} | not measured |`;
+  if (!atLeast && theirs.value <= 0) {
+    const verdict = ours.value <= 0 ? 'met' : '**missed**';
+    return `| ${measure} | ${ours.text} | ${theirs.text} | n/a: the pass-through adds none ${target} | ${verdict} |`;
+  }
+  const value = ours.value / theirs.value;
+  const verdict = (atLeast ? value >= limit : value <= limit) ? 'met' : '**missed**';
+  return `| ${measure} | ${ours.text} | ${theirs.text} | ${value.toFixed(2)}x${ratioNote} ${target} | ${verdict} |`;
 }
 
 function stateRows(state: StateCostFigures | undefined): string[] {
