@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
 import { summarize } from './load/histogram.js';
 import { runOpenLoop } from './load/open-loop.js';
-import { openPool } from './phases.js';
+import { openPool, roundOrder } from './phases.js';
 import { readPlan } from './plan.js';
 import { raisePriority } from './priority.js';
 import { readCpuMs, readRssMb, sampleRssPeak } from './report/rss.js';
@@ -47,10 +47,9 @@ try {
   const pools = nodes.map((node) => openPool(node, readPlan()));
   for (const pool of pools) await runOpenLoop({ pool: pool.pool, target: pool.target, stream, rate: 400, durationMs: 15_000, drainMs: 5000 });
   for (let round = 1; round <= rounds; round += 1) {
-    // Who goes first alternates: in an A/A run (one build twice) the second of a round used
-    // about 12 µs less CPU a request in 6 of 8 rounds at 1,000 req/s (bench/profile-notes.md).
-    const order = round % 2 === 1 ? [0, 1] : [1, 0];
-    for (const index of order) {
+    // Who goes first alternates, as in the bench's rounds: in an A/A run (one build twice) the
+    // second of a round used about 12 µs less CPU a request in 6 of 8 rounds at 1,000 req/s.
+    for (const index of roundOrder([0, 1], round)) {
       const pool = pools[index] as (typeof pools)[number];
       const pid = pool.target.child?.pid as number;
       const before = readCpuMs(pid);
