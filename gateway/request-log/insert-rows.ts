@@ -83,5 +83,21 @@ const INSERT_STATEMENT = {
  */
 export async function insertRows(client: pg.Pool | pg.PoolClient, rows: readonly RequestLogRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await client.query({ ...INSERT_STATEMENT, values: [JSON.stringify(rows)] });
+  await client.query({ ...INSERT_STATEMENT, values: [batchJson(rows)] });
+}
+
+/**
+ * The rows as one JSON array, in one flat string. `JSON.stringify(rows)` returns a batch's text as
+ * a chain of pieces (a cons string), which pg's `Buffer.byteLength` flattens into a copy. Measured
+ * at 500 req/s, those copies outlived V8's young generation: the logged node moved 3.6-3.9 KB a
+ * request into its old generation against 1.8-2.2 KB without the log, and paid for it in full
+ * collections (bench/profile-notes.md). `join` writes its result flat, in one allocation; with
+ * it the logged node promotes what the node without the log does.
+ */
+export function batchJson(rows: readonly RequestLogRow[]): string {
+  if (rows.length === 0) return '[]';
+  const parts = rows.map((row) => JSON.stringify(row));
+  parts[0] = `[${parts[0]}`;
+  parts[parts.length - 1] += ']';
+  return parts.join(',');
 }

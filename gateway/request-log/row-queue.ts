@@ -14,7 +14,8 @@ export interface RowQueueLimits {
  * operator will look for first when it comes back.
  */
 export class RowQueue {
-  private items: RequestLogRow[] = [];
+  /** Rows from `head` on; the slots before it are emptied as rows leave (see release). */
+  private items: (RequestLogRow | undefined)[] = [];
   private sizes: number[] = [];
   private head = 0;
   private bytes = 0;
@@ -40,9 +41,9 @@ export class RowQueue {
   /** Takes up to `count` of the oldest rows off the queue. */
   take(count: number): RequestLogRow[] {
     const end = Math.min(this.items.length, this.head + count);
-    const rows = this.items.slice(this.head, end);
+    const rows = this.items.slice(this.head, end) as RequestLogRow[];
     for (let i = this.head; i < end; i++) this.bytes -= this.sizes[i] as number;
-    this.head = end;
+    this.release(end);
     this.compact();
     return rows;
   }
@@ -53,7 +54,7 @@ export class RowQueue {
    */
   putBack(rows: readonly RequestLogRow[]): number {
     if (rows.length === 0) return 0;
-    const rest = this.items.slice(this.head);
+    const rest = this.items.slice(this.head) as RequestLogRow[];
     const restSizes = this.sizes.slice(this.head);
     const sizes = rows.map(rowSize);
     this.items = [...rows, ...rest];
@@ -67,12 +68,23 @@ export class RowQueue {
     let dropped = 0;
     while (this.length > 0 && (this.length > this.limits.maxRows || this.bytes > this.limits.maxBytes)) {
       this.bytes -= this.sizes[this.head] as number;
-      this.head++;
+      this.release(this.head + 1);
       dropped++;
     }
     this.dropped += dropped;
     this.compact();
     return dropped;
+  }
+
+  /**
+   * Moves the head to `end`, emptying the slots it passes. A slot left pointing at its row kept
+   * the row alive until the next compaction, a thousand rows later: seconds under load, so rows
+   * already written outlived V8's young generation and were moved to its old one, whose growth
+   * then cost full collections (bench/profile-notes.md).
+   */
+  private release(end: number): void {
+    this.items.fill(undefined, this.head, end);
+    this.head = end;
   }
 
   /** Drops the consumed prefix once it is large, so push and take stay O(1) amortised. */

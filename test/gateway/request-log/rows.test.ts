@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { captureAnswer, captureChunk, captureRequest, contentForRow, type CapturedContent } from '../../../gateway/request-log/capture-content.js';
 import { RequestLogMetrics } from '../../../gateway/request-log/log-metrics.js';
+import { batchJson } from '../../../gateway/request-log/insert-rows.js';
 import { MAX_CONTENT_CHARS, toRow, type RequestLogRow } from '../../../gateway/request-log/log-row.js';
 import { RequestLogWriter } from '../../../gateway/request-log/log-writer.js';
 import { createRedactor } from '../../../gateway/request-log/redact.js';
 import { RowQueue } from '../../../gateway/request-log/row-queue.js';
 import { createSilentLogger } from '../../../shared/logger.js';
 import { loggable } from './support.js';
+import { collectGarbage } from '../../support/collect-garbage.js';
 
 const plain = { node: 'n1', contentLogging: true, redact: (text: string) => text };
 const rowNamed = (requestId: string): RequestLogRow => toRow(loggable({ requestId }), plain);
@@ -79,6 +81,37 @@ describe('request log: rows, queue and writer', () => {
       queue.take(10).map((row) => row.request_id),
       ['b', 'c', 'd', 'e'],
     );
+  });
+
+  it('queue: keeps no hold on rows it has handed out or dropped', async () => {
+    const queue = new RowQueue({ maxRows: 3, maxBytes: Infinity });
+    // Made in a function of their own: the test's frame must not hold the rows either.
+    const handedOut = (): WeakRef<RequestLogRow>[] => {
+      const refs: WeakRef<RequestLogRow>[] = [];
+      for (const id of ['a', 'b', 'c', 'd', 'e']) {
+        const row = rowNamed(id);
+        refs.push(new WeakRef(row));
+        queue.push(row);
+      }
+      queue.take(2);
+      return refs;
+    };
+    const refs = handedOut();
+    await collectGarbage();
+    assert.deepEqual(
+      refs.map((ref) => ref.deref()?.request_id ?? 'collected'),
+      ['collected', 'collected', 'collected', 'collected', 'e'],
+      'a and b dropped when the queue was full, c and d taken; only e still queued',
+    );
+  });
+
+  it('batch text: the rows as one JSON array, whatever their content', () => {
+    const rows = [
+      toRow(loggable({ requestId: 'r1', content: { input: [{ role: 'user', content: '],[{"id":"x"} \u0000 "quoted" ✓' }] } }), plain),
+      toRow(loggable({ requestId: 'r2', latencyMs: Number.NaN, errorCode: 'e', errorMessage: 'a\nb' }), plain),
+      toRow(loggable({ requestId: 'r3' }), plain),
+    ];
+    for (const batch of [rows, rows.slice(0, 1), []]) assert.deepEqual(JSON.parse(batchJson(batch)), JSON.parse(JSON.stringify(batch)));
   });
 
   it('writer: writes batches, retries after a failure without losing rows, flushes on demand', async () => {
