@@ -8,6 +8,9 @@
  * COMPARE_STREAM=1 sends streamed chat requests (10 chunks each) instead of JSON ones.
  * COMPARE_OTHER_NODE_ARGS adds Node flags to the other build only (after the image's), so that
  * one build can be compared with itself under another flag: pass dist/gateway/main.js as other.
+ * COMPARE_GC=1 runs both with --trace-gc-nvp and adds, per step, the bytes a request left in V8's
+ * old generation and the scavenges' pauses. COMPARE_MODEL sends another model (an unknown one
+ * exercises the 400 path: the body read and refused, no upstream call).
  */
 import { join } from 'node:path';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
@@ -16,7 +19,9 @@ import { runOpenLoop } from './load/open-loop.js';
 import { openPool, roundOrder } from './phases.js';
 import { readPlan } from './plan.js';
 import { raisePriority } from './priority.js';
+import { logOffset, readScavenges } from './report/gc-trace.js';
 import { readCpuMs, readRssMb, sampleRssPeak } from './report/rss.js';
+import { WORK_DIR } from './targets/child.js';
 import { GATEWAY_ENTRY, startGatewayNode } from './targets/gateway-node.js';
 import { startGovernedNode, startLoggedNode } from './targets/stateful-nodes.js';
 import { startUpstream } from './targets/upstream.js';
@@ -34,17 +39,20 @@ const builds = [
 const governed = process.env.COMPARE_GOVERNANCE === '1';
 const logged = process.env.COMPARE_REQUEST_LOG === '1';
 const stream = process.env.COMPARE_STREAM === '1';
+const traceGc = process.env.COMPARE_GC === '1';
+const model = process.env.COMPARE_MODEL;
 const postgres: PostgresServer | undefined = governed || logged ? await startPostgres() : undefined;
 const nodes = await Promise.all(
   builds.map(async (b) => {
-    const options = { upstreamPort: upstream.port, entry: b.entry, name: `gateway-${b.name}`, nodeArgs: b.nodeArgs };
+    const nodeArgs = traceGc ? ['--trace-gc-nvp', ...b.nodeArgs] : b.nodeArgs;
+    const options = { upstreamPort: upstream.port, entry: b.entry, name: `gateway-${b.name}`, nodeArgs };
     if (!postgres) return startGatewayNode(options);
     if (logged) return startLoggedNode(postgres, await postgres.createDatabase(`ab_${b.name}`), options);
     return startGovernedNode(postgres, `ab_${b.name}`, options);
   }),
 );
 try {
-  const pools = nodes.map((node) => openPool(node, readPlan()));
+  const pools = nodes.map((node) => openPool(model ? { ...node, model } : node, readPlan()));
   for (const pool of pools) await runOpenLoop({ pool: pool.pool, target: pool.target, stream, rate: 400, durationMs: 15_000, drainMs: 5000 });
   for (let round = 1; round <= rounds; round += 1) {
     // Who goes first alternates, as in the bench's rounds: in an A/A run (one build twice) the
@@ -53,13 +61,18 @@ try {
       const pool = pools[index] as (typeof pools)[number];
       const pid = pool.target.child?.pid as number;
       const before = readCpuMs(pid);
+      const gcLog = join(WORK_DIR, `${pool.target.name}.log`);
+      const gcFrom = traceGc ? logOffset(gcLog) : 0;
       const rssPeak = sampleRssPeak([pid]);
       const result = await runOpenLoop({ pool: pool.pool, target: pool.target, stream, rate, durationMs: 8000, drainMs: 10_000 });
-      const cpuUs = ((readCpuMs(pid) - before) * 1000) / Math.max(1, result.ok + result.errors);
+      const requests = Math.max(1, result.ok + result.errors);
+      const cpuUs = ((readCpuMs(pid) - before) * 1000) / requests;
       const peakMb = rssPeak.stop();
       const latency = summarize(result.latency);
+      const gc = traceGc ? readScavenges(gcLog, gcFrom) : undefined;
+      const gcText = gc ? `, promoted ${(gc.promotedBytes / requests).toFixed(0)} B/req, ${gc.scavenges} scavenges ${gc.pauseMs.toFixed(0)} ms` : '';
       console.log(
-        `round ${round} ${builds[index]?.name.padEnd(5)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, cpu/req ${cpuUs.toFixed(0)} µs, RSS peak ${peakMb.toFixed(0)} MB, errors ${result.errors}`,
+        `round ${round} ${builds[index]?.name.padEnd(5)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, cpu/req ${cpuUs.toFixed(0)} µs, RSS peak ${peakMb.toFixed(0)} MB, errors ${result.errors}${gcText}`,
       );
     }
   }

@@ -1,3 +1,5 @@
+// First: V8 settings that must hold before the request path's modules allocate anything.
+import './lifecycle/v8-tuning.js';
 import { hostname } from 'node:os';
 import { ConfigLoadError, loadConfigFile, shortFingerprint } from '../shared/config/index.js';
 import { buildAppDeps, createApp } from './app.js';
