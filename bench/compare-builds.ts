@@ -21,7 +21,7 @@ import { readPlan } from './plan.js';
 import { raisePriority } from './priority.js';
 import { logOffset, readScavenges } from './report/gc-trace.js';
 import { readCpuMs, readRssMb, sampleRssPeak } from './report/rss.js';
-import { WORK_DIR } from './targets/child.js';
+import { childLogPath } from './targets/child.js';
 import { GATEWAY_ENTRY, startGatewayNode } from './targets/gateway-node.js';
 import { startGovernedNode, startLoggedNode } from './targets/stateful-nodes.js';
 import { startUpstream } from './targets/upstream.js';
@@ -61,7 +61,7 @@ try {
       const pool = pools[index] as (typeof pools)[number];
       const pid = pool.target.child?.pid as number;
       const before = readCpuMs(pid);
-      const gcLog = join(WORK_DIR, `${pool.target.name}.log`);
+      const gcLog = childLogPath(pool.target.name);
       const gcFrom = traceGc ? logOffset(gcLog) : 0;
       const rssPeak = sampleRssPeak([pid]);
       const result = await runOpenLoop({ pool: pool.pool, target: pool.target, stream, rate, durationMs: 8000, drainMs: 10_000 });

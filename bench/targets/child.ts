@@ -5,6 +5,11 @@ import { join } from 'node:path';
 /** Where the bench keeps logs, configs and profiles (git-ignored). */
 export const WORK_DIR = join(process.cwd(), 'bench', '.work');
 
+/** The file a child's output goes to (stdout and stderr), by the name it was spawned with. */
+export function childLogPath(name: string): string {
+  return join(WORK_DIR, `${name}.log`);
+}
+
 /** A process the bench started, and how to stop it. */
 export interface Child {
   name: string;
@@ -27,7 +32,7 @@ export interface ChildSpec {
 /** Spawns a child with its output in bench/.work/<name>.log; the caller then waits for readiness. */
 export function spawnChild(spec: ChildSpec): { child: Child; readyText: Promise<string> } {
   mkdirSync(WORK_DIR, { recursive: true });
-  const log = createWriteStream(join(WORK_DIR, `${spec.name}.log`));
+  const log = createWriteStream(childLogPath(spec.name));
   const proc = spawn(spec.command, spec.args, {
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,7 +41,7 @@ export function spawnChild(spec: ChildSpec): { child: Child; readyText: Promise<
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   let buffered = '';
   const readyText = new Promise<string>((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`${spec.name} exited (${code}) before it was ready; see ${WORK_DIR}/${spec.name}.log`)));
+    proc.once('exit', (code) => reject(new Error(`${spec.name} exited (${code}) before it was ready; see ${childLogPath(spec.name)}`)));
     proc.stdout?.on('data', (data: Buffer) => {
       if (!spec.readyLine) return;
       buffered += data.toString('utf8');
