@@ -23,10 +23,12 @@ import type { BenchResults, MemoryRow, SectionOutcome } from './report/results.j
 import { measureStateCosts } from './state/measure-state-costs.js';
 import type { StateCostFigures } from './state/render-state-costs.js';
 import { readCpuTicks, stealPercent } from './report/cpu-steal.js';
+import { IDLE_EARLY_S, IDLE_SETTLED_S, idleBaselineMb, readIdleMemory } from './report/idle-memory.js';
 import { readRssMb, SETTLE_RATIO, SETTLE_WATCH_S, watchRssSettle } from './report/rss.js';
 import { writeResults } from './report/write-results.js';
 import { WORK_DIR, type Child } from './targets/child.js';
 import { imageNodeFlags, startGatewayNode } from './targets/gateway-node.js';
+import { LIBRARY_FLOOR_ROW, startLibraryFloor } from './targets/library-floor.js';
 import { startPassthrough } from './targets/passthrough.js';
 import { startPortkey } from './targets/portkey.js';
 import type { Target } from './targets/target.js';
@@ -124,12 +126,17 @@ async function main(): Promise<void> {
 
   const passthrough = await tryStart('passthrough', () => startPassthrough(upstream.port), missingTargets);
   const gateway = await tryStart('gateway', () => startGatewayNode({ upstreamPort: upstream.port }), missingTargets);
+  // Started beside the node, so that both are read at the same age.
+  const libraryFloor = await startLibraryFloor().catch((error: Error) => {
+    log(`library floor not started: ${error.message}`);
+    return undefined;
+  });
   const portkey = await tryStart('portkey', () => startPortkey(upstream.port), missingTargets);
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  const memory: MemoryRow[] = [];
-  for (const target of [passthrough, gateway, portkey]) {
-    if (target?.child) memory.push({ target: target.name, idleMb: readRssMb(target.child.pid), peakUnderLoadMb: NaN, idleAfterLoadMb: NaN });
-  }
+  const idle = [passthrough, gateway, portkey].flatMap((target) => (target?.child ? [{ name: target.name, pid: target.child.pid }] : []));
+  if (libraryFloor) idle.push({ name: LIBRARY_FLOOR_ROW, pid: libraryFloor.pid });
+  log(`reading idle memory ${IDLE_EARLY_S} s and ${IDLE_SETTLED_S} s after start`);
+  const memory: MemoryRow[] = await readIdleMemory(idle, performance.now());
+  await libraryFloor?.stop();
 
   const targets: LoadedTarget[] = [upstream.target, passthrough, gateway, portkey]
     .filter((target): target is Target => target !== undefined)
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
   const gatewayMemory = memory.find((row) => row.target === 'gateway');
   const gatewayPid = gateway?.child?.pid;
   if (gatewayMemory && gatewayPid !== undefined) {
-    const settled = await watchRssSettle(gatewayPid, gatewayMemory.idleMb * SETTLE_RATIO, 5);
+    const settled = await watchRssSettle(gatewayPid, idleBaselineMb(gatewayMemory) * SETTLE_RATIO, 5);
     if (settled !== undefined) gatewayMemory.settledAfterS = settled;
     log(
       `gateway RSS back within ${SETTLE_RATIO}x of idle: ${settled === null ? `not within ${SETTLE_WATCH_S} s` : settled === undefined ? 'not watched (process gone)' : `after ${settled} s`}`,

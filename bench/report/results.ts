@@ -44,7 +44,10 @@ export interface SaturationRow {
 /** Resident memory of a target process. */
 export interface MemoryRow {
   target: string;
+  /** Idle, IDLE_EARLY_S after start. */
   idleMb: number;
+  /** Idle, IDLE_SETTLED_S after start, once V8 gave back what start-up grew (absent in older results). */
+  settledIdleMb?: number;
   peakUnderLoadMb: number;
   /** Idle again, 5 s after the last load. */
   idleAfterLoadMb: number;

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpu, errorText, findRow, findSaturation, known, ms, ratio, signed } from './format.js';
 import { renderHeadline } from './headline.js';
+import { IDLE_EARLY_S, IDLE_SETTLED_S } from './idle-memory.js';
 import { addedByRound, medianOf } from './paired-rounds.js';
 import type { BenchResults } from './results.js';
+import { LIBRARY_FLOOR_ROW } from '../targets/library-floor.js';
 
 const NOTES_PATH = 'bench/profile-notes.md';
 
@@ -60,10 +62,18 @@ function renderMemory(results: BenchResults): string[] {
   const lines = [
     '## Memory and start-up (VmRSS from /proc/<pid>/status)',
     '',
-    '| Target process | Idle, 2 s after start (MB) | Peak under load (MB) | Idle, 5 s after the last load (MB) |',
-    '|---|---|---|---|',
+    `| Target process | Idle, ${IDLE_EARLY_S} s after start (MB) | Idle, ${IDLE_SETTLED_S} s after start (MB) | Peak under load (MB) | Idle, 5 s after the last load (MB) |`,
+    '|---|---|---|---|---|',
   ];
-  for (const row of results.memory) lines.push(`| ${row.target} | ${ms(row.idleMb)} | ${ms(row.peakUnderLoadMb)} | ${ms(row.idleAfterLoadMb)} |`);
+  for (const row of results.memory) {
+    lines.push(`| ${row.target} | ${ms(row.idleMb)} | ${ms(row.settledIdleMb)} | ${ms(row.peakUnderLoadMb)} | ${ms(row.idleAfterLoadMb)} |`);
+  }
+  if (results.memory.some((row) => row.target === LIBRARY_FLOOR_ROW)) {
+    lines.push(
+      '',
+      `"${LIBRARY_FLOOR_ROW}" is bench/library-floor/main.mjs: the libraries a node loads (Koa and its router, pino, prom-client with its default metrics, yup, jsonc-parser, undici's Agent, eventsource-parser), each used once as the node uses it at start-up, behind one route, started with the node's flags and read at the same age; the difference to the gateway is the node's own code and what it holds. The pass-through runs under tsx, whose loader is in its RSS.`,
+    );
+  }
   const startup = results.startupMs ?? [];
   if (startup.length > 0) {
     lines.push(
