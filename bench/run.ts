@@ -133,7 +133,10 @@ async function main(): Promise<void> {
   });
   const portkey = await tryStart('portkey', () => startPortkey(upstream.port), missingTargets);
   const idle = [passthrough, gateway, portkey].flatMap((target) => (target?.child ? [{ name: target.name, pid: target.child.pid }] : []));
-  if (libraryFloor) idle.push({ name: LIBRARY_FLOOR_ROW, pid: libraryFloor.pid });
+  if (libraryFloor) {
+    children.push(libraryFloor);
+    idle.push({ name: LIBRARY_FLOOR_ROW, pid: libraryFloor.pid });
+  }
   log(`reading idle memory ${IDLE_EARLY_S} s and ${IDLE_SETTLED_S} s after start`);
   const memory: MemoryRow[] = await readIdleMemory(idle, performance.now());
   await libraryFloor?.stop();

@@ -12,7 +12,12 @@ export async function startLibraryFloor(): Promise<Child> {
     args: [...imageNodeFlags(), 'bench/library-floor/main.mjs'],
     readyLine: 'READY',
   });
-  await withTimeout(readyText, 20_000, 'starting the library floor');
+  try {
+    await withTimeout(readyText, 20_000, 'starting the library floor');
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
   return child;
 }
 
