@@ -36,11 +36,10 @@ function addedStream(results: BenchResults, target: string, rate: number, measur
 
 /**
  * CPU per request (µs) at a rate, pooled over the rounds (the verdict's figure: what the load cost
- * in all), with each round's figure and the median of the paired ratios (ours / the other's in
- * the same round) beside it, which show whether one round carried the pooled figure.
+ * in all), with each round's figure beside it.
  */
-function cpuAt(results: BenchResults, target: string, rate: number): Figure & { rounds?: number[] } {
-  const row = findRow(results.rates, target, rate, false);
+function cpuAt(rows: RateRow[], target: string, rate: number): Figure & { rounds?: number[] } {
+  const row = findRow(rows, target, rate, false);
   if (!row || !known(row.cpuPerRequestUs)) return { text: 'n/a' };
   const rounds = row.cpuPerRequestUsByRound;
   return rounds
@@ -48,16 +47,24 @@ function cpuAt(results: BenchResults, target: string, rate: number): Figure & { 
     : plain(row.cpuPerRequestUs, cpu);
 }
 
+/**
+ * "; median of rounds N.NNx" over the per-round ratios of two CPU figures measured in the same
+ * rounds, or nothing when either lacks its rounds. The verdict stays on the pooled ratio; the
+ * median shows whether one dear round made it.
+ */
+function medianOfRoundsNote(ours: { rounds?: number[] }, theirs: { rounds?: number[] }): string {
+  if (!ours.rounds || !theirs.rounds || ours.rounds.length !== theirs.rounds.length) return '';
+  const ratios = ours.rounds.map((value, round) => value / (theirs.rounds?.[round] as number));
+  return `; median of rounds ${medianOf(ratios).toFixed(2)}x`;
+}
+
 /** The CPU row against the pass-through, with the median of the per-round ratios in the ratio cell. */
 function cpuAgainstPassthrough(results: BenchResults, rate: number, limit: number): string {
-  const ours = cpuAt(results, 'gateway', rate);
-  const theirs = cpuAt(results, 'passthrough', rate);
-  const paired =
-    ours.rounds && theirs.rounds && ours.rounds.length === theirs.rounds.length
-      ? ours.rounds.map((value, round) => value / (theirs.rounds?.[round] as number))
-      : undefined;
-  const measure = `CPU per request at ${rate} req/s (µs${paired ? '; pooled, each round in brackets' : ''})`;
-  return againstPassthrough(measure, ours, theirs, limit, false, paired ? `; median of rounds ${medianOf(paired).toFixed(2)}x` : '');
+  const ours = cpuAt(results.rates, 'gateway', rate);
+  const theirs = cpuAt(results.rates, 'passthrough', rate);
+  const note = medianOfRoundsNote(ours, theirs);
+  const measure = `CPU per request at ${rate} req/s (µs${note ? '; pooled, each round in brackets' : ''})`;
+  return againstPassthrough(measure, ours, theirs, limit, false, note);
 }
 
 const plain = (value: number | undefined, format: (v: number | undefined) => string = ms): Figure => ({
@@ -86,15 +93,16 @@ function stateRows(state: StateCostFigures | undefined): string[] {
   if (!state) return [];
   const rows: string[] = [];
   for (const rate of [...new Set(state.rates.map((row) => row.rate))]) {
-    const off = state.rates.find((row) => row.rate === rate && row.target === state.names.off)?.cpuPerRequestUs;
+    const off = cpuAt(state.rates, state.names.off, rate);
     for (const [label, name] of [
       ['governance on', state.names.governance],
       ['request log on', state.names.requestLog],
     ] as const) {
-      const on = state.rates.find((row) => row.rate === rate && row.target === name)?.cpuPerRequestUs;
-      const value = known(on) && known(off) && off > 0 ? on / off : undefined;
+      const on = cpuAt(state.rates, name, rate);
+      const value = known(on.value) && known(off.value) && off.value > 0 ? on.value / off.value : undefined;
+      const ratioText = value === undefined ? 'n/a' : `${value.toFixed(2)}x${medianOfRoundsNote(on, off)}`;
       rows.push(
-        `| CPU per request at ${rate} req/s, ${label} vs off (µs) | ${cpu(on)} | ${cpu(off)} (off) | ${value === undefined ? 'n/a' : `${value.toFixed(2)}x`} (target <= 1.15x) | ${value === undefined ? 'not measured' : value <= 1.15 ? 'met' : '**missed**'} |`,
+        `| CPU per request at ${rate} req/s, ${label} vs off (µs; pooled, each round in brackets) | ${on.text} | ${off.text} (off) | ${ratioText} (target <= 1.15x) | ${value === undefined ? 'not measured' : value <= 1.15 ? 'met' : '**missed**'} |`,
       );
     }
   }
