@@ -173,7 +173,7 @@ describe('request log: filters, paging, stats and retention', () => {
     assert.equal(await countRows(pool, 'WHERE "timestamp" < now() - interval \'30 days\''), 0);
   });
 
-  it('stores text PostgreSQL would refuse (NUL, lone surrogates) cleaned, and drops only a row it refuses', async () => {
+  it('stores multi-byte text intact and text PostgreSQL would refuse (NUL, lone surrogates) cleaned, and drops only a row it refuses', async () => {
     const metrics = new RequestLogMetrics(new Registry());
     const writer = new RequestLogWriter(
       { prepare: async () => undefined, insert: (rows) => insertRows(pool, rows), logger: createSilentLogger(), metrics },
@@ -190,17 +190,22 @@ describe('request log: filters, paging, stats and retention', () => {
     );
     writer.enqueue(rowOf(loggable({ requestId: 'too-many-tokens', usage: { prompt_tokens: 5_000_000_000 } })));
     writer.enqueue(rowOf(loggable({ requestId: 'fine' })));
+    // Multi-byte UTF-8 (2, 3 and 4 bytes a character): the batch goes to PostgreSQL as bytes.
+    const wide = 'ü ✓ 日本語 😀 "quoted" \\ end';
+    writer.enqueue(rowOf(loggable({ requestId: 'wide-text', model: 'モデル', content: { input: [{ role: 'user', content: wide }] } })));
     assert.deepEqual(await writer.flush(10_000), { left: 0 });
     const stored = await pool.query(
-      "SELECT request_id, model, input_history FROM request_logs WHERE request_id IN ('odd-text', 'too-many-tokens', 'fine') ORDER BY request_id",
+      "SELECT request_id, model, input_history FROM request_logs WHERE request_id IN ('odd-text', 'too-many-tokens', 'fine', 'wide-text') ORDER BY request_id",
     );
     assert.deepEqual(
       stored.rows.map((row: { request_id: string }) => row.request_id),
-      ['fine', 'odd-text'],
+      ['fine', 'odd-text', 'wide-text'],
     );
     assert.equal(stored.rows[1].model, 'mx');
     assert.deepEqual(stored.rows[1].input_history, [{ role: 'user', content: 'half \ufffd pair and nul ', name: 'a backslash then \\u0000 is text' }]);
+    assert.equal(stored.rows[2].model, 'モデル');
+    assert.deepEqual(stored.rows[2].input_history, [{ role: 'user', content: wide }]);
     assert.equal((await metrics.dropped.get()).values.find((value) => value.labels.reason === 'rejected')?.value, 1);
-    assert.equal((await metrics.written.get()).values[0]?.value, 2);
+    assert.equal((await metrics.written.get()).values[0]?.value, 3);
   });
 });
