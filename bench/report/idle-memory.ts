@@ -1,3 +1,4 @@
+import { sleep } from '../../shared/backoff.js';
 import type { MemoryRow } from './results.js';
 import { readRssMb } from './rss.js';
 
@@ -36,7 +37,6 @@ export function idleBaselineMb(row: MemoryRow): number {
   return row.settledIdleMb !== undefined && Number.isFinite(row.settledIdleMb) ? row.settledIdleMb : row.idleMb;
 }
 
-async function sleepUntil(time: number): Promise<void> {
-  const wait = time - performance.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+function sleepUntil(time: number): Promise<void> {
+  return sleep(Math.max(0, time - performance.now()));
 }
