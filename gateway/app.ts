@@ -97,7 +97,7 @@ export function buildAppDeps(config: RuntimeConfig, options: BuildDepsOptions): 
 }
 
 /**
- * Builds the node's Koa app; never listens (main.ts and the tests do). Route modules each
+ * Builds the node's Koa app; never listens (start-node.ts and the tests do). Route modules each
  * register their paths on one router; provider teams add one line here for drop-in routes.
  */
 export function createApp(deps: AppDeps): Koa {

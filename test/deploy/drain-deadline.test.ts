@@ -13,7 +13,7 @@ import { readSettings } from '../../reloader/settings.js';
 import { DEFAULT_DRAIN_DEADLINE_MS } from '../../shared/drain-deadline.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-type Service = { environment?: Record<string, string>; stop_grace_period?: string };
+type Service = { environment?: Record<string, string>; stop_grace_period?: string; init?: boolean };
 
 function services(file: string): Record<string, Service> {
   return (parse(readFileSync(join(ROOT, file), 'utf8')) as { services: Record<string, Service> }).services;
@@ -34,6 +34,15 @@ function durationS(value: string | undefined): number {
 }
 
 describe('the drain deadline, end to end', () => {
+  it("compose and swarm run the node processes under Docker's init: a stop while one starts is never lost to PID 1", () => {
+    // Without it, `docker stop` of a node still loading waits out the whole stop_grace_period.
+    for (const file of ['docker-compose.yml', 'docker-stack.yml']) {
+      const { gateway, reloader } = services(file);
+      assert.equal(gateway?.init, true, `${file}: gateway`);
+      assert.equal(reloader?.init, true, `${file}: reloader`);
+    }
+  });
+
   it('is minutes by default, the same for the reloader and the node, with a longer stop timeout', () => {
     assert.ok(DEFAULT_DRAIN_DEADLINE_MS >= 5 * 60_000, 'LLM calls of several minutes are normal');
     const reloader = readSettings({});

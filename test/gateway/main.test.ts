@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import OpenAI from 'openai';
 import { createGate, MockUpstream } from '../support/mock-upstream.js';
 import { getFresh, spawnGateway, startGatewayProcess } from '../support/spawn-gateway.js';
@@ -17,6 +19,20 @@ async function waitForHealthStatus(url: string, status: number): Promise<{ statu
     if (response.status === status) return response;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A TCP server that accepts connections and never answers: a database that hangs. */
+async function startSilentServer(): Promise<{ port: number; connected: Promise<void>; close: () => void }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => sockets.add(socket));
+  const connected = once(server, 'connection').then(() => undefined);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const close = (): void => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  };
+  return { port: (server.address() as AddressInfo).port, connected, close };
 }
 
 describe('gateway main (child process)', function () {
@@ -53,6 +69,39 @@ describe('gateway main (child process)', function () {
     assert.equal(text, 'chunk-0 chunk-1 chunk-2 chunk-3 ');
     assert.equal(await node.exited, 0);
     assert.equal(upstream.requests.length, 1, 'the refused request did no upstream work');
+  });
+
+  it('as PID 1 (a container without an init), stops at once on a SIGTERM that comes while it starts', async () => {
+    // A rate limit needs the governance store, and the node connects to it before it listens:
+    // a store that never answers holds the start-up there, past the loading of every module.
+    const store = await startSilentServer();
+    const config = {
+      ...providerConfig(upstream.url),
+      governance: {
+        virtual_keys: [{ id: 'vk', value: 'sk-bf-pid-one-0001', rate_limit_id: 'rl' }],
+        rate_limits: [{ id: 'rl', request_max_limit: 5, request_reset_duration: '1m' }],
+      },
+    };
+    const started = startGatewayProcess(config, {
+      asPidOne: true,
+      env: { GOVERNANCE_DATABASE_URL: `postgres://gateway@127.0.0.1:${store.port}/gateway`, GOVERNANCE_STORE_TIMEOUT_MS: '3000' },
+    });
+    try {
+      await store.connected;
+      started.gateway.signal('SIGTERM');
+      const outcome = await Promise.race([
+        started.gateway.exited.then((code) => `exited with ${String(code)}`),
+        started.listening.then(
+          () => 'ignored SIGTERM and went on to listen',
+          () => 'never listened',
+        ),
+      ]);
+      assert.equal(outcome, 'exited with 143');
+      assert.match(started.gateway.stderr(), /SIGTERM while starting/);
+    } finally {
+      started.gateway.child.kill('SIGKILL');
+      store.close();
+    }
   });
 
   it('ignores SIGHUP, saying so in its log, and keeps serving a stream in flight', async () => {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,6 +30,18 @@ export interface SpawnedGateway {
   stderr: () => string;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
+  /** Sends `signal` to the node process itself (inside its PID namespace when it runs as PID 1). */
+  signal: (signal: NodeJS.Signals) => void;
+}
+
+/** How to start the child. */
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  /**
+   * Runs the node as PID 1 of a PID namespace of its own (util-linux `unshare`), as in a
+   * container without an init: the kernel drops any signal PID 1 has no handler for.
+   */
+  asPidOne?: boolean;
 }
 
 /** Writes `config` (object or text) to a temp file and returns its path. */
@@ -41,18 +53,18 @@ export function writeTempConfig(config: object | string): string {
 }
 
 /** Starts the child and resolves once it logged that it listens (or rejects if it exits first). */
-export async function spawnGateway(config: object | string, options: { env?: Record<string, string> } = {}): Promise<SpawnedGateway> {
+export async function spawnGateway(config: object | string, options: SpawnOptions = {}): Promise<SpawnedGateway> {
   const started = startGatewayProcess(config, options);
   const url = await started.listening;
   return { ...started.gateway, url };
 }
 
 /** Starts the child without waiting: for tests of a node that must refuse to start. */
-export function startGatewayProcess(
-  config: object | string,
-  options: { env?: Record<string, string> } = {},
-): { gateway: Omit<SpawnedGateway, 'url'>; listening: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+export function startGatewayProcess(config: object | string, options: SpawnOptions = {}): { gateway: Omit<SpawnedGateway, 'url'>; listening: Promise<string> } {
+  const node = [process.execPath, '--import', 'tsx', MAIN];
+  // --kill-child: the node dies with unshare, so a failed test leaves no PID 1 behind.
+  const [command, ...args] = options.asPidOne ? ['unshare', ...unprivilegedUserNamespace(), '--pid', '--fork', '--kill-child', '--', ...node] : node;
+  const child = spawn(command as string, args, {
     env: { PATH: process.env.PATH ?? '', CONFIG_PATH: writeTempConfig(config), PORT: '0', HOST: '127.0.0.1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -73,7 +85,23 @@ export function startGatewayProcess(
     });
     void exited.then((code) => reject(new Error(`gateway exited with ${String(code)} before listening: ${stderr}`)));
   });
-  return { gateway: { child, logs, stderr: () => stderr, exited }, listening };
+  const signal = (name: NodeJS.Signals): void => {
+    if (!options.asPidOne) child.kill(name);
+    else process.kill(forkedChildOf(child.pid as number), name);
+  };
+  return { gateway: { child, logs, stderr: () => stderr, exited, signal }, listening };
+}
+
+/** A user namespace for `unshare --pid` when the tests do not run as root. */
+function unprivilegedUserNamespace(): string[] {
+  return process.getuid?.() === 0 ? [] : ['--user', '--map-root-user'];
+}
+
+/** The process `unshare --fork` started (PID 1 inside, an ordinary PID here). */
+function forkedChildOf(pid: number): number {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  if (children.length !== 1) throw new Error(`expected one process under unshare ${pid}, found ${children.length}`);
+  return Number(children[0]);
 }
 
 /** GET on a fresh connection (no keep-alive pool), for probing a draining node. */

@@ -86,7 +86,7 @@ export async function startGateway(config: object | string, options: StartGatewa
     registry: metrics.registry,
     ...(options.random ? { random: options.random } : {}),
   });
-  // As main.ts does: connect and migrate before listening.
+  // As start-node.ts does: connect and migrate before listening.
   await governance?.warm();
   const deps = buildAppDeps(runtime, {
     logger,

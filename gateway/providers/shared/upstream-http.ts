@@ -40,7 +40,7 @@ export const DEFAULT_UPSTREAM_LIMITS: Readonly<UpstreamLimits> = { maxBodyBytes:
 
 let limits: Readonly<UpstreamLimits> = DEFAULT_UPSTREAM_LIMITS;
 
-/** Sets the node's upstream limits (main.ts, from the environment; tests). Returns the old ones. */
+/** Sets the node's upstream limits (start-node.ts, from the environment; tests). Returns the old ones. */
 export function setUpstreamLimits(next: Readonly<UpstreamLimits>): Readonly<UpstreamLimits> {
   const previous = limits;
   limits = next;
