@@ -36,6 +36,9 @@ const log = (line: string) => console.log(`      [e2e ${new Date().toISOString()
 
 describe('cluster end to end (real Docker, nginx, reloader)', function () {
   this.timeout(20 * 60_000);
+  // The scenarios run in order on one cluster, each from the state the last one left: after a
+  // failure the rest would each wait out their own deadlines on a broken cluster, for an hour.
+  this.bail(true);
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   let base: BaseImages;
   let cluster: Cluster;

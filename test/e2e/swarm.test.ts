@@ -23,6 +23,9 @@ const text = (config: unknown) => `${JSON.stringify(config, null, 2)}\n`;
 
 describe('Docker Swarm stack end to end (real engine, single-node swarm)', function () {
   this.timeout(15 * 60_000);
+  // The scenarios run in order on one cluster, each from the state the last one left: after a
+  // failure the rest would each wait out their own deadlines on a broken cluster, for an hour.
+  this.bail(true);
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const reuse = process.env.E2E_SWARM_IMAGES;
   let base: BaseImages | undefined;
