@@ -23,6 +23,7 @@ export const LogEvent = {
   rolloutEnded: 'rollout-ended',
   rolloutHalted: 'rollout-halted',
   rolloutResuming: 'rollout-resuming',
+  nodeStopPending: 'node-stop-pending',
   restartResumed: 'restart-resumed',
   restartResumeFailed: 'restart-resume-failed',
   reconcileFailed: 'reconcile-failed',

@@ -1,4 +1,5 @@
 import type { Logger } from '../../../shared/logger.js';
+import { remindWhilePending } from '../../../shared/remind-while-pending.js';
 import { LogEvent } from '../../observability/log-events.js';
 import type { ObservedNode } from '../../rollout/node.js';
 import type { HealthProbe } from '../health-probe.js';
@@ -17,7 +18,16 @@ export interface ComposePlatformOptions {
   logger: Logger;
   /** Seconds `docker stop` gives a node before SIGKILL. */
   stopTimeoutS: number;
+  /** How often a stop still waiting for the node to exit is logged (STOP_REMINDER_MS). */
+  stopReminderMs?: number;
 }
+
+/**
+ * A drained node exits within seconds of SIGTERM; past this, and then as often, the reloader
+ * says which node it is waiting on and when Docker will kill it, rather than falling silent for
+ * up to the whole stop timeout (10 minutes) while the rollout waits.
+ */
+export const STOP_REMINDER_MS = 30_000;
 
 /**
  * The Platform over Docker Compose: nodes are the project's containers labelled as gateways,
@@ -61,7 +71,14 @@ export function createComposePlatform(options: ComposePlatformOptions): Platform
     },
 
     async restartNode(node, onProgress): Promise<void> {
-      await docker.stop(node.id, options.stopTimeoutS);
+      const { stopTimeoutS } = options;
+      await remindWhilePending(docker.stop(node.id, stopTimeoutS), options.stopReminderMs ?? STOP_REMINDER_MS, (waitedMs) => {
+        const waitedS = Math.round(waitedMs / 1000);
+        logger.warn(
+          { event: LogEvent.nodeStopPending, node: node.name, waited_s: waitedS, stop_timeout_s: stopTimeoutS },
+          `${node.name} has not exited ${waitedS} s after docker stop: still finishing requests or writing its log, or not answering SIGTERM; Docker kills it at ${stopTimeoutS} s`,
+        );
+      });
       onProgress('stopped');
       await docker.start(node.id);
       onProgress('started');

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { createComposePlatform, toNodeChange } from '../../../../reloader/platform/compose/compose-platform.js';
+import type { DockerPort } from '../../../../reloader/platform/compose/docker-port.js';
 import type { Platform } from '../../../../reloader/platform/platform.js';
+import { sleep } from '../../../../shared/backoff.js';
+import { waitFor } from '../../../support/wait-for.js';
 import { captureLogger, FakeCluster } from '../../fake-cluster.js';
 
 const FP = `sha256:${'a'.repeat(64)}`;
@@ -29,6 +32,43 @@ describe('compose platform (the Platform seam over Docker Compose + nginx)', () 
     await platform.restartNode(nodes.find((n) => n.name === 'gateway-2')!, (step) => progress.push(`${step} after ${cluster.calls.at(-1)}`));
     assert.deepEqual(progress, ['stopped after stop gateway-2', 'started after start gateway-2']);
     assert.equal(platform.scope, 'proj');
+  });
+
+  it('says, while a stopped node has not exited, which node the rollout waits on and when Docker kills it; nothing once it exited', async () => {
+    cluster.addNode('gateway-1', 1, FP);
+    let exit!: () => void;
+    const exited = new Promise<void>((resolve) => (exit = resolve));
+    // A node slow to exit: Docker's stop call returns only once it has.
+    const slowToExit: DockerPort = {
+      ...cluster.docker,
+      stop: async (id, timeoutS) => {
+        await exited;
+        await cluster.docker.stop(id, timeoutS);
+      },
+    };
+    const captured = captureLogger();
+    const slow = createComposePlatform({
+      docker: slowToExit,
+      probe: cluster.probe,
+      rotation: cluster.rotation,
+      logger: captured.logger,
+      stopTimeoutS: 620,
+      stopReminderMs: 20,
+    });
+    const reminders = () => captured.records.filter((r) => r.event === 'node-stop-pending');
+    const [node] = await slow.observeNodes();
+    const progress: string[] = [];
+    const restarted = slow.restartNode(node!, (step) => progress.push(step));
+    await waitFor(() => reminders().length >= 2);
+    assert.deepEqual(progress, [], 'not reported stopped while it runs');
+    assert.equal(reminders()[0]?.node, 'gateway-1');
+    assert.match(String(reminders()[0]?.msg), /^gateway-1 has not exited \d+ s after docker stop: .* Docker kills it at 620 s$/);
+    exit();
+    await restarted;
+    assert.deepEqual(progress, ['stopped', 'started']);
+    const after = reminders().length;
+    await sleep(100);
+    assert.equal(reminders().length, after, 'no reminder once the node exited');
   });
 
   it('keeps the rotation in step, leaving the excluded node out, and applies nothing when nothing changed', async () => {
