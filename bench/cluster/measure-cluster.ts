@@ -16,10 +16,25 @@ const BRING_UP_BUDGET_MS = Number(process.env.BENCH_CLUSTER_BUDGET_MS ?? 8 * 60_
 /** Config edits timed per run: the verdict is on every one, so a lucky edit cannot carry it. */
 const ROLLOUTS_MEASURED = 3;
 
+/**
+ * The host PID of each node's Node.js process, for its CPU and RSS. Not the container's main
+ * process: compose runs the nodes under Docker's init (`init: true`), which is that process.
+ */
 async function nodeHostPids(cluster: Cluster): Promise<number[]> {
   const nodes = await cluster.gatewayNodes();
-  const { stdout } = await run(DOCKER, ['inspect', '-f', '{{.State.Pid}}', ...nodes.map((n) => n.id)]);
-  return stdout.split('\n').filter(Boolean).map(Number);
+  return Promise.all(nodes.map((node) => nodeProcessPid(node.id)));
+}
+
+async function nodeProcessPid(containerId: string): Promise<number> {
+  const { stdout } = await run(DOCKER, ['top', containerId, '-o', 'pid,comm']);
+  const pids = stdout
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, command]) => command === 'node')
+    .map(([pid]) => Number(pid));
+  if (pids.length !== 1) throw new Error(`expected one node process in container ${containerId.slice(0, 12)}, found ${pids.length}:\n${stdout}`);
+  return pids[0] as number;
 }
 
 function clusterTargets(cluster: Cluster, pids: number[]): Target[] {
