@@ -30,7 +30,7 @@ const STATE_FLUSH_MAX_MS = 15_000;
  * and validate the config (exit 1 with every issue before listening if it is invalid), listen,
  * and drain on SIGTERM/SIGINT.
  */
-async function main(): Promise<void> {
+async function startNode(): Promise<void> {
   const env = readNodeEnv(process.env);
   const logger = createLogger({ level: env.logLevel });
 
@@ -200,7 +200,7 @@ function exitAfterFlush(logger: Logger, code: number): void {
   logger.flush(() => exit());
 }
 
-main().catch((error: unknown) => {
+startNode().catch((error: unknown) => {
   process.stderr.write(`gateway failed to start: ${(error as Error).message}\n`);
   process.exit(1);
 });
