@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { BatchEncoder } from './batch-encoder.js';
 import { CONTENT_COLUMNS, type RequestLogRow } from './log-row.js';
 
 /** The columns written, in the order of the VALUES tuples. */
@@ -79,25 +80,15 @@ const INSERT_STATEMENT = {
  * Writes rows with one INSERT. `ON CONFLICT (id) DO NOTHING`: a batch re-sent after a connection
  * broke mid-commit (did it land or not?) never doubles a row. The rows serialise as they are: a
  * RequestLogRow's keys are the columns, its Date becomes ISO 8601 (to the millisecond, as
- * timestamptz reads it), and a number that is not finite becomes null.
+ * timestamptz reads it), and a number that is not finite becomes null. A writer passes its own
+ * encoder, so that its batches reuse one buffer (see BatchEncoder).
  */
-export async function insertRows(client: pg.Pool | pg.PoolClient, rows: readonly RequestLogRow[]): Promise<void> {
+export async function insertRows(client: pg.Pool | pg.PoolClient, rows: readonly RequestLogRow[], encoder = new BatchEncoder()): Promise<void> {
   if (rows.length === 0) return;
-  await client.query({ ...INSERT_STATEMENT, values: [batchJson(rows)] });
-}
-
-/**
- * The rows as one JSON array, in one flat string. `JSON.stringify(rows)` returns a batch's text as
- * a chain of pieces (a cons string), which pg's `Buffer.byteLength` flattens into a copy. Measured
- * at 500 req/s, those copies outlived V8's young generation: the logged node moved 3.6-3.9 KB a
- * request into its old generation against 1.8-2.2 KB without the log, and paid for it in full
- * collections (bench/profile-notes.md). `join` writes its result flat, in one allocation; with
- * it the logged node promotes what the node without the log does.
- */
-export function batchJson(rows: readonly RequestLogRow[]): string {
-  if (rows.length === 0) return '[]';
-  const parts = rows.map((row) => JSON.stringify(row));
-  parts[0] = `[${parts[0]}`;
-  parts[parts.length - 1] += ']';
-  return parts.join(',');
+  const batch = encoder.encode(rows);
+  try {
+    await client.query({ ...INSERT_STATEMENT, values: [batch] });
+  } finally {
+    encoder.release(batch);
+  }
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { LogsStoreSettings } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
+import { BatchEncoder } from './batch-encoder.js';
 import { insertRows } from './insert-rows.js';
 import { RequestLogMetrics } from './log-metrics.js';
 import { toRow, type LoggableRequest } from './log-row.js';
@@ -76,7 +77,8 @@ export async function startRequestLog(settings: LogsStoreSettings, options: Star
     ready = true;
   };
   const metrics = new RequestLogMetrics(options.registry);
-  const writer = new RequestLogWriter({ prepare, insert: (rows) => insertRows(pool, rows), logger, metrics }, options.writer);
+  const encoder = new BatchEncoder();
+  const writer = new RequestLogWriter({ prepare, insert: (rows) => insertRows(pool, rows, encoder), logger, metrics }, options.writer);
 
   try {
     await prepare();

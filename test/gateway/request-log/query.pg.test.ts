@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
+import { BatchEncoder } from '../../../gateway/request-log/batch-encoder.js';
 import { insertRows } from '../../../gateway/request-log/insert-rows.js';
 import { parseLogQuery } from '../../../gateway/request-log/log-filters.js';
 import { findLog, searchLogs } from '../../../gateway/request-log/log-query.js';
@@ -175,8 +176,11 @@ describe('request log: filters, paging, stats and retention', () => {
 
   it('stores multi-byte text intact and text PostgreSQL would refuse (NUL, lone surrogates) cleaned, and drops only a row it refuses', async () => {
     const metrics = new RequestLogMetrics(new Registry());
+    // One encoder, as a node's writer has: the refused batch is then written again row by row
+    // through the same buffer, each row shorter than the batch before it.
+    const encoder = new BatchEncoder();
     const writer = new RequestLogWriter(
-      { prepare: async () => undefined, insert: (rows) => insertRows(pool, rows), logger: createSilentLogger(), metrics },
+      { prepare: async () => undefined, insert: (rows) => insertRows(pool, rows, encoder), logger: createSilentLogger(), metrics },
       { batchSize: 10, flushIntervalMs: 60_000 },
     );
     writer.enqueue(

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { captureAnswer, captureChunk, captureRequest, contentForRow, type CapturedContent } from '../../../gateway/request-log/capture-content.js';
+import { BatchEncoder } from '../../../gateway/request-log/batch-encoder.js';
 import { RequestLogMetrics } from '../../../gateway/request-log/log-metrics.js';
-import { batchJson } from '../../../gateway/request-log/insert-rows.js';
 import { MAX_CONTENT_CHARS, toRow, type RequestLogRow } from '../../../gateway/request-log/log-row.js';
 import { RequestLogWriter } from '../../../gateway/request-log/log-writer.js';
 import { createRedactor } from '../../../gateway/request-log/redact.js';
@@ -105,13 +105,39 @@ describe('request log: rows, queue and writer', () => {
     );
   });
 
-  it('batch text: the rows as one JSON array, whatever their content', () => {
+  it('batch bytes: the rows as one JSON array in UTF-8, whatever their content and size', () => {
     const rows = [
-      toRow(loggable({ requestId: 'r1', content: { input: [{ role: 'user', content: '],[{"id":"x"} \u0000 "quoted" ✓' }] } }), plain),
+      toRow(loggable({ requestId: 'r1', content: { input: [{ role: 'user', content: '],[{"id":"x"} \u0000 "quoted" ✓ ü 日本語 😀 \ud83d' }] } }), plain),
       toRow(loggable({ requestId: 'r2', latencyMs: Number.NaN, errorCode: 'e', errorMessage: 'a\nb' }), plain),
       toRow(loggable({ requestId: 'r3' }), plain),
     ];
-    for (const batch of [rows, rows.slice(0, 1), []]) assert.deepEqual(JSON.parse(batchJson(batch)), JSON.parse(JSON.stringify(batch)));
+    // Rows of 180 KB in 3-byte characters: past the encoder's first buffer (128 KB), then past
+    // what it keeps (1 MB).
+    const large = (requestId: string) => toRow(loggable({ requestId, content: { input: '語'.repeat(60_000) } }), plain);
+    assert.match(large('probe').input_history ?? '', /^"語語/, 'the row keeps its content (no oversize marker)');
+    const eight = Array.from({ length: 8 }, (_, index) => large(`large-${index}`));
+    const encoder = new BatchEncoder();
+    for (const batch of [rows, rows.slice(0, 1), [], [large('big'), ...rows], eight, rows.slice(1)]) {
+      const bytes = encoder.encode(batch);
+      assert.deepEqual(JSON.parse(bytes.toString('utf8')), JSON.parse(JSON.stringify(batch)));
+      encoder.release(bytes);
+    }
+  });
+
+  it('batch bytes: a batch encoded while another is out leaves the first one intact', () => {
+    const encoder = new BatchEncoder();
+    const first = encoder.encode([rowNamed('first-a'), rowNamed('first-b')]);
+    const firstText = first.toString('utf8');
+    const second = encoder.encode([rowNamed('second')]);
+    encoder.release(second);
+    const third = encoder.encode([rowNamed('third')]);
+    assert.equal(first.toString('utf8'), firstText, 'the batch still out was not written over');
+    assert.deepEqual(
+      [second, third].map((bytes) => (JSON.parse(bytes.toString('utf8')) as RequestLogRow[]).map((row) => row.request_id)),
+      [['second'], ['third']],
+    );
+    encoder.release(first);
+    encoder.release(third);
   });
 
   it('writer: writes batches, retries after a failure without losing rows, flushes on demand', async () => {
