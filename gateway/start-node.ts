@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { ConfigLoadError, loadConfigFile, shortFingerprint } from '../shared/config/index.js';
 import { buildAppDeps, createApp } from './app.js';
 import { drainServer } from './lifecycle/drain.js';
+import { startIdleMemoryTrim } from './lifecycle/idle-memory-trim.js';
 import { handOverStartupSignals } from './lifecycle/startup-signals.js';
 import { createHttpServer, listen } from './lifecycle/server.js';
 import { createLogger, type Logger } from '../shared/logger.js';
@@ -132,11 +133,14 @@ async function startNode(): Promise<void> {
 
   // A stray rejection must not take down the streams of every other client: log it and go on.
   process.on('unhandledRejection', (reason: unknown) => logger.error({ event: 'unhandled-rejection', err: reason }, 'unhandled promise rejection'));
+  // Once a burst is over, give back the young generation V8 grew for it.
+  const idleTrim = startIdleMemoryTrim({ admitted: () => deps.lifecycle.admitted });
 
   let draining = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (draining) return;
     draining = true;
+    idleTrim.stop();
     logger.info({ event: 'signal', signal }, 'shutting down');
     const signalledAt = performance.now();
     drainServer({ server, lifecycle: deps.lifecycle, logger, timeoutMs: env.shutdownTimeoutMs })

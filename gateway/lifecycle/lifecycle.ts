@@ -12,6 +12,7 @@ export class Lifecycle {
   private current: LifecycleState = 'ok';
   private readonly active = new Set<Cancellation>();
   private idleWaiters: (() => void)[] = [];
+  private admittedTotal = 0;
   readonly startedAt = Date.now();
 
   constructor(private readonly onCountChange?: (count: number) => void) {}
@@ -30,11 +31,17 @@ export class Lifecycle {
     return this.active.size;
   }
 
+  /** Inference requests accepted since the node started (grows by one with each admit). */
+  get admitted(): number {
+    return this.admittedTotal;
+  }
+
   /**
    * Counts one request in until the returned function is called. `cancellation` is aborted if
    * the drain deadline passes while the request is still running.
    */
   admit(cancellation: Cancellation): () => void {
+    this.admittedTotal++;
     this.active.add(cancellation);
     this.onCountChange?.(this.active.size);
     let done = false;
