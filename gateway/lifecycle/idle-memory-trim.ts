@@ -23,8 +23,8 @@ export interface IdleMemoryTrimOptions {
  *
  * Why: under load V8 grows its young generation (30-60 MB more RSS), and it shrinks it only at
  * the end of a collection made while the allocation rate is low. A node that goes quiet
- * allocates next to nothing (a health check a second fills no young generation for hours), so
- * it collects nothing: the bench's node kept 129 MB for the whole minute it was watched after
+ * allocates next to nothing (a health check a second allocates little), so it collects
+ * nothing: the bench's node kept 129 MB for the whole minute it was watched after
  * saturation, against 69 MB settled before the load (bench/profile-notes.md). One collection at
  * that moment sees the low rate, and V8 gives the memory back. It costs a few milliseconds once
  * per spell, and nothing while requests flow: the check is one timer reading a counter.
