@@ -30,11 +30,15 @@ export interface IdleMemoryTrimOptions {
  * per spell, and nothing while requests flow: the check is one timer reading a counter.
  */
 export function startIdleMemoryTrim(options: IdleMemoryTrimOptions): { stop(): void } {
-  const collect = options.collect ?? youngGenerationCollection();
-  if (!collect) return { stop: () => undefined };
+  // Made at the first spell's end, not at start-up: the context that hands out `gc` costs about
+  // 90 KB of heap, which a node that has served nothing should not carry. null: the runtime
+  // offers no collector.
+  let collect: (() => void) | undefined | null = options.collect;
   const spells = new QuietSpells(options.admitted);
   const timer = setInterval(() => {
-    if (spells.check()) collect();
+    if (!spells.check()) return;
+    if (collect === undefined) collect = youngGenerationCollection() ?? null;
+    collect?.();
   }, options.quietMs ?? QUIET_MS);
   // The trim must never keep a stopping process alive.
   timer.unref();
