@@ -37,14 +37,15 @@ export class BatchEncoder {
       target.copy(grown, 0, 0, length);
       target = grown;
     };
-    reserve(2);
+    reserve(1);
     target[length++] = 0x5b; // [
     for (let index = 0; index < rows.length; index++) {
       const json = JSON.stringify(rows[index]);
-      reserve(json.length * MAX_UTF8_PER_UNIT + 2);
+      reserve(json.length * MAX_UTF8_PER_UNIT + 1);
       if (index > 0) target[length++] = 0x2c; // ,
       length += target.write(json, length);
     }
+    reserve(1);
     target[length++] = 0x5d; // ]
     if (this.lent) return target.subarray(0, length);
     this.buffer = target.length <= KEPT_BYTES ? target : undefined;
