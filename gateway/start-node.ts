@@ -3,6 +3,7 @@ import { ConfigLoadError, loadConfigFile, shortFingerprint } from '../shared/con
 import { buildAppDeps, createApp } from './app.js';
 import { drainServer } from './lifecycle/drain.js';
 import { startIdleMemoryTrim } from './lifecycle/idle-memory-trim.js';
+import { holdMemoryReducerAnchor } from './lifecycle/memory-reducer-anchor.js';
 import { handOverStartupSignals } from './lifecycle/startup-signals.js';
 import { createHttpServer, listen } from './lifecycle/server.js';
 import { createLogger, type Logger } from '../shared/logger.js';
@@ -32,6 +33,8 @@ const STATE_FLUSH_MAX_MS = 15_000;
  * and drain on SIGTERM/SIGINT.
  */
 async function startNode(): Promise<void> {
+  // Before V8's first memory-reducer check, 8 s after start: without it Node 24 never shrinks the heap.
+  holdMemoryReducerAnchor();
   const env = readNodeEnv(process.env);
   const logger = createLogger({ level: env.logLevel });
 

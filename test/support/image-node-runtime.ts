@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The Node major version the gateway image runs: NODE_IMAGE's default in gateway/Dockerfile. */
+export function imageNodeMajor(dockerfile = join(process.cwd(), 'gateway', 'Dockerfile')): number {
+  const match = /ARG NODE_IMAGE=node:(\d+)/.exec(readFileSync(dockerfile, 'utf8'));
+  if (!match?.[1]) throw new Error(`${dockerfile} names no node:<major> NODE_IMAGE default`);
+  return Number(match[1]);
+}
+
+/**
+ * A `node` binary of the image's major version, for tests of behaviour that differs between
+ * runtimes (the code runs on Node 20 and 24). This process's own when it is that version;
+ * otherwise npm's `node-<platform>-<arch>` package of it (no container registry is reachable on
+ * the machines this project is built on, but npm's is), fetched once and cached in
+ * E2E_CACHE_DIR (default /var/cache/ai-gateway-e2e, or the temp dir where that is not writable).
+ */
+export async function imageNodeRuntime(): Promise<string> {
+  const major = imageNodeMajor();
+  if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
+  const packageName = `node-${process.platform}-${process.arch}`;
+  const home = join(cacheDir(), `${packageName}-${major}`);
+  const binary = join(home, 'package', 'bin', 'node');
+  if (existsSync(binary)) return binary;
+
+  mkdirSync(cacheDir(), { recursive: true });
+  const work = mkdtempSync(join(cacheDir(), `${packageName}-`));
+  try {
+    await run('npm', ['pack', `${packageName}@${major}`, '--pack-destination', work, '--silent'], { timeout: 5 * 60_000 });
+    const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+    if (!tarball) throw new Error(`npm pack ${packageName}@${major} left no tarball`);
+    await run('tar', ['-xzf', join(work, tarball), '-C', work]);
+    rmSync(join(work, tarball));
+    // Renamed whole, so a run cut short never leaves a half-extracted runtime behind.
+    renameSync(work, home);
+  } catch (error) {
+    rmSync(work, { recursive: true, force: true });
+    // Another test process may have fetched it meanwhile.
+    if (!existsSync(binary)) throw error;
+  }
+  return binary;
+}
+
+function cacheDir(): string {
+  const preferred = process.env.E2E_CACHE_DIR ?? '/var/cache/ai-gateway-e2e';
+  try {
+    mkdirSync(preferred, { recursive: true });
+    accessSync(preferred, constants.W_OK);
+    return preferred;
+  } catch {
+    return join(tmpdir(), 'ai-gateway-e2e');
+  }
+}
