@@ -56,10 +56,17 @@ export const SETTLE_WATCH_S = 60;
  * the heap a load grew only once its memory reducer runs, some seconds after the allocation
  * rate drops, so one reading 5 s after a load says little about whether the memory comes back.
  */
-export async function watchRssSettle(pid: number, thresholdMb: number, alreadyWaitedS: number): Promise<number | null | undefined> {
+export async function watchRssSettle(
+  pid: number,
+  thresholdMb: number,
+  alreadyWaitedS: number,
+  /** Called with each reading, so the log can show the path a miss took. */
+  onReading?: (second: number, rssMb: number) => void,
+): Promise<number | null | undefined> {
   for (let second = alreadyWaitedS; second <= SETTLE_WATCH_S; second += 1) {
     const rss = readRssMb(pid);
     if (Number.isNaN(rss)) return undefined;
+    onReading?.(second, rss);
     if (rss <= thresholdMb) return second;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
