@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { writableTestCacheDir } from './test-cache-dir.js';
 
 const run = promisify(execFile);
 
@@ -24,12 +24,12 @@ export async function imageNodeRuntime(): Promise<string> {
   const major = imageNodeMajor();
   if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
   const packageName = `node-${process.platform}-${process.arch}`;
-  const home = join(cacheDir(), `${packageName}-${major}`);
+  const cache = writableTestCacheDir();
+  const home = join(cache, `${packageName}-${major}`);
   const binary = join(home, 'package', 'bin', 'node');
   if (existsSync(binary)) return binary;
 
-  mkdirSync(cacheDir(), { recursive: true });
-  const work = mkdtempSync(join(cacheDir(), `${packageName}-`));
+  const work = mkdtempSync(join(cache, `${packageName}-`));
   try {
     await run('npm', ['pack', `${packageName}@${major}`, '--pack-destination', work, '--silent'], { timeout: 5 * 60_000 });
     const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
@@ -44,15 +44,4 @@ export async function imageNodeRuntime(): Promise<string> {
     if (!existsSync(binary)) throw error;
   }
   return binary;
-}
-
-function cacheDir(): string {
-  const preferred = process.env.E2E_CACHE_DIR ?? '/var/cache/ai-gateway-e2e';
-  try {
-    mkdirSync(preferred, { recursive: true });
-    accessSync(preferred, constants.W_OK);
-    return preferred;
-  } catch {
-    return join(tmpdir(), 'ai-gateway-e2e');
-  }
 }
