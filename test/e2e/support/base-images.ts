@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, cpSync, copyFileSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPostgresImage } from './postgres-base-image.js';
+import { TEST_CACHE_DIR } from '../../support/test-cache-dir.js';
 import { docker, runCommand } from './run-command.js';
 
 /**
@@ -18,8 +19,7 @@ export interface BaseImages {
   postgres: string;
 }
 
-const CACHE_DIR = process.env.E2E_CACHE_DIR ?? '/var/cache/ai-gateway-e2e';
-const ROOTFS_TARBALL = join(CACHE_DIR, 'bookworm-minbase.tar');
+const ROOTFS_TARBALL = join(TEST_CACHE_DIR, 'bookworm-minbase.tar');
 const HOST_CA_BUNDLE = process.env.E2E_CA_BUNDLE ?? '/etc/ssl/certs/ca-certificates.crt';
 
 /** Builds the base images tagged with `tag`; the rootfs tarball is cached across runs. */
@@ -82,10 +82,10 @@ export async function removeBaseImages(images: BaseImages): Promise<void> {
 
 async function ensureRootfsTarball(log: (line: string) => void): Promise<void> {
   if (existsSync(ROOTFS_TARBALL)) return;
-  mkdirSync(CACHE_DIR, { recursive: true });
-  const dir = mkdtempSync(join(CACHE_DIR, 'rootfs-'));
+  mkdirSync(TEST_CACHE_DIR, { recursive: true });
+  const dir = mkdtempSync(join(TEST_CACHE_DIR, 'rootfs-'));
   try {
-    log(`debootstrap --variant=minbase bookworm (cached afterwards in ${CACHE_DIR})`);
+    log(`debootstrap --variant=minbase bookworm (cached afterwards in ${TEST_CACHE_DIR})`);
     await runCommand('debootstrap', ['--variant=minbase', 'bookworm', dir, 'http://deb.debian.org/debian'], {
       timeoutMs: 15 * 60_000,
     });
