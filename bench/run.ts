@@ -158,12 +158,13 @@ async function main(): Promise<void> {
   const gatewayPid = gateway?.child?.pid;
   if (gatewayMemory && gatewayPid !== undefined) {
     const path: string[] = [];
-    const settled = await watchRssSettle(gatewayPid, idleBaselineMb(gatewayMemory) * SETTLE_RATIO, 5, (second, rssMb) => {
+    const thresholdMb = idleBaselineMb(gatewayMemory) * SETTLE_RATIO;
+    const settled = await watchRssSettle(gatewayPid, thresholdMb, 5, (second, rssMb) => {
       if (second % 5 === 0) path.push(`${second} s ${rssMb.toFixed(1)}`);
     });
     if (settled !== undefined) gatewayMemory.settledAfterS = settled;
     log(
-      `gateway RSS back within ${SETTLE_RATIO}x of idle (${(idleBaselineMb(gatewayMemory) * SETTLE_RATIO).toFixed(1)} MB): ${settled === null ? `not within ${SETTLE_WATCH_S} s` : settled === undefined ? 'not watched (process gone)' : `after ${settled} s`}; RSS after the load: ${path.join(', ')} MB`,
+      `gateway RSS back within ${SETTLE_RATIO}x of idle (${thresholdMb.toFixed(1)} MB): ${settled === null ? `not within ${SETTLE_WATCH_S} s` : settled === undefined ? 'not watched (process gone)' : `after ${settled} s`}; RSS after the load: ${path.join(', ')} MB`,
     );
   }
   const upstreamPeak = targets.find((t) => t.target.name === 'direct')?.peakRssMb ?? NaN;
