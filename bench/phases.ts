@@ -153,35 +153,51 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
   return rows;
 }
 
-/** Runs the closed-loop maximum against every target. */
+/**
+ * Runs the closed-loop maximum against every target: `plan.saturationRounds` rounds, targets
+ * interleaved and their order reversed every other round as in measureRates, each run only once
+ * every bench process is idle. One run is a poor sample: the same build swung from 3,400 to
+ * 4,400 req/s between runs a minute apart.
+ */
 export async function measureSaturation(targets: LoadedTarget[], plan: BenchPlan, log: (line: string) => void): Promise<SaturationRow[]> {
-  const rows: SaturationRow[] = [];
-  for (const loaded of targets) {
-    await waitForQuiet(allPids(targets), plan.quietMaxMs);
-    const { result, cpuMs } = await watchTarget(loaded, () =>
-      runClosedLoop({
-        pool: loaded.pool,
-        target: loaded.target,
-        stream: false,
-        concurrency: plan.saturationConcurrency,
-        durationMs: plan.saturationMs,
-        requestTimeoutMs: 15_000,
-      }),
-    );
-    const row: SaturationRow = {
-      target: loaded.target.name,
-      concurrency: plan.saturationConcurrency,
-      stream: false,
-      throughput: result.throughput,
-      cpuPerRequestUs: cpuPerRequestUs(cpuMs, result),
-      latency: summarize(result.latency),
-      errors: result.errors,
-      errorKinds: result.errorKinds,
-    };
-    rows.push(row);
-    log(
-      `saturate ${loaded.target.name.padEnd(8)} ${row.throughput.toFixed(0)} req/s, p50 ${row.latency.p50.toFixed(2)} p99 ${row.latency.p99.toFixed(2)} ms, errors ${row.errors}, cpu/req ${row.cpuPerRequestUs.toFixed(0)} us`,
-    );
+  const rounds = new Map<LoadedTarget, Watched<LoadResult>[]>(targets.map((loaded) => [loaded, []]));
+  for (let round = 1; round <= plan.saturationRounds; round += 1) {
+    for (const loaded of roundOrder(targets, round)) {
+      await waitForQuiet(allPids(targets), plan.quietMaxMs);
+      const measured = await watchTarget(loaded, () =>
+        runClosedLoop({
+          pool: loaded.pool,
+          target: loaded.target,
+          stream: false,
+          concurrency: plan.saturationConcurrency,
+          durationMs: plan.saturationMs,
+          requestTimeoutMs: 15_000,
+        }),
+      );
+      rounds.get(loaded)?.push(measured);
+      const latency = summarize(measured.result.latency);
+      log(
+        `saturate round ${round} ${loaded.target.name.padEnd(8)} ${measured.result.throughput.toFixed(0)} req/s, p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, errors ${measured.result.errors}, cpu/req ${cpuPerRequestUs(measured.cpuMs, measured.result).toFixed(0)} us`,
+      );
+    }
   }
-  return rows;
+  return targets.map((loaded) => toSaturationRow(loaded.target.name, plan.saturationConcurrency, rounds.get(loaded) ?? []));
+}
+
+/** One target's saturation rounds, pooled into a table row. */
+function toSaturationRow(target: string, concurrency: number, rounds: Watched<LoadResult>[]): SaturationRow {
+  const result = mergeLoadResults(rounds.map((round) => round.result));
+  const cpuMs = rounds.reduce((sum, round) => sum + round.cpuMs, 0);
+  return {
+    target,
+    concurrency,
+    stream: false,
+    throughput: result.throughput,
+    throughputByRound: rounds.map((round) => round.result.throughput),
+    cpuPerRequestUs: cpuPerRequestUs(cpuMs, result),
+    cpuPerRequestUsByRound: rounds.map((round) => cpuPerRequestUs(round.cpuMs, round.result)),
+    latency: summarize(result.latency),
+    errors: result.errors,
+    errorKinds: result.errorKinds,
+  };
 }

@@ -18,6 +18,8 @@ export interface BenchPlan {
   /** Closed-loop workers of the saturation run. */
   saturationConcurrency: number;
   saturationMs: number;
+  /** The saturation run is repeated this many times per target, interleaved like the rates. */
+  saturationRounds: number;
   drainMs: number;
   /** Before each step, wait (up to this long) until every bench process is idle. */
   quietMaxMs: number;
@@ -42,6 +44,8 @@ export function readPlan(env: NodeJS.ProcessEnv = process.env): BenchPlan {
         rounds: 1,
         saturationConcurrency: 128,
         saturationMs: 3000,
+        // Two, so that a smoke run goes through the interleaving and the by-round columns.
+        saturationRounds: 2,
         drainMs: 5000,
         quietMaxMs: 3000,
         connections: 256,
@@ -60,6 +64,8 @@ export function readPlan(env: NodeJS.ProcessEnv = process.env): BenchPlan {
         rounds: 5,
         saturationConcurrency: 128,
         saturationMs: 8000,
+        // One 8 s run of one build swung from 3,400 to 4,400 req/s (bench/profile-notes.md).
+        saturationRounds: 3,
         drainMs: 10_000,
         quietMaxMs: 20_000,
         connections: 256,

@@ -8,6 +8,8 @@ export const ms = (value: number | undefined): string => (known(value) ? value.t
 export const signed = (value: number | undefined): string => (known(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : 'n/a');
 export const ratio = (a: number | undefined, b: number | undefined): string => (known(a) && known(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
 export const cpu = (value: number | undefined): string => (known(value) ? value.toFixed(0) : 'n/a');
+/** A throughput or other count, whole. */
+export const whole = cpu;
 export const errorText = (errors: number, kinds: Record<string, number>): string =>
   errors === 0
     ? '0'

@@ -34,8 +34,14 @@ export interface SaturationRow {
   target: string;
   concurrency: number;
   stream: boolean;
+  /** Mean of the rounds' throughputs (each round runs as long). */
   throughput: number;
+  /** Each round's throughput, in round order (absent in results of a single run). */
+  throughputByRound?: number[];
+  /** Pooled over the rounds: all the CPU over all the requests. */
   cpuPerRequestUs: number;
+  cpuPerRequestUsByRound?: number[];
+  /** Over every round's requests. */
   latency: Percentiles;
   errors: number;
   errorKinds: Record<string, number>;

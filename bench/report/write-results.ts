@@ -46,13 +46,13 @@ function renderSaturation(results: BenchResults): string[] {
   const lines = [
     '## Saturation (closed loop: N workers sending back to back)',
     '',
-    '| Target | Workers | Throughput (req/s) | p50 | p99 | vs direct | Target CPU per request (µs) | Errors |',
-    '|---|---|---|---|---|---|---|---|',
+    '| Target | Workers | Throughput (req/s; mean of rounds) | By round (req/s) | p50 | p99 | vs direct | Target CPU per request (µs; pooled) | Errors |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   const direct = findSaturation(results.saturation, 'direct');
   for (const row of results.saturation) {
     lines.push(
-      `| ${row.target} | ${row.concurrency} | ${row.throughput.toFixed(0)} | ${ms(row.latency.p50)} | ${ms(row.latency.p99)} | ${ratio(row.throughput, direct?.throughput)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} |`,
+      `| ${row.target} | ${row.concurrency} | ${row.throughput.toFixed(0)} | ${row.throughputByRound?.map((value) => value.toFixed(0)).join(' / ') ?? '-'} | ${ms(row.latency.p50)} | ${ms(row.latency.p99)} | ${ratio(row.throughput, direct?.throughput)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} |`,
     );
   }
   return [...lines, ''];
