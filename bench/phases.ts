@@ -55,14 +55,23 @@ const cpuPerRequestUs = (cpuMs: number, result: LoadResult): number => (result.o
 /** Every process whose CPU the bench watches, to wait for all of them to be idle. */
 const allPids = (targets: LoadedTarget[]): number[] => [...new Set(targets.flatMap((loaded) => pidsOf(loaded.target)))];
 
-/** One rate's rounds for one target, pooled into a table row. */
-function toRateRow(target: string, rate: number, stream: boolean, rounds: Watched<LoadResult>[]): RateRow {
+/** One target's rounds pooled: every request merged, all the CPU over all of them, each round's CPU per request. */
+function poolRounds(rounds: Watched<LoadResult>[]): { result: LoadResult; cpuPerRequestUs: number; cpuPerRequestUsByRound: number[] } {
   const result = mergeLoadResults(rounds.map((round) => round.result));
   const cpuMs = rounds.reduce((sum, round) => sum + round.cpuMs, 0);
-  const perRound = rounds.map((round) => summarize(round.result.latency));
   return {
+    result,
     cpuPerRequestUs: cpuPerRequestUs(cpuMs, result),
     cpuPerRequestUsByRound: rounds.map((round) => cpuPerRequestUs(round.cpuMs, round.result)),
+  };
+}
+
+/** One rate's rounds for one target, pooled into a table row. */
+function toRateRow(target: string, rate: number, stream: boolean, rounds: Watched<LoadResult>[]): RateRow {
+  const { result, ...cpu } = poolRounds(rounds);
+  const perRound = rounds.map((round) => summarize(round.result.latency));
+  return {
+    ...cpu,
     target,
     rate,
     stream,
@@ -125,6 +134,30 @@ export function roundOrder<T>(targets: readonly T[], round: number): T[] {
 }
 
 /**
+ * Measures `load` against every target in `roundCount` rounds, targets interleaved in each
+ * (roundOrder), each run only once every bench process is idle; `logRound` sees each run as it
+ * ends. Returns each target's runs in round order.
+ */
+async function measureInRounds(
+  targets: LoadedTarget[],
+  roundCount: number,
+  quietMaxMs: number,
+  load: (loaded: LoadedTarget) => Promise<LoadResult>,
+  logRound: (round: number, loaded: LoadedTarget, measured: Watched<LoadResult>, waitedMs: number) => void,
+): Promise<Map<LoadedTarget, Watched<LoadResult>[]>> {
+  const rounds = new Map<LoadedTarget, Watched<LoadResult>[]>(targets.map((loaded) => [loaded, []]));
+  for (let round = 1; round <= roundCount; round += 1) {
+    for (const loaded of roundOrder(targets, round)) {
+      const waitedMs = await waitForQuiet(allPids(targets), quietMaxMs);
+      const measured = await watchTarget(loaded, () => load(loaded));
+      rounds.get(loaded)?.push(measured);
+      logRound(round, loaded, measured, waitedMs);
+    }
+  }
+  return rounds;
+}
+
+/**
  * Runs every open-loop rate against every target: `plan.rounds` rounds, targets interleaved in
  * each (their order reversed every other round) so that drift on the box hits all alike, each
  * step only once every bench process is idle; the rounds are pooled (p99 over rounds x steps of
@@ -134,20 +167,18 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
   const rows: RateRow[] = [];
   const durationMs = stream ? plan.streamStepMs : plan.stepMs;
   for (const rate of stream ? plan.streamRates : plan.rates) {
-    const rounds = new Map<LoadedTarget, Watched<LoadResult>[]>(targets.map((loaded) => [loaded, []]));
-    for (let round = 1; round <= plan.rounds; round += 1) {
-      for (const loaded of roundOrder(targets, round)) {
-        const waitedMs = await waitForQuiet(allPids(targets), plan.quietMaxMs);
-        const measured = await watchTarget(loaded, () =>
-          runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }),
-        );
-        rounds.get(loaded)?.push(measured);
+    const rounds = await measureInRounds(
+      targets,
+      plan.rounds,
+      plan.quietMaxMs,
+      (loaded) => runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }),
+      (round, loaded, measured, waitedMs) => {
         const latency = summarize(measured.result.latency);
         log(
           `${stream ? 'stream' : 'json  '} ${String(rate).padStart(5)}/s round ${round} ${loaded.target.name.padEnd(8)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, errors ${measured.result.errors}, cpu/req ${cpuPerRequestUs(measured.cpuMs, measured.result).toFixed(0)} us, steal ${measured.stealPct.toFixed(1)}% (waited ${(waitedMs / 1000).toFixed(1)} s for quiet)`,
         );
-      }
-    }
+      },
+    );
     for (const loaded of targets) rows.push(toRateRow(loaded.target.name, rate, stream, rounds.get(loaded) ?? []));
   }
   return rows;
@@ -160,42 +191,39 @@ export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, str
  * 4,400 req/s between runs a minute apart.
  */
 export async function measureSaturation(targets: LoadedTarget[], plan: BenchPlan, log: (line: string) => void): Promise<SaturationRow[]> {
-  const rounds = new Map<LoadedTarget, Watched<LoadResult>[]>(targets.map((loaded) => [loaded, []]));
-  for (let round = 1; round <= plan.saturationRounds; round += 1) {
-    for (const loaded of roundOrder(targets, round)) {
-      await waitForQuiet(allPids(targets), plan.quietMaxMs);
-      const measured = await watchTarget(loaded, () =>
-        runClosedLoop({
-          pool: loaded.pool,
-          target: loaded.target,
-          stream: false,
-          concurrency: plan.saturationConcurrency,
-          durationMs: plan.saturationMs,
-          requestTimeoutMs: 15_000,
-        }),
-      );
-      rounds.get(loaded)?.push(measured);
+  const rounds = await measureInRounds(
+    targets,
+    plan.saturationRounds,
+    plan.quietMaxMs,
+    (loaded) =>
+      runClosedLoop({
+        pool: loaded.pool,
+        target: loaded.target,
+        stream: false,
+        concurrency: plan.saturationConcurrency,
+        durationMs: plan.saturationMs,
+        requestTimeoutMs: 15_000,
+      }),
+    (round, loaded, measured) => {
       const latency = summarize(measured.result.latency);
       log(
         `saturate round ${round} ${loaded.target.name.padEnd(8)} ${measured.result.throughput.toFixed(0)} req/s, p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, errors ${measured.result.errors}, cpu/req ${cpuPerRequestUs(measured.cpuMs, measured.result).toFixed(0)} us`,
       );
-    }
-  }
+    },
+  );
   return targets.map((loaded) => toSaturationRow(loaded.target.name, plan.saturationConcurrency, rounds.get(loaded) ?? []));
 }
 
 /** One target's saturation rounds, pooled into a table row. */
 function toSaturationRow(target: string, concurrency: number, rounds: Watched<LoadResult>[]): SaturationRow {
-  const result = mergeLoadResults(rounds.map((round) => round.result));
-  const cpuMs = rounds.reduce((sum, round) => sum + round.cpuMs, 0);
+  const { result, ...cpu } = poolRounds(rounds);
   return {
     target,
     concurrency,
     stream: false,
     throughput: result.throughput,
     throughputByRound: rounds.map((round) => round.result.throughput),
-    cpuPerRequestUs: cpuPerRequestUs(cpuMs, result),
-    cpuPerRequestUsByRound: rounds.map((round) => cpuPerRequestUs(round.cpuMs, round.result)),
+    ...cpu,
     latency: summarize(result.latency),
     errors: result.errors,
     errorKinds: result.errorKinds,
