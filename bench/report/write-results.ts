@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpu, errorText, findRow, findSaturation, known, ms, ratio, signed } from './format.js';
+import { cpu, errorText, findRow, findSaturation, known, ms, ratio, signed, whole } from './format.js';
 import { renderHeadline } from './headline.js';
 import { IDLE_EARLY_S, IDLE_SETTLED_S } from './idle-memory.js';
 import { addedByRound, medianOf } from './paired-rounds.js';
@@ -52,7 +52,7 @@ function renderSaturation(results: BenchResults): string[] {
   const direct = findSaturation(results.saturation, 'direct');
   for (const row of results.saturation) {
     lines.push(
-      `| ${row.target} | ${row.concurrency} | ${row.throughput.toFixed(0)} | ${row.throughputByRound?.map((value) => value.toFixed(0)).join(' / ') ?? '-'} | ${ms(row.latency.p50)} | ${ms(row.latency.p99)} | ${ratio(row.throughput, direct?.throughput)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} |`,
+      `| ${row.target} | ${row.concurrency} | ${whole(row.throughput)} | ${row.throughputByRound?.map(whole).join(' / ') ?? '-'} | ${ms(row.latency.p50)} | ${ms(row.latency.p99)} | ${ratio(row.throughput, direct?.throughput)} | ${cpu(row.cpuPerRequestUs)} | ${errorText(row.errors, row.errorKinds)} |`,
     );
   }
   return [...lines, ''];
