@@ -3,7 +3,6 @@ import { ConfigLoadError, loadConfigFile, shortFingerprint } from '../shared/con
 import { buildAppDeps, createApp } from './app.js';
 import { drainServer } from './lifecycle/drain.js';
 import { startIdleMemoryTrim } from './lifecycle/idle-memory-trim.js';
-import { holdMemoryReducerAnchor } from './lifecycle/memory-reducer-anchor.js';
 import { handOverStartupSignals } from './lifecycle/startup-signals.js';
 import { createHttpServer, listen } from './lifecycle/server.js';
 import { createLogger, type Logger } from '../shared/logger.js';
@@ -33,8 +32,6 @@ const STATE_FLUSH_MAX_MS = 15_000;
  * and drain on SIGTERM/SIGINT.
  */
 async function startNode(): Promise<void> {
-  // Before V8's first memory-reducer check, 8 s after start: without it Node 24 never shrinks the heap.
-  holdMemoryReducerAnchor();
   const env = readNodeEnv(process.env);
   const logger = createLogger({ level: env.logLevel });
 
@@ -136,7 +133,7 @@ async function startNode(): Promise<void> {
 
   // A stray rejection must not take down the streams of every other client: log it and go on.
   process.on('unhandledRejection', (reason: unknown) => logger.error({ event: 'unhandled-rejection', err: reason }, 'unhandled promise rejection'));
-  // Once a burst is over, give back the young generation V8 grew for it.
+  // Once start-up or a burst is over, give back what it grew (the image runs Node without V8's memory reducer).
   const idleTrim = startIdleMemoryTrim({ admitted: () => deps.lifecycle.admitted });
 
   let draining = false;

@@ -14,6 +14,20 @@ export function imageNodeMajor(dockerfile = join(process.cwd(), 'gateway', 'Dock
 }
 
 /**
+ * The Node flags the gateway image runs with, NODE_OPTIONS and the CMD's own (gateway/Dockerfile),
+ * so that the bench measures the node as users run it (e.g. `--v8-pool-size=2`, which lowers idle
+ * memory, and `--no-memory-reducer`).
+ */
+export function imageNodeFlags(dockerfile = join(process.cwd(), 'gateway', 'Dockerfile')): string[] {
+  const text = readFileSync(dockerfile, 'utf8');
+  const options = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(text);
+  const fromOptions = (options?.[1] ?? options?.[2] ?? '').split(/\s+/);
+  const command = /^CMD\s+(\[.*\])\s*$/m.exec(text);
+  const fromCommand = command?.[1] ? (JSON.parse(command[1]) as string[]) : [];
+  return [...fromOptions, ...fromCommand].filter((flag) => flag.startsWith('--'));
+}
+
+/**
  * A `node` binary of the image's major version, for tests of behaviour that differs between
  * runtimes (the code runs on Node 20 and 24). This process's own when it is that version;
  * otherwise npm's `node-<platform>-<arch>` package of it (no container registry is reachable on
