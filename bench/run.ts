@@ -27,7 +27,8 @@ import { IDLE_EARLY_S, IDLE_SETTLED_S, idleBaselineMb, readIdleMemory } from './
 import { readRssMb, SETTLE_RATIO, SETTLE_WATCH_S, watchRssSettle } from './report/rss.js';
 import { writeResults } from './report/write-results.js';
 import { WORK_DIR, type Child } from './targets/child.js';
-import { imageNodeFlags, startGatewayNode } from './targets/gateway-node.js';
+import { imageNodeFlags } from '../test/support/image-node-runtime.js';
+import { startGatewayNode } from './targets/gateway-node.js';
 import { LIBRARY_FLOOR_ROW, startLibraryFloor } from './targets/library-floor.js';
 import { startPassthrough } from './targets/passthrough.js';
 import { startPortkey } from './targets/portkey.js';
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     machine,
     quick: plan.quick,
-    planText: `${nice === undefined ? 'Normal scheduling priority' : `All bench processes at nice ${nice} (BENCH_NICE), so other work on the box disturbs them less`}. Plan: warm-up per target at ${plan.warmupRate} req/s in ${plan.warmupWindowMs / 1000} s windows until its CPU per request moves under 10% (at most ${plan.warmupMaxWindows} windows), then ${plan.streamWarmupMs / 1000} s of streams; open-loop steps of ${plan.stepMs / 1000} s (streams ${plan.streamStepMs / 1000} s), ${plan.rounds} round(s) per rate with targets interleaved, their order reversed every other round, pooled; each step starts once every bench process is idle (under 3% CPU, waiting at most ${plan.quietMaxMs / 1000} s); saturation: ${plan.saturationConcurrency} closed-loop workers for ${plan.saturationMs / 1000} s, ${plan.saturationRounds} round(s) with targets interleaved as for the rates; generator pool ${plan.connections} keep-alive connections per target (undici). Gateway nodes run with the image's Node flags (${imageNodeFlags().join(' ') || 'none'}, NODE_OPTIONS in gateway/Dockerfile).`,
+    planText: `${nice === undefined ? 'Normal scheduling priority' : `All bench processes at nice ${nice} (BENCH_NICE), so other work on the box disturbs them less`}. Plan: warm-up per target at ${plan.warmupRate} req/s in ${plan.warmupWindowMs / 1000} s windows until its CPU per request moves under 10% (at most ${plan.warmupMaxWindows} windows), then ${plan.streamWarmupMs / 1000} s of streams; open-loop steps of ${plan.stepMs / 1000} s (streams ${plan.streamStepMs / 1000} s), ${plan.rounds} round(s) per rate with targets interleaved, their order reversed every other round, pooled; each step starts once every bench process is idle (under 3% CPU, waiting at most ${plan.quietMaxMs / 1000} s); saturation: ${plan.saturationConcurrency} closed-loop workers for ${plan.saturationMs / 1000} s, ${plan.saturationRounds} round(s) with targets interleaved as for the rates; generator pool ${plan.connections} keep-alive connections per target (undici). Gateway nodes run with the image's Node flags (${imageNodeFlags().join(' ') || 'none'}, NODE_OPTIONS and CMD in gateway/Dockerfile).`,
     targets: targets.map((t) => t.target.name),
     missingTargets,
     rates,

@@ -4,6 +4,9 @@
  * one route, without any of the node's own code. The bench reads its RSS beside the node's, so
  * every run shows how much of an idle node is the libraries (and Node itself) and how much is
  * ours. Plain JavaScript run by node, as the node's dist/ is: under tsx its loader would count.
+ * The node's idle trim (from dist/, so `npm run build` first) is the one piece of ours it runs:
+ * the image starts Node without V8's memory reducer, and the trim's start-up collection is what
+ * gives back what loading grew, in the floor as in the node.
  * Prints "READY <port>" once listening.
  */
 import { createRequire } from 'node:module';
@@ -14,6 +17,7 @@ import Koa from 'koa';
 import pino from 'pino';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import * as yup from 'yup';
+import { startIdleMemoryTrim } from '../../dist/gateway/lifecycle/idle-memory-trim.js';
 
 const require = createRequire(import.meta.url);
 // The node loads undici's Agent and errors from their own modules, not the index (undici-modules.ts).
@@ -40,7 +44,10 @@ const server = app.listen(0, '127.0.0.1', () => {
   logger.info({ event: 'listening' }, 'library floor up');
   process.stdout.write(`READY ${server.address().port}\n`);
 });
+// It serves no inference request: the counter stays at zero, so only the start-up collection runs.
+const trim = startIdleMemoryTrim({ admitted: () => 0 });
 process.once('SIGTERM', () => {
+  trim.stop();
   server.close();
   void agent.close();
 });

@@ -46,15 +46,19 @@ export function readCpuMs(pid: number): number {
 
 /** How close to its idle RSS a process must come after a load to count as settled. */
 export const SETTLE_RATIO = 1.2;
-/** How long the bench watches for it. */
-export const SETTLE_WATCH_S = 60;
+/**
+ * How long the bench watches for it: past the node's idle trim, which gives back the old
+ * generation a load left only after a minute of quiet (gateway/lifecycle/idle-memory-trim.ts).
+ */
+export const SETTLE_WATCH_S = 100;
 
 /**
  * Polls a process's RSS each second, starting `alreadyWaitedS` after the load ended, until it
  * is at most `thresholdMb`; returns the seconds since the load then, null when it did not get
- * there within SETTLE_WATCH_S, undefined when the process could no longer be read. V8 gives back
- * the heap a load grew only once its memory reducer runs, some seconds after the allocation
- * rate drops, so one reading 5 s after a load says little about whether the memory comes back.
+ * there within SETTLE_WATCH_S, undefined when the process could no longer be read. A node gives
+ * back the heap a load grew only once it has been quiet for a while (its idle trim; V8's memory
+ * reducer in other programs), so one reading 5 s after a load says little about whether the
+ * memory comes back.
  */
 export async function watchRssSettle(
   pid: number,

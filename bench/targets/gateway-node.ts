@@ -1,20 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnChild, waitForHttp, WORK_DIR } from './child.js';
+import { imageNodeFlags } from '../../test/support/image-node-runtime.js';
 import { findFreePort, type Target } from './target.js';
 
 /** The built entry of a gateway node (`npm run build` makes it). */
 export const GATEWAY_ENTRY = join(process.cwd(), 'dist', 'gateway', 'main.js');
-
-/**
- * The Node flags the gateway image runs with (NODE_OPTIONS in gateway/Dockerfile), so that the
- * bench measures the node as users run it (e.g. `--v8-pool-size=2`, which lowers idle memory).
- */
-export function imageNodeFlags(dockerfile = join(process.cwd(), 'gateway', 'Dockerfile')): string[] {
-  const match = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(readFileSync(dockerfile, 'utf8'));
-  const value = match?.[1] ?? match?.[2] ?? '';
-  return value.split(/\s+/).filter((flag) => flag.startsWith('--'));
-}
 
 /** A config.json with one OpenAI provider whose base URL is the mock upstream, plus any extra top-level sections. */
 export function buildGatewayConfig(upstreamPort: number, extraSections: Record<string, unknown> = {}): string {

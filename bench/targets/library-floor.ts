@@ -1,5 +1,5 @@
 import { type Child, spawnChild, withTimeout } from './child.js';
-import { imageNodeFlags } from './gateway-node.js';
+import { imageNodeFlags } from '../../test/support/image-node-runtime.js';
 
 /**
  * Starts the runtime libraries' memory floor (bench/library-floor/main.mjs) with the image's
