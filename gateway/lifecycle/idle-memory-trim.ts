@@ -44,10 +44,10 @@ export interface IdleCollections {
  *   returns what the spell grew; its next request compiles the request path again.
  *
  * Why: the image runs Node with `--no-memory-reducer` (gateway/Dockerfile). V8's reducer makes
- * memory-reducing collections a few seconds into any lull; they free the shapes of a request's
- * short-lived objects, and with them V8 throws away the request path's optimized code: the first
- * seconds after a lull of half a minute cost 40% more CPU a request (bench/profile-notes.md,
- * "After the twenty-fourth run"). Without the reducer nothing collects in a quiet node, as it
+ * memory-reducing collections a few seconds into any lull; they free the objects that the
+ * request path's optimized code holds weakly (the shapes of a request's short-lived objects among
+ * them), and with them V8 throws that code away: the first seconds after a lull of half a minute
+ * cost 40% more CPU a request (bench/profile-notes.md, "After the twenty-fourth run"). Without the reducer nothing collects in a quiet node, as it
  * allocates next to nothing: V8 would keep what start-up loaded and dropped, and the young
  * generation a burst grew (30-60 MB more RSS on Node 20, up to 170 MB more on Node 24). These
  * collections do that work instead, on a schedule that keeps code hot through short lulls. Each
