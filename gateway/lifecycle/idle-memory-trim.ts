@@ -55,9 +55,9 @@ export interface IdleCollections {
  * timer reading a counter.
  */
 export function startIdleMemoryTrim(options: IdleMemoryTrimOptions): { stop(): void } {
-  // Made at the first spell's end, not at start-up: the context that hands out `gc` costs about
-  // 90 KB of heap, made once. null: the runtime offers no collector.
-  let collections: IdleCollections | undefined | null = options.collections;
+  const collections = options.collections ?? idleCollections();
+  // A runtime that offers no collector leaves the trim nothing to run.
+  if (!collections) return { stop: () => undefined };
   const quietMs = options.quietMs ?? QUIET_MS;
   const longQuietChecks = Math.max(2, Math.round((options.longQuietMs ?? LONG_QUIET_MS) / quietMs));
   // Start-up is the first busy spell: loading the modules and the config grew the heap.
@@ -68,8 +68,6 @@ export function startIdleMemoryTrim(options: IdleMemoryTrimOptions): { stop(): v
     const served = options.admitted() > 0;
     // At start-up the first collection already reduced: the long spell has nothing left to give.
     if (found === 'long-quiet' && !served) return;
-    if (collections === undefined) collections = idleCollections() ?? null;
-    if (!collections) return;
     if (found === 'spell-ended' && served) collections.keepingCode();
     else collections.reducing();
   }, quietMs);
