@@ -8,6 +8,8 @@
  * COMPARE_STREAM=1 sends streamed chat requests (10 chunks each) instead of JSON ones.
  * COMPARE_OTHER_NODE_ARGS adds Node flags to the other build only (after the image's), so that
  * one build can be compared with itself under another flag: pass dist/gateway/main.js as other.
+ * COMPARE_OTHER_NODE_ENV (NAME=value pairs, space-separated) does the same with environment
+ * variables, e.g. malloc's (MALLOC_ARENA_MAX=1).
  * COMPARE_GC=1 runs both with --trace-gc-nvp and adds, per step, the bytes a request left in V8's
  * old generation and the scavenges' pauses. COMPARE_MODEL sends another model (an unknown one
  * exercises the 400 path: the body read and refused, no upstream call).
@@ -30,12 +32,28 @@ const other = process.argv[2];
 if (!other) throw new Error('usage: tsx bench/compare-builds.ts <other build main.js> [rate] [rounds]');
 const rate = Number(process.argv[3] ?? 500);
 const rounds = Math.min(10, Number(process.argv[4] ?? 3));
+/** NAME=value pairs, space-separated, as an environment. */
+function parseEnvPairs(text: string): Record<string, string> {
+  const pairs = text.split(/\s+/).filter(Boolean);
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`COMPARE_OTHER_NODE_ENV: ${pair} is not NAME=value`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+}
+const builds = [
+  { name: 'dist', entry: GATEWAY_ENTRY, nodeArgs: [] as string[], env: {} },
+  {
+    name: 'other',
+    entry: join(process.cwd(), other),
+    nodeArgs: (process.env.COMPARE_OTHER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    env: parseEnvPairs(process.env.COMPARE_OTHER_NODE_ENV ?? ''),
+  },
+];
 raisePriority();
 const upstream = await startUpstream();
-const builds = [
-  { name: 'dist', entry: GATEWAY_ENTRY, nodeArgs: [] as string[] },
-  { name: 'other', entry: join(process.cwd(), other), nodeArgs: (process.env.COMPARE_OTHER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean) },
-];
 const governed = process.env.COMPARE_GOVERNANCE === '1';
 const logged = process.env.COMPARE_REQUEST_LOG === '1';
 const stream = process.env.COMPARE_STREAM === '1';
@@ -45,7 +63,7 @@ const postgres: PostgresServer | undefined = governed || logged ? await startPos
 const nodes = await Promise.all(
   builds.map(async (b) => {
     const nodeArgs = traceGc ? ['--trace-gc-nvp', ...b.nodeArgs] : b.nodeArgs;
-    const options = { upstreamPort: upstream.port, entry: b.entry, name: `gateway-${b.name}`, nodeArgs };
+    const options = { upstreamPort: upstream.port, entry: b.entry, name: `gateway-${b.name}`, nodeArgs, env: b.env };
     if (!postgres) return startGatewayNode(options);
     if (logged) return startLoggedNode(postgres, await postgres.createDatabase(`ab_${b.name}`), options);
     return startGovernedNode(postgres, `ab_${b.name}`, options);
