@@ -55,6 +55,13 @@ const cpuPerRequestUs = (cpuMs: number, result: LoadResult): number => (result.o
 /** Every process whose CPU the bench watches, to wait for all of them to be idle. */
 const allPids = (targets: LoadedTarget[]): number[] => [...new Set(targets.flatMap((loaded) => pidsOf(loaded.target)))];
 
+/**
+ * Processes besides the targets' that must be idle before each step, read again for each
+ * wait: a database the targets share keeps working after a step (a batch of log rows, a
+ * counter flush), and that work would land on the next target's step.
+ */
+export type QuietAlso = () => number[];
+
 /** One target's rounds pooled: every request merged, all the CPU over all of them, each round's CPU per request. */
 function poolRounds(rounds: Watched<LoadResult>[]): { result: LoadResult; cpuPerRequestUs: number; cpuPerRequestUsByRound: number[] } {
   const result = mergeLoadResults(rounds.map((round) => round.result));
@@ -135,20 +142,20 @@ export function roundOrder<T>(targets: readonly T[], round: number): T[] {
 
 /**
  * Measures `load` against every target in `roundCount` rounds, targets interleaved in each
- * (roundOrder), each run only once every bench process is idle; `logRound` sees each run as it
- * ends. Returns each target's runs in round order.
+ * (roundOrder), each run only once every bench process (and every one of `quiet.also`) is idle;
+ * `logRound` sees each run as it ends. Returns each target's runs in round order.
  */
 async function measureInRounds(
   targets: LoadedTarget[],
   roundCount: number,
-  quietMaxMs: number,
+  quiet: { maxMs: number; also?: QuietAlso },
   load: (loaded: LoadedTarget) => Promise<LoadResult>,
   logRound: (round: number, loaded: LoadedTarget, measured: Watched<LoadResult>, waitedMs: number) => void,
 ): Promise<Map<LoadedTarget, Watched<LoadResult>[]>> {
   const rounds = new Map<LoadedTarget, Watched<LoadResult>[]>(targets.map((loaded) => [loaded, []]));
   for (let round = 1; round <= roundCount; round += 1) {
     for (const loaded of roundOrder(targets, round)) {
-      const waitedMs = await waitForQuiet(allPids(targets), quietMaxMs);
+      const waitedMs = await waitForQuiet(() => [...allPids(targets), ...(quiet.also?.() ?? [])], quiet.maxMs);
       const measured = await watchTarget(loaded, () => load(loaded));
       rounds.get(loaded)?.push(measured);
       logRound(round, loaded, measured, waitedMs);
@@ -160,17 +167,23 @@ async function measureInRounds(
 /**
  * Runs every open-loop rate against every target: `plan.rounds` rounds, targets interleaved in
  * each (their order reversed every other round) so that drift on the box hits all alike, each
- * step only once every bench process is idle; the rounds are pooled (p99 over rounds x steps of
- * samples) and each round's p99 kept.
+ * step only once every bench process (and every one of `quietAlso`) is idle; the rounds are
+ * pooled (p99 over rounds x steps of samples) and each round's p99 kept.
  */
-export async function measureRates(targets: LoadedTarget[], plan: BenchPlan, stream: boolean, log: (line: string) => void): Promise<RateRow[]> {
+export async function measureRates(
+  targets: LoadedTarget[],
+  plan: BenchPlan,
+  stream: boolean,
+  log: (line: string) => void,
+  quietAlso?: QuietAlso,
+): Promise<RateRow[]> {
   const rows: RateRow[] = [];
   const durationMs = stream ? plan.streamStepMs : plan.stepMs;
   for (const rate of stream ? plan.streamRates : plan.rates) {
     const rounds = await measureInRounds(
       targets,
       plan.rounds,
-      plan.quietMaxMs,
+      { maxMs: plan.quietMaxMs, also: quietAlso },
       (loaded) => runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }),
       (round, loaded, measured, waitedMs) => {
         const latency = summarize(measured.result.latency);
@@ -194,7 +207,7 @@ export async function measureSaturation(targets: LoadedTarget[], plan: BenchPlan
   const rounds = await measureInRounds(
     targets,
     plan.saturationRounds,
-    plan.quietMaxMs,
+    { maxMs: plan.quietMaxMs },
     (loaded) =>
       runClosedLoop({
         pool: loaded.pool,

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { startPostgres, type PostgresServer } from '../../test/support/postgres-server.js';
 import { measureRates, openPool, warmUp, type LoadedTarget } from '../phases.js';
 import type { BenchPlan } from '../plan.js';
+import { processTree } from '../report/process-tree.js';
 import type { Child } from '../targets/child.js';
 import { startGatewayNode } from '../targets/gateway-node.js';
 import { startGovernedNode, startLoggedNode } from '../targets/stateful-nodes.js';
@@ -17,8 +18,9 @@ const QUICK_STATE_RATES = [500];
  * The cost of the cluster's shared state on one node: the same node with governance on (a
  * virtual key with a rate limit and a budget, counters in PostgreSQL) and with the request
  * log on (rows written to PostgreSQL in batches), against the node with both off, in paired
- * interleaved rounds at 500 and 1,000 req/s. Afterwards it checks that nothing was lost: one
- * row per request the logged node answered, one counted request per governed request.
+ * interleaved rounds at 500 and 1,000 req/s, each step once PostgreSQL is idle too. Afterwards
+ * it checks that nothing was lost: one row per request the logged node answered, one counted
+ * request per governed request.
  */
 export async function measureStateCosts(
   upstream: Target,
@@ -54,7 +56,13 @@ export async function measureStateCosts(
       await waitForEmptyQueue(logged);
       const rowsBefore = await countRows(reader);
       const governedBefore = await countedRequests(governed);
-      const rates = await measureRates(targets, { ...plan, rates: plan.quick ? QUICK_STATE_RATES : STATE_RATES }, false, log);
+      const statePlan = { ...plan, rates: plan.quick ? QUICK_STATE_RATES : STATE_RATES, rounds: plan.stateRounds };
+      // PostgreSQL finishes a step's writes after the step; the next step waits for it too.
+      const postgresProcesses = (): number[] => {
+        const postmaster = server.pid();
+        return postmaster === undefined ? [] : processTree(postmaster);
+      };
+      const rates = await measureRates(targets, statePlan, false, log, postgresProcesses);
       const sentTo = (name: string) => rates.filter((row) => row.target === name).reduce((sum, row) => sum + row.ok + row.errors, 0);
       const rowsWritten = (await waitForRows(reader, rowsBefore + sentTo(logged.name))) - rowsBefore;
       const figures: StateCostFigures = {

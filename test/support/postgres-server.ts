@@ -25,6 +25,8 @@ export interface PostgresServer {
   start(): Promise<void>;
   /** Stops it and removes its data directory. */
   destroy(): Promise<void>;
+  /** The postmaster's pid while the server runs (every backend is its child), else undefined. */
+  pid(): number | undefined;
 }
 
 const USER = 'postgres';
@@ -117,6 +119,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
     stop,
     start,
+    pid: () => (child && child.exitCode === null ? child.pid : undefined),
     async destroy() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
