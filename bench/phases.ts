@@ -28,23 +28,45 @@ export function openPool(target: Target, plan: BenchPlan): LoadedTarget {
   return { target, pool, peakRssMb: 0 };
 }
 
-/** One load run against a target, with the CPU it spent and the box's CPU steal meanwhile. */
+/**
+ * Processes besides the targets' that the targets share (a database): each step waits for them
+ * to be idle too, as they keep working after a step (a batch of log rows, a counter flush) and
+ * that work would land on the next target's step; and the CPU they use during each step is
+ * reported beside the target's own.
+ */
+export interface SharedProcesses {
+  /** Their pids now; read again for each wait, as the set changes (backends come and go). */
+  pids(): number[];
+  /** CPU they have used so far, in ms, processes that already ended included. */
+  cpuMs(): number;
+}
+
+/** One load run against a target, with the CPU it (and the shared processes) spent and the box's CPU steal meanwhile. */
 interface Watched<T> {
   result: T;
   cpuMs: number;
+  /** NaN when there are no shared processes. */
+  sharedCpuMs: number;
   stealPct: number;
 }
 
-/** Runs a load against a target, tracking its peak RSS and the CPU ms it spent. */
-async function watchTarget<T>(loaded: LoadedTarget, run: () => Promise<T>): Promise<Watched<T>> {
+/** Runs a load against a target, tracking its peak RSS and the CPU ms it and `shared` spent. */
+async function watchTarget<T>(loaded: LoadedTarget, run: () => Promise<T>, shared?: SharedProcesses): Promise<Watched<T>> {
   const pids = pidsOf(loaded.target);
   const sampler = pids.length === 0 ? undefined : sampleRssPeak(pids);
   const readCpu = (): number => (pids.length === 0 ? NaN : pids.reduce((sum, pid) => sum + readCpuMs(pid), 0));
+  const readSharedCpu = (): number => (shared ? shared.cpuMs() : NaN);
   const cpuBefore = readCpu();
+  const sharedCpuBefore = readSharedCpu();
   const ticksBefore = readCpuTicks();
   try {
     const result = await run();
-    return { result, cpuMs: readCpu() - cpuBefore, stealPct: stealPercent(ticksBefore, readCpuTicks()) };
+    return {
+      result,
+      cpuMs: readCpu() - cpuBefore,
+      sharedCpuMs: readSharedCpu() - sharedCpuBefore,
+      stealPct: stealPercent(ticksBefore, readCpuTicks()),
+    };
   } finally {
     if (sampler) loaded.peakRssMb = Math.max(loaded.peakRssMb, sampler.stop());
   }
@@ -54,13 +76,6 @@ const cpuPerRequestUs = (cpuMs: number, result: LoadResult): number => (result.o
 
 /** Every process whose CPU the bench watches, to wait for all of them to be idle. */
 const allPids = (targets: LoadedTarget[]): number[] => [...new Set(targets.flatMap((loaded) => pidsOf(loaded.target)))];
-
-/**
- * Processes besides the targets' that must be idle before each step, read again for each
- * wait: a database the targets share keeps working after a step (a batch of log rows, a
- * counter flush), and that work would land on the next target's step.
- */
-export type QuietAlso = () => number[];
 
 /** One target's rounds pooled: every request merged, all the CPU over all of them, each round's CPU per request. */
 function poolRounds(rounds: Watched<LoadResult>[]): { result: LoadResult; cpuPerRequestUs: number; cpuPerRequestUsByRound: number[] } {
@@ -76,9 +91,11 @@ function poolRounds(rounds: Watched<LoadResult>[]): { result: LoadResult; cpuPer
 /** One rate's rounds for one target, pooled into a table row. */
 function toRateRow(target: string, rate: number, stream: boolean, rounds: Watched<LoadResult>[]): RateRow {
   const { result, ...cpu } = poolRounds(rounds);
+  const sharedCpuMs = rounds.reduce((sum, round) => sum + round.sharedCpuMs, 0);
   const perRound = rounds.map((round) => summarize(round.result.latency));
   return {
     ...cpu,
+    ...(Number.isNaN(sharedCpuMs) ? {} : { sharedCpuPerRequestUs: cpuPerRequestUs(sharedCpuMs, result) }),
     target,
     rate,
     stream,
@@ -142,21 +159,22 @@ export function roundOrder<T>(targets: readonly T[], round: number): T[] {
 
 /**
  * Measures `load` against every target in `roundCount` rounds, targets interleaved in each
- * (roundOrder), each run only once every bench process (and every one of `quiet.also`) is idle;
+ * (roundOrder), each run only once every bench process (the shared ones too) is idle;
  * `logRound` sees each run as it ends. Returns each target's runs in round order.
  */
 async function measureInRounds(
   targets: LoadedTarget[],
   roundCount: number,
-  quiet: { maxMs: number; also?: QuietAlso },
+  quietMaxMs: number,
+  shared: SharedProcesses | undefined,
   load: (loaded: LoadedTarget) => Promise<LoadResult>,
   logRound: (round: number, loaded: LoadedTarget, measured: Watched<LoadResult>, waitedMs: number) => void,
 ): Promise<Map<LoadedTarget, Watched<LoadResult>[]>> {
   const rounds = new Map<LoadedTarget, Watched<LoadResult>[]>(targets.map((loaded) => [loaded, []]));
   for (let round = 1; round <= roundCount; round += 1) {
     for (const loaded of roundOrder(targets, round)) {
-      const waitedMs = await waitForQuiet(() => [...allPids(targets), ...(quiet.also?.() ?? [])], quiet.maxMs);
-      const measured = await watchTarget(loaded, () => load(loaded));
+      const waitedMs = await waitForQuiet(() => [...allPids(targets), ...(shared?.pids() ?? [])], quietMaxMs);
+      const measured = await watchTarget(loaded, () => load(loaded), shared);
       rounds.get(loaded)?.push(measured);
       logRound(round, loaded, measured, waitedMs);
     }
@@ -167,15 +185,15 @@ async function measureInRounds(
 /**
  * Runs every open-loop rate against every target: `plan.rounds` rounds, targets interleaved in
  * each (their order reversed every other round) so that drift on the box hits all alike, each
- * step only once every bench process (and every one of `quietAlso`) is idle; the rounds are
- * pooled (p99 over rounds x steps of samples) and each round's p99 kept.
+ * step only once every bench process (`shared` too) is idle; the rounds are pooled (p99 over
+ * rounds x steps of samples) and each round's p99 kept.
  */
 export async function measureRates(
   targets: LoadedTarget[],
   plan: BenchPlan,
   stream: boolean,
   log: (line: string) => void,
-  quietAlso?: QuietAlso,
+  shared?: SharedProcesses,
 ): Promise<RateRow[]> {
   const rows: RateRow[] = [];
   const durationMs = stream ? plan.streamStepMs : plan.stepMs;
@@ -183,12 +201,13 @@ export async function measureRates(
     const rounds = await measureInRounds(
       targets,
       plan.rounds,
-      { maxMs: plan.quietMaxMs, also: quietAlso },
+      plan.quietMaxMs,
+      shared,
       (loaded) => runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }),
       (round, loaded, measured, waitedMs) => {
         const latency = summarize(measured.result.latency);
         log(
-          `${stream ? 'stream' : 'json  '} ${String(rate).padStart(5)}/s round ${round} ${loaded.target.name.padEnd(8)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, errors ${measured.result.errors}, cpu/req ${cpuPerRequestUs(measured.cpuMs, measured.result).toFixed(0)} us, steal ${measured.stealPct.toFixed(1)}% (waited ${(waitedMs / 1000).toFixed(1)} s for quiet)`,
+          `${stream ? 'stream' : 'json  '} ${String(rate).padStart(5)}/s round ${round} ${loaded.target.name.padEnd(8)} p50 ${latency.p50.toFixed(2)} p99 ${latency.p99.toFixed(2)} ms, errors ${measured.result.errors}, cpu/req ${cpuPerRequestUs(measured.cpuMs, measured.result).toFixed(0)} us${shared ? ` (shared ${cpuPerRequestUs(measured.sharedCpuMs, measured.result).toFixed(0)} us)` : ''}, steal ${measured.stealPct.toFixed(1)}% (waited ${(waitedMs / 1000).toFixed(1)} s for quiet)`,
         );
       },
     );
@@ -207,7 +226,8 @@ export async function measureSaturation(targets: LoadedTarget[], plan: BenchPlan
   const rounds = await measureInRounds(
     targets,
     plan.saturationRounds,
-    { maxMs: plan.quietMaxMs },
+    plan.quietMaxMs,
+    undefined,
     (loaded) =>
       runClosedLoop({
         pool: loaded.pool,

@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { readCpuMs, readReapedChildrenCpuMs } from './rss.js';
 
 /**
  * A process and all its descendants, from /proc/<pid>/task/<tid>/children (each thread lists
@@ -27,4 +28,19 @@ export function processTree(rootPid: number): number[] {
     }
   }
   return found;
+}
+
+/**
+ * CPU a process tree has used so far, in ms: every live process's own (user + system), plus
+ * what the root's children that already ended used (its cutime + cstime, counted once the root
+ * reaped them), so that short-lived workers (PostgreSQL's autovacuum) are not lost. NaN when
+ * the root cannot be read.
+ */
+export function treeCpuMs(rootPid: number): number {
+  const reaped = readReapedChildrenCpuMs(rootPid);
+  if (Number.isNaN(reaped)) return NaN;
+  return processTree(rootPid).reduce((sum, pid) => {
+    const own = readCpuMs(pid);
+    return Number.isNaN(own) ? sum : sum + own;
+  }, reaped);
 }

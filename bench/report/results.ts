@@ -22,6 +22,8 @@ export interface RateRow {
   cpuPerRequestUs: number;
   /** The same, each round on its own, in round order (absent in results from before the ninth run). */
   cpuPerRequestUsByRound?: number[];
+  /** CPU the processes the targets share (PostgreSQL) spent per request meanwhile, µs; absent where none. */
+  sharedCpuPerRequestUs?: number;
   ok: number;
   errors: number;
   errorKinds: Record<string, number>;

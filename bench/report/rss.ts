@@ -30,18 +30,31 @@ export function sampleRssPeak(pids: number[], everyMs = 200): { stop(): number }
 
 const TICKS_PER_SECOND = 100;
 
-/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; NaN when unreadable. */
-export function readCpuMs(pid: number): number {
+/** The fields of /proc/<pid>/stat from the state on (field 3), or undefined when unreadable. */
+function readStatFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+    // The command name before them is in parentheses and may contain spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return NaN;
+    return undefined;
   }
+}
+
+/** Sum of two clock-tick fields of /proc/<pid>/stat (0-based after the command name), in ms. */
+function readTicksMs(pid: number, first: number, second: number): number {
+  const fields = readStatFields(pid);
+  return fields ? ((Number(fields[first]) + Number(fields[second])) * 1000) / TICKS_PER_SECOND : NaN;
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; NaN when unreadable. */
+export function readCpuMs(pid: number): number {
+  return readTicksMs(pid, 11, 12);
+}
+
+/** CPU time its children that ended (and were reaped) used, in ms (cutime + cstime); NaN when unreadable. */
+export function readReapedChildrenCpuMs(pid: number): number {
+  return readTicksMs(pid, 13, 14);
 }
 
 /** How close to its idle RSS a process must come after a load to count as settled. */

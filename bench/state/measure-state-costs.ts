@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { startPostgres, type PostgresServer } from '../../test/support/postgres-server.js';
-import { measureRates, openPool, warmUp, type LoadedTarget } from '../phases.js';
+import { measureRates, openPool, warmUp, type LoadedTarget, type SharedProcesses } from '../phases.js';
 import type { BenchPlan } from '../plan.js';
-import { processTree } from '../report/process-tree.js';
+import { processTree, treeCpuMs } from '../report/process-tree.js';
 import type { Child } from '../targets/child.js';
 import { startGatewayNode } from '../targets/gateway-node.js';
 import { startGovernedNode, startLoggedNode } from '../targets/stateful-nodes.js';
@@ -57,12 +57,7 @@ export async function measureStateCosts(
       const rowsBefore = await countRows(reader);
       const governedBefore = await countedRequests(governed);
       const statePlan = { ...plan, rates: plan.quick ? QUICK_STATE_RATES : STATE_RATES, rounds: plan.stateRounds };
-      // PostgreSQL finishes a step's writes after the step; the next step waits for it too.
-      const postgresProcesses = (): number[] => {
-        const postmaster = server.pid();
-        return postmaster === undefined ? [] : processTree(postmaster);
-      };
-      const rates = await measureRates(targets, statePlan, false, log, postgresProcesses);
+      const rates = await measureRates(targets, statePlan, false, log, postgresProcesses(server));
       const sentTo = (name: string) => rates.filter((row) => row.target === name).reduce((sum, row) => sum + row.ok + row.errors, 0);
       const rowsWritten = (await waitForRows(reader, rowsBefore + sentTo(logged.name))) - rowsBefore;
       const figures: StateCostFigures = {
@@ -82,6 +77,23 @@ export async function measureStateCosts(
     await reader.end();
     await server.destroy();
   }
+}
+
+/**
+ * PostgreSQL's processes: it finishes a step's writes after the step, so the next step waits
+ * for it too; and its CPU during a step is part of what the shared state costs.
+ */
+function postgresProcesses(server: PostgresServer): SharedProcesses {
+  return {
+    pids: () => {
+      const postmaster = server.pid();
+      return postmaster === undefined ? [] : processTree(postmaster);
+    },
+    cpuMs: () => {
+      const postmaster = server.pid();
+      return postmaster === undefined ? NaN : treeCpuMs(postmaster);
+    },
+  };
 }
 
 async function countRows(pool: pg.Pool): Promise<number> {

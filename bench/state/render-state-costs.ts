@@ -17,6 +17,9 @@ function pairedDelta(row: RateRow, base: RateRow, percentile: 'p50' | 'p99'): st
   return rounds ? `${signed(value)} (${rounds.map(signed).join(' / ')})` : signed(value);
 }
 
+/** A CPU figure in whole µs, or n/a. */
+const microseconds = (us: number | undefined): string => (us !== undefined && Number.isFinite(us) ? us.toFixed(0) : 'n/a');
+
 /** The state-cost section of RESULTS.md. */
 export function renderStateCosts(figures: StateCostFigures): string {
   const { names } = figures;
@@ -27,10 +30,10 @@ export function renderStateCosts(figures: StateCostFigures): string {
     [names.requestLog]: 'node, request log on (content logged)',
   };
   const lines = [
-    'The same node three times: with governance and the request log off, with governance on (every request carries a virtual key checked against a rate limit and a budget whose counters live in PostgreSQL, admitted from the headroom the node leases from them: a statement per lease, not per request), and with the request log on (a row per request, content included, written in batches off the request path). One PostgreSQL 15 on this box, started by the bench on a throw-away directory with `fsync=off` (a production server syncs its writes: slower commits, but off the request path for the log). Paired rounds, targets interleaved, their order reversed every other round (an even number of rounds, so each order gets half), each step started once the nodes and PostgreSQL\'s processes are idle; "vs off" is the median over rounds of (target − node off) in the same round, each round in brackets. CPU is the node process only (PostgreSQL\'s own CPU is not counted).',
+    "The same node three times: with governance and the request log off, with governance on (every request carries a virtual key checked against a rate limit and a budget whose counters live in PostgreSQL, admitted from the headroom the node leases from them: a statement per lease, not per request), and with the request log on (a row per request, content included, written in batches off the request path). One PostgreSQL 15 on this box, started by the bench on a throw-away directory with `fsync=off` (a production server syncs its writes: slower commits, but off the request path for the log). Paired rounds, targets interleaved, their order reversed every other round (an even number of rounds, so each order gets half), each step started once the nodes and PostgreSQL's processes are idle; \"vs off\" is the median over rounds of (target − node off) in the same round, each round in brackets. CPU per request is the node process's; PostgreSQL's, all its processes during the same steps, is in a column of its own (rows of older runs have none).",
     '',
-    '| Rate (req/s) | Target | p50 | p99 | Added p50 vs off | Added p99 vs off | CPU per request (µs) | CPU vs off | Errors |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| Rate (req/s) | Target | p50 | p99 | Added p50 vs off | Added p99 vs off | CPU per request (µs) | CPU vs off | PostgreSQL CPU per request (µs) | Errors |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   const rates = [...new Set(figures.rates.map((row) => row.rate))];
   for (const rate of rates) {
@@ -38,7 +41,7 @@ export function renderStateCosts(figures: StateCostFigures): string {
     for (const row of figures.rates.filter((r) => r.rate === rate)) {
       const vsOff = off && row.target !== names.off && row.target !== names.direct;
       lines.push(
-        `| ${rate} | ${label[row.target] ?? row.target} | ${row.latency.p50.toFixed(2)} | ${row.latency.p99.toFixed(2)} | ${vsOff ? pairedDelta(row, off, 'p50') : '-'} | ${vsOff ? pairedDelta(row, off, 'p99') : '-'} | ${Number.isFinite(row.cpuPerRequestUs) ? row.cpuPerRequestUs.toFixed(0) : 'n/a'} | ${vsOff ? ratio(row.cpuPerRequestUs, off.cpuPerRequestUs) : '-'} | ${row.errors} |`,
+        `| ${rate} | ${label[row.target] ?? row.target} | ${row.latency.p50.toFixed(2)} | ${row.latency.p99.toFixed(2)} | ${vsOff ? pairedDelta(row, off, 'p50') : '-'} | ${vsOff ? pairedDelta(row, off, 'p99') : '-'} | ${microseconds(row.cpuPerRequestUs)} | ${vsOff ? ratio(row.cpuPerRequestUs, off.cpuPerRequestUs) : '-'} | ${microseconds(row.sharedCpuPerRequestUs)} | ${row.errors} |`,
       );
     }
   }
