@@ -50,6 +50,13 @@ async function stopChildren(): Promise<void> {
   await Promise.all(children.map((child) => child.stop()));
 }
 
+/** Stops every child the bench started but `keep`, and forgets them. */
+async function stopChildrenExcept(keep: Child | undefined): Promise<void> {
+  const stopping = children.filter((child) => child !== keep);
+  children.splice(0, children.length, ...children.filter((child) => child === keep));
+  await Promise.all(stopping.map((child) => child.stop()));
+}
+
 async function tryStart(name: string, start: () => Promise<Target>, missing: Record<string, string>): Promise<Target | undefined> {
   try {
     const target = await start();
@@ -172,6 +179,9 @@ async function main(): Promise<void> {
   memory.push({ target: 'mock upstream', idleMb: NaN, peakUnderLoadMb: upstreamPeak, idleAfterLoadMb: NaN });
 
   await Promise.all(targets.map((t) => t.pool.close()));
+  // The shared-state phases run beside the upstream alone, as under BENCH_ONLY=state: the
+  // targets measured so far have no part in them and would only share the box.
+  await stopChildrenExcept(upstream.target.child);
   const sections = await measureStateSections(upstream, plan);
   const stateOutcome = sections[0]?.outcome as { figures?: StateCostFigures } | undefined;
   await stopChildren();
