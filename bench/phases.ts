@@ -147,14 +147,36 @@ export async function warmUp(targets: LoadedTarget[], plan: BenchPlan, log: (lin
 }
 
 /**
- * The targets in the order round `round` (from 1) runs them: as listed in odd rounds, reversed
- * in even ones. What runs just before a step moves its figures (a heavy target's garbage
+ * How the targets' order changes from round to round. What runs just before a step, and how
+ * long a target rested since its own last step, move its figures (a heavy target's garbage
  * collection and the box's caches; the A/B tool found the second of two builds about 12 µs a
- * request cheaper in an A/A run), so each target follows one neighbour in some rounds and the
- * other in the rest, and takes a different place in its round.
+ * request cheaper in an A/A run; a node after 45 s of rest starts with a young generation V8
+ * shrank back), so no target should keep one place.
+ *
+ * - 'mirrored': as listed in odd rounds, reversed in even ones. Each target follows one
+ *   neighbour in some rounds and the other in the rest. The two places next to the middle are
+ *   alike, so it is fair between two targets listed there; the first and the last target run
+ *   twice in a row at every other round boundary and rest the longest at the others.
+ * - 'rotated': round r starts at the r-th target and wraps around (a cyclic Latin square).
+ *   Over as many rounds as targets, each takes each place once and rests as long as every
+ *   other between its steps (with four: two steps of the others three times, six once); none
+ *   runs twice in a row. Fair among all the targets, over whole cycles.
  */
-export function roundOrder<T>(targets: readonly T[], round: number): T[] {
-  return round % 2 === 1 ? [...targets] : [...targets].reverse();
+export type RoundDesign = 'mirrored' | 'rotated';
+
+/** The targets in the order round `round` (from 1) runs them, by `design`. */
+export function roundOrder<T>(targets: readonly T[], round: number, design: RoundDesign = 'mirrored'): T[] {
+  if (design === 'mirrored') return round % 2 === 1 ? [...targets] : [...targets].reverse();
+  const start = (round - 1) % targets.length;
+  return [...targets.slice(start), ...targets.slice(0, start)];
+}
+
+/** How measureInRounds orders and spaces its steps. */
+interface RoundsOptions {
+  /** Longest wait for quiet before a step. */
+  quietMaxMs: number;
+  shared?: SharedProcesses;
+  design?: RoundDesign;
 }
 
 /**
@@ -165,14 +187,13 @@ export function roundOrder<T>(targets: readonly T[], round: number): T[] {
 async function measureInRounds(
   targets: LoadedTarget[],
   roundCount: number,
-  quietMaxMs: number,
-  shared: SharedProcesses | undefined,
+  { quietMaxMs, shared, design }: RoundsOptions,
   load: (loaded: LoadedTarget) => Promise<LoadResult>,
   logRound: (round: number, loaded: LoadedTarget, measured: Watched<LoadResult>, waitedMs: number) => void,
 ): Promise<Map<LoadedTarget, Watched<LoadResult>[]>> {
   const rounds = new Map<LoadedTarget, Watched<LoadResult>[]>(targets.map((loaded) => [loaded, []]));
   for (let round = 1; round <= roundCount; round += 1) {
-    for (const loaded of roundOrder(targets, round)) {
+    for (const loaded of roundOrder(targets, round, design)) {
       const waitedMs = await waitForQuiet(() => [...allPids(targets), ...(shared?.pids() ?? [])], quietMaxMs);
       const measured = await watchTarget(loaded, () => load(loaded), shared);
       rounds.get(loaded)?.push(measured);
@@ -184,16 +205,16 @@ async function measureInRounds(
 
 /**
  * Runs every open-loop rate against every target: `plan.rounds` rounds, targets interleaved in
- * each (their order reversed every other round) so that drift on the box hits all alike, each
- * step only once every bench process (`shared` too) is idle; the rounds are pooled (p99 over
- * rounds x steps of samples) and each round's p99 kept.
+ * each (their order changing by `design`, mirrored unless told) so that drift on the box hits
+ * all alike, each step only once every bench process (`shared` too) is idle; the rounds are
+ * pooled (p99 over rounds x steps of samples) and each round's p99 kept.
  */
 export async function measureRates(
   targets: LoadedTarget[],
   plan: BenchPlan,
   stream: boolean,
   log: (line: string) => void,
-  shared?: SharedProcesses,
+  { shared, design }: { shared?: SharedProcesses; design?: RoundDesign } = {},
 ): Promise<RateRow[]> {
   const rows: RateRow[] = [];
   const durationMs = stream ? plan.streamStepMs : plan.stepMs;
@@ -201,8 +222,7 @@ export async function measureRates(
     const rounds = await measureInRounds(
       targets,
       plan.rounds,
-      plan.quietMaxMs,
-      shared,
+      { quietMaxMs: plan.quietMaxMs, shared, design },
       (loaded) => runOpenLoop({ pool: loaded.pool, target: loaded.target, stream, rate, durationMs, drainMs: plan.drainMs }),
       (round, loaded, measured, waitedMs) => {
         const latency = summarize(measured.result.latency);
@@ -226,8 +246,7 @@ export async function measureSaturation(targets: LoadedTarget[], plan: BenchPlan
   const rounds = await measureInRounds(
     targets,
     plan.saturationRounds,
-    plan.quietMaxMs,
-    undefined,
+    { quietMaxMs: plan.quietMaxMs },
     (loaded) =>
       runClosedLoop({
         pool: loaded.pool,

@@ -16,8 +16,9 @@ export interface BenchPlan {
   /** Each rate is measured this many times per target, interleaved, and the rounds pooled. */
   rounds: number;
   /**
-   * Rounds of the shared-state phase: even, so that each of roundOrder's two orders gets as
-   * many. With five, that phase's figures leaned by order (bench/profile-notes.md).
+   * Rounds of the shared-state phase, whose order is rotated (roundOrder): a multiple of its
+   * four targets, so that each takes each place as often. Mirrored, with one target at each
+   * end, that phase's figures leaned by order (bench/profile-notes.md).
    */
   stateRounds: number;
   /** Closed-loop workers of the saturation run. */
@@ -47,7 +48,7 @@ export function readPlan(env: NodeJS.ProcessEnv = process.env): BenchPlan {
         streamRates: [200],
         streamStepMs: 2000,
         rounds: 1,
-        stateRounds: 2,
+        stateRounds: 4,
         saturationConcurrency: 128,
         saturationMs: 3000,
         // Two, so that a smoke run goes through the interleaving and the by-round columns.
@@ -68,7 +69,7 @@ export function readPlan(env: NodeJS.ProcessEnv = process.env): BenchPlan {
         streamStepMs: 6000,
         // Five pairs give the headline's median of paired rounds some footing.
         rounds: 5,
-        stateRounds: 6,
+        stateRounds: 8,
         saturationConcurrency: 128,
         saturationMs: 8000,
         // One 8 s run of one build swung from 3,400 to 4,400 req/s (bench/profile-notes.md).

@@ -57,7 +57,8 @@ export async function measureStateCosts(
       const rowsBefore = await countRows(reader);
       const governedBefore = await countedRequests(governed);
       const statePlan = { ...plan, rates: plan.quick ? QUICK_STATE_RATES : STATE_RATES, rounds: plan.stateRounds };
-      const rates = await measureRates(targets, statePlan, false, log, postgresProcesses(server));
+      // Rotated: mirrored, the request log (listed last) ran twice in a row or after the longest rest.
+      const rates = await measureRates(targets, statePlan, false, log, { shared: postgresProcesses(server), design: 'rotated' });
       const sentTo = (name: string) => rates.filter((row) => row.target === name).reduce((sum, row) => sum + row.ok + row.errors, 0);
       const rowsWritten = (await waitForRows(reader, rowsBefore + sentTo(logged.name))) - rowsBefore;
       const figures: StateCostFigures = {
