@@ -48,11 +48,11 @@ export interface IdleCollections {
  * request path's optimized code holds weakly (the shapes of a request's short-lived objects among
  * them), and with them V8 throws that code away: the first seconds after a lull of half a minute
  * cost 40% more CPU a request (bench/profile-notes.md, "After the twenty-fourth run"). Without
- * the reducer nothing collects in a quiet node, as it allocates next to nothing: V8 would keep what start-up loaded and dropped, and the young
- * generation a burst grew (30-60 MB more RSS on Node 20, up to 170 MB more on Node 24). These
- * collections do that work instead, on a schedule that keeps code hot through short lulls. Each
- * costs a few milliseconds once per spell, and nothing while requests flow: the check is one
- * timer reading a counter.
+ * the reducer nothing collects in a quiet node, as it allocates next to nothing: V8 would keep
+ * what start-up loaded and dropped, and the young generation a burst grew (30-60 MB more RSS on
+ * Node 20, up to 170 MB more on Node 24). These collections do that work instead, on a schedule
+ * that keeps code hot through short lulls. Each costs a few milliseconds once per spell, and
+ * nothing while requests flow: the check is one timer reading a counter.
  */
 export function startIdleMemoryTrim(options: IdleMemoryTrimOptions): { stop(): void } {
   const collections = options.collections ?? idleCollections();
@@ -121,17 +121,16 @@ export class QuietSpells {
  *
  * Keeping code: one young-generation collection. V8 shrinks the young generation at the end of a
  * scavenge that sees a low allocation rate; V8 11 (Node 20) returns the pages, V8 13 (Node 24)
- * keeps them in its page pool. Not a full one: the
- * request path's optimized code holds weakly the objects it was specialized on, and a full
- * collection in a lull, reducing or not, frees them and throws the code away (measured: 218-296
- * functions compiled again in the next 6 s, 640-970 us a request against 420-520 after a short
- * gap; bench/profile-notes.md).
+ * keeps them in its page pool. Not a full one: the request path's optimized code holds weakly
+ * the objects it was specialized on, and a full collection in a lull, reducing or not, frees
+ * them and throws the code away (measured: 218-296 functions compiled again in the next 6 s,
+ * 640-970 us a request against 420-520 after a short gap; bench/profile-notes.md).
  *
  * Reducing: a full collection, then V8's "last resort" one, which reduces memory: it compacts,
  * and it is what empties V8 13's (Node 24) page pool, where the pages of a shrunk young
- * generation wait (after saturation: 250 MB of RSS kept, against 104 MB after it). V8 before 12 does
- * not know that option and takes the object as its old "minor" argument, so there the pair is a
- * full collection and a young-generation one.
+ * generation wait (after saturation: 250 MB of RSS kept, against 104 MB after it). V8 before 12
+ * does not know that option and takes the object as its old "minor" argument, so there the pair
+ * is a full collection and a young-generation one.
  */
 export function idleCollections(): IdleCollections | undefined {
   const collector = v8Collector();
