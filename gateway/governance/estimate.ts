@@ -28,8 +28,15 @@ export function estimateUsage(body: Record<string, unknown>, embeddings = false)
   const promptTokens = Math.ceil(chars / CHARS_PER_TOKEN);
   if (embeddings) return { promptTokens, completionTokens: 0 };
   const generation = body.generationConfig as Record<string, unknown> | undefined;
-  const maximum = [body.max_tokens, body.max_completion_tokens, body.max_output_tokens, generation?.maxOutputTokens].find(
-    (value) => typeof value === 'number' && value >= 0,
-  );
-  return { promptTokens, completionTokens: typeof maximum === 'number' ? Math.ceil(maximum) : DEFAULT_OUTPUT_TOKENS };
+  const maximum = firstCount(body.max_tokens, body.max_completion_tokens, body.max_output_tokens, generation?.maxOutputTokens);
+  return { promptTokens, completionTokens: maximum === undefined ? DEFAULT_OUTPUT_TOKENS : Math.ceil(maximum) };
+}
+
+/** The first of the dialects' output maximums that is a usable count (no array built per request). */
+function firstCount(a: unknown, b: unknown, c: unknown, d: unknown): number | undefined {
+  if (typeof a === 'number' && a >= 0) return a;
+  if (typeof b === 'number' && b >= 0) return b;
+  if (typeof c === 'number' && c >= 0) return c;
+  if (typeof d === 'number' && d >= 0) return d;
+  return undefined;
 }

@@ -4,8 +4,8 @@ import type { Admission, Governor } from './governor.js';
 /**
  * Governance as the request lifecycle's two seams: a pre-dispatch check (after the body and
  * model are known, before the dispatcher) and an outcome sink (once the response closed).
- * The check notes the request's principal; the sink finds the admission again through that
- * same principal object and settles its reservations with the usage the outcome reports.
+ * The check notes the request's principal, which carries the admission; the sink takes it back
+ * from that same principal object and settles its reservations with the usage the outcome reports.
  */
 
 /** The principal governance notes on a request: ids from config.json only. */
@@ -37,44 +37,65 @@ export interface GovernedOutcome {
   readonly firstChunkMs: number | undefined;
 }
 
+/**
+ * The principal of one admitted request. It carries its admission privately (not enumerable,
+ * never serialised), so the sink finds it with no lookup table, and settles it at most once.
+ */
+class AdmittedPrincipal implements GovernancePrincipal {
+  readonly [field: string]: unknown;
+  readonly virtualKey: string;
+  readonly virtualKeyName: string;
+  // Declared, not defined: a principal without a team or customer has no such field at all.
+  declare readonly team?: string;
+  declare readonly customer?: string;
+  #admission: Admission | undefined;
+
+  constructor(admission: Admission) {
+    const p = admission.principal;
+    this.virtualKey = p.virtualKeyId;
+    this.virtualKeyName = p.virtualKeyName;
+    if (p.teamId) this.team = p.teamId;
+    if (p.customerId) this.customer = p.customerId;
+    this.#admission = admission;
+  }
+
+  /** The admission to settle; undefined once taken. */
+  take(): Admission | undefined {
+    const admission = this.#admission;
+    this.#admission = undefined;
+    return admission;
+  }
+}
+
 /** The pre-dispatch check and the outcome sink of one governor. */
 export class GovernanceSeams {
-  private readonly admissions = new WeakMap<object, Admission>();
-
   constructor(private readonly governor: Governor) {}
 
-  /** Pre-dispatch: refuses (throws a GatewayError) or admits, noting the principal and rewriting the route. */
+  /**
+   * Pre-dispatch: refuses (rejects with a GatewayError) or admits, noting the principal and
+   * rewriting the route. Synchronous when the governor answers from the node's leases.
+   */
   readonly check = {
-    check: async (request: GovernedRequest): Promise<void> => {
-      const admission = await this.governor.check({
+    check: (request: GovernedRequest): void | Promise<void> => {
+      const route = request.route;
+      const admitted = this.governor.check({
         headers: request.headers,
-        model: request.route.model,
-        ...(request.route.fallbacks ? { fallbacks: request.route.fallbacks } : {}),
+        model: route.model,
+        ...(route.fallbacks ? { fallbacks: route.fallbacks } : {}),
         body: request.body,
-        embeddings: request.route.capability === 'embeddings',
+        embeddings: route.capability === 'embeddings',
       });
-      if (!admission) return;
-      request.route.model = admission.model;
-      if (admission.allowedKeys) request.route.allowedKeys = admission.allowedKeys;
-      const p = admission.principal;
-      const principal: GovernancePrincipal = {
-        virtualKey: p.virtualKeyId,
-        virtualKeyName: p.virtualKeyName,
-        ...(p.teamId ? { team: p.teamId } : {}),
-        ...(p.customerId ? { customer: p.customerId } : {}),
-      };
-      this.admissions.set(principal, admission);
-      request.state.principal = principal;
+      if (admitted instanceof Promise) return admitted.then((admission) => admit(request, admission));
+      admit(request, admitted);
     },
   };
 
   /** Outcome sink: settles the admission's reservations off the request path (never throws, never waits). */
   readonly sink = {
     record: (outcome: GovernedOutcome): void => {
-      if (typeof outcome.principal !== 'object' || outcome.principal === null) return;
-      const admission = this.admissions.get(outcome.principal);
+      if (!(outcome.principal instanceof AdmittedPrincipal)) return;
+      const admission = outcome.principal.take();
       if (!admission) return;
-      this.admissions.delete(outcome.principal);
       if (outcome.inputTokens > 0 || outcome.outputTokens > 0) {
         void this.governor.settle(admission, {
           provider: outcome.provider,
@@ -90,4 +111,12 @@ export class GovernanceSeams {
       // the provider did the work, so the reservation stays as the charge.
     },
   };
+}
+
+/** Applies an admission to the request: the model to dispatch, the keys allowed, the principal. */
+function admit(request: GovernedRequest, admission: Admission | undefined): void {
+  if (!admission) return;
+  request.route.model = admission.model;
+  if (admission.allowedKeys) request.route.allowedKeys = admission.allowedKeys;
+  request.state.principal = new AdmittedPrincipal(admission);
 }

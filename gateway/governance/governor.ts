@@ -9,7 +9,7 @@ import { extractVirtualKey } from './extract-virtual-key.js';
 import { collectCounters, type CounterCheck } from './hierarchy.js';
 import type { GovernanceMetrics } from './metrics.js';
 import { costOf, findPrice, type PriceTable } from './prices.js';
-import type { CounterCharge, CounterStore } from './store/counter-store.js';
+import type { AdmitOutcome, CounterCharge, CounterReading, CounterStore } from './store/counter-store.js';
 
 /** Who a governed request is charged to (the `principal` of the request's outcome). */
 export interface Principal {
@@ -31,7 +31,8 @@ export interface GovernanceInput {
 
 /** An admitted governed request: what to dispatch, and what to settle after the response. */
 export interface Admission {
-  principal: Principal;
+  /** Shared by every admission of the same virtual key: not to be changed. */
+  principal: Readonly<Principal>;
   /** "provider/model" to dispatch. */
   model: string;
   /** Per provider, the provider keys the dispatcher may use (`key_ids`); a provider not listed: any. */
@@ -74,6 +75,7 @@ export class Governor {
    * node never changes while it runs, so they are collected once instead of per request.
    */
   private readonly countersByKey = new WeakMap<VirtualKeySettings, Map<AccessDecision['providerConfig'], readonly CounterCheck[]>>();
+  private readonly principals = new WeakMap<VirtualKeySettings, Principal>();
   private readonly random: () => number;
   private readonly now: () => number;
 
@@ -86,19 +88,28 @@ export class Governor {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Admits a request or throws the denial; undefined for a request with no key where keys are optional. */
-  async check(input: GovernanceInput): Promise<Admission | undefined> {
+  /**
+   * Admits a request, or rejects with the denial; undefined for a request with no key where
+   * keys are optional. Answered synchronously when the leases this node holds cover every
+   * counter (the common case on a busy node: no promise, no await on the request path), a
+   * promise when the store must answer. A denial is always a rejected promise, never a throw.
+   */
+  check(input: GovernanceInput): Admission | undefined | Promise<Admission | undefined> {
     try {
-      return await this.admit(input);
+      const admitted = this.admit(input);
+      return admitted instanceof Promise ? admitted.catch(this.noteDenial) : admitted;
     } catch (error) {
-      if (error instanceof GatewayError) this.deps.metrics.denials.inc({ reason: error.code });
-      throw error;
+      return Promise.reject(error).catch(this.noteDenial);
     }
   }
 
-  /** Corrects the reservations of an admission with the real usage (none: the request failed). */
-  settle(admission: Admission, usage: SettledUsage | undefined): Promise<void> {
-    if (admission.reservations.length === 0 || !this.deps.store) return Promise.resolve();
+  /**
+   * Corrects the reservations of an admission with the real usage (none: the request failed).
+   * What the node's leases cover settles at once, in memory; only the rest waits for the store.
+   */
+  settle(admission: Admission, usage: SettledUsage | undefined): Promise<void> | undefined {
+    const store = this.deps.store;
+    if (admission.reservations.length === 0 || !store) return undefined;
     const tokens = usage ? usage.promptTokens + usage.completionTokens : 0;
     const cost = usage ? this.costOf(usage) : 0;
     const adjustments = admission.reservations.map((r) => ({
@@ -108,12 +119,22 @@ export class Governor {
       windowStartMs: r.windowStartMs,
       delta: (r.check.limitKind === 'tokens' ? tokens : cost) - r.amount,
     }));
-    return this.deps.store.adjust(adjustments).catch((error: unknown) => {
-      this.deps.logger.warn({ event: 'governance-settle-failed', err: { message: (error as Error).message } }, 'governance settlement failed');
-    });
+    const rest = store.settleHeld ? store.settleHeld(adjustments) : adjustments;
+    if (rest.length === 0) return undefined;
+    return store.adjust(rest).catch(this.noteSettleFailure);
   }
 
-  private async admit(input: GovernanceInput): Promise<Admission | undefined> {
+  private readonly noteDenial = (error: unknown): never => {
+    if (error instanceof GatewayError) this.deps.metrics.denials.inc({ reason: error.code });
+    throw error;
+  };
+
+  private readonly noteSettleFailure = (error: unknown): void => {
+    this.deps.logger.warn({ event: 'governance-settle-failed', err: { message: (error as Error).message } }, 'governance settlement failed');
+  };
+
+  /** The access checks, then the counters: from the leases when they cover them, else through the store. */
+  private admit(input: GovernanceInput): Admission | undefined | Promise<Admission> {
     const value = extractVirtualKey(input.headers);
     if (value === undefined) {
       if (this.settings.vkMandatory) throw new GatewayError('virtual_key_required', 'virtual key is required. Provide a virtual key via the x-bf-vk header.');
@@ -121,45 +142,84 @@ export class Governor {
     }
     const key = findUsableKey(this.keys, value, this.now());
     const decision = decideAccess(this.settings, key, input.model, this.random);
-    const decisions = [decision, ...(input.fallbacks ?? []).map((fallback) => decideAccess(this.settings, key, fallback, this.random))];
-    const allowedKeys = new Map(decisions.flatMap((d) => (d.allowedKeyNames ? [[d.provider, d.allowedKeyNames] as const] : [])));
-    const team = key.teamId === undefined ? undefined : this.settings.teams.get(key.teamId);
-    const customerId = key.customerId ?? team?.customerId;
-    const principal: Principal = {
-      virtualKeyId: key.id,
-      virtualKeyName: key.name,
-      ...(key.teamId ? { teamId: key.teamId } : {}),
-      ...(customerId ? { customerId } : {}),
-    };
-    const admission: Admission = { principal, model: decision.model, ...(allowedKeys.size > 0 ? { allowedKeys } : {}), reservations: [] };
+    const allowedKeys = this.allowedKeysOf(decision, key, input.fallbacks);
+    const admission: Admission = { principal: this.principalOf(key), model: decision.model, ...(allowedKeys ? { allowedKeys } : {}), reservations: [] };
 
+    const store = this.deps.store;
     const counters = this.countersOf(decision);
-    if (counters.length === 0 || !this.deps.store) return admission;
+    if (counters.length === 0 || !store) return admission;
+    const charges = this.chargesOf(counters, decision, input);
+    const held = store.admitHeld?.(charges);
+    if (held) return this.admitted(admission, charges, held);
+    return store.admit(charges).then((outcome) => this.admitted(admission, charges, outcome));
+  }
+
+  /** Each counter's charge: a request, or the estimated tokens or dollars. */
+  private chargesOf(counters: readonly CounterCheck[], decision: AccessDecision, input: GovernanceInput): CounterCharge[] {
     const estimate = estimateUsage(input.body, input.embeddings === true);
-    const model = decision.model.slice(decision.provider.length + 1);
-    const estimatedCost = costOf(findPrice(this.deps.prices, decision.provider, model), estimate.promptTokens, estimate.completionTokens);
-    const charges: CounterCharge[] = counters.map((check) => ({
-      check,
-      amount: check.limitKind === 'requests' ? 1 : check.limitKind === 'tokens' ? estimate.promptTokens + estimate.completionTokens : estimatedCost,
-    }));
-    const outcome = await this.deps.store.admit(charges);
-    charges.forEach((charge, i) => {
-      const reading = outcome.readings[i];
-      if (reading) this.deps.metrics.noteUsage(charge.check, reading.used);
+    const tokens = estimate.promptTokens + estimate.completionTokens;
+    let dollars: number | undefined;
+    return counters.map((check) => {
+      if (check.limitKind === 'requests') return { check, amount: 1 };
+      if (check.limitKind === 'tokens') return { check, amount: tokens };
+      dollars ??= costOf(
+        findPrice(this.deps.prices, decision.provider, decision.model.slice(decision.provider.length + 1)),
+        estimate.promptTokens,
+        estimate.completionTokens,
+      );
+      return { check, amount: dollars };
     });
+  }
+
+  /** The store's answer to the charges: the admission with its reservations, or the denial thrown. */
+  private admitted(admission: Admission, charges: readonly CounterCharge[], outcome: AdmitOutcome): Admission {
+    const readings = outcome.readings;
+    for (let i = 0; i < charges.length; i += 1) {
+      const reading = readings[i];
+      if (reading) this.deps.metrics.noteUsage((charges[i] as CounterCharge).check, reading.used);
+    }
     if (!outcome.admitted) {
       const index = outcome.deniedIndex ?? 0;
-      throw denialError(counters[index] as CounterCheck, outcome.readings[index] as NonNullable<(typeof outcome.readings)[number]>, outcome.nowMs);
+      throw denialError((charges[index] as CounterCharge).check, readings[index] as CounterReading, outcome.nowMs);
     }
-    charges.forEach((charge, i) => {
-      if (charge.check.limitKind === 'requests') return;
-      admission.reservations.push({
-        check: charge.check,
-        windowStartMs: (outcome.readings[i] as { windowStartMs: number }).windowStartMs,
-        amount: charge.amount,
-      });
-    });
+    for (let i = 0; i < charges.length; i += 1) {
+      const charge = charges[i] as CounterCharge;
+      if (charge.check.limitKind === 'requests') continue;
+      admission.reservations.push({ check: charge.check, windowStartMs: (readings[i] as CounterReading).windowStartMs, amount: charge.amount });
+    }
     return admission;
+  }
+
+  /** Per provider the request may reach (its model and fallbacks), the provider keys the key allows; undefined: any. */
+  private allowedKeysOf(
+    decision: AccessDecision,
+    key: VirtualKeySettings,
+    fallbacks: readonly string[] | undefined,
+  ): ReadonlyMap<string, ReadonlySet<string>> | undefined {
+    let allowed: Map<string, ReadonlySet<string>> | undefined;
+    if (decision.allowedKeyNames) allowed = new Map([[decision.provider, decision.allowedKeyNames]]);
+    for (const fallback of fallbacks ?? []) {
+      const other = decideAccess(this.settings, key, fallback, this.random);
+      if (other.allowedKeyNames) (allowed ??= new Map()).set(other.provider, other.allowedKeyNames);
+    }
+    return allowed;
+  }
+
+  /** Who a key's requests are charged to: the same for each of its requests, so built once. */
+  private principalOf(key: VirtualKeySettings): Principal {
+    let principal = this.principals.get(key);
+    if (!principal) {
+      const team = key.teamId === undefined ? undefined : this.settings.teams.get(key.teamId);
+      const customerId = key.customerId ?? team?.customerId;
+      principal = Object.freeze({
+        virtualKeyId: key.id,
+        virtualKeyName: key.name,
+        ...(key.teamId ? { teamId: key.teamId } : {}),
+        ...(customerId ? { customerId } : {}),
+      });
+      this.principals.set(key, principal);
+    }
+    return principal;
   }
 
   private countersOf(decision: AccessDecision): readonly CounterCheck[] {

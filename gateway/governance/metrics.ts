@@ -1,5 +1,11 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+/** A counter's labels and its latest usage. */
+interface UsageEntry {
+  readonly labels: Record<'scope_kind' | 'scope_id' | 'limit_kind', string>;
+  used: number;
+}
+
 /**
  * Governance metrics, on the node's registry. Label values are ids from config.json and
  * error codes from the catalogue only (never a key value, never a client-chosen string),
@@ -24,14 +30,26 @@ export class GovernanceMetrics {
   readonly unpriced: Counter<'provider' | 'model'>;
 
   /** The latest reading of each counter, published as `usage` at each scrape. Bounded: the counters come from config.json. */
-  private readonly latestUsage = new Map<string, { labels: Record<'scope_kind' | 'scope_id' | 'limit_kind', string>; used: number }>();
+  private readonly latestUsage = new Map<string, UsageEntry>();
+  /**
+   * Each counter object's entry of latestUsage. A node keeps its counter objects for its life
+   * (Governor.countersOf), so a governed request finds its entries with no key built.
+   */
+  private readonly entries = new WeakMap<object, UsageEntry>();
 
   /** Notes a counter's usage as this node last saw it (admissions, usage reports). */
   noteUsage(counter: { scopeKind: string; scopeId: string; limitKind: string }, used: number): void {
-    const key = `${counter.scopeKind}\u0000${counter.scopeId}\u0000${counter.limitKind}`;
-    const latest = this.latestUsage.get(key);
-    if (latest) latest.used = used;
-    else this.latestUsage.set(key, { labels: { scope_kind: counter.scopeKind, scope_id: counter.scopeId, limit_kind: counter.limitKind }, used });
+    let entry = this.entries.get(counter);
+    if (!entry) {
+      const key = `${counter.scopeKind}\u0000${counter.scopeId}\u0000${counter.limitKind}`;
+      entry = this.latestUsage.get(key);
+      if (!entry) {
+        entry = { labels: { scope_kind: counter.scopeKind, scope_id: counter.scopeId, limit_kind: counter.limitKind }, used };
+        this.latestUsage.set(key, entry);
+      }
+      this.entries.set(counter, entry);
+    }
+    entry.used = used;
   }
 
   constructor(registry: Registry) {

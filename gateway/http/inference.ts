@@ -133,7 +133,8 @@ export async function dispatchInference<T>(
 ): Promise<DispatchResult<T>> {
   if (deps.preDispatchChecks.length > 0) {
     const requested = route.model;
-    await runPreDispatchChecks(deps.preDispatchChecks, { state: scope.state, headers: scope.headers, body: scope.body ?? {}, route });
+    const pending = runPreDispatchChecks(deps.preDispatchChecks, { state: scope.state, headers: scope.headers, body: scope.body ?? {}, route });
+    if (pending) await pending;
     if (route.model !== requested) {
       const ref = parseModelRef(route.model);
       noteRequested(scope.state, ref.provider, ref.model);

@@ -16,14 +16,21 @@ export interface PreDispatchRequest {
 
 /**
  * A check run after the body and model are known and before the dispatcher (governance:
- * virtual key, budget, rate limit). Throws a GatewayError to refuse the request; may set
- * `state.principal`.
+ * virtual key, budget, rate limit). Refuses the request by throwing or rejecting with a
+ * GatewayError; may set `state.principal`. Returns nothing when it decided at once (no
+ * promise on the request path), a promise when it must wait (a store's answer).
  */
 export interface PreDispatchCheck {
-  check(request: PreDispatchRequest): Promise<void>;
+  check(request: PreDispatchRequest): void | Promise<void>;
 }
 
-/** Runs the checks in order; the first to throw refuses the request. */
-export async function runPreDispatchChecks(checks: readonly PreDispatchCheck[], request: PreDispatchRequest): Promise<void> {
-  for (const check of checks) await check.check(request);
+/**
+ * Runs the checks in order; the first to refuse refuses the request (thrown synchronously, or a
+ * rejected promise once a check had to wait). Returns a promise only when a check returned one.
+ */
+export function runPreDispatchChecks(checks: readonly PreDispatchCheck[], request: PreDispatchRequest, from = 0): void | Promise<void> {
+  for (let i = from; i < checks.length; i += 1) {
+    const pending = (checks[i] as PreDispatchCheck).check(request);
+    if (pending) return pending.then(() => runPreDispatchChecks(checks, request, i + 1));
+  }
 }

@@ -46,6 +46,11 @@ export interface CounterStore {
   admitHeld?(charges: readonly CounterCharge[]): AdmitOutcome | undefined;
   /** Adds deltas to counter windows (settlement, reconciliation). */
   adjust(adjustments: readonly CounterAdjustment[]): Promise<void>;
+  /**
+   * Settles into headroom this node holds (leases) what it can, with no round trip, and returns
+   * the rest for `adjust`. Synchronous, like admitHeld: a governed request's settlement.
+   */
+  settleHeld?(adjustments: readonly CounterAdjustment[]): readonly CounterAdjustment[];
   /** The current window's usage of each counter. */
   read(checks: readonly CounterCheck[]): Promise<CounterReading[]>;
   close(): Promise<void>;

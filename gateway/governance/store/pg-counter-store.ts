@@ -9,6 +9,9 @@ import { StatementBatcher } from './statement-batcher.js';
 /** One caller's work in a batch: a request's admission, a settlement, or the leases' changes. */
 type CounterJob = { charges: readonly CounterCharge[] } | { adjustments: readonly CounterAdjustment[] } | { leaseDeltas: readonly LeaseDelta[] };
 
+/** What settleHeld returns when the leases took every adjustment: shared, never written to. */
+const NOTHING_LEFT: readonly CounterAdjustment[] = Object.freeze([]);
+
 /** How often the leases' changes are sent, and idle or ended leases given back (ms). */
 const LEASE_SYNC_MS = 250;
 
@@ -69,10 +72,19 @@ export class PgCounterStore implements CounterStore {
    * already settled), or goes alone within 10 ms when no admission comes.
    */
   async adjust(adjustments: readonly CounterAdjustment[]): Promise<void> {
-    // A reservation drawn from a lease this node still holds settles into it, in memory.
-    const unleased = adjustments.filter((a) => a.delta !== 0 && !this.leases.settle(a));
+    const unleased = this.settleHeld(adjustments);
     if (unleased.length === 0) return;
     await this.batcher.submit({ adjustments: unleased }, { mayWait: true });
+  }
+
+  /** Settles into the leases this node still holds the reservations drawn from them, in memory; returns the rest. */
+  settleHeld(adjustments: readonly CounterAdjustment[]): readonly CounterAdjustment[] {
+    let rest: CounterAdjustment[] | undefined;
+    for (const a of adjustments) {
+      if (a.delta === 0 || this.leases.settle(a)) continue;
+      (rest ??= []).push(a);
+    }
+    return rest ?? NOTHING_LEFT;
   }
 
   /**

@@ -78,6 +78,16 @@ export class ResilientStore implements CounterStore {
     return outcome;
   }
 
+  /** Admits from the leases the store holds, with no round trip; undefined when they do not cover the request. */
+  admitHeld(charges: readonly CounterCharge[]): AdmitOutcome | undefined {
+    return this.store.admitHeld?.(charges);
+  }
+
+  /** Settles into the leases the store holds what they cover; returns the rest for `adjust`. */
+  settleHeld(adjustments: readonly CounterAdjustment[]): readonly CounterAdjustment[] {
+    return this.store.settleHeld ? this.store.settleHeld(adjustments) : adjustments;
+  }
+
   /** Settles through the store; kept for later when it is unreachable. */
   async adjust(adjustments: readonly CounterAdjustment[]): Promise<void> {
     if (!this.down) {

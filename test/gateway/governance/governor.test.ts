@@ -49,9 +49,11 @@ function setup(governance: Record<string, unknown>, extra: Record<string, unknow
   return { governor, store, logs, logger };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
+/** The denial of a check: a rejected promise (a check never throws synchronously). */
+async function refusal(checked: unknown): Promise<GatewayError> {
+  assert.ok(checked instanceof Promise, 'a denial is a rejected promise');
   try {
-    await promise;
+    await checked;
   } catch (error) {
     assert.ok(error instanceof GatewayError);
     return error;
@@ -173,7 +175,9 @@ describe('GovernanceSeams', () => {
 
   it('notes the principal, routes a bare model and restricts the provider keys', async () => {
     const { state, route } = await admitted();
-    assert.deepEqual(state.principal, { virtualKey: 'k', virtualKeyName: 'k', team: 't' });
+    // Only the ids: the admission the principal carries is neither enumerable nor serialised.
+    assert.deepEqual({ ...(state.principal as object) }, { virtualKey: 'k', virtualKeyName: 'k', team: 't' });
+    assert.equal(JSON.stringify(state.principal), '{"virtualKey":"k","virtualKeyName":"k","team":"t"}');
     assert.equal(route.model, 'openai/gpt-4o');
     assert.deepEqual([...(route.allowedKeys?.get('openai') ?? [])], ['oa-2']);
   });
@@ -193,5 +197,75 @@ describe('GovernanceSeams', () => {
     failed.seams.sink.record(outcome(failed.state.principal, {}));
     await new Promise((resolve) => setImmediate(resolve));
     assert.ok((failed.store.adjustments[0]?.delta ?? 0) < 0, 'the reservation is given back');
+  });
+
+  it('settles an admission once, however often its outcome is recorded', async () => {
+    const { seams, store, state } = await admitted();
+    const answered = outcome(state.principal, { inputTokens: 3, outputTokens: 4, succeeded: true });
+    seams.sink.record(answered);
+    seams.sink.record(answered);
+    seams.sink.record(outcome({ ...(state.principal as object) }, { inputTokens: 3, outputTokens: 4, succeeded: true }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(store.adjustments.length, 1);
+  });
+});
+
+describe('Governor over leases the node holds', () => {
+  /** A store whose leases cover everything: answered in memory, like PgCounterStore between statements. */
+  class HeldStore extends MemoryStore {
+    held = 0;
+    settledHeld: CounterAdjustment[] = [];
+    admitHeld(charges: readonly CounterCharge[]): AdmitOutcome {
+      this.held += 1;
+      return this.counters.admit(charges, NOW);
+    }
+    settleHeld(adjustments: readonly CounterAdjustment[]): readonly CounterAdjustment[] {
+      this.settledHeld.push(...adjustments.filter((a) => a.limitKind === 'tokens'));
+      return adjustments.filter((a) => a.limitKind !== 'tokens');
+    }
+  }
+  const governance = {
+    virtual_keys: [{ id: 'k', value: VK, rate_limit_id: 'rl', budget_id: 'b' }],
+    rate_limits: [{ id: 'rl', request_max_limit: 1, request_reset_duration: '1m', token_max_limit: 10_000, token_reset_duration: '1h' }],
+    budgets: [{ id: 'b', max_limit: 10, reset_duration: '1d' }],
+  };
+
+  function heldSetup() {
+    const settings = loadRuntime(governedConfig(governance)).governance;
+    const store = new HeldStore();
+    const governor = new Governor(settings, {
+      store,
+      metrics: new GovernanceMetrics(new Registry()),
+      logger: createLogger({ level: 'silent' }),
+      prices: loadPriceTable(),
+      now: () => NOW,
+    });
+    return { governor, store };
+  }
+  const input = { headers: { 'x-bf-vk': VK }, model: 'openai/gpt-4o', body: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 } };
+
+  it('admits without a promise when the leases cover every counter, and refuses past the limit all the same', async () => {
+    const { governor, store } = heldSetup();
+    const admission = governor.check(input);
+    assert.ok(admission && !(admission instanceof Promise), 'answered synchronously');
+    assert.equal(admission.principal.virtualKeyId, 'k');
+    assert.equal(store.held, 1);
+    const error = await refusal(governor.check(input));
+    assert.equal(error.code, 'request_limited');
+  });
+
+  it('settles into the leases what they cover and sends only the rest to the store', async () => {
+    const { governor, store } = heldSetup();
+    const admission = governor.check(input);
+    assert.ok(admission && !(admission instanceof Promise));
+    await governor.settle(admission, { provider: 'openai', model: 'gpt-4o', promptTokens: 10, completionTokens: 20 });
+    assert.deepEqual(
+      store.settledHeld.map((a) => a.limitKind),
+      ['tokens'],
+    );
+    assert.deepEqual(
+      store.adjustments.map((a) => a.limitKind),
+      ['cost_usd'],
+    );
   });
 });
