@@ -4,6 +4,7 @@
  * functions and packages that used the most CPU. Profiles stay in bench/.work/profiles.
  * PROFILE_GOVERNANCE=1 governs every request to the gateway, PROFILE_REQUEST_LOG=1 logs each
  * one (PostgreSQL started for the run), as the bench's shared-state phase does.
+ * PROFILE_ENTRY=<other build's gateway/main.js> profiles that build of the gateway instead of dist/.
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ const postgres = which === 'gateway' && (governed || logged) ? await startPostgr
 
 /** The gateway as profiled: plain, governed, or logging each request. */
 async function startProfiledGateway(): Promise<Target> {
-  const options = { upstreamPort: upstream.port, nodeArgs };
+  const options = { upstreamPort: upstream.port, nodeArgs, ...(process.env.PROFILE_ENTRY ? { entry: process.env.PROFILE_ENTRY } : {}) };
   if (!postgres) return startGatewayNode(options);
   if (governed) return startGovernedNode(postgres, 'profile', options);
   return startLoggedNode(postgres, await postgres.createDatabase('profile'), options);

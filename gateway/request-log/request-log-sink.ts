@@ -33,10 +33,14 @@ function costOfOutcome(outcome: RequestOutcome, prices: PriceTable): number | un
   return price ? costOf(price, outcome.inputTokens, outcome.outputTokens) : undefined;
 }
 
-/** Maps an outcome to the request log's input; `nowMs` is the wall clock at close. */
+/**
+ * Maps an outcome to the request log's input; `nowMs` is the wall clock at close. Every field is
+ * written, undefined when the outcome has none: one object shape for every row, built without
+ * the temporary objects of conditional spreads (this runs once per logged request).
+ */
 export function toLoggable(outcome: RequestOutcome, nowMs: number, prices: PriceTable = loadPriceTable()): LoggableRequest {
   const principal = outcome.principal;
-  const cost = costOfOutcome(outcome, prices);
+  const content = outcome.content;
   return {
     requestId: outcome.requestId,
     // The outcome's times are monotonic; the row's timestamp is the wall-clock arrival.
@@ -47,20 +51,25 @@ export function toLoggable(outcome: RequestOutcome, nowMs: number, prices: Price
     model: outcome.model,
     httpStatus: outcome.status,
     succeeded: outcome.succeeded,
-    ...(outcome.error ? { errorCode: outcome.error.code, errorMessage: outcome.error.message } : {}),
+    errorCode: outcome.error?.code,
+    errorMessage: outcome.error?.message,
     latencyMs: outcome.durationMs,
-    ...(outcome.firstChunkMs === undefined ? {} : { firstTokenMs: outcome.firstChunkMs }),
+    firstTokenMs: outcome.firstChunkMs,
     stream: outcome.streamed,
     cancelled: outcome.abortedBy === 'client',
     usage: { prompt_tokens: outcome.inputTokens, completion_tokens: outcome.outputTokens },
-    ...(cost === undefined ? {} : { cost }),
-    ...(outcome.attempts === undefined ? {} : { attempts: outcome.attempts }),
-    ...(outcome.fallbackIndex === undefined ? {} : { fallbackIndex: outcome.fallbackIndex }),
-    ...(outcome.keyName === undefined ? {} : { keyName: outcome.keyName }),
-    ...(typeof principal?.virtualKey === 'string' ? { virtualKeyId: principal.virtualKey } : {}),
-    ...(typeof principal?.team === 'string' ? { teamId: principal.team } : {}),
-    ...(typeof principal?.customer === 'string' ? { customerId: principal.customer } : {}),
-    ...(outcome.content?.stopReason ? { stopReason: outcome.content.stopReason } : {}),
-    ...(outcome.content ? { content: contentForRow(outcome.content) } : {}),
+    cost: costOfOutcome(outcome, prices),
+    attempts: outcome.attempts,
+    fallbackIndex: outcome.fallbackIndex,
+    keyName: outcome.keyName,
+    virtualKeyId: stringOrUndefined(principal?.virtualKey),
+    teamId: stringOrUndefined(principal?.team),
+    customerId: stringOrUndefined(principal?.customer),
+    stopReason: content?.stopReason || undefined,
+    content: content ? contentForRow(content) : undefined,
   };
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -94,13 +94,14 @@ export async function startRequestLog(settings: LogsStoreSettings, options: Star
   }
   const retention = scheduleRetention(pool, settings.retentionDays, options);
   const redact = createRedactor([...options.secrets, db.password]);
+  const rowOptions = { node: options.node, contentLogging: options.contentLogging, redact };
   return {
     capturesContent: options.contentLogging,
     pool,
     writer,
     record(request) {
       try {
-        writer.enqueue(toRow(request, { node: options.node, contentLogging: options.contentLogging, redact }));
+        writer.enqueue(toRow(request, rowOptions));
       } catch (error) {
         logger.error({ event: 'request-log-row-failed', error: (error as Error).message }, 'request log: could not build a row');
       }
