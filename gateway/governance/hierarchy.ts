@@ -1,5 +1,6 @@
 import type { GovernanceSettings, LimitWindow, ScopeLimits } from '../../shared/config/index.js';
 import type { AccessDecision } from './access.js';
+import { counterKey } from './store/counter-store.js';
 import { toWindowSpec, type WindowSpec } from './windows.js';
 
 /**
@@ -47,7 +48,7 @@ export function collectCounters(settings: GovernanceSettings, decision: AccessDe
   const counters: CounterCheck[] = [];
   const seen = new Set<string>();
   const add = (check: Omit<CounterCheck, 'window' | 'windowText'>, window: LimitWindow): void => {
-    const id = `${check.scopeKind}\u0000${check.scopeId}\u0000${check.limitKind}`;
+    const id = counterKey(check);
     if (seen.has(id)) return;
     seen.add(id);
     counters.push({ ...check, window: toWindowSpec(window), windowText: window.duration.text });

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CounterCheck } from './hierarchy.js';
+import { counterKey } from './store/counter-store.js';
 
 /** A counter's labels and its latest usage. */
 interface UsageEntry {
@@ -38,10 +40,10 @@ export class GovernanceMetrics {
   private readonly entries = new WeakMap<object, UsageEntry>();
 
   /** Notes a counter's usage as this node last saw it (admissions, usage reports). */
-  noteUsage(counter: { scopeKind: string; scopeId: string; limitKind: string }, used: number): void {
+  noteUsage(counter: Pick<CounterCheck, 'scopeKind' | 'scopeId' | 'limitKind'>, used: number): void {
     let entry = this.entries.get(counter);
     if (!entry) {
-      const key = `${counter.scopeKind}\u0000${counter.scopeId}\u0000${counter.limitKind}`;
+      const key = counterKey(counter);
       entry = this.latestUsage.get(key);
       if (!entry) {
         entry = { labels: { scope_kind: counter.scopeKind, scope_id: counter.scopeId, limit_kind: counter.limitKind }, used };

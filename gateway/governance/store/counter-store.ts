@@ -56,7 +56,12 @@ export interface CounterStore {
   close(): Promise<void>;
 }
 
+/** A counter's identity across its windows: its scope and what it limits. */
+export function counterKey(counter: Pick<CounterCheck, 'scopeKind' | 'scopeId' | 'limitKind'>): string {
+  return `${counter.scopeKind}\u0000${counter.scopeId}\u0000${counter.limitKind}`;
+}
+
 /** A stable identity of a counter window (sorting, merging adjustments). */
 export function adjustmentKey(a: Pick<CounterAdjustment, 'scopeKind' | 'scopeId' | 'limitKind' | 'windowStartMs'>): string {
-  return `${a.scopeKind}\u0000${a.scopeId}\u0000${a.limitKind}\u0000${a.windowStartMs}`;
+  return `${counterKey(a)}\u0000${a.windowStartMs}`;
 }

@@ -1,5 +1,5 @@
 import type { CounterCheck } from '../hierarchy.js';
-import type { AdmitOutcome, CounterAdjustment, CounterCharge } from './counter-store.js';
+import { adjustmentKey, counterKey, type AdmitOutcome, type CounterAdjustment, type CounterCharge } from './counter-store.js';
 
 /**
  * The headroom this node holds on shared counters: leases. PostgreSQL hands a node a slice of
@@ -81,11 +81,6 @@ interface Lease {
 interface Growth {
   factor: number;
   lastGrantMs: number;
-}
-
-/** A counter's identity across windows. */
-function counterKey(check: Pick<CounterCheck, 'scopeKind' | 'scopeId' | 'limitKind'>): string {
-  return `${check.scopeKind}\u0000${check.scopeId}\u0000${check.limitKind}`;
 }
 
 /** The keys of the checks in use: a node keeps its checks for its lifetime (Governor.countersOf). */
@@ -307,7 +302,7 @@ export class LeaseBook {
     usedDelta: number,
     leasedDelta: number,
   ): LeaseDelta {
-    const key = `${counterKey(counter)}\u0000${windowStartMs}`;
+    const key = adjustmentKey({ ...counter, windowStartMs });
     let entry = this.pending.get(key);
     if (!entry) {
       entry = { scopeKind: counter.scopeKind, scopeId: counter.scopeId, limitKind: counter.limitKind, windowStartMs, usedDelta: 0, leasedDelta: 0 };
