@@ -51,8 +51,7 @@ export function decideAccess(settings: GovernanceSettings, key: VirtualKeySettin
   }
   if (!configAllowsModel(settings, config, model))
     throw new GatewayError('model_blocked', `virtual key ${key.id} may not use model "${model}" of provider "${provider}"`, { provider, model });
-  const allowedKeyNames = keyNamesOf(settings, config);
-  return { key, model: requested, provider, providerConfig: config, ...(allowedKeyNames ? { allowedKeyNames } : {}) };
+  return withKeyNames({ key, model: requested, provider, providerConfig: config }, settings, config);
 }
 
 /** Whether a provider config lets `model` through: blacklist first, then the allowed list. */
@@ -64,11 +63,28 @@ export function configAllowsModel(settings: GovernanceSettings, config: Provider
   return listMatchesModel(allowed, config.provider, model);
 }
 
+/** A decision with the provider keys its config allows, when it restricts them. */
+function withKeyNames(decision: AccessDecision, settings: GovernanceSettings, config: ProviderConfigSettings): AccessDecision {
+  const allowedKeyNames = keyNamesOf(settings, config);
+  if (allowedKeyNames) decision.allowedKeyNames = allowedKeyNames;
+  return decision;
+}
+
+/**
+ * The provider key names a config allows, by config: a node's config never changes while it
+ * runs, so each restricted config's set is built once, not per request.
+ */
+const keyNamesByConfig = new WeakMap<ProviderConfigSettings, ReadonlySet<string> | null>();
+
 function keyNamesOf(settings: GovernanceSettings, config: ProviderConfigSettings): ReadonlySet<string> | undefined {
   const ids = config.keyIds;
-  if (ids === undefined || ids.includes('*')) return undefined;
-  if (ids.length === 0 && !settings.emptyListDenies) return undefined;
-  return new Set(ids);
+  if (ids === undefined || (ids.length === 0 && !settings.emptyListDenies)) return undefined;
+  let names = keyNamesByConfig.get(config);
+  if (names === undefined) {
+    names = ids.includes('*') ? null : new Set(ids);
+    keyNamesByConfig.set(config, names);
+  }
+  return names ?? undefined;
 }
 
 /** A bare model: the key's provider configs that allow it, one picked by weight. */
@@ -80,8 +96,7 @@ function chooseProvider(settings: GovernanceSettings, key: VirtualKeySettings, m
     throw new GatewayError('model_blocked', `virtual key ${key.id} needs ${reason}; got "${model}"`, { model, param: 'model' });
   }
   const config = pickByWeight(candidates, random);
-  const allowedKeyNames = keyNamesOf(settings, config);
-  return { key, model: `${config.provider}/${model}`, provider: config.provider, providerConfig: config, ...(allowedKeyNames ? { allowedKeyNames } : {}) };
+  return withKeyNames({ key, model: `${config.provider}/${model}`, provider: config.provider, providerConfig: config }, settings, config);
 }
 
 function pickByWeight(configs: readonly ProviderConfigSettings[], random: () => number): ProviderConfigSettings {

@@ -143,7 +143,11 @@ export class Governor {
     const key = findUsableKey(this.keys, value, this.now());
     const decision = decideAccess(this.settings, key, input.model, this.random);
     const allowedKeys = this.allowedKeysOf(decision, key, input.fallbacks);
-    const admission: Admission = { principal: this.principalOf(key), model: decision.model, ...(allowedKeys ? { allowedKeys } : {}), reservations: [] };
+    const principal = this.principalOf(key);
+    // Two literals rather than a conditional spread, which copies through a runtime call.
+    const admission: Admission = allowedKeys
+      ? { principal, model: decision.model, allowedKeys, reservations: [] }
+      : { principal, model: decision.model, reservations: [] };
 
     const store = this.deps.store;
     const counters = this.countersOf(decision);

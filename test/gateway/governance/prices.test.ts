@@ -46,6 +46,36 @@ describe('estimateUsage', () => {
     assert.equal(estimate.completionTokens, 50);
   });
 
+  it('counts a structured prompt close to the length of its JSON, whatever its dialect', () => {
+    const bodies: Record<string, unknown>[] = [
+      {
+        messages: [
+          { role: 'system', content: 'You answer in French.' },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Décris cette image.' },
+              { type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'low' } },
+            ],
+          },
+          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"Paris"}' } }] },
+        ],
+        tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } }],
+      },
+      { system: [{ type: 'text', text: 'Be brief.' }], messages: [{ role: 'user', content: 'y'.repeat(2000) }], max_tokens: 10 },
+      { contents: [{ role: 'user', parts: [{ text: 'z'.repeat(900) }] }], systemInstruction: { parts: [{ text: 'Be brief.' }] } },
+    ];
+    for (const body of bodies) {
+      const jsonChars = ['messages', 'system', 'contents', 'systemInstruction', 'tools'].reduce(
+        (sum, field) => sum + (body[field] === undefined ? 0 : JSON.stringify(body[field]).length),
+        0,
+      );
+      const promptTokens = estimateUsage(body).promptTokens;
+      const expected = jsonChars / 4;
+      assert.ok(Math.abs(promptTokens - expected) <= expected * 0.1 + 1, `${promptTokens} tokens for ${jsonChars} characters of JSON`);
+    }
+  });
+
   it('reads the Gemini maximum, falls back to a default, and reserves no output for embeddings', () => {
     assert.equal(estimateUsage({ contents: [], generationConfig: { maxOutputTokens: 7 } }).completionTokens, 7);
     assert.equal(estimateUsage({ messages: [] }).completionTokens, DEFAULT_OUTPUT_TOKENS);
