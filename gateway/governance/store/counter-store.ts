@@ -61,7 +61,7 @@ export function counterKey(counter: Pick<CounterCheck, 'scopeKind' | 'scopeId' |
   return `${counter.scopeKind}\u0000${counter.scopeId}\u0000${counter.limitKind}`;
 }
 
-/** A stable identity of a counter window (sorting, merging adjustments). */
-export function adjustmentKey(a: Pick<CounterAdjustment, 'scopeKind' | 'scopeId' | 'limitKind' | 'windowStartMs'>): string {
-  return `${counterKey(a)}\u0000${a.windowStartMs}`;
+/** A stable identity of a counter window (sorting, merging adjustments); it ends with the window's start. */
+export function adjustmentKey(counter: Pick<CounterCheck, 'scopeKind' | 'scopeId' | 'limitKind'>, windowStartMs: number): string {
+  return `${counterKey(counter)}\u0000${windowStartMs}`;
 }

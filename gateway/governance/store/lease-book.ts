@@ -302,7 +302,7 @@ export class LeaseBook {
     usedDelta: number,
     leasedDelta: number,
   ): LeaseDelta {
-    const key = adjustmentKey({ ...counter, windowStartMs });
+    const key = adjustmentKey(counter, windowStartMs);
     let entry = this.pending.get(key);
     if (!entry) {
       entry = { scopeKind: counter.scopeKind, scopeId: counter.scopeId, limitKind: counter.limitKind, windowStartMs, usedDelta: 0, leasedDelta: 0 };

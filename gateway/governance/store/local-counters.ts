@@ -15,7 +15,7 @@ export class LocalCounters {
   remember(charges: readonly CounterCharge[], readings: readonly CounterReading[]): void {
     charges.forEach((charge, index) => {
       const reading = readings[index];
-      if (reading) this.used.set(keyOf(charge.check, reading.windowStartMs), reading.used);
+      if (reading) this.used.set(adjustmentKey(charge.check, reading.windowStartMs), reading.used);
     });
     if (this.used.size > 10_000) this.prune(Date.now());
   }
@@ -23,14 +23,14 @@ export class LocalCounters {
   /** The same rule as the store's admission, on local memory and the local clock. */
   admit(charges: readonly CounterCharge[], nowMs: number): AdmitOutcome {
     const bounds = charges.map((charge) => windowBounds(nowMs, charge.check.window));
-    const current = charges.map((charge, i) => this.used.get(keyOf(charge.check, (bounds[i] as { startMs: number }).startMs)) ?? 0);
+    const current = charges.map((charge, i) => this.used.get(adjustmentKey(charge.check, (bounds[i] as { startMs: number }).startMs)) ?? 0);
     const deniedIndex = charges.findIndex((charge, i) => {
       const used = current[i] as number;
       return charge.check.limitKind === 'requests' ? used + charge.amount > charge.check.max : used >= charge.check.max;
     });
     if (deniedIndex < 0) {
       charges.forEach((charge, i) => {
-        this.used.set(keyOf(charge.check, (bounds[i] as { startMs: number }).startMs), (current[i] as number) + charge.amount);
+        this.used.set(adjustmentKey(charge.check, (bounds[i] as { startMs: number }).startMs), (current[i] as number) + charge.amount);
       });
     }
     return {
@@ -46,22 +46,18 @@ export class LocalCounters {
 
   /** Adds a delta to a window (settlement while the store is away). */
   add(check: CounterCheck, windowStartMs: number, delta: number): void {
-    const key = keyOf(check, windowStartMs);
+    const key = adjustmentKey(check, windowStartMs);
     this.used.set(key, (this.used.get(key) ?? 0) + delta);
   }
 
   /** The local usage of the current window. */
   read(check: CounterCheck, nowMs: number): CounterReading {
     const b = windowBounds(nowMs, check.window);
-    return { windowStartMs: b.startMs, windowEndMs: b.endMs, used: this.used.get(keyOf(check, b.startMs)) ?? 0 };
+    return { windowStartMs: b.startMs, windowEndMs: b.endMs, used: this.used.get(adjustmentKey(check, b.startMs)) ?? 0 };
   }
 
   private prune(nowMs: number): void {
     // Keys end with the window start; windows older than a day (or a year) are dropped wholesale.
     for (const key of this.used.keys()) if (Number(key.slice(key.lastIndexOf('\u0000') + 1)) < nowMs - 366 * 86_400_000) this.used.delete(key);
   }
-}
-
-function keyOf(check: CounterCheck, windowStartMs: number): string {
-  return adjustmentKey({ scopeKind: check.scopeKind, scopeId: check.scopeId, limitKind: check.limitKind, windowStartMs });
 }

@@ -130,7 +130,7 @@ export class ResilientStore implements CounterStore {
   }
 
   private queueAdjustment(a: CounterAdjustment): void {
-    const key = adjustmentKey(a);
+    const key = adjustmentKey(a, a.windowStartMs);
     const existing = this.pending.get(key);
     this.pending.set(key, existing ? { ...existing, delta: existing.delta + a.delta } : { ...a });
     this.options.metrics.pendingAdjustments.set(this.pending.size);
