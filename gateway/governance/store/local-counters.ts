@@ -23,14 +23,15 @@ export class LocalCounters {
   /** The same rule as the store's admission, on local memory and the local clock. */
   admit(charges: readonly CounterCharge[], nowMs: number): AdmitOutcome {
     const bounds = charges.map((charge) => windowBounds(nowMs, charge.check.window));
-    const current = charges.map((charge, i) => this.used.get(adjustmentKey(charge.check, (bounds[i] as { startMs: number }).startMs)) ?? 0);
+    const keys = charges.map((charge, i) => adjustmentKey(charge.check, (bounds[i] as { startMs: number }).startMs));
+    const current = keys.map((key) => this.used.get(key) ?? 0);
     const deniedIndex = charges.findIndex((charge, i) => {
       const used = current[i] as number;
       return charge.check.limitKind === 'requests' ? used + charge.amount > charge.check.max : used >= charge.check.max;
     });
     if (deniedIndex < 0) {
       charges.forEach((charge, i) => {
-        this.used.set(adjustmentKey(charge.check, (bounds[i] as { startMs: number }).startMs), (current[i] as number) + charge.amount);
+        this.used.set(keys[i] as string, (current[i] as number) + charge.amount);
       });
     }
     return {
