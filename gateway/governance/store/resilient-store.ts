@@ -57,7 +57,7 @@ export class ResilientStore implements CounterStore {
         const outcome = await this.store.admit(charges);
         stop();
         await this.markUp();
-        this.local.remember(charges, outcome.readings);
+        this.local.remember(charges, outcome.readings, this.now());
         return outcome;
       } catch (error) {
         this.markDown(error);
@@ -88,7 +88,10 @@ export class ResilientStore implements CounterStore {
     return this.store.settleHeld ? this.store.settleHeld(adjustments) : adjustments;
   }
 
-  /** Settles through the store; kept for later when it is unreachable. */
+  /**
+   * Settles through the store; while it is unreachable, kept for later and applied to the local
+   * counters at once, so failing open admits by real usage, not by estimates.
+   */
   async adjust(adjustments: readonly CounterAdjustment[]): Promise<void> {
     if (!this.down) {
       try {
@@ -98,7 +101,10 @@ export class ResilientStore implements CounterStore {
         this.markDown(error);
       }
     }
-    for (const a of adjustments) this.queueAdjustment(a);
+    for (const a of adjustments) {
+      this.queueAdjustment(a);
+      this.local.settle(a);
+    }
   }
 
   /** Reads the store; local usage while it is unreachable. */

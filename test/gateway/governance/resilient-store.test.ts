@@ -114,6 +114,37 @@ describe('ResilientStore', () => {
     assert.ok(logs.some((l) => l.event === 'governance-store-up' && l.reconciled === 1));
   });
 
+  it('fails open by real usage: settlements made while the store is down correct the local counters', async () => {
+    const tokens: CounterCheck = { ...requests, limitKind: 'tokens', max: 1000 };
+    const settlement = (delta: number): CounterAdjustment => ({ scopeKind: 'rate_limit', scopeId: 'rl', limitKind: 'tokens', windowStartMs: 0, delta });
+    // Reservations of 400 tokens (a max_tokens the answers never reach) that really use 50 each.
+    const overestimated = setup('open');
+    overestimated.inner.up = false;
+    const admitted = [];
+    for (let i = 0; i < 6; i++) {
+      const outcome = await overestimated.store.admit([{ check: tokens, amount: 400 }]);
+      admitted.push(outcome.admitted);
+      if (outcome.admitted) await overestimated.store.adjust([settlement(50 - 400)]);
+    }
+    assert.deepEqual(admitted, [true, true, true, true, true, true], '6 x 50 tokens fit in 1,000: none refused for what was only reserved');
+    // Reservations of 10 tokens that really use 600: the second answer used the budget up.
+    const underestimated = setup('open');
+    underestimated.inner.up = false;
+    assert.equal((await underestimated.store.admit([{ check: tokens, amount: 10 }])).admitted, true);
+    await underestimated.store.adjust([settlement(600 - 10)]);
+    assert.equal((await underestimated.store.admit([{ check: tokens, amount: 10 }])).admitted, true);
+    await underestimated.store.adjust([settlement(600 - 10)]);
+    assert.equal((await underestimated.store.admit([{ check: tokens, amount: 10 }])).admitted, false, '1,200 of 1,000 tokens used: refused');
+    // The store gets every correction once when it is back.
+    underestimated.inner.up = true;
+    underestimated.advance(1000);
+    await underestimated.store.read([tokens]);
+    assert.equal(
+      underestimated.inner.adjustments.reduce((sum, a) => sum + a.delta, 0),
+      2 * 10 + 2 * (600 - 10),
+    );
+  });
+
   it('keeps settlements made while the store is down and sends them when it is back', async () => {
     const { inner, store, advance } = setup('closed');
     inner.up = false;
