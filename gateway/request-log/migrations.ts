@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withPooledClient } from '../../shared/pooled-client.js';
 import { RequestLogSetupError } from './setup-error.js';
 
 /** One schema change: applied once, in order, in the same transaction as its bookkeeping. */
@@ -81,41 +82,40 @@ export interface MigrationReport {
  * failure leaves the schema as it was. A schema newer than this node's is refused.
  */
 export async function migrateSchema(pool: pg.Pool, appliedBy: string): Promise<MigrationReport> {
-  const client = await pool.connect();
-  let failed = true;
-  try {
-    await client.query('BEGIN');
-    // A node must not wait forever behind a stuck migration; it retries later instead.
-    await client.query("SET LOCAL lock_timeout = '60s'");
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS request_log_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL)',
-    );
-    const found = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM request_log_migrations');
-    const from = found.rows[0]?.version ?? 0;
-    if (from > LATEST_SCHEMA_VERSION) {
-      throw new RequestLogSetupError(
-        `logs_store: the request-log schema in this database is version ${from}, newer than this node's (${LATEST_SCHEMA_VERSION}); ` +
-          'a newer gateway migrated it. Run that gateway version (or newer) on every node.',
+  // A connection whose state is unknown after an error is not given back to the pool.
+  return withPooledClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      // A node must not wait forever behind a stuck migration; it retries later instead.
+      await client.query("SET LOCAL lock_timeout = '60s'");
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS request_log_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL)',
       );
+      const found = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM request_log_migrations');
+      const from = found.rows[0]?.version ?? 0;
+      if (from > LATEST_SCHEMA_VERSION) {
+        throw new RequestLogSetupError(
+          `logs_store: the request-log schema in this database is version ${from}, newer than this node's (${LATEST_SCHEMA_VERSION}); ` +
+            'a newer gateway migrated it. Run that gateway version (or newer) on every node.',
+        );
+      }
+      const applied: number[] = [];
+      for (const migration of MIGRATIONS) {
+        if (migration.version <= from) continue;
+        await client.query(migration.sql);
+        await client.query('INSERT INTO request_log_migrations (version, description, applied_by) VALUES ($1, $2, $3)', [
+          migration.version,
+          migration.description,
+          appliedBy,
+        ]);
+        applied.push(migration.version);
+      }
+      await client.query('COMMIT');
+      return { from, to: LATEST_SCHEMA_VERSION, applied };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     }
-    const applied: number[] = [];
-    for (const migration of MIGRATIONS) {
-      if (migration.version <= from) continue;
-      await client.query(migration.sql);
-      await client.query('INSERT INTO request_log_migrations (version, description, applied_by) VALUES ($1, $2, $3)', [
-        migration.version,
-        migration.description,
-        appliedBy,
-      ]);
-      applied.push(migration.version);
-    }
-    await client.query('COMMIT');
-    failed = false;
-    return { from, to: LATEST_SCHEMA_VERSION, applied };
-  } finally {
-    if (failed) await client.query('ROLLBACK').catch(() => undefined);
-    // A connection whose state is unknown after an error is not given back to the pool.
-    client.release(failed);
-  }
+  });
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withPooledClient } from '../../shared/pooled-client.js';
 
 /** Advisory lock key held (per session) while one node deletes old rows. */
 export const RETENTION_LOCK_KEY = 7_263_160_002;
@@ -24,9 +25,8 @@ export async function deleteExpiredRows(
   options: { pauseMs?: number; batchRows?: number } = {},
 ): Promise<RetentionReport> {
   const batchRows = options.batchRows ?? RETENTION_BATCH_ROWS;
-  const client = await pool.connect();
-  let broken = false;
-  try {
+  // On an error the connection is discarded: its session lock must not outlive it in the pool.
+  return withPooledClient(pool, async (client) => {
     const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_LOCK_KEY]);
     if (!locked.rows[0]?.locked) return { ran: false, deleted: 0 };
     try {
@@ -45,11 +45,5 @@ export async function deleteExpiredRows(
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_KEY]);
     }
-  } catch (error) {
-    broken = true;
-    throw error;
-  } finally {
-    // A session lock must not outlive an error on a pooled connection: discard that connection.
-    client.release(broken);
-  }
+  });
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withPooledClient } from '../../../shared/pooled-client.js';
 import { MIGRATIONS } from './schema-sql.js';
 
 /** Any fixed 64-bit number: the advisory lock every node takes around migrations. */
@@ -9,9 +10,8 @@ const MIGRATION_LOCK = 7_305_118_402_211;
  * nodes starting together (every rollout) do not race each other's DDL.
  */
 export async function runMigrations(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  let failed = false;
-  try {
+  // A client whose connection failed mid-way is thrown away, not returned to the pool.
+  await withPooledClient(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       await client.query('CREATE TABLE IF NOT EXISTS governance_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
@@ -32,11 +32,5 @@ export async function runMigrations(pool: pg.Pool): Promise<void> {
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
-  } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
-    // A client whose connection failed mid-way is thrown away, not returned to the pool.
-    client.release(failed);
-  }
+  });
 }

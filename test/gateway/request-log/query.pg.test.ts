@@ -174,6 +174,26 @@ describe('request log: filters, paging, stats and retention', () => {
     assert.equal(await countRows(pool, 'WHERE "timestamp" < now() - interval \'30 days\''), 0);
   });
 
+  it('fails a retention pass whose session the server ends between batches, and the next pass finishes', async () => {
+    const old = Array.from({ length: 25 }, (_, i) => rowOf(loggable({ requestId: `ended-${i}`, startedAtMs: Date.now() - 40 * DAY })));
+    await insertRows(pool, old);
+    const pass = deleteExpiredRows(pool, 30, { batchRows: 10, pauseMs: 2_000 });
+    // The pass pauses after its first batch: end its session then (a restart, an administrator).
+    let ended = 0;
+    for (let tries = 0; ended === 0 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const result = await pool.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'DELETE FROM request_logs%' AND state = 'idle' AND pid <> pg_backend_pid()",
+      );
+      ended = result.rowCount ?? 0;
+    }
+    assert.equal(ended, 1, 'the pass paused between batches');
+    // Before, the ended session's error event had no listener and the process exited here.
+    await assert.rejects(pass);
+    assert.equal(await countRows(pool, "WHERE request_id LIKE 'ended-%'"), 15, 'one batch of 10 went');
+    assert.deepEqual(await deleteExpiredRows(pool, 30, { batchRows: 10 }), { ran: true, deleted: 15 }, 'the lock went with the session');
+  });
+
   it('stores multi-byte text intact and text PostgreSQL would refuse (NUL, lone surrogates) cleaned, and drops only a row it refuses', async () => {
     const metrics = new RequestLogMetrics(new Registry());
     // One encoder, as a node's writer has: the refused batch is then written again row by row
