@@ -29,6 +29,9 @@ export interface LogPage {
   order: 'asc' | 'desc';
 }
 
+/** The largest token count a filter can name: the token columns are PostgreSQL integers. */
+const MAX_TOKENS_FILTER = 2_147_483_647;
+
 /** Default and largest page (Bifrost: 50 and 1,000). */
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 1000;
@@ -58,8 +61,8 @@ export function parseLogQuery(query: Query): { filters: LogFilters; page: LogPag
   assign(filters, 'endTime', readTime(query, 'end_time'));
   assign(filters, 'minLatency', readNumber(query, 'min_latency'));
   assign(filters, 'maxLatency', readNumber(query, 'max_latency'));
-  assign(filters, 'minTokens', readNumber(query, 'min_tokens'));
-  assign(filters, 'maxTokens', readNumber(query, 'max_tokens'));
+  assign(filters, 'minTokens', readCount(query, 'min_tokens', MAX_TOKENS_FILTER));
+  assign(filters, 'maxTokens', readCount(query, 'max_tokens', MAX_TOKENS_FILTER));
   assign(filters, 'minCost', readNumber(query, 'min_cost'));
   assign(filters, 'maxCost', readNumber(query, 'max_cost'));
   assign(filters, 'contentSearch', readText(query, 'content_search'));
@@ -67,8 +70,7 @@ export function parseLogQuery(query: Query): { filters: LogFilters; page: LogPag
 
   const limit = readNumber(query, 'limit') ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new LogQueryError('limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
-  const offset = readNumber(query, 'offset') ?? 0;
-  if (!Number.isInteger(offset) || offset < 0) throw new LogQueryError('offset', 'offset must be a non-negative integer');
+  const offset = readCount(query, 'offset', Number.MAX_SAFE_INTEGER) ?? 0;
   const sortBy = readText(query, 'sort_by') ?? 'timestamp';
   if (!(SORT_FIELDS as readonly string[]).includes(sortBy)) throw new LogQueryError('sort_by', `sort_by must be one of ${SORT_FIELDS.join(', ')}`);
   const order = readText(query, 'order') ?? 'desc';
@@ -102,6 +104,18 @@ function readNumber(query: Query, name: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isFinite(value)) throw new LogQueryError(name, `${name} must be a number`);
+  return value;
+}
+
+/**
+ * A whole number from 0 to `max`: token counts are integer columns and the offset a bigint, and
+ * a value PostgreSQL cannot take as one (1.5, 3e9 tokens, 1e21) is the client's mistake, not an
+ * unavailable store.
+ */
+function readCount(query: Query, name: string, max: number): number | undefined {
+  const value = readNumber(query, name);
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new LogQueryError(name, `${name} must be a whole number from 0 to ${max}`);
   return value;
 }
 

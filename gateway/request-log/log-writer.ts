@@ -72,6 +72,11 @@ export class RequestLogWriter {
     return this.queue.length;
   }
 
+  /** Tells the writer the store was made usable (at start-up): its first batch need not prepare it. */
+  notePrepared(): void {
+    this.prepared = true;
+  }
+
   /** Queues a row for writing; never waits and never throws. */
   enqueue(row: RequestLogRow): void {
     if (this.disabled || this.stopped) {
@@ -80,7 +85,8 @@ export class RequestLogWriter {
     }
     this.countDropped(this.queue.push(row), 'queue_full');
     this.deps.metrics.queued.set(this.queue.length);
-    if (this.running) return;
+    // While a write is running, or a failed one waits out its backoff, the loop writes next.
+    if (this.running || this.failures > 0) return;
     if (this.queue.length >= this.batchSize) this.kick(0);
     else if (!this.timer) this.kick(this.flushIntervalMs);
   }
@@ -157,6 +163,8 @@ export class RequestLogWriter {
       this.failures++;
       this.deps.metrics.writeErrors.inc();
       if (error instanceof RequestLogSetupError) return this.disable(error, rows.length);
+      // The table is gone (the database was recreated while the node ran): make it again.
+      if (isSchemaMissing(error)) this.prepared = false;
       this.countDropped(this.queue.putBack(rows), 'queue_full');
       const message = (error as Error).message;
       this.drops.noteError(message);
@@ -219,10 +227,24 @@ export class RequestLogWriter {
   }
 }
 
-/** PostgreSQL refused the data itself (SQLSTATE class 22 data exception, 23 constraint), not the connection. */
+/**
+ * PostgreSQL refused the data itself, not the connection: SQLSTATE class 22 (data exception),
+ * 23 (constraint) or 54 (a program limit, such as a value too large for an index entry).
+ */
 function isRefusedData(error: unknown): boolean {
+  const code = sqlState(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23') || code.startsWith('54'));
+}
+
+/** The table or its schema does not exist (42P01 undefined_table, 3F000 invalid_schema_name). */
+function isSchemaMissing(error: unknown): boolean {
+  const code = sqlState(error);
+  return code === '42P01' || code === '3F000';
+}
+
+function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+  return typeof code === 'string' ? code : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -6,28 +6,51 @@ import type { PostgresSettings } from '../../shared/config/index.js';
 const CONNECT_TIMEOUT_MS = 5_000;
 const QUERY_TIMEOUT_MS = 30_000;
 
+/** The logs store's connections: the writer's and the read API's, apart. */
+export interface LogsPools {
+  /** Inserts, migrations and retention. */
+  writes: pg.Pool;
+  /** GET /api/logs: searches and single rows. */
+  reads: pg.Pool;
+}
+
 /**
- * Opens a connection pool for the logs store: up to `max_open_conns` connections, keeping at
- * least `max_idle_conns` of them open when idle (pg's nearest equivalent of Go's setting).
- * Errors of idle connections (the server restarted) are reported, not thrown.
+ * Opens the logs store's connection pools, `max_open_conns` connections between them: half
+ * (at least one) for the read API, the rest (at least one) for writing. Apart, because a few
+ * searches over a big table held every connection of one shared pool, and the writer, waiting
+ * for one, failed its batches meanwhile. Reads also carry a server-side statement timeout, so
+ * a search the node gave up on does not keep running in the database. `max_idle_conns` stay
+ * open on the writer's side, where traffic is steady. Errors of idle connections (the server
+ * restarted) are reported, not thrown.
  */
-export function createLogsPool(settings: PostgresSettings, onIdleError: (error: Error) => void): pg.Pool {
-  const pool = new (loadPg().Pool)({
+export function createLogsPools(settings: PostgresSettings, onIdleError: (error: Error) => void): LogsPools {
+  const readMax = Math.max(1, Math.floor(settings.maxOpenConns / 2));
+  const writeMax = Math.max(1, settings.maxOpenConns - readMax);
+  const writes = openPool(settings, { max: writeMax, min: Math.min(settings.maxIdleConns, writeMax), application_name: 'ai-gateway-request-log' });
+  const reads = openPool(settings, {
+    max: readMax,
+    min: 0,
+    application_name: 'ai-gateway-request-log-reads',
+    statement_timeout: QUERY_TIMEOUT_MS,
+  });
+  writes.on('error', onIdleError);
+  reads.on('error', onIdleError);
+  return { writes, reads };
+}
+
+function openPool(settings: PostgresSettings, sizing: Pick<pg.PoolConfig, 'max' | 'min' | 'application_name' | 'statement_timeout'>): pg.Pool {
+  return new (loadPg().Pool)({
     host: settings.host,
     port: settings.port,
     user: settings.user,
     password: settings.password,
     database: settings.database,
     ssl: sslOption(settings.sslMode),
-    max: settings.maxOpenConns,
-    min: Math.min(settings.maxIdleConns, settings.maxOpenConns),
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     query_timeout: QUERY_TIMEOUT_MS,
-    application_name: 'ai-gateway-request-log',
+    ...sizing,
   });
-  pool.on('error', onIdleError);
-  return pool;
 }
 
 /** libpq's sslmode as node-postgres options: verify-* check the certificate, the others do not. */

@@ -63,6 +63,7 @@ export function toLoggable(outcome: RequestOutcome, nowMs: number, prices: Price
     fallbackIndex: outcome.fallbackIndex,
     keyName: outcome.keyName,
     virtualKeyId: stringOrUndefined(principal?.virtualKey),
+    virtualKeyName: stringOrUndefined(principal?.virtualKeyName),
     teamId: stringOrUndefined(principal?.team),
     customerId: stringOrUndefined(principal?.customer),
     stopReason: content?.stopReason || undefined,

@@ -8,7 +8,7 @@ import { RequestLogMetrics } from './log-metrics.js';
 import { toRow, type LoggableRequest } from './log-row.js';
 import { RequestLogWriter, type LogWriterOptions } from './log-writer.js';
 import { migrateSchema } from './migrations.js';
-import { createLogsPool } from './pg-pool.js';
+import { createLogsPools, type LogsPools } from './pg-pool.js';
 import { checkServer } from './preflight.js';
 import { createRedactor } from './redact.js';
 import { deleteExpiredRows } from './retention.js';
@@ -20,12 +20,12 @@ export interface RequestLog {
   record(request: LoggableRequest): void;
   /** True when rows keep prompts and answers (content logging on): requests then capture them. */
   readonly capturesContent: boolean;
-  /** The pool the read API queries. */
+  /** The pool the read API queries (apart from the writer's: a slow search never holds a write up). */
   readonly pool: pg.Pool;
   readonly writer: RequestLogWriter;
   /** Writes what is queued within `timeoutMs` (drain); later rows are dropped. */
   flush(timeoutMs: number): Promise<{ left: number }>;
-  /** Stops retention and closes the pool (after flush). */
+  /** Stops retention and closes the pools (after flush). */
   close(): Promise<void>;
 }
 
@@ -45,7 +45,7 @@ export interface StartRequestLogOptions {
 }
 
 /**
- * Starts the request log for `logs_store`: for postgres, a pool, a first attempt at preflight
+ * Starts the request log for `logs_store`: for postgres, its pools (writes and reads), a first attempt at preflight
  * and migrations, the batching writer and the retention timer. A database that cannot be
  * reached is not fatal (the writer retries; rows queue meanwhile); one that is reachable and
  * unsuitable (not UTF8, too old, a newer schema) throws RequestLogSetupError so the node
@@ -62,29 +62,27 @@ export async function startRequestLog(settings: LogsStoreSettings, options: Star
   }
   const db = settings.postgres;
   const where = { host: db.host, port: db.port, database: db.database, user: db.user };
-  const pool = createLogsPool(db, (error) =>
+  const pools = createLogsPools(db, (error) =>
     logger.warn({ event: 'request-log-connection-error', error: error.message }, 'request log: idle connection failed'),
   );
-  let ready = false;
   const prepare = async (): Promise<void> => {
-    if (ready) return;
-    const facts = await checkServer(pool);
-    const report = await migrateSchema(pool, options.node);
+    const facts = await checkServer(pools.writes);
+    const report = await migrateSchema(pools.writes, options.node);
     logger.info(
       { event: 'request-log-ready', ...where, server_version: facts.versionNum, schema_from: report.from, schema_to: report.to, applied: report.applied },
       'request log: store ready',
     );
-    ready = true;
   };
   const metrics = new RequestLogMetrics(options.registry);
   const encoder = new BatchEncoder();
-  const writer = new RequestLogWriter({ prepare, insert: (rows) => insertRows(pool, rows, encoder), logger, metrics }, options.writer);
+  const writer = new RequestLogWriter({ prepare, insert: (rows) => insertRows(pools.writes, rows, encoder), logger, metrics }, options.writer);
 
   try {
     await prepare();
+    writer.notePrepared();
   } catch (error) {
     if (error instanceof RequestLogSetupError) {
-      await pool.end().catch(() => undefined);
+      await endPools(pools);
       throw error;
     }
     logger.warn(
@@ -92,12 +90,12 @@ export async function startRequestLog(settings: LogsStoreSettings, options: Star
       'request log: store unreachable at start; rows queue and are written once it answers',
     );
   }
-  const retention = scheduleRetention(pool, settings.retentionDays, options);
+  const retention = scheduleRetention(pools.writes, settings.retentionDays, options);
   const redact = createRedactor([...options.secrets, db.password]);
   const rowOptions = { node: options.node, contentLogging: options.contentLogging, redact };
   return {
     capturesContent: options.contentLogging,
-    pool,
+    pool: pools.reads,
     writer,
     record(request) {
       try {
@@ -112,10 +110,14 @@ export async function startRequestLog(settings: LogsStoreSettings, options: Star
       // pool.end() waits for busy connections; a hung query must not hold the node's exit.
       let timer: NodeJS.Timeout | undefined;
       const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)));
-      await Promise.race([pool.end().catch(() => undefined), cap]);
+      await Promise.race([endPools(pools), cap]);
       clearTimeout(timer);
     },
   };
+}
+
+function endPools(pools: LogsPools): Promise<void> {
+  return Promise.all([pools.writes.end().catch(() => undefined), pools.reads.end().catch(() => undefined)]).then(() => undefined);
 }
 
 function scheduleRetention(pool: pg.Pool, days: number, options: StartRequestLogOptions): { stop(): void } {

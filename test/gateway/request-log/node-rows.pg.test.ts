@@ -66,6 +66,22 @@ describe('request log: one row per request from a node', function () {
     assert.equal(row?.cost, null);
   });
 
+  it('keeps writing after a request whose model name is thousands of characters long', async () => {
+    node = await startLoggedGateway(server, providerConfig(upstream.url));
+    const hostile = await fetch(`${node.gateway.url}/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'any', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'x'.repeat(6_000), max_tokens: 10, messages: MESSAGES }),
+    });
+    assert.equal(hostile.status, 400);
+    await node.gateway.openai().chat.completions.create({ model: 'openai/after-hostile', messages: MESSAGES });
+    // Before, the hostile row's index entry made PostgreSQL refuse its whole batch, again and again.
+    const [row] = await waitForRows(node.db, 1, 'WHERE model = $1', ['after-hostile']);
+    assert.equal(row?.status, 'success');
+    const stored = await node.db.query<{ longest: number | null }>('SELECT max(length(model)) AS longest FROM request_logs');
+    assert.ok((stored.rows[0]?.longest ?? 0) <= 512, 'no stored name longer than an index can take');
+  });
+
   it('logs a streamed completion with its time to first token and the assembled answer', async () => {
     node = await startLoggedGateway(server, providerConfig(upstream.url));
     const stream = await node.gateway

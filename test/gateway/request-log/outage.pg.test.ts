@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { PoolClient } from 'pg';
 import { MockUpstream } from '../../support/mock-upstream.js';
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { providerConfig } from '../../support/start-gateway.js';
@@ -51,6 +52,47 @@ describe('request log: the database stopped under load', function () {
     // The queue kept the newest rows of the outage: the last requests sent are there.
     const kept = await node.db.query("SELECT count(*)::int AS n FROM request_logs WHERE model LIKE 'during-%'");
     assert.ok(kept.rows[0].n > 0 && kept.rows[0].n <= 10, `kept ${kept.rows[0].n} of 40 outage rows (queue of 10)`);
+  });
+
+  it('keeps writing while log searches hold every connection they may use', async () => {
+    await node?.close();
+    node = await startLoggedGateway(server, providerConfig(upstream.url));
+    const reads = node.requestLog.pool;
+    // Ten long searches: as many connections as the node's whole pool (max_open_conns 10) held.
+    const held: PoolClient[] = [];
+    const checkouts = Array.from({ length: 10 }, () =>
+      reads.connect().then(
+        (client) => held.push(client),
+        () => undefined,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    try {
+      await node.gateway.openai().chat.completions.create({ model: 'openai/while-searching', messages: MESSAGES });
+      // Before, the writer waited for a connection the searches held, and failed its batches.
+      const rows = await waitForRows(node.db, 1, 'WHERE model = $1', ['while-searching']);
+      assert.equal(rows.length, 1);
+    } finally {
+      for (const client of held.splice(0)) client.release();
+      await Promise.all(checkouts);
+      for (const client of held.splice(0)) client.release();
+    }
+    // A search the node gave up on stops in the database too.
+    const timeout = await reads.query<{ statement_timeout: string }>('SHOW statement_timeout');
+    assert.equal(timeout.rows[0]?.statement_timeout, '30s');
+  });
+
+  it('makes its table again when the database lost it while the node ran', async () => {
+    await node?.close();
+    node = await startLoggedGateway(server, providerConfig(upstream.url));
+    const client = node.gateway.openai();
+    await client.chat.completions.create({ model: 'openai/before-recreate', messages: MESSAGES });
+    await waitForRows(node.db, 1);
+    // As when the database service is recreated on a new volume.
+    await node.db.query('DROP TABLE request_logs; DROP TABLE request_log_migrations');
+    await client.chat.completions.create({ model: 'openai/after-recreate', messages: MESSAGES });
+    const rows = await waitForRows(node.db, 1, 'WHERE model = $1', ['after-recreate']);
+    assert.equal(rows.length, 1, 'written without a restart');
   });
 
   it('starts and serves with the database down, then sets up the schema and writes once it is up', async () => {

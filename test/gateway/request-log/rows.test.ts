@@ -3,7 +3,11 @@ import { Registry } from 'prom-client';
 import { captureAnswer, captureChunk, captureRequest, contentForRow, type CapturedContent } from '../../../gateway/request-log/capture-content.js';
 import { BatchEncoder } from '../../../gateway/request-log/batch-encoder.js';
 import { RequestLogMetrics } from '../../../gateway/request-log/log-metrics.js';
-import { MAX_CONTENT_CHARS, toRow, type RequestLogRow } from '../../../gateway/request-log/log-row.js';
+import { jsonLengthAtLeast, MAX_CONTENT_CHARS, MAX_NAME_CHARS, rowSize, toRow, type RequestLogRow } from '../../../gateway/request-log/log-row.js';
+import { parseLogQuery, LogQueryError } from '../../../gateway/request-log/log-filters.js';
+import { toLoggable } from '../../../gateway/request-log/request-log-sink.js';
+import type { RequestOutcome } from '../../../gateway/request/outcome.js';
+import { seededRandom } from '../../support/seeded-random.js';
 import { RequestLogWriter } from '../../../gateway/request-log/log-writer.js';
 import { createRedactor } from '../../../gateway/request-log/redact.js';
 import { RowQueue } from '../../../gateway/request-log/row-queue.js';
@@ -44,6 +48,84 @@ describe('request log: rows, queue and writer', () => {
   it('replaces oversized content with a marker', () => {
     const row = toRow(loggable({ content: { input: 'x'.repeat(MAX_CONTENT_CHARS + 1) } }), plain);
     assert.deepEqual(JSON.parse(row.input_history ?? ''), { truncated: true, chars: MAX_CONTENT_CHARS + 3 });
+  });
+
+  it('replaces content of many megabytes with a marker giving its JSON length', () => {
+    const image = `data:image/png;base64,${'A'.repeat(20_000_000)}`;
+    const input = [{ role: 'user', content: [{ type: 'image_url', image_url: { url: image } }] }];
+    const row = toRow(loggable({ content: { input } }), plain);
+    assert.deepEqual(JSON.parse(row.input_history ?? ''), { truncated: true, chars: JSON.stringify(input).length });
+  });
+
+  it('bounds the JSON length of any value from below, exactly where nothing needs escaping and numbers are digits', () => {
+    const random = seededRandom(19);
+    const anyValue = (depth: number): unknown => {
+      const pick = Math.floor(random() * (depth > 3 ? 4 : 7));
+      if (pick === 0) return 'text "quoted"\n\u0001 ünïcødé 😀'.slice(0, Math.floor(random() * 30));
+      if (pick === 1) return Math.round(random() * 1e6) / 100;
+      if (pick === 2) return random() < 0.5 ? null : random() < 0.5;
+      if (pick === 3) return 'plain';
+      if (pick === 4) return Array.from({ length: Math.floor(random() * 4) }, () => anyValue(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, (_, i) => [`k${i}`, anyValue(depth + 1)]));
+    };
+    for (let i = 0; i < 500; i++) {
+      const value = anyValue(0);
+      assert.ok(jsonLengthAtLeast(value) <= JSON.stringify(value).length, JSON.stringify(value));
+    }
+    const plainValue = {
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: null },
+      ],
+      n: [1, 2, true, false],
+      empty: {},
+      none: [],
+    };
+    assert.equal(jsonLengthAtLeast(plainValue), JSON.stringify(plainValue).length);
+  });
+
+  it('cuts names and ids to a length PostgreSQL can index, and counts every text in the queue bound', () => {
+    const huge = 'm'.repeat(5_000_000);
+    const row = toRow(loggable({ model: huge, provider: huge, requestId: huge, virtualKeyId: huge, teamId: huge }), plain);
+    for (const column of [row.model, row.provider, row.request_id, row.virtual_key_id, row.team_id]) assert.equal(column?.length, MAX_NAME_CHARS);
+    const small = toRow(loggable({}), plain);
+    assert.ok(rowSize(row) - rowSize(small) >= 5 * (MAX_NAME_CHARS - 20), 'the long names weigh in the byte bound');
+  });
+
+  it("records the virtual key's name beside its id", () => {
+    const outcome = {
+      requestId: 'r-1',
+      method: 'POST',
+      route: '/v1/chat/completions',
+      status: 200,
+      durationMs: 12,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      streamed: false,
+      inputTokens: 3,
+      outputTokens: 4,
+      succeeded: true,
+      principal: { virtualKey: 'vk-support', virtualKeyName: 'Support team key', team: 'team-a' },
+    } as unknown as RequestOutcome;
+    const logged = toLoggable(outcome, Date.now());
+    const row = toRow(logged, plain);
+    assert.deepEqual([row.virtual_key_id, row.virtual_key_name, row.team_id], ['vk-support', 'Support team key', 'team-a']);
+  });
+
+  it('refuses token and offset filters PostgreSQL could not take, naming the parameter', () => {
+    for (const [param, value] of [
+      ['min_tokens', '1.5'],
+      ['max_tokens', '3000000000'],
+      ['offset', '1e21'],
+      ['offset', '-1'],
+    ]) {
+      assert.throws(
+        () => parseLogQuery({ [param as string]: value }),
+        (error: unknown) => error instanceof LogQueryError && error.param === param,
+        `${param}=${value}`,
+      );
+    }
+    assert.deepEqual(parseLogQuery({ min_tokens: '10', max_tokens: '2147483647', offset: '20' }).filters, { minTokens: 10, maxTokens: 2_147_483_647 });
   });
 
   it('redacts configured secrets and key-shaped tokens from error messages and content', () => {
@@ -163,6 +245,80 @@ describe('request log: rows, queue and writer', () => {
     assert.equal((await metrics.writeErrors.get()).values[0]?.value, 1);
     writer.enqueue(rowNamed('late'));
     assert.equal(writer.queued, 0, 'rows after the flush began are refused (the node is stopping)');
+  });
+
+  it('writer: waits out its backoff while the database is down, however many rows arrive meanwhile', async () => {
+    let attempts = 0;
+    const writer = new RequestLogWriter(
+      {
+        prepare: async () => undefined,
+        insert: async () => {
+          attempts++;
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        },
+        logger: createSilentLogger(),
+        metrics: new RequestLogMetrics(new Registry()),
+      },
+      { batchSize: 10, flushIntervalMs: 10, retryInitialMs: 200, retryMaxMs: 400 },
+    );
+    // 400 rows over about 800 ms: a full batch queued at every row after the first ten.
+    for (let i = 0; i < 400; i++) {
+      writer.enqueue(rowNamed(`r-${i}`));
+      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Backoff of 200-400 ms: a handful of attempts, not one per row.
+    assert.ok(attempts <= 8, `${attempts} write attempts`);
+    assert.equal(writer.queued, 400, 'no row lost while waiting');
+    await writer.flush(0);
+  });
+
+  it('writer: a batch refused for a program limit (54000) is written row by row, dropping only the row refused', async () => {
+    const written: string[] = [];
+    const metrics = new RequestLogMetrics(new Registry());
+    const writer = new RequestLogWriter(
+      {
+        prepare: async () => undefined,
+        insert: async (rows) => {
+          if (rows.some((row) => row.request_id === 'too-big'))
+            throw Object.assign(new Error('index row size 6024 exceeds btree version 4 maximum 2704'), { code: '54000' });
+          written.push(...rows.map((row) => row.request_id));
+        },
+        logger: createSilentLogger(),
+        metrics,
+      },
+      { batchSize: 3, flushIntervalMs: 60_000 },
+    );
+    for (const id of ['a', 'too-big', 'b']) writer.enqueue(rowNamed(id));
+    assert.deepEqual(await writer.flush(5_000), { left: 0 });
+    assert.deepEqual(written, ['a', 'b']);
+    assert.equal((await metrics.dropped.get()).values.find((value) => value.labels.reason === 'rejected')?.value, 1);
+  });
+
+  it('writer: makes the schema again when the table is gone, and writes', async () => {
+    let prepared = 0;
+    let tableExists = true;
+    const written: string[] = [];
+    const writer = new RequestLogWriter(
+      {
+        prepare: async () => {
+          prepared++;
+          tableExists = true;
+        },
+        insert: async (rows) => {
+          if (!tableExists) throw Object.assign(new Error('relation "request_logs" does not exist'), { code: '42P01' });
+          written.push(...rows.map((row) => row.request_id));
+        },
+        logger: createSilentLogger(),
+        metrics: new RequestLogMetrics(new Registry()),
+      },
+      { batchSize: 1, flushIntervalMs: 1, retryInitialMs: 1, retryMaxMs: 5 },
+    );
+    writer.notePrepared();
+    tableExists = false;
+    writer.enqueue(rowNamed('after-recreate'));
+    assert.deepEqual(await writer.flush(5_000), { left: 0 });
+    assert.deepEqual(written, ['after-recreate']);
+    assert.equal(prepared, 1, 'prepared again once the insert found no table');
   });
 
   it('writer: a flush gives up at its deadline when the database hangs, counting what is left', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { createLogsPool } from '../../../gateway/request-log/pg-pool.js';
+import { createLogsPools } from '../../../gateway/request-log/pg-pool.js';
 import { LATEST_SCHEMA_VERSION, migrateSchema } from '../../../gateway/request-log/migrations.js';
 import { checkServer } from '../../../gateway/request-log/preflight.js';
 import { RequestLogSetupError } from '../../../gateway/request-log/setup-error.js';
@@ -46,8 +46,9 @@ describe('request log: preflight and migrations', () => {
   it('migrates exactly once when three writers start at once', async () => {
     const db = await freshDatabase(server);
     pools.push(db.pool);
-    const nodePools = [1, 2, 3].map(() => createLogsPool(db.settings, () => undefined));
-    pools.push(...nodePools);
+    const nodes = [1, 2, 3].map(() => createLogsPools(db.settings, () => undefined));
+    pools.push(...nodes.flatMap((node) => [node.writes, node.reads]));
+    const nodePools = nodes.map((node) => node.writes);
     const reports = await Promise.all(nodePools.map((pool, index) => migrateSchema(pool, `node-${index + 1}`)));
     const applied = reports.flatMap((report) => report.applied).sort();
     assert.deepEqual(
