@@ -1,6 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../chat-types.js';
 import { forcedFunctionName, functionOf } from '../shared/function-tools.js';
+import { maxOutputTokensOf, numberField, requireSingleChoice, stopSequencesOf, stringField, toolChoiceOf } from '../shared/request-fields.js';
 import type { AnthropicContentBlock, AnthropicImageSource, AnthropicMessage, AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './types.js';
 
 /** Anthropic requires `max_tokens`; this is used when the chat request gives none. */
@@ -12,9 +13,7 @@ export const DEFAULT_MAX_TOKENS = 4096;
  * results of one turn must sit in one user message), and `max_tokens` always gets a value.
  */
 export function toAnthropicRequest(request: ChatRequest, model: string): AnthropicRequest {
-  if (request.n !== undefined && request.n !== 1) {
-    throw new GatewayError('invalid_request', 'anthropic returns one choice per request: n must be 1', { param: 'n' });
-  }
+  requireSingleChoice(request, 'anthropic');
   const system: string[] = [];
   const messages: AnthropicMessage[] = [];
   for (const message of request.messages) {
@@ -34,17 +33,22 @@ export function toAnthropicRequest(request: ChatRequest, model: string): Anthrop
   const body: AnthropicRequest = {
     model,
     messages,
-    max_tokens: request.max_completion_tokens ?? request.max_tokens ?? DEFAULT_MAX_TOKENS,
+    max_tokens: maxOutputTokensOf(request) ?? DEFAULT_MAX_TOKENS,
   };
   if (system.length > 0) body.system = system.join('\n\n');
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.top_p !== undefined) body.top_p = request.top_p;
-  if (typeof request.top_k === 'number') body.top_k = request.top_k;
-  if (request.stop !== undefined) body.stop_sequences = Array.isArray(request.stop) ? request.stop : [request.stop];
-  if (request.user !== undefined) body.metadata = { user_id: request.user };
+  const temperature = numberField(request.temperature);
+  if (temperature !== undefined) body.temperature = temperature;
+  const topP = numberField(request.top_p);
+  if (topP !== undefined) body.top_p = topP;
+  const topK = numberField(request.top_k);
+  if (topK !== undefined) body.top_k = topK;
+  const stop = stopSequencesOf(request);
+  if (stop !== undefined) body.stop_sequences = stop;
+  const user = stringField(request.user);
+  if (user !== undefined) body.metadata = { user_id: user };
   if (request.tools && request.tools.length > 0) {
     body.tools = request.tools.map(toAnthropicTool);
-    const choice = toAnthropicToolChoice(request.tool_choice, request.parallel_tool_calls === false);
+    const choice = toAnthropicToolChoice(toolChoiceOf(request), request.parallel_tool_calls === false);
     if (choice) body.tool_choice = choice;
   }
   return body;
@@ -103,7 +107,8 @@ function toAnthropicTool(tool: ToolDefinition): AnthropicTool {
     name: fn.name,
     input_schema: fn.parameters ?? { type: 'object', properties: {} },
   };
-  if (fn.description !== undefined) out.description = fn.description;
+  const description = stringField(fn.description);
+  if (description !== undefined) out.description = description;
   return out;
 }
 

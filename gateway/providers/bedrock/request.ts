@@ -1,5 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatRequest } from '../chat-types.js';
+import { maxOutputTokensOf, numberField, requireSingleChoice, stopSequencesOf, toolChoiceOf } from '../shared/request-fields.js';
 import { translateMessages } from './messages.js';
 import type { ConverseRequest, ConverseTool, ConverseToolChoice } from './wire-types.js';
 
@@ -7,7 +8,7 @@ function invalid(message: string): GatewayError {
   return new GatewayError('invalid_request', message);
 }
 
-function toolChoiceOf(choice: ChatRequest['tool_choice']): ConverseToolChoice | undefined | 'none' {
+function converseToolChoiceOf(choice: ChatRequest['tool_choice']): ConverseToolChoice | undefined | 'none' {
   if (choice === undefined || choice === 'auto') return choice === 'auto' ? { auto: {} } : undefined;
   if (choice === 'none') return 'none';
   if (choice === 'required') return { any: {} };
@@ -34,7 +35,7 @@ function toolsOf(request: ChatRequest): ConverseTool[] {
 
 /** Translates a chat request into the body of Converse / ConverseStream. */
 export function toConverseRequest(request: ChatRequest): ConverseRequest {
-  if (request.n !== undefined && request.n !== 1) throw invalid('bedrock returns one choice per request; n must be 1');
+  requireSingleChoice(request, 'bedrock');
   const format = request.response_format?.type;
   if (format !== undefined && format !== 'text') throw invalid(`bedrock does not support response_format ${String(format)}`);
 
@@ -42,18 +43,20 @@ export function toConverseRequest(request: ChatRequest): ConverseRequest {
   const body: ConverseRequest = { messages };
   if (system.length > 0) body.system = system;
 
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
-  const stop = request.stop === undefined ? undefined : Array.isArray(request.stop) ? request.stop : [request.stop];
+  const maxTokens = maxOutputTokensOf(request);
+  const temperature = numberField(request.temperature);
+  const topP = numberField(request.top_p);
+  const stop = stopSequencesOf(request);
   const inference: NonNullable<ConverseRequest['inferenceConfig']> = {
     ...(maxTokens !== undefined ? { maxTokens } : {}),
-    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-    ...(request.top_p !== undefined ? { topP: request.top_p } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(topP !== undefined ? { topP } : {}),
     ...(stop !== undefined && stop.length > 0 ? { stopSequences: stop } : {}),
   };
   if (Object.keys(inference).length > 0) body.inferenceConfig = inference;
 
   const tools = toolsOf(request);
-  const choice = toolChoiceOf(request.tool_choice);
+  const choice = converseToolChoiceOf(toolChoiceOf(request));
   // "none": offer no tools, unless earlier turns used some (Converse then needs the definitions).
   if (tools.length > 0 && (choice !== 'none' || usesTools)) {
     body.toolConfig = { tools, ...(choice !== undefined && choice !== 'none' ? { toolChoice: choice } : {}) };

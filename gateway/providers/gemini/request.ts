@@ -1,5 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../chat-types.js';
+import { stringField, toolChoiceOf } from '../shared/request-fields.js';
 import { toGeminiPart } from './content-parts.js';
 import { splitToolCallId } from './response.js';
 import type { GeminiContent, GeminiGenerationConfig, GeminiPart, GeminiRequest, GeminiTool, GeminiToolConfig } from './wire-types.js';
@@ -45,7 +46,7 @@ export function toGeminiRequest(request: ChatRequest): GeminiRequest {
   const generationConfig = toGenerationConfig(request);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   if (request.tools && request.tools.length > 0) body.tools = toGeminiTools(request.tools);
-  const toolConfig = toToolConfig(request.tool_choice);
+  const toolConfig = toToolConfig(toolChoiceOf(request));
   if (toolConfig) body.toolConfig = toolConfig;
   return body;
 }
@@ -144,11 +145,15 @@ function toGenerationConfig(request: ChatRequest): GeminiGenerationConfig {
 function toGeminiTools(tools: ToolDefinition[]): GeminiTool[] {
   const functionDeclarations = tools
     .filter((tool) => tool.type === 'function')
-    .map((tool) => ({
-      name: tool.function.name,
-      ...(tool.function.description !== undefined ? { description: tool.function.description } : {}),
-      ...(tool.function.parameters !== undefined ? { parameters: toGeminiSchema(tool.function.parameters) } : {}),
-    }));
+    .map((tool) => {
+      const description = stringField(tool.function.description);
+      return {
+        name: tool.function.name,
+        ...(description !== undefined ? { description } : {}),
+        // null is "no parameters", as OpenAI reads it.
+        ...(tool.function.parameters ? { parameters: toGeminiSchema(tool.function.parameters) } : {}),
+      };
+    });
   return functionDeclarations.length > 0 ? [{ functionDeclarations }] : [];
 }
 

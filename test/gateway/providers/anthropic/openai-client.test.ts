@@ -55,6 +55,23 @@ describe('anthropic provider through /v1/chat/completions (official openai clien
     assert.equal(sent?.body.max_tokens, 4096);
   });
 
+  it('reads the nulls an OpenAI client may send for optional fields as absent', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'nulls' }],
+      n: null,
+      stop: null,
+      temperature: null,
+      top_p: null,
+      max_tokens: null,
+      max_completion_tokens: null,
+    });
+    assert.equal(completion.choices[0]?.message.content, 'echo: nulls');
+    const sent = anthropic.requests[0]?.body;
+    assert.deepEqual(Object.keys(sent).sort(), ['max_tokens', 'messages', 'model', 'stream']);
+    assert.equal(sent.max_tokens, 4096);
+  });
+
   it('streams text with the openai client and reports usage at the end', async () => {
     const stream = await client.chat.completions.create({
       model: 'anthropic/claude-sonnet-4-5',

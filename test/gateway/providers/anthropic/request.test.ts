@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../../../gateway/core/errors.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicRequest } from '../../../../gateway/providers/anthropic/request.js';
+import { requestsWithAndWithoutNulls } from '../null-fields.js';
 
 describe('anthropic toAnthropicRequest', () => {
   it('moves system messages to `system` and defaults max_tokens', () => {
@@ -131,6 +132,15 @@ describe('anthropic toAnthropicRequest', () => {
         ),
       (error: unknown) => error instanceof GatewayError && error.status === 400 && /JSON/.test(error.message),
     );
+  });
+});
+
+describe('anthropic toAnthropicRequest with JSON null fields', () => {
+  it('reads null as absent, as OpenAI does: no refusal of n, nothing sent as null', () => {
+    const { withNulls, without } = requestsWithAndWithoutNulls();
+    const body = toAnthropicRequest(withNulls, 'c');
+    assert.deepEqual(body, toAnthropicRequest(without, 'c'));
+    assert.equal(body.max_tokens, DEFAULT_MAX_TOKENS);
   });
 });
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../../../gateway/core/errors.js';
+import { titanEmbeddingBody } from '../../../../gateway/providers/bedrock/embeddings.js';
 import { toConverseRequest } from '../../../../gateway/providers/bedrock/request.js';
 import type { ChatRequest } from '../../../../gateway/providers/chat-types.js';
+import { requestsWithAndWithoutNulls } from '../null-fields.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
@@ -134,6 +136,14 @@ describe('bedrock toConverseRequest', () => {
     // Converse requires the tool definitions once turns carry tool blocks, even with "none".
     assert.equal(body.toolConfig?.tools.length, 1);
     assert.equal(body.toolConfig?.toolChoice, undefined);
+  });
+
+  it('reads JSON null in optional fields as absent, as OpenAI does: no refusal of n, nothing sent as null', () => {
+    const { withNulls, without } = requestsWithAndWithoutNulls();
+    const body = toConverseRequest(withNulls);
+    assert.deepEqual(body, toConverseRequest(without));
+    assert.equal(body.inferenceConfig, undefined);
+    assert.deepEqual(titanEmbeddingBody('a', { model: 'x', input: 'a', dimensions: null } as never), { inputText: 'a' });
   });
 
   it('refuses requests it cannot express: n > 1, tool arguments that are not JSON, json response formats', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../../../gateway/core/errors.js';
 import { toGeminiRequest } from '../../../../gateway/providers/gemini/request.js';
+import { requestsWithAndWithoutNulls } from '../null-fields.js';
 
 describe('gemini toGeminiRequest', () => {
   it('moves system and developer messages into systemInstruction and maps roles to user/model', () => {
@@ -143,6 +144,11 @@ describe('gemini toGeminiRequest', () => {
       responseMimeType: 'application/json',
       responseJsonSchema: { type: 'object' },
     });
+  });
+
+  it('reads JSON null in optional fields as absent, as OpenAI does, tool fields and tool_choice included', () => {
+    const { withNulls, without } = requestsWithAndWithoutNulls();
+    assert.deepEqual(toGeminiRequest(withNulls), toGeminiRequest(without));
   });
 
   it('refuses a tool result that answers no earlier call, and a conversation with only a system message', () => {
