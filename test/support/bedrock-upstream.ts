@@ -97,6 +97,17 @@ function defaultReply(request: RecordedBedrockRequest): BedrockReply {
   return { kind: 'json', status: 404, body: { message: 'unknown operation' }, errorType: 'UnknownOperationException' };
 }
 
+/** The ValidationException message Bedrock answers a Converse body with, for the rules it enforces that the node must meet. */
+function converseValidationError(request: RecordedBedrockRequest): string | undefined {
+  if (request.operation !== 'converse' && request.operation !== 'converse-stream') return undefined;
+  const blocks: any[] = (request.body?.messages ?? []).flatMap((message: any) => message.content ?? []);
+  const usesTools = blocks.some((block) => block.toolUse !== undefined || block.toolResult !== undefined);
+  if (usesTools && request.body?.toolConfig === undefined) {
+    return 'The toolConfig field must be defined when using toolUse and toolResult content blocks.';
+  }
+  return undefined;
+}
+
 function parseAuthorization(value: string): { credential: string; signedHeaders: string[] } | undefined {
   const match = /^AWS4-HMAC-SHA256 Credential=([^,]+), ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/.exec(value);
   if (!match) return undefined;
@@ -207,7 +218,8 @@ export async function startBedrockUpstream(creds: BedrockTestCredentials, option
         const closed = new Promise<boolean>((resolve) => res.on('close', () => resolve(res.writableFinished)));
         const recorded: RecordedBedrockRequest = { ...operationOf(rawPath), rawPath, headers: req.headers, body, closed };
         requests.push(recorded);
-        const reply = handler(recorded);
+        const refusal = converseValidationError(recorded);
+        const reply = refusal ? { kind: 'json' as const, status: 400, body: { message: refusal }, errorType: 'ValidationException' } : handler(recorded);
         if (reply.kind === 'json') {
           const status = reply.status ?? 200;
           res.writeHead(status, {
