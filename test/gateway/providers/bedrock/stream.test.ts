@@ -60,6 +60,15 @@ describe('bedrock ConverseStream translation', () => {
     assert.deepEqual(usage?.usage, { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 });
   });
 
+  it('counts cached tokens into the streamed prompt_tokens, with include_usage or without', async () => {
+    const usage = { inputTokens: 4, outputTokens: 134, totalTokens: 1893, cacheReadInputTokens: 1655, cacheWriteInputTokens: 100 };
+    const expected = { prompt_tokens: 1759, completion_tokens: 134, total_tokens: 1893, prompt_tokens_details: { cached_tokens: 1655 } };
+    for (const includeUsage of [true, false]) {
+      const chunks = await translate(textStreamFrames(['x'], 'end_turn', usage), includeUsage);
+      assert.deepEqual(chunks.at(-1)?.usage, expected);
+    }
+  });
+
   it('streams toolUse blocks as indexed tool-call deltas with their input JSON in pieces', async () => {
     const chunks = await translate([
       encodeEvent('messageStart', { role: 'assistant' }),
