@@ -8,9 +8,10 @@ import type { AnthropicStreamEvent, AnthropicUsage } from './types.js';
 
 /**
  * Translates Anthropic's stream events into chat chunks: message_start opens the message
- * (role chunk), text and tool-input deltas become content and tool_call deltas, message_delta
- * carries the finish reason and the final usage, and an `error` event is thrown as a
- * GatewayError with Anthropic's status.
+ * (role chunk), text and tool-input deltas become content and tool_call deltas (a tool call
+ * that streamed no input gets "{}" at its block's end), message_delta carries the finish
+ * reason and the final usage, and an `error` event is thrown as a GatewayError with
+ * Anthropic's status.
  */
 export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>, target: UpstreamTarget): AsyncGenerator<ChatChunk> {
   let id = '';
@@ -19,6 +20,9 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
   let usage: Partial<AnthropicUsage> = {};
   // Anthropic numbers every content block; OpenAI numbers tool calls only.
   const toolIndexByBlock = new Map<number, number>();
+  // Tool indexes by block, of tool_use blocks with no argument text yet: a call without
+  // arguments streams none (or one empty delta).
+  const toolsAwaitingArguments = new Map<number, number>();
   let finish: FinishReason = null;
 
   const chunk = (delta: ChatChunk['choices'][number]['delta'], finishReason: FinishReason = null, withUsage?: Usage): ChatChunk => ({
@@ -45,6 +49,7 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
         if (block.type === 'tool_use') {
           const toolIndex = toolIndexByBlock.size;
           toolIndexByBlock.set(event.index, toolIndex);
+          toolsAwaitingArguments.set(event.index, toolIndex);
           const call: ToolCallDelta = { index: toolIndex, id: block.id, type: 'function', function: { name: block.name, arguments: '' } };
           yield chunk({ tool_calls: [call] });
         } else if (block.type === 'text' && block.text !== '') {
@@ -59,8 +64,18 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
         } else if (delta.type === 'input_json_delta') {
           const toolIndex = toolIndexByBlock.get(event.index);
           if (toolIndex !== undefined && delta.partial_json !== '') {
+            toolsAwaitingArguments.delete(event.index);
             yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: delta.partial_json } }] });
           }
+        }
+        break;
+      }
+      case 'content_block_stop': {
+        // "{}" as the JSON answer has it: an empty arguments string is not JSON, and clients parse it.
+        const toolIndex = toolsAwaitingArguments.get(event.index);
+        if (toolIndex !== undefined) {
+          toolsAwaitingArguments.delete(event.index);
+          yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: '{}' } }] });
         }
         break;
       }
@@ -74,7 +89,7 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
       case 'error':
         throw streamErrorToGatewayError(event, target);
       default:
-        // ping, content_block_stop and event types added later carry nothing to translate.
+        // ping and event types added later carry nothing to translate.
         break;
     }
   }

@@ -14,12 +14,16 @@ export interface StreamOptions {
 
 /**
  * Turns ConverseStream events into chat chunks: text deltas into content, toolUse blocks into
- * indexed tool-call deltas, messageStop into finish_reason, metadata into usage. The finish
- * chunk waits for metadata (which follows messageStop) so it can carry usage; with
- * `includeUsage` the usage goes in a separate last chunk, as OpenAI sends it.
+ * indexed tool-call deltas ("{}" at the block's end for one that streamed no input),
+ * messageStop into finish_reason, metadata into usage. The finish chunk waits for metadata
+ * (which follows messageStop) so it can carry usage; with `includeUsage` the usage goes in a
+ * separate last chunk, as OpenAI sends it.
  */
 export class ConverseStreamTranslator {
   private readonly toolIndexByBlock = new Map<number, number>();
+  // Tool indexes by block, of toolUse blocks with no input text yet: a call without arguments
+  // streams none (or an empty one).
+  private readonly toolsAwaitingArguments = new Map<number, number>();
   private finishReason: FinishReason = null;
   private finished = false;
 
@@ -54,7 +58,9 @@ export class ConverseStreamTranslator {
         const toolUse = payload.start?.toolUse;
         if (!toolUse) return [];
         const index = this.toolIndexByBlock.size;
-        this.toolIndexByBlock.set(payload.contentBlockIndex ?? index, index);
+        const block = payload.contentBlockIndex ?? index;
+        this.toolIndexByBlock.set(block, index);
+        this.toolsAwaitingArguments.set(block, index);
         return [
           this.toolDelta({
             index,
@@ -69,11 +75,21 @@ export class ConverseStreamTranslator {
         const delta = payload.delta;
         if (typeof delta?.text === 'string') return delta.text === '' ? [] : [this.chunk({ content: delta.text })];
         if (typeof delta?.toolUse?.input === 'string') {
-          const index = this.toolIndexByBlock.get(payload.contentBlockIndex ?? -1);
+          const block = payload.contentBlockIndex ?? -1;
+          const index = this.toolIndexByBlock.get(block);
           if (index === undefined) return [];
+          if (delta.toolUse.input !== '') this.toolsAwaitingArguments.delete(block);
           return [this.toolDelta({ index, function: { arguments: delta.toolUse.input } })];
         }
         return [];
+      }
+      case 'contentBlockStop': {
+        const block = (event.payload as ConverseStreamPayloads['contentBlockStop']).contentBlockIndex ?? -1;
+        const index = this.toolsAwaitingArguments.get(block);
+        if (index === undefined) return [];
+        // "{}" as the JSON answer has it: an empty arguments string is not JSON, and clients parse it.
+        this.toolsAwaitingArguments.delete(block);
+        return [this.toolDelta({ index, function: { arguments: '{}' } })];
       }
       case 'messageStop': {
         const payload = event.payload as ConverseStreamPayloads['messageStop'];

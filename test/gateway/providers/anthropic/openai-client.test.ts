@@ -116,6 +116,22 @@ describe('anthropic provider through /v1/chat/completions (official openai clien
     assert.equal(final.choices[0]?.finish_reason, 'tool_calls');
   });
 
+  it('streams a tool call without arguments as "{}", which the client can parse', async () => {
+    const message = buildAnthropicMessage('claude-sonnet-4-5', [{ type: 'tool_use', id: 'toolu_t', name: 'get_time', input: {} }], 'tool_use');
+    // Anthropic streams no input text for a call without arguments (eventsOf would stream "{}").
+    const events = eventsOf(message).filter((event) => (event.data as { delta?: { type?: string } }).delta?.type !== 'input_json_delta');
+    anthropic.enqueue({ kind: 'events', events });
+    const stream = client.chat.completions.stream({
+      model: 'anthropic/claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'time?' }],
+      tools: [{ type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } }],
+    });
+    const final = await stream.finalChatCompletion();
+    const call = final.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+    assert.equal(call.function.name, 'get_time');
+    assert.deepEqual(JSON.parse(call.function.arguments), {});
+  });
+
   it("raises Anthropic's rate limit as the client's RateLimitError with Anthropic's message", async () => {
     anthropic.enqueue({ kind: 'error', status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit' });
     anthropic.enqueue({ kind: 'error', status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit' });

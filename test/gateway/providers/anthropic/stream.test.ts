@@ -29,6 +29,36 @@ describe('anthropic translateAnthropicStream', () => {
     assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
   });
 
+  it('gives a tool call that streamed no input the arguments "{}", as the JSON answer has them', async () => {
+    const events = [
+      {
+        type: 'message_start',
+        message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude', content: [], usage: { input_tokens: 10, output_tokens: 1 } },
+      },
+      // Anthropic's stream for a call without arguments: `input: {}`, then one empty delta...
+      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'get_time', input: {} } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } },
+      { type: 'content_block_stop', index: 0 },
+      // ...or no delta at all.
+      { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_2', name: 'get_date', input: {} } },
+      { type: 'content_block_stop', index: 1 },
+      { type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'toolu_3', name: 'get_weather', input: {} } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '{"city":"Oslo"}' } },
+      { type: 'content_block_stop', index: 2 },
+      { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 12 } },
+      { type: 'message_stop' },
+    ];
+    const transcript = events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
+    const chunks = await collect(translateAnthropicStream(replaySse(transcript, target), target));
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    const argsOf = (index: number) =>
+      calls
+        .filter((call) => call.index === index)
+        .map((call) => call.function?.arguments ?? '')
+        .join('');
+    assert.deepEqual([argsOf(0), argsOf(1), argsOf(2)], ['{}', '{}', '{"city":"Oslo"}']);
+  });
+
   it('throws an error event as a GatewayError with Anthropic status 529, after the text before it', async () => {
     const seen: string[] = [];
     await assert.rejects(

@@ -96,6 +96,29 @@ describe('bedrock ConverseStream translation', () => {
     assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
   });
 
+  it('gives a tool call that streamed no input the arguments "{}", as the JSON answer has them', async () => {
+    const chunks = await translate([
+      encodeEvent('messageStart', { role: 'assistant' }),
+      encodeEvent('contentBlockStart', { contentBlockIndex: 0, start: { toolUse: { toolUseId: 'tooluse_1', name: 'get_time' } } }),
+      encodeEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: '' } } }),
+      encodeEvent('contentBlockStop', { contentBlockIndex: 0 }),
+      encodeEvent('contentBlockStart', { contentBlockIndex: 1, start: { toolUse: { toolUseId: 'tooluse_2', name: 'get_date' } } }),
+      encodeEvent('contentBlockStop', { contentBlockIndex: 1 }),
+      encodeEvent('contentBlockStart', { contentBlockIndex: 2, start: { toolUse: { toolUseId: 'tooluse_3', name: 'get_weather' } } }),
+      encodeEvent('contentBlockDelta', { contentBlockIndex: 2, delta: { toolUse: { input: '{"city":"Oslo"}' } } }),
+      encodeEvent('contentBlockStop', { contentBlockIndex: 2 }),
+      encodeEvent('messageStop', { stopReason: 'tool_use' }),
+      encodeEvent('metadata', { usage: { inputTokens: 4, outputTokens: 9, totalTokens: 13 } }),
+    ]);
+    const calls = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    const argsOf = (index: number) =>
+      calls
+        .filter((call) => call.index === index)
+        .map((call) => call.function?.arguments ?? '')
+        .join('');
+    assert.deepEqual([argsOf(0), argsOf(1), argsOf(2)], ['{}', '{}', '{"city":"Oslo"}']);
+  });
+
   it('maps guardrail and content-filter stops to content_filter', async () => {
     for (const reason of ['guardrail_intervened', 'content_filtered']) {
       const chunks = await translate(textStreamFrames(['x'], reason));
