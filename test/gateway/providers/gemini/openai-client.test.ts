@@ -130,6 +130,27 @@ describe('gemini provider through the official openai client', () => {
     }
   });
 
+  it('streams a blocked prompt as a content_filter finish, with usage when asked', async () => {
+    gemini.enqueue({
+      kind: 'sse',
+      events: [{ promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 }, responseId: 'r-blocked' }],
+    });
+    const stream = await gateway.openai().chat.completions.create({
+      model: 'gemini/gemini-2.0-flash',
+      messages: [{ role: 'user', content: 'something blocked' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const finishes: (string | null)[] = [];
+    let usage: unknown;
+    for await (const chunk of stream) {
+      for (const choice of chunk.choices) finishes.push(choice.finish_reason);
+      if (chunk.usage) usage = chunk.usage;
+    }
+    assert.deepEqual(finishes, [null, 'content_filter']);
+    assert.deepEqual(usage, { prompt_tokens: 9, completion_tokens: 0, total_tokens: 9 });
+  });
+
   it("passes Gemini's error status and message to the client", async () => {
     gemini.enqueue({ kind: 'json', status: 400, body: loadJsonFixture('error-invalid-argument.json') });
     await assert.rejects(
