@@ -2,7 +2,15 @@ import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../chat-types.js';
 import { forcedFunctionName, functionOf } from '../shared/function-tools.js';
 import { maxOutputTokensOf, numberField, requireSingleChoice, stopSequencesOf, stringField, toolChoiceOf } from '../shared/request-fields.js';
-import type { AnthropicContentBlock, AnthropicImageSource, AnthropicMessage, AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './types.js';
+import type {
+  AnthropicContentBlock,
+  AnthropicImageSource,
+  AnthropicMessage,
+  AnthropicOutputFormat,
+  AnthropicRequest,
+  AnthropicTool,
+  AnthropicToolChoice,
+} from './types.js';
 
 /** Anthropic requires `max_tokens`; this is used when the chat request gives none. */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -10,7 +18,8 @@ export const DEFAULT_MAX_TOKENS = 4096;
 /**
  * Translates a chat request into a Messages API request: system messages become `system`,
  * tool results become user `tool_result` blocks, consecutive same-role messages merge (tool
- * results of one turn must sit in one user message), and `max_tokens` always gets a value.
+ * results of one turn must sit in one user message), `max_tokens` always gets a value, and a
+ * `json_schema` response format becomes structured outputs (`output_config.format`).
  */
 export function toAnthropicRequest(request: ChatRequest, model: string): AnthropicRequest {
   requireSingleChoice(request, 'anthropic');
@@ -46,6 +55,8 @@ export function toAnthropicRequest(request: ChatRequest, model: string): Anthrop
   if (stop !== undefined) body.stop_sequences = stop;
   const user = stringField(request.user);
   if (user !== undefined) body.metadata = { user_id: user };
+  const outputFormat = toOutputFormat(request.response_format);
+  if (outputFormat) body.output_config = { format: outputFormat };
   if (request.tools && request.tools.length > 0) {
     body.tools = request.tools.map(toAnthropicTool);
     const choice = toAnthropicToolChoice(toolChoiceOf(request), request.parallel_tool_calls === false);
@@ -110,6 +121,18 @@ function toAnthropicTool(tool: ToolDefinition): AnthropicTool {
   const description = stringField(fn.description);
   if (description !== undefined) out.description = description;
   return out;
+}
+
+/**
+ * OpenAI's `json_schema` response format as Anthropic's structured outputs. `json_object` has no
+ * counterpart (Anthropic has no schema-less JSON mode) and is left to the prompt, which OpenAI's
+ * `json_object` requires to ask for JSON anyway.
+ */
+function toOutputFormat(format: ChatRequest['response_format']): AnthropicOutputFormat | undefined {
+  if (format?.type !== 'json_schema') return undefined;
+  const schema = (format.json_schema as { schema?: unknown } | null | undefined)?.schema;
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
+  return { type: 'json_schema', schema: schema as Record<string, unknown> };
 }
 
 function toAnthropicToolChoice(choice: ChatRequest['tool_choice'], noParallel: boolean): AnthropicToolChoice | undefined {

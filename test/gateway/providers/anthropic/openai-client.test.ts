@@ -72,6 +72,20 @@ describe('anthropic provider through /v1/chat/completions (official openai clien
     assert.equal(sent.max_tokens, 4096);
   });
 
+  it("sends a json_schema response format as Anthropic's structured outputs, without a beta header", async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    anthropic.enqueue({ kind: 'message', message: buildAnthropicMessage('claude-sonnet-4-5', [{ type: 'text', text: '{"city":"Oslo"}' }], 'end_turn') });
+    const completion = await client.chat.completions.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'Capital of Norway?' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'capital', schema, strict: true } },
+    });
+    assert.deepEqual(JSON.parse(completion.choices[0]?.message.content ?? ''), { city: 'Oslo' });
+    const sent = anthropic.requests[0];
+    assert.deepEqual(sent?.body.output_config, { format: { type: 'json_schema', schema } });
+    assert.equal(sent?.headers['anthropic-beta'], undefined);
+  });
+
   it('streams text with the openai client and reports usage at the end', async () => {
     const stream = await client.chat.completions.create({
       model: 'anthropic/claude-sonnet-4-5',

@@ -120,6 +120,18 @@ describe('anthropic toAnthropicRequest', () => {
     assert.deepEqual(none.tool_choice, { type: 'none' });
   });
 
+  it('maps a json_schema response format to structured outputs, and leaves json_object to the prompt', () => {
+    const schema = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false };
+    const messages = [{ role: 'user' as const, content: 'x' }];
+    const structured = toAnthropicRequest(
+      { model: 'm', messages, response_format: { type: 'json_schema', json_schema: { name: 'reply', schema, strict: true } } },
+      'c',
+    );
+    assert.deepEqual(structured.output_config, { format: { type: 'json_schema', schema } });
+    const jsonObject = toAnthropicRequest({ model: 'm', messages, response_format: { type: 'json_object' } }, 'c');
+    assert.deepEqual(jsonObject, toAnthropicRequest({ model: 'm', messages }, 'c'));
+  });
+
   it('refuses tool arguments that are not JSON with a clear 400', () => {
     assert.throws(
       () =>
