@@ -1,6 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
-import type { ChatChunk, FinishReason, ToolCallDelta, Usage } from '../chat-types.js';
+import type { ChatChunk, FinishReason, ToolCallDelta } from '../chat-types.js';
 import { parseEventJson, type SseEvent } from '../shared/sse.js';
+import { closingChunks, type StreamUsageOptions } from '../shared/stream-usage.js';
 import type { UpstreamTarget } from '../types.js';
 import { streamErrorToGatewayError } from './errors.js';
 import { toChatUsage, toFinishReason } from './response.js';
@@ -10,10 +11,14 @@ import type { AnthropicStreamEvent, AnthropicUsage } from './types.js';
  * Translates Anthropic's stream events into chat chunks: message_start opens the message
  * (role chunk), text and tool-input deltas become content and tool_call deltas (a tool call
  * that streamed no input gets "{}" at its block's end), message_delta carries the finish
- * reason and the final usage, and an `error` event is thrown as a GatewayError with
- * Anthropic's status.
+ * reason and the final usage (sent as `options` ask, see closingChunks), and an `error` event
+ * is thrown as a GatewayError with Anthropic's status.
  */
-export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>, target: UpstreamTarget): AsyncGenerator<ChatChunk> {
+export async function* translateAnthropicStream(
+  events: AsyncIterable<SseEvent>,
+  target: UpstreamTarget,
+  options: StreamUsageOptions,
+): AsyncGenerator<ChatChunk> {
   let id = '';
   let model = target.model;
   const created = Math.floor(Date.now() / 1000);
@@ -25,13 +30,12 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
   const toolsAwaitingArguments = new Map<number, number>();
   let finish: FinishReason = null;
 
-  const chunk = (delta: ChatChunk['choices'][number]['delta'], finishReason: FinishReason = null, withUsage?: Usage): ChatChunk => ({
+  const chunk = (delta: ChatChunk['choices'][number]['delta'], finishReason: FinishReason = null): ChatChunk => ({
     id,
     object: 'chat.completion.chunk',
     created,
     model,
     choices: [{ index: 0, delta, finish_reason: finishReason }],
-    ...(withUsage ? { usage: withUsage } : {}),
   });
 
   for await (const raw of events) {
@@ -84,7 +88,7 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
         finish = toFinishReason(event.delta.stop_reason);
         break;
       case 'message_stop':
-        yield chunk({}, finish ?? 'stop', toChatUsage(usage));
+        yield* closingChunks(chunk({}, finish ?? 'stop'), toChatUsage(usage), options);
         return;
       case 'error':
         throw streamErrorToGatewayError(event, target);

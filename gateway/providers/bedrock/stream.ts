@@ -1,16 +1,11 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, FinishReason, ToolCallDelta, Usage } from '../chat-types.js';
+import { closingChunks, type StreamUsageOptions } from '../shared/stream-usage.js';
 import type { UpstreamTarget } from '../types.js';
 import { streamExceptionError } from './errors.js';
 import type { EventStreamMessage } from './event-stream.js';
 import { finishReasonOf, usageOf, type ResponseLabels } from './response.js';
 import type { ConverseStreamPayloads } from './wire-types.js';
-
-/** How the translated stream reports usage. */
-export interface StreamOptions {
-  /** OpenAI's `stream_options.include_usage`: a final chunk with empty choices carries usage. */
-  includeUsage: boolean;
-}
 
 /**
  * Turns ConverseStream events into chat chunks: text deltas into content, toolUse blocks into
@@ -29,7 +24,7 @@ export class ConverseStreamTranslator {
 
   constructor(
     private readonly labels: ResponseLabels,
-    private readonly options: StreamOptions,
+    private readonly options: StreamUsageOptions,
     private readonly target: UpstreamTarget,
   ) {}
 
@@ -114,10 +109,7 @@ export class ConverseStreamTranslator {
   finish(usage?: Usage): ChatChunk[] {
     if (this.finished || (this.finishReason === null && usage === undefined)) return [];
     this.finished = true;
-    const last = this.chunk({}, this.finishReason ?? 'stop');
-    if (!usage) return [last];
-    if (!this.options.includeUsage) return [{ ...last, usage }];
-    return [last, { ...this.chunk({}), choices: [], usage }];
+    return closingChunks(this.chunk({}, this.finishReason ?? 'stop'), usage, this.options);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, ToolCallDelta } from '../chat-types.js';
 import { parseEventJson, type SseEvent } from '../shared/sse.js';
+import type { StreamUsageOptions } from '../shared/stream-usage.js';
 import type { UpstreamTarget } from '../types.js';
 import { toFinishReason, toToolCallId, toUsage } from './response.js';
 import type { GeminiErrorBody, GeminiResponse, GeminiUsageMetadata } from './wire-types.js';
@@ -32,10 +33,8 @@ export async function* readGeminiEvents(events: AsyncIterable<SseEvent>, target:
 }
 
 /** Options of the stream translation. */
-export interface ChunkOptions {
+export interface ChunkOptions extends StreamUsageOptions {
   model: string;
-  /** Emit a last chunk with `usage` and no choices, as OpenAI does for `stream_options.include_usage`. */
-  includeUsage: boolean;
 }
 
 /**

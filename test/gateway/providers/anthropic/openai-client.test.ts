@@ -93,17 +93,15 @@ describe('anthropic provider through /v1/chat/completions (official openai clien
       stream: true,
       stream_options: { include_usage: true },
     });
-    let text = '';
-    let finish: string | null | undefined;
-    let usage: OpenAI.CompletionUsage | null | undefined;
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      finish = chunk.choices[0]?.finish_reason ?? finish;
-      if (chunk.usage) usage = chunk.usage;
-    }
-    assert.equal(text, 'echo: stream me');
-    assert.equal(finish, 'stop');
-    assert.equal(usage?.completion_tokens, 6);
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), 'echo: stream me');
+    // As OpenAI sends it: the finish chunk, then one with no choices carrying the usage.
+    const [finish, last] = chunks.slice(-2);
+    assert.equal(finish?.choices[0]?.finish_reason, 'stop');
+    assert.deepEqual(last?.choices, []);
+    assert.deepEqual(last?.usage, { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18 });
+    assert.equal(chunks.filter((chunk) => chunk.usage).length, 1);
     assert.equal(anthropic.requests[0]?.body.stream, true);
   });
 

@@ -4,7 +4,8 @@ import { translateAnthropicStream } from '../../../../gateway/providers/anthropi
 import { buildFixtureTarget, collect, readFixture, replaySse } from './fixture-helpers.js';
 
 const target = buildFixtureTarget('anthropic', 'claude-3-5-sonnet-20241022');
-const translate = (name: string) => translateAnthropicStream(replaySse(readFixture(import.meta.url, name), target), target);
+const translate = (name: string, includeUsage = false) =>
+  translateAnthropicStream(replaySse(readFixture(import.meta.url, name), target), target, { includeUsage });
 
 describe('anthropic translateAnthropicStream', () => {
   it('streams text deltas, then a final chunk with finish_reason and usage', async () => {
@@ -16,6 +17,16 @@ describe('anthropic translateAnthropicStream', () => {
     assert.equal(last?.choices[0]?.finish_reason, 'stop');
     assert.deepEqual(last?.usage, { prompt_tokens: 25, completion_tokens: 15, total_tokens: 40 });
     assert.ok(chunks.every((c) => c.id === 'msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY' && c.object === 'chat.completion.chunk'));
+  });
+
+  it('sends usage in a last chunk with no choices when include_usage is asked for, as OpenAI does', async () => {
+    const chunks = await collect(translate('text-stream.sse', true));
+    const [finish, usage] = chunks.slice(-2);
+    assert.equal(finish?.choices[0]?.finish_reason, 'stop');
+    assert.equal(finish?.usage, undefined);
+    assert.deepEqual(usage?.choices, []);
+    assert.deepEqual(usage?.usage, { prompt_tokens: 25, completion_tokens: 15, total_tokens: 40 });
+    assert.equal(usage?.id, finish?.id);
   });
 
   it('streams a tool_use block as an OpenAI tool call with index 0', async () => {
@@ -49,7 +60,7 @@ describe('anthropic translateAnthropicStream', () => {
       { type: 'message_stop' },
     ];
     const transcript = events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
-    const chunks = await collect(translateAnthropicStream(replaySse(transcript, target), target));
+    const chunks = await collect(translateAnthropicStream(replaySse(transcript, target), target, { includeUsage: false }));
     const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     const argsOf = (index: number) =>
       calls
@@ -73,7 +84,7 @@ describe('anthropic translateAnthropicStream', () => {
   it('reports a stream cut before message_stop', async () => {
     const cut = readFixture(import.meta.url, 'text-stream.sse').split('event: message_delta')[0] ?? '';
     await assert.rejects(
-      collect(translateAnthropicStream(replaySse(cut, target), target)),
+      collect(translateAnthropicStream(replaySse(cut, target), target, { includeUsage: false })),
       (error: unknown) => error instanceof GatewayError && error.code === 'upstream_bad_response',
     );
   });
