@@ -36,7 +36,14 @@ export interface RecordedBedrockRequest {
 
 /** What the server answers with. */
 export type BedrockReply =
-  | { kind: 'json'; status?: number; body: unknown; errorType?: string }
+  | {
+      kind: 'json';
+      status?: number;
+      body: unknown;
+      errorType?: string;
+      /** Send only this many bytes of the body, then hold the connection open (a stalled answer). */
+      stallAfterBytes?: number;
+    }
   | { kind: 'events'; frames: Uint8Array[] /** Keep the stream open after the frames (a slow model). */; holdOpen?: boolean };
 
 /** Encodes one ConverseStream event frame. */
@@ -222,12 +229,15 @@ export async function startBedrockUpstream(creds: BedrockTestCredentials, option
         const reply = refusal ? { kind: 'json' as const, status: 400, body: { message: refusal }, errorType: 'ValidationException' } : handler(recorded);
         if (reply.kind === 'json') {
           const status = reply.status ?? 200;
+          const text = Buffer.from(JSON.stringify(reply.body));
           res.writeHead(status, {
             'content-type': 'application/json',
+            'content-length': String(text.length),
             'x-amzn-requestid': `req-${requests.length}`,
             ...(reply.errorType ? { 'x-amzn-ErrorType': reply.errorType } : {}),
           });
-          res.end(JSON.stringify(reply.body));
+          if (reply.stallAfterBytes !== undefined) res.write(text.subarray(0, reply.stallAfterBytes));
+          else res.end(text);
           return;
         }
         res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': `req-${requests.length}` });
