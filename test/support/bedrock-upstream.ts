@@ -36,7 +36,14 @@ export interface RecordedBedrockRequest {
 
 /** What the server answers with. */
 export type BedrockReply =
-  | { kind: 'json'; status?: number; body: unknown; errorType?: string }
+  | {
+      kind: 'json';
+      status?: number;
+      body: unknown;
+      errorType?: string;
+      /** Send only this many bytes of the body, then hold the connection open (a stalled answer). */
+      stallAfterBytes?: number;
+    }
   | { kind: 'events'; frames: Uint8Array[] /** Keep the stream open after the frames (a slow model). */; holdOpen?: boolean };
 
 /** Encodes one ConverseStream event frame. */
@@ -95,6 +102,17 @@ function defaultReply(request: RecordedBedrockRequest): BedrockReply {
     return { kind: 'json', body: { embedding: [text.length, 0.5, -0.25], inputTextTokenCount: text.split(/\s+/).length } };
   }
   return { kind: 'json', status: 404, body: { message: 'unknown operation' }, errorType: 'UnknownOperationException' };
+}
+
+/** The ValidationException message Bedrock answers a Converse body with, for the rules it enforces that the node must meet. */
+function converseValidationError(request: RecordedBedrockRequest): string | undefined {
+  if (request.operation !== 'converse' && request.operation !== 'converse-stream') return undefined;
+  const blocks: any[] = (request.body?.messages ?? []).flatMap((message: any) => message.content ?? []);
+  const usesTools = blocks.some((block) => block.toolUse !== undefined || block.toolResult !== undefined);
+  if (usesTools && request.body?.toolConfig === undefined) {
+    return 'The toolConfig field must be defined when using toolUse and toolResult content blocks.';
+  }
+  return undefined;
 }
 
 function parseAuthorization(value: string): { credential: string; signedHeaders: string[] } | undefined {
@@ -207,15 +225,19 @@ export async function startBedrockUpstream(creds: BedrockTestCredentials, option
         const closed = new Promise<boolean>((resolve) => res.on('close', () => resolve(res.writableFinished)));
         const recorded: RecordedBedrockRequest = { ...operationOf(rawPath), rawPath, headers: req.headers, body, closed };
         requests.push(recorded);
-        const reply = handler(recorded);
+        const refusal = converseValidationError(recorded);
+        const reply = refusal ? { kind: 'json' as const, status: 400, body: { message: refusal }, errorType: 'ValidationException' } : handler(recorded);
         if (reply.kind === 'json') {
           const status = reply.status ?? 200;
+          const text = Buffer.from(JSON.stringify(reply.body));
           res.writeHead(status, {
             'content-type': 'application/json',
+            'content-length': String(text.length),
             'x-amzn-requestid': `req-${requests.length}`,
             ...(reply.errorType ? { 'x-amzn-ErrorType': reply.errorType } : {}),
           });
-          res.end(JSON.stringify(reply.body));
+          if (reply.stallAfterBytes !== undefined) res.write(text.subarray(0, reply.stallAfterBytes));
+          else res.end(text);
           return;
         }
         res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': `req-${requests.length}` });

@@ -100,6 +100,9 @@ export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): 
       }
     }
 
+    const schemaError = functionDeclarationError(recorded.body);
+    if (schemaError) return writeError(res, 400, schemaError, 'INVALID_ARGUMENT');
+
     const reply = queue.shift() ?? defaultReply(recorded);
     if (reply.kind === 'error') return writeError(res, reply.status, reply.message, reply.googleStatus);
     if (reply.kind === 'json') {
@@ -124,6 +127,70 @@ export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): 
     nextAbandoned: () => new Promise((resolve) => abandonedWaiters.push(resolve)),
     close: listener.close,
   };
+}
+
+// The fields of Gemini's `Schema` (an OpenAPI 3.0 subset), which is what `parameters` takes;
+// `parametersJsonSchema` takes JSON Schema as it is.
+const OPENAPI_SCHEMA_FIELDS = new Set([
+  'type',
+  'format',
+  'title',
+  'description',
+  'nullable',
+  'enum',
+  'maxItems',
+  'minItems',
+  'properties',
+  'required',
+  'minProperties',
+  'maxProperties',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'example',
+  'anyOf',
+  'propertyOrdering',
+  'default',
+  'items',
+  'minimum',
+  'maximum',
+]);
+
+/** Gemini's 400 message for a function declaration it cannot parse, as far as this server checks. */
+function functionDeclarationError(body: any): string | undefined {
+  const tools: any[] = Array.isArray(body?.tools) ? body.tools : [];
+  for (const [toolIndex, tool] of tools.entries()) {
+    const declarations: any[] = Array.isArray(tool?.functionDeclarations) ? tool.functionDeclarations : [];
+    for (const [index, declaration] of declarations.entries()) {
+      const at = `tools[${toolIndex}].function_declarations[${index}]`;
+      if (declaration?.parameters !== undefined && declaration.parametersJsonSchema !== undefined) {
+        return `${at}: parameters and parameters_json_schema are mutually exclusive`;
+      }
+      if (declaration?.parameters !== undefined) {
+        const error = openApiSchemaError(declaration.parameters, `${at}.parameters`);
+        if (error) return error;
+      }
+    }
+  }
+  return undefined;
+}
+
+function openApiSchemaError(schema: any, at: string): string | undefined {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return `Invalid value at '${at}': not an object`;
+  for (const [key, value] of Object.entries<any>(schema)) {
+    if (!OPENAPI_SCHEMA_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}" at '${at}': Cannot find field.`;
+    if (key === 'type' && typeof value !== 'string') return `Invalid value at '${at}.type' (type.googleapis.com/google.ai.generativelanguage.v1beta.Type)`;
+  }
+  const nested: [any, string][] = [
+    ...Object.entries<any>(schema.properties ?? {}).map(([name, inner]): [any, string] => [inner, `${at}.properties[${name}].value`]),
+    ...(schema.items !== undefined ? [[schema.items, `${at}.items`] as [any, string]] : []),
+    ...(schema.anyOf ?? []).map((inner: any, index: number): [any, string] => [inner, `${at}.any_of[${index}]`]),
+  ];
+  for (const [inner, path] of nested) {
+    const error = openApiSchemaError(inner, path);
+    if (error) return error;
+  }
+  return undefined;
 }
 
 function writeError(res: ServerResponse, status: number, message: string, googleStatus: string): void {

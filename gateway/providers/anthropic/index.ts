@@ -1,4 +1,5 @@
 import type { ChatRequest } from '../chat-types.js';
+import { streamUsageOptionsOf } from '../shared/stream-usage.js';
 import type { ProviderAdapter, UpstreamTarget } from '../types.js';
 import { ANTHROPIC_DEFAULT_BASE_URL } from './endpoint.js';
 import { openAnthropicStream, sendAnthropicMessage } from './native.js';
@@ -16,7 +17,7 @@ export const anthropicAdapter: ProviderAdapter = {
   },
   async chatStream(request: ChatRequest, target: UpstreamTarget) {
     const events = await openAnthropicStream(toAnthropicRequest(request, target.model), target);
-    return translateAnthropicStream(events, target);
+    return translateAnthropicStream(events, target, streamUsageOptionsOf(request));
   },
   capabilities: { native: { anthropic: { send: sendAnthropicMessage, stream: openAnthropicStream } } },
 };

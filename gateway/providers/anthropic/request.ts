@@ -1,7 +1,16 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../chat-types.js';
 import { forcedFunctionName, functionOf } from '../shared/function-tools.js';
-import type { AnthropicContentBlock, AnthropicImageSource, AnthropicMessage, AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './types.js';
+import { maxOutputTokensOf, numberField, requireSingleChoice, stopSequencesOf, stringField, toolChoiceOf } from '../shared/request-fields.js';
+import type {
+  AnthropicContentBlock,
+  AnthropicImageSource,
+  AnthropicMessage,
+  AnthropicOutputFormat,
+  AnthropicRequest,
+  AnthropicTool,
+  AnthropicToolChoice,
+} from './types.js';
 
 /** Anthropic requires `max_tokens`; this is used when the chat request gives none. */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -9,12 +18,11 @@ export const DEFAULT_MAX_TOKENS = 4096;
 /**
  * Translates a chat request into a Messages API request: system messages become `system`,
  * tool results become user `tool_result` blocks, consecutive same-role messages merge (tool
- * results of one turn must sit in one user message), and `max_tokens` always gets a value.
+ * results of one turn must sit in one user message), `max_tokens` always gets a value, and a
+ * `json_schema` response format becomes structured outputs (`output_config.format`).
  */
 export function toAnthropicRequest(request: ChatRequest, model: string): AnthropicRequest {
-  if (request.n !== undefined && request.n !== 1) {
-    throw new GatewayError('invalid_request', 'anthropic returns one choice per request: n must be 1', { param: 'n' });
-  }
+  requireSingleChoice(request, 'anthropic');
   const system: string[] = [];
   const messages: AnthropicMessage[] = [];
   for (const message of request.messages) {
@@ -34,17 +42,24 @@ export function toAnthropicRequest(request: ChatRequest, model: string): Anthrop
   const body: AnthropicRequest = {
     model,
     messages,
-    max_tokens: request.max_completion_tokens ?? request.max_tokens ?? DEFAULT_MAX_TOKENS,
+    max_tokens: maxOutputTokensOf(request) ?? DEFAULT_MAX_TOKENS,
   };
   if (system.length > 0) body.system = system.join('\n\n');
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.top_p !== undefined) body.top_p = request.top_p;
-  if (typeof request.top_k === 'number') body.top_k = request.top_k;
-  if (request.stop !== undefined) body.stop_sequences = Array.isArray(request.stop) ? request.stop : [request.stop];
-  if (request.user !== undefined) body.metadata = { user_id: request.user };
+  const temperature = numberField(request.temperature);
+  if (temperature !== undefined) body.temperature = temperature;
+  const topP = numberField(request.top_p);
+  if (topP !== undefined) body.top_p = topP;
+  const topK = numberField(request.top_k);
+  if (topK !== undefined) body.top_k = topK;
+  const stop = stopSequencesOf(request);
+  if (stop !== undefined) body.stop_sequences = stop;
+  const user = stringField(request.user);
+  if (user !== undefined) body.metadata = { user_id: user };
+  const outputFormat = toOutputFormat(request.response_format);
+  if (outputFormat) body.output_config = { format: outputFormat };
   if (request.tools && request.tools.length > 0) {
     body.tools = request.tools.map(toAnthropicTool);
-    const choice = toAnthropicToolChoice(request.tool_choice, request.parallel_tool_calls === false);
+    const choice = toAnthropicToolChoice(toolChoiceOf(request), request.parallel_tool_calls === false);
     if (choice) body.tool_choice = choice;
   }
   return body;
@@ -103,8 +118,21 @@ function toAnthropicTool(tool: ToolDefinition): AnthropicTool {
     name: fn.name,
     input_schema: fn.parameters ?? { type: 'object', properties: {} },
   };
-  if (fn.description !== undefined) out.description = fn.description;
+  const description = stringField(fn.description);
+  if (description !== undefined) out.description = description;
   return out;
+}
+
+/**
+ * OpenAI's `json_schema` response format as Anthropic's structured outputs. `json_object` has no
+ * counterpart (Anthropic has no schema-less JSON mode) and is left to the prompt, which OpenAI's
+ * `json_object` requires to ask for JSON anyway.
+ */
+function toOutputFormat(format: ChatRequest['response_format']): AnthropicOutputFormat | undefined {
+  if (format?.type !== 'json_schema') return undefined;
+  const schema = (format.json_schema as { schema?: unknown } | null | undefined)?.schema;
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
+  return { type: 'json_schema', schema: schema as Record<string, unknown> };
 }
 
 function toAnthropicToolChoice(choice: ChatRequest['tool_choice'], noParallel: boolean): AnthropicToolChoice | undefined {

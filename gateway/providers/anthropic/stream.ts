@@ -1,6 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
-import type { ChatChunk, FinishReason, ToolCallDelta, Usage } from '../chat-types.js';
+import type { ChatChunk, FinishReason, ToolCallDelta } from '../chat-types.js';
 import { parseEventJson, type SseEvent } from '../shared/sse.js';
+import { closingChunks, type StreamUsageOptions } from '../shared/stream-usage.js';
 import type { UpstreamTarget } from '../types.js';
 import { streamErrorToGatewayError } from './errors.js';
 import { toChatUsage, toFinishReason } from './response.js';
@@ -8,26 +9,33 @@ import type { AnthropicStreamEvent, AnthropicUsage } from './types.js';
 
 /**
  * Translates Anthropic's stream events into chat chunks: message_start opens the message
- * (role chunk), text and tool-input deltas become content and tool_call deltas, message_delta
- * carries the finish reason and the final usage, and an `error` event is thrown as a
- * GatewayError with Anthropic's status.
+ * (role chunk), text and tool-input deltas become content and tool_call deltas (a tool call
+ * that streamed no input gets "{}" at its block's end), message_delta carries the finish
+ * reason and the final usage (sent as `options` ask, see closingChunks), and an `error` event
+ * is thrown as a GatewayError with Anthropic's status.
  */
-export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>, target: UpstreamTarget): AsyncGenerator<ChatChunk> {
+export async function* translateAnthropicStream(
+  events: AsyncIterable<SseEvent>,
+  target: UpstreamTarget,
+  options: StreamUsageOptions,
+): AsyncGenerator<ChatChunk> {
   let id = '';
   let model = target.model;
   const created = Math.floor(Date.now() / 1000);
   let usage: Partial<AnthropicUsage> = {};
   // Anthropic numbers every content block; OpenAI numbers tool calls only.
   const toolIndexByBlock = new Map<number, number>();
+  // Tool indexes by block, of tool_use blocks with no argument text yet: a call without
+  // arguments streams none (or one empty delta).
+  const toolsAwaitingArguments = new Map<number, number>();
   let finish: FinishReason = null;
 
-  const chunk = (delta: ChatChunk['choices'][number]['delta'], finishReason: FinishReason = null, withUsage?: Usage): ChatChunk => ({
+  const chunk = (delta: ChatChunk['choices'][number]['delta'], finishReason: FinishReason = null): ChatChunk => ({
     id,
     object: 'chat.completion.chunk',
     created,
     model,
     choices: [{ index: 0, delta, finish_reason: finishReason }],
-    ...(withUsage ? { usage: withUsage } : {}),
   });
 
   for await (const raw of events) {
@@ -45,6 +53,7 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
         if (block.type === 'tool_use') {
           const toolIndex = toolIndexByBlock.size;
           toolIndexByBlock.set(event.index, toolIndex);
+          toolsAwaitingArguments.set(event.index, toolIndex);
           const call: ToolCallDelta = { index: toolIndex, id: block.id, type: 'function', function: { name: block.name, arguments: '' } };
           yield chunk({ tool_calls: [call] });
         } else if (block.type === 'text' && block.text !== '') {
@@ -59,8 +68,18 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
         } else if (delta.type === 'input_json_delta') {
           const toolIndex = toolIndexByBlock.get(event.index);
           if (toolIndex !== undefined && delta.partial_json !== '') {
+            toolsAwaitingArguments.delete(event.index);
             yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: delta.partial_json } }] });
           }
+        }
+        break;
+      }
+      case 'content_block_stop': {
+        // "{}" as the JSON answer has it: an empty arguments string is not JSON, and clients parse it.
+        const toolIndex = toolsAwaitingArguments.get(event.index);
+        if (toolIndex !== undefined) {
+          toolsAwaitingArguments.delete(event.index);
+          yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: '{}' } }] });
         }
         break;
       }
@@ -69,12 +88,12 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
         finish = toFinishReason(event.delta.stop_reason);
         break;
       case 'message_stop':
-        yield chunk({}, finish ?? 'stop', toChatUsage(usage));
+        yield* closingChunks(chunk({}, finish ?? 'stop'), toChatUsage(usage), options);
         return;
       case 'error':
         throw streamErrorToGatewayError(event, target);
       default:
-        // ping, content_block_stop and event types added later carry nothing to translate.
+        // ping and event types added later carry nothing to translate.
         break;
     }
   }

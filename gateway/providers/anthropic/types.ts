@@ -43,6 +43,12 @@ export type AnthropicToolChoice =
   | { type: 'tool'; name: string; disable_parallel_tool_use?: boolean }
   | { type: 'none' };
 
+/** What structured outputs constrain the answer's text to (`output_config.format`). */
+export interface AnthropicOutputFormat {
+  type: 'json_schema';
+  schema: Record<string, unknown>;
+}
+
 /** A Messages API request body. */
 export interface AnthropicRequest {
   model: string;
@@ -57,6 +63,7 @@ export interface AnthropicRequest {
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   metadata?: { user_id?: string };
+  output_config?: { format?: AnthropicOutputFormat; [field: string]: unknown };
   [field: string]: unknown;
 }
 

@@ -29,7 +29,8 @@ export function inputTexts(request: EmbeddingRequest): string[] {
 
 /** Titan's InvokeModel body for one text: `{inputText, dimensions?}`. */
 export function titanEmbeddingBody(text: string, request: EmbeddingRequest): Record<string, unknown> {
-  return { inputText: text, ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}) };
+  // JSON null is "not set", as OpenAI reads it.
+  return { inputText: text, ...(typeof request.dimensions === 'number' ? { dimensions: request.dimensions } : {}) };
 }
 
 /** Cohere-on-Bedrock's InvokeModel body for all texts at once (`input_type` from the request, else search_document). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../chat-types.js';
+import { streamUsageOptionsOf } from '../shared/stream-usage.js';
 import type { ChunkStream, ProviderAdapter, UpstreamTarget } from '../types.js';
 import {
   cohereEmbeddingBody,
@@ -39,11 +40,7 @@ async function chatStream(request: ChatRequest, target: UpstreamTarget): Promise
     await events.return(undefined);
     throw streamExceptionError(first.value.name, first.value.payload, target);
   }
-  const translator = new ConverseStreamTranslator(
-    labelsFor(target, awsRequestIdOf(response)),
-    { includeUsage: request.stream_options?.include_usage === true },
-    target,
-  );
+  const translator = new ConverseStreamTranslator(labelsFor(target, awsRequestIdOf(response)), streamUsageOptionsOf(request), target);
   async function* replay(): AsyncGenerator<EventStreamMessage> {
     if (!first.done) yield first.value;
     yield* events;

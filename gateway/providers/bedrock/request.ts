@@ -1,13 +1,14 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatRequest } from '../chat-types.js';
+import { maxOutputTokensOf, numberField, requireSingleChoice, stopSequencesOf, toolChoiceOf } from '../shared/request-fields.js';
 import { translateMessages } from './messages.js';
-import type { ConverseRequest, ConverseTool, ConverseToolChoice } from './wire-types.js';
+import type { ConverseMessage, ConverseRequest, ConverseTool, ConverseToolChoice } from './wire-types.js';
 
 function invalid(message: string): GatewayError {
   return new GatewayError('invalid_request', message);
 }
 
-function toolChoiceOf(choice: ChatRequest['tool_choice']): ConverseToolChoice | undefined | 'none' {
+function converseToolChoiceOf(choice: ChatRequest['tool_choice']): ConverseToolChoice | undefined | 'none' {
   if (choice === undefined || choice === 'auto') return choice === 'auto' ? { auto: {} } : undefined;
   if (choice === 'none') return 'none';
   if (choice === 'required') return { any: {} };
@@ -34,7 +35,7 @@ function toolsOf(request: ChatRequest): ConverseTool[] {
 
 /** Translates a chat request into the body of Converse / ConverseStream. */
 export function toConverseRequest(request: ChatRequest): ConverseRequest {
-  if (request.n !== undefined && request.n !== 1) throw invalid('bedrock returns one choice per request; n must be 1');
+  requireSingleChoice(request, 'bedrock');
   const format = request.response_format?.type;
   if (format !== undefined && format !== 'text') throw invalid(`bedrock does not support response_format ${String(format)}`);
 
@@ -42,21 +43,52 @@ export function toConverseRequest(request: ChatRequest): ConverseRequest {
   const body: ConverseRequest = { messages };
   if (system.length > 0) body.system = system;
 
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
-  const stop = request.stop === undefined ? undefined : Array.isArray(request.stop) ? request.stop : [request.stop];
+  const maxTokens = maxOutputTokensOf(request);
+  const temperature = numberField(request.temperature);
+  const topP = numberField(request.top_p);
+  const stop = stopSequencesOf(request);
   const inference: NonNullable<ConverseRequest['inferenceConfig']> = {
     ...(maxTokens !== undefined ? { maxTokens } : {}),
-    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-    ...(request.top_p !== undefined ? { topP: request.top_p } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(topP !== undefined ? { topP } : {}),
     ...(stop !== undefined && stop.length > 0 ? { stopSequences: stop } : {}),
   };
   if (Object.keys(inference).length > 0) body.inferenceConfig = inference;
 
-  const tools = toolsOf(request);
-  const choice = toolChoiceOf(request.tool_choice);
-  // "none": offer no tools, unless earlier turns used some (Converse then needs the definitions).
-  if (tools.length > 0 && (choice !== 'none' || usesTools)) {
-    body.toolConfig = { tools, ...(choice !== undefined && choice !== 'none' ? { toolChoice: choice } : {}) };
-  }
+  const toolConfig = toolConfigOf(request, messages, usesTools);
+  if (toolConfig) body.toolConfig = toolConfig;
   return body;
+}
+
+/**
+ * Converse's toolConfig. Converse refuses toolUse and toolResult blocks without one, so a
+ * conversation whose earlier turns used tools always gets one: with "none" the request's tools
+ * are declared without a toolChoice, and without tools the ones the history names are.
+ */
+function toolConfigOf(request: ChatRequest, messages: ConverseMessage[], usesTools: boolean): ConverseRequest['toolConfig'] {
+  const tools = toolsOf(request);
+  const choice = converseToolChoiceOf(toolChoiceOf(request));
+  if (tools.length === 0) return usesTools ? historyToolConfig(messages) : undefined;
+  if (choice === 'none' && !usesTools) return undefined;
+  return { tools, ...(choice !== undefined && choice !== 'none' ? { toolChoice: choice } : {}) };
+}
+
+/** What a tool declared only for the history says about itself. */
+export const HISTORY_ONLY_TOOL_DESCRIPTION = 'Declared only because earlier turns of this conversation used it; it is not available now.';
+
+/**
+ * A toolConfig declaring the tools the history's toolUse blocks name, with an open input schema
+ * and no toolChoice (the request offered no tools: "none" semantics). Undefined when the history
+ * names none (only tool results), which Bedrock's own error then explains.
+ */
+function historyToolConfig(messages: ConverseMessage[]): ConverseRequest['toolConfig'] {
+  const names = new Set<string>();
+  for (const message of messages) {
+    for (const block of message.content) if ('toolUse' in block) names.add(block.toolUse.name);
+  }
+  if (names.size === 0) return undefined;
+  const tools: ConverseTool[] = [...names].map((name) => ({
+    toolSpec: { name, description: HISTORY_ONLY_TOOL_DESCRIPTION, inputSchema: { json: { type: 'object' } } },
+  }));
+  return { tools };
 }

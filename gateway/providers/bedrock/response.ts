@@ -26,15 +26,19 @@ export function finishReasonOf(stopReason: ConverseStopReason | undefined): Fini
   }
 }
 
-/** Bedrock token counts as OpenAI usage. */
+/**
+ * Bedrock token counts as OpenAI usage. Converse's inputTokens leaves out cache reads and writes
+ * (its totalTokens counts them); OpenAI's prompt_tokens includes them, with cache reads under
+ * prompt_tokens_details, as the Anthropic adapter reports them too.
+ */
 export function usageOf(usage: ConverseUsage | undefined): Usage | undefined {
   if (!usage) return undefined;
-  const prompt = usage.inputTokens ?? 0;
+  const prompt = (usage.inputTokens ?? 0) + (usage.cacheReadInputTokens ?? 0) + (usage.cacheWriteInputTokens ?? 0);
   const completion = usage.outputTokens ?? 0;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
-    total_tokens: usage.totalTokens ?? prompt + completion,
+    total_tokens: prompt + completion,
     ...(usage.cacheReadInputTokens !== undefined ? { prompt_tokens_details: { cached_tokens: usage.cacheReadInputTokens } } : {}),
   };
 }

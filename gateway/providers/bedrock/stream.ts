@@ -1,31 +1,30 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, FinishReason, ToolCallDelta, Usage } from '../chat-types.js';
+import { closingChunks, type StreamUsageOptions } from '../shared/stream-usage.js';
 import type { UpstreamTarget } from '../types.js';
 import { streamExceptionError } from './errors.js';
 import type { EventStreamMessage } from './event-stream.js';
 import { finishReasonOf, usageOf, type ResponseLabels } from './response.js';
 import type { ConverseStreamPayloads } from './wire-types.js';
 
-/** How the translated stream reports usage. */
-export interface StreamOptions {
-  /** OpenAI's `stream_options.include_usage`: a final chunk with empty choices carries usage. */
-  includeUsage: boolean;
-}
-
 /**
  * Turns ConverseStream events into chat chunks: text deltas into content, toolUse blocks into
- * indexed tool-call deltas, messageStop into finish_reason, metadata into usage. The finish
- * chunk waits for metadata (which follows messageStop) so it can carry usage; with
- * `includeUsage` the usage goes in a separate last chunk, as OpenAI sends it.
+ * indexed tool-call deltas ("{}" at the block's end for one that streamed no input),
+ * messageStop into finish_reason, metadata into usage. The finish chunk waits for metadata
+ * (which follows messageStop) so it can carry usage; with `includeUsage` the usage goes in a
+ * separate last chunk, as OpenAI sends it.
  */
 export class ConverseStreamTranslator {
   private readonly toolIndexByBlock = new Map<number, number>();
+  // Tool indexes by block, of toolUse blocks with no input text yet: a call without arguments
+  // streams none (or an empty one).
+  private readonly toolsAwaitingArguments = new Map<number, number>();
   private finishReason: FinishReason = null;
   private finished = false;
 
   constructor(
     private readonly labels: ResponseLabels,
-    private readonly options: StreamOptions,
+    private readonly options: StreamUsageOptions,
     private readonly target: UpstreamTarget,
   ) {}
 
@@ -54,7 +53,9 @@ export class ConverseStreamTranslator {
         const toolUse = payload.start?.toolUse;
         if (!toolUse) return [];
         const index = this.toolIndexByBlock.size;
-        this.toolIndexByBlock.set(payload.contentBlockIndex ?? index, index);
+        const block = payload.contentBlockIndex ?? index;
+        this.toolIndexByBlock.set(block, index);
+        this.toolsAwaitingArguments.set(block, index);
         return [
           this.toolDelta({
             index,
@@ -69,11 +70,21 @@ export class ConverseStreamTranslator {
         const delta = payload.delta;
         if (typeof delta?.text === 'string') return delta.text === '' ? [] : [this.chunk({ content: delta.text })];
         if (typeof delta?.toolUse?.input === 'string') {
-          const index = this.toolIndexByBlock.get(payload.contentBlockIndex ?? -1);
+          const block = payload.contentBlockIndex ?? -1;
+          const index = this.toolIndexByBlock.get(block);
           if (index === undefined) return [];
+          if (delta.toolUse.input !== '') this.toolsAwaitingArguments.delete(block);
           return [this.toolDelta({ index, function: { arguments: delta.toolUse.input } })];
         }
         return [];
+      }
+      case 'contentBlockStop': {
+        const block = (event.payload as ConverseStreamPayloads['contentBlockStop']).contentBlockIndex ?? -1;
+        const index = this.toolsAwaitingArguments.get(block);
+        if (index === undefined) return [];
+        // "{}" as the JSON answer has it: an empty arguments string is not JSON, and clients parse it.
+        this.toolsAwaitingArguments.delete(block);
+        return [this.toolDelta({ index, function: { arguments: '{}' } })];
       }
       case 'messageStop': {
         const payload = event.payload as ConverseStreamPayloads['messageStop'];
@@ -98,10 +109,7 @@ export class ConverseStreamTranslator {
   finish(usage?: Usage): ChatChunk[] {
     if (this.finished || (this.finishReason === null && usage === undefined)) return [];
     this.finished = true;
-    const last = this.chunk({}, this.finishReason ?? 'stop');
-    if (!usage) return [last];
-    if (!this.options.includeUsage) return [{ ...last, usage }];
-    return [last, { ...this.chunk({}), choices: [], usage }];
+    return closingChunks(this.chunk({}, this.finishReason ?? 'stop'), usage, this.options);
   }
 }
 

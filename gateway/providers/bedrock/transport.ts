@@ -29,20 +29,12 @@ export async function callBedrock(target: UpstreamTarget, operation: BedrockOper
   }
 }
 
-/** Reads a 2xx JSON body. */
+/**
+ * Reads a 2xx JSON body. A failed read throws as the shared client's does (readUpstreamText
+ * classifies it): a stalled body is upstream_timeout, a client gone is client_closed.
+ */
 export async function readJsonBody<T>(response: UpstreamResponse, target: UpstreamTarget): Promise<T> {
-  let text: string;
-  try {
-    text = await readUpstreamText(response.body, target);
-  } catch (cause) {
-    if (cause instanceof GatewayError && cause.code === 'upstream_bad_response') throw cause;
-    throw new GatewayError('upstream_unreachable', `${target.provider.name} closed the connection mid-answer`, {
-      provider: target.provider.name,
-      model: target.model,
-      retryable: true,
-      cause,
-    });
-  }
+  const text = await readUpstreamText(response.body, target);
   try {
     return JSON.parse(text) as T;
   } catch (cause) {

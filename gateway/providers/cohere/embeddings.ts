@@ -18,7 +18,8 @@ export function toCohereEmbedRequest(request: EmbeddingRequest, model: string): 
     input_type: typeof request.input_type === 'string' ? request.input_type : DEFAULT_INPUT_TYPE,
     embedding_types: ['float'],
   };
-  if (request.dimensions !== undefined) body.output_dimension = request.dimensions;
+  // JSON null is "not set", as OpenAI reads it.
+  if (typeof request.dimensions === 'number') body.output_dimension = request.dimensions;
   return body;
 }
 

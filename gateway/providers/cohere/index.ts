@@ -1,6 +1,7 @@
 import type { ChatRequest, EmbeddingRequest } from '../chat-types.js';
 import { readSseEvents } from '../shared/sse.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
+import { streamUsageOptionsOf } from '../shared/stream-usage.js';
 import type { ProviderAdapter, UpstreamTarget } from '../types.js';
 import { toCohereEmbedRequest, toEmbeddingResponse } from './embeddings.js';
 import { buildCohereHeaders, chatUrl, COHERE_DEFAULT_BASE_URL, embedUrl } from './endpoint.js';
@@ -22,7 +23,7 @@ export const cohereAdapter: ProviderAdapter = {
     const body = { ...toCohereRequest(request, target.model), stream: true };
     const headers = { ...buildCohereHeaders(target), accept: 'text/event-stream' };
     const response = await sendUpstream({ url: chatUrl(target), headers, body, streaming: true }, target);
-    return translateCohereStream(readSseEvents(response, target), target);
+    return translateCohereStream(readSseEvents(response, target), target, streamUsageOptionsOf(request));
   },
   capabilities: {
     embeddings: {

@@ -1,6 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart } from '../chat-types.js';
 import { forcedFunctionName, functionOf } from '../shared/function-tools.js';
+import { maxOutputTokensOf, numberField, requireSingleChoice, stopSequencesOf, stringField, toolChoiceOf } from '../shared/request-fields.js';
 import type { CohereChatRequest, CohereContent, CohereMessage } from './types.js';
 
 /**
@@ -9,22 +10,23 @@ import type { CohereChatRequest, CohereContent, CohereMessage } from './types.js
  * tool becomes REQUIRED with only that tool offered (Cohere cannot name one).
  */
 export function toCohereRequest(request: ChatRequest, model: string): CohereChatRequest {
-  if (request.n !== undefined && request.n !== 1) {
-    throw new GatewayError('invalid_request', 'cohere returns one choice per request: n must be 1', { param: 'n' });
-  }
+  requireSingleChoice(request, 'cohere');
   const body: CohereChatRequest = { model, messages: request.messages.map(toCohereMessage) };
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
+  const maxTokens = maxOutputTokensOf(request);
   if (maxTokens !== undefined) body.max_tokens = maxTokens;
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.top_p !== undefined) body.p = request.top_p;
+  const temperature = numberField(request.temperature);
+  if (temperature !== undefined) body.temperature = temperature;
+  const topP = numberField(request.top_p);
+  if (topP !== undefined) body.p = topP;
   if (typeof request.top_k === 'number') body.k = request.top_k;
   if (typeof request.seed === 'number') body.seed = request.seed;
   if (typeof request.frequency_penalty === 'number') body.frequency_penalty = request.frequency_penalty;
   if (typeof request.presence_penalty === 'number') body.presence_penalty = request.presence_penalty;
-  if (request.stop !== undefined) body.stop_sequences = Array.isArray(request.stop) ? request.stop : [request.stop];
+  const stop = stopSequencesOf(request);
+  if (stop !== undefined) body.stop_sequences = stop;
 
   let tools = request.tools ?? [];
-  const choice = request.tool_choice;
+  const choice = toolChoiceOf(request);
   if (typeof choice === 'object') {
     const forced = forcedFunctionName(choice, 'cohere');
     tools = tools.filter((tool) => functionOf(tool, 'cohere').name === forced);
@@ -37,12 +39,14 @@ export function toCohereRequest(request: ChatRequest, model: string): CohereChat
   if (tools.length > 0) {
     body.tools = tools.map((tool) => {
       const fn = functionOf(tool, 'cohere');
+      const description = stringField(fn.description);
       return {
         type: 'function',
         function: {
           name: fn.name,
-          ...(fn.description !== undefined ? { description: fn.description } : {}),
-          ...(fn.parameters !== undefined ? { parameters: fn.parameters } : {}),
+          ...(description !== undefined ? { description } : {}),
+          // null is "no parameters", as OpenAI reads it.
+          ...(fn.parameters ? { parameters: fn.parameters } : {}),
         },
       };
     });

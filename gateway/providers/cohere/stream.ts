@@ -1,6 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
-import type { ChatChunk, FinishReason, Usage } from '../chat-types.js';
+import type { ChatChunk, FinishReason } from '../chat-types.js';
 import { parseEventJson, type SseEvent } from '../shared/sse.js';
+import { closingChunks, type StreamUsageOptions } from '../shared/stream-usage.js';
 import { redactText } from '../../security/secret-redaction.js';
 import type { UpstreamTarget } from '../types.js';
 import { toChatUsage, toFinishReason } from './response.js';
@@ -9,20 +10,20 @@ import type { CohereStreamEvent } from './types.js';
 /**
  * Translates Cohere's v2 stream events into chat chunks: message-start opens the message,
  * content-delta carries text, tool-call-start/-delta build tool calls, message-end carries the
- * finish reason and usage. A message-end that reports ERROR is thrown as a GatewayError.
+ * finish reason and usage (sent as `options` ask, see closingChunks). A message-end that reports
+ * ERROR is thrown as a GatewayError.
  */
-export async function* translateCohereStream(events: AsyncIterable<SseEvent>, target: UpstreamTarget): AsyncGenerator<ChatChunk> {
+export async function* translateCohereStream(events: AsyncIterable<SseEvent>, target: UpstreamTarget, options: StreamUsageOptions): AsyncGenerator<ChatChunk> {
   let id = '';
   const created = Math.floor(Date.now() / 1000);
   const toolIndexByEvent = new Map<number, number>();
 
-  const chunk = (delta: ChatChunk['choices'][number]['delta'], finish: FinishReason = null, usage?: Usage): ChatChunk => ({
+  const chunk = (delta: ChatChunk['choices'][number]['delta'], finish: FinishReason = null): ChatChunk => ({
     id,
     object: 'chat.completion.chunk',
     created,
     model: target.model,
     choices: [{ index: 0, delta, finish_reason: finish }],
-    ...(usage ? { usage } : {}),
   });
 
   for await (const raw of events) {
@@ -69,7 +70,7 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
             fromProvider: true,
           });
         }
-        yield chunk({}, toFinishReason(reason) ?? 'stop', toChatUsage(event.delta?.usage));
+        yield* closingChunks(chunk({}, toFinishReason(reason) ?? 'stop'), toChatUsage(event.delta?.usage), options);
         return;
       }
       default:

@@ -1,6 +1,7 @@
 import type { ProviderKey, ProviderSettings } from '../../../shared/config/index.js';
 import type { ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../chat-types.js';
 import { readSseEvents } from '../shared/sse.js';
+import { streamUsageOptionsOf } from '../shared/stream-usage.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
 import type { EmbeddingsCapability, GeminiNativeCapability, ProviderCapabilities } from '../capabilities.js';
 import type { ChunkStream, ProviderAdapter, UpstreamTarget } from '../types.js';
@@ -67,7 +68,7 @@ export function createGeminiProtocolAdapter(endpoint: GeminiEndpoint): GeminiPro
     },
     async chatStream(request: ChatRequest, target: UpstreamTarget): Promise<ChunkStream> {
       const events = await streamNative(toGeminiRequest(request), target);
-      return toChatChunks(events, { model: target.model, includeUsage: request.stream_options?.include_usage === true });
+      return toChatChunks(events, { model: target.model, ...streamUsageOptionsOf(request) });
     },
   };
 }

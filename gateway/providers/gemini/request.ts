@@ -1,5 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../chat-types.js';
+import { stringField, toolChoiceOf } from '../shared/request-fields.js';
 import { toGeminiPart } from './content-parts.js';
 import { splitToolCallId } from './response.js';
 import type { GeminiContent, GeminiGenerationConfig, GeminiPart, GeminiRequest, GeminiTool, GeminiToolConfig } from './wire-types.js';
@@ -8,7 +9,7 @@ import type { GeminiContent, GeminiGenerationConfig, GeminiPart, GeminiRequest, 
  * Translates the node's chat request into a Gemini `generateContent` body: system and
  * developer messages become `systemInstruction`, assistant turns `model`, tool results
  * `functionResponse` parts (named after the call they answer), sampling options
- * `generationConfig`, tools `functionDeclarations`.
+ * `generationConfig`, tools `functionDeclarations` (their JSON Schema untouched).
  */
 export function toGeminiRequest(request: ChatRequest): GeminiRequest {
   const systemParts: GeminiPart[] = [];
@@ -45,7 +46,7 @@ export function toGeminiRequest(request: ChatRequest): GeminiRequest {
   const generationConfig = toGenerationConfig(request);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   if (request.tools && request.tools.length > 0) body.tools = toGeminiTools(request.tools);
-  const toolConfig = toToolConfig(request.tool_choice);
+  const toolConfig = toToolConfig(toolChoiceOf(request));
   if (toolConfig) body.toolConfig = toolConfig;
   return body;
 }
@@ -141,40 +142,21 @@ function toGenerationConfig(request: ChatRequest): GeminiGenerationConfig {
   return config;
 }
 
+// `parametersJsonSchema` takes JSON Schema as it is (zod, pydantic and MCP schemas use `$ref`,
+// `const`, type arrays...), where `parameters` is an OpenAPI subset that refuses much of it.
 function toGeminiTools(tools: ToolDefinition[]): GeminiTool[] {
   const functionDeclarations = tools
     .filter((tool) => tool.type === 'function')
-    .map((tool) => ({
-      name: tool.function.name,
-      ...(tool.function.description !== undefined ? { description: tool.function.description } : {}),
-      ...(tool.function.parameters !== undefined ? { parameters: toGeminiSchema(tool.function.parameters) } : {}),
-    }));
+    .map((tool) => {
+      const description = stringField(tool.function.description);
+      return {
+        name: tool.function.name,
+        ...(description !== undefined ? { description } : {}),
+        // null is "no parameters", as OpenAI reads it.
+        ...(tool.function.parameters ? { parametersJsonSchema: tool.function.parameters } : {}),
+      };
+    });
   return functionDeclarations.length > 0 ? [{ functionDeclarations }] : [];
-}
-
-// Gemini's `parameters` is an OpenAPI subset: it refuses JSON Schema keywords such as
-// `$schema` and `additionalProperties` that OpenAI clients commonly send.
-const UNSUPPORTED_SCHEMA_KEYS = new Set(['$schema', 'additionalProperties', '$id', 'strict']);
-
-/** Copies a JSON Schema without the keywords Gemini's function parameters refuse. */
-export function toGeminiSchema(schema: unknown): Record<string, unknown> {
-  return stripKeys(schema) as Record<string, unknown>;
-}
-
-function stripKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    if (!UNSUPPORTED_SCHEMA_KEYS.has(key)) out[key] = key === 'properties' ? mapValues(inner) : stripKeys(inner);
-  }
-  return out;
-}
-
-// Under `properties`, keys are property names (a property may be called "strict").
-function mapValues(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, stripKeys(schema)]));
 }
 
 function toToolConfig(choice: ChatRequest['tool_choice']): GeminiToolConfig | undefined {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, ToolCallDelta } from '../chat-types.js';
 import { parseEventJson, type SseEvent } from '../shared/sse.js';
+import type { StreamUsageOptions } from '../shared/stream-usage.js';
 import type { UpstreamTarget } from '../types.js';
 import { toFinishReason, toToolCallId, toUsage } from './response.js';
 import type { GeminiErrorBody, GeminiResponse, GeminiUsageMetadata } from './wire-types.js';
@@ -32,17 +33,16 @@ export async function* readGeminiEvents(events: AsyncIterable<SseEvent>, target:
 }
 
 /** Options of the stream translation. */
-export interface ChunkOptions {
+export interface ChunkOptions extends StreamUsageOptions {
   model: string;
-  /** Emit a last chunk with `usage` and no choices, as OpenAI does for `stream_options.include_usage`. */
-  includeUsage: boolean;
 }
 
 /**
  * Translates Gemini stream events into OpenAI chat chunks: the first chunk of each candidate
  * carries the assistant role, text parts become content deltas, each function call one
  * complete tool call delta (Gemini never splits a call), and finishReason the chunk's
- * finish_reason (`tool_calls` when the candidate called functions).
+ * finish_reason (`tool_calls` when the candidate called functions). A blocked prompt (no
+ * candidates, promptFeedback.blockReason) ends with finish_reason `content_filter`.
  */
 export async function* toChatChunks(events: AsyncIterable<GeminiResponse>, options: ChunkOptions): AsyncGenerator<ChatChunk> {
   const created = Math.floor(Date.now() / 1000);
@@ -56,8 +56,17 @@ export async function* toChatChunks(events: AsyncIterable<GeminiResponse>, optio
     id ??= event.responseId ?? `chatcmpl-${randomUUID()}`;
     if (event.modelVersion) model = event.modelVersion;
     if (event.usageMetadata) usage = event.usageMetadata;
+    const candidates = event.candidates;
+    if (candidates === undefined || candidates.length === 0) {
+      // A blocked prompt's only event has no candidates; the stream must still say why it ended.
+      if (event.promptFeedback?.blockReason !== undefined && !started.has(0)) {
+        started.add(0);
+        yield* blockedPromptChunks(id, created, model);
+      }
+      continue;
+    }
     const choices: ChatChunk['choices'] = [];
-    for (const [position, candidate] of (event.candidates ?? []).entries()) {
+    for (const [position, candidate] of candidates.entries()) {
       const index = candidate.index ?? position;
       const delta: ChatChunk['choices'][number]['delta'] = {};
       if (!started.has(index)) {
@@ -92,4 +101,19 @@ export async function* toChatChunks(events: AsyncIterable<GeminiResponse>, optio
   if (options.includeUsage && usage) {
     yield { id: id ?? `chatcmpl-${randomUUID()}`, object: 'chat.completion.chunk', created, model, choices: [], usage: toUsage(usage) ?? null };
   }
+}
+
+/**
+ * The chunks for a prompt Gemini blocked (promptFeedback.blockReason, no candidates): the role,
+ * then finish_reason content_filter, as the JSON answer's choice has it.
+ */
+function blockedPromptChunks(id: string, created: number, model: string): ChatChunk[] {
+  const chunk = (delta: ChatChunk['choices'][number]['delta'], finishReason: ChatChunk['choices'][number]['finish_reason']): ChatChunk => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    choices: [{ index: 0, delta, finish_reason: finishReason }],
+  });
+  return [chunk({ role: 'assistant' }, null), chunk({}, 'content_filter')];
 }

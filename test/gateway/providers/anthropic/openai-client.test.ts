@@ -55,6 +55,37 @@ describe('anthropic provider through /v1/chat/completions (official openai clien
     assert.equal(sent?.body.max_tokens, 4096);
   });
 
+  it('reads the nulls an OpenAI client may send for optional fields as absent', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'nulls' }],
+      n: null,
+      stop: null,
+      temperature: null,
+      top_p: null,
+      max_tokens: null,
+      max_completion_tokens: null,
+    });
+    assert.equal(completion.choices[0]?.message.content, 'echo: nulls');
+    const sent = anthropic.requests[0]?.body;
+    assert.deepEqual(Object.keys(sent).sort(), ['max_tokens', 'messages', 'model', 'stream']);
+    assert.equal(sent.max_tokens, 4096);
+  });
+
+  it("sends a json_schema response format as Anthropic's structured outputs, without a beta header", async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    anthropic.enqueue({ kind: 'message', message: buildAnthropicMessage('claude-sonnet-4-5', [{ type: 'text', text: '{"city":"Oslo"}' }], 'end_turn') });
+    const completion = await client.chat.completions.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'Capital of Norway?' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'capital', schema, strict: true } },
+    });
+    assert.deepEqual(JSON.parse(completion.choices[0]?.message.content ?? ''), { city: 'Oslo' });
+    const sent = anthropic.requests[0];
+    assert.deepEqual(sent?.body.output_config, { format: { type: 'json_schema', schema } });
+    assert.equal(sent?.headers['anthropic-beta'], undefined);
+  });
+
   it('streams text with the openai client and reports usage at the end', async () => {
     const stream = await client.chat.completions.create({
       model: 'anthropic/claude-sonnet-4-5',
@@ -62,17 +93,15 @@ describe('anthropic provider through /v1/chat/completions (official openai clien
       stream: true,
       stream_options: { include_usage: true },
     });
-    let text = '';
-    let finish: string | null | undefined;
-    let usage: OpenAI.CompletionUsage | null | undefined;
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      finish = chunk.choices[0]?.finish_reason ?? finish;
-      if (chunk.usage) usage = chunk.usage;
-    }
-    assert.equal(text, 'echo: stream me');
-    assert.equal(finish, 'stop');
-    assert.equal(usage?.completion_tokens, 6);
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), 'echo: stream me');
+    // As OpenAI sends it: the finish chunk, then one with no choices carrying the usage.
+    const [finish, last] = chunks.slice(-2);
+    assert.equal(finish?.choices[0]?.finish_reason, 'stop');
+    assert.deepEqual(last?.choices, []);
+    assert.deepEqual(last?.usage, { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18 });
+    assert.equal(chunks.filter((chunk) => chunk.usage).length, 1);
     assert.equal(anthropic.requests[0]?.body.stream, true);
   });
 
@@ -97,6 +126,22 @@ describe('anthropic provider through /v1/chat/completions (official openai clien
     const streamed = final.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
     assert.deepEqual(JSON.parse(streamed.function.arguments), { city: 'Oslo' });
     assert.equal(final.choices[0]?.finish_reason, 'tool_calls');
+  });
+
+  it('streams a tool call without arguments as "{}", which the client can parse', async () => {
+    const message = buildAnthropicMessage('claude-sonnet-4-5', [{ type: 'tool_use', id: 'toolu_t', name: 'get_time', input: {} }], 'tool_use');
+    // Anthropic streams no input text for a call without arguments (eventsOf would stream "{}").
+    const events = eventsOf(message).filter((event) => (event.data as { delta?: { type?: string } }).delta?.type !== 'input_json_delta');
+    anthropic.enqueue({ kind: 'events', events });
+    const stream = client.chat.completions.stream({
+      model: 'anthropic/claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'time?' }],
+      tools: [{ type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } }],
+    });
+    const final = await stream.finalChatCompletion();
+    const call = final.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+    assert.equal(call.function.name, 'get_time');
+    assert.deepEqual(JSON.parse(call.function.arguments), {});
   });
 
   it("raises Anthropic's rate limit as the client's RateLimitError with Anthropic's message", async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../../../gateway/core/errors.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicRequest } from '../../../../gateway/providers/anthropic/request.js';
+import { requestsWithAndWithoutNulls } from '../null-fields.js';
 
 describe('anthropic toAnthropicRequest', () => {
   it('moves system messages to `system` and defaults max_tokens', () => {
@@ -119,6 +120,18 @@ describe('anthropic toAnthropicRequest', () => {
     assert.deepEqual(none.tool_choice, { type: 'none' });
   });
 
+  it('maps a json_schema response format to structured outputs, and leaves json_object to the prompt', () => {
+    const schema = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false };
+    const messages = [{ role: 'user' as const, content: 'x' }];
+    const structured = toAnthropicRequest(
+      { model: 'm', messages, response_format: { type: 'json_schema', json_schema: { name: 'reply', schema, strict: true } } },
+      'c',
+    );
+    assert.deepEqual(structured.output_config, { format: { type: 'json_schema', schema } });
+    const jsonObject = toAnthropicRequest({ model: 'm', messages, response_format: { type: 'json_object' } }, 'c');
+    assert.deepEqual(jsonObject, toAnthropicRequest({ model: 'm', messages }, 'c'));
+  });
+
   it('refuses tool arguments that are not JSON with a clear 400', () => {
     assert.throws(
       () =>
@@ -131,6 +144,15 @@ describe('anthropic toAnthropicRequest', () => {
         ),
       (error: unknown) => error instanceof GatewayError && error.status === 400 && /JSON/.test(error.message),
     );
+  });
+});
+
+describe('anthropic toAnthropicRequest with JSON null fields', () => {
+  it('reads null as absent, as OpenAI does: no refusal of n, nothing sent as null', () => {
+    const { withNulls, without } = requestsWithAndWithoutNulls();
+    const body = toAnthropicRequest(withNulls, 'c');
+    assert.deepEqual(body, toAnthropicRequest(without, 'c'));
+    assert.equal(body.max_tokens, DEFAULT_MAX_TOKENS);
   });
 });
 

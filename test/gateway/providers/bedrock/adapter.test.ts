@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../../../gateway/core/errors.js';
 import { bedrockAdapter } from '../../../../gateway/providers/bedrock/index.js';
+import { callBedrock, readJsonBody } from '../../../../gateway/providers/bedrock/transport.js';
 import type { ChatChunk } from '../../../../gateway/providers/chat-types.js';
-import { encodeEvent, encodeException, startBedrockUpstream, type BedrockUpstream } from '../../../support/bedrock-upstream.js';
+import { Cancellation } from '../../../../gateway/core/cancellation.js';
+import { converseText, encodeEvent, encodeException, startBedrockUpstream, type BedrockUpstream } from '../../../support/bedrock-upstream.js';
 import { TEST_CREDS, bedrockProvider, targetFor } from './fixtures.js';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -117,6 +119,22 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
     );
     assert.equal(error.status, 429);
     assert.equal(error.retryable, true);
+  });
+
+  it('reports an answer whose body stalls as a timeout (504), as the shared client does, and a client gone mid-body as such', async () => {
+    upstream.setHandler(() => ({ ...converseText('never finished'), stallAfterBytes: 10 }));
+    const request = { model: MODEL, messages: [{ role: 'user' as const, content: 'Hi' }] };
+    const timedOut = await caught(bedrockAdapter.chat(request, { ...targetFor(bedrockProvider(upstream.url), MODEL), timeoutMs: 300 }));
+    assert.equal(timedOut.code, 'upstream_timeout');
+    assert.equal(timedOut.status, 504);
+    assert.equal(timedOut.retryable, true);
+
+    const cancellation = new Cancellation();
+    const target = targetFor(bedrockProvider(upstream.url), MODEL, cancellation);
+    const response = await callBedrock(target, 'converse', { messages: [{ role: 'user', content: [{ text: 'Hi' }] }] });
+    const body = readJsonBody(response, target);
+    cancellation.abort(new Error('client gone'));
+    assert.equal((await caught(body)).code, 'client_closed');
   });
 
   it('passes Bedrock errors on with their status and exception name', async () => {

@@ -63,6 +63,21 @@ describe('bedrock through the node with the official @anthropic-ai/sdk', () => {
     assert.equal(body.inferenceConfig.maxTokens, 3);
   });
 
+  it('reports cached prompt tokens apart from input_tokens, as Anthropic does', async () => {
+    upstream.setHandler(() => ({
+      kind: 'json',
+      body: {
+        output: { message: { role: 'assistant', content: [{ text: 'Cached answer' }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: 4, outputTokens: 134, totalTokens: 1793, cacheReadInputTokens: 1655, cacheWriteInputTokens: 0 },
+      },
+    }));
+    const message = await client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: 'Again' }] });
+    assert.equal(message.usage.input_tokens, 4);
+    assert.equal(message.usage.cache_read_input_tokens, 1655);
+    assert.equal(message.usage.output_tokens, 134);
+  });
+
   it('streams ConverseStream as Anthropic events the SDK assembles, tool use included', async () => {
     upstream.setHandler(() => ({
       kind: 'events',

@@ -123,6 +123,27 @@ describe('bedrock through the node with the official openai client', () => {
     });
   });
 
+  it('answers a follow-up whose history holds tool calls and results when the request offers no tools', async () => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Weather in Paris?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'tooluse_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      },
+      { role: 'tool', tool_call_id: 'tooluse_1', content: '18C' },
+      { role: 'user', content: 'Summarise that in one line.' },
+    ];
+    const completion = await client.chat.completions.create({ model: MODEL, messages });
+    assert.equal(completion.choices[0]?.message.content, 'Hello from Bedrock');
+    const toolConfig = upstream.requests[0]?.body.toolConfig;
+    assert.deepEqual(
+      toolConfig.tools.map((tool: any) => [tool.toolSpec.name, tool.toolSpec.inputSchema.json]),
+      [['get_weather', { type: 'object' }]],
+    );
+    assert.equal(toolConfig.toolChoice, undefined);
+  });
+
   it('streams a tool call the client can reassemble', async () => {
     upstream.setHandler(() => ({
       kind: 'events',

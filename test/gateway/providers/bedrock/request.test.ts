@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../../../gateway/core/errors.js';
-import { toConverseRequest } from '../../../../gateway/providers/bedrock/request.js';
+import { titanEmbeddingBody } from '../../../../gateway/providers/bedrock/embeddings.js';
+import { HISTORY_ONLY_TOOL_DESCRIPTION, toConverseRequest } from '../../../../gateway/providers/bedrock/request.js';
 import type { ChatRequest } from '../../../../gateway/providers/chat-types.js';
+import { requestsWithAndWithoutNulls } from '../null-fields.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
@@ -134,6 +136,42 @@ describe('bedrock toConverseRequest', () => {
     // Converse requires the tool definitions once turns carry tool blocks, even with "none".
     assert.equal(body.toolConfig?.tools.length, 1);
     assert.equal(body.toolConfig?.toolChoice, undefined);
+  });
+
+  it('declares the tools a history used when the request gives none, with an open schema and no toolChoice', () => {
+    const body = toConverseRequest({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'Weather and time in Paris?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'tooluse_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+            { id: 'tooluse_2', type: 'function', function: { name: 'get_time', arguments: '' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'tooluse_1', content: '18C' },
+        { role: 'tool', tool_call_id: 'tooluse_2', content: '14:05' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'tooluse_3', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'tooluse_3', content: '19C' },
+        { role: 'user', content: 'Summarise that in one line.' },
+      ],
+    });
+    const declared = (name: string) => ({ toolSpec: { name, description: HISTORY_ONLY_TOOL_DESCRIPTION, inputSchema: { json: { type: 'object' } } } });
+    assert.deepEqual(body.toolConfig, { tools: [declared('get_weather'), declared('get_time')] });
+  });
+
+  it('sends no toolConfig when neither the request nor the history uses tools', () => {
+    assert.equal(toConverseRequest({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], tool_choice: 'auto' }).toolConfig, undefined);
+  });
+
+  it('reads JSON null in optional fields as absent, as OpenAI does: no refusal of n, nothing sent as null', () => {
+    const { withNulls, without } = requestsWithAndWithoutNulls();
+    const body = toConverseRequest(withNulls);
+    assert.deepEqual(body, toConverseRequest(without));
+    assert.equal(body.inferenceConfig, undefined);
+    assert.deepEqual(titanEmbeddingBody('a', { model: 'x', input: 'a', dimensions: null } as never), { inputText: 'a' });
   });
 
   it('refuses requests it cannot express: n > 1, tool arguments that are not JSON, json response formats', () => {

@@ -10,7 +10,7 @@ describe('bedrock fromConverseResponse', () => {
       {
         output: { message: { role: 'assistant', content: [{ text: 'Hello' }, { text: ' there' }] } },
         stopReason: 'end_turn',
-        usage: { inputTokens: 10, outputTokens: 2, totalTokens: 12, cacheReadInputTokens: 4 },
+        usage: { inputTokens: 6, outputTokens: 2, totalTokens: 12, cacheReadInputTokens: 4 },
         metrics: { latencyMs: 100 },
       },
       labels,
@@ -23,6 +23,19 @@ describe('bedrock fromConverseResponse', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there' }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, prompt_tokens_details: { cached_tokens: 4 } },
     });
+  });
+
+  it('counts cache reads and writes into prompt_tokens, as OpenAI does, so that prompt and completion make the total', () => {
+    const response = fromConverseResponse(
+      {
+        output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
+        stopReason: 'end_turn',
+        // Converse's inputTokens leaves the cached tokens out; its totalTokens counts them.
+        usage: { inputTokens: 4, outputTokens: 134, totalTokens: 1893, cacheReadInputTokens: 1655, cacheWriteInputTokens: 100 },
+      },
+      labels,
+    );
+    assert.deepEqual(response.usage, { prompt_tokens: 1759, completion_tokens: 134, total_tokens: 1893, prompt_tokens_details: { cached_tokens: 1655 } });
   });
 
   it('turns toolUse blocks into tool_calls with JSON arguments and finish_reason tool_calls', () => {

@@ -60,6 +60,15 @@ describe('bedrock ConverseStream translation', () => {
     assert.deepEqual(usage?.usage, { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 });
   });
 
+  it('counts cached tokens into the streamed prompt_tokens, with include_usage or without', async () => {
+    const usage = { inputTokens: 4, outputTokens: 134, totalTokens: 1893, cacheReadInputTokens: 1655, cacheWriteInputTokens: 100 };
+    const expected = { prompt_tokens: 1759, completion_tokens: 134, total_tokens: 1893, prompt_tokens_details: { cached_tokens: 1655 } };
+    for (const includeUsage of [true, false]) {
+      const chunks = await translate(textStreamFrames(['x'], 'end_turn', usage), includeUsage);
+      assert.deepEqual(chunks.at(-1)?.usage, expected);
+    }
+  });
+
   it('streams toolUse blocks as indexed tool-call deltas with their input JSON in pieces', async () => {
     const chunks = await translate([
       encodeEvent('messageStart', { role: 'assistant' }),
@@ -85,6 +94,29 @@ describe('bedrock ConverseStream translation', () => {
     ]);
     assert.equal(chunks.find((chunk) => chunk.choices[0]?.delta.content === 'Checking.') !== undefined, true);
     assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
+  });
+
+  it('gives a tool call that streamed no input the arguments "{}", as the JSON answer has them', async () => {
+    const chunks = await translate([
+      encodeEvent('messageStart', { role: 'assistant' }),
+      encodeEvent('contentBlockStart', { contentBlockIndex: 0, start: { toolUse: { toolUseId: 'tooluse_1', name: 'get_time' } } }),
+      encodeEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: '' } } }),
+      encodeEvent('contentBlockStop', { contentBlockIndex: 0 }),
+      encodeEvent('contentBlockStart', { contentBlockIndex: 1, start: { toolUse: { toolUseId: 'tooluse_2', name: 'get_date' } } }),
+      encodeEvent('contentBlockStop', { contentBlockIndex: 1 }),
+      encodeEvent('contentBlockStart', { contentBlockIndex: 2, start: { toolUse: { toolUseId: 'tooluse_3', name: 'get_weather' } } }),
+      encodeEvent('contentBlockDelta', { contentBlockIndex: 2, delta: { toolUse: { input: '{"city":"Oslo"}' } } }),
+      encodeEvent('contentBlockStop', { contentBlockIndex: 2 }),
+      encodeEvent('messageStop', { stopReason: 'tool_use' }),
+      encodeEvent('metadata', { usage: { inputTokens: 4, outputTokens: 9, totalTokens: 13 } }),
+    ]);
+    const calls = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    const argsOf = (index: number) =>
+      calls
+        .filter((call) => call.index === index)
+        .map((call) => call.function?.arguments ?? '')
+        .join('');
+    assert.deepEqual([argsOf(0), argsOf(1), argsOf(2)], ['{}', '{}', '{"city":"Oslo"}']);
   });
 
   it('maps guardrail and content-filter stops to content_filter', async () => {

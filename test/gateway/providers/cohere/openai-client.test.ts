@@ -63,6 +63,23 @@ describe('cohere provider through the node (official openai client)', () => {
     assert.equal(cohere.requests[0]?.body.stream, true);
   });
 
+  it('streams usage in a last chunk with no choices when include_usage is asked for, as OpenAI does', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'cohere/command-a-03-2025',
+      messages: [{ role: 'user', content: 'count me' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), 'echo: count me');
+    const [finish, last] = chunks.slice(-2);
+    assert.equal(finish?.choices[0]?.finish_reason, 'stop');
+    assert.deepEqual(last?.choices, []);
+    assert.deepEqual(last?.usage, { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 });
+    assert.equal(chunks.filter((chunk) => chunk.usage).length, 1);
+  });
+
   it('returns tool calls, JSON and streamed', async () => {
     const reply = buildCohereToolCall('get_weather_abc', 'get_weather', { location: 'Toronto' });
     cohere.enqueue({ kind: 'response', response: reply }, { kind: 'response', response: reply });

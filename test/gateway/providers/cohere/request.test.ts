@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { toCohereEmbedRequest } from '../../../../gateway/providers/cohere/embeddings.js';
 import { toCohereRequest } from '../../../../gateway/providers/cohere/request.js';
+import { requestsWithAndWithoutNulls } from '../null-fields.js';
 import { GatewayError } from '../../../../gateway/core/errors.js';
 
 describe('cohere toCohereRequest', () => {
@@ -72,6 +73,12 @@ describe('cohere toCohereRequest', () => {
     assert.deepEqual(body.messages[2], { role: 'tool', tool_call_id: 'c1', content: '{"temp":24}' });
     assert.deepEqual(body.tools, [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }]);
     assert.equal(body.tool_choice, 'REQUIRED');
+  });
+
+  it('reads JSON null in optional fields as absent, as OpenAI does: no refusal of n, nothing sent as null', () => {
+    const { withNulls, without } = requestsWithAndWithoutNulls();
+    assert.deepEqual(toCohereRequest(withNulls, 'c'), toCohereRequest(without, 'c'));
+    assert.deepEqual(toCohereEmbedRequest({ model: 'x', input: 'a', dimensions: null } as never, 'e'), toCohereEmbedRequest({ model: 'x', input: 'a' }, 'e'));
   });
 
   it('maps a json_schema response format to json_object with its schema', () => {

@@ -4,7 +4,8 @@ import { translateCohereStream } from '../../../../gateway/providers/cohere/stre
 import { buildFixtureTarget, collect, readFixture, replaySse } from '../anthropic/fixture-helpers.js';
 
 const target = buildFixtureTarget('cohere', 'command-a-03-2025');
-const translate = (name: string) => translateCohereStream(replaySse(readFixture(import.meta.url, name), target), target);
+const translate = (name: string, includeUsage = false) =>
+  translateCohereStream(replaySse(readFixture(import.meta.url, name), target), target, { includeUsage });
 
 describe('cohere translateCohereStream', () => {
   it('streams text, then finish_reason length and usage', async () => {
@@ -15,6 +16,16 @@ describe('cohere translateCohereStream', () => {
     assert.equal(last?.choices[0]?.finish_reason, 'length');
     assert.deepEqual(last?.usage, { prompt_tokens: 71, completion_tokens: 4, total_tokens: 75 });
     assert.ok(chunks.every((c) => c.id === '29f14a5a-11de-4cae-9800-25e4747408ea'));
+  });
+
+  it('sends usage in a last chunk with no choices when include_usage is asked for, as OpenAI does', async () => {
+    const chunks = await collect(translate('text-stream.sse', true));
+    const [finish, usage] = chunks.slice(-2);
+    assert.equal(finish?.choices[0]?.finish_reason, 'length');
+    assert.equal(finish?.usage, undefined);
+    assert.deepEqual(usage?.choices, []);
+    assert.deepEqual(usage?.usage, { prompt_tokens: 71, completion_tokens: 4, total_tokens: 75 });
+    assert.equal(usage?.id, finish?.id);
   });
 
   it('streams parallel tool calls with their own indexes', async () => {

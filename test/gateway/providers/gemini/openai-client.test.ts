@@ -4,6 +4,7 @@ import { startGeminiUpstream, type GeminiUpstream } from '../../../support/gemin
 import { MockUpstream } from '../../../support/mock-upstream.js';
 import { startGateway, type RunningGateway } from '../../../support/start-gateway.js';
 import { loadJsonFixture } from './fixture-helpers.js';
+import { JSON_SCHEMA_TOOL_PARAMETERS } from './tool-schemas.js';
 
 const GEMINI_KEY = 'AIzaSy-test-gemini-key-0001';
 
@@ -112,6 +113,42 @@ describe('gemini provider through the official openai client', () => {
         { functionResponse: { name: 'get_weather', response: { temp: 21 } } },
       ],
     });
+  });
+
+  it('takes tool schemas in full JSON Schema (type arrays, const, $ref), JSON and streaming', async () => {
+    const client = gateway.openai();
+    const tools = [{ type: 'function' as const, function: { name: 'configure', parameters: JSON_SCHEMA_TOOL_PARAMETERS } }];
+    const messages = [{ role: 'user' as const, content: 'set it' }];
+    const completion = await client.chat.completions.create({ model: 'gemini/gemini-2.0-flash', messages, tools });
+    assert.equal(completion.choices[0]?.message.content, 'echo: set it');
+    const stream = await client.chat.completions.create({ model: 'gemini/gemini-2.0-flash', messages, tools, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'echo: set it');
+    for (const request of gemini.requests) {
+      assert.deepEqual(request.body.tools[0].functionDeclarations[0].parametersJsonSchema, JSON_SCHEMA_TOOL_PARAMETERS);
+    }
+  });
+
+  it('streams a blocked prompt as a content_filter finish, with usage when asked', async () => {
+    gemini.enqueue({
+      kind: 'sse',
+      events: [{ promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 }, responseId: 'r-blocked' }],
+    });
+    const stream = await gateway.openai().chat.completions.create({
+      model: 'gemini/gemini-2.0-flash',
+      messages: [{ role: 'user', content: 'something blocked' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const finishes: (string | null)[] = [];
+    let usage: unknown;
+    for await (const chunk of stream) {
+      for (const choice of chunk.choices) finishes.push(choice.finish_reason);
+      if (chunk.usage) usage = chunk.usage;
+    }
+    assert.deepEqual(finishes, [null, 'content_filter']);
+    assert.deepEqual(usage, { prompt_tokens: 9, completion_tokens: 0, total_tokens: 9 });
   });
 
   it("passes Gemini's error status and message to the client", async () => {

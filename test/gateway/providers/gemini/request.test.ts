@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../../../gateway/core/errors.js';
 import { toGeminiRequest } from '../../../../gateway/providers/gemini/request.js';
+import { requestsWithAndWithoutNulls } from '../null-fields.js';
 
 describe('gemini toGeminiRequest', () => {
   it('moves system and developer messages into systemInstruction and maps roles to user/model', () => {
@@ -43,43 +44,28 @@ describe('gemini toGeminiRequest', () => {
     ]);
   });
 
-  it('declares tools as functionDeclarations without the JSON Schema keywords Gemini refuses', () => {
+  it('declares tools as functionDeclarations with their JSON Schema untouched in parametersJsonSchema', () => {
+    // What zod, pydantic and MCP servers produce: type arrays, const, $ref/$defs, exclusiveMinimum.
+    const parameters = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: {
+        unit: { type: ['string', 'null'] },
+        mode: { anyOf: [{ const: 'a' }, { const: 'b' }] },
+        item: { $ref: '#/$defs/Item' },
+        strict: { type: 'boolean' },
+      },
+      $defs: { Item: { type: 'object', properties: { n: { type: 'integer', exclusiveMinimum: 0 } } } },
+      required: ['unit'],
+      additionalProperties: false,
+    };
     const body = toGeminiRequest({
       model: 'm',
       messages: [{ role: 'user', content: 'weather?' }],
-      tools: [
-        {
-          type: 'function',
-          function: {
-            name: 'get_weather',
-            description: 'Current weather',
-            parameters: {
-              $schema: 'http://json-schema.org/draft-07/schema#',
-              type: 'object',
-              additionalProperties: false,
-              properties: { strict: { type: 'boolean' }, location: { type: 'object', additionalProperties: false, properties: {} } },
-              required: ['location'],
-            },
-          },
-        },
-      ],
+      tools: [{ type: 'function', function: { name: 'get_weather', description: 'Current weather', parameters } }],
       tool_choice: { type: 'function', function: { name: 'get_weather' } },
     });
-    assert.deepEqual(body.tools, [
-      {
-        functionDeclarations: [
-          {
-            name: 'get_weather',
-            description: 'Current weather',
-            parameters: {
-              type: 'object',
-              properties: { strict: { type: 'boolean' }, location: { type: 'object', properties: {} } },
-              required: ['location'],
-            },
-          },
-        ],
-      },
-    ]);
+    assert.deepEqual(body.tools, [{ functionDeclarations: [{ name: 'get_weather', description: 'Current weather', parametersJsonSchema: parameters }] }]);
     assert.deepEqual(body.toolConfig, { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['get_weather'] } });
   });
 
@@ -143,6 +129,11 @@ describe('gemini toGeminiRequest', () => {
       responseMimeType: 'application/json',
       responseJsonSchema: { type: 'object' },
     });
+  });
+
+  it('reads JSON null in optional fields as absent, as OpenAI does, tool fields and tool_choice included', () => {
+    const { withNulls, without } = requestsWithAndWithoutNulls();
+    assert.deepEqual(toGeminiRequest(withNulls), toGeminiRequest(without));
   });
 
   it('refuses a tool result that answers no earlier call, and a conversation with only a system message', () => {

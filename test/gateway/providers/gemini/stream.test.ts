@@ -51,6 +51,18 @@ describe('gemini stream translation', () => {
     assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta.content).join(''), 'Once upon a');
   });
 
+  it('ends a blocked prompt (no candidates) with finish_reason content_filter, as the JSON answer does, and usage when asked', async () => {
+    const chunks = await collect(toChatChunks(eventsOf('prompt-blocked-stream.sse'), { model: 'm', includeUsage: true }));
+    assert.deepEqual(
+      chunks.map((chunk) => chunk.choices.map((choice) => [choice.delta, choice.finish_reason])),
+      [[[{ role: 'assistant' }, null]], [[{}, 'content_filter']], []],
+    );
+    assert.ok(chunks.every((chunk) => chunk.id === 'stream-blocked-1' && chunk.model === 'gemini-2.5-flash'));
+    assert.deepEqual(chunks[2]?.usage, { prompt_tokens: 9, completion_tokens: 0, total_tokens: 9 });
+    const json = toChatResponse((await collect(eventsOf('prompt-blocked-stream.sse')))[0] as GeminiResponse, 'm');
+    assert.equal(json.choices[0]?.finish_reason, 'content_filter');
+  });
+
   it('delivers the text before an in-stream error, then throws it with its status', async () => {
     const seen: string[] = [];
     await assert.rejects(

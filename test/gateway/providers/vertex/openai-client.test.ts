@@ -4,6 +4,7 @@ import { clearVertexTokenCache } from '../../../../gateway/providers/vertex/auth
 import { startGeminiUpstream, type GeminiUpstream } from '../../../support/gemini-upstream.js';
 import { createTestServiceAccount, startGoogleTokenEndpoint, type GoogleTokenEndpoint } from '../../../support/google-token-endpoint.js';
 import { startGateway, type RunningGateway } from '../../../support/start-gateway.js';
+import { JSON_SCHEMA_TOOL_PARAMETERS } from '../gemini/tool-schemas.js';
 
 describe('vertex provider through the official openai client', () => {
   let tokens: GoogleTokenEndpoint;
@@ -61,6 +62,17 @@ describe('vertex provider through the official openai client', () => {
         ['/v1/projects/acme-prod/locations/us-central1/publishers/google/models/gemini-2.0-flash:streamGenerateContent', 'Bearer ya29.test-token-1'],
       ],
     );
+  });
+
+  it('takes tool schemas in full JSON Schema (type arrays, const, $ref) on the same path as Gemini', async () => {
+    upstream.requests.length = 0;
+    const tools = [{ type: 'function' as const, function: { name: 'configure', parameters: JSON_SCHEMA_TOOL_PARAMETERS } }];
+    const completion = await gateway
+      .openai()
+      .chat.completions.create({ model: 'vertex/gemini-2.0-flash', messages: [{ role: 'user', content: 'set it' }], tools });
+    assert.equal(completion.choices[0]?.message.content, 'echo: set it');
+    assert.equal(upstream.requests[0]?.api, 'vertex');
+    assert.deepEqual(upstream.requests[0]?.body.tools[0].functionDeclarations[0].parametersJsonSchema, JSON_SCHEMA_TOOL_PARAMETERS);
   });
 
   it('embeds through the model :predict method with token counts', async () => {
