@@ -46,6 +46,11 @@ export interface MockBehaviour {
   holdFirstEvent?: Promise<unknown>;
   /** Streams: after this many chunks, send an `{"error":...}` event and end. */
   errorAfterChunks?: number;
+  /**
+   * Non-streaming chat: send the headers, then one space every `everyMs`, `pieces` times, before
+   * the answer (a provider that keeps the connection busy without finishing its answer).
+   */
+  trickle?: { everyMs: number; pieces: number };
   /** Non-streaming: the exact JSON to answer. */
   body?: unknown;
   /** Non-streaming chat: the exact text to answer, as is (for byte-level checks). */
@@ -184,6 +189,7 @@ export class MockUpstream extends EventEmitter {
     const model = typeof body?.model === 'string' ? body.model : 'unknown';
     if (path.endsWith('/chat/completions')) {
       if (body?.stream === true) return this.streamChat(res, model, behaviour, body);
+      if (behaviour.trickle) return this.trickleChat(res, model, behaviour.trickle);
       if (behaviour.rawBody !== undefined) {
         res.writeHead(behaviour.status ?? 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(behaviour.rawBody) });
         res.end(behaviour.rawBody);
@@ -200,6 +206,16 @@ export class MockUpstream extends EventEmitter {
     } else {
       sendJson(res, 404, { error: { message: `mock has no route ${path}`, type: 'invalid_request_error', code: 'not_found' } });
     }
+  }
+
+  private async trickleChat(res: ServerResponse, model: string, trickle: { everyMs: number; pieces: number }): Promise<void> {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    for (let i = 0; i < trickle.pieces; i++) {
+      await sleep(trickle.everyMs);
+      if (res.destroyed) return;
+      res.write(' ');
+    }
+    res.end(JSON.stringify(chatCompletion(model, 'hello from mock')));
   }
 
   private async streamText(res: ServerResponse, model: string, behaviour: MockBehaviour): Promise<void> {

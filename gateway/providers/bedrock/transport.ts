@@ -35,7 +35,7 @@ export async function readJsonBody<T>(response: UpstreamResponse, target: Upstre
   try {
     text = await readUpstreamText(response.body, target);
   } catch (cause) {
-    if (cause instanceof GatewayError && cause.code === 'upstream_bad_response') throw cause;
+    if (cause instanceof GatewayError && (cause.code === 'upstream_bad_response' || cause.code === 'upstream_timeout')) throw cause;
     throw new GatewayError('upstream_unreachable', `${target.provider.name} closed the connection mid-answer`, {
       provider: target.provider.name,
       model: target.model,

@@ -4,6 +4,7 @@ import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
 import { requestStreamed, type StreamedResponse, type UpstreamBody } from './streamed-response.js';
 import { Agent, undiciErrors } from './undici-modules.js';
+import { AttemptDeadlineError } from './cancellable-handler.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
 import { headerOf, headersOf } from './raw-headers.js';
 import { requestWhole, ResponseTooLargeError, type WholeResponse } from './whole-response.js';
@@ -66,8 +67,10 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: unknown;
   /**
-   * True for streaming calls. Both kinds are bounded the same way (the attempt's timeout for the
-   * headers and between body chunks); the flag documents intent at call sites.
+   * True for streaming calls: the attempt's timeout bounds the wait for the headers and each gap
+   * between body chunks, so a long stream that keeps coming is never cut. Otherwise it bounds
+   * the whole attempt, headers and body together: a provider sending a byte now and then must
+   * still finish its answer in time.
    */
   streaming?: boolean;
 }
@@ -113,7 +116,7 @@ export async function sendUpstream(
 ): Promise<UpstreamResponse> {
   let response: StreamedResponse;
   try {
-    response = await requestStreamed(sharedAgent, dispatchOptionsOf(call, target));
+    response = await requestStreamed(sharedAgent, dispatchOptionsOf(call, target), call.streaming === true ? undefined : target.timeoutMs);
   } catch (cause) {
     throw classifyNetworkError(cause, target);
   }
@@ -147,7 +150,7 @@ async function discardBody(body: UpstreamBody, limitBytes: number): Promise<void
 export async function sendUpstreamJson<T>(call: UpstreamRequest, target: UpstreamTarget, readErrorBody: ErrorBodyReader = readCommonErrorBody): Promise<T> {
   let response: WholeResponse;
   try {
-    response = await requestWhole(sharedAgent, dispatchOptionsOf(call, target), limits.maxBodyBytes);
+    response = await requestWhole(sharedAgent, dispatchOptionsOf(call, target), limits.maxBodyBytes, target.timeoutMs);
   } catch (cause) {
     if (!(cause instanceof ResponseTooLargeError)) throw classifyNetworkError(cause, target);
     if (cause.statusCode >= 300 && cause.statusCode < 400) throw redirectError(cause.statusCode, target);
@@ -177,17 +180,20 @@ export async function sendUpstreamJson<T>(call: UpstreamRequest, target: Upstrea
 function dispatchOptionsOf(call: UpstreamRequest, target: UpstreamTarget): Dispatcher.RequestOptions & { signal: UpstreamTarget['signal'] } {
   const payload = call.body === undefined ? undefined : typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
   const { origin, path } = splitUrl(call.url);
+  // A stream is bounded by undici's own headers and body (between chunks) timeouts; an answer
+  // read whole by the attempt's deadline (one timer in the handler), which covers both, so
+  // undici's are off. Either way the request's cancellation (client gone, drain deadline) is
+  // the only signal: no timeout signal per attempt.
+  const undiciTimeoutMs = call.streaming === true ? target.timeoutMs : 0;
   return {
     origin,
     path,
     method: call.method ?? 'POST',
     headers: buildUpstreamHeaders(payload !== undefined, call.headers, target.extraHeaders, target.clientHeaders),
     body: payload,
-    // undici's own headers and body timeouts bound the attempt, so the request's cancellation
-    // (client gone, drain deadline) is the only signal: no timeout signal per attempt.
     signal: target.signal,
-    headersTimeout: target.timeoutMs,
-    bodyTimeout: target.timeoutMs,
+    headersTimeout: undiciTimeoutMs,
+    bodyTimeout: undiciTimeoutMs,
   };
 }
 
@@ -309,12 +315,15 @@ export function classifyNetworkError(cause: unknown, target: UpstreamTarget): Ga
   const name = (cause as Error | undefined)?.name;
   const code = (cause as { code?: string } | undefined)?.code;
   const timedOut =
+    cause instanceof AttemptDeadlineError ||
     cause instanceof undiciErrors.HeadersTimeoutError ||
     cause instanceof undiciErrors.BodyTimeoutError ||
     name === 'TimeoutError' ||
     code === 'UND_ERR_CONNECT_TIMEOUT';
   if (timedOut) {
-    return new GatewayError('upstream_timeout', `${provider} did not answer within ${target.timeoutMs / 1000} s`, {
+    // Past the whole attempt's deadline the provider may have been answering, just too slowly.
+    const what = cause instanceof AttemptDeadlineError ? 'did not answer in full' : 'did not answer';
+    return new GatewayError('upstream_timeout', `${provider} ${what} within ${target.timeoutMs / 1000} s`, {
       provider,
       model,
       retryable: true,

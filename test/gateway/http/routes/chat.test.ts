@@ -199,6 +199,45 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(error.status, 504);
   });
 
+  it('gives up with 504 on a provider that trickles its answer, each byte within the timeout but the whole beyond it', async () => {
+    // A space every 100 ms for 6 s: undici's gap between chunks (the timeout) is never reached.
+    upstream.enqueue({ trickle: { everyMs: 100, pieces: 60 } });
+    const client = await start(
+      providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, default_request_timeout_in_seconds: 0.5 } } }),
+    );
+    const error = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.APIError, `expected an APIError, got ${String(error)}`);
+    assert.equal(error.status, 504);
+    assert.equal((error.error as { code?: string }).code, 'upstream_timeout');
+    assert.match(error.message, /openai did not answer in full within 0.5 s/);
+    // The transfer was stopped, not left to run to its end.
+    await upstream.waitForAbort(0);
+  });
+
+  it('retries an attempt that ran out of time like any timeout', async () => {
+    upstream.enqueue({ trickle: { everyMs: 100, pieces: 60 } }, {});
+    const client = await start(
+      providerConfig(upstream.url, {
+        entry: { network_config: { base_url: upstream.url, default_request_timeout_in_seconds: 0.5, max_retries: 1 } },
+      }),
+    );
+    const completion = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES });
+    assert.equal(completion.choices[0]?.message.content, 'hello from mock');
+    assert.equal(upstream.requests.length, 2);
+  });
+
+  it('does not cut a stream that lasts longer than the timeout while its chunks keep coming', async () => {
+    // 12 chunks 100 ms apart: 1.2 s in all against a 0.5 s timeout between chunks.
+    upstream.enqueue({ chunks: 12, chunkDelayMs: 100 });
+    const client = await start(
+      providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, default_request_timeout_in_seconds: 0.5 } } }),
+    );
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, Array.from({ length: 12 }, (_, i) => `chunk-${i} `).join(''));
+  });
+
   it('answers an upstream 503 as 502 so that the load balancer does not re-send done work', async () => {
     upstream.setDefault({ status: 503 });
     const client = await start();
