@@ -55,6 +55,12 @@ export interface MockBehaviour {
   body?: unknown;
   /** Non-streaming chat: the exact text to answer, as is (for byte-level checks). */
   rawBody?: string;
+  /**
+   * Streamed chat: answer 200 with this Content-Type (null: none) and body, as they are, instead
+   * of an event stream (a provider that ignored `stream: true`, sent its error with 200, or an
+   * HTML page in front of it).
+   */
+  answerStreamWith?: { contentType: string | null; body: string };
   /** Streamed chat: the exact bytes of each event to send, in order (for byte-level checks). */
   rawEvents?: string[];
   /** The assistant's text (default "hello from mock"). */
@@ -233,6 +239,12 @@ export class MockUpstream extends EventEmitter {
   }
 
   private async streamChat(res: ServerResponse, model: string, behaviour: MockBehaviour, body: Record<string, unknown>): Promise<void> {
+    if (behaviour.answerStreamWith) {
+      const { contentType, body: text } = behaviour.answerStreamWith;
+      res.writeHead(200, contentType === null ? {} : { 'content-type': contentType });
+      res.end(text);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     if (behaviour.rawEvents) {
       for (const event of behaviour.rawEvents) res.write(event);

@@ -3,6 +3,9 @@ import type { UpstreamTarget } from '../types.js';
 import { GatewayError } from '../../core/errors.js';
 import { classifyNetworkError, tooLarge, upstreamLimits, type UpstreamResponse } from './upstream-http.js';
 
+/** The media type of a server-sent event stream: what an SSE provider's streaming call expects (UpstreamRequest.streamContentType). */
+export const SSE_CONTENT_TYPE = 'text/event-stream';
+
 /** One server-sent event from an upstream stream. */
 export interface SseEvent {
   event: string | undefined;

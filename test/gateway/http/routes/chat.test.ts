@@ -238,6 +238,53 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(text, Array.from({ length: 12 }, (_, i) => `chunk-${i} `).join(''));
   });
 
+  it('refuses a stream answered 200 with a JSON error: 502 with the provider message, not an empty stream', async () => {
+    upstream.enqueue({
+      answerStreamWith: { contentType: 'application/json', body: '{"error":{"message":"quota exceeded","type":"insufficient_quota"}}' },
+    });
+    const client = await start();
+    const error = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true }).catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.APIError, `expected an APIError, got ${String(error)}`);
+    assert.equal(error.status, 502);
+    assert.equal((error.error as { code?: string }).code, 'upstream_bad_response');
+    assert.match(error.message, /openai answered a stream request with application\/json, not text\/event-stream: quota exceeded/);
+  });
+
+  it('retries a stream answered 200 with an HTML page', async () => {
+    upstream.enqueue({ answerStreamWith: { contentType: 'text/html; charset=utf-8', body: '<html>maintenance</html>' } }, {});
+    const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, max_retries: 1 } } }));
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'chunk-0 chunk-1 chunk-2 ');
+    assert.equal(upstream.requests.length, 2);
+  });
+
+  it('falls back when a stream is answered with a whole JSON completion (stream: true ignored)', async () => {
+    upstream.enqueue({ answerStreamWith: { contentType: 'application/json', body: JSON.stringify(chatCompletion('m', 'not a stream')) } }, {});
+    const client = await start();
+    const stream = await client.chat.completions.create({
+      model: 'openai/m',
+      messages: MESSAGES,
+      stream: true,
+      fallbacks: ['openai/other'],
+    } as OpenAI.ChatCompletionCreateParamsStreaming);
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'chunk-0 chunk-1 chunk-2 ');
+    assert.equal(upstream.requests[1]?.body?.model, 'other');
+  });
+
+  it('reads a stream sent without a Content-Type as the stream asked for', async () => {
+    const events = ['{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"bare"},"finish_reason":"stop"}]}', '[DONE]'];
+    upstream.enqueue({ answerStreamWith: { contentType: null, body: events.map((data) => `data: ${data}\n\n`).join('') } });
+    const client = await start();
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'bare');
+  });
+
   it('answers an upstream 503 as 502 so that the load balancer does not re-send done work', async () => {
     upstream.setDefault({ status: 503 });
     const client = await start();
