@@ -4,7 +4,7 @@ import type { DispatchResult } from '../../core/dispatcher.js';
 import { GatewayError } from '../../core/errors.js';
 import { toChatUsage } from '../../providers/anthropic/response.js';
 import type { AnthropicUsage } from '../../providers/anthropic/types.js';
-import type { ChatChunk } from '../../providers/chat-types.js';
+import type { ChatChunk, Usage } from '../../providers/chat-types.js';
 import type { SseEvent } from '../../providers/shared/sse.js';
 import type { ChunkStream } from '../../providers/types.js';
 import { captureChunk, captureText } from '../../request-log/capture-content.js';
@@ -126,20 +126,32 @@ function upstreamErrorOf(data: string, state: RequestState): GatewayError {
   });
 }
 
-/** Translates chat chunks into Anthropic's events. */
+/**
+ * Translates chat chunks into Anthropic's events. Keeps the last usage reported (a provider
+ * that reports its running total in every chunk would otherwise be counted many times over)
+ * and notes it once at the end.
+ */
 class ChatChunkDialect extends AnthropicDialect<ChatChunk> {
+  private usage: Usage | null | undefined;
+
   constructor(private readonly translator: ChunkEventTranslator) {
     super();
   }
 
   write(res: ServerResponse, chunk: ChatChunk, state: RequestState): Promise<void> | undefined {
-    if (chunk.usage) noteUsage(state, chunk.usage);
+    if (chunk.usage) this.usage = chunk.usage;
     if (state.content) captureChunk(state.content, chunk);
     return writeEvents(res, this.translator.push(chunk), 0);
   }
 
   finish(res: ServerResponse): Promise<void> | undefined {
     return isWritable(res) ? writeEvents(res, this.translator.finish(), 0) : undefined;
+  }
+
+  override end(res: ServerResponse, completed: boolean, state: RequestState): void {
+    // Counted even when the stream failed or the client left: the tokens were spent.
+    noteUsage(state, this.usage);
+    super.end(res, completed, state);
   }
 }
 
