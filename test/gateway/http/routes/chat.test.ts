@@ -306,6 +306,20 @@ describe('POST /v1/chat/completions', () => {
     assert.match(error.message, /could not reach openai/);
   });
 
+  it('tells the client when the upstream ends a stream short, without a finish_reason or [DONE]', async () => {
+    const chunk = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }] };
+    upstream.enqueue({ rawEvents: [`data: ${JSON.stringify(chunk)}\n\n`] });
+    const client = await start();
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    let text = '';
+    const error = await (async () => {
+      for await (const part of stream) text += part.choices[0]?.delta.content ?? '';
+    })().catch((e: unknown) => e);
+    assert.equal(text, 'Hel');
+    assert.ok(error instanceof OpenAI.APIError, `expected an APIError, got ${String(error)}`);
+    assert.match(error.message, /openai ended the stream before it finished/);
+  });
+
   it('passes an upstream error event mid-stream on to the client', async () => {
     upstream.enqueue({ errorAfterChunks: 1 });
     const client = await start();

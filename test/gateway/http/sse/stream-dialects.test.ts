@@ -124,6 +124,40 @@ describe('stream dialects through the one pump', () => {
     assert.equal(result.outputTokens, 4);
   });
 
+  it('ends an OpenAI stream cut short (no finish_reason, no [DONE]) with an error event and a failed outcome', async () => {
+    const chunk = { id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }] };
+    openai.enqueue({ rawEvents: [`data: ${JSON.stringify(chunk)}\n\n`] });
+    const text = await post('/v1/chat/completions', { model: 'openai/m', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    assert.ok(!text.includes('data: [DONE]'), text);
+    const events = text.trim().split('\n\n');
+    assert.equal(events.length, 2);
+    const error = JSON.parse((events[1] as string).slice('data: '.length)) as { error: { code: string; message: string } };
+    assert.equal(error.error.code, 'upstream_bad_response');
+    assert.match(error.error.message, /openai ended the stream before it finished/);
+    const result = await outcome();
+    assert.equal(result.succeeded, false);
+    assert.equal(result.error?.code, 'upstream_bad_response');
+  });
+
+  it('completes an OpenAI stream that ended with a finish_reason but no [DONE], adding [DONE]', async () => {
+    const chunk = { id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: 'stop' }] };
+    openai.enqueue({ rawEvents: [`data: ${JSON.stringify(chunk)}\n\n`] });
+    const text = await post('/v1/chat/completions', { model: 'openai/m', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(text, `data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`);
+    const result = await outcome();
+    assert.equal(result.succeeded, true);
+  });
+
+  it('ends a cut-short OpenAI stream translated for the Anthropic drop-in with an error event, not message_stop', async () => {
+    const chunk = { id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }] };
+    openai.enqueue({ rawEvents: [`data: ${JSON.stringify(chunk)}\n\n`] });
+    const text = await post('/anthropic/v1/messages', { model: 'openai/m', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    assert.ok(!text.includes('message_stop'), text);
+    assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"api_error","message":"openai ended the stream before it finished/);
+    const result = await outcome();
+    assert.equal(result.succeeded, false);
+  });
+
   it('writes a Gemini stream as data: events with alt=sse', async () => {
     const text = await post('/genai/v1beta/models/gemini/gemini-2.0-flash:streamGenerateContent?alt=sse', {
       contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
