@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { Cancellation, type CancelSignal } from '../core/cancellation.js';
 import type { DispatchResult, RequestContext, RouteSpec } from '../core/dispatcher.js';
 import { GatewayError } from '../core/errors.js';
-import { parseModelRef } from '../core/model-ref.js';
+import { checkModelRefLength, parseModelRef } from '../core/model-ref.js';
 import { ShutdownDeadlineError } from '../lifecycle/drain.js';
 import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { runPreDispatchChecks } from '../request/pre-dispatch.js';
@@ -112,6 +112,7 @@ export async function readModelRequest(ctx: Context, deps: AppDeps, scope: Infer
   // A bare model ("gpt-4o-mini") is left for a pre-dispatch check to route (a virtual key's
   // provider configs choose its provider); if none does, the dispatcher answers the usual 400.
   if (deps.preDispatchChecks.length > 0 && typeof body.model === 'string' && body.model !== '' && !body.model.includes('/')) {
+    checkModelRefLength(body.model);
     noteRequested(scope.state, '', body.model);
     return body as Record<string, unknown> & { model: string };
   }

@@ -1,6 +1,7 @@
 import type { RouteTable } from '../route-table.js';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
+import { checkModelRefLength } from '../../core/model-ref.js';
 import type { AnthropicClientHeaders } from '../../providers/anthropic/native.js';
 import { toChatUsage } from '../../providers/anthropic/response.js';
 import type { AnthropicRequest } from '../../providers/anthropic/types.js';
@@ -25,12 +26,14 @@ export function registerAnthropicRoutes(router: RouteTable, deps: AppDeps): void
   router.post('/anthropic/v1/messages', (ctx) => handleMessages(ctx, deps));
 }
 
-/** "provider/model" as given, or a bare Claude model name routed to the anthropic provider. */
+/** "provider/model" as given, or a bare Claude model name routed to the anthropic provider; no longer than parseModelRef accepts. */
 export function qualifyModel(model: unknown): string {
   if (typeof model !== 'string' || model === '') {
     throw new GatewayError('invalid_request', 'model: Field required (a model such as "claude-sonnet-4-5" or "provider/model")', { param: 'model' });
   }
-  return model.includes('/') ? model : `anthropic/${model}`;
+  const qualified = model.includes('/') ? model : `anthropic/${model}`;
+  checkModelRefLength(qualified);
+  return qualified;
 }
 
 async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {

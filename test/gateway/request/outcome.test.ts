@@ -160,6 +160,46 @@ describe('request outcome', () => {
     assert.equal(outcome.status, 429);
   });
 
+  describe('a model string longer than 256 characters', () => {
+    const long = 'x'.repeat(100_000);
+    const noCheck: PreDispatchCheck = { check: () => undefined };
+
+    /** Sends `body` to `path`, expects parseModelRef's 400, and returns the one outcome. */
+    async function refused(path: string, body: unknown): Promise<RequestOutcome> {
+      const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(response.status, 400);
+      assert.match(await response.text(), /characters long; at most 256 are accepted/);
+      return onlyOutcome();
+    }
+
+    /** Neither the outcome (request log, metrics) nor the access-log line carries the model. */
+    function assertModelNotNoted(outcome: RequestOutcome): void {
+      assert.equal(outcome.model, '');
+      assert.equal(outcome.requestedModel, '');
+      const line = gateway.logs.find((entry) => entry.id === outcome.requestId);
+      assert.ok(line, 'the access-log line');
+      assert.equal(line.model, undefined);
+      assert.ok(JSON.stringify(line).length < 2_000, 'a short line');
+    }
+
+    it('is refused on the Anthropic drop-in before anything notes it', async () => {
+      await start();
+      assertModelNotNoted(await refused('/anthropic/v1/messages', { model: long, max_tokens: 1, messages: MESSAGES }));
+    });
+
+    it('is refused on the GenAI drop-in (model in the URL) before anything notes it', async () => {
+      await start();
+      const outcome = await refused(`/genai/v1beta/models/${'y'.repeat(8_000)}:generateContent`, { contents: [{ parts: [{ text: 'x' }] }] });
+      assert.equal(outcome.model, '');
+      assert.equal(outcome.requestedModel, '');
+    });
+
+    it('is refused as a bare name when pre-dispatch checks route bare names, before anything notes it', async () => {
+      await start([noCheck]);
+      assertModelNotNoted(await refused('/v1/chat/completions', { model: long, messages: MESSAGES }));
+    });
+  });
+
   it('keeps serving when a sink throws', async () => {
     gateway = await startGateway(providerConfig(upstream.url), {
       sleep: instantSleep,
