@@ -10,6 +10,7 @@ import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
 import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
 import { toChatRequest } from '../anthropic/to-chat-request.js';
 import type { AppDeps } from '../app-deps.js';
+import { checkChatAnswerShape } from '../chat-answer-shape.js';
 import { captureOutput, captureRequest } from '../../request-log/capture-content.js';
 import { failDropIn } from '../fail-drop-in.js';
 import { noteRequested } from '../../request/request-state.js';
@@ -34,6 +35,12 @@ export function qualifyModel(model: unknown): string {
   const qualified = model.includes('/') ? model : `anthropic/${model}`;
   checkModelRefLength(qualified);
   return qualified;
+}
+
+/** An Anthropic message id for a translated answer: the provider's id (prefixed `msg_`), or the request's when it sent none. */
+function messageIdOf(id: unknown, requestId: string): string {
+  if (typeof id !== 'string' || id === '') return `msg_${requestId}`;
+  return id.startsWith('msg_') ? id : `msg_${id}`;
 }
 
 async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
@@ -69,7 +76,8 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
       const native = adapter.capabilities.native?.anthropic;
       if (native) return native.send({ ...request, model: target.model }, target, clientHeaders);
       const chat = await adapter.chat(toChatRequest(request, target.model), target);
-      return toAnthropicResponse(chat, chat.id.startsWith('msg_') ? chat.id : `msg_${chat.id}`);
+      checkChatAnswerShape(chat, target);
+      return toAnthropicResponse(chat, messageIdOf(chat.id, scope.requestId));
     });
     noteJsonSuccess(scope.state, toChatUsage(result.value.usage ?? {}));
     if (scope.state.content) captureOutput(scope.state.content, { role: 'assistant', content: result.value.content }, result.value.stop_reason);

@@ -258,6 +258,14 @@ export async function sendUpstreamJson<T>(call: UpstreamRequest, target: Upstrea
       cause,
     });
   }
+  // Every protocol's answer is a JSON object; `null`, an array or a scalar would fail wherever
+  // the node reads it (a 500 blamed on the node), so it is the provider's bad answer here.
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new GatewayError('upstream_bad_response', `${target.provider.name} returned JSON that is not an object`, {
+      provider: target.provider.name,
+      model: target.model,
+    });
+  }
   rememberUpstreamText(parsed, text);
   return parsed;
 }
