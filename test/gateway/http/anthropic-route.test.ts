@@ -304,6 +304,13 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
       assert.equal(final.content[0]?.type === 'text' ? final.content[0].text : '', 'chunk-0 chunk-1 chunk-2 ');
     });
 
+    it('does not try the primary again when a fallback names it qualified (anthropic/<model> for a bare name)', async () => {
+      anthropic.enqueue({ kind: 'error', status: 500, type: 'api_error', message: 'primary broke' });
+      const params = { model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }], fallbacks: ['anthropic/claude-haiku-4-5'] };
+      await assert.rejects(client.messages.create(params as Anthropic.MessageCreateParamsNonStreaming), Anthropic.InternalServerError);
+      assert.equal(anthropic.requests.length, 1);
+    });
+
     it('returns the primary error when every fallback fails too', async () => {
       anthropic.enqueue({ kind: 'error', status: 500, type: 'api_error', message: 'primary broke' });
       openaiUpstream.enqueue({ status: 500 });

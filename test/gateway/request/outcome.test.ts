@@ -4,6 +4,7 @@ import { GatewayError } from '../../../gateway/core/errors.js';
 import { drainServer } from '../../../gateway/lifecycle/drain.js';
 import type { OutcomeSink, RequestOutcome } from '../../../gateway/request/outcome.js';
 import type { PreDispatchCheck, PreDispatchRequest } from '../../../gateway/request/pre-dispatch.js';
+import type { RequestLog } from '../../../gateway/request-log/start-request-log.js';
 import { createGate, MockUpstream } from '../../support/mock-upstream.js';
 import { instantSleep, providerConfig, startGateway, type RunningGateway } from '../../support/start-gateway.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -198,6 +199,22 @@ describe('request outcome', () => {
       await start([noCheck]);
       assertModelNotNoted(await refused('/v1/chat/completions', { model: long, messages: MESSAGES }));
     });
+  });
+
+  it('captures the content of a request whose bare model a pre-dispatch check routes, for the request log', async () => {
+    const routeBareModels: PreDispatchCheck = {
+      check: ({ route }) => {
+        route.model = `openai/${route.model}`;
+      },
+    };
+    // A request log that keeps content: requests capture it, and the outcome carries it to the log's sink.
+    const requestLog = { capturesContent: true, record: () => undefined } as unknown as RequestLog;
+    gateway = await startGateway(providerConfig(upstream.url), { sleep: instantSleep, outcomeSinks: [sink], preDispatchChecks: [routeBareModels], requestLog });
+    await gateway.openai().chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, temperature: 0.5 });
+    const outcome = await onlyOutcome();
+    assert.equal(outcome.provider, 'openai');
+    assert.deepEqual(outcome.content?.input, MESSAGES);
+    assert.deepEqual(outcome.content?.params, { temperature: 0.5 });
   });
 
   it('keeps serving when a sink throws', async () => {
