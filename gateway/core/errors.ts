@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   not_found: { status: 404, type: 'invalid_request_error' },
   request_timeout: { status: 408, type: 'invalid_request_error' },
   body_too_large: { status: 413, type: 'invalid_request_error' },
+  headers_too_large: { status: 431, type: 'invalid_request_error' },
   queue_full: { status: 429, type: 'rate_limit_error' },
   no_usable_key: { status: 500, type: 'configuration_error' },
   internal: { status: 500, type: 'server_error' },

@@ -19,9 +19,7 @@ export function parseModelRef(ref: unknown, field = 'model'): ModelRef {
       param: field,
     });
   }
-  if (ref.length > MAX_MODEL_REF_LENGTH) {
-    throw new GatewayError('invalid_request', `${field} is ${ref.length} characters long; at most ${MAX_MODEL_REF_LENGTH} are accepted`, { param: field });
-  }
+  checkModelRefLength(ref, field);
   const slash = ref.indexOf('/');
   if (slash <= 0 || slash === ref.length - 1) {
     throw new GatewayError('invalid_request', `${field} "${clip(ref)}" must name a provider and a model as "provider/model", such as "openai/gpt-4o-mini"`, {
@@ -29,6 +27,17 @@ export function parseModelRef(ref: unknown, field = 'model'): ModelRef {
     });
   }
   return { provider: ref.slice(0, slash), model: ref.slice(slash + 1) };
+}
+
+/**
+ * Refuses a model string longer than MAX_MODEL_REF_LENGTH with parseModelRef's 400. Routes call
+ * it before they note a model they have not parsed yet (a bare name, one from the URL): the
+ * access log, the request log (whose index refuses a long value) and metrics never see it.
+ */
+export function checkModelRefLength(ref: string, field = 'model'): void {
+  if (ref.length > MAX_MODEL_REF_LENGTH) {
+    throw new GatewayError('invalid_request', `${field} is ${ref.length} characters long; at most ${MAX_MODEL_REF_LENGTH} are accepted`, { param: field });
+  }
 }
 
 function clip(text: string): string {

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { Cancellation, type CancelSignal } from '../core/cancellation.js';
 import type { DispatchResult, RequestContext, RouteSpec } from '../core/dispatcher.js';
 import { GatewayError } from '../core/errors.js';
-import { parseModelRef } from '../core/model-ref.js';
+import { checkModelRefLength, parseModelRef } from '../core/model-ref.js';
 import { ShutdownDeadlineError } from '../lifecycle/drain.js';
 import type { ProviderAdapter, UpstreamTarget } from '../providers/types.js';
 import { runPreDispatchChecks } from '../request/pre-dispatch.js';
@@ -105,20 +105,29 @@ export async function readInferenceBody(ctx: Context, deps: AppDeps, scope?: Inf
 
 /**
  * Reads the body and its `provider/model`, noting both on the request state at once so that
- * the outcome carries them even when the request fails later (400 for a bad model).
+ * the outcome carries them even when the request fails later (400 for a bad model), and
+ * captures the request's content for the request log.
  */
 export async function readModelRequest(ctx: Context, deps: AppDeps, scope: InferenceScope): Promise<Record<string, unknown> & { model: string }> {
   const body = await readInferenceBody(ctx, deps, scope);
-  // A bare model ("gpt-4o-mini") is left for a pre-dispatch check to route (a virtual key's
-  // provider configs choose its provider); if none does, the dispatcher answers the usual 400.
-  if (deps.preDispatchChecks.length > 0 && typeof body.model === 'string' && body.model !== '' && !body.model.includes('/')) {
-    noteRequested(scope.state, '', body.model);
-    return body as Record<string, unknown> & { model: string };
-  }
-  const ref = parseModelRef(body.model);
-  noteRequested(scope.state, ref.provider, ref.model);
+  noteRequestedModel(deps, scope.state, body.model);
   if (scope.state.content) captureRequest(scope.state.content, body);
   return body as Record<string, unknown> & { model: string };
+}
+
+/**
+ * Notes the model a body asks for, refusing a malformed one first (400). A bare model
+ * ("gpt-4o-mini") is left for a pre-dispatch check to route (a virtual key's provider configs
+ * choose its provider); if none does, the dispatcher answers the usual 400.
+ */
+function noteRequestedModel(deps: AppDeps, state: RequestState, model: unknown): void {
+  if (deps.preDispatchChecks.length > 0 && typeof model === 'string' && model !== '' && !model.includes('/')) {
+    checkModelRefLength(model);
+    noteRequested(state, '', model);
+    return;
+  }
+  const ref = parseModelRef(model);
+  noteRequested(state, ref.provider, ref.model);
 }
 
 /**
@@ -231,10 +240,12 @@ export const MAX_FALLBACKS = 10;
 
 /**
  * Reads `fallbacks` for the dispatcher: an array of at most MAX_FALLBACKS strings, else a
- * 400. Repeats (and the primary model itself) are dropped: trying the same model again is a
- * retry, which the provider's own retry settings govern.
+ * 400. Repeats, and the primary itself, are dropped: trying the same model again is a retry,
+ * which the provider's own retry settings govern. `primary` is the "provider/model" the route
+ * dispatches to, which is not always the body's `model` (the Anthropic drop-in qualifies a
+ * bare name; the GenAI one takes the model from the URL).
  */
-export function readFallbacks(body: Record<string, unknown>): string[] | undefined {
+export function readFallbacks(body: Record<string, unknown>, primary: string): string[] | undefined {
   const value = body.fallbacks;
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
@@ -244,7 +255,7 @@ export function readFallbacks(body: Record<string, unknown>): string[] | undefin
     throw new GatewayError('invalid_request', `fallbacks names ${value.length} models; at most ${MAX_FALLBACKS} are accepted`, { param: 'fallbacks' });
   }
   const unique = new Set(value as string[]);
-  unique.delete(body.model as string);
+  unique.delete(primary);
   return [...unique];
 }
 

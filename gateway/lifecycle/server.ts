@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, maxHeaderSize, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import { GatewayError, toErrorEnvelope } from '../core/errors.js';
@@ -44,7 +44,8 @@ export function createHttpServer(app: Koa, timeouts: RequestTimeouts = {}): Serv
 
 /**
  * Node's own answer to a request it could not read is a bare status line; clients (and the
- * SDKs' error messages) get more from Bifrost's JSON envelope saying what went wrong.
+ * SDKs' error messages) get more from Bifrost's JSON envelope saying what went wrong, with the
+ * status Node itself would have sent.
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   const responding = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
@@ -52,15 +53,27 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const shown =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? new GatewayError('request_timeout', 'the request was not received in time (its headers and body each have a deadline); send it again')
-      : new GatewayError('invalid_request', 'the request could not be parsed as HTTP');
+  const shown = clientErrorOf(error.code);
   const body = JSON.stringify(toErrorEnvelope(shown));
-  const reason = shown.status === 408 ? 'Request Timeout' : 'Bad Request';
   socket.end(
-    `HTTP/1.1 ${shown.status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${shown.status} ${STATUS_CODES[shown.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
+}
+
+/** What a client is told about a request Node could not read, by Node's error code. */
+function clientErrorOf(code: string | undefined): GatewayError {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new GatewayError('request_timeout', 'the request was not received in time (its headers and body each have a deadline); send it again');
+    case 'HPE_HEADER_OVERFLOW':
+      // Node answers 431 itself here; a 400 "could not be parsed" sent clients looking for a syntax error.
+      return new GatewayError(
+        'headers_too_large',
+        `the request's headers are larger than this node accepts (${maxHeaderSize / 1024} KB with the request line); send fewer or smaller headers`,
+      );
+    default:
+      return new GatewayError('invalid_request', 'the request could not be parsed as HTTP');
+  }
 }
 
 /** Listens and resolves with the bound port. */

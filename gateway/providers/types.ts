@@ -21,7 +21,7 @@ export interface UpstreamTarget {
   clientHeaders: Readonly<Record<string, string>>;
   /** Aborted when the client goes away, the node gives up, or the attempt times out. */
   signal: CancelSignal;
-  /** `default_request_timeout_in_seconds`, in ms: for streams, the wait for headers and between chunks. */
+  /** `default_request_timeout_in_seconds`, in ms: for streams, the wait for headers and between chunks; otherwise the whole attempt. */
   timeoutMs: number;
   requestId: string;
 }

@@ -31,7 +31,7 @@ export interface RequestOutcome {
   /** The configured name of the provider key used (never its value). */
   keyName: string | undefined;
   streamed: boolean;
-  /** Tokens reported by the provider (summed over a stream). */
+  /** Tokens reported by the provider (a stream's last report: some report a running total in every chunk). */
   inputTokens: number;
   outputTokens: number;
   /** Time from arrival to the first streamed chunk sent; undefined when nothing streamed. */

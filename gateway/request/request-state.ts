@@ -49,7 +49,7 @@ export interface RequestState {
   inference: boolean;
   /** True when the answer is a stream. */
   streamed: boolean;
-  /** Tokens the provider reported, summed over a stream (chat terms: prompt / completion). */
+  /** Tokens the provider reported: a JSON answer's usage, a stream's last report (chat terms: prompt / completion). */
   inputTokens: number;
   outputTokens: number;
   /** performance.now() when the first streamed chunk reached the client's socket. */
@@ -121,11 +121,15 @@ export function noteAnswered(
   if (result.keyName !== undefined) state.keyName = result.keyName;
 }
 
-/** Adds the tokens a provider reported (a stream reports them in one or several chunks). */
+/**
+ * Notes the tokens a provider reported for the request, once: a JSON answer's usage, or a
+ * stream's last report (the stream dialects keep it until the end, since a provider may report
+ * its running total in every chunk). Set, not added: a second call replaces the first.
+ */
 export function noteUsage(state: RequestState, usage: Partial<Usage> | null | undefined): void {
   if (!usage) return;
-  if (typeof usage.prompt_tokens === 'number' && usage.prompt_tokens > 0) state.inputTokens += usage.prompt_tokens;
-  if (typeof usage.completion_tokens === 'number' && usage.completion_tokens > 0) state.outputTokens += usage.completion_tokens;
+  if (typeof usage.prompt_tokens === 'number' && usage.prompt_tokens > 0) state.inputTokens = usage.prompt_tokens;
+  if (typeof usage.completion_tokens === 'number' && usage.completion_tokens > 0) state.outputTokens = usage.completion_tokens;
 }
 
 /** Notes that a streamed chunk is going out; only the first one counts. */

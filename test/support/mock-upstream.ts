@@ -46,10 +46,21 @@ export interface MockBehaviour {
   holdFirstEvent?: Promise<unknown>;
   /** Streams: after this many chunks, send an `{"error":...}` event and end. */
   errorAfterChunks?: number;
+  /**
+   * Non-streaming chat: send the headers, then one space every `everyMs`, `pieces` times, before
+   * the answer (a provider that keeps the connection busy without finishing its answer).
+   */
+  trickle?: { everyMs: number; pieces: number };
   /** Non-streaming: the exact JSON to answer. */
   body?: unknown;
   /** Non-streaming chat: the exact text to answer, as is (for byte-level checks). */
   rawBody?: string;
+  /**
+   * Streamed chat: answer 200 with this Content-Type (null: none) and body, as they are, instead
+   * of an event stream (a provider that ignored `stream: true`, sent its error with 200, or an
+   * HTML page in front of it).
+   */
+  answerStreamWith?: { contentType: string | null; body: string };
   /** Streamed chat: the exact bytes of each event to send, in order (for byte-level checks). */
   rawEvents?: string[];
   /** The assistant's text (default "hello from mock"). */
@@ -184,6 +195,7 @@ export class MockUpstream extends EventEmitter {
     const model = typeof body?.model === 'string' ? body.model : 'unknown';
     if (path.endsWith('/chat/completions')) {
       if (body?.stream === true) return this.streamChat(res, model, behaviour, body);
+      if (behaviour.trickle) return this.trickleChat(res, model, behaviour.trickle);
       if (behaviour.rawBody !== undefined) {
         res.writeHead(behaviour.status ?? 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(behaviour.rawBody) });
         res.end(behaviour.rawBody);
@@ -202,6 +214,16 @@ export class MockUpstream extends EventEmitter {
     }
   }
 
+  private async trickleChat(res: ServerResponse, model: string, trickle: { everyMs: number; pieces: number }): Promise<void> {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    for (let i = 0; i < trickle.pieces; i++) {
+      await sleep(trickle.everyMs);
+      if (res.destroyed) return;
+      res.write(' ');
+    }
+    res.end(JSON.stringify(chatCompletion(model, 'hello from mock')));
+  }
+
   private async streamText(res: ServerResponse, model: string, behaviour: MockBehaviour): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const count = behaviour.chunks ?? 3;
@@ -217,6 +239,12 @@ export class MockUpstream extends EventEmitter {
   }
 
   private async streamChat(res: ServerResponse, model: string, behaviour: MockBehaviour, body: Record<string, unknown>): Promise<void> {
+    if (behaviour.answerStreamWith) {
+      const { contentType, body: text } = behaviour.answerStreamWith;
+      res.writeHead(200, contentType === null ? {} : { 'content-type': contentType });
+      res.end(text);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     if (behaviour.rawEvents) {
       for (const event of behaviour.rawEvents) res.write(event);

@@ -4,7 +4,7 @@ import type { DispatchResult } from '../../core/dispatcher.js';
 import { GatewayError } from '../../core/errors.js';
 import { toChatUsage } from '../../providers/anthropic/response.js';
 import type { AnthropicUsage } from '../../providers/anthropic/types.js';
-import type { ChatChunk } from '../../providers/chat-types.js';
+import type { ChatChunk, Usage } from '../../providers/chat-types.js';
 import type { SseEvent } from '../../providers/shared/sse.js';
 import type { ChunkStream } from '../../providers/types.js';
 import { captureChunk, captureText } from '../../request-log/capture-content.js';
@@ -15,6 +15,7 @@ import type { InferenceScope } from '../inference.js';
 import { pumpStream, type StreamDialect } from '../sse/pump.js';
 import { isWritable, openSse, writeSseEvent } from '../sse/writer.js';
 import { ChunkEventTranslator } from './chunk-events.js';
+import { statusOfAnthropicErrorType } from '../../providers/anthropic/errors.js';
 import { toAnthropicError } from './errors.js';
 
 /** A started stream on the Anthropic route: Anthropic's own events, or chat chunks to translate. */
@@ -44,15 +45,19 @@ abstract class AnthropicDialect<T> implements StreamDialect<T> {
     res.write(`event: error\ndata: ${JSON.stringify(toAnthropicError(error, requestId).body)}\n\n`);
     return undefined;
   }
-  end(res: ServerResponse): void {
+  end(res: ServerResponse, _completed: boolean, _state: RequestState): void {
     if (isWritable(res)) res.end();
   }
 }
 
-/** Relays an Anthropic-protocol provider's own events, collecting usage from them. */
+/**
+ * Relays an Anthropic-protocol provider's own events, collecting usage from them. An `error`
+ * event is relayed too, then fails the stream: the request is recorded as failed with it.
+ */
 class NativeEventDialect extends AnthropicDialect<SseEvent> {
   private readonly usage: Partial<AnthropicUsage> = {};
   private ended = false;
+  private relayedError = false;
 
   constructor(private readonly provider: string) {
     super();
@@ -62,14 +67,12 @@ class NativeEventDialect extends AnthropicDialect<SseEvent> {
     const name = event.event ?? 'message';
     mergeUsage(this.usage, name, event.data);
     if (state.content) captureNativeText(state, name, event.data);
-    this.ended = name === 'message_stop' || name === 'error';
-    // An upstream's error event is relayed as sent, but may echo a credential: the one place
-    // relayed bytes are rewritten.
-    return writeSseEvent(res, name, name === 'error' ? redactText(event.data) : event.data);
+    if (name === 'error') return this.relayError(res, event.data, state);
+    this.ended = name === 'message_stop';
+    return writeSseEvent(res, name, event.data);
   }
 
   finish(res: ServerResponse, state: RequestState): undefined {
-    noteUsage(state, toChatUsage(this.usage));
     if (!this.ended && isWritable(res)) {
       throw new GatewayError('upstream_bad_response', `${this.provider} ended the stream before message_stop`, {
         provider: state.provider,
@@ -78,22 +81,77 @@ class NativeEventDialect extends AnthropicDialect<SseEvent> {
     }
     return undefined;
   }
+
+  override writeError(res: ServerResponse, error: unknown, requestId: string): undefined {
+    // The provider's own error event went out already: a second one would report it twice.
+    if (this.relayedError) return undefined;
+    return super.writeError(res, error, requestId);
+  }
+
+  override end(res: ServerResponse, completed: boolean, state: RequestState): void {
+    // Counted even when the stream failed or the client left: the tokens were spent.
+    noteUsage(state, toChatUsage(this.usage));
+    super.end(res, completed, state);
+  }
+
+  /**
+   * Relays the provider's error event as it was sent (redacted: it may echo a credential, the
+   * one place relayed bytes are rewritten), then throws it, so that the stream loop ends the
+   * stream and records the failure instead of a success.
+   */
+  private relayError(res: ServerResponse, data: string, state: RequestState): never {
+    // No wait for a full socket: the stream ends here, and ending it flushes what is queued.
+    writeSseEvent(res, 'error', redactText(data));
+    this.relayedError = true;
+    throw upstreamErrorOf(data, state);
+  }
 }
 
-/** Translates chat chunks into Anthropic's events. */
+/** The failure an Anthropic `error` event reports, with the status Anthropic pairs with its type. */
+function upstreamErrorOf(data: string, state: RequestState): GatewayError {
+  let error: { type?: unknown; message?: unknown } | undefined;
+  try {
+    error = (JSON.parse(data) as { error?: { type?: unknown; message?: unknown } } | null)?.error;
+  } catch {
+    // A malformed error event still ends the stream as a failure.
+  }
+  const type = typeof error?.type === 'string' ? error.type : 'api_error';
+  const message = typeof error?.message === 'string' ? error.message : `${state.provider} reported an error mid-stream`;
+  return new GatewayError('upstream_error', redactText(message), {
+    status: statusOfAnthropicErrorType(type),
+    type,
+    provider: state.provider,
+    model: state.model,
+    fromProvider: true,
+  });
+}
+
+/**
+ * Translates chat chunks into Anthropic's events. Keeps the last usage reported (a provider
+ * that reports its running total in every chunk would otherwise be counted many times over)
+ * and notes it once at the end.
+ */
 class ChatChunkDialect extends AnthropicDialect<ChatChunk> {
+  private usage: Usage | null | undefined;
+
   constructor(private readonly translator: ChunkEventTranslator) {
     super();
   }
 
   write(res: ServerResponse, chunk: ChatChunk, state: RequestState): Promise<void> | undefined {
-    if (chunk.usage) noteUsage(state, chunk.usage);
+    if (chunk.usage) this.usage = chunk.usage;
     if (state.content) captureChunk(state.content, chunk);
     return writeEvents(res, this.translator.push(chunk), 0);
   }
 
   finish(res: ServerResponse): Promise<void> | undefined {
     return isWritable(res) ? writeEvents(res, this.translator.finish(), 0) : undefined;
+  }
+
+  override end(res: ServerResponse, completed: boolean, state: RequestState): void {
+    // Counted even when the stream failed or the client left: the tokens were spent.
+    noteUsage(state, this.usage);
+    super.end(res, completed, state);
   }
 }
 

@@ -1,4 +1,5 @@
 import { GatewayError } from '../../core/errors.js';
+import { checkModelRefLength } from '../../core/model-ref.js';
 
 /** The two Gemini methods the drop-in route serves. */
 export type GenaiAction = 'generateContent' | 'streamGenerateContent';
@@ -6,6 +7,7 @@ export type GenaiAction = 'generateContent' | 'streamGenerateContent';
 /**
  * Reads `{model}:{action}` from the path: `provider/model` (slash URL-encoded or not) as
  * given, a bare name (`gemini-2.0-flash`, `models/gemini-2.0-flash`) for the gemini provider.
+ * A model longer than parseModelRef accepts is refused here, before anything notes it.
  */
 export function parseGenaiModelPath(rest: string | string[] | undefined): { model: string; action: GenaiAction } {
   const text = Array.isArray(rest) ? rest.join('/') : (rest ?? '');
@@ -17,5 +19,7 @@ export function parseGenaiModelPath(rest: string | string[] | undefined): { mode
   let model = text.slice(0, colon);
   if (model.startsWith('models/')) model = model.slice('models/'.length);
   if (model === '') throw new GatewayError('invalid_request', 'the path must name a model: /genai/v1beta/models/{model}:generateContent', { param: 'model' });
-  return { model: model.includes('/') ? model : `gemini/${model}`, action };
+  const qualified = model.includes('/') ? model : `gemini/${model}`;
+  checkModelRefLength(qualified);
+  return { model: qualified, action };
 }

@@ -1,6 +1,7 @@
 import type { RouteTable } from '../route-table.js';
 import type { Context } from 'koa';
 import { GatewayError } from '../../core/errors.js';
+import { checkModelRefLength } from '../../core/model-ref.js';
 import type { AnthropicClientHeaders } from '../../providers/anthropic/native.js';
 import { toChatUsage } from '../../providers/anthropic/response.js';
 import type { AnthropicRequest } from '../../providers/anthropic/types.js';
@@ -9,6 +10,7 @@ import { toAnthropicResponse } from '../anthropic/from-chat-response.js';
 import { sendAnthropicStream, type AnthropicRouteStream } from '../anthropic/send-stream.js';
 import { toChatRequest } from '../anthropic/to-chat-request.js';
 import type { AppDeps } from '../app-deps.js';
+import { checkChatAnswerShape } from '../chat-answer-shape.js';
 import { captureOutput, captureRequest } from '../../request-log/capture-content.js';
 import { failDropIn } from '../fail-drop-in.js';
 import { noteRequested } from '../../request/request-state.js';
@@ -25,12 +27,20 @@ export function registerAnthropicRoutes(router: RouteTable, deps: AppDeps): void
   router.post('/anthropic/v1/messages', (ctx) => handleMessages(ctx, deps));
 }
 
-/** "provider/model" as given, or a bare Claude model name routed to the anthropic provider. */
+/** "provider/model" as given, or a bare Claude model name routed to the anthropic provider; no longer than parseModelRef accepts. */
 export function qualifyModel(model: unknown): string {
   if (typeof model !== 'string' || model === '') {
     throw new GatewayError('invalid_request', 'model: Field required (a model such as "claude-sonnet-4-5" or "provider/model")', { param: 'model' });
   }
-  return model.includes('/') ? model : `anthropic/${model}`;
+  const qualified = model.includes('/') ? model : `anthropic/${model}`;
+  checkModelRefLength(qualified);
+  return qualified;
+}
+
+/** An Anthropic message id for a translated answer: the provider's id (prefixed `msg_`), or the request's when it sent none. */
+function messageIdOf(id: unknown, requestId: string): string {
+  if (typeof id !== 'string' || id === '') return `msg_${requestId}`;
+  return id.startsWith('msg_') ? id : `msg_${id}`;
 }
 
 async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
@@ -42,7 +52,7 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));
     validateAnthropicBody(body);
     if (scope.state.content) captureRequest(scope.state.content, body);
-    const fallbacks = readFallbacks(body);
+    const fallbacks = readFallbacks(body, model);
     const request = toUpstreamBody<AnthropicRequest>(body);
     const clientHeaders: AnthropicClientHeaders = { version: ctx.get('anthropic-version') || undefined, beta: ctx.get('anthropic-beta') || undefined };
 
@@ -66,7 +76,8 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
       const native = adapter.capabilities.native?.anthropic;
       if (native) return native.send({ ...request, model: target.model }, target, clientHeaders);
       const chat = await adapter.chat(toChatRequest(request, target.model), target);
-      return toAnthropicResponse(chat, chat.id.startsWith('msg_') ? chat.id : `msg_${chat.id}`);
+      checkChatAnswerShape(chat, target);
+      return toAnthropicResponse(chat, messageIdOf(chat.id, scope.requestId));
     });
     noteJsonSuccess(scope.state, toChatUsage(result.value.usage ?? {}));
     if (scope.state.content) captureOutput(scope.state.content, { role: 'assistant', content: result.value.content }, result.value.stop_reason);

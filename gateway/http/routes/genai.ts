@@ -4,6 +4,7 @@ import { GatewayError } from '../../core/errors.js';
 import { toUsage } from '../../providers/gemini/response.js';
 import type { GeminiRequest, GeminiResponse } from '../../providers/gemini/wire-types.js';
 import type { AppDeps } from '../app-deps.js';
+import { checkChatAnswerShape } from '../chat-answer-shape.js';
 import { failDropIn } from '../fail-drop-in.js';
 import { toGeminiEvents } from '../genai/chunk-translator.js';
 import { respondWithGeminiError } from '../genai/errors.js';
@@ -39,7 +40,7 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
       throw new GatewayError('invalid_request', '* GenerateContentRequest.contents: contents is not specified', { param: 'contents' });
     }
     validateGenaiBody(body);
-    const fallbacks = readFallbacks(body);
+    const fallbacks = readFallbacks(body, model);
     if (scope.state.content) captureRequest(scope.state.content, body);
     const request = toUpstreamBody<GeminiRequest>(body);
 
@@ -58,7 +59,9 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
     const result = await dispatchInference(deps, scope, { model, fallbacks, capability: 'chat' }, async (adapter, target): Promise<GeminiResponse> => {
       const native = adapter.capabilities.native?.gemini;
       if (native) return native.generate(request, target);
-      return toGeminiResponse(await adapter.chat(toChatRequest(request, target.model, false), target));
+      const chat = await adapter.chat(toChatRequest(request, target.model, false), target);
+      checkChatAnswerShape(chat, target);
+      return toGeminiResponse(chat);
     });
     noteJsonSuccess(scope.state, toUsage(result.value.usageMetadata));
     if (scope.state.content) captureOutput(scope.state.content, result.value.candidates?.[0]?.content, result.value.candidates?.[0]?.finishReason);

@@ -1,4 +1,4 @@
-import { readSseEvents, type SseEvent } from '../shared/sse.js';
+import { readSseEvents, SSE_CONTENT_TYPE, type SseEvent } from '../shared/sse.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
 import type { UpstreamTarget } from '../types.js';
 import { buildAnthropicHeaders, messagesUrl } from './endpoint.js';
@@ -38,7 +38,7 @@ export async function openAnthropicStream(
 ): Promise<AsyncGenerator<SseEvent>> {
   const headers = { ...buildAnthropicHeaders(target, clientHeaders), accept: 'text/event-stream' };
   try {
-    const response = await sendUpstream({ url: messagesUrl(target), headers, body: { ...body, stream: true }, streaming: true }, target);
+    const response = await sendUpstream({ url: messagesUrl(target), headers, body: { ...body, stream: true }, streamContentType: SSE_CONTENT_TYPE }, target);
     return readSseEvents(response, target);
   } catch (error) {
     throw markOverloadedRetryable(error);

@@ -8,6 +8,7 @@ import type {
   TextCompletionResponse,
 } from '../chat-types.js';
 import { readOpenAIChunks } from '../openai-compatible/index.js';
+import { SSE_CONTENT_TYPE } from '../shared/sse.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
 import type { ChunkStream, ProviderAdapter, UpstreamTarget } from '../types.js';
 import { azureAuthHeaders, azureEndpointOf, azureUrlFor, modelForBody } from './endpoint.js';
@@ -35,7 +36,7 @@ export const azureAdapter: ProviderAdapter = {
         url: azureUrlFor(target, 'chat/completions'),
         headers: { ...azureAuthHeaders(target), accept: 'text/event-stream' },
         body: { ...request, model: modelForBody(target), stream: true },
-        streaming: true,
+        streamContentType: SSE_CONTENT_TYPE,
       },
       target,
     );

@@ -23,7 +23,11 @@ export async function callBedrock(target: UpstreamTarget, operation: BedrockOper
     target,
   );
   try {
-    return await sendUpstream({ url: url.toString(), headers, body: payload, streaming }, target, readBedrockErrorBody);
+    return await sendUpstream(
+      { url: url.toString(), headers, body: payload, streamContentType: streaming ? EVENT_STREAM_CONTENT_TYPE : undefined },
+      target,
+      readBedrockErrorBody,
+    );
   } catch (error) {
     throw nameBedrockError(error);
   }

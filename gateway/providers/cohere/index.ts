@@ -1,5 +1,5 @@
 import type { ChatRequest, EmbeddingRequest } from '../chat-types.js';
-import { readSseEvents } from '../shared/sse.js';
+import { readSseEvents, SSE_CONTENT_TYPE } from '../shared/sse.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
 import { streamUsageOptionsOf } from '../shared/stream-usage.js';
 import type { ProviderAdapter, UpstreamTarget } from '../types.js';
@@ -22,7 +22,7 @@ export const cohereAdapter: ProviderAdapter = {
   async chatStream(request: ChatRequest, target: UpstreamTarget) {
     const body = { ...toCohereRequest(request, target.model), stream: true };
     const headers = { ...buildCohereHeaders(target), accept: 'text/event-stream' };
-    const response = await sendUpstream({ url: chatUrl(target), headers, body, streaming: true }, target);
+    const response = await sendUpstream({ url: chatUrl(target), headers, body, streamContentType: SSE_CONTENT_TYPE }, target);
     return translateCohereStream(readSseEvents(response, target), target, streamUsageOptionsOf(request));
   },
   capabilities: {

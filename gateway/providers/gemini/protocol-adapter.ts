@@ -1,6 +1,6 @@
 import type { ProviderKey, ProviderSettings } from '../../../shared/config/index.js';
 import type { ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../chat-types.js';
-import { readSseEvents } from '../shared/sse.js';
+import { readSseEvents, SSE_CONTENT_TYPE } from '../shared/sse.js';
 import { streamUsageOptionsOf } from '../shared/stream-usage.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
 import type { EmbeddingsCapability, GeminiNativeCapability, ProviderCapabilities } from '../capabilities.js';
@@ -41,7 +41,11 @@ export function createGeminiProtocolAdapter(endpoint: GeminiEndpoint): GeminiPro
 
   async function streamNative(body: GeminiRequest, target: UpstreamTarget): Promise<AsyncIterable<GeminiResponse>> {
     const headers = { ...(await endpoint.headers(target)), accept: 'text/event-stream' };
-    const response = await sendUpstream({ url: endpoint.url(target, 'streamGenerateContent'), headers, body, streaming: true }, target, readGeminiErrorBody);
+    const response = await sendUpstream(
+      { url: endpoint.url(target, 'streamGenerateContent'), headers, body, streamContentType: SSE_CONTENT_TYPE },
+      target,
+      readGeminiErrorBody,
+    );
     return readGeminiEvents(readSseEvents(response, target), target);
   }
 

@@ -1,5 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse, TextCompletionRequest, TextCompletionResponse } from '../chat-types.js';
+import { SSE_CONTENT_TYPE } from '../shared/sse.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
 import type { ChunkStream, ProviderAdapter, UpstreamTarget } from '../types.js';
 import { authHeadersFor, defaultBaseUrlFor, endpointFor } from './endpoints.js';
@@ -39,7 +40,7 @@ export const openaiCompatibleAdapter: ProviderAdapter = {
         url: urlFor(target, 'chat/completions'),
         headers: { ...authHeadersFor(target.key), accept: 'text/event-stream' },
         body: { ...request, model: target.model, stream: true },
-        streaming: true,
+        streamContentType: SSE_CONTENT_TYPE,
       },
       target,
     );

@@ -1,5 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { TextCompletionRequest } from '../chat-types.js';
+import { SSE_CONTENT_TYPE } from '../shared/sse.js';
 import { sendUpstream } from '../shared/upstream-http.js';
 import type { UpstreamTarget } from '../types.js';
 import { authHeadersFor, endpointFor } from './endpoints.js';
@@ -32,7 +33,7 @@ export async function streamTextCompletion(request: TextCompletionRequest, targe
       url: `${target.baseUrl}${endpoint.apiPrefix}/completions`,
       headers: { ...authHeadersFor(target.key), accept: 'text/event-stream' },
       body: { ...request, model: target.model, stream: true },
-      streaming: true,
+      streamContentType: SSE_CONTENT_TYPE,
     },
     target,
   );

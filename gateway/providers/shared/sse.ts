@@ -3,6 +3,9 @@ import type { UpstreamTarget } from '../types.js';
 import { GatewayError } from '../../core/errors.js';
 import { classifyNetworkError, tooLarge, upstreamLimits, type UpstreamResponse } from './upstream-http.js';
 
+/** The media type of a server-sent event stream: what an SSE provider's streaming call expects (UpstreamRequest.streamContentType). */
+export const SSE_CONTENT_TYPE = 'text/event-stream';
+
 /** One server-sent event from an upstream stream. */
 export interface SseEvent {
   event: string | undefined;
@@ -41,11 +44,14 @@ export function readSseEvents(response: UpstreamResponse, target: UpstreamTarget
  * arrive: one async generator for both steps, where a generator of items over a generator of
  * events would cost another round of promises for every event of every stream. `decode` may
  * throw (a GatewayError ends the stream with it), skip an event, or end the stream.
+ * `bodyEnded`, if given, runs when the body ended without `decode` ending the stream, and may
+ * throw to say the stream was cut short.
  */
 export async function* readSseItems<T>(
   response: UpstreamResponse,
   target: UpstreamTarget,
   decode: (event: SseEvent) => T | typeof SKIP_EVENT | typeof END_OF_STREAM,
+  bodyEnded?: () => void,
 ): AsyncGenerator<T> {
   const pending: SseEvent[] = [];
   const parser = createParser({
@@ -87,4 +93,5 @@ export async function* readSseItems<T>(
     if (item === END_OF_STREAM) return;
     if (item !== SKIP_EVENT) yield item;
   }
+  bodyEnded?.();
 }

@@ -37,11 +37,12 @@ const PAUSE_ABOVE_BYTES = 64 * 1024;
  *
  * Rejects with undici's error when no answer came (unreachable, timed out) or the signal's
  * reason once it aborted. After that, a failure of the transfer (cut short, the body timeout,
- * the signal) is thrown by the body's iterator.
+ * the signal) is thrown by the body's iterator. `deadlineMs`, for an answer read whole (not a
+ * stream), bounds headers and body together (AttemptDeadlineError).
  */
-export function requestStreamed(dispatcher: Dispatcher, options: WholeRequestOptions): Promise<StreamedResponse> {
+export function requestStreamed(dispatcher: Dispatcher, options: WholeRequestOptions, deadlineMs?: number): Promise<StreamedResponse> {
   return new Promise<StreamedResponse>((resolve, reject) => {
-    dispatcher.dispatch(options, new StreamedResponseHandler(options.signal, resolve, reject));
+    dispatcher.dispatch(options, new StreamedResponseHandler(options.signal, resolve, reject, deadlineMs));
   });
 }
 
@@ -68,8 +69,8 @@ class StreamedResponseHandler extends CancellableHandler implements Dispatcher.D
   private error: unknown;
   destroyed = false;
 
-  constructor(signal: CancelSignal, respond: (response: StreamedResponse) => void, fail: (error: unknown) => void) {
-    super(signal);
+  constructor(signal: CancelSignal, respond: (response: StreamedResponse) => void, fail: (error: unknown) => void, deadlineMs: number | undefined) {
+    super(signal, deadlineMs);
     this.respond = respond;
     this.fail = fail;
   }
@@ -102,14 +103,14 @@ class StreamedResponseHandler extends CancellableHandler implements Dispatcher.D
 
   onComplete(): void {
     this.ended = true;
-    this.stopWatchingSignal();
+    this.stopWatching();
     const pending = this.pending;
     this.pending = undefined;
     pending?.resolve({ value: undefined, done: true });
   }
 
   onError(error: Error): void {
-    this.stopWatchingSignal();
+    this.stopWatching();
     if (this.fail) {
       // No answer yet: the request itself failed.
       const fail = this.fail;
@@ -157,7 +158,7 @@ class StreamedResponseHandler extends CancellableHandler implements Dispatcher.D
     this.destroyed = true;
     this.queue.length = 0;
     this.queuedBytes = 0;
-    this.stopWatchingSignal();
+    this.stopWatching();
     const pending = this.pending;
     this.pending = undefined;
     pending?.resolve({ value: undefined, done: true });

@@ -4,6 +4,7 @@ import { GatewayError, RETRYABLE_STATUSES } from '../../core/errors.js';
 import type { UpstreamTarget } from '../types.js';
 import { requestStreamed, type StreamedResponse, type UpstreamBody } from './streamed-response.js';
 import { Agent, undiciErrors } from './undici-modules.js';
+import { AttemptDeadlineError } from './cancellable-handler.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
 import { headerOf, headersOf } from './raw-headers.js';
 import { requestWhole, ResponseTooLargeError, type WholeResponse } from './whole-response.js';
@@ -66,10 +67,16 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: unknown;
   /**
-   * True for streaming calls. Both kinds are bounded the same way (the attempt's timeout for the
-   * headers and between body chunks); the flag documents intent at call sites.
+   * Set for a streaming call: the media type its answer must have, `text/event-stream`
+   * (SSE_CONTENT_TYPE) or Bedrock's `application/vnd.amazon.eventstream`. A 2xx answer of another
+   * type (a JSON answer, an error sent with 200, an HTML page) is refused before the attempt
+   * resolves, as upstream_bad_response (502, retried), instead of being read as an empty stream;
+   * an answer without a Content-Type is read as the stream asked for. The attempt's timeout
+   * bounds the wait for the headers and each gap between body chunks, so a long stream that keeps
+   * coming is never cut. Unset (an answer read whole), the timeout bounds the whole attempt,
+   * headers and body together: a provider sending a byte now and then must still finish in time.
    */
-  streaming?: boolean;
+  streamContentType?: string;
 }
 
 /** A 2xx upstream response whose body has not been read yet. */
@@ -113,12 +120,20 @@ export async function sendUpstream(
 ): Promise<UpstreamResponse> {
   let response: StreamedResponse;
   try {
-    response = await requestStreamed(sharedAgent, dispatchOptionsOf(call, target));
+    response = await requestStreamed(sharedAgent, dispatchOptionsOf(call, target), call.streamContentType === undefined ? target.timeoutMs : undefined);
   } catch (cause) {
     throw classifyNetworkError(cause, target);
   }
   const { statusCode, rawHeaders, body } = response;
-  if (statusCode >= 200 && statusCode < 300) return { status: statusCode, headers: headersOf(rawHeaders), body };
+  if (statusCode >= 200 && statusCode < 300) {
+    const headers = headersOf(rawHeaders);
+    const expected = call.streamContentType;
+    const contentType = firstOf(headers['content-type']);
+    if (expected !== undefined && contentType !== undefined && !hasMediaType(contentType, expected)) {
+      throw await notTheStreamAsked(body, contentType, expected, target, readErrorBody);
+    }
+    return { status: statusCode, headers, body };
+  }
   if (statusCode >= 300 && statusCode < 400) {
     // Read and discard (bounded) so the connection can be reused.
     await discardBody(body, 64 * 1024);
@@ -126,6 +141,80 @@ export async function sendUpstream(
   }
   const text = await readUpstreamText(body, target);
   throw upstreamStatusError(statusCode, text, retryAfterOf({ 'retry-after': headerOf(rawHeaders, 'retry-after') }), target, readErrorBody);
+}
+
+/** The first value of a header that may have been repeated. */
+function firstOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Whether a Content-Type names `expected` (lower case), with or without parameters such as `; charset=utf-8`. */
+export function hasMediaType(contentType: string, expected: string): boolean {
+  // The usual spelling, checked without making a string.
+  if (contentType.startsWith(expected) && (contentType.length === expected.length || contentType.charCodeAt(expected.length) === 0x3b) /* ; */) {
+    return true;
+  }
+  return mediaTypeOf(contentType) === expected;
+}
+
+function mediaTypeOf(contentType: string): string {
+  const semicolon = contentType.indexOf(';');
+  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/** How much of a 2xx answer that is not the stream asked for is read for its error message. */
+const NOT_A_STREAM_READ_BYTES = 64 * 1024;
+
+/**
+ * The error for a streaming call answered 2xx with something other than the stream it asked
+ * for. Its body is read (a little of it) for the provider's message when it is a JSON error
+ * (some providers send `{"error":...}` with 200); retryable, so that another key or a
+ * fallback gets the request rather than the client an empty stream.
+ */
+async function notTheStreamAsked(
+  body: UpstreamBody,
+  contentType: string,
+  expected: string,
+  target: UpstreamTarget,
+  readErrorBody: ErrorBodyReader,
+): Promise<GatewayError> {
+  const provider = target.provider.name;
+  const text = await readSmallBody(body, NOT_A_STREAM_READ_BYTES);
+  let message: string | undefined;
+  try {
+    message = text === undefined ? undefined : readErrorBody(JSON.parse(text)).message;
+  } catch {
+    // Not JSON (an HTML page, say): the content type alone says what went wrong.
+  }
+  const shown = mediaTypeOf(contentType).slice(0, 100);
+  return new GatewayError(
+    'upstream_bad_response',
+    redactText(`${provider} answered a stream request with ${shown}, not ${expected}${message ? `: ${message}` : ''}`),
+    {
+      provider,
+      model: target.model,
+      retryable: true,
+    },
+  );
+}
+
+/** A body's text when all of it fits in `limitBytes` and arrived; undefined otherwise. The transfer ends either way. */
+async function readSmallBody(body: UpstreamBody, limitBytes: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > limitBytes) return undefined;
+      chunks.push(chunk);
+    }
+    return joinChunks(chunks, size).toString('utf8');
+  } catch {
+    // The answer is refused already; how its body ends does not change that.
+    return undefined;
+  } finally {
+    body.destroy();
+  }
 }
 
 /** Reads a body to its end and drops it, up to `limitBytes`; past that, or on a failure, stops the transfer. */
@@ -147,7 +236,7 @@ async function discardBody(body: UpstreamBody, limitBytes: number): Promise<void
 export async function sendUpstreamJson<T>(call: UpstreamRequest, target: UpstreamTarget, readErrorBody: ErrorBodyReader = readCommonErrorBody): Promise<T> {
   let response: WholeResponse;
   try {
-    response = await requestWhole(sharedAgent, dispatchOptionsOf(call, target), limits.maxBodyBytes);
+    response = await requestWhole(sharedAgent, dispatchOptionsOf(call, target), limits.maxBodyBytes, target.timeoutMs);
   } catch (cause) {
     if (!(cause instanceof ResponseTooLargeError)) throw classifyNetworkError(cause, target);
     if (cause.statusCode >= 300 && cause.statusCode < 400) throw redirectError(cause.statusCode, target);
@@ -169,6 +258,14 @@ export async function sendUpstreamJson<T>(call: UpstreamRequest, target: Upstrea
       cause,
     });
   }
+  // Every protocol's answer is a JSON object; `null`, an array or a scalar would fail wherever
+  // the node reads it (a 500 blamed on the node), so it is the provider's bad answer here.
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new GatewayError('upstream_bad_response', `${target.provider.name} returned JSON that is not an object`, {
+      provider: target.provider.name,
+      model: target.model,
+    });
+  }
   rememberUpstreamText(parsed, text);
   return parsed;
 }
@@ -177,17 +274,20 @@ export async function sendUpstreamJson<T>(call: UpstreamRequest, target: Upstrea
 function dispatchOptionsOf(call: UpstreamRequest, target: UpstreamTarget): Dispatcher.RequestOptions & { signal: UpstreamTarget['signal'] } {
   const payload = call.body === undefined ? undefined : typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
   const { origin, path } = splitUrl(call.url);
+  // A stream is bounded by undici's own headers and body (between chunks) timeouts; an answer
+  // read whole by the attempt's deadline (one timer in the handler), which covers both, so
+  // undici's are off. Either way the request's cancellation (client gone, drain deadline) is
+  // the only signal: no timeout signal per attempt.
+  const undiciTimeoutMs = call.streamContentType === undefined ? 0 : target.timeoutMs;
   return {
     origin,
     path,
     method: call.method ?? 'POST',
     headers: buildUpstreamHeaders(payload !== undefined, call.headers, target.extraHeaders, target.clientHeaders),
     body: payload,
-    // undici's own headers and body timeouts bound the attempt, so the request's cancellation
-    // (client gone, drain deadline) is the only signal: no timeout signal per attempt.
     signal: target.signal,
-    headersTimeout: target.timeoutMs,
-    bodyTimeout: target.timeoutMs,
+    headersTimeout: undiciTimeoutMs,
+    bodyTimeout: undiciTimeoutMs,
   };
 }
 
@@ -309,12 +409,15 @@ export function classifyNetworkError(cause: unknown, target: UpstreamTarget): Ga
   const name = (cause as Error | undefined)?.name;
   const code = (cause as { code?: string } | undefined)?.code;
   const timedOut =
+    cause instanceof AttemptDeadlineError ||
     cause instanceof undiciErrors.HeadersTimeoutError ||
     cause instanceof undiciErrors.BodyTimeoutError ||
     name === 'TimeoutError' ||
     code === 'UND_ERR_CONNECT_TIMEOUT';
   if (timedOut) {
-    return new GatewayError('upstream_timeout', `${provider} did not answer within ${target.timeoutMs / 1000} s`, {
+    // Past the whole attempt's deadline the provider may have been answering, just too slowly.
+    const what = cause instanceof AttemptDeadlineError ? 'did not answer in full' : 'did not answer';
+    return new GatewayError('upstream_timeout', `${provider} ${what} within ${target.timeoutMs / 1000} s`, {
       provider,
       model,
       retryable: true,

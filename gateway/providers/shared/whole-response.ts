@@ -32,11 +32,12 @@ export class ResponseTooLargeError extends Error {
  * Streamed answers have their own reader (streamed-response.ts).
  *
  * Rejects with undici's error for a failed transfer (unreachable, timed out, cut short), the
- * signal's reason once it aborted, or ResponseTooLargeError past the limit.
+ * signal's reason once it aborted, ResponseTooLargeError past the limit, or AttemptDeadlineError
+ * when `deadlineMs` (if given) passed before the answer's end.
  */
-export function requestWhole(dispatcher: Dispatcher, options: WholeRequestOptions, limitBytes: number): Promise<WholeResponse> {
+export function requestWhole(dispatcher: Dispatcher, options: WholeRequestOptions, limitBytes: number, deadlineMs?: number): Promise<WholeResponse> {
   return new Promise<WholeResponse>((resolve, reject) => {
-    dispatcher.dispatch(options, new WholeResponseHandler(options.signal, limitBytes, resolve, reject));
+    dispatcher.dispatch(options, new WholeResponseHandler(options.signal, limitBytes, resolve, reject, deadlineMs));
   });
 }
 
@@ -56,8 +57,9 @@ class WholeResponseHandler extends CancellableHandler implements Dispatcher.Disp
     private readonly limitBytes: number,
     private readonly resolve: (response: WholeResponse) => void,
     private readonly reject: (error: unknown) => void,
+    deadlineMs: number | undefined,
   ) {
-    super(signal);
+    super(signal, deadlineMs);
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
@@ -93,7 +95,7 @@ class WholeResponseHandler extends CancellableHandler implements Dispatcher.Disp
   private settle(): boolean {
     if (this.settled) return true;
     this.settled = true;
-    this.stopWatchingSignal();
+    this.stopWatching();
     return false;
   }
 }

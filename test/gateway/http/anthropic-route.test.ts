@@ -3,7 +3,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import { buildAnthropicMessage, eventsOf, startAnthropicUpstream, type AnthropicUpstream } from '../../support/anthropic-upstream.js';
 import { buildCohereToolCall, startCohereUpstream, type CohereUpstream } from '../../support/cohere-upstream.js';
 import { MockUpstream } from '../../support/mock-upstream.js';
+import type { RequestOutcome } from '../../../gateway/request/outcome.js';
 import { instantSleep, startGateway, type RunningGateway } from '../../support/start-gateway.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const ANTHROPIC_KEY = 'sk-ant-route-0123456789abcdef';
 const COHERE_KEY = 'co-route-0123456789abcdef';
@@ -14,6 +16,7 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
   let cohere: CohereUpstream;
   let gw: RunningGateway;
   let client: Anthropic;
+  const outcomes: RequestOutcome[] = [];
 
   before(async () => {
     anthropic = await startAnthropicUpstream(ANTHROPIC_KEY);
@@ -27,7 +30,7 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
           cohere: { keys: [{ name: 'c', value: COHERE_KEY, models: ['*'], weight: 1 }], network_config: { base_url: cohere.url } },
         },
       },
-      { sleep: instantSleep },
+      { sleep: instantSleep, outcomeSinks: [{ record: (outcome) => outcomes.push(outcome) }] },
     );
     client = new Anthropic({ baseURL: `${gw.url}/anthropic`, apiKey: 'client-key-not-used', maxRetries: 0, timeout: 15_000 });
   });
@@ -130,6 +133,28 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
       await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.APIError && /Overloaded/.test(error.message));
       assert.equal(text, 'Part');
     });
+    it('records a stream Anthropic ended with an error event as failed with that error, relaying the event once', async () => {
+      const start = eventsOf(buildAnthropicMessage('claude-haiku-4-5', [{ type: 'text', text: 'Partial' }], 'end_turn')).slice(0, 4);
+      anthropic.enqueue({
+        kind: 'events',
+        events: [...start, { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }],
+      });
+      const response = await fetch(`${gw.url}/anthropic/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'anthropic-error-event' },
+        body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const text = await response.text();
+      assert.equal(text.match(/^event: error$/gm)?.length, 1, text);
+      assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"overloaded_error","message":"Overloaded"\}\}\n\n$/);
+      await waitFor(() => outcomes.some((entry) => entry.requestId === 'anthropic-error-event'));
+      const outcome = outcomes.find((entry) => entry.requestId === 'anthropic-error-event') as RequestOutcome;
+      assert.equal(outcome.succeeded, false);
+      assert.deepEqual(outcome.error, { code: 'upstream_error', status: 529, type: 'overloaded_error', message: 'Overloaded' });
+      // The tokens message_start reported were spent all the same.
+      assert.equal(outcome.inputTokens, 12);
+    });
+
     it('tells the client with an error event when Anthropic ends the stream before message_stop', async () => {
       const cut = eventsOf(buildAnthropicMessage('claude-haiku-4-5', [{ type: 'text', text: 'Partial' }], 'end_turn')).slice(0, 4);
       anthropic.enqueue({ kind: 'events', events: cut });
@@ -277,6 +302,13 @@ describe('POST /anthropic/v1/messages (official @anthropic-ai/sdk)', () => {
       assert.equal(openaiUpstream.requests.length, 1);
       assert.equal(openaiUpstream.requests[0]?.body?.fallbacks, undefined);
       assert.equal(final.content[0]?.type === 'text' ? final.content[0].text : '', 'chunk-0 chunk-1 chunk-2 ');
+    });
+
+    it('does not try the primary again when a fallback names it qualified (anthropic/<model> for a bare name)', async () => {
+      anthropic.enqueue({ kind: 'error', status: 500, type: 'api_error', message: 'primary broke' });
+      const params = { model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }], fallbacks: ['anthropic/claude-haiku-4-5'] };
+      await assert.rejects(client.messages.create(params as Anthropic.MessageCreateParamsNonStreaming), Anthropic.InternalServerError);
+      assert.equal(anthropic.requests.length, 1);
     });
 
     it('returns the primary error when every fallback fails too', async () => {

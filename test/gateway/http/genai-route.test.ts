@@ -300,6 +300,17 @@ describe('POST /genai/v1beta/models/{model}:generateContent (Gemini clients, pla
     assert.equal(gemini.requests[0]?.body.fallbacks, undefined);
   });
 
+  it('does not try the primary again when a fallback names it (the body has no model: it is in the URL)', async () => {
+    gemini.enqueue({ kind: 'error', status: 503, message: 'The model is overloaded.', googleStatus: 'UNAVAILABLE' });
+    const response = await post('gemini-2.0-flash:generateContent', {
+      contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
+      fallbacks: ['gemini/gemini-2.0-flash'],
+    });
+    // (An upstream 503 is answered 502: see "Errors and statuses".)
+    assert.equal(response.status, 502);
+    assert.equal(gemini.requests.length, 1);
+  });
+
   it('refuses bad requests in Google error shape before any upstream call', async () => {
     const cases: [string, unknown, number, string][] = [
       ['gemini-2.0-flash:generateContent', { contents: [] }, 400, 'INVALID_ARGUMENT'],

@@ -4,6 +4,7 @@ import { GatewayError } from '../../../gateway/core/errors.js';
 import { drainServer } from '../../../gateway/lifecycle/drain.js';
 import type { OutcomeSink, RequestOutcome } from '../../../gateway/request/outcome.js';
 import type { PreDispatchCheck, PreDispatchRequest } from '../../../gateway/request/pre-dispatch.js';
+import type { RequestLog } from '../../../gateway/request-log/start-request-log.js';
 import { createGate, MockUpstream } from '../../support/mock-upstream.js';
 import { instantSleep, providerConfig, startGateway, type RunningGateway } from '../../support/start-gateway.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -158,6 +159,62 @@ describe('request outcome', () => {
     const outcome = await onlyOutcome();
     assert.equal(outcome.error?.code, 'queue_full');
     assert.equal(outcome.status, 429);
+  });
+
+  describe('a model string longer than 256 characters', () => {
+    const long = 'x'.repeat(100_000);
+    const noCheck: PreDispatchCheck = { check: () => undefined };
+
+    /** Sends `body` to `path`, expects parseModelRef's 400, and returns the one outcome. */
+    async function refused(path: string, body: unknown): Promise<RequestOutcome> {
+      const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(response.status, 400);
+      assert.match(await response.text(), /characters long; at most 256 are accepted/);
+      return onlyOutcome();
+    }
+
+    /** Neither the outcome (request log, metrics) nor the access-log line carries the model. */
+    function assertModelNotNoted(outcome: RequestOutcome): void {
+      assert.equal(outcome.model, '');
+      assert.equal(outcome.requestedModel, '');
+      const line = gateway.logs.find((entry) => entry.id === outcome.requestId);
+      assert.ok(line, 'the access-log line');
+      assert.equal(line.model, undefined);
+      assert.ok(JSON.stringify(line).length < 2_000, 'a short line');
+    }
+
+    it('is refused on the Anthropic drop-in before anything notes it', async () => {
+      await start();
+      assertModelNotNoted(await refused('/anthropic/v1/messages', { model: long, max_tokens: 1, messages: MESSAGES }));
+    });
+
+    it('is refused on the GenAI drop-in (model in the URL) before anything notes it', async () => {
+      await start();
+      const outcome = await refused(`/genai/v1beta/models/${'y'.repeat(8_000)}:generateContent`, { contents: [{ parts: [{ text: 'x' }] }] });
+      assert.equal(outcome.model, '');
+      assert.equal(outcome.requestedModel, '');
+    });
+
+    it('is refused as a bare name when pre-dispatch checks route bare names, before anything notes it', async () => {
+      await start([noCheck]);
+      assertModelNotNoted(await refused('/v1/chat/completions', { model: long, messages: MESSAGES }));
+    });
+  });
+
+  it('captures the content of a request whose bare model a pre-dispatch check routes, for the request log', async () => {
+    const routeBareModels: PreDispatchCheck = {
+      check: ({ route }) => {
+        route.model = `openai/${route.model}`;
+      },
+    };
+    // A request log that keeps content: requests capture it, and the outcome carries it to the log's sink.
+    const requestLog = { capturesContent: true, record: () => undefined } as unknown as RequestLog;
+    gateway = await startGateway(providerConfig(upstream.url), { sleep: instantSleep, outcomeSinks: [sink], preDispatchChecks: [routeBareModels], requestLog });
+    await gateway.openai().chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, temperature: 0.5 });
+    const outcome = await onlyOutcome();
+    assert.equal(outcome.provider, 'openai');
+    assert.deepEqual(outcome.content?.input, MESSAGES);
+    assert.deepEqual(outcome.content?.params, { temperature: 0.5 });
   });
 
   it('keeps serving when a sink throws', async () => {

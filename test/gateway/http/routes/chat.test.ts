@@ -199,6 +199,92 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(error.status, 504);
   });
 
+  it('gives up with 504 on a provider that trickles its answer, each byte within the timeout but the whole beyond it', async () => {
+    // A space every 100 ms for 6 s: undici's gap between chunks (the timeout) is never reached.
+    upstream.enqueue({ trickle: { everyMs: 100, pieces: 60 } });
+    const client = await start(
+      providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, default_request_timeout_in_seconds: 0.5 } } }),
+    );
+    const error = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES }).catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.APIError, `expected an APIError, got ${String(error)}`);
+    assert.equal(error.status, 504);
+    assert.equal((error.error as { code?: string }).code, 'upstream_timeout');
+    assert.match(error.message, /openai did not answer in full within 0.5 s/);
+    // The transfer was stopped, not left to run to its end.
+    await upstream.waitForAbort(0);
+  });
+
+  it('retries an attempt that ran out of time like any timeout', async () => {
+    upstream.enqueue({ trickle: { everyMs: 100, pieces: 60 } }, {});
+    const client = await start(
+      providerConfig(upstream.url, {
+        entry: { network_config: { base_url: upstream.url, default_request_timeout_in_seconds: 0.5, max_retries: 1 } },
+      }),
+    );
+    const completion = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES });
+    assert.equal(completion.choices[0]?.message.content, 'hello from mock');
+    assert.equal(upstream.requests.length, 2);
+  });
+
+  it('does not cut a stream that lasts longer than the timeout while its chunks keep coming', async () => {
+    // 12 chunks 100 ms apart: 1.2 s in all against a 0.5 s timeout between chunks.
+    upstream.enqueue({ chunks: 12, chunkDelayMs: 100 });
+    const client = await start(
+      providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, default_request_timeout_in_seconds: 0.5 } } }),
+    );
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, Array.from({ length: 12 }, (_, i) => `chunk-${i} `).join(''));
+  });
+
+  it('refuses a stream answered 200 with a JSON error: 502 with the provider message, not an empty stream', async () => {
+    upstream.enqueue({
+      answerStreamWith: { contentType: 'application/json', body: '{"error":{"message":"quota exceeded","type":"insufficient_quota"}}' },
+    });
+    const client = await start();
+    const error = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true }).catch((e: unknown) => e);
+    assert.ok(error instanceof OpenAI.APIError, `expected an APIError, got ${String(error)}`);
+    assert.equal(error.status, 502);
+    assert.equal((error.error as { code?: string }).code, 'upstream_bad_response');
+    assert.match(error.message, /openai answered a stream request with application\/json, not text\/event-stream: quota exceeded/);
+  });
+
+  it('retries a stream answered 200 with an HTML page', async () => {
+    upstream.enqueue({ answerStreamWith: { contentType: 'text/html; charset=utf-8', body: '<html>maintenance</html>' } }, {});
+    const client = await start(providerConfig(upstream.url, { entry: { network_config: { base_url: upstream.url, max_retries: 1 } } }));
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'chunk-0 chunk-1 chunk-2 ');
+    assert.equal(upstream.requests.length, 2);
+  });
+
+  it('falls back when a stream is answered with a whole JSON completion (stream: true ignored)', async () => {
+    upstream.enqueue({ answerStreamWith: { contentType: 'application/json', body: JSON.stringify(chatCompletion('m', 'not a stream')) } }, {});
+    const client = await start();
+    const stream = await client.chat.completions.create({
+      model: 'openai/m',
+      messages: MESSAGES,
+      stream: true,
+      fallbacks: ['openai/other'],
+    } as OpenAI.ChatCompletionCreateParamsStreaming);
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'chunk-0 chunk-1 chunk-2 ');
+    assert.equal(upstream.requests[1]?.body?.model, 'other');
+  });
+
+  it('reads a stream sent without a Content-Type as the stream asked for', async () => {
+    const events = ['{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"bare"},"finish_reason":"stop"}]}', '[DONE]'];
+    upstream.enqueue({ answerStreamWith: { contentType: null, body: events.map((data) => `data: ${data}\n\n`).join('') } });
+    const client = await start();
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'bare');
+  });
+
   it('answers an upstream 503 as 502 so that the load balancer does not re-send done work', async () => {
     upstream.setDefault({ status: 503 });
     const client = await start();
@@ -218,6 +304,20 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(text, 'chunk-0 ');
     assert.ok(error instanceof OpenAI.APIError, `expected an APIError, got ${String(error)}`);
     assert.match(error.message, /could not reach openai/);
+  });
+
+  it('tells the client when the upstream ends a stream short, without a finish_reason or [DONE]', async () => {
+    const chunk = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }] };
+    upstream.enqueue({ rawEvents: [`data: ${JSON.stringify(chunk)}\n\n`] });
+    const client = await start();
+    const stream = await client.chat.completions.create({ model: 'openai/m', messages: MESSAGES, stream: true });
+    let text = '';
+    const error = await (async () => {
+      for await (const part of stream) text += part.choices[0]?.delta.content ?? '';
+    })().catch((e: unknown) => e);
+    assert.equal(text, 'Hel');
+    assert.ok(error instanceof OpenAI.APIError, `expected an APIError, got ${String(error)}`);
+    assert.match(error.message, /openai ended the stream before it finished/);
   });
 
   it('passes an upstream error event mid-stream on to the client', async () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import type { Dispatcher } from 'undici';
 import { Cancellation } from '../../../../gateway/core/cancellation.js';
+import { AttemptDeadlineError } from '../../../../gateway/providers/shared/cancellable-handler.js';
 import { undiciErrors } from '../../../../gateway/providers/shared/undici-modules.js';
 import { headerOf } from '../../../../gateway/providers/shared/raw-headers.js';
 import { requestWhole, ResponseTooLargeError } from '../../../../gateway/providers/shared/whole-response.js';
@@ -71,6 +73,38 @@ describe('requestWhole (a whole upstream answer straight from undici)', () => {
     cancellation.abort(reason);
     await assert.rejects(requestWhole(agent, options('/never', cancellation), 1024), (error: unknown) => error === reason);
     assert.equal(reached, false);
+  });
+
+  it('stops an answer that is still arriving at its deadline, however steadily its bytes come', async () => {
+    suite.server.behaviours.set('/trickle', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), 20);
+    });
+    await assert.rejects(requestWhole(agent, options('/trickle'), 1024, 200), (error: unknown) => {
+      assert.ok(error instanceof AttemptDeadlineError, String(error));
+      assert.equal(error.deadlineMs, 200);
+      return true;
+    });
+    // The server's side closed: the transfer was stopped, not left running.
+    await suite.server.closed.get('/trickle');
+  });
+
+  it('fails at the deadline while still waiting for a connection, and stops the transfer once connected', async () => {
+    // A dispatcher that connects only when the test says so.
+    let connect: (() => void) | undefined;
+    let abortedWith: Error | undefined;
+    const slowDispatcher = {
+      dispatch(_options: unknown, handler: Dispatcher.DispatchHandler) {
+        connect = () => handler.onConnect?.((reason?: Error) => void (abortedWith = reason));
+        return true;
+      },
+    } as unknown as Dispatcher;
+    await assert.rejects(requestWhole(slowDispatcher, options('/unused'), 1024, 20), AttemptDeadlineError);
+    assert.equal(abortedWith, undefined);
+    connect?.();
+    // (A cast: the assertion above narrowed it to undefined, and TypeScript cannot see connect set it.)
+    const stoppedWith = abortedWith as Error | undefined;
+    assert.ok(stoppedWith instanceof AttemptDeadlineError, String(stoppedWith));
   });
 
   it('stops watching the signal once the answer is in', async () => {
