@@ -1,5 +1,5 @@
-import { GatewayError } from '../core/errors.js';
 import type { ChatResponse } from '../providers/chat-types.js';
+import { unreadableAnswer } from '../providers/shared/unreadable-answer.js';
 import type { UpstreamTarget } from '../providers/types.js';
 
 /**
@@ -13,11 +13,7 @@ import type { UpstreamTarget } from '../providers/types.js';
  */
 export function checkChatAnswerShape(chat: ChatResponse, target: UpstreamTarget): void {
   const problem = shapeProblemOf(chat);
-  if (problem === undefined) return;
-  throw new GatewayError('upstream_bad_response', `${target.provider.name} answered with a chat completion the node cannot read: ${problem}`, {
-    provider: target.provider.name,
-    model: target.model,
-  });
+  if (problem !== undefined) throw unreadableAnswer(target, problem);
 }
 
 /** What is wrong with a chat completion's shape, or undefined when nothing is. */

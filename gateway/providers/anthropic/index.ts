@@ -1,5 +1,6 @@
 import type { ChatRequest } from '../chat-types.js';
 import { streamUsageOptionsOf } from '../shared/stream-usage.js';
+import { unreadableAnswer } from '../shared/unreadable-answer.js';
 import type { ProviderAdapter, UpstreamTarget } from '../types.js';
 import { ANTHROPIC_DEFAULT_BASE_URL } from './endpoint.js';
 import { openAnthropicStream, sendAnthropicMessage } from './native.js';
@@ -13,6 +14,7 @@ export const anthropicAdapter: ProviderAdapter = {
   defaultBaseUrl: () => ANTHROPIC_DEFAULT_BASE_URL,
   async chat(request: ChatRequest, target: UpstreamTarget) {
     const response = await sendAnthropicMessage(toAnthropicRequest(request, target.model), target);
+    if (!Array.isArray(response.content)) throw unreadableAnswer(target, 'no content array');
     return toChatResponse(response);
   },
   async chatStream(request: ChatRequest, target: UpstreamTarget) {

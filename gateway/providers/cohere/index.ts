@@ -2,6 +2,7 @@ import type { ChatRequest, EmbeddingRequest } from '../chat-types.js';
 import { readSseEvents, SSE_CONTENT_TYPE } from '../shared/sse.js';
 import { sendUpstream, sendUpstreamJson } from '../shared/upstream-http.js';
 import { streamUsageOptionsOf } from '../shared/stream-usage.js';
+import { unreadableAnswer } from '../shared/unreadable-answer.js';
 import type { ProviderAdapter, UpstreamTarget } from '../types.js';
 import { toCohereEmbedRequest, toEmbeddingResponse } from './embeddings.js';
 import { buildCohereHeaders, chatUrl, COHERE_DEFAULT_BASE_URL, embedUrl } from './endpoint.js';
@@ -17,6 +18,9 @@ export const cohereAdapter: ProviderAdapter = {
   async chat(request: ChatRequest, target: UpstreamTarget) {
     const body = { ...toCohereRequest(request, target.model), stream: false };
     const response = await sendUpstreamJson<CohereChatResponse>({ url: chatUrl(target), headers: buildCohereHeaders(target), body }, target);
+    const content: unknown = (response.message as { content?: unknown } | null | undefined)?.content;
+    if (typeof response.message !== 'object' || response.message === null || (content !== undefined && content !== null && !Array.isArray(content)))
+      throw unreadableAnswer(target, 'no message with a content array');
     return toChatResponse(response, target.model);
   },
   async chatStream(request: ChatRequest, target: UpstreamTarget) {

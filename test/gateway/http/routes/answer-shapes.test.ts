@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { listenOnLoopback } from '../../../support/loopback-server.js';
 import { MockUpstream } from '../../../support/mock-upstream.js';
 import { instantSleep, providerConfig, startGateway, type RunningGateway } from '../../../support/start-gateway.js';
 
@@ -102,4 +104,34 @@ describe('answers of the wrong shape from a provider (valid JSON, not what the n
     assert.equal(response.status, 200);
     assert.equal(((await response.json()) as { id: string }).id, 'msg_req-without-id');
   });
+
+  for (const provider of ['anthropic', 'cohere'] as const) {
+    it(`answers an object without the ${provider} protocol's message content with 502 on the OpenAI route, not the node's 500`, async () => {
+      // Any path (Anthropic's /v1/messages, Cohere's /v2/chat): a 200 with an empty JSON object.
+      const translated = await listenOnLoopback(
+        createServer((req, res) => {
+          req.resume();
+          req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+        }),
+      );
+      const node = await startGateway(providerConfig(translated.origin, { provider }), { sleep: instantSleep });
+      try {
+        const error = await node
+          .openai()
+          .chat.completions.create({ model: `${provider}/m`, messages: MESSAGES })
+          .catch((e: unknown) => e);
+        assert.ok(error instanceof OpenAI.APIError, String(error));
+        assert.equal(error.status, 502);
+        assert.equal((error.error as { code?: string }).code, 'upstream_bad_response');
+        assert.match(error.message, /cannot read/);
+        assert.deepEqual(
+          node.logs.filter((line) => (line.level as number) >= 50),
+          [],
+        );
+      } finally {
+        await node.close();
+        await translated.close();
+      }
+    });
+  }
 });
