@@ -16,6 +16,7 @@ import { finishInterruptedRestart } from './finish-interrupted-restart.js';
 import { LeavingNodes } from './leaving-nodes.js';
 import { RotationKeeper } from './rotation-keeper.js';
 import { applyConfigVerdict } from './config-verdict.js';
+import { fileWaitReason } from './file-wait.js';
 
 /** Everything the controller works with; tests pass stand-ins. */
 export interface ControllerDeps {
@@ -57,7 +58,8 @@ export class ReloaderController {
   private config: ConfigEvaluation | undefined;
   private nodes: ObservedNode[] = [];
   private docker: { reachable: boolean; error?: string; failures: number } = { reachable: true, failures: 0 };
-  private waiting: string | undefined;
+  /** What the next rollout waits for, and whether to look again soon (a node, the API) or at the usual interval (the file: its watcher says when it changes). */
+  private waiting: { reason: string; lookSoon: boolean } | undefined;
   private working: Promise<void> | undefined;
   private queued: RolloutTrigger | undefined;
   private manualRequested = false;
@@ -111,8 +113,8 @@ export class ReloaderController {
     const outcome = applyConfigVerdict(this.state, previous, evaluation, this.deps);
     if (this.firstPass) return;
     if (outcome === 'changed') this.trigger('config-change');
-    // A rollout halted by the invalid file resumes now (the pass decides, see shouldResume).
-    else if (outcome === 'valid-again' && this.state.halted) this.trigger('resume');
+    // A rollout halted or held back by the invalid file goes on now (the pass decides, see shouldResume).
+    else if (outcome === 'valid-again') this.trigger('resume');
   }
 
   /** POST /rollout: restarts every node in the safe order, unless one is running or no valid config was read. */
@@ -142,7 +144,7 @@ export class ReloaderController {
       history: this.history.snapshot(),
       current: this.history.running(),
       halted: this.state.halted,
-      waiting: this.waiting,
+      waiting: this.waiting?.reason,
       docker: this.docker,
     });
   }
@@ -171,7 +173,7 @@ export class ReloaderController {
     // While the API is away, or a node is awaited, look again within seconds: the API coming
     // back (or the node becoming healthy) is noticed quickly, not after a long backoff.
     const soon = Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
-    const delay = !this.docker.reachable || this.waiting !== undefined ? soon : this.deps.reconcileIntervalMs;
+    const delay = !this.docker.reachable || this.waiting?.lookSoon ? soon : this.deps.reconcileIntervalMs;
     this.timer = setTimeout(() => this.trigger('reconcile'), delay);
     this.timer.unref();
   }
@@ -199,11 +201,15 @@ export class ReloaderController {
     this.leaving.reconcile(this.nodes);
     const plan = planRollout({ nodes: this.nodes, desired, forced, failedNodeId: this.state.failedNodeId, leaving: this.leaving.ids() });
     if (plan.kind !== 'restart') {
-      if (plan.kind === 'wait' && plan.reason !== this.waiting) this.deps.logger.info({ event: LogEvent.rolloutWaiting }, plan.reason);
-      this.waiting = plan.kind === 'wait' ? plan.reason : undefined;
+      this.setWaiting(plan.kind === 'wait' ? { reason: plan.reason, lookSoon: true } : undefined);
       return;
     }
-    this.waiting = undefined;
+    const fileWait = fileWaitReason(this.config);
+    if (fileWait !== undefined) {
+      this.setWaiting({ reason: fileWait, lookSoon: false });
+      return;
+    }
+    this.setWaiting(undefined);
     if (trigger === 'startup')
       this.deps.logger.info({ event: LogEvent.rolloutStartupStale }, 'on start, some nodes do not run the current file: rolling only those');
     await runRollout(
@@ -239,6 +245,12 @@ export class ReloaderController {
     // right after this pass.
     const halted = this.state.halted;
     if (halted && shouldResume(halted, this.resumeContext())) this.queued ??= 'resume';
+  }
+
+  /** Records what the next rollout waits for, saying so in the log once per new reason. */
+  private setWaiting(waiting: { reason: string; lookSoon: boolean } | undefined): void {
+    if (waiting !== undefined && waiting.reason !== this.waiting?.reason) this.deps.logger.info({ event: LogEvent.rolloutWaiting }, waiting.reason);
+    this.waiting = waiting;
   }
 
   private resumeContext(): ResumeContext {
