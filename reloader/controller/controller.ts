@@ -17,6 +17,7 @@ import { LeavingNodes } from './leaving-nodes.js';
 import { RotationKeeper } from './rotation-keeper.js';
 import { applyConfigVerdict } from './config-verdict.js';
 import { fileWaitReason } from './file-wait.js';
+import { PendingManualRollout } from './manual-rollout.js';
 
 /** Everything the controller works with; tests pass stand-ins. */
 export interface ControllerDeps {
@@ -62,7 +63,8 @@ export class ReloaderController {
   private waiting: { reason: string; lookSoon: boolean } | undefined;
   private working: Promise<void> | undefined;
   private queued: RolloutTrigger | undefined;
-  private manualRequested = false;
+  /** POST /rollout's request while some node is still owed its restart. */
+  private readonly manual = new PendingManualRollout();
   private firstPass = true;
   private timer: NodeJS.Timeout | undefined;
   private readonly journal: RestartJournal;
@@ -117,11 +119,14 @@ export class ReloaderController {
     else if (outcome === 'valid-again') this.trigger('resume');
   }
 
-  /** POST /rollout: restarts every node in the safe order, unless one is running or no valid config was read. */
+  /**
+   * POST /rollout: restarts every node in the safe order, unless a rollout is running or no valid
+   * config was read. The request is kept until each node has been restarted (see PendingManualRollout).
+   */
   requestRollout(): 'started' | 'busy' | 'no-valid-config' {
-    if (this.history.running() || this.manualRequested) return 'busy';
+    if (this.history.running()) return 'busy';
     if (this.state.desired === undefined) return 'no-valid-config';
-    this.manualRequested = true;
+    this.manual.request();
     this.state.halted = undefined;
     this.deps.logger.info({ event: LogEvent.rolloutRequested }, 'rollout of every node requested');
     this.trigger('manual');
@@ -145,6 +150,7 @@ export class ReloaderController {
       current: this.history.running(),
       halted: this.state.halted,
       waiting: this.waiting?.reason,
+      manualRollout: this.manual.describe(this.nodes),
       docker: this.docker,
     });
   }
@@ -193,12 +199,11 @@ export class ReloaderController {
       );
     const desired = this.state.desired;
     if (desired === undefined) return;
-    const manual = this.manualRequested;
-    this.manualRequested = false;
     clearResolvedHalt(this.state, this.resumeContext(), this.deps.logger);
-    if (this.state.halted && this.state.halted.fingerprint === desired && !manual) return;
-    const forced = new Set(manual ? this.nodes.map((n) => n.id) : []);
+    // A halt waits for its cause to go (or for POST /rollout, which clears it).
+    if (this.state.halted && this.state.halted.fingerprint === desired) return;
     this.leaving.reconcile(this.nodes);
+    const forced = this.manual.forcedIds(this.nodes);
     const plan = planRollout({ nodes: this.nodes, desired, forced, failedNodeId: this.state.failedNodeId, leaving: this.leaving.ids() });
     if (plan.kind !== 'restart') {
       this.setWaiting(plan.kind === 'wait' ? { reason: plan.reason, lookSoon: true } : undefined);
@@ -224,6 +229,8 @@ export class ReloaderController {
         history: this.history,
         journal: this.journal,
         control: createRolloutControl(this.state, {
+          forcedNodeIds: () => this.manual.owedIds(),
+          nodeReloaded: (nodeId) => this.manual.restarted(nodeId),
           observed: (nodes) => {
             this.nodes = sortNodes(nodes);
             this.leaving.reconcile(nodes);
@@ -237,7 +244,6 @@ export class ReloaderController {
         pollMs: this.deps.pollMs ?? 200,
       },
       trigger,
-      forced,
     );
     this.rotation.release();
     await this.observe();

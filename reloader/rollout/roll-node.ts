@@ -23,6 +23,8 @@ export interface RollNodeContext {
   acceptable: (fingerprint: string) => boolean;
   /** Shares each observation of the node while it drains and comes back, so /status shows it live. */
   observedNode?: (node: ObservedNode) => void;
+  /** Called once the platform has stopped (or replaced) the node: whatever follows, it loads the file as it starts. */
+  reloaded?: (nodeId: string) => void;
   /** True once the reloader is shutting down: a drain still waiting is given up, the node left serving. */
   stopping?: () => boolean;
   /** The drain deadline: how long the node's in-flight requests may take before it is stopped anyway. */
@@ -95,7 +97,10 @@ async function rollNodeSteps(ctx: RollNodeContext, node: ObservedNode, onlyNode:
   // The journal spans the platform's restart: a reloader killed between stop and start
   // finds the entry on its next start and starts the node again.
   await ctx.journal.begin({ id: node.id, name: node.name, at: new Date().toISOString() });
-  await ctx.platform.restartNode(node, (progress) => say(progress));
+  await ctx.platform.restartNode(node, (progress) => {
+    if (progress === 'stopped' || progress === 'started') ctx.reloaded?.(node.id);
+    say(progress);
+  });
   await ctx.journal.end();
 
   const outcome = await waitForHealthy(ctx, node.id);

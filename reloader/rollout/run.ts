@@ -40,12 +40,16 @@ export interface RolloutControl {
   stopping(): boolean;
   /** The node the last halted rollout stopped at; the next rollout begins with it. */
   failedNodeId(): string | undefined;
+  /** Nodes a POST /rollout still owes a restart, whatever they run. */
+  forcedNodeIds(): ReadonlySet<string>;
   /** Nodes someone else asked to stop: the rollout leaves them alone. */
   leavingNodeIds(): ReadonlySet<string>;
   /** True for a fingerprint the node being restarted may come back on (the target or a newer valid edit). */
   isAcceptable(fingerprint: string): boolean;
   /** A node restart towards `target` begins: from now on only it (and newer valid edits) are acceptable. */
   nodeRestartBegun(target: string): void;
+  /** A node was stopped (or replaced) to restart: it loads the file as it starts, so it is owed no forced restart. */
+  nodeReloaded(nodeId: string): void;
   /** A node came back: it is no longer the failed node, if it was. */
   nodeRestarted(nodeId: string): void;
   /** A node did not come back: the rollout halts there. */
@@ -89,7 +93,7 @@ export interface RolloutDeps {
  * nodes restarted on an older file are restarted again. Halts at the first node that
  * does not come back.
  */
-export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, forced: Set<string>): Promise<RolloutRecord> {
+export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger): Promise<RolloutRecord> {
   const { control, history, logger } = deps;
   const record = history.begin(trigger, control.desired() ?? '');
   const started = Date.now();
@@ -123,7 +127,14 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
       return finish('failed', `Docker API: ${(error as Error).message}`);
     }
     history.retarget(record, desired);
-    const plan = planRollout({ nodes, desired, forced, failedNodeId: control.failedNodeId(), lastRestartedId, leaving: control.leavingNodeIds() });
+    const plan = planRollout({
+      nodes,
+      desired,
+      forced: control.forcedNodeIds(),
+      failedNodeId: control.failedNodeId(),
+      lastRestartedId,
+      leaving: control.leavingNodeIds(),
+    });
     if (plan.kind === 'done') return finish('complete');
     if (plan.kind === 'wait') {
       if (waitingSince === undefined) {
@@ -168,6 +179,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
         applyRotation: (excludeId) => control.applyRotation(excludeId),
         acceptable: (fp) => control.isAcceptable(fp),
         observedNode: (observed) => control.observedNode(observed),
+        reloaded: (id) => control.nodeReloaded(id),
         stopping: () => control.stopping(),
         drainTimeoutMs: deps.drainTimeoutMs,
         healthTimeoutMs: deps.healthTimeoutMs,
@@ -196,7 +208,6 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
       return finish('failed', halt.reason);
     }
     history.endStep(step, 'ok');
-    forced.delete(node.id);
     control.nodeRestarted(node.id);
     lastRestartedId = node.id;
     settlePending = true;

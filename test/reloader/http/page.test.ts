@@ -207,6 +207,18 @@ describe('control plane page (headless Chromium)', function () {
     assert.equal(readFileSync(cp.path, 'utf8'), handEdit, 'the hand edit was not replaced');
   });
 
+  it('a restart of every node that has to wait says which nodes are still to restart', async () => {
+    await open();
+    Object.assign(cp.cluster.byName('gateway-2'), { health: 'starting', broken: true }); // booting: the rollout must wait
+    const posted = await context.request.post(`${cp.url}/rollout`, { headers: { authorization: cp.basic() } });
+    assert.equal(posted.status(), 202);
+    await until(async () =>
+      /restart of every node requested .*: gateway-1, gateway-2, gateway-3 still to restart/.test((await page.textContent('#cluster-note')) ?? ''),
+    );
+    assert.match((await page.textContent('#cluster-note')) ?? '', /waiting for gateway-2 to start/);
+    assert.deepEqual(cp.cluster.stops(), []);
+  });
+
   it('shows governance usage against each limit as bars with reset times, from a node', async () => {
     await open();
     await page.waitForSelector('#governance[data-state="enabled"] #vkeys .vkey');
