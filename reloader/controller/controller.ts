@@ -217,7 +217,7 @@ export class ReloaderController {
     this.setWaiting(undefined);
     if (trigger === 'startup')
       this.deps.logger.info({ event: LogEvent.rolloutStartupStale }, 'on start, some nodes do not run the current file: rolling only those');
-    await runRollout(
+    const record = await runRollout(
       {
         platform: this.deps.platform,
         probe: this.deps.probe,
@@ -247,10 +247,15 @@ export class ReloaderController {
     );
     this.rotation.release();
     await this.observe();
+    // A rollout paused on the file: /status says so now, not from the next pass on.
+    const fileWaitNow = fileWaitReason(this.config);
+    if (fileWaitNow !== undefined) this.setWaiting({ reason: fileWaitNow, lookSoon: false });
     // A halt whose cause is already gone (the file was fixed during the failed step) resumes
     // right after this pass.
     const halted = this.state.halted;
     if (halted && shouldResume(halted, this.resumeContext())) this.queued ??= 'resume';
+    // Paused on a file that is valid again by now (fixed within moments): go on at once.
+    else if (record.outcome === 'paused' && this.config?.kind === 'valid') this.queued ??= 'resume';
   }
 
   /** Records what the next rollout waits for, saying so in the log once per new reason. */

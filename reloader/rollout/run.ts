@@ -87,6 +87,9 @@ export interface RolloutDeps {
   pollMs: number;
 }
 
+/** Why a rollout pauses on an invalid (or missing) file. */
+const FILE_INVALID = 'the config file is not valid right now: no node is restarted until a valid edit';
+
 /**
  * Runs one rollout to its end: plans from fresh observations before every node, so an
  * edit made meanwhile is picked up (the node being restarted is not interrupted) and
@@ -157,7 +160,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger): Pr
     const onDisk = await deps.readConfig();
     if (onDisk.kind !== 'valid') {
       control.configRead(onDisk);
-      return finish('paused', 'the config file is not valid right now: no node is restarted until a valid edit');
+      return finish('paused', FILE_INVALID);
     }
     if (onDisk.fingerprint !== desired) {
       control.configRead(onDisk);
@@ -178,6 +181,12 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger): Pr
         journal: deps.journal,
         applyRotation: (excludeId) => control.applyRotation(excludeId),
         acceptable: (fp) => control.isAcceptable(fp),
+        fileStillValid: async () => {
+          const now = await deps.readConfig();
+          // A newer valid edit is fine (the node may come back on it); the controller learns of it either way.
+          if (now.kind !== 'valid' || now.fingerprint !== control.desired()) control.configRead(now);
+          return now.kind === 'valid';
+        },
         observedNode: (observed) => control.observedNode(observed),
         reloaded: (id) => control.nodeReloaded(id),
         stopping: () => control.stopping(),
@@ -192,10 +201,10 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger): Pr
     );
 
     deps.metrics.nodeRestartDuration.observe({ outcome: result.ok ? 'ok' : 'failed' }, (Date.now() - stepStarted) / 1000);
-    if (!result.ok && result.cause === 'interrupted') {
-      // Not a halt: the node was never stopped, and the next reloader finds it still to roll.
+    if (!result.ok && (result.cause === 'interrupted' || result.cause === 'config-invalid')) {
+      // Not a halt: the node was never stopped. The next reloader (or a valid file) finds it still to roll.
       history.endStep(step, 'failed', { error: result.error });
-      return finish('paused', result.error);
+      return finish('paused', result.cause === 'config-invalid' ? FILE_INVALID : result.error);
     }
     if (!result.ok) {
       history.endStep(step, 'failed', { error: result.error, logTail: result.logTail });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { addThreeNodes, createHarness, FP_NEW, FP_OLD, type Harness } from '../controller-harness.js';
+import { addThreeNodes, createHarness, FP_NEW, FP_OLD, waitUntil, type Harness } from '../controller-harness.js';
 
 /** What the reloader does while the file is invalid or missing in the middle of a rollout. */
 describe('ReloaderController while the config file is invalid or missing', () => {
@@ -54,4 +54,39 @@ describe('ReloaderController while the config file is invalid or missing', () =>
       assert.equal(h.controller.status().rollouts.previous[0]?.outcome, 'complete');
     });
   }
+
+  it('a save that breaks the file while a node drains: the node goes back in rotation unrestarted, the rollout pauses, and goes on once fixed', async () => {
+    h = createHarness(FP_OLD, { drainTimeoutMs: 60_000, healthTimeoutMs: 300 });
+    addThreeNodes(h, FP_OLD);
+    await h.controller.start();
+    await h.controller.settle();
+    const draining = h.cluster.byName('gateway-1');
+    draining.inFlight = 1; // a long request keeps it draining
+    h.edit(FP_NEW);
+    const phase = () => h.controller.status().nodes.find((n) => n.name === 'gateway-1')?.rollout_phase;
+    await waitUntil('gateway-1 draining', () => phase() === 'draining');
+    h.breakFile();
+    h.cluster.failing.add('gateway-1'); // started on the broken file it would crash
+    draining.inFlight = 0;
+    await h.controller.settle();
+
+    assert.deepEqual(h.cluster.stops(), [], 'not restarted onto the broken file');
+    assert.deepEqual(h.cluster.currentRotation(), ['gateway-1@10.0.0.11', 'gateway-2@10.0.0.12', 'gateway-3@10.0.0.13'], 'back in rotation');
+    const status = h.controller.status();
+    assert.equal(status.halted, null);
+    const rollout = status.rollouts.previous[0]!;
+    assert.equal(rollout.outcome, 'paused');
+    assert.deepEqual(
+      rollout.steps[0]?.events.map((e) => e.phase),
+      ['out-of-rotation', 'draining', 'drained', 'failed'],
+    );
+    assert.match(rollout.steps[0]?.error ?? '', /config file is not valid right now: the node was not restarted \(back in rotation\)/);
+    assert.match(status.waiting ?? '', /config file is invalid/);
+
+    h.cluster.failing.delete('gateway-1');
+    h.edit(FP_NEW);
+    await h.controller.settle();
+    assert.ok(allOn(FP_NEW));
+    assert.deepEqual(h.cluster.stops(), ['gateway-1', 'gateway-2', 'gateway-3']);
+  });
 });
