@@ -16,6 +16,7 @@ import { finishInterruptedRestart } from './finish-interrupted-restart.js';
 import { LeavingNodes } from './leaving-nodes.js';
 import { RotationKeeper } from './rotation-keeper.js';
 import { applyConfigVerdict } from './config-verdict.js';
+import { DockerReachability } from './docker-reachability.js';
 import { fileWaitReason } from './file-wait.js';
 import { PendingManualRollout } from './manual-rollout.js';
 
@@ -58,7 +59,7 @@ export class ReloaderController {
   private readonly state: RolloutState = createRolloutState();
   private config: ConfigEvaluation | undefined;
   private nodes: ObservedNode[] = [];
-  private docker: { reachable: boolean; error?: string; failures: number } = { reachable: true, failures: 0 };
+  private readonly docker: DockerReachability;
   /** What the next rollout waits for, and whether to look again soon (a node, the API) or at the usual interval (the file: its watcher says when it changes). */
   private waiting: { reason: string; lookSoon: boolean } | undefined;
   private working: Promise<void> | undefined;
@@ -75,6 +76,7 @@ export class ReloaderController {
 
   constructor(private readonly deps: ControllerDeps) {
     this.journal = deps.journal ?? createMemoryJournal();
+    this.docker = new DockerReachability(deps.logger, this.retrySoonMs());
     this.rotation = new RotationKeeper(deps.platform, deps.logger, (nodes) => void (this.nodes = sortNodes(nodes)));
   }
 
@@ -151,7 +153,7 @@ export class ReloaderController {
       halted: this.state.halted,
       waiting: this.waiting?.reason,
       manualRollout: this.manual.describe(this.nodes),
-      docker: this.docker,
+      docker: this.docker.view(),
     });
   }
 
@@ -178,8 +180,7 @@ export class ReloaderController {
     if (this.state.stopping) return;
     // While the API is away, or a node is awaited, look again within seconds: the API coming
     // back (or the node becoming healthy) is noticed quickly, not after a long backoff.
-    const soon = Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
-    const delay = !this.docker.reachable || this.waiting?.lookSoon ? soon : this.deps.reconcileIntervalMs;
+    const delay = !this.docker.reachable || this.waiting?.lookSoon ? this.retrySoonMs() : this.deps.reconcileIntervalMs;
     this.timer = setTimeout(() => this.trigger('reconcile'), delay);
     this.timer.unref();
   }
@@ -283,21 +284,16 @@ export class ReloaderController {
   private async observe(): Promise<boolean> {
     try {
       this.nodes = sortNodes(await this.deps.platform.observeNodes());
-      if (!this.docker.reachable) this.deps.logger.info({ event: LogEvent.dockerReachable }, 'Docker API reachable again');
-      this.docker = { reachable: true, failures: 0 };
+      this.docker.answered();
       return true;
     } catch (error) {
-      const failures = this.docker.failures + 1;
-      const delay = Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
-      this.docker = { reachable: false, error: (error as Error).message, failures };
-      // Said on the first failure and then once a minute or so, not on every retry.
-      if (failures === 1 || failures % 30 === 0) {
-        this.deps.logger.warn(
-          { event: LogEvent.dockerUnavailable, err: (error as Error).message, failures },
-          `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`,
-        );
-      }
+      this.docker.failed(error);
       return false;
     }
+  }
+
+  /** How soon the next pass looks while the API is away or a node is awaited. */
+  private retrySoonMs(): number {
+    return Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
   }
 }
