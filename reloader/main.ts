@@ -45,7 +45,13 @@ async function main(): Promise<void> {
     debounceMs: settings.debounceMs,
     polling: settings.polling,
     pollIntervalMs: settings.pollIntervalMs,
-    onSettled: () => void evaluateConfigFile(settings.configPath).then((evaluation) => controller.onConfig(evaluation)),
+    onSettled: () =>
+      void evaluateConfigFile(settings.configPath)
+        .then((evaluation) => controller.onConfig(evaluation))
+        // Never an unhandled rejection (the process would exit): the next save or pass judges the file again.
+        .catch((error: unknown) =>
+          logger.error({ event: LogEvent.configCheckFailed, err: error }, 'could not judge the config file; the next save or pass looks again'),
+        ),
     onError: (error) => logger.warn({ event: LogEvent.watcherError, err: error }, 'config watcher error'),
   });
   await watcher.ready;

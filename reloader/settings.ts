@@ -1,5 +1,6 @@
 import { DEFAULT_DRAIN_DEADLINE_MS, DEFAULT_NODE_STOP_TIMEOUT_S } from '../shared/drain-deadline.js';
 import { SettingsError } from './errors.js';
+import { DEFAULT_DOCKER_CALL_TIMEOUT_MS } from './platform/compose/docker-deadline.js';
 
 /** The reloader's settings, read from the environment in this one place. */
 export interface ReloaderSettings {
@@ -20,6 +21,8 @@ export interface ReloaderSettings {
   drainTimeoutMs: number;
   /** RELOADER_STOP_TIMEOUT_S: seconds `docker stop` gives a node before SIGKILL; above the drain deadline. */
   stopTimeoutS: number;
+  /** RELOADER_DOCKER_TIMEOUT_MS: how long one Docker call other than a stop may go unanswered before it counts as failed. */
+  dockerTimeoutMs: number;
   /** Pause after a node is back in rotation before the next one is taken out. */
   settleMs: number;
   debounceMs: number;
@@ -57,6 +60,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReloaderSett
     healthTimeoutMs: readInt(env, 'RELOADER_HEALTH_TIMEOUT_MS', 60_000, 1),
     drainTimeoutMs: readInt(env, 'RELOADER_DRAIN_TIMEOUT_MS', DEFAULT_DRAIN_DEADLINE_MS, 0),
     stopTimeoutS: readInt(env, 'RELOADER_STOP_TIMEOUT_S', DEFAULT_NODE_STOP_TIMEOUT_S, 0),
+    dockerTimeoutMs: readInt(env, 'RELOADER_DOCKER_TIMEOUT_MS', DEFAULT_DOCKER_CALL_TIMEOUT_MS, 100),
     settleMs: readInt(env, 'RELOADER_SETTLE_MS', 500, 0),
     debounceMs: readInt(env, 'RELOADER_DEBOUNCE_MS', 500, 0),
     polling: readBool(env, 'RELOADER_POLLING', false),

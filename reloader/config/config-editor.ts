@@ -184,10 +184,10 @@ export class ConfigEditor {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
       this.options.logger.error({ event: LogEvent.configWriteFailed, code }, `config write failed (${code}); the file is unchanged`);
-      const full = code === 'ENOSPC' || code === 'EDQUOT';
+      const full = code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
       throw new ApiError(
         full ? 'INSUFFICIENT_STORAGE' : 'CONFIG_WRITE_FAILED',
-        `could not write the config (${code}${full ? ': the disk is full' : code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? ': the config directory is not writable by the reloader' : ''}); the file is unchanged`,
+        `could not write the config (${code}${describeWriteFailure(code)}); the file is unchanged`,
         { fs_code: code },
         { cause: error },
       );
@@ -205,6 +205,14 @@ function judge(text: string): Verdict {
   const verdict = validateConfigText(text);
   if (verdict.ok) return { valid: true, issues: [], unsupported: verdict.unsupported };
   return { valid: false, issues: verdict.issues.map(redactIssue), unsupported: [] };
+}
+
+/** What a file-system error code means for a person, after a colon; empty when the code says it all. */
+function describeWriteFailure(code: string): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT') return ': the disk is full';
+  if (code === 'EFBIG') return ': the file is larger than the reloader may write (a file size limit)';
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return ': the config directory is not writable by the reloader';
+  return '';
 }
 
 function maskedIssues(paths: string[]): ConfigIssue[] {

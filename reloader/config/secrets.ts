@@ -1,4 +1,4 @@
-import { parseTree, type Node } from 'jsonc-parser';
+import { scanValues, type ScannedValue, type ValueStyle } from './scan-values.js';
 
 /**
  * Literal secrets written straight into config.json (a key's `value` that is not an
@@ -6,11 +6,13 @@ import { parseTree, type Node } from 'jsonc-parser';
  * reloader: the config API shows them masked Bifrost-style (`sk-a…wxyz`), and the history
  * keeps them masked. `env.NAME` references are shown as written: they name, not hold.
  *
- * The text is edited in place (string tokens replaced by offset), so the file's layout,
- * whitespace and key order are exactly as the operator wrote them.
+ * The text is edited in place (tokens replaced by offset), so the file's layout, whitespace
+ * and key order are exactly as the operator wrote them. Values are found by a scan that also
+ * reads a text that is not valid JSON (see scan-values.ts): a file being fixed by hand is
+ * shown and kept in the history too, and its secrets must be masked all the same.
  */
 
-/** Property names whose string value is a secret wherever they appear. */
+/** Property names whose value (and anything under it) is a secret wherever they appear; compared in lower case. */
 const SECRET_NAMES = new Set([
   'access_key',
   'secret_key',
@@ -32,14 +34,15 @@ const SECRET_HEADER = /auth|key|token|secret|cookie/i;
 /** The mark a masked value carries; a candidate text holding it anywhere else is refused. */
 export const MASK_MARK = '…';
 
-/** One literal secret found in a text: where its JSON string token is, and its value. */
+/** One literal secret found in a text: where its token is, and its value. */
 export interface SecretSpot {
   path: string;
   offset: number;
   length: number;
   value: string;
-  /** The JSON token as written (quotes and escapes included). */
+  /** The token as written (quotes and escapes included). */
   raw: string;
+  style: ValueStyle;
 }
 
 /** Masks one secret: first 4 and last 4 characters for long ones, only the mark for short ones. */
@@ -48,63 +51,99 @@ export function maskSecret(value: string): string {
   return `${MASK_MARK}${MASK_MARK}${MASK_MARK}`;
 }
 
-/** Every literal secret in a config text (none when it is not parseable JSON). */
+/**
+ * Every literal secret in a config text, valid JSON or not: by the name it sits under
+ * (`value`, `password`, `api_key`, ... at any depth, so `keys` written as an object or a secret
+ * written as an array is still found), an auth-like header of `extra_headers`, or a value
+ * written straight into `keys`. Numbers and unquoted words count too: an invalid file is shown
+ * as well.
+ */
 export function findSecrets(text: string): SecretSpot[] {
-  const root = parseTree(text, [], { allowTrailingComma: false, disallowComments: true });
-  const spots: SecretSpot[] = [];
-  if (root) collect(text, root, [], spots);
-  return spots;
+  return secretsAmong(text, scanValues(text).values);
 }
 
-function collect(text: string, node: Node, path: Array<string | number>, spots: SecretSpot[]): void {
-  if (node.type === 'object') {
-    for (const property of node.children ?? []) {
-      const [keyNode, valueNode] = property.children ?? [];
-      if (!keyNode || !valueNode) continue;
-      const key = String(keyNode.value);
-      const childPath = [...path, key];
-      if (valueNode.type === 'string' && isSecretPlace(childPath) && isLiteral(valueNode.value as string)) {
-        spots.push(spotOf(text, childPath, valueNode));
-      } else {
-        collect(text, valueNode, childPath, spots);
-      }
-    }
-  } else if (node.type === 'array') {
-    for (const [index, child] of (node.children ?? []).entries()) collect(text, child, [...path, index], spots);
-  }
+function secretsAmong(text: string, values: readonly ScannedValue[]): SecretSpot[] {
+  const broken = !isJson(text);
+  return values.filter((value) => isSecretPlace(value, broken) && isLiteral(value.value)).map((value) => spotOf(text, value));
 }
 
-function spotOf(text: string, path: Array<string | number>, node: Node): SecretSpot {
+function spotOf(text: string, value: ScannedValue): SecretSpot {
   return {
-    path: formatPath(path),
-    offset: node.offset,
-    length: node.length,
-    value: String(node.value),
-    raw: text.slice(node.offset, node.offset + node.length),
+    path: formatPath(value.path),
+    offset: value.offset,
+    length: value.length,
+    value: value.value,
+    raw: text.slice(value.offset, value.offset + value.length),
+    style: value.style,
   };
 }
 
-function isSecretPlace(path: Array<string | number>): boolean {
-  const name = String(path[path.length - 1]);
-  const parent = path[path.length - 2];
-  const grandparent = path[path.length - 3];
-  // A provider key's value, and a governance virtual key's (a client credential).
-  if (name === 'value' && typeof parent === 'number' && (grandparent === 'keys' || grandparent === 'virtual_keys')) return true;
-  if (parent === 'extra_headers' && SECRET_HEADER.test(name)) return true;
-  return SECRET_NAMES.has(name);
+/**
+ * True for a value that holds a secret: under a secret name (at any depth), an auth-like header
+ * of `extra_headers`, or written straight into `keys`. In a text that is not JSON (`broken`) the
+ * structure around a value is a guess, so the net is wider: its own name holding a secret name
+ * or an auth-like word, and any value long enough to be a key (16+ characters, the length the
+ * mask shows 4+4 of) but a plain URL.
+ */
+function isSecretPlace(value: ScannedValue, broken: boolean): boolean {
+  const names = value.path.map((part) => (typeof part === 'string' ? part.toLowerCase() : part));
+  if (names.some((name) => typeof name === 'string' && (SECRET_NAMES.has(name) || name === 'value'))) return true;
+  // A key written as a plain string in `keys` (or `keys` written as a map of strings).
+  if (names[names.length - 2] === 'keys') return true;
+  const named = names.filter((name): name is string => typeof name === 'string' && name !== '');
+  const own = named[named.length - 1] ?? '';
+  if (!broken) return named[named.length - 2] === 'extra_headers' && SECRET_HEADER.test(own);
+  if (SECRET_HEADER.test(own) || own.includes('value') || [...SECRET_NAMES].some((secret) => own.includes(secret))) return true;
+  const content = value.value.trim();
+  return content.length >= 16 && !PLAIN_URL.test(content);
+}
+
+/** A URL with no user, password or query in it (where a credential could hide). */
+const PLAIN_URL = /^https?:\/\/[^\s@?#]*$/;
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isLiteral(value: string): boolean {
-  return value !== '' && !value.startsWith('env.');
+  const trimmed = value.trim();
+  return trimmed !== '' && !trimmed.startsWith('env.');
 }
 
 function formatPath(path: Array<string | number>): string {
   return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
 }
 
-/** The text with every literal secret masked; layout unchanged. */
+/**
+ * The text with every literal secret masked, written in the style the file has (a single-quoted
+ * or unquoted value stays so, an unterminated string stays unterminated, so the issue a person
+ * is fixing is still there to see), and every comment emptied (a commented-out old key is a
+ * secret too). Line breaks are kept, so issue line numbers still point at the right line.
+ */
 export function maskConfigText(text: string): string {
-  return replaceSpots(text, findSecrets(text), (spot) => JSON.stringify(maskSecret(spot.value)));
+  const { values, comments } = scanValues(text);
+  const masked = secretsAmong(text, values).map((spot): Replacement => ({ offset: spot.offset, length: spot.length, with: maskedToken(spot) }));
+  const emptied = comments.map((comment): Replacement => ({ ...comment, with: emptiedComment(text.slice(comment.offset, comment.offset + comment.length)) }));
+  return replaceAll(text, [...masked, ...emptied]);
+}
+
+function maskedToken(spot: SecretSpot): string {
+  const mask = maskSecret(spot.value);
+  if (spot.style === 'bare') return mask;
+  const quote = spot.style === 'string' ? '"' : "'";
+  const closed = spot.raw.length >= 2 && spot.raw.endsWith(quote);
+  if (spot.style === 'string' && closed) return JSON.stringify(mask);
+  return `${quote}${mask}${closed ? quote : ''}`;
+}
+
+function emptiedComment(comment: string): string {
+  if (comment.startsWith('//')) return `//${MASK_MARK}`;
+  return `/*${MASK_MARK}${'\n'.repeat((comment.match(/\n/g) ?? []).length)}*/`;
 }
 
 /** Outcome of restoring masked values in a candidate text. */
@@ -119,43 +158,55 @@ export type UnmaskResult = { ok: true; text: string } | { ok: false; paths: stri
 export function unmaskConfigText(candidate: string, current: string): UnmaskResult {
   const known = new Map(findSecrets(current).map((spot) => [spot.path, spot]));
   const unresolved: string[] = [];
-  const masked = findMaskedStrings(candidate);
-  const text = replaceSpots(candidate, masked, (spot) => {
-    const original = known.get(spot.path);
-    // The token exactly as on disk: the same bytes, so an untouched file keeps its fingerprint.
-    if (original !== undefined && maskSecret(original.value) === spot.value) return original.raw;
-    unresolved.push(spot.path);
-    return spot.raw;
-  });
+  const masked = findMaskedValues(candidate);
+  const text = replaceAll(
+    candidate,
+    masked.map((spot) => {
+      const original = known.get(spot.path);
+      if (original !== undefined && maskSecret(original.value) === spot.value)
+        return { offset: spot.offset, length: spot.length, with: restoredToken(original) };
+      unresolved.push(spot.path);
+      return { offset: spot.offset, length: spot.length, with: spot.raw };
+    }),
+  );
   return unresolved.length > 0 ? { ok: false, paths: unresolved } : { ok: true, text };
 }
 
-/** Every string value holding the mask mark, wherever it is. */
-function findMaskedStrings(text: string): SecretSpot[] {
-  const root = parseTree(text, [], { allowTrailingComma: false, disallowComments: true });
-  const spots: SecretSpot[] = [];
-  const walk = (node: Node, path: Array<string | number>) => {
-    if (node.type === 'string' && typeof node.value === 'string' && node.value.includes(MASK_MARK)) {
-      spots.push(spotOf(text, path, node));
-    } else if (node.type === 'object') {
-      for (const property of node.children ?? []) {
-        const [keyNode, valueNode] = property.children ?? [];
-        if (keyNode && valueNode) walk(valueNode, [...path, String(keyNode.value)]);
-      }
-    } else if (node.type === 'array') {
-      for (const [index, child] of (node.children ?? []).entries()) walk(child, [...path, index]);
-    }
-  };
-  if (root) walk(root, []);
-  return spots;
+/**
+ * The secret as a JSON token: exactly as on disk when it is one (the same bytes, so an untouched
+ * file keeps its fingerprint), else as a JSON string (a file being fixed held it single-quoted or
+ * unquoted).
+ */
+function restoredToken(original: SecretSpot): string {
+  if (original.style === 'string' && isJsonString(original.raw)) return original.raw;
+  if (original.style === 'bare' && /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(original.raw)) return original.raw;
+  return JSON.stringify(original.value);
 }
 
-/** Replaces each spot's token with the JSON token `replacement` gives. */
-function replaceSpots(text: string, spots: SecretSpot[], replacement: (spot: SecretSpot) => string): string {
+function isJsonString(token: string): boolean {
+  try {
+    return typeof JSON.parse(token) === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** Every value holding the mask mark, wherever it is and however it is written. */
+function findMaskedValues(text: string): SecretSpot[] {
+  return scanValues(text)
+    .values.filter((value) => value.value.includes(MASK_MARK))
+    .map((value) => spotOf(text, value));
+}
+
+/** A stretch of text to replace: its place and what goes there. */
+type Replacement = { offset: number; length: number; with: string };
+
+/** Applies non-overlapping replacements. */
+function replaceAll(text: string, replacements: Replacement[]): string {
   let out = text;
   // From the end, so earlier offsets stay valid.
-  for (const spot of [...spots].sort((a, b) => b.offset - a.offset)) {
-    out = out.slice(0, spot.offset) + replacement(spot) + out.slice(spot.offset + spot.length);
+  for (const r of [...replacements].sort((a, b) => b.offset - a.offset)) {
+    out = out.slice(0, r.offset) + r.with + out.slice(r.offset + r.length);
   }
   return out;
 }

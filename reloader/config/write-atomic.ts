@@ -12,7 +12,8 @@ export interface WriteFs {
 
 /** An open file, as much of it as the atomic write uses. */
 export interface WriteHandle {
-  write(data: Uint8Array): Promise<unknown>;
+  /** Writes up to `length` bytes of `data` from `offset` at file `position`; may write fewer (a nearly full disk). */
+  write(data: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
   sync(): Promise<void>;
   close(): Promise<void>;
   chown?(uid: number, gid: number): Promise<void>;
@@ -53,7 +54,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, f
       if (before) await handle.chown?.(before.uid, before.gid).catch(() => undefined);
       // open()'s mode passes through the umask; the old file's bits are what the nodes rely on.
       await handle.chmod?.(mode);
-      await handle.write(bytes);
+      await writeAll(handle, bytes);
       await handle.sync();
     } finally {
       await handle.close();
@@ -65,6 +66,22 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, f
     throw error;
   }
   await syncDirectory(dir, fs);
+}
+
+/**
+ * Writes every byte. One write may write fewer than asked (Linux does on a nearly full disk, or
+ * at a file size limit) and the next one then fails (ENOSPC, EFBIG): that error is passed on,
+ * and a write that makes no progress at all is one too, so a short file is never renamed in.
+ */
+async function writeAll(handle: WriteHandle, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, written);
+    if (bytesWritten <= 0) {
+      throw Object.assign(new Error(`no space left: ${written} of ${bytes.length} bytes written`), { code: 'ENOSPC' });
+    }
+    written += bytesWritten;
+  }
 }
 
 async function syncDirectory(dir: string, fs: WriteFs): Promise<void> {

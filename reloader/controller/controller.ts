@@ -16,6 +16,9 @@ import { finishInterruptedRestart } from './finish-interrupted-restart.js';
 import { LeavingNodes } from './leaving-nodes.js';
 import { RotationKeeper } from './rotation-keeper.js';
 import { applyConfigVerdict } from './config-verdict.js';
+import { DockerReachability } from './docker-reachability.js';
+import { fileWaitReason } from './file-wait.js';
+import { PendingManualRollout } from './manual-rollout.js';
 
 /** Everything the controller works with; tests pass stand-ins. */
 export interface ControllerDeps {
@@ -56,11 +59,13 @@ export class ReloaderController {
   private readonly state: RolloutState = createRolloutState();
   private config: ConfigEvaluation | undefined;
   private nodes: ObservedNode[] = [];
-  private docker: { reachable: boolean; error?: string; failures: number } = { reachable: true, failures: 0 };
-  private waiting: string | undefined;
+  private readonly docker: DockerReachability;
+  /** What the next rollout waits for, and whether to look again soon (a node, the API) or at the usual interval (the file: its watcher says when it changes). */
+  private waiting: { reason: string; lookSoon: boolean } | undefined;
   private working: Promise<void> | undefined;
   private queued: RolloutTrigger | undefined;
-  private manualRequested = false;
+  /** POST /rollout's request while some node is still owed its restart. */
+  private readonly manual = new PendingManualRollout();
   private firstPass = true;
   private timer: NodeJS.Timeout | undefined;
   private readonly journal: RestartJournal;
@@ -71,6 +76,7 @@ export class ReloaderController {
 
   constructor(private readonly deps: ControllerDeps) {
     this.journal = deps.journal ?? createMemoryJournal();
+    this.docker = new DockerReachability(deps.logger, this.retrySoonMs());
     this.rotation = new RotationKeeper(deps.platform, deps.logger, (nodes) => void (this.nodes = sortNodes(nodes)));
   }
 
@@ -111,15 +117,18 @@ export class ReloaderController {
     const outcome = applyConfigVerdict(this.state, previous, evaluation, this.deps);
     if (this.firstPass) return;
     if (outcome === 'changed') this.trigger('config-change');
-    // A rollout halted by the invalid file resumes now (the pass decides, see shouldResume).
-    else if (outcome === 'valid-again' && this.state.halted) this.trigger('resume');
+    // A rollout halted or held back by the invalid file goes on now (the pass decides, see shouldResume).
+    else if (outcome === 'valid-again') this.trigger('resume');
   }
 
-  /** POST /rollout: restarts every node in the safe order, unless one is running or no valid config was read. */
+  /**
+   * POST /rollout: restarts every node in the safe order, unless a rollout is running or no valid
+   * config was read. The request is kept until each node has been restarted (see PendingManualRollout).
+   */
   requestRollout(): 'started' | 'busy' | 'no-valid-config' {
-    if (this.history.running() || this.manualRequested) return 'busy';
+    if (this.history.running()) return 'busy';
     if (this.state.desired === undefined) return 'no-valid-config';
-    this.manualRequested = true;
+    this.manual.request();
     this.state.halted = undefined;
     this.deps.logger.info({ event: LogEvent.rolloutRequested }, 'rollout of every node requested');
     this.trigger('manual');
@@ -142,8 +151,9 @@ export class ReloaderController {
       history: this.history.snapshot(),
       current: this.history.running(),
       halted: this.state.halted,
-      waiting: this.waiting,
-      docker: this.docker,
+      waiting: this.waiting?.reason,
+      manualRollout: this.manual.describe(this.nodes),
+      docker: this.docker.view(),
     });
   }
 
@@ -170,8 +180,7 @@ export class ReloaderController {
     if (this.state.stopping) return;
     // While the API is away, or a node is awaited, look again within seconds: the API coming
     // back (or the node becoming healthy) is noticed quickly, not after a long backoff.
-    const soon = Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
-    const delay = !this.docker.reachable || this.waiting !== undefined ? soon : this.deps.reconcileIntervalMs;
+    const delay = !this.docker.reachable || this.waiting?.lookSoon ? this.retrySoonMs() : this.deps.reconcileIntervalMs;
     this.timer = setTimeout(() => this.trigger('reconcile'), delay);
     this.timer.unref();
   }
@@ -191,22 +200,25 @@ export class ReloaderController {
       );
     const desired = this.state.desired;
     if (desired === undefined) return;
-    const manual = this.manualRequested;
-    this.manualRequested = false;
     clearResolvedHalt(this.state, this.resumeContext(), this.deps.logger);
-    if (this.state.halted && this.state.halted.fingerprint === desired && !manual) return;
-    const forced = new Set(manual ? this.nodes.map((n) => n.id) : []);
+    // A halt waits for its cause to go (or for POST /rollout, which clears it).
+    if (this.state.halted && this.state.halted.fingerprint === desired) return;
     this.leaving.reconcile(this.nodes);
+    const forced = this.manual.forcedIds(this.nodes);
     const plan = planRollout({ nodes: this.nodes, desired, forced, failedNodeId: this.state.failedNodeId, leaving: this.leaving.ids() });
     if (plan.kind !== 'restart') {
-      if (plan.kind === 'wait' && plan.reason !== this.waiting) this.deps.logger.info({ event: LogEvent.rolloutWaiting }, plan.reason);
-      this.waiting = plan.kind === 'wait' ? plan.reason : undefined;
+      this.setWaiting(plan.kind === 'wait' ? { reason: plan.reason, lookSoon: true } : undefined);
       return;
     }
-    this.waiting = undefined;
+    const fileWait = fileWaitReason(this.config);
+    if (fileWait !== undefined) {
+      this.setWaiting({ reason: fileWait, lookSoon: false });
+      return;
+    }
+    this.setWaiting(undefined);
     if (trigger === 'startup')
       this.deps.logger.info({ event: LogEvent.rolloutStartupStale }, 'on start, some nodes do not run the current file: rolling only those');
-    await runRollout(
+    const record = await runRollout(
       {
         platform: this.deps.platform,
         probe: this.deps.probe,
@@ -218,6 +230,8 @@ export class ReloaderController {
         history: this.history,
         journal: this.journal,
         control: createRolloutControl(this.state, {
+          forcedNodeIds: () => this.manual.owedIds(),
+          nodeReloaded: (nodeId) => this.manual.restarted(nodeId),
           observed: (nodes) => {
             this.nodes = sortNodes(nodes);
             this.leaving.reconcile(nodes);
@@ -231,14 +245,24 @@ export class ReloaderController {
         pollMs: this.deps.pollMs ?? 200,
       },
       trigger,
-      forced,
     );
     this.rotation.release();
     await this.observe();
+    // A rollout paused on the file: /status says so now, not from the next pass on.
+    const fileWaitNow = fileWaitReason(this.config);
+    if (fileWaitNow !== undefined) this.setWaiting({ reason: fileWaitNow, lookSoon: false });
     // A halt whose cause is already gone (the file was fixed during the failed step) resumes
     // right after this pass.
     const halted = this.state.halted;
     if (halted && shouldResume(halted, this.resumeContext())) this.queued ??= 'resume';
+    // Paused on a file that is valid again by now (fixed within moments): go on at once.
+    else if (record.outcome === 'paused' && this.config?.kind === 'valid') this.queued ??= 'resume';
+  }
+
+  /** Records what the next rollout waits for, saying so in the log once per new reason. */
+  private setWaiting(waiting: { reason: string; lookSoon: boolean } | undefined): void {
+    if (waiting !== undefined && waiting.reason !== this.waiting?.reason) this.deps.logger.info({ event: LogEvent.rolloutWaiting }, waiting.reason);
+    this.waiting = waiting;
   }
 
   private resumeContext(): ResumeContext {
@@ -260,21 +284,16 @@ export class ReloaderController {
   private async observe(): Promise<boolean> {
     try {
       this.nodes = sortNodes(await this.deps.platform.observeNodes());
-      if (!this.docker.reachable) this.deps.logger.info({ event: LogEvent.dockerReachable }, 'Docker API reachable again');
-      this.docker = { reachable: true, failures: 0 };
+      this.docker.answered();
       return true;
     } catch (error) {
-      const failures = this.docker.failures + 1;
-      const delay = Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
-      this.docker = { reachable: false, error: (error as Error).message, failures };
-      // Said on the first failure and then once a minute or so, not on every retry.
-      if (failures === 1 || failures % 30 === 0) {
-        this.deps.logger.warn(
-          { event: LogEvent.dockerUnavailable, err: (error as Error).message, failures },
-          `Docker API unavailable; retrying in ${(delay / 1000).toFixed(1)} s`,
-        );
-      }
+      this.docker.failed(error);
       return false;
     }
+  }
+
+  /** How soon the next pass looks while the API is away or a node is awaited. */
+  private retrySoonMs(): number {
+    return Math.min(this.deps.reconcileIntervalMs, this.deps.dockerRetryMs ?? 2000);
   }
 }

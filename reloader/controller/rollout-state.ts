@@ -24,6 +24,8 @@ export function createRolloutState(): RolloutState {
 
 /** What the controller does with a rollout's reports that touch more than the state. */
 export interface RolloutHooks {
+  forcedNodeIds: () => ReadonlySet<string>;
+  nodeReloaded: (nodeId: string) => void;
   observed: (nodes: ObservedNode[]) => void;
   leavingNodeIds: () => ReadonlySet<string>;
   observedNode: (node: ObservedNode) => void;

@@ -19,6 +19,7 @@ export function addClusterRoutes(router: Router, status: () => ReloaderStatus, m
       rotation: now.rotation,
       halted: now.halted,
       waiting: now.waiting,
+      manual_rollout: now.manual_rollout,
       docker: now.docker,
       rollout_running: now.rollouts.current !== null,
       access: { writable: (ctx.state as GuardState).writable, who: (ctx.state as GuardState).who ?? null },

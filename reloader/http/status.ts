@@ -4,6 +4,7 @@ import type { ObservedNode } from '../rollout/node.js';
 import type { RotationServer } from '../platform/compose/render-rotation.js';
 import type { RolloutRecord, StepPhase } from '../rollout/history.js';
 import type { HaltCause } from '../rollout/run.js';
+import type { ManualRolloutView } from '../controller/manual-rollout.js';
 
 /** GET /status: what the reloader sees and did. Holds fingerprints, never config content. */
 export interface ReloaderStatus {
@@ -38,6 +39,8 @@ export interface ReloaderStatus {
   rollouts: { current: RolloutRecord | null; previous: RolloutRecord[] };
   halted: { fingerprint: string; node: string; cause: HaltCause; reason: string } | null;
   waiting: string | null;
+  /** A POST /rollout whose nodes are not all restarted yet: when it was asked, and the nodes still owed. */
+  manual_rollout: ManualRolloutView | null;
   docker: { reachable: boolean; error?: string };
 }
 
@@ -53,6 +56,7 @@ export interface StatusInput {
   current?: RolloutRecord | undefined;
   halted: { fingerprint: string; node: string; cause: HaltCause; reason: string } | undefined;
   waiting: string | undefined;
+  manualRollout: ManualRolloutView | null;
   docker: { reachable: boolean; error?: string };
 }
 
@@ -89,6 +93,7 @@ export function buildStatus(input: StatusInput): ReloaderStatus {
     rollouts: input.history,
     halted: input.halted ?? null,
     waiting: input.waiting ?? null,
+    manual_rollout: input.manualRollout,
     docker: { reachable: input.docker.reachable, ...(input.docker.error ? { error: input.docker.error } : {}) },
   };
 }

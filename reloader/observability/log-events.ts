@@ -14,6 +14,7 @@ export const LogEvent = {
   configMissing: 'config-missing',
   configUnsupported: 'config-unsupported-settings',
   configChangedUnwatched: 'config-changed-unwatched',
+  configCheckFailed: 'config-check-failed',
   watcherError: 'config-watcher-error',
   rolloutRequested: 'rollout-requested',
   rolloutStarted: 'rollout-started',

@@ -21,7 +21,7 @@ export async function createPlatform(settings: ReloaderSettings, probe: HealthPr
       keepConfigs: settings.swarmKeepConfigs,
     });
   }
-  const docker = await connectDockerPort({ project: settings.project, stopTimeoutS: settings.stopTimeoutS, logger });
+  const docker = await connectDockerPort({ project: settings.project, stopTimeoutS: settings.stopTimeoutS, callTimeoutMs: settings.dockerTimeoutMs, logger });
   const rotation = await createNginxRotation({
     docker,
     logger,

@@ -7,7 +7,7 @@ import type { Platform } from '../platform/platform.js';
 import type { RolloutHistory, StepPhase, StepRecord } from './history.js';
 import type { ObservedNode } from './node.js';
 import type { RestartJournal } from './restart-journal.js';
-import { isDockerUnavailable } from '../errors.js';
+import { isDockerUnavailable, ReloaderError } from '../errors.js';
 
 /** What rolling one node needs from the controller. */
 export interface RollNodeContext {
@@ -21,8 +21,15 @@ export interface RollNodeContext {
   applyRotation: (excludeId?: string) => Promise<void>;
   /** True for a fingerprint the node may come back on (the target, or a newer valid edit). */
   acceptable: (fingerprint: string) => boolean;
+  /**
+   * Reads the file again right before the restart (after the drain, which can take minutes):
+   * true when it is valid. A node loads whatever is on disk as it starts.
+   */
+  fileStillValid: () => Promise<boolean>;
   /** Shares each observation of the node while it drains and comes back, so /status shows it live. */
   observedNode?: (node: ObservedNode) => void;
+  /** Called once the platform has stopped (or replaced) the node: whatever follows, it loads the file as it starts. */
+  reloaded?: (nodeId: string) => void;
   /** True once the reloader is shutting down: a drain still waiting is given up, the node left serving. */
   stopping?: () => boolean;
   /** The drain deadline: how long the node's in-flight requests may take before it is stopped anyway. */
@@ -34,10 +41,11 @@ export interface RollNodeContext {
 /**
  * Why a node step failed: the node did not come back healthy, the platform's API could not
  * be reached (the node may be stopped: the journal entry stays for the resume), another
- * step error (the rotation could not be changed, say), or the reloader began shutting down
- * while the node drained (it was never stopped, and is back in rotation).
+ * step error (the rotation could not be changed, say), the reloader began shutting down
+ * while the node drained, or the file was invalid right before the restart (in both of the
+ * last two the node was never stopped, and is back in rotation).
  */
-export type StepFailureCause = 'node-unhealthy' | 'docker-unavailable' | 'step-error' | 'interrupted';
+export type StepFailureCause = 'node-unhealthy' | 'docker-unavailable' | 'step-error' | 'interrupted' | 'config-invalid';
 
 /** The outcome of rolling one node. */
 export type RollNodeResult = { ok: true; fingerprint: string } | { ok: false; cause: StepFailureCause; error: string; logTail: string[] };
@@ -58,9 +66,11 @@ export async function rollNode(ctx: RollNodeContext, node: ObservedNode, label: 
   } catch (error) {
     // Whatever threw, the step says after which phase it did: the journal entry (if the stop
     // had begun) stays, so the node is started again once the platform answers.
-    const cause: StepFailureCause = isDockerUnavailable(error) ? 'docker-unavailable' : 'step-error';
-    const what = cause === 'docker-unavailable' ? 'Docker API unreachable' : 'step error';
+    const cause = causeOf(error);
+    const what = cause === 'docker-unavailable' ? 'Docker API unreachable' : cause === 'config-invalid' ? 'config file invalid' : 'step error';
     const message = `${what} ${last === undefined ? 'before the first phase' : `after "${last}"`}: ${(error as Error).message}`;
+    // The platform found the file invalid as it read it: the controller learns of it from a read of its own.
+    if (cause === 'config-invalid') await ctx.fileStillValid().catch(() => false);
     say('failed', message, 'warn');
     return { ok: false, cause, error: message, logTail: [] };
   }
@@ -88,6 +98,15 @@ async function rollNodeSteps(ctx: RollNodeContext, node: ObservedNode, onlyNode:
     say('drained');
   }
 
+  if (!(await ctx.fileStillValid())) {
+    // Saved broken while the node drained: it would start on that file. It goes back to
+    // serving, untouched, and the rollout pauses as for any invalid edit.
+    if (!ctx.platform.managesRotation) await ctx.applyRotation();
+    const error = 'the config file is not valid right now: the node was not restarted (back in rotation)';
+    say('failed', error, 'warn');
+    return { ok: false, cause: 'config-invalid', error, logTail: [] };
+  }
+
   // Each phase gets its own timestamped note, so /status (and the benchmark) show where a
   // node's restart time goes: drain, Docker stop, Docker start, boot until healthy.
   say('restarting');
@@ -95,7 +114,10 @@ async function rollNodeSteps(ctx: RollNodeContext, node: ObservedNode, onlyNode:
   // The journal spans the platform's restart: a reloader killed between stop and start
   // finds the entry on its next start and starts the node again.
   await ctx.journal.begin({ id: node.id, name: node.name, at: new Date().toISOString() });
-  await ctx.platform.restartNode(node, (progress) => say(progress));
+  await ctx.platform.restartNode(node, (progress) => {
+    if (progress === 'stopped' || progress === 'started') ctx.reloaded?.(node.id);
+    say(progress);
+  });
   await ctx.journal.end();
 
   const outcome = await waitForHealthy(ctx, node.id);
@@ -108,6 +130,17 @@ async function rollNodeSteps(ctx: RollNodeContext, node: ObservedNode, onlyNode:
   await ctx.applyRotation();
   say('back-in-rotation', `back in rotation${outcome.ip ? ` (${outcome.ip})` : ''}`);
   return { ok: true, fingerprint: outcome.fingerprint };
+}
+
+/**
+ * What a thrown error says about the step: the platform's API away; the file found invalid by
+ * the platform itself right before it acted (Swarm reads the file to make its config: nothing
+ * was changed); anything else.
+ */
+function causeOf(error: unknown): StepFailureCause {
+  if (isDockerUnavailable(error)) return 'docker-unavailable';
+  if (error instanceof ReloaderError && error.code === 'CONFIG_INVALID') return 'config-invalid';
+  return 'step-error';
 }
 
 /** Logs a step's line and notes it on the step: the phase code, and the message people read (the phase's words by default). */

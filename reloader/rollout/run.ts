@@ -40,12 +40,16 @@ export interface RolloutControl {
   stopping(): boolean;
   /** The node the last halted rollout stopped at; the next rollout begins with it. */
   failedNodeId(): string | undefined;
+  /** Nodes a POST /rollout still owes a restart, whatever they run. */
+  forcedNodeIds(): ReadonlySet<string>;
   /** Nodes someone else asked to stop: the rollout leaves them alone. */
   leavingNodeIds(): ReadonlySet<string>;
   /** True for a fingerprint the node being restarted may come back on (the target or a newer valid edit). */
   isAcceptable(fingerprint: string): boolean;
   /** A node restart towards `target` begins: from now on only it (and newer valid edits) are acceptable. */
   nodeRestartBegun(target: string): void;
+  /** A node was stopped (or replaced) to restart: it loads the file as it starts, so it is owed no forced restart. */
+  nodeReloaded(nodeId: string): void;
   /** A node came back: it is no longer the failed node, if it was. */
   nodeRestarted(nodeId: string): void;
   /** A node did not come back: the rollout halts there. */
@@ -83,13 +87,16 @@ export interface RolloutDeps {
   pollMs: number;
 }
 
+/** Why a rollout pauses on an invalid (or missing) file. */
+const FILE_INVALID = 'the config file is not valid right now: no node is restarted until a valid edit';
+
 /**
  * Runs one rollout to its end: plans from fresh observations before every node, so an
  * edit made meanwhile is picked up (the node being restarted is not interrupted) and
  * nodes restarted on an older file are restarted again. Halts at the first node that
  * does not come back.
  */
-export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, forced: Set<string>): Promise<RolloutRecord> {
+export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger): Promise<RolloutRecord> {
   const { control, history, logger } = deps;
   const record = history.begin(trigger, control.desired() ?? '');
   const started = Date.now();
@@ -123,7 +130,14 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
       return finish('failed', `Docker API: ${(error as Error).message}`);
     }
     history.retarget(record, desired);
-    const plan = planRollout({ nodes, desired, forced, failedNodeId: control.failedNodeId(), lastRestartedId, leaving: control.leavingNodeIds() });
+    const plan = planRollout({
+      nodes,
+      desired,
+      forced: control.forcedNodeIds(),
+      failedNodeId: control.failedNodeId(),
+      lastRestartedId,
+      leaving: control.leavingNodeIds(),
+    });
     if (plan.kind === 'done') return finish('complete');
     if (plan.kind === 'wait') {
       if (waitingSince === undefined) {
@@ -146,7 +160,7 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
     const onDisk = await deps.readConfig();
     if (onDisk.kind !== 'valid') {
       control.configRead(onDisk);
-      return finish('paused', 'the config file is not valid right now: no node is restarted until a valid edit');
+      return finish('paused', FILE_INVALID);
     }
     if (onDisk.fingerprint !== desired) {
       control.configRead(onDisk);
@@ -167,7 +181,14 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
         journal: deps.journal,
         applyRotation: (excludeId) => control.applyRotation(excludeId),
         acceptable: (fp) => control.isAcceptable(fp),
+        fileStillValid: async () => {
+          const now = await deps.readConfig();
+          // A newer valid edit is fine (the node may come back on it); the controller learns of it either way.
+          if (now.kind !== 'valid' || now.fingerprint !== control.desired()) control.configRead(now);
+          return now.kind === 'valid';
+        },
         observedNode: (observed) => control.observedNode(observed),
+        reloaded: (id) => control.nodeReloaded(id),
         stopping: () => control.stopping(),
         drainTimeoutMs: deps.drainTimeoutMs,
         healthTimeoutMs: deps.healthTimeoutMs,
@@ -180,10 +201,10 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
     );
 
     deps.metrics.nodeRestartDuration.observe({ outcome: result.ok ? 'ok' : 'failed' }, (Date.now() - stepStarted) / 1000);
-    if (!result.ok && result.cause === 'interrupted') {
-      // Not a halt: the node was never stopped, and the next reloader finds it still to roll.
+    if (!result.ok && (result.cause === 'interrupted' || result.cause === 'config-invalid')) {
+      // Not a halt: the node was never stopped. The next reloader (or a valid file) finds it still to roll.
       history.endStep(step, 'failed', { error: result.error });
-      return finish('paused', result.error);
+      return finish('paused', result.cause === 'config-invalid' ? FILE_INVALID : result.error);
     }
     if (!result.ok) {
       history.endStep(step, 'failed', { error: result.error, logTail: result.logTail });
@@ -196,7 +217,6 @@ export async function runRollout(deps: RolloutDeps, trigger: RolloutTrigger, for
       return finish('failed', halt.reason);
     }
     history.endStep(step, 'ok');
-    forced.delete(node.id);
     control.nodeRestarted(node.id);
     lastRestartedId = node.id;
     settlePending = true;

@@ -1,6 +1,8 @@
 import { ValidationError } from 'yup';
 import { fingerprintOf } from './fingerprint.js';
+import { MAX_NESTING, measureNesting } from './nesting.js';
 import { JsonSyntaxError, parseJsonStrict } from './parse-json.js';
+import { findReservedKeys } from './reserved-names.js';
 import { findGovernanceIssues } from './schema/governance-references.js';
 import { configSchema, type ValidatedConfig } from './schema/index.js';
 import { findUnsupportedSettings } from './unsupported.js';
@@ -23,13 +25,26 @@ export type ConfigValidation =
 /**
  * Validates the bytes of a config.json: strict JSON, then the schema, reporting every
  * problem at once. Pure: reads no environment and no file, so the reloader judges an edit
- * exactly as a node would load it.
+ * exactly as a node would load it. Never throws: a file that makes a step fail unexpectedly
+ * is refused with an issue saying so, since a node could not load it either.
  */
 export function validateConfigText(bytes: Uint8Array | string): ConfigValidation {
   const fingerprint = fingerprintOf(bytes);
+  try {
+    return validateText(bytes, fingerprint);
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { ok: false, fingerprint, issues: [{ path: '(file)', message: `the config could not be validated (${reason}); it is refused` }] };
+  }
+}
+
+function validateText(bytes: Uint8Array | string, fingerprint: string): ConfigValidation {
   // Windows editors save UTF-8 with a byte-order mark; it is not part of the JSON text. The
   // fingerprint stays that of the exact bytes, which is what nodes and the reloader compare.
   const text = withoutByteOrderMark(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
+  if (measureNesting(text) > MAX_NESTING) {
+    return { ok: false, fingerprint, issues: [{ path: '(file)', message: `objects and arrays nest more than ${MAX_NESTING} levels deep: not a config.json` }] };
+  }
 
   let raw: unknown;
   try {
@@ -99,25 +114,6 @@ const BYTE_ORDER_MARK = '\uFEFF';
 
 function withoutByteOrderMark(text: string): string {
   return text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
-}
-
-/**
- * Keys that would reach an object's prototype (`__proto__`) are refused wherever they appear:
- * the file cannot mean them, and the schema library would follow them instead of reporting them.
- */
-function findReservedKeys(value: unknown, path = ''): ConfigIssue[] {
-  if (typeof value !== 'object' || value === null) return [];
-  const issues: ConfigIssue[] = [];
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => issues.push(...findReservedKeys(item, `${path}[${index}]`)));
-    return issues;
-  }
-  for (const key of Object.keys(value)) {
-    const keyPath = path === '' ? key : `${path}.${key}`;
-    if (key === '__proto__') issues.push({ path: keyPath, message: `${keyPath} is not allowed: "__proto__" cannot be a name in config.json` });
-    else issues.push(...findReservedKeys((value as Record<string, unknown>)[key], keyPath));
-  }
-  return issues;
 }
 
 /**

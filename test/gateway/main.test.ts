@@ -152,6 +152,21 @@ describe('gateway main (child process)', function () {
     assert.match(stderr, /config_store/);
   });
 
+  it('refuses a key named like an object property, or nesting thousands of levels deep, with a clear error (exit 1, not a crash)', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{"providers":{"openai":{"keys":[{"name":"a","value":"env.X","toString":"x"}]}}}', /providers\.openai\.keys\[0\]\.toString: is not allowed/],
+      [`{"providers":{},"x":${'['.repeat(6000)}${']'.repeat(6000)}}`, /nest more than 64 levels deep/],
+    ];
+    for (const [text, message] of cases) {
+      const started = startGatewayProcess(text);
+      await assert.rejects(started.listening);
+      assert.equal(await started.gateway.exited, 1);
+      const stderr = started.gateway.stderr();
+      assert.match(stderr, message);
+      assert.doesNotMatch(stderr, /TypeError|RangeError|at .*\.ts:\d+/, 'a config error, not a stack trace');
+    }
+  });
+
   it('reports malformed JSON with its line and column', async () => {
     const started = startGatewayProcess('{\n  "providers": {\n    "openai": { "keys": [ }\n  }\n}\n');
     await assert.rejects(started.listening);

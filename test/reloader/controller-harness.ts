@@ -22,6 +22,8 @@ export interface Harness {
   edit(fingerprint: string): void;
   /** Makes the file invalid and tells the controller. */
   breakFile(): void;
+  /** Deletes the file and tells the controller. */
+  removeFile(): void;
 }
 
 /** Builds a harness; nodes are added by the caller before `controller.start()`. */
@@ -32,16 +34,15 @@ export function createHarness(
   const cluster = new FakeCluster(file);
   const { logger, lines, records } = captureLogger();
   const metrics = createMetrics();
-  let invalid = false;
-  const evaluate = (): ConfigEvaluation =>
-    invalid
-      ? {
-          kind: 'invalid',
-          fingerprint: 'sha256:bad',
-          issues: [{ path: 'providers.openai.keys[0].weight', message: 'must be a number' }],
-          checkedAt: new Date().toISOString(),
-        }
-      : { kind: 'valid', fingerprint: cluster.file, unsupported: [], checkedAt: new Date().toISOString() };
+  let onDisk: 'valid' | 'invalid' | 'missing' = 'valid';
+  const evaluate = (): ConfigEvaluation => {
+    const checkedAt = new Date().toISOString();
+    if (onDisk === 'missing') return { kind: 'missing', error: 'cannot read /config/config.json: ENOENT', checkedAt };
+    if (onDisk === 'invalid') {
+      return { kind: 'invalid', fingerprint: 'sha256:bad', issues: [{ path: 'providers.openai.keys[0].weight', message: 'must be a number' }], checkedAt };
+    }
+    return { kind: 'valid', fingerprint: cluster.file, unsupported: [], checkedAt };
+  };
   const controller = new ReloaderController({
     platform: createComposePlatform({ docker: cluster.docker, probe: cluster.probe, rotation: cluster.rotation, logger, stopTimeoutS: 30 }),
     probe: cluster.probe,
@@ -65,12 +66,16 @@ export function createHarness(
     records,
     metrics,
     edit(fingerprint) {
-      invalid = false;
+      onDisk = 'valid';
       cluster.file = fingerprint;
       controller.onConfig(evaluate());
     },
     breakFile() {
-      invalid = true;
+      onDisk = 'invalid';
+      controller.onConfig(evaluate());
+    },
+    removeFile() {
+      onDisk = 'missing';
       controller.onConfig(evaluate());
     },
   };

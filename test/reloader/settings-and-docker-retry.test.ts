@@ -18,19 +18,21 @@ describe('readSettings', () => {
         s.healthTimeoutMs,
         s.drainTimeoutMs,
         s.stopTimeoutS,
+        s.dockerTimeoutMs,
         s.settleMs,
         s.debounceMs,
         s.polling,
         s.pollIntervalMs,
         s.reconcileIntervalMs,
       ],
-      ['/config/config.json', 9090, '/rotation', 8080, 8081, 60_000, 600_000, 620, 500, 500, false, 1000, 5000],
+      ['/config/config.json', 9090, '/rotation', 8080, 8081, 60_000, 600_000, 620, 5000, 500, 500, false, 1000, 5000],
     );
   });
 
   it('reads the environment and rejects a value it cannot use, naming the variable', () => {
-    const s = readSettings({ RELOADER_POLLING: 'true', RELOADER_STOP_TIMEOUT_S: '45', RELOADER_PROJECT: 'prod' });
+    const s = readSettings({ RELOADER_POLLING: 'true', RELOADER_STOP_TIMEOUT_S: '45', RELOADER_PROJECT: 'prod', RELOADER_DOCKER_TIMEOUT_MS: '8000' });
     assert.equal(s.polling, true);
+    assert.equal(s.dockerTimeoutMs, 8000);
     assert.equal(s.stopTimeoutS, 45);
     assert.equal(s.project, 'prod');
     assert.throws(

@@ -71,6 +71,8 @@
     const notes = [];
     if (!cluster.docker.reachable) notes.push(`Docker API unreachable: ${cluster.docker.error || ''}`);
     if (cluster.waiting) notes.push(cluster.waiting);
+    const manual = cluster.manual_rollout;
+    if (manual) notes.push(`restart of every node requested ${ago(manual.requested_at)}: ${manual.pending.join(', ') || 'no node'} still to restart`);
     note.hidden = notes.length === 0;
     note.textContent = notes.join(' · ');
     const pill = document.getElementById('config-pill');

@@ -180,8 +180,15 @@
   }
 
   async function rollback(version) {
-    const { status, json } = await api('POST', `/api/config/rollback/${version}`, {});
+    // As Apply: the file the page shows goes in If-Match, so an edit made since (by hand or in
+    // another tab) is refused (412) rather than silently replaced by the older version.
+    const { status, json } = await api('POST', `/api/config/rollback/${version}`, {}, { 'if-match': `"${loaded.fingerprint}"` });
     if (status === 200) showResult(`Rolled back to version ${version}, written as version ${json.version}. The nodes restart one at a time.`, 'ok');
+    else if (status === 412)
+      showResult(
+        `Not rolled back: the file changed since the page loaded it (edited by hand or in another tab). The page now shows the file as it is; roll back to version ${version} again if you still want to.`,
+        'bad',
+      );
     else showResult(json.error || `rollback failed (${status})`, 'bad');
     await loadConfig(false);
   }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { DockerUnavailableError, NotManagedError, ProjectUnknownError } from '../../errors.js';
 import { LogEvent } from '../../observability/log-events.js';
 import type { ContainerEvent, ContainerInfo, DockerHealth, DockerPort } from './docker-port.js';
+import { DEFAULT_DOCKER_CALL_TIMEOUT_MS, withDeadline } from './docker-deadline.js';
 import { watchDockerEvents } from './watch-docker-events.js';
 import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from './labels.js';
 import type { Logger } from '../../../shared/logger.js';
@@ -12,8 +13,10 @@ import { backoffDelay, sleep, withRetry, type RetryPolicy } from '../../../share
 export interface DockerodePortOptions {
   /** The project to manage; empty = read from the labels of the container we run in. */
   project: string;
-  /** Stop timeout in seconds: the client timeout must outlast a stop plus a start. */
+  /** Stop timeout in seconds: a stop's deadline must outlast it (Docker kills the node at its end, then answers). */
   stopTimeoutS: number;
+  /** How long any other call (a read, start, signal, logs) may take before it counts as failed (RELOADER_DOCKER_TIMEOUT_MS). */
+  callTimeoutMs?: number;
   logger: Logger;
   retry?: RetryPolicy;
   /** For tests; by default dockerode reads DOCKER_HOST or uses /var/run/docker.sock. */
@@ -21,6 +24,11 @@ export interface DockerodePortOptions {
 }
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialMs: 500, maxMs: 8000 };
+
+/** A stop's deadline: Docker answers once the node exited, at the latest when it kills it after `stopTimeoutS`. */
+function stopDeadlineMs(stopTimeoutS: number): number {
+  return (stopTimeoutS + 90) * 1000;
+}
 
 /**
  * Connects to Docker and resolves the project to manage. While the Docker API is
@@ -31,12 +39,15 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialMs: 500, maxMs: 8000 };
  * socket proxy refuses it and the reloader never holds a node's secrets.
  */
 export async function connectDockerPort(options: DockerodePortOptions): Promise<DockerPort> {
-  const docker = options.docker ?? new Docker({ timeout: (options.stopTimeoutS + 90) * 1000 });
+  // The client's timeout is an idle-socket one: it bounds the event stream and a stop; every
+  // call also gets its own deadline (withDeadline).
+  const docker = options.docker ?? new Docker({ timeout: stopDeadlineMs(options.stopTimeoutS) });
   if (options.project !== '') return new DockerodePort(docker, options.project, options);
+  const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_DOCKER_CALL_TIMEOUT_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       // A container's hostname is its short id unless set otherwise.
-      const self = await findContainer(docker, hostname());
+      const self = await withDeadline('look up own container', callTimeoutMs, (signal) => findContainer(docker, hostname(), signal));
       if (!self) {
         throw new ProjectUnknownError(`RELOADER_PROJECT is not set and this process does not run in a Docker container (hostname ${hostname()})`);
       }
@@ -59,6 +70,7 @@ export async function connectDockerPort(options: DockerodePortOptions): Promise<
 /** The one adapter from dockerode to DockerPort; checks labels before every action. */
 class DockerodePort implements DockerPort {
   private readonly retry: RetryPolicy;
+  private readonly callTimeoutMs: number;
 
   constructor(
     private readonly docker: Docker,
@@ -66,18 +78,19 @@ class DockerodePort implements DockerPort {
     private readonly options: DockerodePortOptions,
   ) {
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_DOCKER_CALL_TIMEOUT_MS;
   }
 
   async listManaged(role: Role): Promise<ContainerInfo[]> {
-    const summaries = await this.call('list containers', () =>
-      this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.project}`, `${ROLE_LABEL}=${role}`] } }),
+    const summaries = await this.call('list containers', (abortSignal) =>
+      this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.project}`, `${ROLE_LABEL}=${role}`] }, abortSignal }),
     );
     // Re-checked here: a filter on the engine side is not a promise the reloader relies on.
     return summaries.filter((summary) => isManaged(summary.Labels, this.project, role)).map(toContainerInfo);
   }
 
   async inspect(id: string, role: Role): Promise<ContainerInfo | undefined> {
-    const summary = await this.call('look up container', () => findContainer(this.docker, id));
+    const summary = await this.call('look up container', (signal) => findContainer(this.docker, id, signal));
     if (!summary) return undefined;
     if (!isManaged(summary.Labels, this.project, role)) throw new NotManagedError(id, role);
     return toContainerInfo(summary);
@@ -85,22 +98,25 @@ class DockerodePort implements DockerPort {
 
   async stop(id: string, timeoutS: number): Promise<void> {
     await this.guard(id, 'gateway');
-    await this.call('stop', () => ignoreNotModified(this.docker.getContainer(id).stop({ t: timeoutS })));
+    // The one long call: Docker answers once the node has exited, which may take the whole stop timeout.
+    await this.call('stop', (abortSignal) => ignoreNotModified(this.docker.getContainer(id).stop({ t: timeoutS, abortSignal })), stopDeadlineMs(timeoutS));
   }
 
   async start(id: string): Promise<void> {
     await this.guard(id, 'gateway');
-    await this.call('start', () => ignoreNotModified(this.docker.getContainer(id).start()));
+    await this.call('start', (abortSignal) => ignoreNotModified(this.docker.getContainer(id).start({ abortSignal })));
   }
 
   async signal(id: string, signal: string): Promise<void> {
     await this.guard(id, 'load-balancer');
-    await this.call('signal', () => this.docker.getContainer(id).kill({ signal }));
+    await this.call('signal', (abortSignal) => this.docker.getContainer(id).kill({ signal, abortSignal }));
   }
 
   async logsTail(id: string, lines: number): Promise<string[]> {
     await this.guard(id, 'gateway');
-    const raw = await this.call('logs', () => this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps: false }));
+    const raw = await this.call('logs', (abortSignal) =>
+      this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps: false, abortSignal }),
+    );
     const buffer = Buffer.from(raw);
     const text = isMultiplexed(buffer) ? demuxDockerStream(buffer) : buffer.toString('utf8');
     return text
@@ -115,19 +131,28 @@ class DockerodePort implements DockerPort {
 
   /** Looks the container up right before acting on it and refuses anything unlabelled (or gone). */
   private async guard(id: string, role: Role): Promise<void> {
-    const summary = await this.call('look up container', () => findContainer(this.docker, id));
+    const summary = await this.call('look up container', (signal) => findContainer(this.docker, id, signal));
     if (!summary) throw new Error(`container ${id.slice(0, 12)} no longer exists`);
     if (!isManaged(summary.Labels, this.project, role)) throw new NotManagedError(id, role);
   }
 
-  private async call<T>(operation: string, op: () => Promise<T>): Promise<T> {
+  /**
+   * One Docker call with its deadline (the short one unless given), retried with backoff while
+   * the API seems away; then DockerUnavailableError, which the controller reports in /status.
+   */
+  private async call<T>(operation: string, op: (signal: AbortSignal) => Promise<T>, timeoutMs = this.callTimeoutMs): Promise<T> {
     try {
-      return await withRetry(op, this.retry, isTransient, (error, attempt, delayMs) => {
-        this.options.logger.warn(
-          { event: LogEvent.dockerRetry, err: describe(error), attempt },
-          `Docker API ${operation} failed, retrying in ${(delayMs / 1000).toFixed(1)} s`,
-        );
-      });
+      return await withRetry(
+        () => withDeadline(operation, timeoutMs, op),
+        this.retry,
+        isTransient,
+        (error, attempt, delayMs) => {
+          this.options.logger.warn(
+            { event: LogEvent.dockerRetry, err: describe(error), attempt },
+            `Docker API ${operation} failed, retrying in ${(delayMs / 1000).toFixed(1)} s`,
+          );
+        },
+      );
     } catch (error) {
       if (isTransient(error)) throw new DockerUnavailableError(operation, { cause: error });
       throw error;
@@ -139,8 +164,8 @@ class DockerodePort implements DockerPort {
  * The container whose id is `id` or starts with it, from the list endpoint (Docker matches
  * the `id` filter as a pattern, so the answer is narrowed here to a real prefix).
  */
-async function findContainer(docker: Docker, id: string): Promise<Docker.ContainerInfo | undefined> {
-  const found = await docker.listContainers({ all: true, filters: { id: [id] } });
+async function findContainer(docker: Docker, id: string, abortSignal: AbortSignal): Promise<Docker.ContainerInfo | undefined> {
+  const found = await docker.listContainers({ all: true, filters: { id: [id] }, abortSignal });
   return found.find((c) => c.Id === id) ?? found.find((c) => c.Id.startsWith(id));
 }
 

@@ -18,7 +18,7 @@ export interface RotationResult {
 export interface RotationControl {
   /** Makes the load balancer route to exactly `servers`; resolves once it confirmed the change. */
   apply(servers: readonly RotationServer[]): Promise<RotationResult>;
-  /** The key (see rotationKey) of the last list applied, or undefined before the first. */
+  /** The key (see rotationKey) of the last list nginx confirmed; undefined before the first, and after a failed apply (then unknown). */
   appliedKey(): string | undefined;
   /** For the status API. */
   describe(): { generation: number; servers: RotationServer[]; loadBalancer: string | null };
@@ -57,36 +57,48 @@ export async function createNginxRotation(options: NginxRotationOptions): Promis
     describe: () => ({ generation, servers: [...servers], loadBalancer }),
     async apply(next) {
       generation += 1;
-      await writeAtomically(join(options.rotationDir, 'servers.conf'), renderServersConf(next, options.gatewayPort, generation));
-      await writeAtomically(join(options.rotationDir, 'generation.conf'), renderGenerationConf(generation));
-      servers = [...next];
-      const [nginx] = (await options.docker.listManaged('load-balancer')).filter((c) => c.state === 'running');
-      if (!nginx) {
-        loadBalancer = null;
-        key = rotationKey(next);
-        if (!warnedMissing) {
-          options.logger.warn(
-            { event: LogEvent.loadBalancerMissing },
-            'no running load-balancer container found: relying on each node draining itself (503 + Connection: close)',
-          );
-          warnedMissing = true;
-        }
-        return { confirmed: false, generation };
+      try {
+        return await writeAndReload(next);
+      } catch (error) {
+        // The files may be written and nginx reloading them, or not: what it routes to is
+        // unknown, so the next sync of any list (even the last confirmed one) writes and reloads.
+        key = undefined;
+        throw error;
       }
-      warnedMissing = false;
-      loadBalancer = nginx.name;
-      const ip = Object.keys(nginx.networks)
-        .sort()
-        .map((n) => nginx.networks[n])
-        .find((v): v is string => typeof v === 'string');
-      if (!ip) throw new RotationError(`load balancer ${nginx.name} has no IP address`, 'LOAD_BALANCER_NO_ADDRESS');
-      await options.docker.signal(nginx.id, 'SIGHUP');
-      await waitForGeneration(`http://${ip}:${options.statusPort}/rotation`, generation, options);
-      key = rotationKey(next);
-      options.logger.debug({ event: LogEvent.rotationApplied, generation, servers: next.map((s) => s.name) }, 'nginx rotation applied');
-      return { confirmed: true, generation };
     },
   };
+
+  /** Writes the files, then reloads nginx and waits until it shows the new generation. */
+  async function writeAndReload(next: readonly RotationServer[]): Promise<RotationResult> {
+    await writeAtomically(join(options.rotationDir, 'servers.conf'), renderServersConf(next, options.gatewayPort, generation));
+    await writeAtomically(join(options.rotationDir, 'generation.conf'), renderGenerationConf(generation));
+    servers = [...next];
+    const [nginx] = (await options.docker.listManaged('load-balancer')).filter((c) => c.state === 'running');
+    if (!nginx) {
+      loadBalancer = null;
+      key = rotationKey(next);
+      if (!warnedMissing) {
+        options.logger.warn(
+          { event: LogEvent.loadBalancerMissing },
+          'no running load-balancer container found: relying on each node draining itself (503 + Connection: close)',
+        );
+        warnedMissing = true;
+      }
+      return { confirmed: false, generation };
+    }
+    warnedMissing = false;
+    loadBalancer = nginx.name;
+    const ip = Object.keys(nginx.networks)
+      .sort()
+      .map((n) => nginx.networks[n])
+      .find((v): v is string => typeof v === 'string');
+    if (!ip) throw new RotationError(`load balancer ${nginx.name} has no IP address`, 'LOAD_BALANCER_NO_ADDRESS');
+    await options.docker.signal(nginx.id, 'SIGHUP');
+    await waitForGeneration(`http://${ip}:${options.statusPort}/rotation`, generation, options);
+    key = rotationKey(next);
+    options.logger.debug({ event: LogEvent.rotationApplied, generation, servers: next.map((s) => s.name) }, 'nginx rotation applied');
+    return { confirmed: true, generation };
+  }
 }
 
 async function waitForGeneration(url: string, generation: number, options: NginxRotationOptions): Promise<void> {

@@ -60,7 +60,8 @@ export function findGovernanceIssues(config: GovernanceReferenceInput): ConfigIs
         if (providerConfigs.has(pc.id)) add(`${pcAt}.id`, `provider config id "${pc.id}" is used twice`);
         providerConfigs.add(pc.id);
       }
-      const provider = config.providers[pc.provider];
+      // An own entry only: a name such as "toString" must not find the object's prototype.
+      const provider = Object.hasOwn(config.providers, pc.provider) ? config.providers[pc.provider] : undefined;
       if (!provider) add(`${pcAt}.provider`, `provider "${pc.provider}" is not configured under providers`);
       for (const [i, keyId] of (pc.key_ids ?? []).entries()) {
         if (keyId === '*' || !provider) continue;

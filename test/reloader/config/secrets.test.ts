@@ -55,3 +55,54 @@ describe('config secrets', () => {
     assert.deepEqual(unmaskConfigText(retyped, text), { ok: true, text: text.replace('sk-proj-abcdefghijklmnop1234', 'sk-new-key-0000000000000000') });
   });
 });
+
+describe('config secrets in a file that is not valid JSON (a hand edit under way)', () => {
+  const KEY = 'sk-proj-REALSECRETabcdef123456';
+  const broken = (entry: string) => `{\n  "providers": {\n    "openai": {\n      "keys": ${entry}\n    }\n  }\n}\n`;
+
+  it('masks the secret however the edit breaks the syntax around it', () => {
+    const cases = [
+      broken(`[{ "name": "main", "value": '${KEY}', "weight": 1 }]`), // single-quoted value
+      broken(`[{ "name": "main", "value": ${KEY}, "weight": 1 }]`), // unquoted value
+      broken(`[{ "name": "main", 'value': "${KEY}", "weight": 1 }]`), // single-quoted key
+      broken(`[{ name: "main", value: "${KEY}", weight: 1 }]`), // unquoted keys
+      broken(`{ "0": { "name": "main", "value": "${KEY}" } },`), // keys as an object, and a trailing comma
+      broken(`[{ "name": "main" "value": "${KEY}" "weight": 1 }]`), // commas forgotten
+      broken(`[{ "name": "main", "value" "${KEY}", "weight": 1 }]`), // colon forgotten
+      broken(`[{ "name": "main", "value": "${KEY}, "weight": 1 }]`), // closing quote forgotten
+      broken(`[{ "name": "main", "value": ${KEY}", "weight": 1 }]`), // opening quote forgotten
+      broken(`[{ "name": "main", "Value": "${KEY}", "weight": 1 },]`), // a capital letter, a trailing comma
+      broken(`[ "name": "main", "value": "${KEY}" }]`), // the entry's brace forgotten
+      broken(`["${KEY}"],`), // a key written as a plain string
+      `\uFEFF${broken(`[{ "value": '${KEY}' }]`)}`, // with a byte-order mark
+      broken(`[{ "name": "main",\u00a0"value": "${KEY}" }],`), // a no-break space pasted from a web page
+      broken(`[{ "name": "main", "value": "env.OPENAI_API_KEY" }] // was ${KEY}`), // a commented-out old key
+      broken(`[{ "name": "main", /* old: "value": "${KEY}", */ "value": "env.OPENAI_API_KEY" }],`),
+    ];
+    for (const text of cases) {
+      assert.ok(!maskConfigText(text).includes('REALSECRET'), `shown unmasked: ${maskConfigText(text)}`);
+      assert.equal(maskConfigText(text).split('\n').length, text.split('\n').length, 'line numbers still match the issues');
+    }
+  });
+
+  it('keeps the file readable for fixing: the secret masked in the style it is written, the rest and the error as they are', () => {
+    const text = broken(`[{ "name": "main", "value": '${KEY}', "models": ["gpt-4o"], "weight": 1 }]`);
+    assert.equal(maskConfigText(text), broken(`[{ "name": "main", "value": 'sk-p…3456', "models": ["gpt-4o"], "weight": 1 }]`));
+    assert.equal(maskConfigText(broken(`[{ "value": ${KEY} }]`)), broken('[{ "value": sk-p…3456 }]'));
+  });
+
+  it('in a broken file, also masks any value long enough to be a key, wherever it is, but not a plain URL', () => {
+    // The missing `{` leaves the header's structure a guess: its long value is masked anyway.
+    const text = `{ "network_config": "extra_headers": { : "Authorization": "Bearer ${KEY}" }, "base_url": "https://api.openai.com/v1", "x": 'short' }`;
+    const masked = maskConfigText(text);
+    assert.ok(!masked.includes('REALSECRET'), masked);
+    assert.ok(masked.includes('"https://api.openai.com/v1"') && masked.includes("'short'"), masked);
+  });
+
+  it('restores the secret from the broken file on disk once the text is fixed, as a JSON string', () => {
+    const onDisk = broken(`[{ "name": "main", "value": '${KEY}', "weight": 1 }]`);
+    const fixed = maskConfigText(onDisk).replace("'sk-p…3456'", '"sk-p…3456"');
+    const restored = unmaskConfigText(fixed, onDisk);
+    assert.deepEqual(restored, { ok: true, text: broken(`[{ "name": "main", "value": "${KEY}", "weight": 1 }]`) });
+  });
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fingerprintOf } from '../../../shared/config/index.js';
 import { ADMIN_PASSWORD, ADMIN_TOKEN, LITERAL_SECRET, sampleConfig, startControlPlane, type ControlPlane } from './control-plane-harness.js';
 import { call } from './http-call.js';
@@ -162,6 +162,47 @@ describe('config API', () => {
       versions.map((v) => v.version),
       [8, 7, 6, 5, 4],
     );
+  });
+
+  it('a hand edit that is not valid JSON: GET /api/config (even read-only) shows its key masked, and no history version holds it', async () => {
+    const key = 'sk-proj-REALSECRETabcdef123456';
+    // A key pasted with single quotes: invalid JSON for the moment.
+    const pasted = (text: string) => text.replace('"env.OPENAI_API_KEY"', `'${key}'`);
+
+    cp = await startControlPlane({ text: sampleConfig({ auth: null }) });
+    writeFileSync(cp.path, pasted(readFileSync(cp.path, 'utf8')));
+    const readOnly = await call(cp, 'GET', '/api/config');
+    assert.equal(readOnly.status, 200);
+    assert.equal((readOnly.json as { valid: boolean }).valid, false);
+    assert.ok(!readOnly.text.includes(key), readOnly.text);
+    assert.ok((readOnly.json as { text: string }).text.includes("'sk-p…3456'"), 'masked as written, single quotes and all');
+    await cp.close();
+
+    cp = await startControlPlane();
+    await call(cp, 'GET', '/api/config', { auth: cp.basic() }); // the credentials are read from the file while it parses
+    const broken = pasted(readFileSync(cp.path, 'utf8'));
+    writeFileSync(cp.path, broken);
+    const read = (await call(cp, 'GET', '/api/config', { auth: cp.basic() })).json as { text: string; fingerprint: string };
+    assert.ok(!read.text.includes(key));
+    // The admin fixes the quotes in the page and applies: the key is restored from the file.
+    const put = await call(cp, 'PUT', '/api/config', {
+      auth: cp.basic(),
+      ifMatch: read.fingerprint,
+      body: { text: read.text.replace("'sk-p…3456'", '"sk-p…3456"') },
+    });
+    assert.equal(put.status, 200, put.text);
+    assert.equal(readFileSync(cp.path, 'utf8'), broken.replace(`'${key}'`, `"${key}"`));
+    const versions = ((await call(cp, 'GET', '/api/config/history', { auth: cp.basic() })).json as { versions: Array<{ version: number; via: string }> })
+      .versions;
+    assert.deepEqual(
+      versions.map((v) => v.via),
+      ['put', 'hand-edit'],
+    );
+    for (const name of readdirSync(`${cp.dir}/.history`)) {
+      assert.ok(!readFileSync(`${cp.dir}/.history/${name}`, 'utf8').includes(key), `${name} holds the key`);
+    }
+    const handEdit = await call(cp, 'GET', '/api/config/history/1', { auth: cp.basic() });
+    assert.ok(!handEdit.text.includes(key) && handEdit.text.includes("'sk-p…3456'"), handEdit.text);
   });
 
   it('no secret in any answer, log line or history file: literal keys, the admin password, the token', async () => {

@@ -56,6 +56,7 @@ function status(
     rollouts: { current: running ? record : null, previous: record && !running ? [record] : [] },
     halted: null,
     waiting: null,
+    manual_rollout: null,
     docker: { reachable: true },
   };
 }

@@ -48,7 +48,7 @@ describe('control plane page (headless Chromium)', function () {
     await node?.close();
   });
 
-  async function open(options: { viewport?: { width: number; height: number }; text?: string } = {}) {
+  async function open(options: { viewport?: { width: number; height: number }; text?: string; withoutLiveEvents?: boolean } = {}) {
     cp = await startControlPlane({ live: true, scraper: fakeNodeMetrics(), nodeUrl: node.url, ...(options.text ? { text: options.text } : {}) });
     context = await browser.newContext({
       ...(options.text ? {} : { httpCredentials: { username: 'admin', password: ADMIN_PASSWORD } }),
@@ -64,6 +64,9 @@ describe('control plane page (headless Chromium)', function () {
     page.on('request', (request) => {
       if (!request.url().startsWith(cp.url)) problems.push(`request outside the reloader: ${request.url()}`);
     });
+    // Without the event stream the page never learns of a hand edit by itself: the edit is then
+    // concurrent with whatever the page does next.
+    if (options.withoutLiveEvents) await page.route('**/api/events', (route) => route.abort());
     await page.goto(`${cp.url}/`);
     await page.waitForSelector('#node-list .node');
   }
@@ -181,6 +184,39 @@ describe('control plane page (headless Chromium)', function () {
     assert.equal(await page.textContent('#access'), 'read-only');
     assert.equal(await page.isDisabled('#apply'), true);
     await page.screenshot({ path: join(ARTIFACTS, 'page-read-only.png'), fullPage: true });
+  });
+
+  it('Roll back sends the fingerprint the page shows: a hand edit made since is refused (412) and stays', async () => {
+    await open({ withoutLiveEvents: true });
+    await editTo((text) => text.replace('"weight": 1', '"weight": 5'));
+    await page.waitForSelector('#validation.ok-text');
+    await page.click('#apply');
+    await page.click('#apply');
+    await page.waitForSelector('#apply-result.ok');
+    await page.waitForSelector('#history tr[data-version="1"] button.rollback');
+    const shown = (await (await context.request.get(`${cp.url}/api/config`, { headers: { authorization: cp.basic() } })).json()) as { fingerprint: string };
+    const handEdit = readFileSync(cp.path, 'utf8').replace('"weight": 5', '"weight": 7');
+    writeFileSync(cp.path, handEdit);
+    const sent: Array<string | undefined> = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/config/rollback/')) sent.push(request.headers()['if-match']);
+    });
+    await page.click('#history tr[data-version="1"] button.rollback');
+    await until(async () => /Not rolled back: the file changed since the page loaded it/.test((await page.textContent('#apply-result')) ?? ''));
+    assert.deepEqual(sent, [`"${shown.fingerprint}"`]);
+    assert.equal(readFileSync(cp.path, 'utf8'), handEdit, 'the hand edit was not replaced');
+  });
+
+  it('a restart of every node that has to wait says which nodes are still to restart', async () => {
+    await open();
+    Object.assign(cp.cluster.byName('gateway-2'), { health: 'starting', broken: true }); // booting: the rollout must wait
+    const posted = await context.request.post(`${cp.url}/rollout`, { headers: { authorization: cp.basic() } });
+    assert.equal(posted.status(), 202);
+    await until(async () =>
+      /restart of every node requested .*: gateway-1, gateway-2, gateway-3 still to restart/.test((await page.textContent('#cluster-note')) ?? ''),
+    );
+    assert.match((await page.textContent('#cluster-note')) ?? '', /waiting for gateway-2 to start/);
+    assert.deepEqual(cp.cluster.stops(), []);
   });
 
   it('shows governance usage against each limit as bars with reset times, from a node', async () => {

@@ -1,18 +1,25 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { nodeWriteFs, type WriteFs } from '../../../reloader/config/write-atomic.js';
+import { nodeWriteFs, type WriteFs, type WriteHandle } from '../../../reloader/config/write-atomic.js';
 import { startControlPlane, type ControlPlane } from './control-plane-harness.js';
 import { call } from './http-call.js';
 
-/** A file system whose writes into the config file's temp file fail with `code`. */
-function failingFs(code: string, at: 'write' | 'rename'): WriteFs {
+/**
+ * A file system whose writes into the config file's temp file fail with `code`: at once
+ * (`write`), after the first write got only part of the text through as a disk filling up does
+ * (`short-write`), or at the rename.
+ */
+function failingFs(code: string, at: 'write' | 'short-write' | 'rename'): WriteFs {
   const fail = () => Promise.reject(Object.assign(new Error(`${code}: simulated`), { code }));
   return {
     ...nodeWriteFs,
     open: async (path, flags, mode) => {
       const handle = await nodeWriteFs.open(path, flags, mode);
-      if (at !== 'write' || !path.includes('.config.json.tmp-')) return handle;
-      return { write: fail, sync: () => handle.sync(), close: () => handle.close() };
+      if (at === 'rename' || !path.includes('.config.json.tmp-')) return handle;
+      let writes = 0;
+      const write: WriteHandle['write'] =
+        at === 'write' ? fail : (data, offset, length, position) => (writes++ === 0 ? handle.write(data, offset, Math.min(length, 64), position) : fail());
+      return { write, sync: () => handle.sync(), close: () => handle.close() };
     },
     rename: (from, to) => (at === 'rename' && from.includes('.config.json.tmp-') ? fail() : nodeWriteFs.rename(from, to)),
   };
@@ -57,6 +64,15 @@ describe('config API write failures', () => {
       'only the file as it was',
     );
     assert.ok(cp.records.some((r) => r.event === 'config-write-failed' && r.code === 'ENOSPC'));
+  });
+
+  it('a disk that fills up part-way through the write (a short count, then ENOSPC): 507, the old file intact, never a truncated file', async () => {
+    cp = await startControlPlane({ fs: failingFs('ENOSPC', 'short-write') });
+    const before = readFileSync(cp.path, 'utf8');
+    const answer = await putWeight(2);
+    assert.equal(answer.status, 507, answer.text);
+    assert.equal((answer.json as { code: string }).code, 'INSUFFICIENT_STORAGE');
+    assertIntact(before);
   });
 
   it('a read-only directory (EROFS at the rename): 500 CONFIG_WRITE_FAILED naming the cause, the old file intact', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { validateConfigText, type ConfigIssue } from '../../../shared/config/index.js';
+import { configSchema } from '../../../shared/config/schema/index.js';
 
 /** A config as a real Bifrost deployment might have it, with sections this node does not implement. */
 const REAL_WORLD_BIFROST = {
@@ -217,6 +218,72 @@ describe('validateConfigText', () => {
       assert.equal(result.ok, false);
       if (result.ok) continue;
       assert.match(result.issues[0]?.path ?? '', /__proto__$/);
+    }
+  });
+
+  it('refuses a key named like a property every object has (constructor, toString, valueOf, hasOwnProperty) with its path, wherever it is', () => {
+    const cases: Array<[string, string]> = [
+      ['{"providers":{},"constructor":1}', 'constructor'],
+      ['{"providers":{"openai":{"keys":[],"constructor":{}}}}', 'providers.openai.constructor'],
+      ['{"providers":{"openai":{"keys":[{"name":"a","value":"env.X","toString":"x"}]}}}', 'providers.openai.keys[0].toString'],
+      ['{"providers":{},"client":{"hasOwnProperty":1}}', 'client.hasOwnProperty'],
+      ['{"providers":{},"client":{"valueOf":1}}', 'client.valueOf'],
+    ];
+    for (const [text, path] of cases) {
+      const result = validateConfigText(text);
+      assert.equal(result.ok, false, text);
+      if (result.ok) continue;
+      assert.deepEqual(
+        result.issues.map((issue) => issue.path),
+        [path],
+      );
+      assert.match(result.issues[0]?.message ?? '', /cannot be a name in config\.json/);
+    }
+  });
+
+  it('reports a reference to a provider named like an object property as not configured', () => {
+    const text = JSON.stringify({
+      providers: { openai: { keys: [{ name: 'k', value: 'env.OPENAI_API_KEY' }] } },
+      governance: { virtual_keys: [{ id: 'vk', value: 'sk-bf-one', provider_configs: [{ provider: 'toString', key_ids: ['k'] }] }] },
+    });
+    const result = validateConfigText(text);
+    assert.equal(result.ok, false);
+    if (result.ok) return;
+    assert.deepEqual(
+      result.issues.map((issue) => [issue.path, issue.message]),
+      [['governance.virtual_keys[0].provider_configs[0].provider', 'provider "toString" is not configured under providers']],
+    );
+  });
+
+  it('refuses objects and arrays nested thousands of levels deep with a clear issue, closed or not', () => {
+    for (const text of [
+      `{"providers":{},"x":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      `{"providers":{},"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`,
+      `{"providers":{},"x":${'['.repeat(100_000)}`,
+    ]) {
+      const result = validateConfigText(text);
+      assert.equal(result.ok, false);
+      if (result.ok) continue;
+      assert.deepEqual(result.issues, [{ path: '(file)', message: 'objects and arrays nest more than 64 levels deep: not a config.json' }]);
+    }
+    const shallow = `{"providers":{},"plugins":[{"name":"p","config":${'{"a":'.repeat(60)}1${'}'.repeat(60)}}]}`;
+    assert.equal(validateConfigText(shallow).ok, true, 'a deep but reasonable plugin config is fine');
+  });
+
+  it('turns a failure inside the schema library into an issue instead of throwing', () => {
+    const original = configSchema.validateSync;
+    configSchema.validateSync = () => {
+      throw new TypeError('field.resolve is not a function');
+    };
+    try {
+      const result = validateConfigText('{"providers":{}}');
+      assert.equal(result.ok, false);
+      if (result.ok) return;
+      assert.deepEqual(result.issues, [
+        { path: '(file)', message: 'the config could not be validated (TypeError: field.resolve is not a function); it is refused' },
+      ]);
+    } finally {
+      configSchema.validateSync = original;
     }
   });
 

@@ -5,9 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createComposePlatform } from '../../../../reloader/platform/compose/compose-platform.js';
 import type { ContainerInfo, DockerPort } from '../../../../reloader/platform/compose/docker-port.js';
 import { createNginxRotation, RotationError } from '../../../../reloader/platform/compose/nginx-rotation.js';
 import { parseGeneration } from '../../../../reloader/platform/compose/render-rotation.js';
+import type { ObservedNode } from '../../../../reloader/rollout/node.js';
 import { captureLogger } from '../../fake-cluster.js';
 
 /**
@@ -104,6 +106,51 @@ describe('nginx rotation control', () => {
       assert.match(error.message, /nginx did not show rotation generation 1 within 300 ms \(last answer: 0\)/);
       return true;
     });
+  });
+
+  it('after a change nginx did not confirm in time, the next sync writes and reloads again (no node left out for good)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'reloader-rotation-'));
+    const reloads = { enabled: true };
+    const fake = startFakeNginx(dir, reloads);
+    server = fake.server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { logger } = captureLogger();
+    const rotation = await createNginxRotation({
+      docker: fake.docker,
+      logger,
+      rotationDir: dir,
+      gatewayPort: 8080,
+      statusPort: (server.address() as AddressInfo).port,
+      timeoutMs: 200,
+      pollMs: 10,
+    });
+    const platform = createComposePlatform({ docker: fake.docker, probe: { probe: async () => ({ reachable: false }) }, rotation, logger, stopTimeoutS: 1 });
+    const node = (n: number): ObservedNode => ({
+      id: `id${n}`,
+      name: `gateway-${n}`,
+      number: n,
+      running: true,
+      dockerHealth: 'healthy',
+      ip: `10.0.0.${n}`,
+      health: { reachable: true, status: 'ok', fingerprint: 'sha256:x' },
+    });
+    const nodes = [node(1), node(2), node(3)];
+    const listed = () =>
+      readFileSync(join(dir, 'servers.conf'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('server'))
+        .map((l) => l.split('# ')[1]);
+
+    await platform.syncRotation(nodes);
+    reloads.enabled = false; // this reload is slow: nginx shows the generation only after the wait gave up
+    await assert.rejects(platform.syncRotation(nodes, 'id1'), RotationError);
+    assert.deepEqual(listed(), ['gateway-2', 'gateway-3'], 'the files were written before the wait');
+    assert.equal(rotation.appliedKey(), undefined, 'what nginx runs is unknown now');
+    reloads.enabled = true;
+
+    await platform.syncRotation(nodes);
+    assert.deepEqual(listed(), ['gateway-1', 'gateway-2', 'gateway-3']);
+    assert.deepEqual(fake.signals, ['nginx-id SIGHUP', 'nginx-id SIGHUP', 'nginx-id SIGHUP'], 'written and reloaded again');
   });
 
   it('writes a loadable placeholder for an empty list and works without a load balancer', async () => {

@@ -26,11 +26,14 @@ describe('createSwarmPlatform under the controller', () => {
   let path: string;
   let swarm: FakeSwarm;
   let controller: ReloaderController;
+  /** When set, the file is saved broken right after that many more reads by the rollout (a save racing the restart). */
+  let breakAfterReads: number | undefined;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'swarm-platform-'));
     path = join(dir, 'config.json');
     writeFileSync(path, config(0));
+    breakAfterReads = undefined;
     swarm = new FakeSwarm(readFileSync(path), configNameFor(readFileSync(path)));
     const { logger } = captureLogger();
     const platform = createSwarmPlatform({ port: swarm.port, probe: swarm.probe, logger, configPath: path, taskTimeoutMs: 2000, keepConfigs: 1, pollMs: 1 });
@@ -39,7 +42,11 @@ describe('createSwarmPlatform under the controller', () => {
       probe: swarm.probe,
       logger,
       metrics: createMetrics(),
-      readConfig: () => evaluateConfigFile(path),
+      readConfig: async () => {
+        const verdict = await evaluateConfigFile(path);
+        if (breakAfterReads !== undefined && --breakAfterReads === 0) writeFileSync(path, '{ "providers": ');
+        return verdict;
+      },
       configPath: path,
       healthTimeoutMs: 2000,
       drainTimeoutMs: 60_000,
@@ -92,6 +99,30 @@ describe('createSwarmPlatform under the controller', () => {
     assert.deepEqual(swarm.calls, []);
     assert.equal(swarm.configs.size, 1);
   });
+
+  for (const [when, reads] of [
+    ['after the rollout checked it, before the reloader acts', 1],
+    ['after the last check, as Swarm is handed the file', 2],
+  ] as const) {
+    it(`a save that breaks the file ${when}: no config is swapped in, the rollout pauses, and goes on once the file is valid`, async () => {
+      breakAfterReads = reads;
+      await edit(config(1));
+      assert.deepEqual(
+        swarm.calls.filter((c) => c.startsWith('swapConfig')),
+        [],
+      );
+      assert.equal(controller.status().rollouts.previous[0]?.outcome, 'paused');
+      assert.equal(controller.status().halted, null, 'not a halt waiting for a person');
+
+      await edit(config(1)); // saved again, valid
+      assert.equal(controller.status().rollouts.previous[0]?.outcome, 'complete');
+      const name = configNameFor(Buffer.from(config(1)));
+      assert.deepEqual(
+        swarm.tasks.filter((t) => t.desiredState === 'running').map((t) => t.configName),
+        [name, name, name],
+      );
+    });
+  }
 
   it("halts the rollout with Swarm's message when Swarm rolls the service back", async () => {
     swarm.failNewTasks = true;
