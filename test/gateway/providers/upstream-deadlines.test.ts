@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { GatewayError } from '../../../gateway/core/errors.js';
 import { bedrockAdapter } from '../../../gateway/providers/bedrock/index.js';
 import { readUpstreamText, sendUpstream } from '../../../gateway/providers/shared/upstream-http.js';
 import { listenOnLoopback, type LoopbackListener } from '../../support/loopback-server.js';
 import { bedrockProvider, targetFor } from './bedrock/fixtures.js';
+import { caughtGatewayError } from '../../support/caught-gateway-error.js';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 
@@ -28,16 +28,6 @@ function startTricklingUpstream(): Promise<LoopbackListener & { closedEarly: () 
   return listenOnLoopback(server).then((listener) => ({ ...listener, closedEarly: () => closed }));
 }
 
-async function caught(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof GatewayError, String(error));
-    return error;
-  }
-  assert.fail('expected a GatewayError');
-}
-
 describe('upstream attempt deadlines (a provider that answers too slowly)', () => {
   let upstream: LoopbackListener & { closedEarly: () => Promise<boolean> };
   beforeEach(async () => {
@@ -47,7 +37,7 @@ describe('upstream attempt deadlines (a provider that answers too slowly)', () =
 
   it('bounds an answer read whole through sendUpstream (not streamed) by the timeout, headers and body together', async () => {
     const target = { ...targetFor(bedrockProvider(upstream.origin), MODEL), timeoutMs: 300 };
-    const error = await caught(
+    const error = await caughtGatewayError(
       (async () => {
         const response = await sendUpstream({ url: `${upstream.origin}/anything`, headers: {}, body: {} }, target);
         return readUpstreamText(response.body, target);
@@ -61,7 +51,7 @@ describe('upstream attempt deadlines (a provider that answers too slowly)', () =
 
   it('answers a Bedrock Converse call that trickles past the timeout as a timeout (504), not a broken connection', async () => {
     const target = { ...targetFor(bedrockProvider(upstream.origin), MODEL), timeoutMs: 300 };
-    const error = await caught(bedrockAdapter.chat({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, target));
+    const error = await caughtGatewayError(bedrockAdapter.chat({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, target));
     assert.equal(error.code, 'upstream_timeout');
     assert.equal(error.status, 504);
     assert.match(error.message, /bedrock did not answer in full within 0.3 s/);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { loadConfigBytes, type ProviderSettings } from '../../../../shared/config/index.js';
-import { GatewayError } from '../../../../gateway/core/errors.js';
 import { azureAdapter } from '../../../../gateway/providers/azure/index.js';
 import type { ChatChunk } from '../../../../gateway/providers/chat-types.js';
 import type { UpstreamTarget } from '../../../../gateway/providers/types.js';
 import { startAzureUpstream, type AzureUpstream } from '../../../support/azure-upstream.js';
 import { Cancellation } from '../../../../gateway/core/cancellation.js';
+import { caughtGatewayError } from '../../../support/caught-gateway-error.js';
 
 const API_KEY = 'azure-test-key-0123456789abcdef';
 
@@ -36,16 +36,6 @@ function targetFor(provider: ProviderSettings, model: string): UpstreamTarget {
     timeoutMs: 10_000,
     requestId: 'r1',
   };
-}
-
-async function caught(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof GatewayError, String(error));
-    return error;
-  }
-  assert.fail('expected a GatewayError');
 }
 
 describe('azure adapter against a local Azure OpenAI resource', () => {
@@ -155,7 +145,7 @@ describe('azure adapter against a local Azure OpenAI resource', () => {
   });
 
   it('passes Azure errors on with their status and message, without the key', async () => {
-    const wrong = await caught(
+    const wrong = await caughtGatewayError(
       azureAdapter.chat(
         { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] },
         targetFor(azureProvider(upstream.url, {}, 'wrong-key-0000000000000'), 'gpt-4o'),
@@ -170,14 +160,14 @@ describe('azure adapter against a local Azure OpenAI resource', () => {
         error: { code: 'content_filter', message: 'The response was filtered due to the prompt triggering content management policy.', param: 'prompt' },
       },
     }));
-    const filtered = await caught(
+    const filtered = await caughtGatewayError(
       azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(azureProvider(upstream.url), 'gpt-4o')),
     );
     assert.equal(filtered.status, 400);
     assert.equal(filtered.upstreamCode, 'content_filter');
     assert.equal(filtered.fromProvider, true);
     upstream.setHandler(() => ({ kind: 'json', status: 429, body: { error: { code: '429', message: 'Rate limit exceeded' } } }));
-    const limited = await caught(
+    const limited = await caughtGatewayError(
       azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(azureProvider(upstream.url), 'gpt-4o')),
     );
     assert.equal(limited.status, 429);
@@ -190,7 +180,7 @@ describe('azure adapter against a local Azure OpenAI resource', () => {
       {},
     );
     const provider = config.providers.get('azure') as ProviderSettings;
-    const error = await caught(azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(provider, 'gpt-4o')));
+    const error = await caughtGatewayError(azureAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, targetFor(provider, 'gpt-4o')));
     assert.equal(error.code, 'no_usable_key');
     assert.equal(upstream.requests.length, 0);
   });

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import { GatewayError } from '../../../../gateway/core/errors.js';
 import { bedrockAdapter } from '../../../../gateway/providers/bedrock/index.js';
 import { callBedrock, readJsonBody } from '../../../../gateway/providers/bedrock/transport.js';
 import type { ChatChunk } from '../../../../gateway/providers/chat-types.js';
 import { Cancellation } from '../../../../gateway/core/cancellation.js';
 import { converseText, encodeEvent, encodeException, startBedrockUpstream, type BedrockUpstream } from '../../../support/bedrock-upstream.js';
 import { TEST_CREDS, bedrockProvider, targetFor } from './fixtures.js';
+import { caughtGatewayError } from '../../../support/caught-gateway-error.js';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
-
-async function caught(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof GatewayError, String(error));
-    return error;
-  }
-  assert.fail('expected a GatewayError');
-}
 
 describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
   let upstream: BedrockUpstream;
@@ -55,7 +45,7 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
 
   it('is refused with 403 when the secret is wrong, without the secret in the error', async () => {
     const provider = bedrockProvider(upstream.url, { secret_key: 'wrong-secret-key-0000000000000000000000' });
-    const error = await caught(bedrockAdapter.chat({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(provider, MODEL)));
+    const error = await caughtGatewayError(bedrockAdapter.chat({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(provider, MODEL)));
     assert.equal(error.status, 403);
     assert.equal(error.type, 'AccessDeniedException');
     assert.match(error.message, /signature we calculated does not match/);
@@ -79,7 +69,7 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
 
   it('refuses a key with neither access keys nor an API key as a configuration error', async () => {
     const provider = bedrockProvider(upstream.url, { access_key: '', secret_key: '' });
-    const error = await caught(bedrockAdapter.chat({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(provider, MODEL)));
+    const error = await caughtGatewayError(bedrockAdapter.chat({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(provider, MODEL)));
     assert.equal(error.code, 'no_usable_key');
     assert.equal(upstream.requests.length, 0);
   });
@@ -114,7 +104,7 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
 
   it('throws an exception that arrives as the first stream event before the stream starts, retryable', async () => {
     upstream.setHandler(() => ({ kind: 'events', frames: [encodeException('throttlingException', { message: 'slow down' })] }));
-    const error = await caught(
+    const error = await caughtGatewayError(
       bedrockAdapter.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(bedrockProvider(upstream.url), MODEL)),
     );
     assert.equal(error.status, 429);
@@ -124,7 +114,7 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
   it('reports an answer whose body stalls as a timeout (504), as the shared client does, and a client gone mid-body as such', async () => {
     upstream.setHandler(() => ({ ...converseText('never finished'), stallAfterBytes: 10 }));
     const request = { model: MODEL, messages: [{ role: 'user' as const, content: 'Hi' }] };
-    const timedOut = await caught(bedrockAdapter.chat(request, { ...targetFor(bedrockProvider(upstream.url), MODEL), timeoutMs: 300 }));
+    const timedOut = await caughtGatewayError(bedrockAdapter.chat(request, { ...targetFor(bedrockProvider(upstream.url), MODEL), timeoutMs: 300 }));
     assert.equal(timedOut.code, 'upstream_timeout');
     assert.equal(timedOut.status, 504);
     assert.equal(timedOut.retryable, true);
@@ -134,7 +124,7 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
     const response = await callBedrock(target, 'converse', { messages: [{ role: 'user', content: [{ text: 'Hi' }] }] });
     const body = readJsonBody(response, target);
     cancellation.abort(new Error('client gone'));
-    assert.equal((await caught(body)).code, 'client_closed');
+    assert.equal((await caughtGatewayError(body)).code, 'client_closed');
   });
 
   it('passes Bedrock errors on with their status and exception name', async () => {
@@ -144,7 +134,7 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
       body: { message: 'The provided model identifier is invalid.' },
       errorType: 'ValidationException',
     }));
-    const error = await caught(
+    const error = await caughtGatewayError(
       bedrockAdapter.chat({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }, targetFor(bedrockProvider(upstream.url), MODEL)),
     );
     assert.equal(error.status, 400);
@@ -199,7 +189,7 @@ describe('bedrock adapter against a SigV4-checking local Bedrock', () => {
     );
     await bedrockAdapter.capabilities.embeddings!.embed({ model, input: 'q', input_type: 'search_query' }, targetFor(bedrockProvider(upstream.url), model));
     assert.deepEqual(upstream.requests[1]?.body, { texts: ['q'], input_type: 'search_query' });
-    const error = await caught(
+    const error = await caughtGatewayError(
       bedrockAdapter.capabilities.embeddings!.embed({ model: 'meta.llama3', input: 'x' }, targetFor(bedrockProvider(upstream.url), 'meta.llama3')),
     );
     assert.equal(error.status, 400);
