@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../chat-types.js';
-import { stringField, toolChoiceOf } from '../shared/request-fields.js';
+import { maxOutputTokensOf, numberField, stopSequencesOf, stringField, toolChoiceOf } from '../shared/request-fields.js';
 import { toGeminiPart } from './content-parts.js';
 import { splitToolCallId } from './response.js';
 import type { GeminiContent, GeminiGenerationConfig, GeminiPart, GeminiRequest, GeminiTool, GeminiToolConfig } from './wire-types.js';
@@ -126,13 +126,16 @@ function toResponseObject(text: string): Record<string, unknown> {
 
 function toGenerationConfig(request: ChatRequest): GeminiGenerationConfig {
   const config: GeminiGenerationConfig = {};
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
-  if (typeof maxTokens === 'number') config.maxOutputTokens = maxTokens;
-  if (typeof request.temperature === 'number') config.temperature = request.temperature;
-  if (typeof request.top_p === 'number') config.topP = request.top_p;
-  if (typeof request.n === 'number' && request.n !== 1) config.candidateCount = request.n;
-  if (typeof request.stop === 'string') config.stopSequences = [request.stop];
-  else if (Array.isArray(request.stop) && request.stop.length > 0) config.stopSequences = request.stop;
+  const maxTokens = maxOutputTokensOf(request);
+  if (maxTokens !== undefined) config.maxOutputTokens = maxTokens;
+  const temperature = numberField(request.temperature);
+  if (temperature !== undefined) config.temperature = temperature;
+  const topP = numberField(request.top_p);
+  if (topP !== undefined) config.topP = topP;
+  const n = numberField(request.n);
+  if (n !== undefined && n !== 1) config.candidateCount = n;
+  const stop = stopSequencesOf(request);
+  if (stop && stop.length > 0) config.stopSequences = stop;
   const format = request.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
   if (format?.type === 'json_object') config.responseMimeType = 'application/json';
   if (format?.type === 'json_schema') {
