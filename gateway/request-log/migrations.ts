@@ -93,12 +93,18 @@ export async function migrateSchema(pool: pg.Pool, appliedBy: string): Promise<M
         'CREATE TABLE IF NOT EXISTS request_log_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL)',
       );
       const found = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM request_log_migrations');
-      const from = found.rows[0]?.version ?? 0;
+      let from = found.rows[0]?.version ?? 0;
       if (from > LATEST_SCHEMA_VERSION) {
         throw new RequestLogSetupError(
           `logs_store: the request-log schema in this database is version ${from}, newer than this node's (${LATEST_SCHEMA_VERSION}); ` +
             'a newer gateway migrated it. Run that gateway version (or newer) on every node.',
         );
+      }
+      if (from > 0 && !(await hasLogTable(client))) {
+        // An operator cleared the log with DROP TABLE request_logs and left the bookkeeping: the
+        // recorded version describes a table that is gone, so the schema is made again from the start.
+        await client.query('DELETE FROM request_log_migrations');
+        from = 0;
       }
       const applied: number[] = [];
       for (const migration of MIGRATIONS) {
@@ -118,4 +124,9 @@ export async function migrateSchema(pool: pg.Pool, appliedBy: string): Promise<M
       throw error;
     }
   });
+}
+
+async function hasLogTable(client: pg.PoolClient): Promise<boolean> {
+  const found = await client.query<{ present: boolean }>("SELECT to_regclass('request_logs') IS NOT NULL AS present");
+  return found.rows[0]?.present === true;
 }

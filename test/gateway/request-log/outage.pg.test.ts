@@ -95,6 +95,19 @@ describe('request log: the database stopped under load', function () {
     assert.equal(rows.length, 1, 'written without a restart');
   });
 
+  it('makes its table again when an operator dropped it and left the schema bookkeeping', async () => {
+    await node?.close();
+    node = await startLoggedGateway(server, providerConfig(upstream.url));
+    const client = node.gateway.openai();
+    await client.chat.completions.create({ model: 'openai/before-drop', messages: MESSAGES });
+    await waitForRows(node.db, 1);
+    // The quick way to clear a log: the migrations table still says version 1.
+    await node.db.query('DROP TABLE request_logs');
+    await client.chat.completions.create({ model: 'openai/after-drop', messages: MESSAGES });
+    const rows = await waitForRows(node.db, 1, 'WHERE model = $1', ['after-drop']);
+    assert.equal(rows.length, 1, 'written without a restart');
+  });
+
   it('starts and serves with the database down, then sets up the schema and writes once it is up', async () => {
     await node?.close();
     node = undefined;
