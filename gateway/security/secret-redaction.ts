@@ -1,4 +1,5 @@
 import type { RuntimeConfig } from '../../shared/config/index.js';
+import { urlCredentials } from '../../shared/url-credentials.js';
 
 /**
  * The node's one redaction of upstream-derived text. Every secret the node holds (provider
@@ -25,14 +26,16 @@ export function registerConfigSecrets(config: RuntimeConfig): void {
 
 /**
  * Every secret a config holds, once resolved: provider key values, the operator's extra header
- * values, bedrock credentials, vertex service-account JSON with its private key (and the PEM's
- * body lines, which an echo may carry without armour or line breaks) and key id.
+ * values, credentials written into a base_url, bedrock credentials, vertex service-account JSON
+ * with its private key (and the PEM's body lines, which an echo may carry without armour or line
+ * breaks) and key id.
  */
 export function configSecrets(config: RuntimeConfig): string[] {
   const found: string[] = [];
   const add = (secret: string | undefined): void => void (secret !== undefined && secret !== '' && found.push(secret));
   for (const provider of config.providers.values()) {
     for (const value of Object.values(provider.extraHeaders)) add(value);
+    for (const credential of urlCredentials(provider.baseUrlOverride ?? '')) add(credential);
     for (const key of provider.keys) {
       add(key.value);
       add(key.bedrock?.access_key);

@@ -1,10 +1,13 @@
+import { maskUrlCredentials, urlCredentialSpans } from '../../shared/url-credentials.js';
 import { scanValues, type ScannedValue, type ValueStyle } from './scan-values.js';
 
 /**
  * Literal secrets written straight into config.json (a key's `value` that is not an
  * `env.NAME` reference, a Bedrock secret key, the admin password...) never leave the
  * reloader: the config API shows them masked Bifrost-style (`sk-a…wxyz`), and the history
- * keeps them masked. `env.NAME` references are shown as written: they name, not hold.
+ * keeps them masked. `env.NAME` references are shown as written: they name, not hold. A URL
+ * with a credential in it (`https://user:password@proxy`, `?key=...`) keeps everything but the
+ * credential in view, so a `base_url` still says where it points.
  *
  * The text is edited in place (tokens replaced by offset), so the file's layout, whitespace
  * and key order are exactly as the operator wrote them. Values are found by a scan that also
@@ -43,6 +46,8 @@ export interface SecretSpot {
   /** The token as written (quotes and escapes included). */
   raw: string;
   style: ValueStyle;
+  /** The value as shown: the masked secret, or the URL with its credentials masked. */
+  mask: string;
 }
 
 /** Masks one secret: first 4 and last 4 characters for long ones, only the mark for short ones. */
@@ -64,10 +69,18 @@ export function findSecrets(text: string): SecretSpot[] {
 
 function secretsAmong(text: string, values: readonly ScannedValue[]): SecretSpot[] {
   const broken = !isJson(text);
-  return values.filter((value) => isSecretPlace(value, broken) && isLiteral(value.value)).map((value) => spotOf(text, value));
+  const spots: SecretSpot[] = [];
+  for (const value of values) {
+    if (!isLiteral(value.value)) continue;
+    // A secret by its place is masked whole; a URL elsewhere only where its credentials are.
+    if (isSecretPlace(value, broken)) spots.push(spotOf(text, value, maskSecret(value.value)));
+    else if (urlCredentialSpans(value.value.trim()).length > 0) spots.push(spotOf(text, value, maskUrlCredentials(value.value, MASK_MARK)));
+    else if (broken && looksLikeKey(value.value)) spots.push(spotOf(text, value, maskSecret(value.value)));
+  }
+  return spots;
 }
 
-function spotOf(text: string, value: ScannedValue): SecretSpot {
+function spotOf(text: string, value: ScannedValue, mask: string): SecretSpot {
   return {
     path: formatPath(value.path),
     offset: value.offset,
@@ -75,6 +88,7 @@ function spotOf(text: string, value: ScannedValue): SecretSpot {
     value: value.value,
     raw: text.slice(value.offset, value.offset + value.length),
     style: value.style,
+    mask,
   };
 }
 
@@ -82,8 +96,7 @@ function spotOf(text: string, value: ScannedValue): SecretSpot {
  * True for a value that holds a secret: under a secret name (at any depth), an auth-like header
  * of `extra_headers`, or written straight into `keys`. In a text that is not JSON (`broken`) the
  * structure around a value is a guess, so the net is wider: its own name holding a secret name
- * or an auth-like word, and any value long enough to be a key (16+ characters, the length the
- * mask shows 4+4 of) but a plain URL.
+ * or an auth-like word (and, see looksLikeKey, any value long enough to be a key).
  */
 function isSecretPlace(value: ScannedValue, broken: boolean): boolean {
   const names = value.path.map((part) => (typeof part === 'string' ? part.toLowerCase() : part));
@@ -93,8 +106,12 @@ function isSecretPlace(value: ScannedValue, broken: boolean): boolean {
   const named = names.filter((name): name is string => typeof name === 'string' && name !== '');
   const own = named[named.length - 1] ?? '';
   if (!broken) return named[named.length - 2] === 'extra_headers' && SECRET_HEADER.test(own);
-  if (SECRET_HEADER.test(own) || own.includes('value') || [...SECRET_NAMES].some((secret) => own.includes(secret))) return true;
-  const content = value.value.trim();
+  return SECRET_HEADER.test(own) || own.includes('value') || [...SECRET_NAMES].some((secret) => own.includes(secret));
+}
+
+/** Long enough to be a key (16+ characters, the length the mask shows 4+4 of) and not a plain URL. */
+function looksLikeKey(value: string): boolean {
+  const content = value.trim();
   return content.length >= 16 && !PLAIN_URL.test(content);
 }
 
@@ -133,7 +150,7 @@ export function maskConfigText(text: string): string {
 }
 
 function maskedToken(spot: SecretSpot): string {
-  const mask = maskSecret(spot.value);
+  const mask = spot.mask;
   if (spot.style === 'bare') return mask;
   const quote = spot.style === 'string' ? '"' : "'";
   const closed = spot.raw.length >= 2 && spot.raw.endsWith(quote);
@@ -163,8 +180,7 @@ export function unmaskConfigText(candidate: string, current: string): UnmaskResu
     candidate,
     masked.map((spot) => {
       const original = known.get(spot.path);
-      if (original !== undefined && maskSecret(original.value) === spot.value)
-        return { offset: spot.offset, length: spot.length, with: restoredToken(original) };
+      if (original !== undefined && original.mask === spot.value) return { offset: spot.offset, length: spot.length, with: restoredToken(original) };
       unresolved.push(spot.path);
       return { offset: spot.offset, length: spot.length, with: spot.raw };
     }),
@@ -195,7 +211,7 @@ function isJsonString(token: string): boolean {
 function findMaskedValues(text: string): SecretSpot[] {
   return scanValues(text)
     .values.filter((value) => value.value.includes(MASK_MARK))
-    .map((value) => spotOf(text, value));
+    .map((value) => spotOf(text, value, value.value));
 }
 
 /** A stretch of text to replace: its place and what goes there. */

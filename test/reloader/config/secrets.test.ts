@@ -54,6 +54,25 @@ describe('config secrets', () => {
     const retyped = masked.replace('"sk-p…1234"', '"sk-new-key-0000000000000000"');
     assert.deepEqual(unmaskConfigText(retyped, text), { ok: true, text: text.replace('sk-proj-abcdefghijklmnop1234', 'sk-new-key-0000000000000000') });
   });
+
+  it('masks only the credential of a URL, so a base_url still shows where it points, and restores it', () => {
+    const withUrls = `{
+  "providers": {
+    "openai": { "keys": [], "network_config": { "base_url": "https://bob:pr0xy-Pa55word@proxy.internal:8443/v1" } },
+    "gemini": { "keys": [], "network_config": { "base_url": "https://gemini.example/v1beta?alt=sse&key=AIzaREALSECRET123" } },
+    "ollama": { "keys": [], "network_config": { "base_url": "http://ollama.internal:11434" } }
+  }
+}`;
+    const masked = maskConfigText(withUrls);
+    assert.ok(!masked.includes('pr0xy-Pa55word') && !masked.includes('REALSECRET'), masked);
+    assert.ok(masked.includes('"https://bob:…@proxy.internal:8443/v1"'), masked);
+    assert.ok(masked.includes('"https://gemini.example/v1beta?alt=sse&key=…"'), masked);
+    assert.ok(masked.includes('"http://ollama.internal:11434"'), masked);
+    assert.deepEqual(unmaskConfigText(masked, withUrls), { ok: true, text: withUrls });
+    // Pointing the masked URL at another host is not restoring it: the password was for this one.
+    const moved = masked.replace('proxy.internal', 'elsewhere.example');
+    assert.deepEqual(unmaskConfigText(moved, withUrls), { ok: false, paths: ['providers.openai.network_config.base_url'] });
+  });
 });
 
 describe('config secrets in a file that is not valid JSON (a hand edit under way)', () => {
