@@ -61,7 +61,19 @@ const networkConfigSchema = yup
         } catch {
           return false;
         }
-      }),
+      })
+      // The node joins the API path onto base_url and sends no URL credentials (undici drops a
+      // user:password@ part without a word): either would fail at the provider, not here.
+      .test(
+        'no-credentials',
+        '${path} must not carry credentials (user:password@ is not sent upstream): send them as a header in network_config.extra_headers',
+        (value) => !isLiteralUrl(value) || !/^[a-z][a-z\d+.-]*:\/\/[^/?#]*@/i.test(value),
+      )
+      .test(
+        'no-query',
+        '${path} must not carry a query or fragment (?... or #...): the node appends the API path to it',
+        (value) => !isLiteralUrl(value) || !/[?#]/.test(value),
+      ),
     extra_headers: stringMap(),
     default_request_timeout_in_seconds: yup.number().positive().default(30),
     max_retries: yup.number().integer().min(0).default(0),
@@ -108,3 +120,7 @@ export const providersSchema = yup.lazy((value: unknown) => {
   }
   return yup.object(shape).required();
 });
+
+function isLiteralUrl(value: string | undefined): value is string {
+  return value !== undefined && value !== '' && !value.startsWith('env.');
+}

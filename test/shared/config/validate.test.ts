@@ -172,6 +172,16 @@ describe('validateConfigText', () => {
     assert.deepEqual(paths, ['providers.openai.network_config.retry_backoff_initial', 'providers.openai.network_config.retry_backoff_max']);
   });
 
+  it('refuses a base_url the node could not use as written: credentials in it, or a query', () => {
+    const messageFor = (base_url: string) => issuesOf({ providers: { openai: { network_config: { base_url } } } }).map((issue) => issue.message);
+    assert.match(messageFor('https://bob:s3cret@proxy.internal/v1').join(), /must not carry credentials.*extra_headers/);
+    assert.match(messageFor('https://gemini.example/v1beta?key=abc').join(), /must not carry a query/);
+    for (const fine of ['https://proxy.internal:8443/v1', 'http://127.0.0.1:11434', 'env.OPENAI_BASE_URL']) {
+      const config = { providers: { openai: { keys: [{ value: 'sk-x', models: ['*'] }], network_config: { base_url: fine } } } };
+      assert.equal(validateConfigText(JSON.stringify(config)).ok, true, fine);
+    }
+  });
+
   it('reports every problem at once, each with its JSON path', () => {
     const issues = issuesOf({
       providers: {
