@@ -2,12 +2,19 @@ import { pino, type DestinationStream } from 'pino';
 import type { Logger } from '../../shared/logger.js';
 import type { OutcomeSink, RequestOutcome } from '../request/outcome.js';
 
+/**
+ * The longest path written whole. A path is bounded only by the header limit (16 KB): a GenAI
+ * model name in the path, or a scanner's probe, would otherwise make one line of that size.
+ */
+export const MAX_LOGGED_PATH_CHARS = 512;
+
 /** The fields of one access-log line. No bodies, no keys. */
 export function accessFields(outcome: RequestOutcome): Record<string, unknown> {
+  const { path } = outcome;
   return {
     id: outcome.requestId,
     method: outcome.method,
-    path: outcome.path,
+    path: path.length > MAX_LOGGED_PATH_CHARS ? `${path.slice(0, MAX_LOGGED_PATH_CHARS)}…` : path,
     status: outcome.status,
     provider: outcome.provider || undefined,
     model: outcome.model || undefined,

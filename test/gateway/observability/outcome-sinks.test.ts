@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { AccessLogSink, accessFields } from '../../../gateway/observability/access-log-sink.js';
+import { AccessLogSink, MAX_LOGGED_PATH_CHARS, accessFields } from '../../../gateway/observability/access-log-sink.js';
 import { GatewayMetrics } from '../../../gateway/observability/metrics.js';
 import { MetricsSink } from '../../../gateway/observability/metrics-sink.js';
 import { ModelLabels } from '../../../gateway/observability/model-labels.js';
@@ -132,6 +132,15 @@ describe('outcome sinks', () => {
       assert.equal(line.error, 'upstream_error');
       assert.equal(line.client_gone, true);
       assert.equal('key' in line || 'keyName' in line, false, 'no key in the access log');
+    });
+
+    it('cuts a path thousands of characters long, so one request cannot write a line of kilobytes', () => {
+      const { lines, sink } = capture();
+      const model = 'g'.repeat(12_000);
+      sink.record(outcomeWith({ path: `/genai/v1beta/models/${model}:generateContent`, route: '/genai/v1beta/models/:modelAction' }));
+      const path = String((lines[0] as Record<string, unknown>).path);
+      assert.ok(path.startsWith('/genai/v1beta/models/ggg') && path.endsWith('…'), path.slice(0, 40));
+      assert.ok(path.length <= MAX_LOGGED_PATH_CHARS + 1, `${path.length} characters`);
     });
 
     it("writes each line exactly as pino's logger.info would, escaping included", () => {
