@@ -1,6 +1,6 @@
 import { DEFAULT_DRAIN_DEADLINE_MS, DEFAULT_NODE_STOP_TIMEOUT_S } from '../shared/drain-deadline.js';
 import { SettingsError } from './errors.js';
-import { DEFAULT_DOCKER_CALL_TIMEOUT_MS } from './platform/compose/docker-deadline.js';
+import { DEFAULT_DOCKER_CALL_TIMEOUT_MS } from './platform/docker-deadline.js';
 
 /** The reloader's settings, read from the environment in this one place. */
 export interface ReloaderSettings {

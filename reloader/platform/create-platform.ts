@@ -11,7 +11,13 @@ import { createSwarmPlatform } from './swarm/swarm-platform.js';
 /** Connects to the platform RELOADER_PLATFORM names: compose (nginx rotation) or a Swarm stack. */
 export async function createPlatform(settings: ReloaderSettings, probe: HealthProbe, logger: Logger): Promise<Platform> {
   if (settings.platform === 'swarm') {
-    const port = await connectSwarmPort({ stack: settings.project, serviceName: settings.swarmService, configTarget: settings.swarmConfigTarget, logger });
+    const port = await connectSwarmPort({
+      stack: settings.project,
+      serviceName: settings.swarmService,
+      configTarget: settings.swarmConfigTarget,
+      callTimeoutMs: settings.dockerTimeoutMs,
+      logger,
+    });
     return createSwarmPlatform({
       port,
       probe,

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { DockerUnavailableError, NotManagedError, ProjectUnknownError } from '../../errors.js';
 import { LogEvent } from '../../observability/log-events.js';
 import type { ContainerEvent, ContainerInfo, DockerHealth, DockerPort } from './docker-port.js';
-import { DEFAULT_DOCKER_CALL_TIMEOUT_MS, withDeadline } from './docker-deadline.js';
+import { DEFAULT_DOCKER_CALL_TIMEOUT_MS, withDeadline } from '../docker-deadline.js';
 import { watchDockerEvents } from './watch-docker-events.js';
 import { CONTAINER_NUMBER_LABEL, PROJECT_LABEL, ROLE_LABEL, isManaged, type Role } from './labels.js';
 import type { Logger } from '../../../shared/logger.js';

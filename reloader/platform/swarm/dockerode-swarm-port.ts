@@ -5,6 +5,7 @@ import { backoffDelay, sleep } from '../../../shared/backoff.js';
 import { DockerUnavailableError, NotAManagerError, ProjectUnknownError } from '../../errors.js';
 import { LogEvent } from '../../observability/log-events.js';
 import { demuxDockerStream } from '../compose/dockerode-port.js';
+import { DEFAULT_DOCKER_CALL_TIMEOUT_MS, withDeadline } from '../docker-deadline.js';
 import { CONFIG_NAME_PREFIX } from './config-name.js';
 import type { ConfigInfo, ServiceView, SwarmPort, TaskInfo } from './swarm-port.js';
 
@@ -20,6 +21,8 @@ export interface SwarmPortOptions {
   /** Where the gateway reads its config: the spec's config entry with this target is swapped. */
   configTarget: string;
   logger: Logger;
+  /** How long one Docker call may go unanswered before it counts as failed (RELOADER_DOCKER_TIMEOUT_MS). */
+  callTimeoutMs?: number;
   /** For tests; by default dockerode reads DOCKER_HOST or uses /var/run/docker.sock. */
   docker?: Docker;
 }
@@ -29,15 +32,20 @@ export interface SwarmPortOptions {
  * answer service and config calls), and resolves the stack to manage.
  */
 export async function connectSwarmPort(options: SwarmPortOptions): Promise<SwarmPort> {
+  // The client's timeout is an idle-socket one, a backstop: each call has its own short deadline
+  // (info's typings take no signal, so a hung info call's socket lingers until that backstop).
   const docker = options.docker ?? new Docker({ timeout: 60_000 });
+  const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_DOCKER_CALL_TIMEOUT_MS;
   for (let attempt = 1; ; attempt++) {
     try {
-      const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
+      const info = (await withDeadline('info', callTimeoutMs, () => docker.info())) as {
+        Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
+      };
       const state = info.Swarm?.LocalNodeState ?? 'unknown';
       if (state !== 'active') throw new NotAManagerError(`swarm ${state}`);
       if (info.Swarm?.ControlAvailable !== true) throw new NotAManagerError('a worker node');
-      const stack = options.stack || (await readOwnStack(docker));
-      const port = new DockerodeSwarmPort(docker, stack, `${stack}_${options.serviceName}`, options.configTarget);
+      const stack = options.stack || (await readOwnStack(docker, callTimeoutMs));
+      const port = new DockerodeSwarmPort(docker, stack, `${stack}_${options.serviceName}`, options.configTarget, callTimeoutMs);
       options.logger.info({ event: LogEvent.swarmResolved, stack, service: port.service }, `managing service ${port.service} of swarm stack "${stack}"`);
       return port;
     } catch (error) {
@@ -52,11 +60,10 @@ export async function connectSwarmPort(options: SwarmPortOptions): Promise<Swarm
   }
 }
 
-async function readOwnStack(docker: Docker): Promise<string> {
-  const self = await docker
-    .getContainer(hostname())
-    .inspect()
-    .catch(() => undefined);
+async function readOwnStack(docker: Docker, callTimeoutMs: number): Promise<string> {
+  const self = await withDeadline('inspect own container', callTimeoutMs, (abortSignal) => docker.getContainer(hostname()).inspect({ abortSignal })).catch(
+    () => undefined,
+  );
   const stack = self?.Config.Labels?.[STACK_LABEL] ?? '';
   if (stack === '') throw new ProjectUnknownError(`cannot tell the swarm stack: this container has no ${STACK_LABEL} label; set RELOADER_PROJECT`);
   return stack;
@@ -72,17 +79,18 @@ class DockerodeSwarmPort implements SwarmPort {
     readonly stack: string,
     readonly service: string,
     private readonly configTarget: string,
+    private readonly callTimeoutMs: number,
   ) {}
 
   async listTasks(): Promise<TaskInfo[]> {
-    const service = await this.call('inspect service', () => this.docker.getService(this.service).inspect());
-    const raw = (await this.call('list tasks', () => this.docker.listTasks({ filters: { service: [this.service] } }))) as RawTask[];
+    const service = await this.call('inspect service', (abortSignal) => this.docker.getService(this.service).inspect({ abortSignal }));
+    const raw = (await this.call('list tasks', (abortSignal) => this.docker.listTasks({ filters: { service: [this.service] }, abortSignal }))) as RawTask[];
     // Re-checked here: the engine's name filter also matches other services by prefix.
     return raw.filter((t) => t.ServiceID === service.ID).map((t) => toTaskInfo(t, this.configTarget));
   }
 
   async inspectService(): Promise<ServiceView> {
-    const raw = await this.call('inspect service', () => this.docker.getService(this.service).inspect());
+    const raw = await this.call('inspect service', (abortSignal) => this.docker.getService(this.service).inspect({ abortSignal }));
     const status = raw.UpdateStatus as { State?: string; Message?: string } | undefined;
     return {
       configName: this.findConfig(raw.Spec as RawSpec)?.ConfigName ?? null,
@@ -94,8 +102,13 @@ class DockerodeSwarmPort implements SwarmPort {
 
   async ensureConfig(name: string, data: Buffer): Promise<void> {
     if (await this.configIdOf(name)) return;
-    await this.call('create config', () =>
-      this.docker.createConfig({ Name: name, Labels: { [STACK_LABEL]: this.stack, 'ai-gateway.role': 'gateway-config' }, Data: data.toString('base64') }),
+    await this.call('create config', (abortSignal) =>
+      this.docker.createConfig({
+        Name: name,
+        Labels: { [STACK_LABEL]: this.stack, 'ai-gateway.role': 'gateway-config' },
+        Data: data.toString('base64'),
+        abortSignal,
+      }),
     );
   }
 
@@ -104,7 +117,7 @@ class DockerodeSwarmPort implements SwarmPort {
     if (!id) throw new Error(`swarm config ${name} does not exist`);
     // Another writer (a `docker stack deploy`) may bump the version between inspect and update: retry once on a conflict.
     for (let attempt = 1; ; attempt++) {
-      const raw = await this.call('inspect service', () => this.docker.getService(this.service).inspect());
+      const raw = await this.call('inspect service', (abortSignal) => this.docker.getService(this.service).inspect({ abortSignal }));
       const spec = structuredClone(raw.Spec) as RawSpec;
       const configs = spec.TaskTemplate?.ContainerSpec?.Configs ?? [];
       const current = this.findConfig(spec);
@@ -113,7 +126,9 @@ class DockerodeSwarmPort implements SwarmPort {
       const swapped = current ? configs.map((c) => (c === current ? next : c)) : [...configs, next];
       spec.TaskTemplate = { ...spec.TaskTemplate, ContainerSpec: { ...spec.TaskTemplate?.ContainerSpec, Configs: swapped } };
       try {
-        await this.docker.getService(this.service).update({ version: raw.Version?.Index, ...spec });
+        await withDeadline('update service', this.callTimeoutMs, (abortSignal) =>
+          this.docker.getService(this.service).update({ version: raw.Version?.Index, ...spec, abortSignal }),
+        );
         return;
       } catch (error) {
         if (attempt >= 3 || !/out of sequence/i.test((error as Error).message)) throw new DockerUnavailableError('update service', { cause: error });
@@ -122,7 +137,9 @@ class DockerodeSwarmPort implements SwarmPort {
   }
 
   async listConfigs(): Promise<ConfigInfo[]> {
-    const raw = await this.call('list configs', () => this.docker.listConfigs({ filters: { label: [`${STACK_LABEL}=${this.stack}`] } }));
+    const raw = await this.call('list configs', (abortSignal) =>
+      this.docker.listConfigs({ filters: { label: [`${STACK_LABEL}=${this.stack}`] }, abortSignal }),
+    );
     return raw
       .filter((c) => c.Spec?.Labels?.[STACK_LABEL] === this.stack && (c.Spec?.Name ?? '').startsWith(CONFIG_NAME_PREFIX))
       .map((c) => ({ id: c.ID, name: c.Spec?.Name ?? '', createdAt: c.CreatedAt ?? '' }));
@@ -131,7 +148,7 @@ class DockerodeSwarmPort implements SwarmPort {
   async removeConfig(id: string): Promise<void> {
     const config = (await this.listConfigs()).find((c) => c.id === id);
     if (!config) throw new Error(`config ${id} is not a gateway config of stack ${this.stack}: refusing to remove it`);
-    await this.docker.getConfig(id).remove();
+    await this.call('remove config', (abortSignal) => this.docker.getConfig(id).remove({ abortSignal }));
   }
 
   async logsTail(taskId: string, lines: number): Promise<string[]> {
@@ -139,7 +156,7 @@ class DockerodeSwarmPort implements SwarmPort {
     if (!task) return [];
     // @types/dockerode lacks Task#logs, which dockerode has (GET /tasks/{id}/logs).
     const handle = this.docker.getTask(taskId) as unknown as { logs(opts: object): Promise<Buffer> };
-    const raw = await handle.logs({ stdout: true, stderr: true, tail: lines, follow: false });
+    const raw = await this.call('logs', (abortSignal) => handle.logs({ stdout: true, stderr: true, tail: lines, follow: false, abortSignal }));
     return demuxDockerStream(Buffer.from(raw)).split('\n').filter(Boolean).slice(-lines);
   }
 
@@ -149,13 +166,14 @@ class DockerodeSwarmPort implements SwarmPort {
   }
 
   private async configIdOf(name: string): Promise<string | undefined> {
-    const raw = await this.call('list configs', () => this.docker.listConfigs({ filters: { name: [name] } }));
+    const raw = await this.call('list configs', (abortSignal) => this.docker.listConfigs({ filters: { name: [name] }, abortSignal }));
     return raw.find((c) => c.Spec?.Name === name)?.ID;
   }
 
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  /** One Docker call with its deadline; a timeout or a lost socket becomes DockerUnavailableError. */
+  private async call<T>(operation: string, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await withDeadline(operation, this.callTimeoutMs, fn);
     } catch (error) {
       if (isTransient(error)) throw new DockerUnavailableError(operation, { cause: error });
       // The engine answers 503 "This node is not a swarm manager" once it was demoted.
