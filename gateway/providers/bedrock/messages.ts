@@ -117,5 +117,32 @@ export function translateMessages(messages: readonly ChatMessage[]): TranslatedC
     else out.push({ role, content: blocks });
   }
   if (out.length === 0) throw invalid('bedrock needs at least one user message');
+  requireAnsweredToolResults(out);
   return { system, messages: out, usesTools };
+}
+
+function toolUseIdsOf(message: ConverseMessage | undefined): Set<string> {
+  const ids = new Set<string>();
+  if (message?.role !== 'assistant') return ids;
+  for (const block of message.content) if ('toolUse' in block) ids.add(block.toolUse.toolUseId);
+  return ids;
+}
+
+/**
+ * Converse refuses a toolResult that no toolUse of the turn right before it asked for ("The number
+ * of toolResult blocks ... exceeds the number of toolUse blocks of previous turn"), whatever
+ * toolConfig says, and OpenAI refuses the same history. A trimmed history that kept a tool message
+ * but dropped the assistant message calling it gets a 400 that names the fix instead.
+ */
+function requireAnsweredToolResults(messages: readonly ConverseMessage[]): void {
+  messages.forEach((message, position) => {
+    const asked = toolUseIdsOf(messages[position - 1]);
+    for (const block of message.content) {
+      if (!('toolResult' in block) || asked.has(block.toolResult.toolUseId)) continue;
+      throw invalid(
+        `the tool message with tool_call_id "${block.toolResult.toolUseId}" answers no tool call of the assistant message right before it; ` +
+          'bedrock needs that assistant message (with its tool_calls) in the history, or the tool message left out',
+      );
+    }
+  });
 }

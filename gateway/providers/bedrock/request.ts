@@ -78,8 +78,8 @@ export const HISTORY_ONLY_TOOL_DESCRIPTION = 'Declared only because earlier turn
 
 /**
  * A toolConfig declaring the tools the history's toolUse blocks name, with an open input schema
- * and no toolChoice (the request offered no tools: "none" semantics). Undefined when the history
- * names none (only tool results), which Bedrock's own error then explains.
+ * and no toolChoice (the request offered no tools: "none" semantics). A history with tool results
+ * always names one here: translateMessages refuses a tool result no toolUse asked for.
  */
 function historyToolConfig(messages: ConverseMessage[]): ConverseRequest['toolConfig'] {
   const names = new Set<string>();

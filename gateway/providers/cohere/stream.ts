@@ -4,19 +4,21 @@ import { parseEventJson, type SseEvent } from '../shared/sse.js';
 import { closingChunks, type StreamUsageOptions } from '../shared/stream-usage.js';
 import { redactText } from '../../security/secret-redaction.js';
 import type { UpstreamTarget } from '../types.js';
-import { toChatUsage, toFinishReason } from './response.js';
+import { EMPTY_ARGUMENTS, toChatUsage, toFinishReason } from './response.js';
 import type { CohereStreamEvent } from './types.js';
 
 /**
  * Translates Cohere's v2 stream events into chat chunks: message-start opens the message,
- * content-delta carries text, tool-call-start/-delta build tool calls, message-end carries the
- * finish reason and usage (sent as `options` ask, see closingChunks). A message-end that reports
- * ERROR is thrown as a GatewayError.
+ * content-delta carries text, tool-call-start/-delta build tool calls (tool-call-end gives one
+ * that got no argument text "{}"), message-end carries the finish reason and usage (sent as
+ * `options` ask, see closingChunks). A message-end that reports ERROR is thrown as a GatewayError.
  */
 export async function* translateCohereStream(events: AsyncIterable<SseEvent>, target: UpstreamTarget, options: StreamUsageOptions): AsyncGenerator<ChatChunk> {
   let id = '';
   const created = Math.floor(Date.now() / 1000);
   const toolIndexByEvent = new Map<number, number>();
+  // Tool calls (by event index) that no argument text has reached yet.
+  const toolsAwaitingArguments = new Map<number, number>();
 
   const chunk = (delta: ChatChunk['choices'][number]['delta'], finish: FinishReason = null): ChatChunk => ({
     id,
@@ -41,7 +43,9 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
       case 'tool-call-start': {
         const call = message?.tool_calls;
         const toolIndex = toolIndexByEvent.size;
-        toolIndexByEvent.set(event.index ?? toolIndex, toolIndex);
+        const eventIndex = event.index ?? toolIndex;
+        toolIndexByEvent.set(eventIndex, toolIndex);
+        if (!call?.function?.arguments) toolsAwaitingArguments.set(eventIndex, toolIndex);
         yield chunk({
           tool_calls: [
             {
@@ -55,9 +59,21 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
         break;
       }
       case 'tool-call-delta': {
-        const toolIndex = toolIndexByEvent.get(event.index ?? toolIndexByEvent.size - 1);
+        const eventIndex = event.index ?? toolIndexByEvent.size - 1;
+        const toolIndex = toolIndexByEvent.get(eventIndex);
         const fragment = message?.tool_calls?.function?.arguments;
-        if (toolIndex !== undefined && fragment) yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: fragment } }] });
+        if (toolIndex === undefined || !fragment) break;
+        toolsAwaitingArguments.delete(eventIndex);
+        yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: fragment } }] });
+        break;
+      }
+      case 'tool-call-end': {
+        // "{}" as the JSON answer has it: an empty arguments string is not JSON, and clients parse it.
+        const eventIndex = event.index ?? toolIndexByEvent.size - 1;
+        const toolIndex = toolsAwaitingArguments.get(eventIndex);
+        if (toolIndex === undefined) break;
+        toolsAwaitingArguments.delete(eventIndex);
+        yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: EMPTY_ARGUMENTS } }] });
         break;
       }
       case 'message-end': {
@@ -70,11 +86,15 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
             fromProvider: true,
           });
         }
+        // A call whose tool-call-end never came still gets JSON arguments before the finish.
+        for (const toolIndex of toolsAwaitingArguments.values()) {
+          yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: EMPTY_ARGUMENTS } }] });
+        }
         yield* closingChunks(chunk({}, toFinishReason(reason) ?? 'stop'), toChatUsage(event.delta?.usage), options);
         return;
       }
       default:
-        // content-start/-end, tool-plan-delta, tool-call-end, citation-* carry nothing to translate.
+        // content-start/-end, tool-plan-delta, citation-* carry nothing to translate.
         break;
     }
   }

@@ -147,6 +147,9 @@ function toGenerationConfig(request: ChatRequest): GeminiGenerationConfig {
 
 // `parametersJsonSchema` takes JSON Schema as it is (zod, pydantic and MCP schemas use `$ref`,
 // `const`, type arrays...), where `parameters` is an OpenAPI subset that refuses much of it.
+// A top-level `$schema` stays too: the "Unknown name \"$schema\"" 400s clients meet come from the
+// `parameters` Schema message; `parametersJsonSchema` is a free JSON value, and Google's own SDK
+// (js-genai mcpToGeminiTool) sends MCP input schemas, `$schema` and all, to it untouched.
 function toGeminiTools(tools: ToolDefinition[]): GeminiTool[] {
   const functionDeclarations = tools
     .filter((tool) => tool.type === 'function')

@@ -162,6 +162,42 @@ describe('bedrock toConverseRequest', () => {
     assert.deepEqual(body.toolConfig, { tools: [declared('get_weather'), declared('get_time')] });
   });
 
+  it('refuses with a 400 naming the fix a tool message no assistant tool_calls right before it made (a trimmed history)', () => {
+    const trimmed: ChatRequest['messages'] = [
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'tool', tool_call_id: 'tooluse_1', content: '18C' },
+    ];
+    const names = /tool_call_id "tooluse_1" answers no tool call.*assistant message \(with its tool_calls\)/;
+    rejects({ model: 'm', messages: trimmed }, names);
+    rejects({ model: 'm', messages: trimmed, tool_choice: 'none' }, names);
+    rejects({ model: 'm', messages: trimmed, tools: [{ type: 'function', function: { name: 'get_weather' } }] }, names);
+    const answeredElsewhere: ChatRequest['messages'] = [
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'tooluse_1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'tooluse_1', content: '18C' },
+      { role: 'assistant', content: 'It is 18C.' },
+      { role: 'tool', tool_call_id: 'tooluse_1', content: '18C again' },
+    ];
+    rejects({ model: 'm', messages: answeredElsewhere }, names);
+  });
+
+  it('declares the history\'s tools for a tool_choice "none" request without tools', () => {
+    const body = toConverseRequest({
+      model: 'm',
+      tool_choice: 'none',
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'tooluse_1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'tooluse_1', content: '18C' },
+      ],
+    });
+    assert.deepEqual(
+      body.toolConfig?.tools.map((tool) => tool.toolSpec.name),
+      ['get_weather'],
+    );
+    assert.equal(body.toolConfig?.toolChoice, undefined);
+  });
+
   it('sends no toolConfig when neither the request nor the history uses tools', () => {
     assert.equal(toConverseRequest({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], tool_choice: 'auto' }).toolConfig, undefined);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { toEmbeddingResponse } from '../../../../gateway/providers/cohere/embeddings.js';
 import { toChatResponse, toFinishReason } from '../../../../gateway/providers/cohere/response.js';
-import type { CohereChatResponse, CohereEmbedResponse } from '../../../../gateway/providers/cohere/types.js';
+import type { CohereChatResponse, CohereEmbedResponse, CohereToolCall } from '../../../../gateway/providers/cohere/types.js';
 import { readFixture } from '../anthropic/fixture-helpers.js';
 
 const load = <T>(name: string) => JSON.parse(readFixture(import.meta.url, name)) as T;
@@ -22,6 +22,22 @@ describe('cohere toChatResponse', () => {
       { id: 'get_weather_1byjy32y4hvq', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Toronto"}' } },
     ]);
     assert.equal(chat.choices[0]?.finish_reason, 'tool_calls');
+  });
+
+  it('gives a tool call with empty or missing arguments the arguments "{}", which clients can parse', () => {
+    const response = load<CohereChatResponse>('tool-response.json');
+    const call = response.message.tool_calls?.[0];
+    assert.ok(call);
+    const withArguments = (args: string | undefined): CohereChatResponse => ({
+      ...response,
+      message: {
+        ...response.message,
+        tool_calls: [{ ...call, function: { name: 'get_time', ...(args === undefined ? {} : { arguments: args }) } as CohereToolCall['function'] }],
+      },
+    });
+    for (const args of ['', undefined]) {
+      assert.equal(toChatResponse(withArguments(args), 'command-r').choices[0]?.message.tool_calls?.[0]?.function.arguments, '{}');
+    }
   });
 
   it('maps finish reasons', () => {

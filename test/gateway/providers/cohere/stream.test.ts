@@ -48,6 +48,35 @@ describe('cohere translateCohereStream', () => {
     assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
   });
 
+  it('gives a tool call streamed without argument deltas the arguments "{}", as the JSON answer does', async () => {
+    const chunks = await collect(translate('no-argument-tool-stream.sse'));
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    const argsOf = (index: number) =>
+      calls
+        .filter((call) => call.index === index)
+        .map((call) => call.function?.arguments ?? '')
+        .join('');
+    assert.equal(argsOf(0), '{}');
+    assert.deepEqual(JSON.parse(argsOf(1)), { location: 'Oslo' });
+    assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
+  });
+
+  it('gives a tool call whose tool-call-end never came the arguments "{}" before the finish', async () => {
+    const transcript = readFixture(import.meta.url, 'no-argument-tool-stream.sse').replace(
+      /event: tool-call-end\ndata: \{"type":"tool-call-end","index":0\}\n\n/,
+      '',
+    );
+    assert.ok(!transcript.includes('"tool-call-end","index":0'));
+    const chunks = await collect(translateCohereStream(replaySse(transcript, target), target, { includeUsage: false }));
+    const firstCallArguments = chunks
+      .flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])
+      .filter((call) => call.index === 0)
+      .map((call) => call.function?.arguments ?? '')
+      .join('');
+    assert.equal(firstCallArguments, '{}');
+    assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
+  });
+
   it('throws a message-end with ERROR as an upstream error', async () => {
     await assert.rejects(
       collect(translate('error-stream.sse')),
