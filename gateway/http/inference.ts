@@ -147,11 +147,22 @@ export async function dispatchInference<T>(
     if (route.model !== requested) {
       const ref = parseModelRef(route.model);
       noteRequested(scope.state, ref.provider, ref.model);
+      dropPrimaryFromFallbacks(route);
     }
   }
   const result = await deps.dispatcher.run(route, scope.context, attempt);
   noteAnswered(scope.state, result);
   return result;
+}
+
+/**
+ * Drops the fallbacks that name the route's model. readFallbacks dropped the primary as the
+ * client wrote it, but a bare name ("gpt-4o") gets its provider from a pre-dispatch check only
+ * later, so "openai/gpt-4o" among the fallbacks would try the primary again: a second round of
+ * upstream attempts and retries on a model that just failed.
+ */
+function dropPrimaryFromFallbacks(route: RouteSpec): void {
+  if (route.fallbacks?.includes(route.model)) route.fallbacks = route.fallbacks.filter((fallback) => fallback !== route.model);
 }
 
 /** Notes a JSON answer given in full, with the tokens it used. */

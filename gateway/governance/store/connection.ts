@@ -20,7 +20,7 @@ export interface StoreTarget {
 export interface StoreTuning {
   /** Pool size per node. */
   poolMax: number;
-  /** Query deadline, ms: a slow store counts as down. Getting a connection (a pool slot, or a new one) may take three times as long, so that a burst queueing for the pool is not taken for an outage. */
+  /** Query deadline, ms: a slow store counts as down (the server cancels a statement past it). Getting a connection (a pool slot, or a new one) may take three times as long, so that a burst queueing for the pool is not taken for an outage. */
   timeoutMs: number;
 }
 
@@ -29,7 +29,13 @@ export function findStoreTarget(logsStore: LogsStoreSettings | undefined, databa
   const common: pg.PoolConfig = {
     max: tuning.poolMax,
     connectionTimeoutMillis: tuning.timeoutMs * 3,
-    query_timeout: tuning.timeoutMs,
+    // The deadline is the server's: a statement past it is cancelled and rolled back there, so
+    // the error the node sees means "not applied", and the fail-open path may keep the change and
+    // send it again. A client-side deadline alone left the statement running: it committed after
+    // the node had given up on it, and the change was counted twice. The client's own deadline,
+    // later, is only for a server that does not answer at all (its cancellation included).
+    statement_timeout: tuning.timeoutMs,
+    query_timeout: tuning.timeoutMs * 2,
     idleTimeoutMillis: 30_000,
     application_name: 'ai-gateway-governance',
   };

@@ -11,6 +11,7 @@ const VK_LIMITED = 'sk-bf-http-limited-key-02';
 const VK_BUDGET = 'sk-bf-http-budget-key-003';
 const VK_OFF = 'sk-bf-http-inactive-key-4';
 const VK_PINNED = 'sk-bf-http-pinned-key-005';
+const VK_ROUTED = 'sk-bf-http-routed-key-006';
 const PROVIDER_KEY_1 = 'sk-upstream-key-one-0000001';
 const PROVIDER_KEY_2 = 'sk-upstream-key-two-0000002';
 
@@ -53,10 +54,14 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
             { id: 'vk-budget', value: VK_BUDGET, budget_id: 'tiny', allow_all_providers: true },
             { id: 'vk-off', value: VK_OFF, is_active: false },
             { id: 'vk-pinned', value: VK_PINNED, provider_configs: [{ provider: 'openai', key_ids: ['oa-2'] }] },
+            { id: 'vk-routed', value: VK_ROUTED, budget_id: 'routed', provider_configs: [{ provider: 'openai', allowed_models: ['gpt-4o'], weight: 1 }] },
           ],
           rate_limits: [{ id: 'two-per-year', request_max_limit: 2, request_reset_duration: '1Y' }],
           // gpt-4o: one mock answer (5 prompt + 4 completion tokens) costs $0.0000525.
-          budgets: [{ id: 'tiny', max_limit: 0.00005, reset_duration: '1M', calendar_aligned: true }],
+          budgets: [
+            { id: 'tiny', max_limit: 0.00005, reset_duration: '1M', calendar_aligned: true },
+            { id: 'routed', max_limit: 1, reset_duration: '1M', calendar_aligned: true },
+          ],
         },
       },
       { env: { VK_MAIN: VK, ADMIN_PASSWORD: 'usage-reader-pw' }, governance: { databaseUrl } },
@@ -214,6 +219,32 @@ describe('governance over HTTP (official clients, one node, real PostgreSQL)', f
       assert.match((error.error as { message: string }).message, /^budget exceeded: \d+\.\d{4} >= 0\.0001 dollars/);
       return true;
     });
+  });
+
+  it('drops a fallback naming the model a bare name was routed to, and charges the budget once', async () => {
+    const usageOf = async (): Promise<number> => {
+      const answer = await fetch(`${gw.url}/api/governance/usage`, { headers: { authorization: `Basic ${btoa('ops:usage-reader-pw')}` } });
+      return ((await answer.json()) as { budgets: { id: string; used: number }[] }).budgets.find((b) => b.id === 'routed')?.used ?? Number.NaN;
+    };
+    // "gpt-4o" goes to openai (the key's only provider config): "openai/gpt-4o" is the primary again.
+    const body = { model: 'gpt-4o', fallbacks: ['openai/gpt-4o'], messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 };
+    const before = upstream.requests.length;
+    upstream.enqueue({ status: 400 });
+    const refused = await rawError('/v1/chat/completions', { authorization: `Bearer ${VK_ROUTED}` }, body);
+    assert.equal(refused.status, 400, "the primary's error: the same model is not tried again as its own fallback");
+    assert.equal(upstream.requests.length - before, 1);
+    // A failure before any answer gives its reservation back.
+    await waitFor(() => gw.logs.some((line) => line.virtual_key === 'vk-routed' && line.status === 400));
+
+    const served = await rawError('/v1/chat/completions', { authorization: `Bearer ${VK_ROUTED}` }, body);
+    assert.equal(served.status, 200);
+    assert.equal(served.body.extra_fields.provider, 'openai');
+    assert.equal(upstream.requests.length - before, 2);
+    // Settled when the response closed, as its log line is written; the usage view sends what waits first.
+    await waitFor(() => gw.logs.some((line) => line.virtual_key === 'vk-routed' && line.status === 200));
+    // gpt-4o: one mock answer (5 prompt + 4 completion tokens) costs $0.0000525, charged once.
+    const used = await usageOf();
+    assert.ok(Math.abs(used - 0.0000525) < 1e-12, `budget used ${used}`);
   });
 
   it('shows usage, limits and reset times at GET /api/governance/usage, to the admin only, and denials in /metrics', async () => {
