@@ -104,6 +104,12 @@ describe('config secrets in a file that is not valid JSON (a hand edit under way
     }
   });
 
+  it('masks a value whose key name has a stray character typed into it, even in a text that is still valid JSON', () => {
+    const typos = `{ "auth_config": { "admin_passwo'rd": "hunter2-x" }, "network_config": { "extra_h{eaders": { "Auth:orization": "Bearer REALSECRET" } },
+  "bedrock_key_config": { "acc ess_key": "AKIAREALSECRET" } }`;
+    assert.ok(!maskConfigText(typos).includes('hunter2') && !maskConfigText(typos).includes('REALSECRET'), maskConfigText(typos));
+  });
+
   it('keeps the file readable for fixing: the secret masked in the style it is written, the rest and the error as they are', () => {
     const text = broken(`[{ "name": "main", "value": '${KEY}', "models": ["gpt-4o"], "weight": 1 }]`);
     assert.equal(maskConfigText(text), broken(`[{ "name": "main", "value": 'sk-p…3456', "models": ["gpt-4o"], "weight": 1 }]`));
