@@ -46,11 +46,16 @@ const NULL_KEYWORD = 7;
 const TRUE_KEYWORD = 8;
 const FALSE_KEYWORD = 9;
 const STRING = 10;
+const NUMBER = 11;
 const LINE_COMMENT = 12;
 const BLOCK_COMMENT = 13;
 const LINE_BREAK = 14;
 const BLANKS = 15;
+const UNKNOWN = 16;
 const EOF = 17;
+
+/** Tokens that are not structure, blanks or comments: a key or a scalar value (unknown text included). */
+const SCALARS: ReadonlySet<number> = new Set([NULL_KEYWORD, TRUE_KEYWORD, FALSE_KEYWORD, STRING, NUMBER, UNKNOWN]);
 
 /** What may follow a value: a token before one of these is a value, not a key. */
 const ENDS_A_VALUE: ReadonlySet<number> = new Set([COMMA, CLOSE_BRACE, CLOSE_BRACKET, EOF]);
@@ -114,6 +119,9 @@ export function scanValues(text: string): ScannedText {
   for (let kind: number = scanner.scan(); kind !== EOF; kind = scanner.scan()) {
     const offset = scanner.getTokenOffset();
     const length = scanner.getTokenLength();
+    // A stray closer can close the root before the text ends; what follows is read as one more
+    // object, so its keys still name their values ("admin_password" still marks a secret).
+    if (stack.length === 0 && SCALARS.has(kind)) stack.push({ kind: 'object', index: 0, key: undefined, expect: 'key' });
     const frame = top();
     switch (kind) {
       case LINE_BREAK:

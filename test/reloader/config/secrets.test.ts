@@ -110,6 +110,11 @@ describe('config secrets in a file that is not valid JSON (a hand edit under way
     assert.ok(!maskConfigText(typos).includes('hunter2') && !maskConfigText(typos).includes('REALSECRET'), maskConfigText(typos));
   });
 
+  it('masks a secret after a stray closer that closed the root early (its key still names it)', () => {
+    const text = `{ "auth_config": { "admin_username": "admin" } } },\n  "admin_password": "hunter2-x"\n}\n`;
+    assert.ok(!maskConfigText(text).includes('hunter2'), maskConfigText(text));
+  });
+
   it('keeps the file readable for fixing: the secret masked in the style it is written, the rest and the error as they are', () => {
     const text = broken(`[{ "name": "main", "value": '${KEY}', "models": ["gpt-4o"], "weight": 1 }]`);
     assert.equal(maskConfigText(text), broken(`[{ "name": "main", "value": 'sk-p…3456', "models": ["gpt-4o"], "weight": 1 }]`));
