@@ -99,6 +99,8 @@ function spotOf(text: string, value: ScannedValue, mask: string): SecretSpot {
  * or an auth-like word (and, see looksLikeKey, any value long enough to be a key).
  */
 function isSecretPlace(value: ScannedValue, broken: boolean): boolean {
+  // Half commented out: the name that would tell is gone, so it is taken for a secret.
+  if (value.cut) return true;
   const names = value.path.map((part) => (typeof part === 'string' ? comparableName(part) : part));
   if (names.some((name) => typeof name === 'string' && (SECRET_NAMES_COMPARABLE.has(name) || name === 'value'))) return true;
   // A key written as a plain string in `keys` (or `keys` written as a map of strings).

@@ -115,6 +115,21 @@ describe('config secrets in a file that is not valid JSON (a hand edit under way
     assert.ok(!maskConfigText(text).includes('hunter2'), maskConfigText(text));
   });
 
+  it('masks the rest of a string a block comment closed inside (the secret, or the value of a key whose name was cut)', () => {
+    const cases = [
+      `{ "a": 1, /* "auth_config": {\n  "admin_password": "hun */ter2-x", "is_enabled": true }`, // closed inside the secret
+      `{ "a": 1, /* "auth_config": {\n  "admin_pass */word": "hunter2-x", "is_enabled": true }`, // closed inside its key
+      `{ "extra_headers": { /* "Authorization": "Bearer gw-tok */-REALSECRET", "X-Team": "blue" } }`, // on one line
+    ];
+    for (const text of cases) {
+      const masked = maskConfigText(text);
+      assert.ok(!masked.includes('ter2-x') && !masked.includes('hunter2') && !masked.includes('REALSECRET'), masked);
+      assert.equal(masked.split('\n').length, text.split('\n').length);
+    }
+    // A comment closed outside any string leaves what follows to be read as usual.
+    assert.ok(maskConfigText('{ /* "a": "b" */ "region": "us-east-1" }').includes('"us-east-1"'));
+  });
+
   it('keeps the file readable for fixing: the secret masked in the style it is written, the rest and the error as they are', () => {
     const text = broken(`[{ "name": "main", "value": '${KEY}', "models": ["gpt-4o"], "weight": 1 }]`);
     assert.equal(maskConfigText(text), broken(`[{ "name": "main", "value": 'sk-p…3456', "models": ["gpt-4o"], "weight": 1 }]`));
