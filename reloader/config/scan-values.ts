@@ -160,6 +160,9 @@ export function scanValues(text: string): ScannedText {
         break;
       case CLOSE_BRACE:
       case CLOSE_BRACKET:
+        // Typed between a key's colon and its value (`"admin_password": }"..."`), a closer is a stray:
+        // closing there would leave the value that follows without its name.
+        if (frame?.expect === 'value') break;
         closeFrame(stack, kind === CLOSE_BRACE ? 'object' : 'array');
         valueTaken();
         break;

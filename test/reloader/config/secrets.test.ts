@@ -130,6 +130,11 @@ describe('config secrets in a file that is not valid JSON (a hand edit under way
     assert.ok(maskConfigText('{ /* "a": "b" */ "region": "us-east-1" }').includes('"us-east-1"'));
   });
 
+  it('masks a secret after a stray closer typed between its key and its value', () => {
+    const text = `{ "governance": { "auth_config":  "admin_username": "admin", "admin_password": }"hunter2-x", "is_enabled": true } } }`;
+    assert.ok(!maskConfigText(text).includes('hunter2'), maskConfigText(text));
+  });
+
   it('keeps the file readable for fixing: the secret masked in the style it is written, the rest and the error as they are', () => {
     const text = broken(`[{ "name": "main", "value": '${KEY}', "models": ["gpt-4o"], "weight": 1 }]`);
     assert.equal(maskConfigText(text), broken(`[{ "name": "main", "value": 'sk-p…3456', "models": ["gpt-4o"], "weight": 1 }]`));
