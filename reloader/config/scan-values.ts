@@ -124,6 +124,21 @@ export function scanValues(text: string): ScannedText {
     values.push({ path: pathHere(), offset, length: end - offset, value, style, cut: cut || (top()?.keyCut ?? false) });
     valueTaken();
   };
+  // A word glued to a double quote ends a string whose opening quote is gone (`{ Authorization": `):
+  // taken with its quote, the quotes after it pair up as written instead of one off. As a value it is
+  // the rest of a string whose start was lost (a comma or a brace typed inside a secret): cut.
+  const takeGluedToQuote = (offset: number, end: number) => {
+    scanner.setPosition(end + 1);
+    if (!takeKey(top(), text.slice(offset, end))) takeValue(offset, end, text.slice(offset, end), 'bare', true);
+  };
+  // A comment may have swallowed a key, its colon or both: what follows is read afresh (a key when
+  // a colon follows it, even right after a colon), and a value before any new key has lost its name.
+  const afterComment = () => {
+    const frame = top();
+    if (!frame) return;
+    frame.keyCut = true;
+    if (frame.kind === 'object' && frame.expect === 'value') frame.expect = 'key';
+  };
   // The rest of a string a block comment closed inside: a key when a colon follows, else a value.
   const takeCutTail = (tail: CutTail) => {
     scanner.setPosition(tail.resume);
@@ -146,11 +161,13 @@ export function scanValues(text: string): ScannedText {
         break;
       case LINE_COMMENT:
         comments.push({ offset, length });
+        afterComment();
         break;
       case BLOCK_COMMENT: {
         comments.push({ offset, length });
         const tail = cutTailAfter(text, offset + length);
         if (tail) takeCutTail(tail);
+        else afterComment();
         break;
       }
       case OPEN_BRACE:
@@ -190,6 +207,10 @@ export function scanValues(text: string): ScannedText {
         // Blanks JSON does not allow (a byte-order mark, a no-break space) are still blanks.
         if (/^\s+$/.test(token)) break;
         const word = (token.startsWith("'") ? singleQuotedSpan(text, offset) : undefined) ?? { end: offset + length, content: token, style: 'bare' as const };
+        if (word.style === 'bare' && text[word.end] === '"') {
+          takeGluedToQuote(offset, word.end);
+          break;
+        }
         scanner.setPosition(word.end);
         if (takeKey(frame, word.content)) break;
         const span = word.style === 'single-quoted' ? word : bareSpan(text, offset, length);
@@ -251,14 +272,17 @@ type Span = { end: number; content: string; style: ValueStyle };
 
 /**
  * A single-quoted string from `start` to its closing quote on the same line; undefined when the
- * line has none (a stray quote is then a character of its own, not a string swallowing the line).
+ * line has none or a double quote comes first (a stray quote is then a character of its own, not
+ * a string swallowing the line).
  */
 function singleQuotedSpan(text: string, start: number): Span | undefined {
   for (let pos = start + 1; pos < text.length; pos++) {
     const ch = text[pos];
     if (ch === '\\') pos++;
     else if (ch === "'") return { end: pos + 1, content: text.slice(start + 1, pos), style: 'single-quoted' };
-    else if (ch === '\n' || ch === '\r') return undefined;
+    // A double quote inside: more likely a stray quote pairing with another across real strings
+    // (`' "keys": [{ "value": "sk-...", 'models"`), which would hide them in one value or key.
+    else if (ch === '\n' || ch === '\r' || ch === '"') return undefined;
   }
   return undefined;
 }

@@ -135,6 +135,33 @@ describe('config secrets in a file that is not valid JSON (a hand edit under way
     assert.ok(!maskConfigText(text).includes('hunter2'), maskConfigText(text));
   });
 
+  it('masks a value after a comment that swallowed its key or colon, and reads a key after a comment as a key', () => {
+    const cases = [
+      `{ "a": 1, /* "x": {\n  "admin_password": */ "hunter2-x", "is_enabled": true }`, // the key commented out
+      `{ "a": 1, /* "x": {\n  "admin_password" */: "hunter2-x", "is_enabled": true }`, // the key, not its colon
+      `{ "a": /* "x": 1,\n */ "admin_password": "hunter2-x" }`, // after a colon, a key still
+      `{ "a": 1, "admin_password": // the old one was:\n "hunter2-x" }`,
+    ];
+    for (const text of cases) assert.ok(!maskConfigText(text).includes('hunter2'), maskConfigText(text));
+  });
+
+  it('realigns quotes after a deleted opening quote, and masks the rest of a value a typed comma or brace cut off', () => {
+    const cases = [
+      `{ "extra_headers": { Authorization": "Bearer gw-to,k-8Hq2Lz5Xv9Nc3Rb7Tm1K", "X-Team": "blue" } }`,
+      `{ "auth_config": { "admin_username": "admin", admin_password": "hunter2-x:yz", "is_enabled": true } }`,
+      `{ "extra_headers": { "Authorization": 'Bearer gw-tok-8Hq2Lz5Xv9}Nc3Rb7Tm1K", "X-Team": "blue" } }`,
+    ];
+    for (const text of cases) {
+      const masked = maskConfigText(text);
+      assert.ok(!/8Hq2Lz|Nc3Rb7|hunter2/.test(masked), masked);
+    }
+  });
+
+  it('does not read a stray single quote and a later one as one string hiding the values between', () => {
+    const text = `{ "anthropic": {\n ' "keys": [{ "name": "claude", "value": "sk-ant-api03-REALSECRET", 'models": ["claude"] }] } }`;
+    assert.ok(!maskConfigText(text).includes('REALSECRET'), maskConfigText(text));
+  });
+
   it('keeps the file readable for fixing: the secret masked in the style it is written, the rest and the error as they are', () => {
     const text = broken(`[{ "name": "main", "value": '${KEY}', "models": ["gpt-4o"], "weight": 1 }]`);
     assert.equal(maskConfigText(text), broken(`[{ "name": "main", "value": 'sk-p…3456', "models": ["gpt-4o"], "weight": 1 }]`));
