@@ -71,7 +71,7 @@ function secretsAmong(text: string, values: readonly ScannedValue[]): SecretSpot
   const broken = !isJson(text);
   const spots: SecretSpot[] = [];
   for (const value of values) {
-    if (!isLiteral(value.value)) continue;
+    if (!isLiteral(value.value) || isMask(value.value)) continue;
     // A secret by its place is masked whole; a URL elsewhere only where its credentials are.
     if (isSecretPlace(value, broken)) spots.push(spotOf(text, value, maskSecret(value.value)));
     else if (urlCredentialSpans(value.value.trim()).length > 0) spots.push(spotOf(text, value, maskUrlCredentials(value.value, MASK_MARK)));
@@ -121,6 +121,15 @@ function comparableName(name: string): string {
 }
 
 const SECRET_NAMES_COMPARABLE: ReadonlySet<string> = new Set([...SECRET_NAMES].map(comparableName));
+
+/**
+ * A value that is already a mask as maskSecret writes it: left as it is, so that masking a text
+ * twice (a history version masked when it was saved, masked again as it is read) keeps the 4+4
+ * a rollback or an edit matches against the file, instead of hiding it behind a shorter mask.
+ */
+function isMask(value: string): boolean {
+  return /^(?:[^…]{4}…[^…]{4}|………)$/.test(value);
+}
 
 /** Long enough to be a key (16+ characters, the length the mask shows 4+4 of) and not a plain URL. */
 function looksLikeKey(value: string): boolean {

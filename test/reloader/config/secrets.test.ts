@@ -75,6 +75,17 @@ describe('config secrets', () => {
   });
 });
 
+describe('config secrets masked twice (a history version masked when saved, again when read)', () => {
+  it('changes nothing already masked: the 4+4 a rollback matches against the file is kept', () => {
+    const withUrl = text.replace('"env.PG_PASSWORD"', '"postgres://bf:pg-Pa55word-long@db/logs"');
+    for (const original of [text, withUrl]) {
+      const once = maskConfigText(original);
+      assert.equal(maskConfigText(once), once);
+      assert.deepEqual(unmaskConfigText(maskConfigText(once), original), { ok: true, text: original });
+    }
+  });
+});
+
 describe('config secrets in a file that is not valid JSON (a hand edit under way)', () => {
   const KEY = 'sk-proj-REALSECRETabcdef123456';
   const broken = (entry: string) => `{\n  "providers": {\n    "openai": {\n      "keys": ${entry}\n    }\n  }\n}\n`;
