@@ -4,7 +4,7 @@ import { fingerprintOf, validateConfigText, type ConfigIssue } from '../../share
 import type { Logger } from '../../shared/logger.js';
 import { ApiError } from '../errors.js';
 import { LogEvent } from '../observability/log-events.js';
-import { ConfigHistory, type HistoryEntry } from './config-history.js';
+import { ConfigHistory, type HistoryEntry, type HistoryVersion } from './config-history.js';
 import { redactIssue } from './evaluate.js';
 import { maskConfigText, unmaskConfigText } from './secrets.js';
 import { nodeWriteFs, writeFileAtomic, type WriteFs } from './write-atomic.js';
@@ -100,6 +100,18 @@ export class ConfigEditor {
   /** Kept versions, newest first. */
   async listHistory(): Promise<HistoryEntry[]> {
     return this.history.list();
+  }
+
+  /**
+   * One kept version for the API, its text masked again by today's rules: a version saved by an
+   * older reloader (before broken texts, URL credentials or virtual keys were masked) or written
+   * into the directory by hand may hold a secret those rules missed. Masking twice changes
+   * nothing already masked. Undefined when the version is not kept or its record is unreadable.
+   */
+  async readVersion(version: number): Promise<HistoryVersion | undefined> {
+    const kept = await this.history.read(version);
+    if (kept === undefined || typeof kept.text !== 'string') return undefined;
+    return { ...kept, text: maskConfigText(kept.text) };
   }
 
   private async readText(): Promise<string> {

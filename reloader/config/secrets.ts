@@ -71,7 +71,7 @@ function secretsAmong(text: string, values: readonly ScannedValue[]): SecretSpot
   const broken = !isJson(text);
   const spots: SecretSpot[] = [];
   for (const value of values) {
-    if (!isLiteral(value.value)) continue;
+    if (!isLiteral(value.value) || isMask(value.value)) continue;
     // A secret by its place is masked whole; a URL elsewhere only where its credentials are.
     if (isSecretPlace(value, broken)) spots.push(spotOf(text, value, maskSecret(value.value)));
     else if (urlCredentialSpans(value.value.trim()).length > 0) spots.push(spotOf(text, value, maskUrlCredentials(value.value, MASK_MARK)));
@@ -99,14 +99,36 @@ function spotOf(text: string, value: ScannedValue, mask: string): SecretSpot {
  * or an auth-like word (and, see looksLikeKey, any value long enough to be a key).
  */
 function isSecretPlace(value: ScannedValue, broken: boolean): boolean {
-  const names = value.path.map((part) => (typeof part === 'string' ? part.toLowerCase() : part));
-  if (names.some((name) => typeof name === 'string' && (SECRET_NAMES.has(name) || name === 'value'))) return true;
+  // Half commented out: the name that would tell is gone, so it is taken for a secret.
+  if (value.cut) return true;
+  const names = value.path.map((part) => (typeof part === 'string' ? comparableName(part) : part));
+  if (names.some((name) => typeof name === 'string' && (SECRET_NAMES_COMPARABLE.has(name) || name === 'value'))) return true;
   // A key written as a plain string in `keys` (or `keys` written as a map of strings).
   if (names[names.length - 2] === 'keys') return true;
   const named = names.filter((name): name is string => typeof name === 'string' && name !== '');
   const own = named[named.length - 1] ?? '';
-  if (!broken) return named[named.length - 2] === 'extra_headers' && SECRET_HEADER.test(own);
-  return SECRET_HEADER.test(own) || own.includes('value') || [...SECRET_NAMES].some((secret) => own.includes(secret));
+  if (!broken) return named[named.length - 2] === 'extraheaders' && SECRET_HEADER.test(own);
+  return SECRET_HEADER.test(own) || own.includes('value') || [...SECRET_NAMES_COMPARABLE].some((secret) => own.includes(secret));
+}
+
+/**
+ * A property name in lower case with only its letters and digits: a character typed into a name
+ * by mistake (`"admin_passwo'rd"`, `"acc:ess_key"`, `"extra_h{eaders"`) is still valid JSON, and
+ * the value under it is still the secret the name was meant for.
+ */
+function comparableName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+const SECRET_NAMES_COMPARABLE: ReadonlySet<string> = new Set([...SECRET_NAMES].map(comparableName));
+
+/**
+ * A value that is already a mask as maskSecret writes it: left as it is, so that masking a text
+ * twice (a history version masked when it was saved, masked again as it is read) keeps the 4+4
+ * a rollback or an edit matches against the file, instead of hiding it behind a shorter mask.
+ */
+function isMask(value: string): boolean {
+  return /^(?:[^…]{4}…[^…]{4}|………)$/.test(value);
 }
 
 /** Long enough to be a key (16+ characters, the length the mask shows 4+4 of) and not a plain URL. */

@@ -37,7 +37,7 @@ export function addConfigRoutes(router: Router, editor: ConfigEditor): void {
   });
 
   router.get('/api/config/history/:version', async (ctx) => {
-    const version = await editor.history.read(Number(ctx.params.version));
+    const version = await editor.readVersion(Number(ctx.params.version));
     if (!version) throw new ApiError('VERSION_NOT_FOUND', `version ${ctx.params.version} is not in the history`);
     ctx.body = version;
   });

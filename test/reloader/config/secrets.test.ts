@@ -75,6 +75,17 @@ describe('config secrets', () => {
   });
 });
 
+describe('config secrets masked twice (a history version masked when saved, again when read)', () => {
+  it('changes nothing already masked: the 4+4 a rollback matches against the file is kept', () => {
+    const withUrl = text.replace('"env.PG_PASSWORD"', '"postgres://bf:pg-Pa55word-long@db/logs"');
+    for (const original of [text, withUrl]) {
+      const once = maskConfigText(original);
+      assert.equal(maskConfigText(once), once);
+      assert.deepEqual(unmaskConfigText(maskConfigText(once), original), { ok: true, text: original });
+    }
+  });
+});
+
 describe('config secrets in a file that is not valid JSON (a hand edit under way)', () => {
   const KEY = 'sk-proj-REALSECRETabcdef123456';
   const broken = (entry: string) => `{\n  "providers": {\n    "openai": {\n      "keys": ${entry}\n    }\n  }\n}\n`;
@@ -102,6 +113,64 @@ describe('config secrets in a file that is not valid JSON (a hand edit under way
       assert.ok(!maskConfigText(text).includes('REALSECRET'), `shown unmasked: ${maskConfigText(text)}`);
       assert.equal(maskConfigText(text).split('\n').length, text.split('\n').length, 'line numbers still match the issues');
     }
+  });
+
+  it('masks a value whose key name has a stray character typed into it, even in a text that is still valid JSON', () => {
+    const typos = `{ "auth_config": { "admin_passwo'rd": "hunter2-x" }, "network_config": { "extra_h{eaders": { "Auth:orization": "Bearer REALSECRET" } },
+  "bedrock_key_config": { "acc ess_key": "AKIAREALSECRET" } }`;
+    assert.ok(!maskConfigText(typos).includes('hunter2') && !maskConfigText(typos).includes('REALSECRET'), maskConfigText(typos));
+  });
+
+  it('masks a secret after a stray closer that closed the root early (its key still names it)', () => {
+    const text = `{ "auth_config": { "admin_username": "admin" } } },\n  "admin_password": "hunter2-x"\n}\n`;
+    assert.ok(!maskConfigText(text).includes('hunter2'), maskConfigText(text));
+  });
+
+  it('masks the rest of a string a block comment closed inside (the secret, or the value of a key whose name was cut)', () => {
+    const cases = [
+      `{ "a": 1, /* "auth_config": {\n  "admin_password": "hun */ter2-x", "is_enabled": true }`, // closed inside the secret
+      `{ "a": 1, /* "auth_config": {\n  "admin_pass */word": "hunter2-x", "is_enabled": true }`, // closed inside its key
+      `{ "extra_headers": { /* "Authorization": "Bearer gw-tok */-REALSECRET", "X-Team": "blue" } }`, // on one line
+    ];
+    for (const text of cases) {
+      const masked = maskConfigText(text);
+      assert.ok(!masked.includes('ter2-x') && !masked.includes('hunter2') && !masked.includes('REALSECRET'), masked);
+      assert.equal(masked.split('\n').length, text.split('\n').length);
+    }
+    // A comment closed outside any string leaves what follows to be read as usual.
+    assert.ok(maskConfigText('{ /* "a": "b" */ "region": "us-east-1" }').includes('"us-east-1"'));
+  });
+
+  it('masks a secret after a stray closer typed between its key and its value', () => {
+    const text = `{ "governance": { "auth_config":  "admin_username": "admin", "admin_password": }"hunter2-x", "is_enabled": true } } }`;
+    assert.ok(!maskConfigText(text).includes('hunter2'), maskConfigText(text));
+  });
+
+  it('masks a value after a comment that swallowed its key or colon, and reads a key after a comment as a key', () => {
+    const cases = [
+      `{ "a": 1, /* "x": {\n  "admin_password": */ "hunter2-x", "is_enabled": true }`, // the key commented out
+      `{ "a": 1, /* "x": {\n  "admin_password" */: "hunter2-x", "is_enabled": true }`, // the key, not its colon
+      `{ "a": /* "x": 1,\n */ "admin_password": "hunter2-x" }`, // after a colon, a key still
+      `{ "a": 1, "admin_password": // the old one was:\n "hunter2-x" }`,
+    ];
+    for (const text of cases) assert.ok(!maskConfigText(text).includes('hunter2'), maskConfigText(text));
+  });
+
+  it('realigns quotes after a deleted opening quote, and masks the rest of a value a typed comma or brace cut off', () => {
+    const cases = [
+      `{ "extra_headers": { Authorization": "Bearer gw-to,k-8Hq2Lz5Xv9Nc3Rb7Tm1K", "X-Team": "blue" } }`,
+      `{ "auth_config": { "admin_username": "admin", admin_password": "hunter2-x:yz", "is_enabled": true } }`,
+      `{ "extra_headers": { "Authorization": 'Bearer gw-tok-8Hq2Lz5Xv9}Nc3Rb7Tm1K", "X-Team": "blue" } }`,
+    ];
+    for (const text of cases) {
+      const masked = maskConfigText(text);
+      assert.ok(!/8Hq2Lz|Nc3Rb7|hunter2/.test(masked), masked);
+    }
+  });
+
+  it('does not read a stray single quote and a later one as one string hiding the values between', () => {
+    const text = `{ "anthropic": {\n ' "keys": [{ "name": "claude", "value": "sk-ant-api03-REALSECRET", 'models": ["claude"] }] } }`;
+    assert.ok(!maskConfigText(text).includes('REALSECRET'), maskConfigText(text));
   });
 
   it('keeps the file readable for fixing: the secret masked in the style it is written, the rest and the error as they are', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fingerprintOf } from '../../../shared/config/index.js';
 import { ADMIN_PASSWORD, ADMIN_TOKEN, LITERAL_SECRET, sampleConfig, startControlPlane, type ControlPlane } from './control-plane-harness.js';
 import { call } from './http-call.js';
@@ -203,6 +203,27 @@ describe('config API', () => {
     }
     const handEdit = await call(cp, 'GET', '/api/config/history/1', { auth: cp.basic() });
     assert.ok(!handEdit.text.includes(key) && handEdit.text.includes("'sk-p…3456'"), handEdit.text);
+  });
+
+  it('a version kept by an older reloader, with secrets its rules missed, is masked again as the API reads it', async () => {
+    cp = await startControlPlane();
+    const secrets = ['sk-proj-REALSECRETabcdef123456', 'pr0xy-Pa55word', 'sk-bf-REALVIRTUAL0123'];
+    // As an older reloader kept it: a hand edit it could not parse stored as written, a URL
+    // credential and a virtual key it did not know were secrets, beside a key it did mask.
+    const text = `{
+  "providers": { "openai": { "keys": [{ "name": "a", "value": '${secrets[0]}' }, { "name": "b", "value": "sk-l…wxyz" }],
+    "network_config": { "base_url": "https://bob:${secrets[1]}@proxy.internal/v1" } } },
+  "governance": { "virtual_keys": [{ "id": "vk-1", "value": "${secrets[2]}" }] }
+}`;
+    const record = { version: 1, time: '2026-11-01T00:00:00.000Z', fingerprint: 'old', author: 'file', from_fingerprint: null, via: 'hand-edit', text };
+    mkdirSync(`${cp.dir}/.history`, { recursive: true });
+    writeFileSync(`${cp.dir}/.history/000001.json`, JSON.stringify(record, null, 2));
+    const answer = await call(cp, 'GET', '/api/config/history/1', { auth: cp.basic() });
+    assert.equal(answer.status, 200, answer.text);
+    for (const secret of secrets) assert.ok(!answer.text.includes(secret), `${secret} shown: ${answer.text}`);
+    const shown = (answer.json as { text: string }).text;
+    assert.ok(shown.includes("'sk-p…3456'") && shown.includes('"sk-l…wxyz"') && shown.includes('"https://bob:…@proxy.internal/v1"'), shown);
+    assert.equal(shown.split('\n').length, text.split('\n').length);
   });
 
   it('no secret in any answer, log line or history file: literal keys, the admin password, the token', async () => {
