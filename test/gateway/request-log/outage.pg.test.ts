@@ -82,30 +82,27 @@ describe('request log: the database stopped under load', function () {
     assert.equal(timeout.rows[0]?.statement_timeout, '30s');
   });
 
-  it('makes its table again when the database lost it while the node ran', async () => {
+  /** Logs a request, runs `drop` against the log's database, and expects the next request's row written without a restart. */
+  async function writesAgainAfter(drop: string, model: string): Promise<void> {
     await node?.close();
     node = await startLoggedGateway(server, providerConfig(upstream.url));
     const client = node.gateway.openai();
-    await client.chat.completions.create({ model: 'openai/before-recreate', messages: MESSAGES });
+    await client.chat.completions.create({ model: 'openai/before', messages: MESSAGES });
     await waitForRows(node.db, 1);
-    // As when the database service is recreated on a new volume.
-    await node.db.query('DROP TABLE request_logs; DROP TABLE request_log_migrations');
-    await client.chat.completions.create({ model: 'openai/after-recreate', messages: MESSAGES });
-    const rows = await waitForRows(node.db, 1, 'WHERE model = $1', ['after-recreate']);
+    await node.db.query(drop);
+    await client.chat.completions.create({ model: `openai/${model}`, messages: MESSAGES });
+    const rows = await waitForRows(node.db, 1, 'WHERE model = $1', [model]);
     assert.equal(rows.length, 1, 'written without a restart');
+  }
+
+  it('makes its table again when the database lost it while the node ran', async () => {
+    // As when the database service is recreated on a new volume.
+    await writesAgainAfter('DROP TABLE request_logs; DROP TABLE request_log_migrations', 'after-recreate');
   });
 
   it('makes its table again when an operator dropped it and left the schema bookkeeping', async () => {
-    await node?.close();
-    node = await startLoggedGateway(server, providerConfig(upstream.url));
-    const client = node.gateway.openai();
-    await client.chat.completions.create({ model: 'openai/before-drop', messages: MESSAGES });
-    await waitForRows(node.db, 1);
     // The quick way to clear a log: the migrations table still says version 1.
-    await node.db.query('DROP TABLE request_logs');
-    await client.chat.completions.create({ model: 'openai/after-drop', messages: MESSAGES });
-    const rows = await waitForRows(node.db, 1, 'WHERE model = $1', ['after-drop']);
-    assert.equal(rows.length, 1, 'written without a restart');
+    await writesAgainAfter('DROP TABLE request_logs', 'after-drop');
   });
 
   it('starts and serves with the database down, then sets up the schema and writes once it is up', async () => {

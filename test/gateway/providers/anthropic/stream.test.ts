@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { GatewayError } from '../../../../gateway/core/errors.js';
 import { translateAnthropicStream } from '../../../../gateway/providers/anthropic/stream.js';
 import { buildFixtureTarget, collect, readFixture, replaySse } from './fixture-helpers.js';
+import { streamedToolArguments } from '../streamed-tool-arguments.js';
 
 const target = buildFixtureTarget('anthropic', 'claude-3-5-sonnet-20241022');
 const translate = (name: string, includeUsage = false) =>
@@ -61,13 +62,10 @@ describe('anthropic translateAnthropicStream', () => {
     ];
     const transcript = events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
     const chunks = await collect(translateAnthropicStream(replaySse(transcript, target), target, { includeUsage: false }));
-    const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
-    const argsOf = (index: number) =>
-      calls
-        .filter((call) => call.index === index)
-        .map((call) => call.function?.arguments ?? '')
-        .join('');
-    assert.deepEqual([argsOf(0), argsOf(1), argsOf(2)], ['{}', '{}', '{"city":"Oslo"}']);
+    assert.deepEqual(
+      [0, 1, 2].map((index) => streamedToolArguments(chunks, index)),
+      ['{}', '{}', '{"city":"Oslo"}'],
+    );
   });
 
   it('throws an error event as a GatewayError with Anthropic status 529, after the text before it', async () => {

@@ -6,6 +6,7 @@ import { ConverseStreamTranslator, translateConverseStream } from '../../../../g
 import type { ChatChunk } from '../../../../gateway/providers/chat-types.js';
 import { setUpstreamLimits, upstreamLimits, type UpstreamResponse } from '../../../../gateway/providers/shared/upstream-http.js';
 import { encodeEvent, encodeException, textStreamFrames } from '../../../support/bedrock-upstream.js';
+import { streamedToolArguments } from '../streamed-tool-arguments.js';
 import { bedrockProvider, targetFor } from './fixtures.js';
 
 const target = targetFor(bedrockProvider('http://127.0.0.1:9'), 'anthropic.claude-3-haiku-20240307-v1:0');
@@ -110,13 +111,10 @@ describe('bedrock ConverseStream translation', () => {
       encodeEvent('messageStop', { stopReason: 'tool_use' }),
       encodeEvent('metadata', { usage: { inputTokens: 4, outputTokens: 9, totalTokens: 13 } }),
     ]);
-    const calls = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
-    const argsOf = (index: number) =>
-      calls
-        .filter((call) => call.index === index)
-        .map((call) => call.function?.arguments ?? '')
-        .join('');
-    assert.deepEqual([argsOf(0), argsOf(1), argsOf(2)], ['{}', '{}', '{"city":"Oslo"}']);
+    assert.deepEqual(
+      [0, 1, 2].map((index) => streamedToolArguments(chunks, index)),
+      ['{}', '{}', '{"city":"Oslo"}'],
+    );
   });
 
   it('maps guardrail and content-filter stops to content_filter', async () => {

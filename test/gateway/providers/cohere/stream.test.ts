@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { GatewayError } from '../../../../gateway/core/errors.js';
 import { translateCohereStream } from '../../../../gateway/providers/cohere/stream.js';
 import { buildFixtureTarget, collect, readFixture, replaySse } from '../anthropic/fixture-helpers.js';
+import { streamedToolArguments } from '../streamed-tool-arguments.js';
 
 const target = buildFixtureTarget('cohere', 'command-a-03-2025');
 const translate = (name: string, includeUsage = false) =>
@@ -31,11 +32,7 @@ describe('cohere translateCohereStream', () => {
   it('streams parallel tool calls with their own indexes', async () => {
     const chunks = await collect(translate('tool-stream.sse'));
     const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
-    const argsOf = (index: number) =>
-      calls
-        .filter((call) => call.index === index)
-        .map((call) => call.function?.arguments ?? '')
-        .join('');
+    const argsOf = (index: number) => streamedToolArguments(chunks, index);
     assert.deepEqual(
       calls.filter((call) => call.id).map((call) => [call.index, call.id, call.function?.name]),
       [
@@ -50,14 +47,8 @@ describe('cohere translateCohereStream', () => {
 
   it('gives a tool call streamed without argument deltas the arguments "{}", as the JSON answer does', async () => {
     const chunks = await collect(translate('no-argument-tool-stream.sse'));
-    const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
-    const argsOf = (index: number) =>
-      calls
-        .filter((call) => call.index === index)
-        .map((call) => call.function?.arguments ?? '')
-        .join('');
-    assert.equal(argsOf(0), '{}');
-    assert.deepEqual(JSON.parse(argsOf(1)), { location: 'Oslo' });
+    assert.equal(streamedToolArguments(chunks, 0), '{}');
+    assert.deepEqual(JSON.parse(streamedToolArguments(chunks, 1)), { location: 'Oslo' });
     assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
   });
 
@@ -68,12 +59,7 @@ describe('cohere translateCohereStream', () => {
     );
     assert.ok(!transcript.includes('"tool-call-end","index":0'));
     const chunks = await collect(translateCohereStream(replaySse(transcript, target), target, { includeUsage: false }));
-    const firstCallArguments = chunks
-      .flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])
-      .filter((call) => call.index === 0)
-      .map((call) => call.function?.arguments ?? '')
-      .join('');
-    assert.equal(firstCallArguments, '{}');
+    assert.equal(streamedToolArguments(chunks, 0), '{}');
     assert.equal(chunks[chunks.length - 1]?.choices[0]?.finish_reason, 'tool_calls');
   });
 
