@@ -100,6 +100,27 @@ describe('deploy/kubernetes (kustomize, rendered offline)', function () {
     }
   });
 
+  it('meets the Pod Security Standard "restricted" in every container and mounts no API token', () => {
+    const pod = new Deployment(byKind(docs, 'Deployment') as never).spec!.template.spec!;
+    assert.equal(pod.automountServiceAccountToken, false, 'the node calls no Kubernetes API');
+    assert.equal(pod.securityContext?.runAsNonRoot, true);
+    assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault');
+    const containers = [...pod.containers, ...(pod.initContainers ?? [])];
+    assert.ok(containers.length >= 2);
+    for (const container of containers) {
+      const sc = container.securityContext;
+      assert.equal(sc?.allowPrivilegeEscalation, false, `${container.name}: allowPrivilegeEscalation`);
+      assert.equal(sc?.readOnlyRootFilesystem, true, `${container.name}: readOnlyRootFilesystem`);
+      assert.deepEqual(sc?.capabilities?.drop, ['ALL'], `${container.name}: capabilities`);
+      assert.ok(!sc?.privileged && !sc?.capabilities?.add?.length, `${container.name}: no privilege`);
+      // NODE_COMPILE_CACHE is /tmp/node-compile-cache: writable only through the emptyDir.
+      assert.ok(
+        container.volumeMounts?.some((m) => m.mountPath === '/tmp' && m.name === 'tmp'),
+        `${container.name}: writable /tmp`,
+      );
+    }
+  });
+
   it('limits voluntary disruptions to one pod and selects the gateway pods', () => {
     const pdb = new PodDisruptionBudget(byKind(docs, 'PodDisruptionBudget') as never);
     assert.equal(pdb.spec?.maxUnavailable, 1);
