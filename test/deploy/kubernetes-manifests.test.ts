@@ -58,7 +58,17 @@ describe('deploy/kubernetes (kustomize, rendered offline)', function () {
     const pod = spec.template.spec!;
     const gateway = pod.containers.find((c) => c.name === 'gateway')!;
     assert.equal(gateway.readinessProbe?.httpGet?.path, '/health');
-    assert.equal(gateway.livenessProbe?.httpGet?.path, '/health');
+    // /health is 503 while draining: liveness there would kill a node in the middle of its drain.
+    assert.notEqual(gateway.livenessProbe?.httpGet?.path, '/health', 'liveness is not the endpoint that goes 503 while draining');
+    assert.equal(gateway.livenessProbe?.httpGet?.path, '/metrics');
+    const liveness = gateway.livenessProbe!;
+    assert.ok((liveness.periodSeconds ?? 10) * (liveness.failureThreshold ?? 3) >= 60, 'a busy node gets a minute before a restart');
+    assert.ok((liveness.timeoutSeconds ?? 1) >= 5);
+    assert.equal(gateway.startupProbe?.httpGet?.path, '/health', 'a slow start is covered by a startup probe');
+    const startup = gateway.startupProbe!;
+    assert.ok((startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3) >= 120, 'start-up gets at least 2 minutes');
+    assert.equal(liveness.initialDelaySeconds, undefined, 'the startup probe, not a guessed delay, holds liveness back');
+    assert.ok((gateway.readinessProbe?.failureThreshold ?? 3) >= 2, 'one slow answer does not take a node out');
     assert.deepEqual(gateway.lifecycle?.preStop?.exec?.command, ['sleep', '5']);
     const drainMs = Number(gateway.env?.find((e) => e.name === 'SHUTDOWN_TIMEOUT_MS')?.value);
     assert.ok((pod.terminationGracePeriodSeconds ?? 30) > 5 + drainMs / 1000, 'grace period covers preStop + drain');
