@@ -15,6 +15,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import { checkConfigFiles } from '../../shared/config/check-config.js';
+import { DEFAULT_DRAIN_DEADLINE_MS } from '../../shared/drain-deadline.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const OVERLAY = join(ROOT, 'deploy', 'kubernetes', 'overlays', 'example');
@@ -71,7 +72,19 @@ describe('deploy/kubernetes (kustomize, rendered offline)', function () {
     assert.ok((gateway.readinessProbe?.failureThreshold ?? 3) >= 2, 'one slow answer does not take a node out');
     assert.deepEqual(gateway.lifecycle?.preStop?.exec?.command, ['sleep', '5']);
     const drainMs = Number(gateway.env?.find((e) => e.name === 'SHUTDOWN_TIMEOUT_MS')?.value);
-    assert.ok((pod.terminationGracePeriodSeconds ?? 30) > 5 + drainMs / 1000, 'grace period covers preStop + drain');
+    // What the node may still do after its drain deadline, from its source (start-node.ts, drain.ts):
+    // abort grace 1 s + server close 1 s + governance STATE_FLUSH_MAX_MS + request log flush and
+    // close MIN_LOG_FLUSH_MS each + the logger's last write 1 s.
+    const startNode = readFileSync(join(ROOT, 'gateway', 'start-node.ts'), 'utf8');
+    const constant = (name: string) => Number(new RegExp(`const ${name} = ([\\d_]+);`).exec(startNode)?.[1]?.replaceAll('_', ''));
+    const afterDeadlineS = (1000 + 1000 + constant('STATE_FLUSH_MAX_MS') + 2 * constant('MIN_LOG_FLUSH_MS') + 1000) / 1000;
+    assert.ok(afterDeadlineS >= 22, `read the constants from start-node.ts (${afterDeadlineS} s)`);
+    assert.equal(drainMs, DEFAULT_DRAIN_DEADLINE_MS, 'the drain deadline of shared/drain-deadline.ts');
+    const preStopS = Number(gateway.lifecycle?.preStop?.exec?.command?.[1]);
+    assert.ok(
+      (pod.terminationGracePeriodSeconds ?? 30) >= preStopS + drainMs / 1000 + afterDeadlineS,
+      `grace period ${pod.terminationGracePeriodSeconds} s covers preStop ${preStopS} s + drain ${drainMs / 1000} s + ${afterDeadlineS} s after it`,
+    );
     assert.equal(gateway.env?.find((e) => e.name === 'DRAIN_MODE')?.value, 'serve');
     assert.equal(gateway.envFrom?.[0]?.secretRef?.name, 'gateway-secrets');
     assert.ok(gateway.resources?.requests && gateway.resources.limits);
