@@ -144,9 +144,24 @@ describe('deploy/kubernetes (kustomize, rendered offline)', function () {
     }
   });
 
+  it('spreads the replicas across nodes and zones, selecting its own pods', () => {
+    const template = new Deployment(byKind(docs, 'Deployment') as never).spec!.template;
+    const constraints = template.spec?.topologySpreadConstraints ?? [];
+    assert.deepEqual(constraints.map((c) => c.topologyKey).sort(), ['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+    for (const constraint of constraints) {
+      assert.equal(constraint.maxSkew, 1);
+      assert.equal(constraint.whenUnsatisfiable, 'ScheduleAnyway', 'a small cluster still schedules the surge pod');
+      assert.deepEqual(constraint.matchLabelKeys, ['pod-template-hash']);
+      const selector = constraint.labelSelector?.matchLabels ?? {};
+      assert.ok(Object.keys(selector).length > 0);
+      for (const [k, v] of Object.entries(selector)) assert.equal(template.metadata?.labels?.[k], v, `spread selector ${k}`);
+    }
+  });
+
   it('limits voluntary disruptions to one pod and selects the gateway pods', () => {
     const pdb = new PodDisruptionBudget(byKind(docs, 'PodDisruptionBudget') as never);
     assert.equal(pdb.spec?.maxUnavailable, 1);
+    assert.equal(pdb.spec?.unhealthyPodEvictionPolicy, 'AlwaysAllow', 'a crash-looping pod does not block node drains');
     const labels = new Deployment(byKind(docs, 'Deployment') as never).spec!.template.metadata!.labels!;
     for (const [k, v] of Object.entries(pdb.spec?.selector?.matchLabels ?? {})) assert.equal(labels[k], v);
     const service = new Service(byKind(docs, 'Service') as never);
