@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import { checkConfigFiles } from '../../shared/config/check-config.js';
@@ -41,8 +42,8 @@ describe('deploy/kubernetes (kustomize, rendered offline)', function () {
   });
 
   it('renders objects that pass the Kubernetes API schemas', () => {
-    const models: Record<string, new (d: never) => { validate(): void }> = { Deployment, Service, ConfigMap, PodDisruptionBudget };
-    assert.deepEqual(docs.map((d) => d.kind).sort(), ['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Service']);
+    const models: Record<string, new (d: never) => { validate(): void }> = { Deployment, Service, ConfigMap, PodDisruptionBudget, Ingress };
+    assert.deepEqual(docs.map((d) => d.kind).sort(), ['ConfigMap', 'Deployment', 'Ingress', 'PodDisruptionBudget', 'Service']);
     for (const doc of docs) {
       const Model = models[doc.kind];
       assert.ok(Model, doc.kind);
@@ -156,6 +157,24 @@ describe('deploy/kubernetes (kustomize, rendered offline)', function () {
       assert.ok(Object.keys(selector).length > 0);
       for (const [k, v] of Object.entries(selector)) assert.equal(template.metadata?.labels?.[k], v, `spread selector ${k}`);
     }
+  });
+
+  it('exposes the Service through an Ingress that neither buffers streams nor cuts long calls or large bodies', () => {
+    const ingress = new Ingress(byKind(docs, 'Ingress') as never);
+    const a = ingress.metadata?.annotations ?? {};
+    const drainS = DEFAULT_DRAIN_DEADLINE_MS / 1000;
+    // ingress-nginx defaults: 60 s timeouts (a 504 on a non-streamed call of minutes), 1m bodies.
+    assert.ok(Number(a['nginx.ingress.kubernetes.io/proxy-read-timeout']) >= drainS, 'read timeout covers a long LLM call');
+    assert.ok(Number(a['nginx.ingress.kubernetes.io/proxy-send-timeout']) >= drainS);
+    assert.equal(a['nginx.ingress.kubernetes.io/proxy-buffering'], 'off', 'server-sent events are not buffered');
+    assert.equal(a['nginx.ingress.kubernetes.io/proxy-next-upstream'], 'error', 'a request sent once is never re-sent on a timeout');
+    const config = JSON.parse(readFileSync(join(OVERLAY, 'config.json'), 'utf8')) as { client: { max_request_body_size_mb: number } };
+    const bodySize = /^(\d+)m$/.exec(a['nginx.ingress.kubernetes.io/proxy-body-size'] ?? '');
+    assert.ok(bodySize && Number(bodySize[1]) >= config.client.max_request_body_size_mb, 'the ingress takes the bodies the gateway takes');
+    const service = new Service(byKind(docs, 'Service') as never);
+    const backend = ingress.spec?.rules?.[0]?.http?.paths[0]?.backend.service;
+    assert.equal(backend?.name, service.metadata?.name);
+    assert.ok(service.spec?.ports?.some((p) => p.name === backend?.port?.name));
   });
 
   it('limits voluntary disruptions to one pod and selects the gateway pods', () => {
