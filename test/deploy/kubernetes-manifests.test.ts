@@ -88,6 +88,8 @@ describe('deploy/kubernetes (kustomize, rendered offline)', function () {
     );
     assert.equal(gateway.env?.find((e) => e.name === 'DRAIN_MODE')?.value, 'serve');
     assert.equal(gateway.envFrom?.[0]?.secretRef?.name, 'gateway-secrets');
+    // An optional Secret that is missing starts pods without keys: ready on /health, failing every call.
+    assert.notEqual(gateway.envFrom?.[0]?.secretRef?.optional, true, 'the Secret is required');
     assert.ok(gateway.resources?.requests && gateway.resources.limits);
     assert.equal(gateway.image, 'registry.example.com/ai-gateway/gateway:0.1.0');
   });
@@ -103,6 +105,19 @@ describe('deploy/kubernetes (kustomize, rendered offline)', function () {
     const init = pod.initContainers?.find((c) => c.name === 'check-config');
     assert.deepEqual(init?.command, ['node', 'dist/shared/config/check-config-cli.js', '/config/config.json']);
     assert.equal(checkConfigFiles([join(OVERLAY, 'config.json')]).code, 0, 'the example config is valid');
+  });
+
+  it('keeps no secret in the ConfigMap: every key and the database password are env.NAME references', () => {
+    const configMap = byKind(docs, 'ConfigMap') as Doc & { data: Record<string, string> };
+    const config = JSON.parse(configMap.data['config.json']!) as {
+      providers: Record<string, { keys?: { name: string; value: string }[] }>;
+      logs_store?: { config?: { password?: string } };
+    };
+    for (const [provider, entry] of Object.entries(config.providers)) {
+      for (const key of entry.keys ?? []) assert.match(key.value, /^(env\.[A-Z0-9_]+)?$/, `${provider}/${key.name} is an env. reference or empty`);
+    }
+    const password = config.logs_store?.config?.password;
+    if (password) assert.match(password, /^env\.[A-Z0-9_]+$/);
   });
 
   it('gives an edited config.json a new ConfigMap name, which changes the pod template', async () => {
