@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
-import { ConfigMap, Service } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import { checkConfigFiles } from '../../shared/config/check-config.js';
 import { DEFAULT_DRAIN_DEADLINE_MS } from '../../shared/drain-deadline.js';
@@ -42,13 +42,14 @@ describe('deploy/kubernetes (kustomize, rendered offline)', function () {
   });
 
   it('renders objects that pass the Kubernetes API schemas', () => {
-    const models: Record<string, new (d: never) => { validate(): void }> = { Deployment, Service, ConfigMap, PodDisruptionBudget, Ingress };
-    assert.deepEqual(docs.map((d) => d.kind).sort(), ['ConfigMap', 'Deployment', 'Ingress', 'PodDisruptionBudget', 'Service']);
+    const models: Record<string, new (d: never) => { validate(): void }> = { Deployment, Service, ConfigMap, PodDisruptionBudget, Ingress, Namespace };
+    assert.deepEqual(docs.map((d) => d.kind).sort(), ['ConfigMap', 'Deployment', 'Ingress', 'Namespace', 'PodDisruptionBudget', 'Service']);
     for (const doc of docs) {
       const Model = models[doc.kind];
       assert.ok(Model, doc.kind);
       new Model(doc as never).validate();
-      assert.equal(doc.metadata.namespace, 'ai-gateway');
+      if (doc.kind === 'Namespace') assert.equal(doc.metadata.name, 'ai-gateway');
+      else assert.equal(doc.metadata.namespace, 'ai-gateway');
     }
   });
 
@@ -141,6 +142,9 @@ describe('deploy/kubernetes (kustomize, rendered offline)', function () {
 
   it('meets the Pod Security Standard "restricted" in every container and mounts no API token', () => {
     const pod = new Deployment(byKind(docs, 'Deployment') as never).spec!.template.spec!;
+    // The namespace the README creates first enforces it, so the API server refuses a pod that lost a setting.
+    const namespace = new Namespace(byKind(docs, 'Namespace') as never);
+    assert.equal(namespace.metadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
     assert.equal(pod.automountServiceAccountToken, false, 'the node calls no Kubernetes API');
     assert.equal(pod.securityContext?.runAsNonRoot, true);
     assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault');
