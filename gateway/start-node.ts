@@ -19,12 +19,16 @@ import { loadPriceTable } from './governance/prices.js';
 /** Least time the request log gets to write its queue on SIGTERM, even after a long drain. */
 const MIN_LOG_FLUSH_MS = 2000;
 /**
- * The most the exit waits for the shared state (governance settlements, request-log rows) once
- * the requests are done. A reachable database takes milliseconds; an unreachable one would
- * otherwise hold the exit for the rest of the drain deadline, which is minutes (long LLM
- * calls). Past it, rows still queued are dropped and counted.
+ * The most the exit waits for the shared state (governance settlements, then request-log rows
+ * and the log's connections) once the drain deadline has passed. A reachable database takes
+ * milliseconds; an unreachable one would otherwise hold the exit until Docker's or Kubernetes'
+ * kill. With the drain's own second or two and the last log write it stays under the 20 s the
+ * stop timeout gives past the deadline (DEFAULT_NODE_STOP_TIMEOUT_S). Rows still queued past it
+ * are dropped and counted.
  */
 const STATE_FLUSH_MAX_MS = 15_000;
+/** Governance's share: what is left once the request log's flush and close have their least time. */
+const GOVERNANCE_CLOSE_MAX_MS = STATE_FLUSH_MAX_MS - 2 * MIN_LOG_FLUSH_MS;
 
 /**
  * Starts the node (main.ts imports this once its start-up signal handlers are in place): load
@@ -183,18 +187,18 @@ async function flushRequestLog(requestLog: RequestLog | undefined, budgetMs: num
   await raceTimeout(requestLog.close(), MIN_LOG_FLUSH_MS);
 }
 
-/** Sends the settlements still pending and closes the store, within STATE_FLUSH_MAX_MS. */
+/** Sends the settlements still pending and closes the store, within GOVERNANCE_CLOSE_MAX_MS. */
 async function closeGovernance(governance: GovernanceRuntime | undefined, logger: Logger): Promise<void> {
   if (!governance) return;
   const closed = await raceTimeout(
     governance.close().then(() => true),
-    STATE_FLUSH_MAX_MS,
+    GOVERNANCE_CLOSE_MAX_MS,
   ).catch((error: unknown) => {
     logger.warn({ err: error }, 'governance store close failed');
     return true;
   });
   if (closed === undefined)
-    logger.warn({ event: 'governance-close-timeout', after_ms: STATE_FLUSH_MAX_MS }, 'governance: settlements not sent before exit (store unreachable)');
+    logger.warn({ event: 'governance-close-timeout', after_ms: GOVERNANCE_CLOSE_MAX_MS }, 'governance: settlements not sent before exit (store unreachable)');
 }
 
 /** Exits once the asynchronous log destination has written its buffer (bounded wait). */
