@@ -32,6 +32,7 @@ export type ReloaderErrorCode =
   | 'LOG_NOT_FOUND'
   | 'NO_HEALTHY_NODE'
   | 'NODE_API_BUSY'
+  | 'EVENTS_BUSY'
   | 'NODE_UNREACHABLE'
   | 'NODE_TIMEOUT'
   | 'NODE_ANSWER_TOO_LARGE'
@@ -143,6 +144,7 @@ export const HTTP_STATUS_OF: Partial<Record<ReloaderErrorCode, number>> = {
   LOG_NOT_FOUND: 404,
   NO_HEALTHY_NODE: 503,
   NODE_API_BUSY: 503,
+  EVENTS_BUSY: 503,
   NODE_UNREACHABLE: 502,
   NODE_TIMEOUT: 504,
   NODE_ANSWER_TOO_LARGE: 502,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { ADMIN_PASSWORD, startControlPlane, type ControlPlane } from './control-plane-harness.js';
+import { type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { ADMIN_PASSWORD, sampleConfig, startControlPlane, type ControlPlane } from './control-plane-harness.js';
 import { startFakeGatewayNode, type FakeGatewayNode } from './fake-gateway-node.js';
 import { call } from './http-call.js';
 
@@ -14,6 +14,15 @@ function rawGet(url: string, path: string, authorization?: string): Promise<{ st
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens GET /api/events and resolves once the answer's head is in (the stream stays open). */
+function openEvents(url: string, authorization?: string): Promise<{ req: ClientRequest; res: IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/api/events`, { headers: authorization ? { authorization } : {} }, (res) => resolve({ req, res }));
     req.on('error', reject);
     req.end();
   });
@@ -57,5 +66,30 @@ describe('control plane hardening', () => {
     const ok = await call(cp, 'GET', `/api/logs/${encodeURIComponent(id)}`, { auth: cp.basic() });
     assert.equal(ok.status, 200);
     assert.equal((ok.json as { id: string }).id, id);
+  });
+
+  it('GET /api/events holds at most maxEventStreams streams (503 EVENTS_BUSY past it); a client leaving frees its place', async () => {
+    // No credentials configured: reads are open to anyone who reaches the port, so the bound matters most here.
+    cp = await startControlPlane({ text: sampleConfig({ auth: null }), maxEventStreams: 2 });
+    const first = await openEvents(cp.url);
+    const second = await openEvents(cp.url);
+    assert.equal(first.res.statusCode, 200);
+    assert.equal(second.res.statusCode, 200);
+    const third = await openEvents(cp.url);
+    assert.equal(third.res.statusCode, 503);
+    assert.equal(third.res.headers['retry-after'], '5');
+    third.res.resume();
+    first.req.destroy();
+    // The server sees the close on its own schedule: ask again until the freed place is taken.
+    for (;;) {
+      const again = await openEvents(cp.url);
+      if (again.res.statusCode === 200) {
+        again.req.destroy();
+        break;
+      }
+      again.res.resume();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    second.req.destroy();
   });
 });
