@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { ADMIN_PASSWORD, sampleConfig, startControlPlane, type ControlPlane } from './control-plane-harness.js';
 import { startFakeGatewayNode, type FakeGatewayNode } from './fake-gateway-node.js';
@@ -91,5 +92,42 @@ describe('control plane hardening', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     second.req.destroy();
+  });
+
+  it("X-Forwarded-For is not trusted: wrong logins under ever-new forwarded addresses still lock the connection's IP", async () => {
+    cp = await startControlPlane();
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const response = await fetch(`${cp.url}/api/config`, {
+        headers: { authorization: cp.basic('admin', `wrong-${i}`), 'x-forwarded-for': `203.0.113.${i}`, 'x-real-ip': `198.51.100.${i}` },
+      });
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [...Array(10).fill(401), 429]);
+    const right = await fetch(`${cp.url}/api/config`, { headers: { authorization: cp.basic(), 'x-forwarded-for': '192.0.2.1' } });
+    assert.equal(right.status, 429, 'a new forwarded address does not lift the lockout');
+  });
+
+  it("what a cross-site form can send (text/plain, urlencoded, multipart), with the admin's Basic credentials, cannot roll the config back", async () => {
+    cp = await startControlPlane();
+    const read = (await call(cp, 'GET', '/api/config', { auth: cp.basic() })).json as { text: string; fingerprint: string };
+    const edited = await call(cp, 'PUT', '/api/config', {
+      auth: cp.basic(),
+      ifMatch: read.fingerprint,
+      body: { text: read.text.replace('"weight": 1', '"weight": 0.5') },
+    });
+    assert.equal(edited.status, 200);
+    const before = readFileSync(cp.path, 'utf8');
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const response = await fetch(`${cp.url}/api/config/rollback/1`, {
+        method: 'POST',
+        headers: { authorization: cp.basic(), origin: 'http://evil.example', 'content-type': contentType },
+        body: '{"a":"="}',
+      });
+      assert.equal(response.status, 415, contentType);
+      assert.equal(((await response.json()) as { code: string }).code, 'UNSUPPORTED_MEDIA_TYPE');
+    }
+    assert.equal(readFileSync(cp.path, 'utf8'), before, 'the file is unchanged');
   });
 });
