@@ -28,6 +28,8 @@ export interface ControlPlaneDeps {
   logger: Logger;
   /** How often the event feed reads the status (default 250 ms). */
   eventsPollMs?: number;
+  /** GET /api/events streams open at once (default 64); more answer 503 EVENTS_BUSY. */
+  maxEventStreams?: number;
   /** Failed-login lockout per client IP (default: 10 failures a minute lock the IP for a minute). */
   loginLimiter?: LoginLimiter;
 }
@@ -124,7 +126,7 @@ function createControlPlane(status: () => ReloaderStatus, control: ControlPlaneD
   const router = new Router();
   addPageRoutes(router);
   addConfigRoutes(router, control.editor);
-  addClusterRoutes(router, status, control.nodeMetrics, new EventFeed(status, control.eventsPollMs));
+  addClusterRoutes(router, status, control.nodeMetrics, new EventFeed(status, control.eventsPollMs), control.maxEventStreams);
   addNodeApiRoutes(router, { status, credentials: control.credentials, client: control.nodeApi });
   // The router's middleware expects its own context type; it is the same Koa context at run time.
   const guarded: Koa.Middleware[] = [

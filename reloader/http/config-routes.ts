@@ -76,7 +76,16 @@ async function readJson(ctx: Context): Promise<Record<string, unknown>> {
     body = await readBodyText(ctx.req, MAX_BODY);
   } catch (error) {
     // A body refused part-way is left unread: the connection closes after the answer.
-    if (error instanceof BodyReadError && error.kind === 'too_large') ctx.set('connection', 'close');
+    if (error instanceof BodyReadError && error.kind === 'too_large') {
+      ctx.set('connection', 'close');
+      throw new ApiError(
+        'PAYLOAD_TOO_LARGE',
+        `the body is larger than the limit of ${MAX_BODY / (1024 * 1024)} MB (${MAX_BODY} bytes); config.json must fit in it`,
+        {
+          limit_bytes: MAX_BODY,
+        },
+      );
+    }
     throw new ApiError('BAD_REQUEST', `cannot read the body: ${(error as Error).message}`);
   }
   if (body.trim() === '') return {};

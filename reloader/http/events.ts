@@ -72,6 +72,11 @@ export class EventFeed {
     private readonly pollMs = 250,
   ) {}
 
+  /** How many listeners (open streams) the feed has. */
+  get size(): number {
+    return this.listeners.size;
+  }
+
   /** Adds a listener; returns its removal. */
   subscribe(listener: (event: FeedEvent) => void): () => void {
     this.listeners.add(listener);

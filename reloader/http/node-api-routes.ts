@@ -21,6 +21,9 @@ export interface NodeApiRoutesDeps {
 
 type Feature = 'governance' | 'logs' | 'log';
 
+/** What a request log id looks like (the nodes use UUIDs). */
+const LOG_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
 /** The part of a request context a forward uses. */
 interface ForwardContext {
   querystring: string;
@@ -63,7 +66,13 @@ export function addNodeApiRoutes(router: Router, deps: NodeApiRoutesDeps): void 
   };
   router.get('/api/governance/usage', (ctx) => forward(ctx, 'governance', '/api/governance/usage'));
   router.get('/api/logs', (ctx) => forward(ctx, 'logs', '/api/logs'));
-  router.get('/api/logs/:id', (ctx) => forward(ctx, 'log', `/api/logs/${encodeURIComponent(String(ctx.params.id))}`));
+  router.get('/api/logs/:id', (ctx) => {
+    const id = String(ctx.params.id);
+    // A plain id only: `..` or `.` would survive encodeURIComponent and be resolved by the URL
+    // parser, sending the admin credentials to another path of the node (`/api/logs/..` is `/api/`).
+    if (!LOG_ID.test(id)) throw new ApiError('BAD_REQUEST', 'a log id is letters, digits, "-" and "_" only (at most 128)');
+    return forward(ctx, 'log', `/api/logs/${id}`);
+  });
 }
 
 /** Asks the healthy nodes in turn (in rotation first), moving on only when one does not answer; two tries at most. */

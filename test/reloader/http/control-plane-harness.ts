@@ -72,6 +72,8 @@ export interface ControlPlaneOptions {
   /** A stand-in gateway node's URL: every node's /api/governance/usage and /api/logs are read there. */
   nodeUrl?: string;
   nodeApi?: NodeApiClient;
+  /** GET /api/events streams open at once (default: the app's). */
+  maxEventStreams?: number;
 }
 
 /** Every node read at one stand-in URL; without one, no node answers. */
@@ -132,6 +134,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       nodeApi: options.nodeApi ?? nodeApiFor(options.nodeUrl),
       logger,
       eventsPollMs: 50,
+      ...(options.maxEventStreams ? { maxEventStreams: options.maxEventStreams } : {}),
       ...(options.loginLimiter ? { loginLimiter: options.loginLimiter } : {}),
     },
   });

@@ -20,6 +20,8 @@ export interface FakeGatewayNode {
   governanceOff: boolean;
   logsOff: boolean;
   logs: LogEntry[];
+  /** The governance usage answered; undefined = sampleUsage() at each request. */
+  usage?: UsageReport | undefined;
   close(): Promise<void>;
 }
 
@@ -133,7 +135,7 @@ export async function startFakeGatewayNode(admin: { username: string; password: 
     if (url.pathname === '/api/governance/usage') {
       // Not registered on a node without governance: the node's 404 for an unknown route.
       if (node.governanceOff) return send(res, 404, error(404, `no route for GET ${url.pathname}`));
-      return send(res, 200, sampleUsage());
+      return send(res, 200, node.usage ?? sampleUsage());
     }
     if (url.pathname.startsWith('/api/logs')) {
       if (req.headers.authorization !== expected) return send(res, 401, error(401, 'admin credentials required (HTTP Basic, governance.auth_config)'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ADMIN_PASSWORD, sampleConfig, startControlPlane, type ControlPlane } from './control-plane-harness.js';
 import { fakeNodeMetrics } from './fake-node-metrics.js';
-import { startFakeGatewayNode, type FakeGatewayNode } from './fake-gateway-node.js';
+import { sampleLogs, sampleUsage, startFakeGatewayNode, type FakeGatewayNode } from './fake-gateway-node.js';
 
 /** Where screenshots of the main views land for review (gitignored). */
 const ARTIFACTS = join(process.cwd(), 'test', '.artifacts');
@@ -48,11 +48,12 @@ describe('control plane page (headless Chromium)', function () {
     await node?.close();
   });
 
-  async function open(options: { viewport?: { width: number; height: number }; text?: string; withoutLiveEvents?: boolean } = {}) {
+  async function open(options: { viewport?: { width: number; height: number }; text?: string; withoutLiveEvents?: boolean; bypassCSP?: boolean } = {}) {
     cp = await startControlPlane({ live: true, scraper: fakeNodeMetrics(), nodeUrl: node.url, ...(options.text ? { text: options.text } : {}) });
     context = await browser.newContext({
       ...(options.text ? {} : { httpCredentials: { username: 'admin', password: ADMIN_PASSWORD } }),
       viewport: options.viewport ?? { width: 1280, height: 900 },
+      ...(options.bypassCSP ? { bypassCSP: true } : {}),
     });
     page = await context.newPage();
     problems = [];
@@ -76,6 +77,8 @@ describe('control plane page (headless Chromium)', function () {
     await cp?.close();
     node.governanceOff = false;
     node.logsOff = false;
+    node.logs = sampleLogs(60);
+    node.usage = undefined;
   });
 
   async function editTo(transform: (text: string) => string) {
@@ -279,6 +282,49 @@ describe('control plane page (headless Chromium)', function () {
     await until(async () => (await page.textContent('#log-page')) === '1–25 of 60');
     await shootSection(page, '#logs', 'page-request-log.png');
     assert.deepEqual(problems, []);
+  });
+
+  it('shows hostile text from the request log, governance and the config as text: no element is made, no script runs', async () => {
+    // The payload marks the page if it ever runs; the CSP is bypassed here so that the page's
+    // own DOM building is what is tested (with the CSP on, an inline handler is blocked anyway).
+    const payload = (where: string) => `<img src=x onerror="document.documentElement.dataset.pwned='${where}'">`;
+    const [first, ...rest] = sampleLogs(3);
+    if (!first) throw new Error('no sample log');
+    node.logs = [
+      {
+        ...first,
+        node: payload('node'),
+        provider: payload('provider') as never,
+        model: payload('model'),
+        status: 'error',
+        error_details: { type: 'upstream_error', message: `"><svg onload="document.documentElement.dataset.pwned='message'">` },
+      },
+      ...rest,
+    ];
+    const usage = sampleUsage();
+    const key = usage.virtual_keys[0];
+    if (!key) throw new Error('no sample key');
+    usage.virtual_keys[0] = { ...key, name: payload('vk'), id: payload('vk-id') };
+    node.usage = usage;
+    const hostileConfig = sampleConfig().replace('"primary"', JSON.stringify(payload('config')));
+    await open({ bypassCSP: true });
+    await page.waitForSelector('#logs[data-state="enabled"] #log-rows tr[data-id]');
+    await page.waitForSelector('#governance[data-state="enabled"]');
+    const cells = await page.locator('#log-rows tr').first().locator('td').allTextContents();
+    assert.equal(cells[1], payload('node'));
+    assert.equal(cells[2], `${payload('provider')}/${payload('model')}`);
+    assert.match((await page.textContent('#governance-body')) ?? '', /<img src=x onerror=/);
+    // Config text with markup in it: in the editor as text, and in an issue message.
+    await editTo(() => hostileConfig.replace('"providers": {', `"providers": { ${JSON.stringify(payload('issue'))}: {"keys": []},`));
+    await page.waitForSelector('#validation.bad-text');
+    assert.match((await page.textContent('#issues')) ?? '', /<img src=x onerror="document\.documentElement\.dataset\.pwned='issue'">/);
+    await page.click('#show-diff').catch(() => undefined);
+    assert.equal(await page.locator('main img, main svg:not(.spark)').count(), 0, 'an element was made from the text');
+    assert.equal(await page.getAttribute('html', 'data-pwned'), null, 'a payload ran');
+    assert.deepEqual(
+      problems.filter((p) => !/status of 404/.test(p)),
+      [],
+    );
   });
 
   it('says governance and the request log are not enabled when the nodes run without them', async () => {
