@@ -130,11 +130,20 @@ export class Dispatcher {
   /** Dispatches one request; see the class comment. */
   async run<T>(route: RouteSpec, ctx: RequestContext, attempt: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>): Promise<DispatchResult<T>> {
     // Every reference is checked before any upstream work: a typo in a fallback is a 400 now,
-    // not a surprise after the primary failed.
-    const candidates = [this.resolve(parseModelRef(route.model))];
+    // not a surprise after the primary failed. A model already among the candidates (a repeat, or
+    // the primary itself, however it was named: a bare name a pre-dispatch check routed to
+    // "openai/gpt-4o" is that fallback too) is not tried again: trying the same model again is a
+    // retry, which the provider's own retry settings govern.
+    const primary = this.resolve(parseModelRef(route.model));
+    const candidates = [primary];
+    const tried = new Set([refKey(primary.ref)]);
     const fallbacks = route.fallbacks ?? [];
     for (let index = 0; index < fallbacks.length; index++) {
-      candidates.push(this.resolve(parseModelRef(fallbacks[index] as string, `fallbacks[${index}]`)));
+      const candidate = this.resolve(parseModelRef(fallbacks[index] as string, `fallbacks[${index}]`));
+      const key = refKey(candidate.ref);
+      if (tried.has(key)) continue;
+      tried.add(key);
+      candidates.push(candidate);
     }
 
     let primaryError: unknown;
@@ -284,4 +293,9 @@ function asGatewayError(error: unknown, ref: ModelRef): GatewayError {
 
 function codeOf(error: unknown): string {
   return error instanceof GatewayError ? error.code : 'internal';
+}
+
+/** One model as the dispatcher tells candidates apart: its provider and name. */
+function refKey(ref: ModelRef): string {
+  return `${ref.provider}/${ref.model}`;
 }

@@ -147,22 +147,11 @@ export async function dispatchInference<T>(
     if (route.model !== requested) {
       const ref = parseModelRef(route.model);
       noteRequested(scope.state, ref.provider, ref.model);
-      dropPrimaryFromFallbacks(route);
     }
   }
   const result = await deps.dispatcher.run(route, scope.context, attempt);
   noteAnswered(scope.state, result);
   return result;
-}
-
-/**
- * Drops the fallbacks that name the route's model. readFallbacks dropped the primary as the
- * client wrote it, but a bare name ("gpt-4o") gets its provider from a pre-dispatch check only
- * later, so "openai/gpt-4o" among the fallbacks would try the primary again: a second round of
- * upstream attempts and retries on a model that just failed.
- */
-function dropPrimaryFromFallbacks(route: RouteSpec): void {
-  if (route.fallbacks?.includes(route.model)) route.fallbacks = route.fallbacks.filter((fallback) => fallback !== route.model);
 }
 
 /** Notes a JSON answer given in full, with the tokens it used. */
@@ -251,12 +240,9 @@ export const MAX_FALLBACKS = 10;
 
 /**
  * Reads `fallbacks` for the dispatcher: an array of at most MAX_FALLBACKS strings, else a
- * 400. Repeats, and the primary itself, are dropped: trying the same model again is a retry,
- * which the provider's own retry settings govern. `primary` is the "provider/model" the route
- * dispatches to, which is not always the body's `model` (the Anthropic drop-in qualifies a
- * bare name; the GenAI one takes the model from the URL).
+ * 400. The dispatcher skips repeats and the primary itself, once every name is resolved.
  */
-export function readFallbacks(body: Record<string, unknown>, primary: string): string[] | undefined {
+export function readFallbacks(body: Record<string, unknown>): string[] | undefined {
   const value = body.fallbacks;
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
@@ -265,9 +251,7 @@ export function readFallbacks(body: Record<string, unknown>, primary: string): s
   if (value.length > MAX_FALLBACKS) {
     throw new GatewayError('invalid_request', `fallbacks names ${value.length} models; at most ${MAX_FALLBACKS} are accepted`, { param: 'fallbacks' });
   }
-  const unique = new Set(value as string[]);
-  unique.delete(primary);
-  return [...unique];
+  return value as string[];
 }
 
 /** Adds Bifrost's `extra_fields` to a successful response body. */

@@ -52,7 +52,7 @@ async function handleMessages(ctx: Context, deps: AppDeps): Promise<void> {
     noteRequested(scope.state, model.slice(0, slash), model.slice(slash + 1));
     validateAnthropicBody(body);
     if (scope.state.content) captureRequest(scope.state.content, body);
-    const fallbacks = readFallbacks(body, model);
+    const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<AnthropicRequest>(body);
     const clientHeaders: AnthropicClientHeaders = { version: ctx.get('anthropic-version') || undefined, beta: ctx.get('anthropic-beta') || undefined };
 

@@ -18,7 +18,7 @@ async function handleChat(ctx: Context, deps: AppDeps): Promise<void> {
   try {
     const body = await readModelRequest(ctx, deps, scope);
     validateChatBody(body);
-    const fallbacks = readFallbacks(body, body.model);
+    const fallbacks = readFallbacks(body);
     const request = toUpstreamBody<ChatRequest>(body);
 
     if (body.stream === true) {

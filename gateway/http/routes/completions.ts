@@ -28,7 +28,7 @@ async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
       const result = await dispatchInference(
         deps,
         scope,
-        { model: body.model, fallbacks: readFallbacks(body, body.model), capability: 'text', stream: true },
+        { model: body.model, fallbacks: readFallbacks(body), capability: 'text', stream: true },
         (adapter, target) => {
           const text = adapter.capabilities.text;
           if (!text?.stream) {
@@ -43,11 +43,8 @@ async function handleCompletion(ctx: Context, deps: AppDeps): Promise<void> {
       await sendChunkStream(ctx, deps, scope, result);
       return;
     }
-    const result = await dispatchInference(
-      deps,
-      scope,
-      { model: body.model, fallbacks: readFallbacks(body, body.model), capability: 'text' },
-      (adapter, target) => requireCapability(adapter.capabilities.text, target, 'serve text completions (/v1/completions)').complete(request, target),
+    const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'text' }, (adapter, target) =>
+      requireCapability(adapter.capabilities.text, target, 'serve text completions (/v1/completions)').complete(request, target),
     );
     answerJson(ctx, deps, scope, result);
   } catch (error) {

@@ -23,11 +23,8 @@ async function handleEmbeddings(ctx: Context, deps: AppDeps): Promise<void> {
     }
     checkStreamFlag(body);
     const request = toUpstreamBody<EmbeddingRequest>(body);
-    const result = await dispatchInference(
-      deps,
-      scope,
-      { model: body.model, fallbacks: readFallbacks(body, body.model), capability: 'embeddings' },
-      (adapter, target) => requireCapability(adapter.capabilities.embeddings, target, 'serve embeddings (/v1/embeddings)').embed(request, target),
+    const result = await dispatchInference(deps, scope, { model: body.model, fallbacks: readFallbacks(body), capability: 'embeddings' }, (adapter, target) =>
+      requireCapability(adapter.capabilities.embeddings, target, 'serve embeddings (/v1/embeddings)').embed(request, target),
     );
     answerJson(ctx, deps, scope, result);
   } catch (error) {

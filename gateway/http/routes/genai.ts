@@ -40,7 +40,7 @@ async function handleGenerate(ctx: Context, deps: AppDeps): Promise<void> {
       throw new GatewayError('invalid_request', '* GenerateContentRequest.contents: contents is not specified', { param: 'contents' });
     }
     validateGenaiBody(body);
-    const fallbacks = readFallbacks(body, model);
+    const fallbacks = readFallbacks(body);
     if (scope.state.content) captureRequest(scope.state.content, body);
     const request = toUpstreamBody<GeminiRequest>(body);
 
