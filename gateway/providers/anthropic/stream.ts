@@ -2,6 +2,7 @@ import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, FinishReason, ToolCallDelta } from '../chat-types.js';
 import { parseEventJson, type SseEvent } from '../shared/sse.js';
 import { closingChunks, type StreamUsageOptions } from '../shared/stream-usage.js';
+import { EMPTY_TOOL_ARGUMENTS, ToolsAwaitingArguments } from '../shared/tool-arguments.js';
 import type { UpstreamTarget } from '../types.js';
 import { streamErrorToGatewayError } from './errors.js';
 import { toChatUsage, toFinishReason } from './response.js';
@@ -25,9 +26,8 @@ export async function* translateAnthropicStream(
   let usage: Partial<AnthropicUsage> = {};
   // Anthropic numbers every content block; OpenAI numbers tool calls only.
   const toolIndexByBlock = new Map<number, number>();
-  // Tool indexes by block, of tool_use blocks with no argument text yet: a call without
-  // arguments streams none (or one empty delta).
-  const toolsAwaitingArguments = new Map<number, number>();
+  // tool_use blocks with no argument text yet: a call without arguments streams none (or one empty delta).
+  const toolsAwaitingArguments = new ToolsAwaitingArguments();
   let finish: FinishReason = null;
 
   const chunk = (delta: ChatChunk['choices'][number]['delta'], finishReason: FinishReason = null): ChatChunk => ({
@@ -53,7 +53,7 @@ export async function* translateAnthropicStream(
         if (block.type === 'tool_use') {
           const toolIndex = toolIndexByBlock.size;
           toolIndexByBlock.set(event.index, toolIndex);
-          toolsAwaitingArguments.set(event.index, toolIndex);
+          toolsAwaitingArguments.open(event.index, toolIndex);
           const call: ToolCallDelta = { index: toolIndex, id: block.id, type: 'function', function: { name: block.name, arguments: '' } };
           yield chunk({ tool_calls: [call] });
         } else if (block.type === 'text' && block.text !== '') {
@@ -68,19 +68,15 @@ export async function* translateAnthropicStream(
         } else if (delta.type === 'input_json_delta') {
           const toolIndex = toolIndexByBlock.get(event.index);
           if (toolIndex !== undefined && delta.partial_json !== '') {
-            toolsAwaitingArguments.delete(event.index);
+            toolsAwaitingArguments.fed(event.index);
             yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: delta.partial_json } }] });
           }
         }
         break;
       }
       case 'content_block_stop': {
-        // "{}" as the JSON answer has it: an empty arguments string is not JSON, and clients parse it.
-        const toolIndex = toolsAwaitingArguments.get(event.index);
-        if (toolIndex !== undefined) {
-          toolsAwaitingArguments.delete(event.index);
-          yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: '{}' } }] });
-        }
+        const toolIndex = toolsAwaitingArguments.close(event.index);
+        if (toolIndex !== undefined) yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: EMPTY_TOOL_ARGUMENTS } }] });
         break;
       }
       case 'message_delta':

@@ -1,6 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, FinishReason, ToolCallDelta, Usage } from '../chat-types.js';
 import { closingChunks, type StreamUsageOptions } from '../shared/stream-usage.js';
+import { EMPTY_TOOL_ARGUMENTS, ToolsAwaitingArguments } from '../shared/tool-arguments.js';
 import type { UpstreamTarget } from '../types.js';
 import { streamExceptionError } from './errors.js';
 import type { EventStreamMessage } from './event-stream.js';
@@ -16,9 +17,8 @@ import type { ConverseStreamPayloads } from './wire-types.js';
  */
 export class ConverseStreamTranslator {
   private readonly toolIndexByBlock = new Map<number, number>();
-  // Tool indexes by block, of toolUse blocks with no input text yet: a call without arguments
-  // streams none (or an empty one).
-  private readonly toolsAwaitingArguments = new Map<number, number>();
+  // toolUse blocks with no input text yet: a call without arguments streams none (or an empty one).
+  private readonly toolsAwaitingArguments = new ToolsAwaitingArguments();
   private finishReason: FinishReason = null;
   private finished = false;
 
@@ -55,7 +55,7 @@ export class ConverseStreamTranslator {
         const index = this.toolIndexByBlock.size;
         const block = payload.contentBlockIndex ?? index;
         this.toolIndexByBlock.set(block, index);
-        this.toolsAwaitingArguments.set(block, index);
+        this.toolsAwaitingArguments.open(block, index);
         return [
           this.toolDelta({
             index,
@@ -73,18 +73,15 @@ export class ConverseStreamTranslator {
           const block = payload.contentBlockIndex ?? -1;
           const index = this.toolIndexByBlock.get(block);
           if (index === undefined) return [];
-          if (delta.toolUse.input !== '') this.toolsAwaitingArguments.delete(block);
+          if (delta.toolUse.input !== '') this.toolsAwaitingArguments.fed(block);
           return [this.toolDelta({ index, function: { arguments: delta.toolUse.input } })];
         }
         return [];
       }
       case 'contentBlockStop': {
         const block = (event.payload as ConverseStreamPayloads['contentBlockStop']).contentBlockIndex ?? -1;
-        const index = this.toolsAwaitingArguments.get(block);
-        if (index === undefined) return [];
-        // "{}" as the JSON answer has it: an empty arguments string is not JSON, and clients parse it.
-        this.toolsAwaitingArguments.delete(block);
-        return [this.toolDelta({ index, function: { arguments: '{}' } })];
+        const index = this.toolsAwaitingArguments.close(block);
+        return index === undefined ? [] : [this.toolDelta({ index, function: { arguments: EMPTY_TOOL_ARGUMENTS } })];
       }
       case 'messageStop': {
         const payload = event.payload as ConverseStreamPayloads['messageStop'];

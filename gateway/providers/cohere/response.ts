@@ -1,8 +1,6 @@
 import type { ChatResponse, FinishReason, Usage } from '../chat-types.js';
+import { EMPTY_TOOL_ARGUMENTS } from '../shared/tool-arguments.js';
 import type { CohereChatResponse, CohereFinishReason, CohereUsage } from './types.js';
-
-/** The arguments of a tool call that takes none: OpenAI clients JSON.parse them, and "" is not JSON. */
-export const EMPTY_ARGUMENTS = '{}';
 
 /** Maps Cohere's finish_reason to OpenAI's. */
 export function toFinishReason(reason: CohereFinishReason | null | undefined): FinishReason {
@@ -45,7 +43,7 @@ export function toChatResponse(response: CohereChatResponse, model: string, crea
     message.tool_calls = calls.map((call) => ({
       id: call.id,
       type: 'function',
-      function: { name: call.function.name, arguments: call.function.arguments || EMPTY_ARGUMENTS },
+      function: { name: call.function.name, arguments: call.function.arguments || EMPTY_TOOL_ARGUMENTS },
     }));
   }
   const usage = toChatUsage(response.usage);

@@ -4,7 +4,8 @@ import { parseEventJson, type SseEvent } from '../shared/sse.js';
 import { closingChunks, type StreamUsageOptions } from '../shared/stream-usage.js';
 import { redactText } from '../../security/secret-redaction.js';
 import type { UpstreamTarget } from '../types.js';
-import { EMPTY_ARGUMENTS, toChatUsage, toFinishReason } from './response.js';
+import { EMPTY_TOOL_ARGUMENTS, ToolsAwaitingArguments } from '../shared/tool-arguments.js';
+import { toChatUsage, toFinishReason } from './response.js';
 import type { CohereStreamEvent } from './types.js';
 
 /**
@@ -17,8 +18,7 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
   let id = '';
   const created = Math.floor(Date.now() / 1000);
   const toolIndexByEvent = new Map<number, number>();
-  // Tool calls (by event index) that no argument text has reached yet.
-  const toolsAwaitingArguments = new Map<number, number>();
+  const toolsAwaitingArguments = new ToolsAwaitingArguments();
 
   const chunk = (delta: ChatChunk['choices'][number]['delta'], finish: FinishReason = null): ChatChunk => ({
     id,
@@ -27,6 +27,9 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
     model: target.model,
     choices: [{ index: 0, delta, finish_reason: finish }],
   });
+  // Cohere numbers a call's events; without a number, an event is the latest call's.
+  const eventIndexOf = (event: CohereStreamEvent): number => event.index ?? toolIndexByEvent.size - 1;
+  const argumentsChunk = (toolIndex: number, text: string): ChatChunk => chunk({ tool_calls: [{ index: toolIndex, function: { arguments: text } }] });
 
   for await (const raw of events) {
     const event = parseEvent(raw, target);
@@ -45,7 +48,7 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
         const toolIndex = toolIndexByEvent.size;
         const eventIndex = event.index ?? toolIndex;
         toolIndexByEvent.set(eventIndex, toolIndex);
-        if (!call?.function?.arguments) toolsAwaitingArguments.set(eventIndex, toolIndex);
+        if (!call?.function?.arguments) toolsAwaitingArguments.open(eventIndex, toolIndex);
         yield chunk({
           tool_calls: [
             {
@@ -59,21 +62,17 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
         break;
       }
       case 'tool-call-delta': {
-        const eventIndex = event.index ?? toolIndexByEvent.size - 1;
+        const eventIndex = eventIndexOf(event);
         const toolIndex = toolIndexByEvent.get(eventIndex);
         const fragment = message?.tool_calls?.function?.arguments;
         if (toolIndex === undefined || !fragment) break;
-        toolsAwaitingArguments.delete(eventIndex);
-        yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: fragment } }] });
+        toolsAwaitingArguments.fed(eventIndex);
+        yield argumentsChunk(toolIndex, fragment);
         break;
       }
       case 'tool-call-end': {
-        // "{}" as the JSON answer has it: an empty arguments string is not JSON, and clients parse it.
-        const eventIndex = event.index ?? toolIndexByEvent.size - 1;
-        const toolIndex = toolsAwaitingArguments.get(eventIndex);
-        if (toolIndex === undefined) break;
-        toolsAwaitingArguments.delete(eventIndex);
-        yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: EMPTY_ARGUMENTS } }] });
+        const toolIndex = toolsAwaitingArguments.close(eventIndexOf(event));
+        if (toolIndex !== undefined) yield argumentsChunk(toolIndex, EMPTY_TOOL_ARGUMENTS);
         break;
       }
       case 'message-end': {
@@ -87,9 +86,7 @@ export async function* translateCohereStream(events: AsyncIterable<SseEvent>, ta
           });
         }
         // A call whose tool-call-end never came still gets JSON arguments before the finish.
-        for (const toolIndex of toolsAwaitingArguments.values()) {
-          yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: EMPTY_ARGUMENTS } }] });
-        }
+        for (const toolIndex of toolsAwaitingArguments.closeAll()) yield argumentsChunk(toolIndex, EMPTY_TOOL_ARGUMENTS);
         yield* closingChunks(chunk({}, toFinishReason(reason) ?? 'stop'), toChatUsage(event.delta?.usage), options);
         return;
       }
