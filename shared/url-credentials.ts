@@ -15,11 +15,18 @@ export interface UrlCredentialSpan {
   length: number;
 }
 
+const ABSOLUTE_URL = /^[a-z][a-z\d+.-]*:\/\//i;
 const USER_INFO = /^([a-z][a-z\d+.-]*:\/\/)([^/?#@\s]+)@/i;
 const CREDENTIAL_PARAM = /auth|key|token|secret|sig|pass|pwd|credential|session/i;
 
+/** True when an absolute URL text has a user part (`user:password@`, `token@`, even an empty `@`). */
+export function hasUserInfo(text: string): boolean {
+  return ABSOLUTE_URL.test(text) && /^[^/?#]*@/.test(text.replace(ABSOLUTE_URL, ''));
+}
+
 /** Every credential in a URL text, in order; none when the text is not an absolute URL. */
 export function urlCredentialSpans(text: string): UrlCredentialSpan[] {
+  if (!ABSOLUTE_URL.test(text)) return [];
   const spans: UrlCredentialSpan[] = [];
   const userInfo = USER_INFO.exec(text);
   if (userInfo?.[1] !== undefined && userInfo[2] !== undefined) {
@@ -29,7 +36,6 @@ export function urlCredentialSpans(text: string): UrlCredentialSpan[] {
     if (colon === -1) spans.push({ offset: start, length: userInfo[2].length });
     else if (colon < userInfo[2].length - 1) spans.push({ offset: start + colon + 1, length: userInfo[2].length - colon - 1 });
   }
-  if (!/^[a-z][a-z\d+.-]*:\/\//i.test(text)) return spans;
   const queryStart = text.indexOf('?');
   if (queryStart === -1) return spans;
   const hash = text.indexOf('#', queryStart);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { maskUrlCredentials, urlCredentials } from '../../shared/url-credentials.js';
+import { hasUserInfo, maskUrlCredentials, urlCredentials } from '../../shared/url-credentials.js';
 
 describe('credentials in a URL', () => {
   it('finds the password of the user part, or the user part when it is a bare token', () => {
@@ -12,6 +12,11 @@ describe('credentials in a URL', () => {
     assert.deepEqual(urlCredentials('https://h/v1?alt=sse&key=AIza%2Bx&api-version=2024-10-21&sig=abc#frag'), ['AIza%2Bx', 'AIza+x', 'abc']);
     assert.deepEqual(urlCredentials('https://h/v1?api-version=2024-10-21&alt=sse'), []);
     assert.deepEqual(urlCredentials('https://h/v1#key=not-a-query'), []);
+  });
+
+  it('tells a URL with a user part, even an empty one, from one with an @ only in its path', () => {
+    for (const url of ['https://bob:s3cret@proxy/v1', 'https://bob:@proxy', 'https://@proxy']) assert.equal(hasUserInfo(url), true, url);
+    for (const url of ['https://proxy/v1/a@b', 'https://proxy?x=a@b', 'proxy@host']) assert.equal(hasUserInfo(url), false, url);
   });
 
   it('reads only absolute URLs', () => {

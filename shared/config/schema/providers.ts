@@ -1,4 +1,5 @@
 import * as yup from 'yup';
+import { hasUserInfo } from '../../url-credentials.js';
 import { isKnownProviderName } from '../known-providers.js';
 import { duration, stringMap } from './fields.js';
 
@@ -53,8 +54,7 @@ const networkConfigSchema = yup
       .string()
       .optional()
       .test('http-url', '${path} must be an http(s) URL such as https://api.openai.com', (value) => {
-        if (value === undefined || value === '') return true;
-        if (value.startsWith('env.')) return true;
+        if (!isLiteralUrl(value)) return true;
         try {
           const url = new URL(value);
           return url.protocol === 'http:' || url.protocol === 'https:';
@@ -67,7 +67,7 @@ const networkConfigSchema = yup
       .test(
         'no-credentials',
         '${path} must not carry credentials (user:password@ is not sent upstream): send them as a header in network_config.extra_headers',
-        (value) => !isLiteralUrl(value) || !/^[a-z][a-z\d+.-]*:\/\/[^/?#]*@/i.test(value),
+        (value) => !isLiteralUrl(value) || !hasUserInfo(value),
       )
       .test(
         'no-query',
@@ -121,6 +121,7 @@ export const providersSchema = yup.lazy((value: unknown) => {
   return yup.object(shape).required();
 });
 
+/** A base_url written as a URL: not empty, and not an `env.NAME` reference (whose value is not known here). */
 function isLiteralUrl(value: string | undefined): value is string {
   return value !== undefined && value !== '' && !value.startsWith('env.');
 }
