@@ -1,8 +1,10 @@
+import { MAX_CONTENT_CHARS } from './log-row.js';
+
 /**
  * What a request log keeps of a request's content (prompts, answers), gathered while the
  * request runs. Only created when a request log with content logging is on: otherwise no
  * request pays for it. References the client's body (no copy); a stream's text is appended
- * chunk by chunk.
+ * chunk by chunk, up to what a row can hold.
  */
 export interface CapturedContent {
   input?: unknown;
@@ -15,6 +17,12 @@ export interface CapturedContent {
   streamText?: string;
   /** A stream's tool calls so far, by index (their arguments arrive in pieces). */
   streamToolCalls?: StreamedToolCall[];
+  /**
+   * Characters of a stream's answer seen so far (text, tool names and arguments), kept or not.
+   * Past MAX_CONTENT_CHARS the row gets the truncation marker anyway, so the capture stops
+   * keeping them: a stream that never ends must not grow the node's memory with it.
+   */
+  streamChars?: number;
 }
 
 /** One tool call assembled from a stream's deltas. */
@@ -67,7 +75,7 @@ export function captureOutput(content: CapturedContent, output: unknown, stopRea
 
 /** Appends a streamed piece of answer text in a provider's native shape, and its stop reason. */
 export function captureText(content: CapturedContent, text: unknown, stopReason?: string | null): void {
-  if (typeof text === 'string' && text !== '') content.streamText = (content.streamText ?? '') + text;
+  if (typeof text === 'string' && text !== '' && keeps(content, text.length)) content.streamText = (content.streamText ?? '') + text;
   if (stopReason) content.stopReason = stopReason;
 }
 
@@ -76,15 +84,21 @@ export function captureChunk(content: CapturedContent, chunk: unknown): void {
   const choice = firstChoice(chunk);
   if (!choice) return;
   const text = typeof choice.delta?.content === 'string' ? choice.delta.content : typeof choice.text === 'string' ? choice.text : undefined;
-  if (text) content.streamText = (content.streamText ?? '') + text;
+  if (text && keeps(content, text.length)) content.streamText = (content.streamText ?? '') + text;
   if (Array.isArray(choice.delta?.tool_calls)) for (const delta of choice.delta.tool_calls as ToolCallDelta[]) mergeToolCall(content, delta);
   if (choice.finish_reason) content.stopReason = choice.finish_reason;
 }
 
 /** Adds one tool-call delta: the first piece names the call, later ones extend its arguments. */
 function mergeToolCall(content: CapturedContent, delta: ToolCallDelta): void {
-  const calls = (content.streamToolCalls ??= []);
+  const calls = content.streamToolCalls ?? [];
   const index = typeof delta.index === 'number' && delta.index >= 0 && delta.index < 128 ? delta.index : calls.length;
+  // A new call is counted at the size of its JSON frame, so a stream of empty deltas without an
+  // index cannot add calls without end. (Once nothing is kept, only the texts are counted.)
+  const frame = calls[index] === undefined && (content.streamChars ?? 0) <= MAX_CONTENT_CHARS ? NEW_CALL_CHARS : 0;
+  const text = (delta.function?.name?.length ?? 0) + (delta.function?.arguments?.length ?? 0) + (delta.id?.length ?? 0);
+  if (!keeps(content, frame + text)) return;
+  content.streamToolCalls = calls;
   const call = (calls[index] ??= { type: 'function', function: { name: '', arguments: '' } });
   if (delta.id) call.id = delta.id;
   if (delta.type) call.type = delta.type;
@@ -92,8 +106,28 @@ function mergeToolCall(content: CapturedContent, delta: ToolCallDelta): void {
   if (delta.function?.arguments) call.function.arguments += delta.function.arguments;
 }
 
+/** The JSON a tool call costs besides its texts: `{"type":"function","function":{"name":"","arguments":""}}`. */
+const NEW_CALL_CHARS = 57;
+
+/**
+ * Counts `chars` more of a stream's answer; true while the answer still fits in a row. The
+ * first time it does not, what was kept is let go.
+ */
+function keeps(content: CapturedContent, chars: number): boolean {
+  const seen = (content.streamChars ?? 0) + chars;
+  content.streamChars = seen;
+  if (seen <= MAX_CONTENT_CHARS) return true;
+  content.streamText = undefined;
+  content.streamToolCalls = undefined;
+  return false;
+}
+
 /** The content fields of a row, a stream's text as the assistant's message. */
 export function contentForRow(content: CapturedContent): { input?: unknown; output?: unknown; params?: unknown; tools?: unknown; toolCalls?: unknown } {
+  if (content.output === undefined && (content.streamChars ?? 0) > MAX_CONTENT_CHARS) {
+    // The same marker a JSON answer too large for its column gets (log-row's serialize).
+    return { input: content.input, output: { truncated: true, chars: content.streamChars }, params: content.params, tools: content.tools };
+  }
   const streamed = content.streamText !== undefined || content.streamToolCalls !== undefined;
   const toolCalls = content.toolCalls ?? content.streamToolCalls?.filter((call) => call !== undefined);
   const output =

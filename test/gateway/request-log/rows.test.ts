@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { captureAnswer, captureChunk, captureRequest, contentForRow, type CapturedContent } from '../../../gateway/request-log/capture-content.js';
+import { captureAnswer, captureChunk, captureRequest, captureText, contentForRow, type CapturedContent } from '../../../gateway/request-log/capture-content.js';
 import { BatchEncoder } from '../../../gateway/request-log/batch-encoder.js';
 import { RequestLogMetrics } from '../../../gateway/request-log/log-metrics.js';
 import { jsonLengthAtLeast, MAX_CONTENT_CHARS, MAX_NAME_CHARS, rowSize, toRow, type RequestLogRow } from '../../../gateway/request-log/log-row.js';
@@ -368,5 +368,37 @@ describe('request log: rows, queue and writer', () => {
       tools: undefined,
       toolCalls: [call],
     });
+  });
+
+  it('keeps no more of a stream than a row can hold, and logs the marker with every character counted', () => {
+    const piece = 'x'.repeat(1000);
+    const chunk = { choices: [{ delta: { content: piece }, finish_reason: null }] };
+    const fits: CapturedContent = {};
+    for (let i = 0; i < Math.floor(MAX_CONTENT_CHARS / 1000) - 1; i++) captureChunk(fits, chunk);
+    const kept = toRow(loggable({ stream: true, content: contentForRow(fits) }), plain).output_message;
+    assert.equal(JSON.parse(kept ?? 'null').content.length, (Math.floor(MAX_CONTENT_CHARS / 1000) - 1) * 1000);
+
+    // A stream that never ends: what the node holds stops growing at the row's bound.
+    const endless: CapturedContent = {};
+    for (let i = 0; i < 5000; i++) captureChunk(endless, chunk);
+    assert.equal(endless.streamText, undefined);
+    assert.equal(
+      toRow(loggable({ stream: true, content: contentForRow(endless) }), plain).output_message,
+      JSON.stringify({ truncated: true, chars: 5_000_000 }),
+    );
+
+    const nativeText: CapturedContent = {};
+    for (let i = 0; i < 100; i++) captureText(nativeText, piece);
+    assert.equal(nativeText.streamText, undefined);
+    assert.deepEqual(contentForRow(nativeText).output, { truncated: true, chars: 100_000 });
+
+    // Tool-call deltas without an index each open a call: a flood of empty ones is bounded too.
+    const calls: CapturedContent = {};
+    const empty = { choices: [{ delta: { tool_calls: [{}] }, finish_reason: null }] };
+    for (let i = 0; i < 10_000; i++) captureChunk(calls, empty);
+    assert.equal(calls.streamToolCalls, undefined);
+    const row = toRow(loggable({ stream: true, content: contentForRow(calls) }), plain);
+    assert.equal(JSON.parse(row.output_message ?? 'null').truncated, true);
+    assert.equal(row.tool_calls, null);
   });
 });
