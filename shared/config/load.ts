@@ -5,6 +5,7 @@ import { resolveGovernance } from './governance-settings.js';
 import { resolveLogsStore } from './resolve-logs-store.js';
 import type { ProviderKey, ProviderSettings, RuntimeConfig } from './runtime-config.js';
 import type { KeyEntry, ProviderEntry, ValidatedConfig } from './schema/index.js';
+import { baseUrlProblem } from './schema/providers.js';
 import { formatIssues, validateConfigText, type ConfigIssue } from './validate.js';
 
 /** Raised when the config file cannot be read or is invalid; carries every issue found. */
@@ -48,9 +49,11 @@ export function loadConfigBytes(
   if (!validation.ok) throw new ConfigLoadError(label, validation.issues);
   const usedBy = new Map<string, string[]>();
   const providers = new Map<string, ProviderSettings>();
+  const resolvedUrlIssues: ConfigIssue[] = [];
   for (const [name, entry] of Object.entries(validation.config.providers)) {
-    providers.set(name, resolveProvider(name, entry, env, usedBy));
+    providers.set(name, resolveProvider(name, entry, env, usedBy, resolvedUrlIssues));
   }
+  if (resolvedUrlIssues.length > 0) throw new ConfigLoadError(label, resolvedUrlIssues);
   const validated = validation.config as ValidatedConfig;
   const governance = resolveGovernance(validated, env, (variable, user) => noteMissing(usedBy, [variable], user));
   const duplicates = findDuplicateKeyValues(governance.virtualKeys);
@@ -110,10 +113,14 @@ function noteMissing(usedBy: Map<string, string[]>, variables: Iterable<string>,
   }
 }
 
-function resolveProvider(name: string, entry: ProviderEntry, env: NodeJS.ProcessEnv, usedBy: Map<string, string[]>): ProviderSettings {
+function resolveProvider(name: string, entry: ProviderEntry, env: NodeJS.ProcessEnv, usedBy: Map<string, string[]>, issues: ConfigIssue[]): ProviderSettings {
   const network = entry.network_config;
   const networkMissing = new Set<string>();
   const baseUrl = network.base_url ? resolveEnvDeep(network.base_url, env, networkMissing) : undefined;
+  // The schema checked a literal base_url; one taken from the environment is checked here, by
+  // the same rules, once its value is known.
+  const problem = baseUrl && baseUrl !== network.base_url ? baseUrlProblem(baseUrl) : undefined;
+  if (problem) issues.push({ path: `providers.${name}.network_config.base_url`, message: `${network.base_url} resolves to a value that ${problem}` });
   const extraHeaders = resolveEnvDeep(network.extra_headers as Record<string, string>, env, networkMissing);
   noteMissing(usedBy, networkMissing, `providers.${name}.network_config`);
 

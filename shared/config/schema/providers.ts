@@ -53,27 +53,11 @@ const networkConfigSchema = yup
     base_url: yup
       .string()
       .optional()
-      .test('http-url', '${path} must be an http(s) URL such as https://api.openai.com', (value) => {
+      .test('base-url', '${path} is not a usable base URL', function (value) {
         if (!isLiteralUrl(value)) return true;
-        try {
-          const url = new URL(value);
-          return url.protocol === 'http:' || url.protocol === 'https:';
-        } catch {
-          return false;
-        }
-      })
-      // The node joins the API path onto base_url and sends no URL credentials (undici drops a
-      // user:password@ part without a word): either would fail at the provider, not here.
-      .test(
-        'no-credentials',
-        '${path} must not carry credentials (user:password@ is not sent upstream): send them as a header in network_config.extra_headers',
-        (value) => !isLiteralUrl(value) || !hasUserInfo(value),
-      )
-      .test(
-        'no-query',
-        '${path} must not carry a query or fragment (?... or #...): the node appends the API path to it',
-        (value) => !isLiteralUrl(value) || !/[?#]/.test(value),
-      ),
+        const problem = baseUrlProblem(value);
+        return problem === undefined || this.createError({ message: `\${path} ${problem}` });
+      }),
     extra_headers: stringMap(),
     default_request_timeout_in_seconds: yup.number().positive().default(30),
     max_retries: yup.number().integer().min(0).default(0),
@@ -120,6 +104,28 @@ export const providersSchema = yup.lazy((value: unknown) => {
   }
   return yup.object(shape).required();
 });
+
+/**
+ * What makes a `base_url` unusable, said as the end of a sentence about it; undefined when it is
+ * usable. The loader asks it again of a value an `env.NAME` reference resolved to. Never quotes
+ * the value: it may hold the credentials it is refused for.
+ */
+export function baseUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an http(s) URL such as https://api.openai.com';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http(s) URL such as https://api.openai.com';
+  // The node joins the API path onto base_url and sends no URL credentials (undici drops a
+  // user:password@ part without a word): either would fail at the provider, not here.
+  if (hasUserInfo(value)) {
+    return 'must not carry credentials (user:password@ is not sent upstream): send them as a header in network_config.extra_headers';
+  }
+  if (/[?#]/.test(value)) return 'must not carry a query or fragment (?... or #...): the node appends the API path to it';
+  return undefined;
+}
 
 /** A base_url written as a URL: not empty, and not an `env.NAME` reference (whose value is not known here). */
 function isLiteralUrl(value: string | undefined): value is string {

@@ -55,4 +55,22 @@ describe('loadConfigBytes (env secrets)', () => {
       (error: unknown) => error instanceof ConfigLoadError && error.issues.length === 2,
     );
   });
+
+  it('refuses a base_url taken from the environment by the rules a written one meets, without quoting it', () => {
+    const refused = (value: string) => {
+      try {
+        loadConfigBytes(config, { TEST_OPENAI_KEY: 'sk-from-env', TEST_BASE_URL: value, TEST_TENANT: 't' });
+      } catch (error) {
+        assert.ok(error instanceof ConfigLoadError);
+        assert.equal(error.issues[0]?.path, 'providers.openai.network_config.base_url');
+        assert.ok(!error.message.includes(value), 'the value is not in the message');
+        return error.issues[0]?.message ?? '';
+      }
+      return 'loaded';
+    };
+    assert.match(refused('https://bob:s3cret-pw@proxy.internal/v1'), /env\.TEST_BASE_URL resolves to a value that must not carry credentials/);
+    assert.match(refused('https://gemini.example/v1beta?key=AIza-secret'), /must not carry a query/);
+    assert.match(refused('ftp://files.example'), /must be an http\(s\) URL/);
+    assert.equal(refused('https://proxy.internal:8443/v1'), 'loaded');
+  });
 });
