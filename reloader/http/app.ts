@@ -103,7 +103,7 @@ async function refuseRolloutRequest(
   auth: { control: ControlPlaneDeps; throttle: LoginThrottle } | undefined,
 ): Promise<{ status: number; code: string; error: string } | undefined> {
   const origin = ctx.get('origin');
-  if (origin !== '' && origin !== `${ctx.protocol}://${ctx.host}`) {
+  if (origin !== '' && !isSameHost(origin, ctx.host)) {
     return { status: 403, code: 'CROSS_SITE_REFUSED', error: 'POST /rollout from another site is refused' };
   }
   if (!auth) return undefined;
@@ -119,6 +119,19 @@ async function refuseRolloutRequest(
     return { status: 401, code: 'AUTH_REQUIRED', error: 'admin credentials required (HTTP Basic with governance.auth_config, or Bearer RELOADER_ADMIN_TOKEN)' };
   }
   return undefined;
+}
+
+/**
+ * Whether a browser's `Origin` names the host the request came to. The scheme is not compared:
+ * behind a proxy that ends TLS the page is https:// while the reloader sees http, and another
+ * site cannot take this host's name, whatever its scheme.
+ */
+function isSameHost(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).host === new URL(`http://${host}`).host;
+  } catch {
+    return false;
+  }
 }
 
 /** The page and the API behind the security headers, the error answers and the admin check. */

@@ -53,6 +53,14 @@ describe('control plane auth', () => {
         headers: { origin: 'https://evil.example', authorization: `Bearer ${ADMIN_TOKEN}` },
       });
       assert.equal(crossSite.status, 403);
+      assert.equal(((await crossSite.json()) as { code: string }).code, 'CROSS_SITE_REFUSED');
+      // Behind a proxy that ends TLS, the page's origin is https:// and the reloader sees http.
+      const sameSiteOverTls = await fetch(`${cp.url}/rollout`, {
+        method: 'POST',
+        headers: { origin: `https://${new URL(cp.url).host}`, authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      assert.notEqual(sameSiteOverTls.status, 403);
+      assert.notEqual(sameSiteOverTls.status, 401);
       const admin = await call(cp, 'POST', '/rollout', { auth: `Bearer ${ADMIN_TOKEN}` });
       assert.notEqual(admin.status, 401);
       assert.notEqual(admin.status, 403);
