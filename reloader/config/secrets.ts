@@ -52,9 +52,16 @@ export interface SecretSpot {
 
 /** Masks one secret: first 4 and last 4 characters for long ones, only the mark for short ones. */
 export function maskSecret(value: string): string {
-  if (value.length >= 16) return `${value.slice(0, 4)}${MASK_MARK}${value.slice(-4)}`;
-  return `${MASK_MARK}${MASK_MARK}${MASK_MARK}`;
+  if (value.length >= MASK_MIN_SHOWN_LENGTH) return `${value.slice(0, MASK_SHOWN_CHARS)}${MASK_MARK}${value.slice(-MASK_SHOWN_CHARS)}`;
+  return SHORT_SECRET_MASK;
 }
+
+/** How many characters of a long secret a mask shows at each end, and from what length. */
+const MASK_SHOWN_CHARS = 4;
+const MASK_MIN_SHOWN_LENGTH = 16;
+const SHORT_SECRET_MASK = MASK_MARK.repeat(3);
+/** What maskSecret writes, for either length (isMask). */
+const MASK_SHAPE = new RegExp(`^(?:[^${MASK_MARK}]{${MASK_SHOWN_CHARS}}${MASK_MARK}[^${MASK_MARK}]{${MASK_SHOWN_CHARS}}|${SHORT_SECRET_MASK})$`);
 
 /**
  * Every literal secret in a config text, valid JSON or not: by the name it sits under
@@ -128,13 +135,13 @@ const SECRET_NAMES_COMPARABLE: ReadonlySet<string> = new Set([...SECRET_NAMES].m
  * a rollback or an edit matches against the file, instead of hiding it behind a shorter mask.
  */
 function isMask(value: string): boolean {
-  return /^(?:[^…]{4}…[^…]{4}|………)$/.test(value);
+  return MASK_SHAPE.test(value);
 }
 
 /** Long enough to be a key (16+ characters, the length the mask shows 4+4 of) and not a plain URL. */
 function looksLikeKey(value: string): boolean {
   const content = value.trim();
-  return content.length >= 16 && !PLAIN_URL.test(content);
+  return content.length >= MASK_MIN_SHOWN_LENGTH && !PLAIN_URL.test(content);
 }
 
 /** A URL with no user, password or query in it (where a credential could hide). */
