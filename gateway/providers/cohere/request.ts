@@ -1,7 +1,16 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart } from '../chat-types.js';
 import { forcedFunctionName, functionOf } from '../shared/function-tools.js';
-import { maxOutputTokensOf, numberField, requireSingleChoice, stopSequencesOf, stringField, toolChoiceOf } from '../shared/request-fields.js';
+import {
+  definedFields,
+  jsonOutputOf,
+  maxOutputTokensOf,
+  numberField,
+  requireSingleChoice,
+  stopSequencesOf,
+  stringField,
+  toolChoiceOf,
+} from '../shared/request-fields.js';
 import type { CohereChatRequest, CohereContent, CohereMessage } from './types.js';
 
 /**
@@ -11,19 +20,20 @@ import type { CohereChatRequest, CohereContent, CohereMessage } from './types.js
  */
 export function toCohereRequest(request: ChatRequest, model: string): CohereChatRequest {
   requireSingleChoice(request, 'cohere');
-  const body: CohereChatRequest = { model, messages: request.messages.map(toCohereMessage) };
-  const maxTokens = maxOutputTokensOf(request);
-  if (maxTokens !== undefined) body.max_tokens = maxTokens;
-  const temperature = numberField(request.temperature);
-  if (temperature !== undefined) body.temperature = temperature;
-  const topP = numberField(request.top_p);
-  if (topP !== undefined) body.p = topP;
-  if (typeof request.top_k === 'number') body.k = request.top_k;
-  if (typeof request.seed === 'number') body.seed = request.seed;
-  if (typeof request.frequency_penalty === 'number') body.frequency_penalty = request.frequency_penalty;
-  if (typeof request.presence_penalty === 'number') body.presence_penalty = request.presence_penalty;
-  const stop = stopSequencesOf(request);
-  if (stop !== undefined) body.stop_sequences = stop;
+  const body: CohereChatRequest = {
+    model,
+    messages: request.messages.map(toCohereMessage),
+    ...definedFields({
+      max_tokens: maxOutputTokensOf(request),
+      temperature: numberField(request.temperature),
+      p: numberField(request.top_p),
+      k: numberField(request.top_k),
+      seed: numberField(request.seed),
+      frequency_penalty: numberField(request.frequency_penalty),
+      presence_penalty: numberField(request.presence_penalty),
+      stop_sequences: stopSequencesOf(request),
+    }),
+  };
 
   let tools = request.tools ?? [];
   const choice = toolChoiceOf(request);
@@ -52,11 +62,8 @@ export function toCohereRequest(request: ChatRequest, model: string): CohereChat
     });
   }
 
-  const format = request.response_format as { type?: string; json_schema?: { schema?: Record<string, unknown> } } | undefined;
-  if (format?.type === 'json_object') body.response_format = { type: 'json_object' };
-  if (format?.type === 'json_schema') {
-    body.response_format = { type: 'json_object', ...(format.json_schema?.schema ? { json_schema: format.json_schema.schema } : {}) };
-  }
+  const json = jsonOutputOf(request);
+  if (json) body.response_format = { type: 'json_object', ...(json.schema ? { json_schema: json.schema as Record<string, unknown> } : {}) };
   return body;
 }
 

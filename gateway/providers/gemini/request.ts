@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../chat-types.js';
-import { maxOutputTokensOf, numberField, stopSequencesOf, stringField, toolChoiceOf } from '../shared/request-fields.js';
+import { definedFields, jsonOutputOf, maxOutputTokensOf, numberField, stopSequencesOf, stringField, toolChoiceOf } from '../shared/request-fields.js';
 import { toGeminiPart } from './content-parts.js';
 import { splitToolCallId } from './response.js';
 import type { GeminiContent, GeminiGenerationConfig, GeminiPart, GeminiRequest, GeminiTool, GeminiToolConfig } from './wire-types.js';
@@ -125,24 +125,18 @@ function toResponseObject(text: string): Record<string, unknown> {
 }
 
 function toGenerationConfig(request: ChatRequest): GeminiGenerationConfig {
-  const config: GeminiGenerationConfig = {};
-  const maxTokens = maxOutputTokensOf(request);
-  if (maxTokens !== undefined) config.maxOutputTokens = maxTokens;
-  const temperature = numberField(request.temperature);
-  if (temperature !== undefined) config.temperature = temperature;
-  const topP = numberField(request.top_p);
-  if (topP !== undefined) config.topP = topP;
   const n = numberField(request.n);
-  if (n !== undefined && n !== 1) config.candidateCount = n;
   const stop = stopSequencesOf(request);
-  if (stop && stop.length > 0) config.stopSequences = stop;
-  const format = request.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
-  if (format?.type === 'json_object') config.responseMimeType = 'application/json';
-  if (format?.type === 'json_schema') {
-    config.responseMimeType = 'application/json';
-    if (format.json_schema?.schema !== undefined) config.responseJsonSchema = format.json_schema.schema;
-  }
-  return config;
+  const json = jsonOutputOf(request);
+  return definedFields({
+    maxOutputTokens: maxOutputTokensOf(request),
+    temperature: numberField(request.temperature),
+    topP: numberField(request.top_p),
+    candidateCount: n !== 1 ? n : undefined,
+    stopSequences: stop && stop.length > 0 ? stop : undefined,
+    responseMimeType: json ? 'application/json' : undefined,
+    responseJsonSchema: json?.schema,
+  });
 }
 
 // `parametersJsonSchema` takes JSON Schema as it is (zod, pydantic and MCP schemas use `$ref`,

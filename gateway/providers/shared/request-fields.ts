@@ -41,3 +41,22 @@ export function requireSingleChoice(request: ChatRequest, provider: string): voi
     throw new GatewayError('invalid_request', `${provider} returns one choice per request: n must be 1`, { param: 'n' });
   }
 }
+
+/** The entries of `fields` that are not undefined: a translator's optional settings written as one literal. */
+export function definedFields<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const name in fields) if (fields[name] !== undefined) out[name] = fields[name];
+  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/**
+ * The JSON output `response_format` asks for: `{}` for json_object, `{ schema }` for json_schema
+ * (its schema when it gave one); undefined for text or when absent.
+ */
+export function jsonOutputOf(request: ChatRequest): { schema?: unknown } | undefined {
+  const format = request.response_format as { type?: unknown; json_schema?: { schema?: unknown } } | undefined;
+  if (format?.type === 'json_object') return {};
+  if (format?.type !== 'json_schema') return undefined;
+  const schema = format.json_schema?.schema;
+  return schema === undefined || schema === null ? {} : { schema };
+}
