@@ -6,7 +6,7 @@ import { ApiError } from '../errors.js';
 import { LogEvent } from '../observability/log-events.js';
 import { ConfigHistory, type HistoryEntry, type HistoryVersion } from './config-history.js';
 import { redactIssue } from './evaluate.js';
-import { maskConfigText, unmaskConfigText } from './secrets.js';
+import { knownSecretsOf, maskConfigText, unmaskConfigText } from './secrets.js';
 import { nodeWriteFs, writeFileAtomic, type WriteFs } from './write-atomic.js';
 
 /** The file as the config API shows it: literal secrets masked, `env.NAME` as written. */
@@ -54,6 +54,8 @@ export class ConfigEditor {
   readonly history: ConfigHistory;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly fs: WriteFs;
+  /** The secrets of the last valid text of the file this editor saw: masked in a broken one too. */
+  private knownSecrets: readonly string[] = [];
 
   constructor(private readonly options: ConfigEditorOptions) {
     this.fs = options.fs ?? nodeWriteFs;
@@ -64,7 +66,7 @@ export class ConfigEditor {
   async read(): Promise<ConfigView> {
     const text = await this.readText();
     const verdict = judge(text);
-    return { path: this.options.path, text: maskConfigText(text), fingerprint: fingerprintOf(text), ...verdict };
+    return { path: this.options.path, text: this.mask(text), fingerprint: fingerprintOf(text), ...verdict };
   }
 
   /** Judges a candidate (masked values restored from the file first); writes nothing. */
@@ -111,11 +113,28 @@ export class ConfigEditor {
   async readVersion(version: number): Promise<HistoryVersion | undefined> {
     const kept = await this.history.read(version);
     if (kept === undefined || typeof kept.text !== 'string') return undefined;
-    return { ...kept, text: maskConfigText(kept.text) };
+    return { ...kept, text: this.mask(kept.text) };
+  }
+
+  /** Masks a text for the API or the history, minding the secrets of the file's last valid text. */
+  private mask(text: string): string {
+    return maskConfigText(text, { knownSecrets: this.knownSecrets });
+  }
+
+  /**
+   * Remembers the secrets of the file's text when it is valid JSON (where they are found for
+   * sure): a later broken edit of the file is masked with them in mind, in case the breakage
+   * hid one from the scan.
+   */
+  private learnSecrets(text: string): void {
+    const found = knownSecretsOf(text);
+    if (found) this.knownSecrets = found;
   }
 
   private async readText(): Promise<string> {
-    return readFile(this.options.path, 'utf8');
+    const text = await readFile(this.options.path, 'utf8');
+    this.learnSecrets(text);
+    return text;
   }
 
   private async readCurrentMatching(ifMatch: string): Promise<string | undefined> {
@@ -155,11 +174,12 @@ export class ConfigEditor {
         fingerprint: to,
         author,
         from_fingerprint: from,
-        text: maskConfigText(next),
+        text: this.mask(next),
         ...how,
       });
       try {
         await writeFileAtomic(this.options.path, next, this.fs);
+        this.learnSecrets(next);
       } catch (error) {
         // The history must not list a version that never reached the file.
         await this.history.remove(added.version).catch(() => undefined);
@@ -184,7 +204,7 @@ export class ConfigEditor {
       fingerprint,
       author: 'file',
       from_fingerprint: latest?.fingerprint ?? null,
-      text: maskConfigText(current),
+      text: this.mask(current),
       via: 'hand-edit',
     });
   }

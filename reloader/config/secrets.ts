@@ -165,17 +165,87 @@ function formatPath(path: Array<string | number>): string {
   return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
 }
 
+/** Options of maskConfigText. */
+export interface MaskOptions {
+  /**
+   * The secrets of a valid version of the same file (knownSecretsOf). In a text that is not
+   * JSON the scan guesses where values are, and a guess can miss; then any piece of a known
+   * secret still showing after the masks (KNOWN_PIECE_CHARS or more) is masked too.
+   */
+  knownSecrets?: readonly string[];
+}
+
 /**
  * The text with every literal secret masked, written in the style the file has (a single-quoted
  * or unquoted value stays so, an unterminated string stays unterminated, so the issue a person
  * is fixing is still there to see), and every comment emptied (a commented-out old key is a
  * secret too). Line breaks are kept, so issue line numbers still point at the right line.
  */
-export function maskConfigText(text: string): string {
+export function maskConfigText(text: string, options: MaskOptions = {}): string {
   const { values, comments } = scanValues(text);
   const masked = secretsAmong(text, values).map((spot): Replacement => ({ offset: spot.offset, length: spot.length, with: maskedToken(spot) }));
   const emptied = comments.map((comment): Replacement => ({ ...comment, with: emptiedComment(text.slice(comment.offset, comment.offset + comment.length)) }));
-  return replaceAll(text, [...masked, ...emptied]);
+  const out = replaceAll(text, [...masked, ...emptied]);
+  const known = options.knownSecrets ?? [];
+  return known.length > 0 && !isJson(text) ? maskKnownPieces(out, known) : out;
+}
+
+/**
+ * The literal secrets of a JSON text as written in it (escapes and all, as a broken version of
+ * the file would hold them): each masked value, or the credentials of a URL. For MaskOptions.
+ * Undefined for a text that is not JSON: where its values are is a guess.
+ */
+export function knownSecretsOf(text: string): string[] | undefined {
+  if (!isJson(text)) return undefined;
+  const secrets: string[] = [];
+  for (const spot of findSecrets(text)) {
+    const written = writtenContent(spot);
+    if (spot.mask === maskSecret(spot.value)) secrets.push(written);
+    else for (const span of urlCredentialSpans(written.trim())) secrets.push(written.trim().slice(span.offset, span.offset + span.length));
+  }
+  return secrets;
+}
+
+/** A value's token as written, without its quotes (an unterminated string has only the first). */
+function writtenContent(spot: SecretSpot): string {
+  if (spot.style === 'bare') return spot.raw;
+  const closed = spot.raw.length >= 2 && spot.raw.endsWith(spot.raw[0] ?? '');
+  return spot.raw.slice(1, closed ? -1 : undefined);
+}
+
+/** The shortest piece of a known secret that counts as showing it. */
+const KNOWN_PIECE_CHARS = 6;
+
+/** Replaces every stretch of `text` made of pieces of `secrets` by the mask mark, keeping line breaks. */
+function maskKnownPieces(text: string, secrets: readonly string[]): string {
+  const pieces = new Set<string>();
+  for (const secret of secrets) {
+    for (let at = 0; at + KNOWN_PIECE_CHARS <= secret.length; at++) {
+      const piece = secret.slice(at, at + KNOWN_PIECE_CHARS);
+      if (!piece.includes('\n') && !piece.includes(MASK_MARK)) pieces.add(piece);
+    }
+  }
+  const covered = new Uint8Array(text.length);
+  let found = false;
+  for (let at = 0; at + KNOWN_PIECE_CHARS <= text.length; at++) {
+    if (!pieces.has(text.slice(at, at + KNOWN_PIECE_CHARS))) continue;
+    covered.fill(1, at, at + KNOWN_PIECE_CHARS);
+    found = true;
+  }
+  if (!found) return text;
+  let out = '';
+  for (let at = 0; at < text.length; ) {
+    if (covered[at] === 0) {
+      out += text[at];
+      at++;
+      continue;
+    }
+    let end = at;
+    while (end < text.length && covered[end] === 1) end++;
+    out += MASK_MARK + '\n'.repeat((text.slice(at, end).match(/\n/g) ?? []).length);
+    at = end;
+  }
+  return out;
 }
 
 function maskedToken(spot: SecretSpot): string {

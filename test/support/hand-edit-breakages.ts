@@ -126,6 +126,11 @@ const EDITS: readonly Edit[] = [
   },
 ];
 
+/** CONFIG as it was before any breakage: the last valid version of the file a person then broke. */
+export function intactConfig(): string {
+  return CONFIG;
+}
+
 /** One to three breakages of CONFIG, from a seed. */
 export function brokenConfig(seed: number): string {
   const random = seededRandom(seed);

@@ -205,6 +205,24 @@ describe('config API', () => {
     assert.ok(!handEdit.text.includes(key) && handEdit.text.includes("'sk-p…3456'"), handEdit.text);
   });
 
+  it('a hand edit that breaks a secret where the scan cannot tell it from a name: masked with the last valid version in mind', async () => {
+    cp = await startControlPlane();
+    const valid = (await call(cp, 'GET', '/api/config', { auth: cp.basic() })).json as { valid: boolean };
+    assert.equal(valid.valid, true);
+    // A quote typed as an apostrophe and a colon typed into the key: the key now reads as a name.
+    const broken = readFileSync(cp.path, 'utf8').replace(
+      `"value": "${LITERAL_SECRET}"`,
+      `"value': "${LITERAL_SECRET.slice(0, 26)}:${LITERAL_SECRET.slice(26)}"`,
+    );
+    writeFileSync(cp.path, broken);
+    const read = await call(cp, 'GET', '/api/config', { auth: cp.basic() });
+    assert.equal((read.json as { valid: boolean }).valid, false);
+    const shown = (read.json as { text: string }).text;
+    for (let at = 0; at + 6 <= LITERAL_SECRET.length; at++)
+      assert.ok(!shown.includes(LITERAL_SECRET.slice(at, at + 6)), `shows "${LITERAL_SECRET.slice(at, at + 6)}"`);
+    assert.equal(shown.split('\n').length, broken.split('\n').length, 'line numbers still match the issues');
+  });
+
   it('a version kept by an older reloader, with secrets its rules missed, is masked again as the API reads it', async () => {
     cp = await startControlPlane();
     const secrets = ['sk-proj-REALSECRETabcdef123456', 'pr0xy-Pa55word', 'sk-bf-REALVIRTUAL0123'];
