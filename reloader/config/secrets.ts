@@ -71,11 +71,11 @@ const MASK_SHAPE = new RegExp(`^(?:[^${MASK_MARK}]{${MASK_SHOWN_CHARS}}${MASK_MA
  * as well.
  */
 export function findSecrets(text: string): SecretSpot[] {
-  return secretsAmong(text, scanValues(text).values);
+  return secretsAmong(text, scanValues(text).values, !isJson(text));
 }
 
-function secretsAmong(text: string, values: readonly ScannedValue[]): SecretSpot[] {
-  const broken = !isJson(text);
+/** The secrets among a text's scanned values; `broken` when the text is not JSON (the net is then wider). */
+function secretsAmong(text: string, values: readonly ScannedValue[], broken: boolean): SecretSpot[] {
   const spots: SecretSpot[] = [];
   for (const value of values) {
     if (!isLiteral(value.value) || isMask(value.value)) continue;
@@ -183,11 +183,12 @@ export interface MaskOptions {
  */
 export function maskConfigText(text: string, options: MaskOptions = {}): string {
   const { values, comments } = scanValues(text);
-  const masked = secretsAmong(text, values).map((spot): Replacement => ({ offset: spot.offset, length: spot.length, with: maskedToken(spot) }));
+  const broken = !isJson(text);
+  const masked = secretsAmong(text, values, broken).map((spot): Replacement => ({ offset: spot.offset, length: spot.length, with: maskedToken(spot) }));
   const emptied = comments.map((comment): Replacement => ({ ...comment, with: emptiedComment(text.slice(comment.offset, comment.offset + comment.length)) }));
   const out = replaceAll(text, [...masked, ...emptied]);
   const known = options.knownSecrets ?? [];
-  return known.length > 0 && !isJson(text) ? maskKnownPieces(out, known) : out;
+  return known.length > 0 && broken ? maskKnownPieces(out, known) : out;
 }
 
 /**
@@ -198,10 +199,14 @@ export function maskConfigText(text: string, options: MaskOptions = {}): string 
 export function knownSecretsOf(text: string): string[] | undefined {
   if (!isJson(text)) return undefined;
   const secrets: string[] = [];
-  for (const spot of findSecrets(text)) {
+  for (const spot of secretsAmong(text, scanValues(text).values, false)) {
     const written = writtenContent(spot);
-    if (spot.mask === maskSecret(spot.value)) secrets.push(written);
-    else for (const span of urlCredentialSpans(written.trim())) secrets.push(written.trim().slice(span.offset, span.offset + span.length));
+    if (spot.mask === maskSecret(spot.value)) {
+      secrets.push(written);
+      continue;
+    }
+    const url = written.trim();
+    for (const span of urlCredentialSpans(url)) secrets.push(url.slice(span.offset, span.offset + span.length));
   }
   return secrets;
 }
@@ -226,26 +231,23 @@ function maskKnownPieces(text: string, secrets: readonly string[]): string {
     }
   }
   const covered = new Uint8Array(text.length);
-  let found = false;
   for (let at = 0; at + KNOWN_PIECE_CHARS <= text.length; at++) {
-    if (!pieces.has(text.slice(at, at + KNOWN_PIECE_CHARS))) continue;
-    covered.fill(1, at, at + KNOWN_PIECE_CHARS);
-    found = true;
+    if (pieces.has(text.slice(at, at + KNOWN_PIECE_CHARS))) covered.fill(1, at, at + KNOWN_PIECE_CHARS);
   }
-  if (!found) return text;
-  let out = '';
-  for (let at = 0; at < text.length; ) {
-    if (covered[at] === 0) {
-      out += text[at];
-      at++;
-      continue;
-    }
+  const stretches: Replacement[] = [];
+  for (let at = 0; at < text.length; at++) {
+    if (covered[at] === 0) continue;
     let end = at;
     while (end < text.length && covered[end] === 1) end++;
-    out += MASK_MARK + '\n'.repeat((text.slice(at, end).match(/\n/g) ?? []).length);
-    at = end;
+    stretches.push({ offset: at, length: end - at, with: MASK_MARK + lineBreaksOf(text.slice(at, end)) });
+    at = end; // covered[end] is 0: the loop's step past it skips nothing.
   }
-  return out;
+  return replaceAll(text, stretches);
+}
+
+/** The line breaks of a stretch of text a mask replaces, so the lines after it keep their numbers. */
+function lineBreaksOf(stretch: string): string {
+  return '\n'.repeat((stretch.match(/\n/g) ?? []).length);
 }
 
 function maskedToken(spot: SecretSpot): string {
@@ -259,7 +261,7 @@ function maskedToken(spot: SecretSpot): string {
 
 function emptiedComment(comment: string): string {
   if (comment.startsWith('//')) return `//${MASK_MARK}`;
-  return `/*${MASK_MARK}${'\n'.repeat((comment.match(/\n/g) ?? []).length)}*/`;
+  return `/*${MASK_MARK}${lineBreaksOf(comment)}*/`;
 }
 
 /** Outcome of restoring masked values in a candidate text. */
