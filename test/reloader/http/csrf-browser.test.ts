@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createServer } from 'node:http';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fingerprintOf } from '../../../shared/config/index.js';
+import { launchHeadlessChromium } from '../../support/headless-chromium.js';
+import { listenOnLoopback, type LoopbackListener } from '../../support/loopback-server.js';
 import { ADMIN_PASSWORD, startControlPlane, type ControlPlane } from './control-plane-harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 /** A page of another site: an empty document the test drives, as a hostile page's script would. */
-async function startOtherSite(): Promise<{ server: Server; port: number }> {
+function startOtherSite(): Promise<LoopbackListener> {
   const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><title>another site</title><body></body>');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
+  return listenOnLoopback(server);
 }
 
 /**
@@ -30,16 +28,18 @@ describe('control plane against cross-site requests (headless Chromium)', functi
   let context: BrowserContext;
   let page: Page;
   let cp: ControlPlane;
-  let otherSite: { server: Server; port: number };
+  let otherSite: LoopbackListener;
+  /** The other site by name: `localhost` is another site than the reloader's `127.0.0.1`. */
+  let otherSiteUrl: string;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run test/provision-chromium.sh (Debian's chromium) or set CHROMIUM_PATH`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    browser = await launchHeadlessChromium();
     otherSite = await startOtherSite();
+    otherSiteUrl = `http://localhost:${new URL(otherSite.origin).port}/`;
   });
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => otherSite?.server.close(resolve));
+    await otherSite?.close();
   });
 
   beforeEach(async () => {
@@ -49,7 +49,7 @@ describe('control plane against cross-site requests (headless Chromium)', functi
     // The admin's session: the page loaded with the credentials, which the browser now holds.
     await page.goto(`${cp.url}/`);
     await page.waitForSelector('#editor');
-    await page.goto(`http://localhost:${otherSite.port}/`);
+    await page.goto(otherSiteUrl);
   });
   afterEach(async () => {
     await context?.close();
@@ -116,7 +116,7 @@ describe('control plane against cross-site requests (headless Chromium)', functi
       const response = await answered;
       assert.equal(response.status(), status, path);
       assert.equal(((await response.json()) as { code: string }).code, code, path);
-      await page.goto(`http://localhost:${otherSite.port}/`);
+      await page.goto(otherSiteUrl);
     }
     assertUntouched(before);
   });

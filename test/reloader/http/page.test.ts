@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchHeadlessChromium } from '../../support/headless-chromium.js';
 import { ADMIN_PASSWORD, sampleConfig, startControlPlane, type ControlPlane } from './control-plane-harness.js';
 import { fakeNodeMetrics } from './fake-node-metrics.js';
 import { sampleLogs, sampleUsage, startFakeGatewayNode, type FakeGatewayNode } from './fake-gateway-node.js';
 
 /** Where screenshots of the main views land for review (gitignored). */
 const ARTIFACTS = join(process.cwd(), 'test', '.artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** A screenshot of one section, taken at the top of the page so the sticky header does not cover it. */
 async function shootSection(page: Page, selector: string, name: string): Promise<void> {
@@ -39,8 +39,7 @@ describe('control plane page (headless Chromium)', function () {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run test/provision-chromium.sh (Debian's chromium) or set CHROMIUM_PATH`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    browser = await launchHeadlessChromium();
     node = await startFakeGatewayNode({ username: 'admin', password: ADMIN_PASSWORD });
   });
   after(async () => {
